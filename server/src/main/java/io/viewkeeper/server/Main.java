@@ -1,0 +1,255 @@
+package io.viewkeeper.server;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.Reader;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Properties;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * The command-line entry point: parses arguments, starts one node and keeps the process alive until SIGTERM or
+ * SIGINT, when a shutdown hook closes the node. Every failure becomes one line on stderr and an exit code; this is
+ * the only class that calls System.exit.
+ */
+@Command(name = "viewkeeper", description = "A ZooKeeper-compatible coordination service.",
+        subcommands = {Main.StartCommand.class, Main.NodeCommand.class})
+public final class Main implements Callable<Integer> {
+
+    static final int EXIT_OK = 0;
+    static final int EXIT_FAILURE = 1;
+    static final int EXIT_USAGE = 2;
+    /** Bounds the walk down a cause chain, which may loop. */
+    private static final int CAUSE_DEPTH_MAX = 16;
+
+    @Spec
+    private CommandSpec spec;
+
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
+    private boolean help;
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new Main()).execute(args));
+    }
+
+    /** Without a subcommand there is nothing to do: show what there is. */
+    @Override
+    public Integer call() {
+        spec.commandLine().usage(spec.commandLine().getErr());
+        return EXIT_USAGE;
+    }
+
+    @Command(name = "start", description = "Start one node on 127.0.0.1 with default settings; runs until "
+            + "SIGTERM or SIGINT.")
+    static final class StartCommand implements Callable<Integer> {
+        @Spec
+        private CommandSpec spec;
+
+        @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
+        private boolean help;
+
+        @Option(names = "--port", paramLabel = "PORT", defaultValue = "2181",
+                description = "Client port on 127.0.0.1 (default: ${DEFAULT-VALUE}).")
+        private int port;
+
+        @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = ".viewkeeper/data",
+                description = "Data directory (default: ${DEFAULT-VALUE} under the current directory).")
+        private Path dataDir;
+
+        @Override
+        public Integer call() {
+            PrintWriter err = spec.commandLine().getErr();
+            NodeConfig config;
+            try {
+                config = NodeConfig.defaults(dataDir, port);
+            } catch (ConfigException e) {
+                return configError(err, e.getMessage());
+            }
+            return serve(config, spec.commandLine().getOut(), err);
+        }
+    }
+
+    @Command(name = "node", description = "Start one node from a zoo.cfg-style file; runs until SIGTERM or SIGINT.")
+    static final class NodeCommand implements Callable<Integer> {
+        @Spec
+        private CommandSpec spec;
+
+        @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
+        private boolean help;
+
+        @Option(names = "--config", paramLabel = "FILE", required = true,
+                description = "Settings in ZooKeeper's zoo.cfg format.")
+        private Path configFile;
+
+        @Override
+        public Integer call() {
+            PrintWriter err = spec.commandLine().getErr();
+            Properties properties = new Properties();
+            try (Reader reader = Files.newBufferedReader(configFile, StandardCharsets.UTF_8)) {
+                properties.load(reader);
+            } catch (IOException e) {
+                return configError(err, configFile + " cannot be read (" + describe(e) + ")");
+            } catch (IllegalArgumentException e) {
+                // Properties.load rejects a malformed \\uXXXX escape this way.
+                return configError(err, configFile + " cannot be read (" + e.getMessage() + ")");
+            }
+            NodeConfig config;
+            try {
+                config = NodeConfig.parse(properties);
+            } catch (ConfigException e) {
+                return configError(err, e.getMessage());
+            }
+            return serve(config, spec.commandLine().getOut(), err);
+        }
+    }
+
+    /**
+     * Runs a node until the JVM shuts down; returns only when it cannot start. The shutdown hook is in place before
+     * the port opens, and waits for a start in progress, so a SIGTERM at any moment after launch closes the node.
+     */
+    static int serve(NodeConfig config, PrintWriter out, PrintWriter err) {
+        try {
+            Files.createDirectories(config.dataDir());
+        } catch (IOException e) {
+            err.println("viewkeeper: cannot create data directory " + config.dataDir() + " (" + describe(e) + ")");
+            err.flush();
+            return EXIT_FAILURE;
+        }
+        if (!isPortFree(config)) {
+            return portInUse(config, err);
+        }
+        AtomicReference<ViewkeeperNode> running = new AtomicReference<>();
+        CountDownLatch closed = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                synchronized (running) {
+                    ViewkeeperNode node = running.getAndSet(null);
+                    if (node != null) {
+                        node.close();
+                        out.println("Viewkeeper stopped");
+                        out.flush();
+                    }
+                }
+            } finally {
+                closed.countDown();
+            }
+        }, "viewkeeper-shutdown"));
+        synchronized (running) {
+            try {
+                running.set(ViewkeeperNode.start(config));
+            } catch (ConfigException e) {
+                return configError(err, e.getMessage());
+            } catch (IOException | RuntimeException e) {
+                return startFailure(config, err, e);
+            }
+            out.println("Viewkeeper listening; connect string: " + running.get().connectString());
+            out.flush();
+        }
+        awaitUninterruptibly(closed);
+        return EXIT_OK;
+    }
+
+    /** A taken port and an I/O failure are operating errors, one line each; anything else is a bug and propagates. */
+    private static int startFailure(NodeConfig config, PrintWriter err, Exception failure) {
+        if (isAddressInUse(failure)) {
+            return portInUse(config, err);
+        }
+        if (failure instanceof RuntimeException runtime) {
+            throw runtime;
+        }
+        err.println("viewkeeper: cannot start node (" + describe((IOException) failure) + ")");
+        err.flush();
+        return EXIT_FAILURE;
+    }
+
+    private static int portInUse(NodeConfig config, PrintWriter err) {
+        err.println("viewkeeper: port " + config.clientPort() + " on " + config.clientPortAddress()
+                + " is already in use");
+        err.flush();
+        return EXIT_FAILURE;
+    }
+
+    /**
+     * Checks before starting so a taken port is reported the same way whatever the transport throws; the node's own
+     * bind failure is still handled, for a port taken between this check and the bind.
+     */
+    private static boolean isPortFree(NodeConfig config) {
+        if (config.clientPort() == 0) {
+            return true;
+        }
+        try (ServerSocket probe = new ServerSocket()) {
+            probe.setReuseAddress(true);
+            probe.bind(new InetSocketAddress(config.clientPortAddress(), config.clientPort()));
+            return true;
+        } catch (IOException e) {
+            return !isAddressInUse(e); // any other failure is reported by the node when it binds
+        }
+    }
+
+    private static int configError(PrintWriter err, String keyAndProblem) {
+        err.println("viewkeeper: config error: " + keyAndProblem);
+        err.flush();
+        return EXIT_USAGE;
+    }
+
+    /**
+     * The JDK and Netty's native transports both report a taken port (EADDRINUSE) by its text; a BindException alone
+     * may also mean the address is not local (EADDRNOTAVAIL).
+     */
+    static boolean isAddressInUse(Throwable failure) {
+        Throwable t = failure;
+        for (int depth = 0; t != null && depth < CAUSE_DEPTH_MAX; depth++, t = t.getCause()) {
+            String message = t.getMessage();
+            if (message != null && message.contains("already in use")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String describe(IOException e) {
+        if (e instanceof NoSuchFileException) {
+            return "no such file or directory";
+        }
+        if (e instanceof AccessDeniedException) {
+            return "permission denied";
+        }
+        if (e instanceof FileAlreadyExistsException) {
+            return "a file is in the way";
+        }
+        if (e instanceof FileSystemException fs && fs.getReason() != null) {
+            return fs.getReason();
+        }
+        return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+    }
+
+    private static void awaitUninterruptibly(CountDownLatch latch) {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                latch.await();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,184 @@
+package io.viewkeeper.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+
+import java.io.IOException;
+import java.io.StringReader;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.Properties;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class NodeConfigTest {
+
+    /** The zoo.cfg of the ZooKeeper getting-started guide, with the settings compatibility tests rely on. */
+    private static final String TYPICAL_ZOO_CFG = """
+            # The number of milliseconds of each tick
+            tickTime=2000
+            initLimit=10
+            syncLimit=5
+            dataDir=/var/lib/zookeeper
+            clientPort=2181
+            4lw.commands.whitelist=*
+            extendedTypesEnabled=true
+            """;
+
+    @Test
+    void shouldReadEverySettingWhenFileIsTypicalZooCfg() {
+        NodeConfig config = NodeConfig.parse(zooCfg(TYPICAL_ZOO_CFG));
+
+        assertThat(config.tickTimeMs()).isEqualTo(2000);
+        assertThat(config.dataDir()).isEqualTo(Path.of("/var/lib/zookeeper"));
+        assertThat(config.clientPort()).isEqualTo(2181);
+        assertThat(config.clientPortAddress()).isEqualTo("0.0.0.0");
+        assertThat(config.fourLetterWords()).isEqualTo(NodeConfig.ALL_FOUR_LETTER_WORDS);
+        assertThat(config.extendedTypesEnabled()).isTrue();
+        assertThat(config.minSessionTimeoutMs()).isEqualTo(4000);
+        assertThat(config.maxSessionTimeoutMs()).isEqualTo(40000);
+    }
+
+    @Test
+    void shouldUseZooKeeperDefaultsWhenOnlyDataDirIsGiven() {
+        NodeConfig config = NodeConfig.parse(zooCfg("dataDir=/tmp/zk\n"));
+
+        assertThat(config.tickTimeMs()).isEqualTo(2000);
+        assertThat(config.clientPort()).isEqualTo(2181);
+        assertThat(config.maxClientCnxns()).isEqualTo(60);
+        assertThat(config.juteMaxBuffer()).isEqualTo(0xfffff);
+        assertThat(config.fourLetterWords()).containsExactly("srvr");
+        assertThat(config.extendedTypesEnabled()).isFalse();
+    }
+
+    @Test
+    void shouldDeriveSessionTimeoutBoundsFromTickWhenBoundsAreNotGiven() {
+        NodeConfig config = NodeConfig.parse(zooCfg("dataDir=/tmp/zk\ntickTime=3000\n"));
+
+        assertThat(config.minSessionTimeoutMs()).isEqualTo(2 * 3000);
+        assertThat(config.maxSessionTimeoutMs()).isEqualTo(20 * 3000);
+    }
+
+    @Test
+    void shouldKeepExplicitSessionTimeoutBoundsWhenBothAreGiven() {
+        NodeConfig config = NodeConfig.parse(
+                zooCfg("dataDir=/tmp/zk\nminSessionTimeout=1000\nmaxSessionTimeout=90000\n"));
+
+        assertThat(config.minSessionTimeoutMs()).isEqualTo(1000);
+        assertThat(config.maxSessionTimeoutMs()).isEqualTo(90000);
+    }
+
+    @Test
+    void shouldListenOnLoopbackWithZooKeeperDefaultsWhenCreatedByDefaults() {
+        NodeConfig config = NodeConfig.defaults(Path.of("data"), 2181);
+
+        assertThat(config.clientPortAddress()).isEqualTo("127.0.0.1");
+        assertThat(config.clientPort()).isEqualTo(2181);
+        assertThat(config.dataDir()).isEqualTo(Path.of("data"));
+        assertThat(config.tickTimeMs()).isEqualTo(2000);
+        assertThat(config.minSessionTimeoutMs()).isEqualTo(2 * config.tickTimeMs());
+        assertThat(config.maxSessionTimeoutMs()).isEqualTo(20 * config.tickTimeMs());
+        assertThat(config.fourLetterWords()).contains("srvr");
+    }
+
+    @Test
+    void shouldMoveSessionTimeoutBoundsWithTickWhenTickChanges() {
+        NodeConfig config = NodeConfig.defaults(Path.of("data"), 2181).withTickTimeMs(500);
+
+        assertThat(config.minSessionTimeoutMs()).isEqualTo(1000);
+        assertThat(config.maxSessionTimeoutMs()).isEqualTo(10000);
+    }
+
+    @Test
+    void shouldAcceptNamedFourLetterWordsAndAlwaysAllowSrvrWhenWhitelistIsAList() {
+        NodeConfig config = NodeConfig.parse(zooCfg("dataDir=/tmp/zk\n4lw.commands.whitelist=ruok, MNTR\n"));
+
+        assertThat(config.fourLetterWords()).containsExactlyInAnyOrder("ruok", "mntr", "srvr");
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', textBlock = """
+            clientPort           | abc
+            tickTime             | 2s
+            maxClientCnxns       | sixty
+            jute.maxbuffer       | 1M
+            minSessionTimeout    | 4000ms
+            extendedTypesEnabled | maybe
+            """)
+    void shouldNameKeyWhenValueIsNotANumberOrBoolean(String key, String value) {
+        assertRejected("dataDir=/tmp/zk\n" + key + "=" + value + "\n", key);
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', textBlock = """
+            clientPort             | 65536
+            clientPort             | -1
+            tickTime               | 0
+            maxClientCnxns         | 99999999999
+            jute.maxbuffer         | 100
+            maxInflightPerConnection | 0
+            serverId               | 255
+            """)
+    void shouldNameKeyWhenValueIsOutOfRange(String key, String value) {
+        assertRejected("dataDir=/tmp/zk\n" + key + "=" + value + "\n", key);
+    }
+
+    @Test
+    void shouldNameKeyWhenKeyIsUnknown() {
+        assertRejected("dataDir=/tmp/zk\ntickTme=2000\n", "tickTme");
+    }
+
+    @Test
+    void shouldNameDataDirWhenDataDirIsMissing() {
+        assertRejected("tickTime=2000\nclientPort=2181\n", "dataDir");
+    }
+
+    @Test
+    void shouldNameDataDirWhenDataDirIsEmpty() {
+        assertRejected("dataDir=\n", "dataDir");
+    }
+
+    @Test
+    void shouldNameMinSessionTimeoutWhenMinIsGreaterThanMax() {
+        assertRejected("dataDir=/tmp/zk\nminSessionTimeout=50000\nmaxSessionTimeout=40000\n", "minSessionTimeout");
+    }
+
+    @Test
+    void shouldNameMinSessionTimeoutWhenDerivedMaxFallsBelowExplicitMin() {
+        assertRejected("dataDir=/tmp/zk\ntickTime=1000\nminSessionTimeout=30000\n", "minSessionTimeout");
+    }
+
+    @Test
+    void shouldNameWhitelistWhenFourLetterWordIsUnknown() {
+        assertRejected("dataDir=/tmp/zk\n4lw.commands.whitelist=ruok,bogus\n", "4lw.commands.whitelist");
+    }
+
+    @Test
+    void shouldNameClientPortWhenDefaultsGetAPortOutOfRange() {
+        assertThatExceptionOfType(ConfigException.class)
+                .isThrownBy(() -> NodeConfig.defaults(Path.of("data"), 70000))
+                .satisfies(e -> assertThat(e.key()).isEqualTo("clientPort"));
+    }
+
+    /** The launcher prints the message as {@code config error: <message>}, so it must start with the key. */
+    private static void assertRejected(String text, String key) {
+        Properties properties = zooCfg(text);
+        assertThatExceptionOfType(ConfigException.class)
+                .isThrownBy(() -> NodeConfig.parse(properties))
+                .satisfies(e -> {
+                    assertThat(e.key()).isEqualTo(key);
+                    assertThat(e.getMessage()).startsWith(key + " ");
+                });
+    }
+
+    private static Properties zooCfg(String text) {
+        Properties properties = new Properties();
+        try {
+            properties.load(new StringReader(text));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return properties;
+    }
+}
