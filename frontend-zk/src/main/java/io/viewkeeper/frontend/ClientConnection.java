@@ -1,0 +1,90 @@
+package io.viewkeeper.frontend;
+
+import io.netty.channel.Channel;
+import io.viewkeeper.storage.Identity;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * One client TCP connection. Its fields are owned by the replica thread, except {@link #inflight}, which the I/O
+ * thread raises as requests arrive and the replica thread lowers as they complete (reads stop above the limit).
+ * Invariant: replies leave in the order requests arrived; a read never overtakes an earlier write.
+ */
+public final class ClientConnection {
+    final Channel channel;
+    final String remoteAddress;
+    final int remotePort;
+    final long establishedMs;
+    final AtomicInteger inflight = new AtomicInteger();
+    final Deque<Inbound> waiting = new ArrayDeque<>();
+    final List<Identity> identities = new ArrayList<>();
+    final Set<String> watchedPaths = new HashSet<>();
+    int watchCount;
+    long sessionId;
+    int sessionTimeoutMs;
+    boolean handshakeDone;
+    boolean oldClient;
+    boolean awaitingSession;
+    boolean closed;
+    int writesInFlight;
+    long packetsReceived;
+    long packetsSent;
+    String lastOperation = "NA";
+    int lastCxid;
+    long lastZxid;
+    long lastResponseMs;
+    long lastLatencyMs;
+    long minLatencyMs = Long.MAX_VALUE;
+    long maxLatencyMs;
+    long totalLatencyMs;
+    long completed;
+
+    public ClientConnection(Channel channel, String remoteAddress, int remotePort, long establishedMs) {
+        this.channel = channel;
+        this.remoteAddress = remoteAddress;
+        this.remotePort = remotePort;
+        this.establishedMs = establishedMs;
+        identities.add(new Identity("ip", remoteAddress));
+    }
+
+    public long sessionId() {
+        return sessionId;
+    }
+
+    public Channel channel() {
+        return channel;
+    }
+
+    public AtomicInteger inflight() {
+        return inflight;
+    }
+
+    void recordLatency(long latencyMs, long nowMs) {
+        lastLatencyMs = latencyMs;
+        lastResponseMs = nowMs;
+        minLatencyMs = Math.min(minLatencyMs, latencyMs);
+        maxLatencyMs = Math.max(maxLatencyMs, latencyMs);
+        totalLatencyMs += latencyMs;
+        completed++;
+    }
+
+    void resetStats() {
+        packetsReceived = 0;
+        packetsSent = 0;
+        minLatencyMs = Long.MAX_VALUE;
+        maxLatencyMs = 0;
+        totalLatencyMs = 0;
+        completed = 0;
+        lastLatencyMs = 0;
+    }
+
+    @Override
+    public String toString() {
+        return "/" + remoteAddress + ":" + remotePort;
+    }
+}

@@ -1,0 +1,326 @@
+package io.viewkeeper.storage;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * The znode tree in memory. Reads are public; mutations are package-private, called only by
+ * {@link ZnodeStateMachine}, and each records its inverse in an {@link Undo} so a failed multi leaves no trace.
+ * Invariant: every node but the root has its parent in the tree and its name in the parent's children.
+ */
+public final class DataTree {
+    public static final String QUOTA_ROOT = "/zookeeper/quota";
+    static final String LIMITS_NODE = "zookeeper_limits";
+    static final String STATS_NODE = "zookeeper_stats";
+
+    private final Map<String, Znode> nodes = new HashMap<>();
+    private final Map<Long, Set<String>> ephemerals = new TreeMap<>();
+    private final Set<String> reapable = new LinkedHashSet<>();
+    private final Set<String> quotaPaths = new LinkedHashSet<>();
+    private long dataBytes;
+
+    public DataTree() {
+        Znode root = new Znode(new byte[0], Acl.OPEN, 0, 0, 0);
+        nodes.put("/", root);
+        Znode zookeeper = new Znode(new byte[0], Acl.OPEN, 0, 0, 0);
+        nodes.put("/zookeeper", zookeeper);
+        root.children.add("zookeeper");
+        Znode config = new Znode(new byte[0], Acl.READ_ONLY, 0, 0, 0);
+        config.aversion = -1;
+        nodes.put("/zookeeper/config", config);
+        zookeeper.children.add("config");
+        nodes.put(QUOTA_ROOT, new Znode(new byte[0], Acl.OPEN, 0, 0, 0));
+        zookeeper.children.add("quota");
+    }
+
+    public Znode get(String path) {
+        return nodes.get(path);
+    }
+
+    public int nodeCount() {
+        return nodes.size();
+    }
+
+    public long approximateDataSize() {
+        return dataBytes;
+    }
+
+    /** Paths of the ephemeral nodes a session owns, in creation order. */
+    public Set<String> ephemeralsOf(long sessionId) {
+        return Collections.unmodifiableSet(ephemerals.getOrDefault(sessionId, Set.of()));
+    }
+
+    public Map<Long, Set<String>> ephemeralsBySession() {
+        return Collections.unmodifiableMap(ephemerals);
+    }
+
+    public int ephemeralCount() {
+        return ephemerals.values().stream().mapToInt(Set::size).sum();
+    }
+
+    /** Container and TTL nodes, the candidates of the reaper. */
+    public List<String> containersAndTtlNodes() {
+        return new ArrayList<>(reapable);
+    }
+
+    /** Number of nodes below {@code path} (not counting it); -1 when it does not exist. */
+    public int descendantCount(String path) {
+        Znode node = nodes.get(path);
+        if (node == null) {
+            return -1;
+        }
+        int count = 0;
+        Deque<String> pending = new ArrayDeque<>();
+        pending.push(path);
+        while (!pending.isEmpty()) {
+            String current = pending.pop();
+            for (String child : nodes.get(current).children) {
+                count++;
+                pending.push(PathRules.childPath(current, child));
+            }
+        }
+        return count;
+    }
+
+    /** Undo log of one operation; a failed multi runs it backwards. */
+    static final class Undo {
+        private final Deque<Runnable> steps = new ArrayDeque<>();
+
+        void record(Runnable step) {
+            steps.push(step);
+        }
+
+        void rollback() {
+            while (!steps.isEmpty()) {
+                steps.pop().run();
+            }
+        }
+    }
+
+    void create(String path, byte[] data, List<Acl> acl, long owner, long zxid, long time, Undo undo) {
+        String parentPath = PathRules.parentOf(path);
+        Znode parent = nodes.get(parentPath);
+        Znode node = new Znode(data, acl, zxid, time, owner);
+        String name = PathRules.nameOf(path);
+        long oldPzxid = parent.pzxid;
+        nodes.put(path, node);
+        parent.children.add(name);
+        parent.childCreations++;
+        parent.pzxid = zxid;
+        dataBytes += path.length() + node.dataLength();
+        trackOwner(path, owner, true);
+        undo.record(() -> {
+            nodes.remove(path);
+            parent.children.remove(name);
+            parent.childCreations--;
+            parent.pzxid = oldPzxid;
+            dataBytes -= path.length() + node.dataLength();
+            trackOwner(path, owner, false);
+        });
+        trackQuotaNode(path, true, undo);
+        updateQuotaUsage(path, 1, node.dataLength(), undo);
+    }
+
+    void delete(String path, long zxid, Undo undo) {
+        Znode node = nodes.get(path);
+        String parentPath = PathRules.parentOf(path);
+        Znode parent = nodes.get(parentPath);
+        String name = PathRules.nameOf(path);
+        long oldPzxid = parent.pzxid;
+        nodes.remove(path);
+        parent.children.remove(name);
+        parent.pzxid = zxid;
+        dataBytes -= path.length() + node.dataLength();
+        trackOwner(path, node.owner, false);
+        undo.record(() -> {
+            nodes.put(path, node);
+            parent.children.add(name);
+            parent.pzxid = oldPzxid;
+            dataBytes += path.length() + node.dataLength();
+            trackOwner(path, node.owner, true);
+        });
+        trackQuotaNode(path, false, undo);
+        updateQuotaUsage(path, -1, -node.dataLength(), undo);
+    }
+
+    void setData(String path, byte[] data, long zxid, long time, Undo undo) {
+        Znode node = nodes.get(path);
+        byte[] oldData = node.data;
+        long oldMzxid = node.mzxid;
+        long oldMtime = node.mtime;
+        int oldVersion = node.version;
+        int delta = (data == null ? 0 : data.length) - node.dataLength();
+        node.data = data;
+        node.mzxid = zxid;
+        node.mtime = time;
+        node.version++;
+        dataBytes += delta;
+        undo.record(() -> {
+            node.data = oldData;
+            node.mzxid = oldMzxid;
+            node.mtime = oldMtime;
+            node.version = oldVersion;
+            dataBytes -= delta;
+        });
+        updateQuotaUsage(path, 0, delta, undo);
+    }
+
+    void setAcl(String path, List<Acl> acl, Undo undo) {
+        Znode node = nodes.get(path);
+        List<Acl> oldAcl = node.acl;
+        int oldAversion = node.aversion;
+        node.acl = acl;
+        node.aversion++;
+        undo.record(() -> {
+            node.acl = oldAcl;
+            node.aversion = oldAversion;
+        });
+    }
+
+    private void trackOwner(String path, long owner, boolean add) {
+        if (owner == 0) {
+            return;
+        }
+        boolean session = owner != Znode.CONTAINER_OWNER && (owner & Znode.TTL_OWNER_MASK) != Znode.TTL_OWNER_MASK;
+        if (!session) {
+            if (add) {
+                reapable.add(path);
+            } else {
+                reapable.remove(path);
+            }
+            return;
+        }
+        if (add) {
+            ephemerals.computeIfAbsent(owner, k -> new LinkedHashSet<>()).add(path);
+            return;
+        }
+        Set<String> paths = ephemerals.get(owner);
+        if (paths != null) {
+            paths.remove(path);
+            if (paths.isEmpty()) {
+                ephemerals.remove(owner);
+            }
+        }
+    }
+
+    // ---- quotas (ZooKeeper §10.1): limits and stats live in ordinary znodes under /zookeeper/quota ----
+
+    private void trackQuotaNode(String path, boolean created, Undo undo) {
+        if (!path.startsWith(QUOTA_ROOT + "/")) {
+            return;
+        }
+        String name = PathRules.nameOf(path);
+        String quotaPath = PathRules.parentOf(path).substring(QUOTA_ROOT.length());
+        if (name.equals(LIMITS_NODE) && !quotaPath.isEmpty()) {
+            if (created ? quotaPaths.add(quotaPath) : quotaPaths.remove(quotaPath)) {
+                undo.record(() -> {
+                    if (created) {
+                        quotaPaths.remove(quotaPath);
+                    } else {
+                        quotaPaths.add(quotaPath);
+                    }
+                });
+            }
+        } else if (name.equals(STATS_NODE) && created && !quotaPath.isEmpty()) {
+            long[] usage = usageOf(quotaPath);
+            replaceStats(path, usage[0], usage[1], undo);
+        }
+    }
+
+    private long[] usageOf(String path) {
+        Znode node = nodes.get(path);
+        if (node == null) {
+            return new long[] {0, 0};
+        }
+        long count = 0;
+        long bytes = 0;
+        Deque<String> pending = new ArrayDeque<>();
+        pending.push(path);
+        while (!pending.isEmpty()) {
+            String current = pending.pop();
+            Znode n = nodes.get(current);
+            count++;
+            bytes += n.dataLength();
+            for (String child : n.children) {
+                pending.push(PathRules.childPath(current, child));
+            }
+        }
+        return new long[] {count, bytes};
+    }
+
+    /** The quota path governing {@code path}: the longest one that is it or an ancestor of it. */
+    String quotaPathFor(String path) {
+        if (path.startsWith(QUOTA_ROOT) || quotaPaths.isEmpty()) {
+            return null;
+        }
+        String best = null;
+        for (String quota : quotaPaths) {
+            boolean covers = path.equals(quota) || path.startsWith(quota + "/");
+            if (covers && (best == null || quota.length() > best.length())) {
+                best = quota;
+            }
+        }
+        return best;
+    }
+
+    /** Current {count, bytes} and the hard limits {countHardLimit, byteHardLimit} of a quota path. */
+    long[] quotaState(String quotaPath) {
+        Map<String, Long> stats = parseQuotaText(nodes.get(QUOTA_ROOT + quotaPath + "/" + STATS_NODE));
+        Map<String, Long> limits = parseQuotaText(nodes.get(QUOTA_ROOT + quotaPath + "/" + LIMITS_NODE));
+        return new long[] {stats.getOrDefault("count", 0L), stats.getOrDefault("bytes", 0L),
+            limits.getOrDefault("countHardLimit", -1L), limits.getOrDefault("byteHardLimit", -1L)};
+    }
+
+    private void updateQuotaUsage(String path, int countDelta, long bytesDelta, Undo undo) {
+        String quotaPath = quotaPathFor(path);
+        if (quotaPath == null) {
+            return;
+        }
+        String statsPath = QUOTA_ROOT + quotaPath + "/" + STATS_NODE;
+        if (!nodes.containsKey(statsPath)) {
+            return;
+        }
+        long[] state = quotaState(quotaPath);
+        replaceStats(statsPath, state[0] + countDelta, state[1] + bytesDelta, undo);
+    }
+
+    /** Stats are rewritten in place: no zxid, version or watch, as ZooKeeper does. */
+    private void replaceStats(String statsPath, long count, long bytes, Undo undo) {
+        Znode stats = nodes.get(statsPath);
+        byte[] old = stats.data;
+        byte[] updated = ("count=" + count + ",bytes=" + bytes).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        stats.data = updated;
+        dataBytes += updated.length - (old == null ? 0 : old.length);
+        undo.record(() -> {
+            dataBytes -= updated.length - (old == null ? 0 : old.length);
+            stats.data = old;
+        });
+    }
+
+    private static Map<String, Long> parseQuotaText(Znode node) {
+        Map<String, Long> values = new HashMap<>();
+        if (node == null || node.data == null) {
+            return values;
+        }
+        for (String part : new String(node.data, java.nio.charset.StandardCharsets.UTF_8).split("[,;]")) {
+            String[] kv = part.split("=");
+            if (kv.length >= 2) {
+                try {
+                    values.put(kv[0].trim(), Long.parseLong(kv[1].trim()));
+                } catch (NumberFormatException e) {
+                    // a hand-written quota node with a bad number is ignored, as ZooKeeper's parser skips it
+                    continue;
+                }
+            }
+        }
+        return values;
+    }
+}

@@ -1,0 +1,25 @@
+package io.viewkeeper.storage;
+
+/** ZooKeeper's {@code KeeperException.Code} values that the server produces. */
+public final class ErrorCode {
+    public static final int OK = 0;
+    public static final int RUNTIME_INCONSISTENCY = -2;
+    public static final int MARSHALLING_ERROR = -5;
+    public static final int UNIMPLEMENTED = -6;
+    public static final int BAD_ARGUMENTS = -8;
+    public static final int NO_NODE = -101;
+    public static final int NO_AUTH = -102;
+    public static final int BAD_VERSION = -103;
+    public static final int NO_CHILDREN_FOR_EPHEMERALS = -108;
+    public static final int NODE_EXISTS = -110;
+    public static final int NOT_EMPTY = -111;
+    public static final int SESSION_EXPIRED = -112;
+    public static final int INVALID_ACL = -114;
+    public static final int AUTH_FAILED = -115;
+    public static final int NO_WATCHER = -121;
+    public static final int RECONFIG_DISABLED = -123;
+    public static final int QUOTA_EXCEEDED = -125;
+
+    private ErrorCode() {
+    }
+}

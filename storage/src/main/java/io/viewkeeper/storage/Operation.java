@@ -1,0 +1,46 @@
+package io.viewkeeper.storage;
+
+import java.util.List;
+
+/**
+ * A replicated write: what the log holds. Every replica validates and applies it identically; a write that
+ * fails validation is still an op that uses up a zxid.
+ */
+public sealed interface Operation {
+
+    /** create (1), create2 (15), createContainer (19) or createTTL (21); {@code ttl} is -1 unless opcode 21. */
+    record Create(int opcode, String path, byte[] data, List<Acl> acl, int flags, long ttl) implements Operation {
+    }
+
+    record Delete(String path, int version) implements Operation {
+    }
+
+    record SetData(String path, byte[] data, int version) implements Operation {
+    }
+
+    record SetAcl(String path, List<Acl> acl, int version) implements Operation {
+    }
+
+    /** check (13), legal only inside a multi. */
+    record Check(String path, int version) implements Operation {
+    }
+
+    /** multi (14): all or nothing, one zxid. Holds only Create, Delete, SetData and Check. */
+    record Multi(List<Operation> ops) implements Operation {
+    }
+
+    record CreateSession(long sessionId, int timeoutMs, byte[] password) implements Operation {
+    }
+
+    /** closeSession (-11) or the primary's expiry decision: deletes the session's ephemerals. */
+    record CloseSession(long sessionId) implements Operation {
+    }
+
+    /** deleteContainer (20): the reaper's delete of an empty container or an expired TTL node. */
+    record DeleteContainer(String path) implements Operation {
+    }
+
+    /** A request that could not be decoded but, as in ZooKeeper, still uses up a zxid with this error. */
+    record Failed(int errorCode) implements Operation {
+    }
+}

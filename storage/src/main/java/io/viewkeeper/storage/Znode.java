@@ -1,0 +1,102 @@
+package io.viewkeeper.storage;
+
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * One znode as the tree stores it. It keeps ZooKeeper's stored creation counter ({@code childCreations}) and
+ * reports cversion as {@code 2 * creations - numChildren}, which is what ZooKeeper clients see. Children are a
+ * {@link HashSet} so that, as in ZooKeeper, their order follows the set's add/remove history.
+ */
+public final class Znode {
+    /** Owner marker of container nodes; clients see 0. */
+    public static final long CONTAINER_OWNER = Long.MIN_VALUE;
+    /** Top byte of the owner marker of TTL nodes; the low 40 bits hold the TTL. */
+    public static final long TTL_OWNER_MASK = 0xFF00000000000000L;
+    public static final long TTL_MAX = 0xFFFFFFFFFFL;
+
+    byte[] data;
+    List<Acl> acl;
+    final long czxid;
+    long mzxid;
+    final long ctime;
+    long mtime;
+    int version;
+    int childCreations;
+    int aversion;
+    final long owner;
+    long pzxid;
+    final Set<String> children = new HashSet<>(8);
+
+    Znode(byte[] data, List<Acl> acl, long zxid, long time, long owner) {
+        this.data = data;
+        this.acl = acl;
+        this.czxid = zxid;
+        this.mzxid = zxid;
+        this.pzxid = zxid;
+        this.ctime = time;
+        this.mtime = time;
+        this.owner = owner;
+    }
+
+    /** The data, or null when the node was created with a null buffer. Callers must not modify it. */
+    public byte[] data() {
+        return data;
+    }
+
+    public List<Acl> acl() {
+        return acl;
+    }
+
+    public Set<String> children() {
+        return Collections.unmodifiableSet(children);
+    }
+
+    public long owner() {
+        return owner;
+    }
+
+    public long mzxid() {
+        return mzxid;
+    }
+
+    public long pzxid() {
+        return pzxid;
+    }
+
+    public long mtime() {
+        return mtime;
+    }
+
+    public int childCreations() {
+        return childCreations;
+    }
+
+    public int dataLength() {
+        return data == null ? 0 : data.length;
+    }
+
+    public boolean isContainer() {
+        return owner == CONTAINER_OWNER;
+    }
+
+    public boolean isTtl() {
+        return owner != CONTAINER_OWNER && (owner & TTL_OWNER_MASK) == TTL_OWNER_MASK;
+    }
+
+    public long ttlMs() {
+        return isTtl() ? owner & TTL_MAX : -1;
+    }
+
+    /** The owning session of an ephemeral node, 0 for persistent, container and TTL nodes. */
+    public long ephemeralOwner() {
+        return isContainer() || isTtl() ? 0 : owner;
+    }
+
+    public Stat stat() {
+        return new Stat(czxid, mzxid, ctime, mtime, version, 2 * childCreations - children.size(), aversion,
+                ephemeralOwner(), dataLength(), children.size(), pzxid);
+    }
+}

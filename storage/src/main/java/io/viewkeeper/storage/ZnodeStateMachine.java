@@ -1,0 +1,336 @@
+package io.viewkeeper.storage;
+
+import static io.viewkeeper.storage.ErrorCode.BAD_ARGUMENTS;
+import static io.viewkeeper.storage.ErrorCode.BAD_VERSION;
+import static io.viewkeeper.storage.ErrorCode.INVALID_ACL;
+import static io.viewkeeper.storage.ErrorCode.NODE_EXISTS;
+import static io.viewkeeper.storage.ErrorCode.NOT_EMPTY;
+import static io.viewkeeper.storage.ErrorCode.NO_AUTH;
+import static io.viewkeeper.storage.ErrorCode.NO_CHILDREN_FOR_EPHEMERALS;
+import static io.viewkeeper.storage.ErrorCode.NO_NODE;
+import static io.viewkeeper.storage.ErrorCode.QUOTA_EXCEEDED;
+import static io.viewkeeper.storage.ErrorCode.RUNTIME_INCONSISTENCY;
+import static io.viewkeeper.storage.ErrorCode.SESSION_EXPIRED;
+import static io.viewkeeper.storage.ErrorCode.UNIMPLEMENTED;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Validates and applies replicated operations to the tree and the session table. Deterministic: the result and
+ * the changes depend only on the state, the zxid and the {@link Txn}; checks run in ZooKeeper's order
+ * (PrepRequestProcessor), so the first failing check decides the error code.
+ */
+public final class ZnodeStateMachine {
+    private final DataTree tree;
+    private final SessionTable sessions;
+    private final boolean extendedTypesEnabled;
+    private final boolean enforceQuota;
+    private long lastZxid;
+
+    public ZnodeStateMachine(DataTree tree, SessionTable sessions, boolean extendedTypesEnabled, boolean enforceQuota) {
+        this.tree = tree;
+        this.sessions = sessions;
+        this.extendedTypesEnabled = extendedTypesEnabled;
+        this.enforceQuota = enforceQuota;
+    }
+
+    public DataTree tree() {
+        return tree;
+    }
+
+    public SessionTable sessions() {
+        return sessions;
+    }
+
+    /** The zxid of the last applied operation. */
+    public long lastZxid() {
+        return lastZxid;
+    }
+
+    public ApplyOutcome apply(long zxid, Txn txn) {
+        if (zxid <= lastZxid) {
+            throw new IllegalStateException("zxid " + zxid + " applied after " + lastZxid);
+        }
+        lastZxid = zxid;
+        List<Change> changes = new ArrayList<>();
+        DataTree.Undo undo = new DataTree.Undo();
+        Result result = switch (txn.op()) {
+            case Operation.Multi multi -> applyMulti(zxid, txn, multi, changes);
+            case Operation.CreateSession create -> createSession(create);
+            case Operation.CloseSession close -> closeSession(zxid, close, changes, undo);
+            case Operation.Failed failed -> Result.error(failed.errorCode());
+            default -> applySingle(zxid, txn, txn.op(), changes, undo);
+        };
+        return new ApplyOutcome(result, List.copyOf(changes));
+    }
+
+    private Result applySingle(long zxid, Txn txn, Operation op, List<Change> changes, DataTree.Undo undo) {
+        return switch (op) {
+            case Operation.Create create -> create(zxid, txn, create, changes, undo);
+            case Operation.Delete delete -> delete(zxid, txn, delete, changes, undo);
+            case Operation.SetData setData -> setData(zxid, txn, setData, changes, undo);
+            case Operation.SetAcl setAcl -> setAcl(txn, setAcl, undo);
+            case Operation.Check check -> check(txn, check);
+            case Operation.DeleteContainer delete -> deleteContainer(zxid, delete, changes, undo);
+            case Operation.Multi m -> Result.error(ErrorCode.MARSHALLING_ERROR);
+            case Operation.CreateSession s -> Result.error(ErrorCode.MARSHALLING_ERROR);
+            case Operation.CloseSession s -> Result.error(ErrorCode.MARSHALLING_ERROR);
+            case Operation.Failed failed -> Result.error(failed.errorCode());
+        };
+    }
+
+    /** ZooKeeper multi: ops see each other's effects; the first failure rolls all back (§3.5). */
+    private Result applyMulti(long zxid, Txn txn, Operation.Multi multi, List<Change> changes) {
+        DataTree.Undo undo = new DataTree.Undo();
+        List<Result> results = new ArrayList<>();
+        List<Change> multiChanges = new ArrayList<>();
+        int failedAt = -1;
+        int failure = 0;
+        for (int i = 0; i < multi.ops().size(); i++) {
+            Result r = applySingle(zxid, txn, multi.ops().get(i), multiChanges, undo);
+            if (r instanceof Result.Error e) {
+                failedAt = i;
+                failure = e.code();
+                break;
+            }
+            results.add(r);
+        }
+        if (failedAt < 0) {
+            changes.addAll(multiChanges);
+            return new Result.MultiDone(results);
+        }
+        undo.rollback();
+        List<Result> errors = new ArrayList<>();
+        for (int i = 0; i < multi.ops().size(); i++) {
+            errors.add(Result.error(i < failedAt ? ErrorCode.OK : i == failedAt ? failure : RUNTIME_INCONSISTENCY));
+        }
+        return new Result.MultiDone(errors);
+    }
+
+    private boolean sessionValid(Txn txn) {
+        return sessions.contains(txn.sessionId());
+    }
+
+    private Result create(long zxid, Txn txn, Operation.Create create, List<Change> changes, DataTree.Undo undo) {
+        int flags = create.flags();
+        boolean ttlMode = flags == 5 || flags == 6;
+        if (flags < 0 || flags > 6) {
+            return Result.error(BAD_ARGUMENTS);
+        }
+        if ((ttlMode || create.opcode() == 21) && !extendedTypesEnabled) {
+            return Result.error(UNIMPLEMENTED);
+        }
+        if (ttlMode ? create.ttl() <= 0 || create.ttl() > Znode.TTL_MAX : create.ttl() >= 0) {
+            return Result.error(BAD_ARGUMENTS);
+        }
+        if (!sessionValid(txn)) {
+            return Result.error(SESSION_EXPIRED);
+        }
+        String path = create.path();
+        int lastSlash = path.lastIndexOf('/');
+        if (lastSlash < 0 || path.indexOf('\0') >= 0) {
+            return Result.error(BAD_ARGUMENTS);
+        }
+        List<Acl> acl = AccessControl.expand(create.acl(), txn.identities());
+        if (acl == null) {
+            return Result.error(INVALID_ACL);
+        }
+        String parentPath = lastSlash == 0 ? "/" : path.substring(0, lastSlash);
+        Znode parent = tree.get(parentPath);
+        if (parent == null) {
+            return Result.error(NO_NODE);
+        }
+        if (!AccessControl.permits(parent.acl(), Acl.CREATE, txn.identities())) {
+            return Result.error(NO_AUTH);
+        }
+        boolean sequential = flags == 2 || flags == 3 || flags == 6;
+        if (sequential) {
+            path = path + String.format(Locale.ENGLISH, "%010d", parent.childCreations());
+        }
+        if (!PathRules.isValid(path)) {
+            return Result.error(BAD_ARGUMENTS);
+        }
+        if (tree.get(path) != null) {
+            return Result.error(NODE_EXISTS);
+        }
+        if (parent.ephemeralOwner() != 0) {
+            return Result.error(NO_CHILDREN_FOR_EPHEMERALS);
+        }
+        byte[] data = create.data();
+        if (!quotaAllows(path, 1, data == null ? 0 : data.length)) {
+            return Result.error(QUOTA_EXCEEDED);
+        }
+        long owner = ownerFor(create, txn.sessionId());
+        tree.create(path, data, acl, owner, zxid, txn.timeMs(), undo);
+        changes.add(new Change(Change.Type.CREATED, path, acl));
+        changes.add(new Change(Change.Type.CHILDREN_CHANGED, parentPath, parent.acl()));
+        return new Result.Created(path, tree.get(path).stat());
+    }
+
+    private static long ownerFor(Operation.Create create, long sessionId) {
+        if (create.opcode() == 19) {
+            return Znode.CONTAINER_OWNER;
+        }
+        if (create.flags() == 5 || create.flags() == 6) {
+            return Znode.TTL_OWNER_MASK | create.ttl();
+        }
+        return create.flags() == 1 || create.flags() == 3 ? sessionId : 0;
+    }
+
+    private Result delete(long zxid, Txn txn, Operation.Delete delete, List<Change> changes, DataTree.Undo undo) {
+        if (!sessionValid(txn)) {
+            return Result.error(SESSION_EXPIRED);
+        }
+        String path = delete.path();
+        if (!PathRules.isValid(path) || PathRules.isSpecial(path)) {
+            return Result.error(BAD_ARGUMENTS);
+        }
+        Znode parent = tree.get(PathRules.parentOf(path));
+        if (parent == null) {
+            return Result.error(NO_NODE);
+        }
+        if (!AccessControl.permits(parent.acl(), Acl.DELETE, txn.identities())) {
+            return Result.error(NO_AUTH);
+        }
+        Znode node = tree.get(path);
+        if (node == null) {
+            return Result.error(NO_NODE);
+        }
+        if (delete.version() != -1 && delete.version() != node.version) {
+            return Result.error(BAD_VERSION);
+        }
+        if (!node.children.isEmpty()) {
+            return Result.error(NOT_EMPTY);
+        }
+        removeNode(zxid, path, changes, undo);
+        return new Result.Done();
+    }
+
+    private void removeNode(long zxid, String path, List<Change> changes, DataTree.Undo undo) {
+        Znode node = tree.get(path);
+        String parentPath = PathRules.parentOf(path);
+        tree.delete(path, zxid, undo);
+        changes.add(new Change(Change.Type.DELETED, path, node.acl()));
+        changes.add(new Change(Change.Type.CHILDREN_CHANGED, parentPath, tree.get(parentPath).acl()));
+    }
+
+    private Result setData(long zxid, Txn txn, Operation.SetData set, List<Change> changes, DataTree.Undo undo) {
+        if (!sessionValid(txn)) {
+            return Result.error(SESSION_EXPIRED);
+        }
+        if (!PathRules.isValid(set.path())) {
+            return Result.error(BAD_ARGUMENTS);
+        }
+        Znode node = tree.get(set.path());
+        if (node == null) {
+            return Result.error(NO_NODE);
+        }
+        if (!AccessControl.permits(node.acl(), Acl.WRITE, txn.identities())) {
+            return Result.error(NO_AUTH);
+        }
+        int newLength = set.data() == null ? 0 : set.data().length;
+        if (!quotaAllows(set.path(), 0, newLength - node.dataLength())) {
+            return Result.error(QUOTA_EXCEEDED);
+        }
+        if (set.version() != -1 && set.version() != node.version) {
+            return Result.error(BAD_VERSION);
+        }
+        tree.setData(set.path(), set.data(), zxid, txn.timeMs(), undo);
+        changes.add(new Change(Change.Type.DATA_CHANGED, set.path(), node.acl()));
+        return new Result.Updated(node.stat());
+    }
+
+    private Result setAcl(Txn txn, Operation.SetAcl set, DataTree.Undo undo) {
+        if (!sessionValid(txn)) {
+            return Result.error(SESSION_EXPIRED);
+        }
+        if (!PathRules.isValid(set.path())) {
+            return Result.error(BAD_ARGUMENTS);
+        }
+        List<Acl> acl = AccessControl.expand(set.acl(), txn.identities());
+        if (acl == null) {
+            return Result.error(INVALID_ACL);
+        }
+        Znode node = tree.get(set.path());
+        if (node == null) {
+            return Result.error(NO_NODE);
+        }
+        if (!AccessControl.permits(node.acl(), Acl.ADMIN, txn.identities())) {
+            return Result.error(NO_AUTH);
+        }
+        if (set.version() != -1 && set.version() != node.aversion) {
+            return Result.error(BAD_VERSION);
+        }
+        tree.setAcl(set.path(), acl, undo);
+        return new Result.Updated(node.stat());
+    }
+
+    private Result check(Txn txn, Operation.Check check) {
+        if (!sessionValid(txn)) {
+            return Result.error(SESSION_EXPIRED);
+        }
+        if (!PathRules.isValid(check.path())) {
+            return Result.error(BAD_ARGUMENTS);
+        }
+        Znode node = tree.get(check.path());
+        if (node == null) {
+            return Result.error(NO_NODE);
+        }
+        if (!AccessControl.permits(node.acl(), Acl.READ, txn.identities())) {
+            return Result.error(NO_AUTH);
+        }
+        if (check.version() != -1 && check.version() != node.version) {
+            return Result.error(BAD_VERSION);
+        }
+        return new Result.Done();
+    }
+
+    private Result deleteContainer(long zxid, Operation.DeleteContainer delete, List<Change> changes,
+            DataTree.Undo undo) {
+        Znode node = tree.get(delete.path());
+        if (node == null) {
+            return Result.error(NO_NODE);
+        }
+        if (PathRules.isSpecial(delete.path())) {
+            return Result.error(BAD_ARGUMENTS);
+        }
+        if (!node.children.isEmpty()) {
+            return Result.error(NOT_EMPTY);
+        }
+        if (node.ephemeralOwner() != 0) {
+            return Result.error(BAD_VERSION);
+        }
+        removeNode(zxid, delete.path(), changes, undo);
+        return new Result.Done();
+    }
+
+    private Result createSession(Operation.CreateSession create) {
+        sessions.add(new Session(create.sessionId(), create.timeoutMs(), create.password()));
+        return new Result.Done();
+    }
+
+    /** Closing a session deletes its ephemerals in this one op; each delete fires its events (§1.5). */
+    private Result closeSession(long zxid, Operation.CloseSession close, List<Change> changes, DataTree.Undo undo) {
+        for (String path : List.copyOf(tree.ephemeralsOf(close.sessionId()))) {
+            removeNode(zxid, path, changes, undo);
+        }
+        sessions.remove(close.sessionId());
+        return new Result.Done();
+    }
+
+    private boolean quotaAllows(String path, int countDelta, long bytesDelta) {
+        if (!enforceQuota) {
+            return true;
+        }
+        String quotaPath = tree.quotaPathFor(path);
+        if (quotaPath == null) {
+            return true;
+        }
+        long[] state = tree.quotaState(quotaPath);
+        boolean countOk = state[2] < 0 || countDelta == 0 || state[0] + countDelta <= state[2];
+        boolean bytesOk = state[3] < 0 || bytesDelta <= 0 || state[1] + bytesDelta <= state[3];
+        return countOk && bytesOk;
+    }
+}
