@@ -1,0 +1,151 @@
+package io.viewkeeper.frontend;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufOutputStream;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.ByteToMessageDecoder;
+import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
+import io.netty.handler.codec.MessageToByteEncoder;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.apache.jute.BinaryOutputArchive;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The handlers of one client connection, in order: four-letter-word detection on the first bytes, length
+ * framing with the jute.maxbuffer limit (a negative or oversized length closes the connection), decoding into
+ * {@link Inbound} on the I/O thread, and encoding of {@link Outbound}. Decoded input goes to the replica thread
+ * through {@code replicaThread}, in arrival order.
+ */
+public final class ClientPipeline {
+    private static final Logger log = LoggerFactory.getLogger(ClientPipeline.class);
+
+    private final FrontendSettings settings;
+    private final FrontendCore core;
+    private final Consumer<Runnable> replicaThread;
+
+    public ClientPipeline(FrontendSettings settings, FrontendCore core, Consumer<Runnable> replicaThread) {
+        this.settings = settings;
+        this.core = core;
+        this.replicaThread = replicaThread;
+    }
+
+    /** Adds the handlers to a new channel, which {@code connection} describes. */
+    public void install(Channel channel, ClientConnection connection) {
+        channel.pipeline()
+                .addLast("fourLetterWords", new FourLetterWordDetector(connection))
+                .addLast("frames", new LengthFieldBasedFrameDecoder(settings.juteMaxBuffer() + 4, 0, 4, 0, 4, true))
+                .addLast("requests", new RequestHandler(connection))
+                .addLast("replies", new ReplyEncoder());
+    }
+
+    private void dispatch(Runnable task) {
+        replicaThread.accept(task);
+    }
+
+    /** Answers a four-letter word when it is the first four bytes of a connection, else steps aside (§1.2). */
+    private final class FourLetterWordDetector extends ByteToMessageDecoder {
+        private final ClientConnection connection;
+
+        FourLetterWordDetector(ClientConnection connection) {
+            this.connection = connection;
+        }
+
+        @Override
+        protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+            if (in.readableBytes() < 4) {
+                return;
+            }
+            String word = in.toString(in.readerIndex(), 4, StandardCharsets.ISO_8859_1);
+            if (in.getInt(in.readerIndex()) == 0xfff4fffd) {
+                ctx.close();
+                return;
+            }
+            if (!FourLetterWords.KNOWN.contains(word)) {
+                ctx.pipeline().remove(this);
+                return;
+            }
+            if (word.equals("stmk") && in.readableBytes() < 12) {
+                return;
+            }
+            in.skipBytes(4);
+            long argument = word.equals("stmk") ? in.readLong() : 0;
+            in.skipBytes(in.readableBytes());
+            ctx.channel().config().setAutoRead(false);
+            Inbound.FourLetterWord command = new Inbound.FourLetterWord(word, argument);
+            dispatch(() -> core.onInbound(connection, command));
+        }
+    }
+
+    private final class RequestHandler extends io.netty.channel.SimpleChannelInboundHandler<ByteBuf> {
+        private final ClientConnection connection;
+        private final RequestDecoder decoder = new RequestDecoder(settings.juteMaxBuffer());
+        private boolean connected;
+
+        RequestHandler(ClientConnection connection) {
+            this.connection = connection;
+        }
+
+        @Override
+        public void channelActive(ChannelHandlerContext ctx) {
+            dispatch(() -> core.onConnectionOpened(connection));
+            ctx.executor().schedule(() -> {
+                if (!connected) {
+                    ctx.close();
+                }
+            }, FrontendSettings.SESSIONLESS_CONNECTION_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+            ctx.fireChannelActive();
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            dispatch(() -> core.onConnectionClosed(connection));
+            ctx.fireChannelInactive();
+        }
+
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, ByteBuf frame) throws IOException {
+            Inbound inbound;
+            if (!connected) {
+                inbound = decoder.decodeConnect(frame);
+                connected = true;
+            } else {
+                inbound = decoder.decodeRequest(frame);
+            }
+            if (connection.inflight.incrementAndGet() >= settings.maxInflightPerConnection()) {
+                ctx.channel().config().setAutoRead(false);
+            }
+            dispatch(() -> core.onInbound(connection, inbound));
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            log.debug("closing {}: {}", connection, cause.toString());
+            ctx.close();
+        }
+    }
+
+    /** Writes a frame: 4-byte length, then the reply header and body with the jute binary encoding. */
+    static final class ReplyEncoder extends MessageToByteEncoder<Outbound> {
+        @Override
+        protected void encode(ChannelHandlerContext ctx, Outbound message, ByteBuf out) throws IOException {
+            int start = out.writerIndex();
+            out.writeInt(0);
+            BinaryOutputArchive archive = new BinaryOutputArchive(new DataOutputStream(new ByteBufOutputStream(out)));
+            if (message.header() != null) {
+                message.header().serialize(archive, "header");
+            }
+            if (message.body() != null) {
+                message.body().serialize(archive, "response");
+            }
+            out.setInt(start, out.writerIndex() - start - 4);
+        }
+    }
+
+}
