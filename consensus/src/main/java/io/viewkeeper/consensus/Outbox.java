@@ -4,9 +4,16 @@ import java.util.List;
 
 /**
  * Everything a {@link Replica} asks of the world. The production driver and the simulator both implement it;
- * the replica itself performs no I/O.
+ * the replica itself performs no I/O. Only {@link #persist} and {@link #commit} are required: a one-replica group
+ * needs nothing else. A multi-replica driver must also implement {@link #send}, {@link #truncate},
+ * {@link #persistViewState} and, to use checkpoints, {@link #checkpoint} and {@link #installCheckpoint}.
+ *
+ * <p>Ordering contract: persist requests complete in the order issued. {@link #truncate}, {@link #persistViewState}
+ * and {@link #installCheckpoint} are synchronous: they are durable when they return.
  */
 public interface Outbox {
+
+    byte[] NO_RESULT = new byte[0];
 
     /**
      * Make these entries durable, in order. The driver reports completion with {@link Replica#onPersisted(long)}
@@ -16,4 +23,67 @@ public interface Outbox {
 
     /** The entry is committed: apply it to the application state machine. Called once per op, in op order. */
     void commit(LogEntry entry);
+
+    /**
+     * The entry is committed: apply it and return the result recorded in the client table. The default delegates
+     * to {@link #commit}. With request deduplication on, a duplicate of an executed request is not applied.
+     */
+    default byte[] apply(LogEntry entry) {
+        commit(entry);
+        return NO_RESULT;
+    }
+
+    /** Whether applying this entry ends its client, so that the client table forgets it (a session closes). */
+    default boolean endsClient(LogEntry entry) {
+        return false;
+    }
+
+    /** Send a message to replica {@code replicaIndex}. Delivery may fail; the protocol retries. */
+    default void send(int replicaIndex, Message message) {
+    }
+
+    /**
+     * A request is done: emitted at every replica when it applies the request, and at the replica a duplicate of an
+     * executed request arrived at. The driver answers the client if the client is connected here.
+     */
+    default void reply(long clientId, long requestNumber, long op, byte[] result) {
+    }
+
+    /**
+     * A linearizable read may now be evaluated against the applied state (which is at {@link Replica#commitNumber()}
+     * during this call).
+     */
+    default void readReady(long readId) {
+    }
+
+    /**
+     * Durably discard every log entry after {@code lastOpKept}. Before returning, the driver completes every persist
+     * issued before this call and drops their pending {@link Replica#onPersisted} reports.
+     */
+    default void truncate(long lastOpKept) {
+    }
+
+    /** Durably record the view and the last view in which this replica was in normal status (VR Revisited §4.2). */
+    default void persistViewState(long view, long lastNormalView) {
+    }
+
+    /**
+     * Take a checkpoint of the application at {@code op} (the op just applied) and make it durable together with
+     * {@code clients}; returns the application's opaque snapshot, or null to skip this checkpoint.
+     */
+    default byte[] checkpoint(long op, long chain, List<ClientTable.Session> clients) {
+        return null;
+    }
+
+    /**
+     * Replace the application state with the checkpoint's and make it durable; the whole log on disk is discarded,
+     * since it is at or below the checkpoint or on a stale branch (state transfer, VR Revisited §5.2). A checkpoint
+     * at op 0 with an empty snapshot is the initial state (a recovering replica whose primary released nothing).
+     */
+    default void installCheckpoint(Checkpoint checkpoint) {
+    }
+
+    /** The log up to {@code op} is no longer needed by any replica; the driver may delete it (§5.1). */
+    default void release(long op) {
+    }
 }

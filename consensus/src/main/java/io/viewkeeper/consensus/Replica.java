@@ -1,124 +1,547 @@
 package io.viewkeeper.consensus;
 
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.random.RandomGenerator;
 
 /**
- * A Viewstamped Replication replica as a pure state machine: requests, persistence callbacks and ticks come in,
- * effects go out through the {@link Outbox}. This version runs a one-replica group: the primary is the whole
- * quorum, so an op commits as soon as it is durable. Multi-replica operation (Prepare/PrepareOk/Commit, view
- * change, recovery, state transfer) extends this same interface.
+ * A Viewstamped Replication replica (VR Revisited, Liskov and Cowling 2012) as a pure state machine: requests,
+ * messages, persistence callbacks and ticks come in; effects go out through the {@link Outbox}. It owns no thread,
+ * clock, file or unseeded random source. Normal operation and commits live here; the view change, recovery, state
+ * transfer and read handlers are in {@link ReplicaProtocol}, phases in {@link ViewChange} and {@link Recovery}.
  *
- * <p>Invariants: {@code commitNumber <= persistedOp <= opNumber}; ops are assigned and committed in order without
- * gaps; every committed entry passed its checksum.
+ * <p>Invariants: {@code log.startOp <= commitNumber <= opNumber}; {@code durableOp <= issuedOp <= opNumber}; ops
+ * are committed in order without gaps; no entry failing its checksum is acknowledged, applied or sent; the status
+ * matches the phase object that exists; {@code lastNormalView <= view}, equal in normal status.
  */
 public final class Replica {
 
-    private final ReplicaConfiguration configuration;
-    private final Outbox outbox;
-    private final List<LogEntry> uncommitted = new ArrayList<>();
-    private final List<LogEntry> pendingPersist = new ArrayList<>();
-    private long view;
-    private long opNumber;
-    private long persistedOp;
-    private long commitNumber;
+    /** VR Revisited §4: a replica is normal, in a view change, or recovering. */
+    public enum Status { NORMAL, VIEW_CHANGE, RECOVERING }
 
+    static final int NEW_STATE_OP_MAX = 1024;
+
+    final ReplicaConfiguration configuration;
+    final ReplicaOptions options;
+    final Outbox outbox;
+    final RandomGenerator random;
+    final Set<PlantedBug> bugs;
+    final ReplicaLog log;
+    final ClientTable clients;
+    final ReadBarrier reads;
+    final ReplicaProtocol protocol;
+    final List<LogEntry> pendingPersist = new ArrayList<>();
+    final List<LogEntry> pendingPrepare = new ArrayList<>();
+    final long[] ackedOp;
+    Status status = Status.NORMAL;
+    long view;
+    long lastNormalView;
+    long commitNumber;
+    long durableOp;
+    long issuedOp;
+    long releasableOp;
+    Checkpoint checkpoint;
+    ViewChange viewChange;
+    Recovery recovery;
+    StateTransfer stateTransfer;
+    long ticks;
+    long lastBroadcastTick;
+    long lastResendTick;
+    long lastPrimaryContactTick;
+    long timeoutTicks;
+
+    /** A one-replica group continuing after {@code startOp}, with the first server's behaviour (no dedup). */
     public Replica(ReplicaConfiguration configuration, Outbox outbox, long startOp) {
+        this(configuration, ReplicaOptions.single(), outbox, new SplittableRandom(configuration.replicaIndex()),
+                startOp, EnumSet.noneOf(PlantedBug.class));
         if (configuration.replicaCount() != 1) {
-            throw new IllegalArgumentException("only a one-replica group is supported by this replica version");
+            throw new IllegalArgumentException("this constructor builds a one-replica group; pass options and a PRNG");
         }
+    }
+
+    /** A replica of a new group, starting in view 0 with an empty log. */
+    public Replica(ReplicaConfiguration configuration, ReplicaOptions options, Outbox outbox, RandomGenerator random) {
+        this(configuration, options, outbox, random, 0, EnumSet.noneOf(PlantedBug.class));
+    }
+
+    Replica(ReplicaConfiguration configuration, ReplicaOptions options, Outbox outbox, RandomGenerator random,
+            long startOp, Set<PlantedBug> bugs) {
         if (startOp < 0) {
             throw new IllegalArgumentException("startOp must not be negative: " + startOp);
         }
         this.configuration = configuration;
+        this.options = options;
         this.outbox = outbox;
-        this.opNumber = startOp;
-        this.persistedOp = startOp;
+        this.random = random;
+        this.bugs = Set.copyOf(bugs);
+        this.log = new ReplicaLog(startOp, 0);
+        this.clients = new ClientTable(options.clientTableMax());
+        this.reads = new ReadBarrier(this, configuration.replicaCount(), options.readBatchMax());
+        this.protocol = new ReplicaProtocol(this);
+        this.ackedOp = new long[configuration.replicaCount()];
         this.commitNumber = startOp;
+        this.durableOp = startOp;
+        this.issuedOp = startOp;
+        resetTimeout();
     }
 
     /**
-     * A client operation arrives at this replica. It is assigned the next op-number; it is handed to
-     * {@link Outbox#persist} when {@link #flush()} runs, so that many requests form one batch.
+     * A replica restarting on its own disk. It rejoins without forgetting what it acknowledged: its log holds
+     * every entry it made durable. If the disk fails its checks (a corrupt entry, a gap) the state is treated as
+     * lost and the replica recovers from its peers (§4.3) instead of acknowledging or serving damaged entries.
+     */
+    public static Replica restart(ReplicaConfiguration configuration, ReplicaOptions options, Outbox outbox,
+                                  RandomGenerator random, DurableState disk) {
+        return restart(configuration, options, outbox, random, disk, EnumSet.noneOf(PlantedBug.class));
+    }
+
+    static Replica restart(ReplicaConfiguration configuration, ReplicaOptions options, Outbox outbox,
+                           RandomGenerator random, DurableState disk, Set<PlantedBug> bugs) {
+        Replica replica = new Replica(configuration, options, outbox, random, 0, bugs);
+        if (!replica.protocol.loadDisk(disk)) {
+            return recovering(configuration, options, outbox, random, bugs);
+        }
+        replica.checkInvariants();
+        return replica;
+    }
+
+    /** A replica whose disk was lost: it votes in nothing and answers nothing until it has recovered (§4.3). */
+    public static Replica recovering(ReplicaConfiguration configuration, ReplicaOptions options, Outbox outbox,
+                                     RandomGenerator random) {
+        return recovering(configuration, options, outbox, random, EnumSet.noneOf(PlantedBug.class));
+    }
+
+    static Replica recovering(ReplicaConfiguration configuration, ReplicaOptions options, Outbox outbox,
+                              RandomGenerator random, Set<PlantedBug> bugs) {
+        Replica replica = new Replica(configuration, options, outbox, random, 0, bugs);
+        replica.protocol.transitionToRecovering();
+        return replica;
+    }
+
+    /**
+     * A client operation arrives at this replica (§4.1 step 1). At the primary it is assigned the next op-number
+     * and handed to {@link Outbox#persist} and to a Prepare when {@link #flush()} runs, so many requests form one
+     * batch. A backup forwards it to the primary.
      *
-     * @return the op-number assigned
+     * @return the op-number assigned; 0 when forwarded, answered from the client table or already in progress;
+     *     -1 when rejected (not in normal status, or the pipeline is at {@code pipelineOpMax})
      */
     public long onRequest(long clientId, long requestNumber, byte[] body) {
-        opNumber++;
-        LogEntry entry = LogEntry.of(opNumber, view, clientId, requestNumber, body);
-        uncommitted.add(entry);
+        if (status != Status.NORMAL) {
+            return -1;
+        }
+        if (options.deduplicateRequests() && answerFromClientTable(clientId, requestNumber)) {
+            return 0;
+        }
+        if (!isPrimary()) {
+            send(primaryIndex(), new Message.Request(view, clientId, requestNumber, body, replicaIndex()));
+            return 0;
+        }
+        if (options.deduplicateRequests() && inProgress(clientId, requestNumber)) {
+            return 0;
+        }
+        if (opNumber() - commitNumber >= options.pipelineOpMax()) {
+            return -1;
+        }
+        LogEntry entry = LogEntry.of(opNumber() + 1, view, clientId, requestNumber, body);
+        log.append(entry);
         pendingPersist.add(entry);
+        pendingPrepare.add(entry);
         if (pendingPersist.size() >= configuration.batchOpMax()) {
             flush();
         }
         checkInvariants();
-        return opNumber;
+        return entry.op();
     }
 
-    /** Emits the batch of entries accepted since the last flush. The driver calls it once per duty cycle. */
+    /** §4.1 step 2: a duplicate of the latest executed request gets its recorded result; older ones are dropped. */
+    private boolean answerFromClientTable(long clientId, long requestNumber) {
+        ClientTable.Session session = clients.session(clientId);
+        if (session == null || requestNumber > session.requestNumber()) {
+            return false;
+        }
+        if (requestNumber == session.requestNumber()) {
+            outbox.reply(clientId, requestNumber, session.op(), session.result());
+        }
+        return true;
+    }
+
+    private boolean inProgress(long clientId, long requestNumber) {
+        for (long op = commitNumber + 1; op <= opNumber(); op++) {
+            LogEntry entry = log.entry(op);
+            if (entry.clientId() == clientId && entry.requestNumber() >= requestNumber) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * A linearizable read arrives. {@link Outbox#readReady} reports when it may be evaluated.
+     *
+     * @return false when rejected because the read queue is at its limit
+     */
+    public boolean onRead(long readId) {
+        return reads.onRead(readId);
+    }
+
+    /** Emits the batch of entries and reads accepted since the last flush. The driver calls it once per duty cycle. */
     public void flush() {
-        if (pendingPersist.isEmpty()) {
-            return;
+        if (!pendingPersist.isEmpty()) {
+            List<LogEntry> batch = List.copyOf(pendingPersist);
+            pendingPersist.clear();
+            issuedOp = batch.get(batch.size() - 1).op();
+            outbox.persist(batch);
         }
-        List<LogEntry> batch = List.copyOf(pendingPersist);
-        pendingPersist.clear();
-        outbox.persist(batch);
+        if (status == Status.NORMAL && isPrimary() && !pendingPrepare.isEmpty()) {
+            List<LogEntry> batch = List.copyOf(pendingPrepare);
+            pendingPrepare.clear();
+            long parentChain = log.chain(batch.get(0).op() - 1);
+            broadcast(new Message.Prepare(view, commitNumber, parentChain, batch, releasableOp, replicaIndex()));
+            lastBroadcastTick = ticks;
+        }
+        if (status == Status.NORMAL) {
+            reads.flush(isPrimary(), ticks);
+        }
+        checkInvariants();
     }
 
-    /** Entries up to {@code op} are durable. In a one-replica group that makes them committed. */
+    /** Entries up to {@code op} are durable (reports arrive in persist order). */
     public void onPersisted(long op) {
-        if (op <= persistedOp) {
+        if (op <= durableOp) {
             return;
         }
-        if (op > opNumber) {
-            throw new IllegalStateException("persisted op " + op + " beyond op-number " + opNumber);
+        if (op > opNumber() || op > issuedOp) {
+            throw new IllegalStateException("persisted op " + op + " beyond op-number " + opNumber()
+                    + " or issued op " + issuedOp);
         }
-        persistedOp = op;
-        commitUpTo(persistedOp);
+        durableOp = op;
+        if (status == Status.NORMAL) {
+            if (isPrimary()) {
+                commitFromAcks();
+            } else if (!bugs.contains(PlantedBug.ACK_BEFORE_PERSIST)) {
+                send(primaryIndex(), new Message.PrepareOk(view, durableOp, replicaIndex()));
+            }
+        }
         checkInvariants();
     }
 
-    /** Time passes by one tick. A one-replica group has no heartbeats or timeouts to drive. */
+    /** Time passes by one tick: heartbeats, retransmissions and timeouts (§4.1 step 7, §4.2). */
     public void onTick() {
+        ticks++;
+        protocol.onTick();
         checkInvariants();
     }
 
-    private void commitUpTo(long op) {
-        while (commitNumber < op) {
-            LogEntry entry = uncommitted.remove(0);
-            if (entry.op() != commitNumber + 1) {
-                throw new IllegalStateException("log gap: expected op " + (commitNumber + 1) + " got " + entry.op());
-            }
-            if (!entry.checksumValid()) {
-                throw new IllegalStateException("entry failed its checksum: " + entry);
-            }
-            commitNumber = entry.op();
-            outbox.commit(entry);
+    /** A message from another replica. */
+    public void onMessage(Message message) {
+        if (message.from() < 0 || message.from() >= configuration.replicaCount() || message.from() == replicaIndex()) {
+            return;
         }
+        if (status == Status.RECOVERING && !(message instanceof Message.RecoveryResponse)) {
+            return;
+        }
+        switch (message) {
+            case Message.Request m -> protocol.onForwardedRequest(m);
+            case Message.Prepare m -> protocol.onPrepare(m);
+            case Message.PrepareOk m -> onPrepareOk(m);
+            case Message.Commit m -> protocol.onCommit(m);
+            case Message.CommitOk m -> onCommitOk(m);
+            case Message.StartViewChange m -> protocol.onStartViewChange(m);
+            case Message.DoViewChange m -> protocol.onDoViewChange(m);
+            case Message.StartView m -> protocol.onStartView(m);
+            case Message.Recovery m -> protocol.onRecovery(m);
+            case Message.RecoveryResponse m -> protocol.onRecoveryResponse(m);
+            case Message.GetState m -> protocol.onGetState(m);
+            case Message.NewState m -> protocol.onNewState(m);
+            case Message.ReadIndexRequest m -> onReadIndexRequest(m);
+            case Message.ReadIndexResponse m -> reads.onReadIndexResponse(m.batchId(), m.readIndex());
+        }
+        checkInvariants();
+    }
+
+    /** §4.1 step 5: the primary counts PrepareOks of its view; acknowledging op n acknowledges all before it. */
+    private void onPrepareOk(Message.PrepareOk message) {
+        if (ignoreUnlessPrimaryOf(message.view())) {
+            return;
+        }
+        if (message.op() > opNumber()) {
+            throw new IllegalStateException("PrepareOk for op " + message.op() + " beyond op-number " + opNumber());
+        }
+        ackedOp[message.from()] = Math.max(ackedOp[message.from()], message.op());
+        commitFromAcks();
+        updateReleasableAtPrimary();
+    }
+
+    private void onCommitOk(Message.CommitOk message) {
+        if (!ignoreUnlessPrimaryOf(message.view())) {
+            reads.onCommitOk(message.from(), message.readRound());
+        }
+    }
+
+    private void onReadIndexRequest(Message.ReadIndexRequest message) {
+        if (!ignoreUnlessPrimaryOf(message.view())) {
+            reads.onReadIndexRequest(message.from(), message.batchId());
+        }
+    }
+
+    boolean ignoreUnlessPrimaryOf(long messageView) {
+        return messageView != view || status != Status.NORMAL || !isPrimary();
+    }
+
+    /** The highest op held durably by a quorum (the primary counts itself once durable) is committed. */
+    void commitFromAcks() {
+        long candidate = commitNumber;
+        for (long op = commitNumber + 1; op <= opNumber(); op++) {
+            int count = durableOp >= op ? 1 : 0;
+            for (int i = 0; i < ackedOp.length; i++) {
+                if (i != replicaIndex() && ackedOp[i] >= op) {
+                    count++;
+                }
+            }
+            if (count < configuration.quorum()) {
+                break;
+            }
+            candidate = op;
+        }
+        commitUpTo(candidate);
+    }
+
+    /** The lowest op every replica is known to hold durably; the log below it is not needed by any of them. */
+    void updateReleasableAtPrimary() {
+        long lowest = durableOp;
+        for (int i = 0; i < ackedOp.length; i++) {
+            if (i != replicaIndex()) {
+                lowest = Math.min(lowest, ackedOp[i]);
+            }
+        }
+        if (lowest > releasableOp) {
+            releasableOp = lowest;
+            releaseLog();
+        }
+    }
+
+    /** §4.1 step 5 and §4.2: applies ops up to {@code op} in order, updating the client table on commit. */
+    void commitUpTo(long op) {
+        long target = Math.min(op, opNumber());
+        if (target <= commitNumber) {
+            return;
+        }
+        while (commitNumber < target) {
+            LogEntry entry = log.entry(commitNumber + 1);
+            if (!entry.checksumValid()) {
+                throw new IllegalStateException("entry failed its checksum before apply: " + entry);
+            }
+            apply(entry);
+            commitNumber = entry.op();
+            takeCheckpointIfDue();
+        }
+        reads.serveReady();
+        releaseLog();
+    }
+
+    private void apply(LogEntry entry) {
+        if (options.deduplicateRequests() && !bugs.contains(PlantedBug.EXECUTE_DUPLICATES)
+                && clients.executed(entry.clientId(), entry.requestNumber())) {
+            ClientTable.Session session = clients.session(entry.clientId());
+            if (session.requestNumber() == entry.requestNumber()) {
+                outbox.reply(entry.clientId(), entry.requestNumber(), session.op(), session.result());
+            }
+            return;
+        }
+        byte[] result = outbox.apply(entry);
+        if (options.deduplicateRequests()) {
+            if (outbox.endsClient(entry)) {
+                clients.end(entry.clientId());
+            } else if (!clients.executed(entry.clientId(), entry.requestNumber())) {
+                clients.record(entry.clientId(), entry.requestNumber(), entry.op(), result);
+            }
+        }
+        outbox.reply(entry.clientId(), entry.requestNumber(), entry.op(), result);
+    }
+
+    private void takeCheckpointIfDue() {
+        int interval = options.checkpointIntervalOps();
+        if (interval == 0 || commitNumber % interval != 0) {
+            return;
+        }
+        byte[] snapshot = outbox.checkpoint(commitNumber, log.chain(commitNumber), clients.snapshot());
+        if (snapshot != null) {
+            checkpoint = new Checkpoint(commitNumber, log.chain(commitNumber), snapshot, clients.snapshot());
+        }
+    }
+
+    /**
+     * §5.1 log GC: release below min(latest checkpoint, the op every replica holds durably); when a replica lags by
+     * more than {@code logRetainedOpsMax} it no longer pins the log and will be served by checkpoint transfer.
+     */
+    void releaseLog() {
+        if (checkpoint == null) {
+            return;
+        }
+        boolean pinnedTooLong = opNumber() - releasableOp > options.logRetainedOpsMax();
+        long target = pinnedTooLong ? checkpoint.op() : Math.min(checkpoint.op(), releasableOp);
+        target = Math.min(target, commitNumber);
+        if (target > log.startOp()) {
+            log.releaseUpTo(target);
+            outbox.release(target);
+        }
+    }
+
+    /**
+     * Durably drops entries after {@code lastOpKept}. The truncate completes earlier persists first, so whatever
+     * was issued up to {@code lastOpKept} is durable afterwards.
+     */
+    void truncateLog(long lastOpKept) {
+        if (lastOpKept < commitNumber) {
+            throw new IllegalStateException("truncate below commit " + commitNumber + ": " + lastOpKept);
+        }
+        log.truncateAfter(lastOpKept);
+        pendingPersist.removeIf(entry -> entry.op() > lastOpKept);
+        pendingPrepare.removeIf(entry -> entry.op() > lastOpKept);
+        outbox.truncate(lastOpKept);
+        issuedOp = Math.min(issuedOp, lastOpKept);
+        durableOp = issuedOp;
+        if (!pendingPersist.isEmpty()) {
+            durableOp = Math.min(durableOp, pendingPersist.get(0).op() - 1);
+        }
+    }
+
+    /** Appends an entry that extends the log (received, not assigned here) and queues it for persistence. */
+    void appendReceived(LogEntry entry) {
+        log.append(entry);
+        pendingPersist.add(entry);
+    }
+
+    void resetTimeout() {
+        int base = options.viewChangeTimeoutTicks();
+        timeoutTicks = base + random.nextInt(base);
+        lastPrimaryContactTick = ticks;
+    }
+
+    void send(int replicaIndex, Message message) {
+        if (replicaIndex != replicaIndex()) {
+            outbox.send(replicaIndex, message);
+        }
+    }
+
+    void broadcast(Message message) {
+        for (int i = 0; i < configuration.replicaCount(); i++) {
+            send(i, message);
+        }
+    }
+
+    void sendReadRound(long round) {
+        broadcast(new Message.Commit(view, commitNumber, round, releasableOp, replicaIndex()));
+        lastBroadcastTick = ticks;
+    }
+
+    void sendReadIndexRequest(long batchId) {
+        if (status == Status.NORMAL && !isPrimary()) {
+            send(primaryIndex(), new Message.ReadIndexRequest(view, batchId, replicaIndex()));
+        }
+    }
+
+    void sendReadIndexResponse(int backup, long batchId, long readIndex) {
+        send(backup, new Message.ReadIndexResponse(view, batchId, readIndex, replicaIndex()));
+    }
+
+    void emitReadReady(long readId) {
+        outbox.readReady(readId);
+    }
+
+    boolean readConfirmationSkipped() {
+        return bugs.contains(PlantedBug.READ_WITHOUT_CONFIRMATION);
     }
 
     public long view() {
         return view;
     }
 
+    public long lastNormalView() {
+        return lastNormalView;
+    }
+
     public long opNumber() {
-        return opNumber;
+        return log.lastOp();
     }
 
     public long commitNumber() {
         return commitNumber;
     }
 
-    public boolean isPrimary() {
-        return configuration.replicaIndex() == (int) (view % configuration.replicaCount());
+    public long durableOp() {
+        return durableOp;
     }
 
+    public Status status() {
+        return status;
+    }
+
+    /** The first op still held in memory; ops at or below {@code logStartOp()} were released. */
+    public long logStartOp() {
+        return log.startOp();
+    }
+
+    /** The entry at {@code op} if this replica holds it, else null. */
+    public LogEntry entry(long op) {
+        return log.holds(op) ? log.entry(op) : null;
+    }
+
+    public Checkpoint latestCheckpoint() {
+        return checkpoint;
+    }
+
+    public int replicaIndex() {
+        return configuration.replicaIndex();
+    }
+
+    int quorum() {
+        return configuration.quorum();
+    }
+
+    int primaryIndex() {
+        return primaryOf(view);
+    }
+
+    int primaryOf(long someView) {
+        return (int) (someView % configuration.replicaCount());
+    }
+
+    /** Whether this replica is the primary of its view: configuration[view mod n] (§4). */
+    public boolean isPrimary() {
+        return configuration.replicaIndex() == primaryIndex();
+    }
+
+    /** The whole-replica invariants; the simulator runs them after every event. */
     public void checkInvariants() {
-        if (!(commitNumber <= persistedOp && persistedOp <= opNumber)) {
-            throw new IllegalStateException("commit " + commitNumber + " persisted " + persistedOp + " op " + opNumber);
+        check(log.startOp() <= commitNumber && commitNumber <= opNumber(),
+                "log start " + log.startOp() + " commit " + commitNumber + " op " + opNumber());
+        check(durableOp <= issuedOp && issuedOp <= opNumber(),
+                "durable " + durableOp + " issued " + issuedOp + " op " + opNumber());
+        check(lastNormalView <= view, "last normal view " + lastNormalView + " after view " + view);
+        check((status == Status.VIEW_CHANGE) == (viewChange != null), "view change phase with status " + status);
+        check((status == Status.RECOVERING) == (recovery != null), "recovery phase with status " + status);
+        check(stateTransfer == null || status == Status.NORMAL, "state transfer outside normal status");
+        check(status != Status.NORMAL || lastNormalView == view, "normal status in view " + view
+                + " but last normal view " + lastNormalView);
+        check(pendingPersist.isEmpty() || pendingPersist.get(0).op() == issuedOp + 1,
+                "pending persist does not follow issued op " + issuedOp);
+        check(pendingPrepare.isEmpty() || isPrimary(), "prepare batch at a backup");
+    }
+
+    static void check(boolean condition, String message) {
+        if (!condition) {
+            throw new IllegalStateException("invariant violated: " + message);
         }
-        if (uncommitted.size() != opNumber - commitNumber) {
-            throw new IllegalStateException("uncommitted entries " + uncommitted.size() + " != " + (opNumber - commitNumber));
-        }
+    }
+
+    @Override
+    public String toString() {
+        return "[r" + replicaIndex() + " v" + view + " " + status.name().toLowerCase(java.util.Locale.ROOT) + " op"
+                + opNumber() + " c" + commitNumber + "]";
     }
 }

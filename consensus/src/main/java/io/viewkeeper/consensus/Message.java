@@ -1,0 +1,104 @@
+package io.viewkeeper.consensus;
+
+import java.util.List;
+
+/**
+ * Every message replicas exchange (VR Revisited §4, §5). Records under a sealed interface so that the replica's
+ * dispatcher is an exhaustive {@code switch} without a default branch. Messages are immutable values; entries are
+ * shared, never modified after they are built. {@code from} is the sender's replica index.
+ */
+public sealed interface Message {
+
+    int from();
+
+    /** The view the sender was in when it sent the message; -1 for messages that carry no view. */
+    long view();
+
+    /** A client request forwarded by a backup to the primary (DESIGN §2: backups forward writes). */
+    record Request(long view, long clientId, long requestNumber, byte[] body, int from) implements Message {
+    }
+
+    /**
+     * §4.1 step 3, batched: entries {@code firstOp..} appended at the primary. {@code parentChain} is the hash chain
+     * at {@code firstOp - 1}; {@code releasableOp} lets backups garbage-collect their logs (§5.1).
+     */
+    record Prepare(long view, long commitNumber, long parentChain, List<LogEntry> entries, long releasableOp,
+                   int from) implements Message {
+        public long firstOp() {
+            return entries.get(0).op();
+        }
+
+        public long lastOp() {
+            return entries.get(entries.size() - 1).op();
+        }
+    }
+
+    /** §4.1 step 4: the sender holds every op up to {@code op} of this view durably. */
+    record PrepareOk(long view, long op, int from) implements Message {
+    }
+
+    /**
+     * §4.1 step 7 heartbeat with the commit number. {@code readRound > 0} asks backups to confirm the view for a
+     * batch of linearizable reads (DESIGN §3).
+     */
+    record Commit(long view, long commitNumber, long readRound, long releasableOp, int from) implements Message {
+    }
+
+    /** A backup confirms it is still in {@code view} in normal status, answering read round {@code readRound}. */
+    record CommitOk(long view, long readRound, int from) implements Message {
+    }
+
+    /** §4.2 step 1. {@code commitNumber} lets peers send only the log tail this replica lacks. */
+    record StartViewChange(long view, long commitNumber, int from) implements Message {
+    }
+
+    /**
+     * §4.2 step 2, sending only the log suffix after {@code firstOp - 1} (§5.3: messages carry suffixes, not whole
+     * logs). {@code entries} may be empty when the sender's log ends at {@code firstOp - 1}.
+     */
+    record DoViewChange(long view, long lastNormalView, long opNumber, long commitNumber, long firstOp,
+                        List<LogEntry> entries, int from) implements Message {
+    }
+
+    /** §4.2 step 4: the new log from {@code firstOp}; {@code parentChain} is the chain at {@code firstOp - 1}. */
+    record StartView(long view, long opNumber, long commitNumber, long firstOp, long parentChain,
+                     List<LogEntry> entries, int from) implements Message {
+    }
+
+    /** §4.3 step 1: a replica that lost its state asks for it; the nonce matches answers to this attempt. */
+    record Recovery(long nonce, int from) implements Message {
+        @Override
+        public long view() {
+            return -1;
+        }
+    }
+
+    /**
+     * §4.3 step 2. Only the primary fills {@code checkpoint}, {@code entries} and the numbers; other replicas send
+     * their view alone ({@code fromPrimary == false}).
+     */
+    record RecoveryResponse(long view, long nonce, boolean fromPrimary, long opNumber, long commitNumber,
+                            Checkpoint checkpoint, long parentChain, List<LogEntry> entries, int from)
+            implements Message {
+    }
+
+    /** §5.2: a lagging replica in {@code view} asks for everything after {@code opNumber}. */
+    record GetState(long view, long opNumber, int from) implements Message {
+    }
+
+    /**
+     * §5.2 answer: entries after the requester's op, preceded by a checkpoint when the requester is behind the
+     * responder's garbage-collected log (§5.1); {@code checkpoint} is null otherwise.
+     */
+    record NewState(long view, long opNumber, long commitNumber, Checkpoint checkpoint, long parentChain,
+                    List<LogEntry> entries, int from) implements Message {
+    }
+
+    /** A backup asks the primary for a read index for one batch of reads (DESIGN §3). */
+    record ReadIndexRequest(long view, long batchId, int from) implements Message {
+    }
+
+    /** The primary's answer: once the backup has applied {@code readIndex}, the batch may be served locally. */
+    record ReadIndexResponse(long view, long batchId, long readIndex, int from) implements Message {
+    }
+}

@@ -1,0 +1,59 @@
+package io.viewkeeper.consensus;
+
+/**
+ * Limits and timings of a replica, in ops and ticks. Every growing structure has a bound here (STYLE: a limit on
+ * everything). Timeouts are randomized per replica between the base and twice the base from the PRNG the driver
+ * passes in, so that concurrent view changes settle (VR Revisited §4.2 relies on timeouts).
+ */
+public record ReplicaOptions(
+        int pipelineOpMax,
+        int heartbeatTicks,
+        int viewChangeTimeoutTicks,
+        int resendTicks,
+        int clientTableMax,
+        int checkpointIntervalOps,
+        int logRetainedOpsMax,
+        int readBatchMax,
+        boolean deduplicateRequests) {
+
+    public ReplicaOptions {
+        requirePositive("pipelineOpMax", pipelineOpMax);
+        requirePositive("heartbeatTicks", heartbeatTicks);
+        requirePositive("resendTicks", resendTicks);
+        requirePositive("clientTableMax", clientTableMax);
+        requirePositive("readBatchMax", readBatchMax);
+        requirePositive("logRetainedOpsMax", logRetainedOpsMax);
+        if (viewChangeTimeoutTicks <= heartbeatTicks) {
+            throw new IllegalArgumentException("viewChangeTimeoutTicks must exceed heartbeatTicks");
+        }
+        if (checkpointIntervalOps < 0) {
+            throw new IllegalArgumentException("checkpointIntervalOps must not be negative (0 disables)");
+        }
+    }
+
+    /** Defaults for a replica group; checkpoints every 1024 ops, deduplication on. */
+    public static ReplicaOptions defaults() {
+        return new ReplicaOptions(4096, 5, 30, 10, 4096, 1024, 65536, 1024, true);
+    }
+
+    /** The one-replica behaviour of the first server: every op is applied, nothing is deduplicated. */
+    public static ReplicaOptions single() {
+        return new ReplicaOptions(Integer.MAX_VALUE, 5, 30, 10, 4096, 0, Integer.MAX_VALUE, 1024, false);
+    }
+
+    public ReplicaOptions withCheckpointIntervalOps(int ops) {
+        return new ReplicaOptions(pipelineOpMax, heartbeatTicks, viewChangeTimeoutTicks, resendTicks, clientTableMax,
+                ops, logRetainedOpsMax, readBatchMax, deduplicateRequests);
+    }
+
+    public ReplicaOptions withLogRetainedOpsMax(int ops) {
+        return new ReplicaOptions(pipelineOpMax, heartbeatTicks, viewChangeTimeoutTicks, resendTicks, clientTableMax,
+                checkpointIntervalOps, ops, readBatchMax, deduplicateRequests);
+    }
+
+    private static void requirePositive(String name, int value) {
+        if (value < 1) {
+            throw new IllegalArgumentException(name + " must be positive: " + value);
+        }
+    }
+}

@@ -1,0 +1,533 @@
+package io.viewkeeper.consensus;
+
+import java.util.List;
+
+/**
+ * The message handlers of a {@link Replica} beyond the primary's normal path: backups in normal operation
+ * (§4.1), view change (§4.2), recovery (§4.3), state transfer and checkpoint transfer (§5.1, §5.2), and timers.
+ * It holds no state of its own; every field it changes belongs to the replica, and the replica checks its
+ * invariants after each call.
+ */
+final class ReplicaProtocol {
+
+    private final Replica r;
+
+    ReplicaProtocol(Replica replica) {
+        this.r = replica;
+    }
+
+    // ---------------------------------------------------------------- timers
+
+    void onTick() {
+        switch (r.status) {
+            case NORMAL -> {
+                if (r.isPrimary()) {
+                    tickPrimary();
+                } else {
+                    tickBackup();
+                }
+            }
+            case VIEW_CHANGE -> tickViewChange();
+            case RECOVERING -> tickRecovering();
+        }
+    }
+
+    private void tickPrimary() {
+        if (r.ticks - r.lastBroadcastTick >= r.options.heartbeatTicks()) {
+            r.broadcast(new Message.Commit(r.view, r.commitNumber, 0, r.releasableOp, r.replicaIndex()));
+            r.lastBroadcastTick = r.ticks;
+        }
+        if (r.ticks - r.lastResendTick >= r.options.resendTicks()) {
+            r.lastResendTick = r.ticks;
+            resendPrepares();
+        }
+    }
+
+    /** Prepares may be lost: resend to each backup what it has not acknowledged, beyond the commit point. */
+    private void resendPrepares() {
+        for (int i = 0; i < r.ackedOp.length; i++) {
+            long from = Math.max(r.ackedOp[i], r.commitNumber) + 1;
+            if (i == r.replicaIndex() || from > r.issuedOp || from <= r.log.startOp()) {
+                continue;
+            }
+            List<LogEntry> entries = r.log.suffix(from, r.configuration.batchOpMax());
+            entries = entries.stream().filter(entry -> entry.op() <= r.issuedOp).toList();
+            r.send(i, new Message.Prepare(r.view, r.commitNumber, r.log.chain(from - 1), entries, r.releasableOp,
+                    r.replicaIndex()));
+        }
+    }
+
+    private void tickBackup() {
+        if (r.ticks - r.lastPrimaryContactTick >= r.timeoutTicks) {
+            transitionToViewChange(r.view + 1);
+            return;
+        }
+        StateTransfer transfer = r.stateTransfer;
+        if (transfer != null && r.ticks - transfer.lastSendTick >= r.options.resendTicks()) {
+            transfer.advanceTarget(r.replicaIndex(), r.configuration.replicaCount());
+            sendGetState();
+        }
+        r.reads.onTick(true, r.ticks, r.options.resendTicks());
+    }
+
+    private void tickViewChange() {
+        ViewChange phase = r.viewChange;
+        if (r.ticks - phase.startTick >= r.timeoutTicks) {
+            transitionToViewChange(r.view + 1);
+            return;
+        }
+        if (r.ticks - phase.lastSendTick >= r.options.resendTicks()) {
+            phase.lastSendTick = r.ticks;
+            r.broadcast(new Message.StartViewChange(r.view, r.commitNumber, r.replicaIndex()));
+            if (phase.doViewChangeSent && r.primaryIndex() != r.replicaIndex()) {
+                r.send(r.primaryIndex(), doViewChange(phase));
+            }
+        }
+    }
+
+    private void tickRecovering() {
+        Recovery phase = r.recovery;
+        if (r.ticks - phase.lastSendTick >= r.options.resendTicks() || r.ticks == 1) {
+            phase.lastSendTick = r.ticks;
+            r.broadcast(new Message.Recovery(phase.nonce, r.replicaIndex()));
+        }
+    }
+
+    // ---------------------------------------------------------------- normal operation at a backup (§4.1)
+
+    void onForwardedRequest(Message.Request message) {
+        if (message.view() == r.view && r.isPrimary()) {
+            r.onRequest(message.clientId(), message.requestNumber(), message.body());
+        }
+    }
+
+    /** §4.1 step 4: append in order, PrepareOk only once durable; a gap starts state transfer (§5.2). */
+    void onPrepare(Message.Prepare message) {
+        if (ignoreOrCatchUp(message.view(), message.from())) {
+            return;
+        }
+        for (LogEntry entry : message.entries()) {
+            if (!entry.checksumValid()) {
+                return;
+            }
+        }
+        long parentOp = message.firstOp() - 1;
+        if (parentOp >= r.log.startOp() && parentOp <= r.opNumber()) {
+            Replica.check(r.log.chain(parentOp) == message.parentChain(), "hash chain of view " + r.view
+                    + " differs at op " + parentOp + " from the primary's");
+        }
+        for (LogEntry entry : message.entries()) {
+            if (entry.op() <= r.opNumber()) {
+                continue;
+            }
+            if (entry.op() > r.opNumber() + 1) {
+                requestState();
+                break;
+            }
+            r.appendReceived(entry);
+        }
+        acceptCommitAndRelease(message.commitNumber(), message.releasableOp());
+        if (r.bugs.contains(PlantedBug.ACK_BEFORE_PERSIST)) {
+            r.send(r.primaryIndex(), new Message.PrepareOk(r.view, r.opNumber(), r.replicaIndex()));
+        } else if (r.durableOp >= message.firstOp()) {
+            r.send(r.primaryIndex(), new Message.PrepareOk(r.view, r.durableOp, r.replicaIndex()));
+        }
+    }
+
+    /** §4.1 step 7: a heartbeat with the commit number; with a read round, confirm the view for reads. */
+    void onCommit(Message.Commit message) {
+        if (ignoreOrCatchUp(message.view(), message.from())) {
+            return;
+        }
+        acceptCommitAndRelease(message.commitNumber(), message.releasableOp());
+        if (message.readRound() > 0) {
+            r.send(message.from(), new Message.CommitOk(r.view, message.readRound(), r.replicaIndex()));
+        }
+    }
+
+    private void acceptCommitAndRelease(long commitNumber, long releasableOp) {
+        r.commitUpTo(commitNumber);
+        if (commitNumber > r.opNumber()) {
+            requestState();
+        }
+        if (releasableOp > r.releasableOp) {
+            r.releasableOp = releasableOp;
+            r.releaseLog();
+        }
+    }
+
+    /**
+     * The guard for messages from the primary of a view: stale views are ignored; a newer view, or the current
+     * view while still in view change, means this replica missed the StartView: it joins the view with its
+     * committed prefix and fetches the rest by state transfer (§5.2).
+     */
+    private boolean ignoreOrCatchUp(long messageView, int from) {
+        if (messageView < r.view || r.primaryOf(messageView) != from) {
+            return true;
+        }
+        if (messageView > r.view || r.status == Replica.Status.VIEW_CHANGE) {
+            enterViewByStateTransfer(messageView);
+            return true;
+        }
+        if (r.isPrimary()) {
+            return true;
+        }
+        r.lastPrimaryContactTick = r.ticks;
+        return false;
+    }
+
+    private void enterViewByStateTransfer(long newView) {
+        if (r.opNumber() > r.commitNumber) {
+            r.truncateLog(r.commitNumber);
+        }
+        transitionToNormal(newView);
+        requestState();
+    }
+
+    // ---------------------------------------------------------------- view change (§4.2)
+
+    /** §4.2 step 1: the one place a replica moves to a newer view's view change; the view is durable first. */
+    void transitionToViewChange(long newView) {
+        Replica.check(newView > r.view || r.status != Replica.Status.VIEW_CHANGE, "view change to old view");
+        r.view = newView;
+        r.outbox.persistViewState(r.view, r.lastNormalView);
+        r.status = Replica.Status.VIEW_CHANGE;
+        r.viewChange = new ViewChange(newView, r.configuration.replicaCount(), r.ticks);
+        r.stateTransfer = null;
+        r.pendingPrepare.clear();
+        r.reads.onViewChange();
+        r.resetTimeout();
+        r.broadcast(new Message.StartViewChange(newView, r.commitNumber, r.replicaIndex()));
+        maybeSendDoViewChange();
+    }
+
+    void onStartViewChange(Message.StartViewChange message) {
+        if (message.view() < r.view || (message.view() == r.view && r.status != Replica.Status.VIEW_CHANGE)) {
+            return;
+        }
+        if (message.view() > r.view) {
+            transitionToViewChange(message.view());
+        }
+        r.viewChange.recordStartViewChange(message.from(), message.commitNumber());
+        maybeSendDoViewChange();
+    }
+
+    /** §4.2 step 2: after f StartViewChange votes from others, send the log suffix to the new primary. */
+    private void maybeSendDoViewChange() {
+        ViewChange phase = r.viewChange;
+        if (phase.doViewChangeSent || phase.startViewChangeCount(r.replicaIndex()) < r.quorum() - 1) {
+            return;
+        }
+        phase.doViewChangeSent = true;
+        Message.DoViewChange message = doViewChange(phase);
+        if (r.primaryIndex() == r.replicaIndex()) {
+            onDoViewChange(message);
+        } else {
+            r.send(r.primaryIndex(), message);
+        }
+    }
+
+    /**
+     * The DoViewChange of this replica: the suffix after the lower of its own commit number and the new primary's
+     * (whose prefix up to there is committed, hence identical at both), or the whole retained log if the new
+     * primary's commit number is unknown.
+     */
+    private Message.DoViewChange doViewChange(ViewChange phase) {
+        long primaryCommit = phase.commitOf(r.primaryIndex());
+        long base = primaryCommit < 0 ? r.log.startOp() : Math.min(r.commitNumber, primaryCommit);
+        base = Math.max(base, r.log.startOp());
+        return new Message.DoViewChange(r.view, r.lastNormalView, r.opNumber(), r.commitNumber, base + 1,
+                r.log.suffix(base + 1, Integer.MAX_VALUE), r.replicaIndex());
+    }
+
+    void onDoViewChange(Message.DoViewChange message) {
+        if (message.view() < r.view || r.primaryOf(message.view()) != r.replicaIndex()) {
+            return;
+        }
+        if (message.view() > r.view) {
+            transitionToViewChange(message.view());
+        } else if (r.status != Replica.Status.VIEW_CHANGE) {
+            return;
+        }
+        ViewChange phase = r.viewChange;
+        for (LogEntry entry : message.entries()) {
+            if (!entry.checksumValid()) {
+                return;
+            }
+        }
+        phase.recordDoViewChange(message);
+        if (!phase.hasDoViewChange(r.replicaIndex())) {
+            phase.recordDoViewChange(doViewChange(phase));
+        }
+        if (phase.doViewChangeCount() >= r.quorum()) {
+            completeViewChange(phase);
+        }
+    }
+
+    /**
+     * §4.2 step 3: the new primary adopts the best log, takes the highest commit number, enters normal status and
+     * sends each replica the log tail after the commit number it reported (step 4).
+     */
+    private void completeViewChange(ViewChange phase) {
+        Message.DoViewChange best = phase.best(r.bugs);
+        if (best.from() != r.replicaIndex()) {
+            long parentOp = best.firstOp() - 1;
+            if (parentOp > r.commitNumber || parentOp < r.log.startOp()) {
+                return;
+            }
+            installLog(best.firstOp(), best.entries());
+        }
+        Replica.check(r.opNumber() >= r.commitNumber, "new log shorter than the primary's commit");
+        transitionToNormal(r.view);
+        java.util.Arrays.fill(r.ackedOp, 0);
+        r.commitUpTo(phase.highestCommit());
+        for (int i = 0; i < r.configuration.replicaCount(); i++) {
+            if (i != r.replicaIndex()) {
+                r.send(i, startView(phase.commitOf(i)));
+            }
+        }
+        r.lastBroadcastTick = r.ticks;
+    }
+
+    private Message.StartView startView(long knownCommit) {
+        long base = Math.max(Math.min(knownCommit, r.commitNumber), r.log.startOp());
+        return new Message.StartView(r.view, r.opNumber(), r.commitNumber, base + 1, r.log.chain(base),
+                r.log.suffix(base + 1, Integer.MAX_VALUE), r.replicaIndex());
+    }
+
+    /** §4.2 step 5: replace the uncommitted suffix with the new primary's log, then PrepareOk what is durable. */
+    void onStartView(Message.StartView message) {
+        if (message.view() < r.view || r.primaryOf(message.view()) != message.from()
+                || (message.view() == r.view && r.status == Replica.Status.NORMAL)) {
+            return;
+        }
+        for (LogEntry entry : message.entries()) {
+            if (!entry.checksumValid()) {
+                return;
+            }
+        }
+        long parentOp = message.firstOp() - 1;
+        if (parentOp > r.commitNumber || parentOp > r.opNumber()) {
+            enterViewByStateTransfer(message.view());
+            return;
+        }
+        if (parentOp >= r.log.startOp()) {
+            Replica.check(r.log.chain(parentOp) == message.parentChain(), "committed prefix differs at op "
+                    + parentOp + " from the new primary's");
+            installLog(message.firstOp(), message.entries());
+        } else {
+            installLog(r.log.startOp() + 1, message.entries().stream()
+                    .filter(entry -> entry.op() > r.log.startOp()).toList());
+        }
+        transitionToNormal(message.view());
+        r.commitUpTo(message.commitNumber());
+        if (r.durableOp > r.commitNumber) {
+            r.send(r.primaryIndex(), new Message.PrepareOk(r.view, r.durableOp, r.replicaIndex()));
+        }
+    }
+
+    /**
+     * Makes the log equal to this replica's prefix up to {@code firstOp - 1} followed by {@code entries}: entries
+     * already held identically are kept, the first difference and everything after it is durably truncated.
+     */
+    void installLog(long firstOp, List<LogEntry> entries) {
+        long keep = firstOp - 1;
+        int index = 0;
+        while (index < entries.size()) {
+            LogEntry entry = entries.get(index);
+            Replica.check(entry.op() == firstOp + index, "new log is not contiguous at op " + entry.op());
+            if (entry.op() > r.opNumber() || !r.log.entry(entry.op()).equals(entry)) {
+                break;
+            }
+            keep = entry.op();
+            index++;
+        }
+        if (keep < r.opNumber()) {
+            r.truncateLog(keep);
+        }
+        for (; index < entries.size(); index++) {
+            r.appendReceived(entries.get(index));
+        }
+    }
+
+    /** The one place a replica enters normal status; the view state is durable before it acts in the view. */
+    void transitionToNormal(long newView) {
+        boolean viewChanged = newView != r.view || r.status != Replica.Status.NORMAL;
+        r.view = newView;
+        r.lastNormalView = newView;
+        r.outbox.persistViewState(r.view, r.lastNormalView);
+        r.status = Replica.Status.NORMAL;
+        r.viewChange = null;
+        r.recovery = null;
+        if (viewChanged) {
+            r.reads.onViewChange();
+            r.pendingPrepare.clear();
+        }
+        r.resetTimeout();
+    }
+
+    // ---------------------------------------------------------------- state transfer (§5.2) and checkpoints (§5.1)
+
+    void requestState() {
+        if (r.stateTransfer == null) {
+            r.stateTransfer = new StateTransfer(r.primaryIndex(), r.ticks);
+            sendGetState();
+        }
+    }
+
+    private void sendGetState() {
+        r.stateTransfer.lastSendTick = r.ticks;
+        r.send(r.stateTransfer.target, new Message.GetState(r.view, r.opNumber(), r.replicaIndex()));
+    }
+
+    /** Any replica normal in the same view answers; below its released log it sends its checkpoint first. */
+    void onGetState(Message.GetState message) {
+        if (message.view() != r.view || r.status != Replica.Status.NORMAL || message.opNumber() >= r.opNumber()) {
+            return;
+        }
+        long after = message.opNumber();
+        Checkpoint checkpoint = null;
+        if (after < r.log.startOp()) {
+            if (r.checkpoint == null || r.checkpoint.op() < r.log.startOp()) {
+                return;
+            }
+            checkpoint = r.checkpoint;
+            after = checkpoint.op();
+        }
+        r.send(message.from(), new Message.NewState(r.view, r.opNumber(), r.commitNumber, checkpoint,
+                r.log.chain(after), r.log.suffix(after + 1, Replica.NEW_STATE_OP_MAX), r.replicaIndex()));
+    }
+
+    void onNewState(Message.NewState message) {
+        if (message.view() != r.view || r.status != Replica.Status.NORMAL || r.stateTransfer == null) {
+            return;
+        }
+        for (LogEntry entry : message.entries()) {
+            if (!entry.checksumValid()) {
+                return;
+            }
+        }
+        if (message.checkpoint() != null && message.checkpoint().op() > r.commitNumber) {
+            installCheckpoint(message.checkpoint());
+        }
+        long firstOp = message.entries().isEmpty() ? -1 : message.entries().get(0).op();
+        if (firstOp < 0 || firstOp - 1 > r.opNumber() || firstOp - 1 < r.log.startOp()) {
+            return;
+        }
+        Replica.check(r.log.chain(firstOp - 1) == message.parentChain(), "state transfer log differs at op "
+                + (firstOp - 1));
+        for (LogEntry entry : message.entries()) {
+            if (entry.op() == r.opNumber() + 1) {
+                r.appendReceived(entry);
+            }
+        }
+        r.stateTransfer = null;
+        r.commitUpTo(message.commitNumber());
+        if (r.durableOp > r.commitNumber && !r.isPrimary()) {
+            r.send(r.primaryIndex(), new Message.PrepareOk(r.view, r.durableOp, r.replicaIndex()));
+        }
+    }
+
+    /** Replaces state and log by a checkpoint (its op is committed, so everything this replica held is in it). */
+    void installCheckpoint(Checkpoint checkpoint) {
+        r.outbox.installCheckpoint(checkpoint);
+        r.log.resetTo(checkpoint.op(), checkpoint.chain());
+        r.clients.restore(checkpoint.clients());
+        r.checkpoint = checkpoint;
+        r.commitNumber = checkpoint.op();
+        r.durableOp = checkpoint.op();
+        r.issuedOp = checkpoint.op();
+        r.pendingPersist.clear();
+        r.pendingPrepare.clear();
+    }
+
+    // ---------------------------------------------------------------- recovery (§4.3) and restart
+
+    void transitionToRecovering() {
+        r.status = Replica.Status.RECOVERING;
+        r.viewChange = null;
+        r.stateTransfer = null;
+        r.recovery = new Recovery(r.random.nextLong(), r.configuration.replicaCount(), r.ticks);
+        r.reads.requeueAll();
+    }
+
+    void onRecovery(Message.Recovery message) {
+        if (r.status != Replica.Status.NORMAL) {
+            return;
+        }
+        if (!r.isPrimary()) {
+            r.send(message.from(), new Message.RecoveryResponse(r.view, message.nonce(), false, 0, 0, null, 0,
+                    List.of(), r.replicaIndex()));
+            return;
+        }
+        Checkpoint checkpoint = r.log.startOp() > 0 ? r.checkpoint : null;
+        if (r.log.startOp() > 0 && (checkpoint == null || checkpoint.op() < r.log.startOp())) {
+            return;
+        }
+        long after = checkpoint == null ? 0 : checkpoint.op();
+        r.send(message.from(), new Message.RecoveryResponse(r.view, message.nonce(), true, r.opNumber(),
+                r.commitNumber, checkpoint, r.log.chain(after), r.log.suffix(after + 1, Integer.MAX_VALUE),
+                r.replicaIndex()));
+    }
+
+    /** §4.3 step 3: with f + 1 answers including the latest view's primary, take its state and become normal. */
+    void onRecoveryResponse(Message.RecoveryResponse message) {
+        if (r.status != Replica.Status.RECOVERING || message.nonce() != r.recovery.nonce) {
+            return;
+        }
+        for (LogEntry entry : message.entries()) {
+            if (!entry.checksumValid()) {
+                return;
+            }
+        }
+        r.recovery.record(message);
+        Message.RecoveryResponse primary = r.recovery.completion(r.quorum(), r.configuration.replicaCount());
+        if (primary == null) {
+            return;
+        }
+        Checkpoint checkpoint = primary.checkpoint() != null ? primary.checkpoint()
+                : new Checkpoint(0, 0, Outbox.NO_RESULT, List.of());
+        installCheckpoint(checkpoint);
+        r.checkpoint = primary.checkpoint();
+        for (LogEntry entry : primary.entries()) {
+            r.appendReceived(entry);
+        }
+        transitionToNormal(primary.view());
+        r.commitUpTo(primary.commitNumber());
+    }
+
+    /** Loads the disk of a restarting replica; false when it fails its checks and the state must be recovered. */
+    boolean loadDisk(DurableState disk) {
+        Checkpoint checkpoint = disk.checkpoint();
+        long start = checkpoint == null ? 0 : checkpoint.op();
+        r.log.resetTo(start, checkpoint == null ? 0 : checkpoint.chain());
+        if (checkpoint != null) {
+            r.clients.restore(checkpoint.clients());
+            r.checkpoint = checkpoint;
+        }
+        for (LogEntry entry : disk.entries()) {
+            if (entry.op() <= start) {
+                continue;
+            }
+            if (!entry.checksumValid() || entry.op() != r.opNumber() + 1) {
+                return false;
+            }
+            r.log.append(entry);
+        }
+        r.commitNumber = start;
+        r.durableOp = r.opNumber();
+        r.issuedOp = r.opNumber();
+        r.view = disk.view();
+        r.lastNormalView = disk.lastNormalView();
+        if (disk.view() != disk.lastNormalView()) {
+            transitionToViewChange(r.view);
+        } else if (r.primaryOf(disk.view()) == r.replicaIndex()) {
+            // A restarted primary lost what it prepared but had not persisted; backups may hold those ops, so it
+            // must not assign op-numbers in this view again. It starts the next view instead.
+            transitionToViewChange(r.view + 1);
+        } else {
+            r.status = Replica.Status.NORMAL;
+        }
+        return true;
+    }
+}

@@ -1,0 +1,24 @@
+package io.viewkeeper.consensus;
+
+/**
+ * The state-transfer phase (VR Revisited §5.2) of a lagging replica in normal status: exists only while a
+ * GetState is outstanding. Retries go to the next replica in turn, so one slow or dead peer cannot stall it.
+ * Invariant: {@link #target} is never the replica itself.
+ */
+final class StateTransfer {
+
+    int target;
+    long lastSendTick;
+
+    StateTransfer(int target, long lastSendTick) {
+        this.target = target;
+        this.lastSendTick = lastSendTick;
+    }
+
+    void advanceTarget(int self, int replicaCount) {
+        target = (target + 1) % replicaCount;
+        if (target == self) {
+            target = (target + 1) % replicaCount;
+        }
+    }
+}
