@@ -1,0 +1,158 @@
+package io.viewkeeper.consensus;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+
+/**
+ * The simulated disk of one replica: a durable log, view state and checkpoint, and a FIFO of writes issued but not
+ * yet synced. A crash decides what happens to unsynced writes; the disk survives crashes unless wiped. Entries
+ * written by a torn write are marked, as a WAL with per-record footers would know, and dropped on load; an entry
+ * corrupted after it was synced keeps its place and fails its checksum when the replica loads it.
+ */
+final class SimDisk {
+
+    enum CrashMode { INTACT, UNSYNCED_LOST, TORN_WRITE, WIPED }
+
+    private record PendingWrite(List<LogEntry> entries) {
+    }
+
+    private final TreeMap<Long, LogEntry> log = new TreeMap<>();
+    private final TreeMap<Long, Boolean> torn = new TreeMap<>();
+    private final Deque<PendingWrite> pending = new ArrayDeque<>();
+    private long view;
+    private long lastNormalView;
+    private Checkpoint checkpoint;
+    private long epoch;
+    private long lastCompletionTick;
+
+    long epoch() {
+        return epoch;
+    }
+
+    /** Queues a write; returns the tick at which it completes (writes complete in issue order). */
+    long write(List<LogEntry> entries, long now, int delayTicks) {
+        pending.addLast(new PendingWrite(entries));
+        lastCompletionTick = Math.max(lastCompletionTick, now + delayTicks);
+        return lastCompletionTick;
+    }
+
+    /** Completes the oldest pending write; returns its last op, or -1 when nothing was pending. */
+    long completeOldest() {
+        PendingWrite write = pending.pollFirst();
+        if (write == null) {
+            return -1;
+        }
+        for (LogEntry entry : write.entries()) {
+            log.put(entry.op(), entry);
+            torn.remove(entry.op());
+        }
+        return write.entries().get(write.entries().size() - 1).op();
+    }
+
+    private void completeAll() {
+        while (completeOldest() >= 0) {
+            // drain
+        }
+    }
+
+    void truncate(long lastOpKept) {
+        completeAll();
+        log.tailMap(lastOpKept, false).clear();
+        torn.tailMap(lastOpKept, false).clear();
+        epoch++;
+    }
+
+    void persistViewState(long newView, long newLastNormalView) {
+        view = newView;
+        lastNormalView = newLastNormalView;
+    }
+
+    void saveCheckpoint(Checkpoint newCheckpoint) {
+        checkpoint = newCheckpoint;
+    }
+
+    /** Installing a checkpoint replaces the log as well (state transfer of a replica behind the released log). */
+    void installCheckpoint(Checkpoint newCheckpoint) {
+        completeAll();
+        checkpoint = newCheckpoint;
+        log.clear();
+        torn.clear();
+        epoch++;
+    }
+
+    void release(long op) {
+        log.headMap(op, true).clear();
+    }
+
+    Checkpoint checkpoint() {
+        return checkpoint;
+    }
+
+    void crash(CrashMode mode, Random random) {
+        switch (mode) {
+            case INTACT -> completeAll();
+            case UNSYNCED_LOST -> pending.clear();
+            case TORN_WRITE -> tearLastWrite(random);
+            case WIPED -> {
+                pending.clear();
+                log.clear();
+                torn.clear();
+                checkpoint = null;
+                view = 0;
+                lastNormalView = 0;
+            }
+        }
+        epoch++;
+    }
+
+    private void tearLastWrite(Random random) {
+        if (pending.isEmpty()) {
+            return;
+        }
+        List<PendingWrite> writes = new ArrayList<>(pending);
+        pending.clear();
+        PendingWrite last = writes.remove(writes.size() - 1);
+        writes.forEach(pending::addLast);
+        completeAll();
+        int keep = random.nextInt(last.entries().size());
+        for (int i = 0; i < keep; i++) {
+            log.put(last.entries().get(i).op(), last.entries().get(i));
+        }
+        LogEntry tornEntry = SimNetwork.corrupt(last.entries().get(keep), random);
+        log.put(tornEntry.op(), tornEntry);
+        torn.put(tornEntry.op(), true);
+    }
+
+    /** Flips a bit of one synced entry; returns false when the log is empty. */
+    boolean corruptOneEntry(Random random) {
+        if (log.isEmpty()) {
+            return false;
+        }
+        List<Long> ops = new ArrayList<>(log.keySet());
+        long op = ops.get(random.nextInt(ops.size()));
+        log.put(op, SimNetwork.corrupt(log.get(op), random));
+        torn.remove(op);
+        return true;
+    }
+
+    boolean empty() {
+        return log.isEmpty() && checkpoint == null && view == 0;
+    }
+
+    /** What a restarting replica reads: torn records at the tail are recognised and dropped. */
+    DurableState load() {
+        List<LogEntry> entries = new ArrayList<>();
+        for (Map.Entry<Long, LogEntry> entry : log.entrySet()) {
+            if (torn.containsKey(entry.getKey())) {
+                break;
+            }
+            entries.add(entry.getValue());
+        }
+        return new DurableState(view, lastNormalView, checkpoint, entries);
+    }
+}

@@ -1,0 +1,485 @@
+package io.viewkeeper.consensus;
+
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.PriorityQueue;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.BooleanSupplier;
+import java.util.function.Predicate;
+
+/**
+ * A deterministic cluster simulator: every replica, disk, network link and client in one thread, driven by one
+ * seeded PRNG and one event queue ordered by (tick, sequence). The same seed and settings give the same history,
+ * event by event; {@link #traceHash()} fingerprints it. After every event it checks the cross-replica invariants;
+ * {@link #finish()} runs the liveness phase and the linearizability check. Tests drive it either randomly
+ * ({@link #runRandom()}) or step by step through the scenario methods.
+ */
+public final class Simulation {
+
+    /** Why a run failed: a short kind (used by shrinking to keep the same failure) and a detail. */
+    public record Failure(String kind, String detail) {
+        @Override
+        public String toString() {
+            return kind + ": " + detail;
+        }
+    }
+
+    /** Thrown inside the simulation when a checker finds a violation. */
+    static final class Violation extends RuntimeException {
+        final String kind;
+
+        Violation(String kind, String detail) {
+            super(detail);
+            this.kind = kind;
+        }
+    }
+
+    sealed interface Event {
+    }
+
+    record Deliver(int from, int to, Message message) implements Event {
+    }
+
+    record PersistDone(int node, int incarnation, long epoch) implements Event {
+    }
+
+    private record Scheduled(long tick, long sequence, Event event) {
+    }
+
+    final long seed;
+    final SimSettings settings;
+    final Set<PlantedBug> bugs;
+    final Random random;
+    final ReplicaOptions options;
+    final SimNetwork network;
+    final SimNode[] nodes;
+    final SimClients clients;
+    private final PriorityQueue<Scheduled> events = new PriorityQueue<>((a, b) -> a.tick() != b.tick()
+            ? Long.compare(a.tick(), b.tick()) : Long.compare(a.sequence(), b.sequence()));
+    private final TreeMap<Long, LogEntry> committed = new TreeMap<>();
+    private final Map<Long, Long> executedAt = new HashMap<>();
+    private final Map<Long, Integer> primaryOfView = new HashMap<>();
+    private final List<String> trace;
+    private long sequence;
+    private long traceHash = 17;
+    long now;
+    boolean faultsOn;
+    long eventCount;
+
+    public Simulation(long seed, SimSettings settings, Set<PlantedBug> bugs, boolean tracing) {
+        this.seed = seed;
+        this.settings = settings;
+        this.bugs = bugs.isEmpty() ? EnumSet.noneOf(PlantedBug.class) : EnumSet.copyOf(bugs);
+        this.random = new Random(SimNetwork.mix(seed, 0x2545F4914F6CDD1DL, 7));
+        this.trace = tracing ? new ArrayList<>() : null;
+        this.options = new ReplicaOptions(32, 3, 20, 6, 64, settings.checkpointIntervalOps(),
+                settings.logRetainedOpsMax(), 64, true);
+        this.network = new SimNetwork(settings.replicaCount());
+        this.nodes = new SimNode[settings.replicaCount()];
+        for (int i = 0; i < nodes.length; i++) {
+            nodes[i] = new SimNode(this, i);
+            nodes[i].tickRate = random.nextDouble() < settings.slowClockProbability()
+                    ? 0.4 + 0.5 * random.nextDouble() : 1.0;
+            nodes[i].start(null);
+        }
+        this.clients = new SimClients(this);
+        for (int c = 0; c < settings.clientCount(); c++) {
+            clients.add(random.nextInt(nodes.length), settings.opsPerClient());
+        }
+    }
+
+    /** A quiet cluster for scenario tests. */
+    public static Simulation scenario(int replicaCount, long seed) {
+        return new Simulation(seed, SimSettings.quiet(replicaCount), Set.of(), true);
+    }
+
+    ReplicaConfiguration configuration(int index) {
+        return new ReplicaConfiguration(nodes.length, index, 8);
+    }
+
+    // ------------------------------------------------------------------ running
+
+    /** The whole random run: safety phase with faults, liveness phase healed, then the history check. */
+    public Failure runRandom() {
+        try {
+            faultsOn = true;
+            while (now < settings.safetyTicks()) {
+                step();
+            }
+            return finish();
+        } catch (Violation violation) {
+            return new Failure(violation.kind, violation.getMessage() + " (tick " + now + ")");
+        } catch (RuntimeException exception) {
+            return new Failure("exception", exception + " at " + where(exception) + " (tick " + now + ")");
+        }
+    }
+
+    /**
+     * Liveness then checks: faults stop, partitions heal, every replica restarts, each client issues two more
+     * requests; the cluster must converge to one commit number and state digest within the tick bound.
+     */
+    public Failure finish() {
+        try {
+            faultsOn = false;
+            network.heal();
+            for (SimNode node : nodes) {
+                if (!node.up) {
+                    restart(node.index);
+                }
+            }
+            clients.extendQuotas(2);
+            long deadline = now + settings.livenessTicksMax();
+            while (!(clients.idle() && converged())) {
+                if (now >= deadline) {
+                    throw new Violation("liveness", "no convergence within " + settings.livenessTicksMax()
+                            + " ticks: " + describeReplicas() + " clients " + clients.describe());
+                }
+                step();
+            }
+            LinearizabilityChecker.Result result = new LinearizabilityChecker(2_000_000).check(clients.history());
+            if (!result.linearizable()) {
+                throw new Violation("linearizability", "history of key " + result.failedKey()
+                        + " is not linearizable");
+            }
+            return null;
+        } catch (Violation violation) {
+            return new Failure(violation.kind, violation.getMessage() + " (tick " + now + ")");
+        } catch (RuntimeException exception) {
+            return new Failure("exception", exception + " at " + where(exception) + " (tick " + now + ")");
+        }
+    }
+
+    private static String where(RuntimeException exception) {
+        StackTraceElement[] stack = exception.getStackTrace();
+        return stack.length == 0 ? "?" : stack[0].getClassName().replaceAll(".*\\.", "") + ":"
+                + stack[0].getLineNumber();
+    }
+
+    /** One step: the next event due at this tick, or the start of the next tick when none is due. */
+    public void step() {
+        Scheduled head = events.peek();
+        if (head != null && head.tick() <= now) {
+            events.poll();
+            eventCount++;
+            handle(head.event());
+            checkInvariants();
+        } else {
+            tick();
+        }
+    }
+
+    public void runTicks(int ticks) {
+        long end = now + ticks;
+        while (now < end || dueEvent() != null) {
+            step();
+        }
+    }
+
+    /** Steps until the condition holds; fails the test after {@code ticksMax} ticks. */
+    public void runUntil(BooleanSupplier condition, int ticksMax) {
+        long deadline = now + ticksMax;
+        while (!condition.getAsBoolean()) {
+            if (now > deadline) {
+                throw new AssertionError("condition not reached within " + ticksMax + " ticks: "
+                        + describeReplicas());
+            }
+            step();
+        }
+    }
+
+    /** Steps until the next due event matches, leaving it undelivered (to crash or cut just before it). */
+    public void runUntilNext(Predicate<Event> match, int ticksMax) {
+        long deadline = now + ticksMax;
+        while (dueEvent() == null || !match.test(dueEvent())) {
+            if (now > deadline) {
+                throw new AssertionError("no matching event within " + ticksMax + " ticks");
+            }
+            step();
+        }
+    }
+
+    Event dueEvent() {
+        Scheduled head = events.peek();
+        return head != null && head.tick() <= now ? head.event() : null;
+    }
+
+    private void tick() {
+        now++;
+        hash(0, now, 0);
+        if (faultsOn) {
+            injectFaults();
+        }
+        for (SimNode node : nodes) {
+            if (node.up && (node.tickRate >= 1 || random.nextDouble() < node.tickRate)) {
+                node.replica.onTick();
+                node.replica.flush();
+            }
+        }
+        clients.onTick();
+        for (SimNode node : nodes) {
+            if (node.up) {
+                node.replica.flush();
+            }
+        }
+        checkInvariants();
+    }
+
+    private void handle(Event event) {
+        switch (event) {
+            case Deliver d -> {
+                SimNode node = nodes[d.to()];
+                hash(1, d.to(), SimNetwork.digest(d.message()));
+                if (node.up) {
+                    record("deliver r" + d.from() + "->r" + d.to() + " " + d.message());
+                    node.replica.onMessage(d.message());
+                    node.replica.flush();
+                }
+            }
+            case PersistDone p -> {
+                SimNode node = nodes[p.node()];
+                hash(2, p.node(), p.epoch());
+                if (node.up && node.incarnation == p.incarnation() && node.disk.epoch() == p.epoch()) {
+                    long op = node.disk.completeOldest();
+                    if (op >= 0) {
+                        record("persisted r" + p.node() + " op " + op);
+                        node.replica.onPersisted(op);
+                        node.replica.flush();
+                    }
+                }
+            }
+        }
+    }
+
+    void schedule(long tick, Event event) {
+        events.add(new Scheduled(tick, sequence++, event));
+    }
+
+    /** A message leaves replica {@code from}: the network may cut, drop, damage, delay or duplicate it. */
+    void send(int from, int to, Message message) {
+        if (!network.delivers(from, to)) {
+            return;
+        }
+        if (faultsOn && random.nextDouble() < settings.dropProbability()) {
+            return;
+        }
+        Message sent = faultsOn && random.nextDouble() < settings.corruptMessageProbability()
+                ? SimNetwork.corrupt(message, random) : message;
+        schedule(now + 1 + random.nextInt(settings.deliveryDelayTicksMax()), new Deliver(from, to, sent));
+        if (faultsOn && random.nextDouble() < settings.duplicateProbability()) {
+            schedule(now + 1 + random.nextInt(settings.deliveryDelayTicksMax()), new Deliver(from, to, sent));
+        }
+    }
+
+    // ------------------------------------------------------------------ faults
+
+    private void injectFaults() {
+        if (network.healIfDue(now)) {
+            record("partition healed");
+        }
+        if (!network.partitioned() && random.nextDouble() < settings.partitionProbability()) {
+            network.partitionRandomly(random, now, 10 + random.nextInt(150), Math.max(0, primary()));
+            record("partition " + network.describe());
+        }
+        int f = (nodes.length - 1) / 2;
+        for (SimNode node : nodes) {
+            if (node.up && downCount() <= f && random.nextDouble() < settings.crashProbability()) {
+                SimDisk.CrashMode mode = chooseCrashMode();
+                crash(node.index, mode);
+                node.downUntil = now + 5 + random.nextInt(120);
+            } else if (!node.up && now >= node.downUntil) {
+                restart(node.index);
+            }
+        }
+        if (noneAtRisk() && random.nextDouble() < settings.diskCorruptProbability() / 100) {
+            SimNode node = nodes[random.nextInt(nodes.length)];
+            if (node.disk.corruptOneEntry(random)) {
+                node.stateAtRisk = true;
+                record("disk corruption at r" + node.index);
+            }
+        }
+    }
+
+    private SimDisk.CrashMode chooseCrashMode() {
+        if (noneAtRisk() && random.nextDouble() < settings.wipeProbability()) {
+            return SimDisk.CrashMode.WIPED;
+        }
+        return switch (random.nextInt(3)) {
+            case 0 -> SimDisk.CrashMode.INTACT;
+            case 1 -> SimDisk.CrashMode.UNSYNCED_LOST;
+            default -> SimDisk.CrashMode.TORN_WRITE;
+        };
+    }
+
+    /** State loss is tolerated at one replica at a time: the protocol assumes at most f replicas fail. */
+    private boolean noneAtRisk() {
+        for (SimNode node : nodes) {
+            if (node.stateAtRisk) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private int downCount() {
+        int count = 0;
+        for (SimNode node : nodes) {
+            count += node.up ? 0 : 1;
+        }
+        return count;
+    }
+
+    public void crash(int index, SimDisk.CrashMode mode) {
+        SimNode node = nodes[index];
+        if (!node.up) {
+            return;
+        }
+        record("crash r" + index + " " + mode);
+        hash(3, index, mode.ordinal());
+        node.crash(mode);
+    }
+
+    public void restart(int index) {
+        SimNode node = nodes[index];
+        if (node.up) {
+            return;
+        }
+        hash(4, index, node.incarnation);
+        node.start(node.wiped ? null : node.disk.load());
+        record("restart r" + index + " as " + node.replica);
+    }
+
+    public void isolate(int index) {
+        network.isolate(index);
+        record("isolate r" + index);
+    }
+
+    public void cut(int from, int to) {
+        network.cut(from, to);
+    }
+
+    public void heal() {
+        network.heal();
+        record("heal");
+    }
+
+    // ------------------------------------------------------------------ checks
+
+    /** Every committed op is the same entry wherever it is applied; no client request executes at two ops. */
+    void onApply(SimNode node, LogEntry entry) {
+        LogEntry previous = committed.putIfAbsent(entry.op(), entry);
+        if (previous != null && !previous.equals(entry)) {
+            throw new Violation("divergence", "r" + node.index + " applied " + entry + " where " + previous
+                    + " was committed");
+        }
+        long request = entry.clientId() * 1_000_000_007L + entry.requestNumber();
+        Long executed = executedAt.putIfAbsent(request, entry.op());
+        if (executed != null && executed != entry.op()) {
+            throw new Violation("duplicate-execution", "client " + entry.clientId() + " request "
+                    + entry.requestNumber() + " executed at op " + executed + " and op " + entry.op());
+        }
+    }
+
+    LogEntry committedEntry(long op) {
+        return committed.get(op);
+    }
+
+    void checkInvariants() {
+        for (SimNode node : nodes) {
+            if (!node.up) {
+                continue;
+            }
+            Replica replica = node.replica;
+            replica.checkInvariants();
+            if (replica.commitNumber() < node.lastCommit) {
+                throw new Violation("commit-decreased", "r" + node.index + " commit " + replica.commitNumber()
+                        + " after " + node.lastCommit);
+            }
+            node.lastCommit = replica.commitNumber();
+            if (replica.status() == Replica.Status.NORMAL && replica.isPrimary()) {
+                Integer primary = primaryOfView.putIfAbsent(replica.view(), node.index);
+                if (primary != null && primary != node.index) {
+                    throw new Violation("two-primaries", "r" + primary + " and r" + node.index + " in view "
+                            + replica.view());
+                }
+            }
+            if (node.stateAtRisk && replica.status() == Replica.Status.NORMAL && node.recoveredSinceRisk) {
+                node.stateAtRisk = false;
+            }
+        }
+    }
+
+    private boolean converged() {
+        long commit = -1;
+        long digest = 0;
+        for (SimNode node : nodes) {
+            Replica replica = node.replica;
+            if (!node.up || replica.status() != Replica.Status.NORMAL || replica.commitNumber() != replica.opNumber()) {
+                return false;
+            }
+            if (commit >= 0 && (replica.commitNumber() != commit || node.app.digest() != digest)) {
+                return false;
+            }
+            commit = replica.commitNumber();
+            digest = node.app.digest();
+        }
+        return true;
+    }
+
+    /** The up replica that is primary in normal status in the highest view, or -1. */
+    public int primary() {
+        int primary = -1;
+        for (SimNode node : nodes) {
+            Replica replica = node.replica;
+            if (node.up && replica.status() == Replica.Status.NORMAL && replica.isPrimary()
+                    && (primary < 0 || replica.view() > nodes[primary].replica.view())) {
+                primary = node.index;
+            }
+        }
+        return primary;
+    }
+
+    public Replica replica(int index) {
+        return nodes[index].replica;
+    }
+
+    public KvApplication application(int index) {
+        return nodes[index].app;
+    }
+
+    public SimClients clients() {
+        return clients;
+    }
+
+    public String describeReplicas() {
+        StringBuilder builder = new StringBuilder();
+        for (SimNode node : nodes) {
+            builder.append(node.up ? node.replica.toString() : "[r" + node.index + " down]");
+        }
+        return builder.toString();
+    }
+
+    // ------------------------------------------------------------------ trace
+
+    void hash(long kind, long a, long b) {
+        traceHash = SimNetwork.mix(traceHash ^ kind, a, b);
+    }
+
+    void record(String line) {
+        if (trace != null) {
+            trace.add(now + " " + line);
+        }
+    }
+
+    public long traceHash() {
+        return traceHash;
+    }
+
+    public List<String> trace() {
+        return trace == null ? List.of() : trace;
+    }
+}
