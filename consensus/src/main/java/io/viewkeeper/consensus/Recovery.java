@@ -9,6 +9,8 @@ final class Recovery {
 
     final long nonce;
     long lastSendTick;
+    /** The primary's state, installed and being made durable; recovery completes when it is. */
+    Message.RecoveryResponse installed;
     private final Message.RecoveryResponse[] responses;
 
     Recovery(long nonce, int replicaCount, long startTick) {

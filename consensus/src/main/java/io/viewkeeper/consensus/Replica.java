@@ -22,8 +22,6 @@ public final class Replica {
     /** VR Revisited §4: a replica is normal, in a view change, or recovering. */
     public enum Status { NORMAL, VIEW_CHANGE, RECOVERING }
 
-    static final int NEW_STATE_OP_MAX = 1024;
-
     final ReplicaConfiguration configuration;
     final ReplicaOptions options;
     final Outbox outbox;
@@ -39,6 +37,10 @@ public final class Replica {
     Status status = Status.NORMAL;
     long view;
     long lastNormalView;
+    /** The last normal view as recorded on disk; it reaches {@code view} only once the view's log is durable. */
+    long durableLastNormalView;
+    /** The op-number at which this replica entered its current normal view (the log it was given then). */
+    long viewStartOp;
     long commitNumber;
     long durableOp;
     long issuedOp;
@@ -219,11 +221,14 @@ public final class Replica {
                     + " or issued op " + issuedOp);
         }
         durableOp = op;
-        if (status == Status.NORMAL) {
+        if (status == Status.RECOVERING) {
+            protocol.completeRecoveryIfDurable();
+        } else if (status == Status.NORMAL) {
+            makeNormalViewDurableIfHeld();
             if (isPrimary()) {
                 commitFromAcks();
             } else if (!bugs.contains(PlantedBug.ACK_BEFORE_PERSIST)) {
-                send(primaryIndex(), new Message.PrepareOk(view, durableOp, replicaIndex()));
+                sendPrepareOk();
             }
         }
         checkInvariants();
@@ -263,6 +268,33 @@ public final class Replica {
         checkInvariants();
     }
 
+    /**
+     * The last normal view goes to disk only once the log this replica was given on entering the view is durable:
+     * a replica that records view v as its last normal view must hold v's starting log, which contains every op
+     * committed before v (§4.2 log choice depends on it). Until then it acknowledges nothing in the view.
+     */
+    void makeNormalViewDurableIfHeld() {
+        if (status == Status.NORMAL && durableLastNormalView != view && durableOp >= viewStartOp) {
+            durableLastNormalView = view;
+            persistViewState();
+        }
+    }
+
+    boolean normalViewDurable() {
+        return status == Status.NORMAL && durableLastNormalView == view;
+    }
+
+    void persistViewState() {
+        outbox.persistViewState(view, durableLastNormalView);
+    }
+
+    /** §4.1 step 4: a backup acknowledges what it holds durably, once its view state is durable too. */
+    void sendPrepareOk() {
+        if (normalViewDurable() && !isPrimary() && durableOp > 0) {
+            send(primaryIndex(), new Message.PrepareOk(view, durableOp, replicaIndex()));
+        }
+    }
+
     /** §4.1 step 5: the primary counts PrepareOks of its view; acknowledging op n acknowledges all before it. */
     private void onPrepareOk(Message.PrepareOk message) {
         if (ignoreUnlessPrimaryOf(message.view())) {
@@ -296,7 +328,7 @@ public final class Replica {
     void commitFromAcks() {
         long candidate = commitNumber;
         for (long op = commitNumber + 1; op <= opNumber(); op++) {
-            int count = durableOp >= op ? 1 : 0;
+            int count = durableOp >= op && normalViewDurable() ? 1 : 0;
             for (int i = 0; i < ackedOp.length; i++) {
                 if (i != replicaIndex() && ackedOp[i] >= op) {
                     count++;
@@ -523,6 +555,8 @@ public final class Replica {
         check(durableOp <= issuedOp && issuedOp <= opNumber(),
                 "durable " + durableOp + " issued " + issuedOp + " op " + opNumber());
         check(lastNormalView <= view, "last normal view " + lastNormalView + " after view " + view);
+        check(durableLastNormalView <= lastNormalView, "durable last normal view " + durableLastNormalView
+                + " after last normal view " + lastNormalView);
         check((status == Status.VIEW_CHANGE) == (viewChange != null), "view change phase with status " + status);
         check((status == Status.RECOVERING) == (recovery != null), "recovery phase with status " + status);
         check(stateTransfer == null || status == Status.NORMAL, "state transfer outside normal status");

@@ -78,6 +78,10 @@ final class ReplicaProtocol {
         }
         if (r.ticks - phase.lastSendTick >= r.options.resendTicks()) {
             phase.lastSendTick = r.ticks;
+            if (phase.catchingUp) {
+                phase.catchUpTarget = (phase.catchUpTarget + 1) % r.configuration.replicaCount();
+                sendCatchUp(phase);
+            }
             r.broadcast(new Message.StartViewChange(r.view, r.commitNumber, r.replicaIndex()));
             if (phase.doViewChangeSent && r.primaryIndex() != r.replicaIndex()) {
                 r.send(r.primaryIndex(), doViewChange(phase));
@@ -87,6 +91,9 @@ final class ReplicaProtocol {
 
     private void tickRecovering() {
         Recovery phase = r.recovery;
+        if (phase.installed != null) {
+            return;
+        }
         if (r.ticks - phase.lastSendTick >= r.options.resendTicks() || r.ticks == 1) {
             phase.lastSendTick = r.ticks;
             r.broadcast(new Message.Recovery(phase.nonce, r.replicaIndex()));
@@ -130,7 +137,7 @@ final class ReplicaProtocol {
         if (r.bugs.contains(PlantedBug.ACK_BEFORE_PERSIST)) {
             r.send(r.primaryIndex(), new Message.PrepareOk(r.view, r.opNumber(), r.replicaIndex()));
         } else if (r.durableOp >= message.firstOp()) {
-            r.send(r.primaryIndex(), new Message.PrepareOk(r.view, r.durableOp, r.replicaIndex()));
+            r.sendPrepareOk();
         }
     }
 
@@ -176,12 +183,35 @@ final class ReplicaProtocol {
         return false;
     }
 
+    /**
+     * This replica missed the StartView of {@code newView} (§5.2). It must not truncate its log or claim the new
+     * view as its last normal view before it holds the new view's log: it may have acknowledged ops the new log
+     * has, and an inflated last normal view with a short log would win a later view change and lose them. So it
+     * stays in view-change status in the new view and asks a replica of that view for the log after its commit
+     * number; {@link #onNewState} then installs it like a StartView.
+     */
     private void enterViewByStateTransfer(long newView) {
-        if (r.opNumber() > r.commitNumber) {
-            r.truncateLog(r.commitNumber);
+        if (newView > r.view || r.status != Replica.Status.VIEW_CHANGE) {
+            r.view = newView;
+            r.persistViewState();
+            r.status = Replica.Status.VIEW_CHANGE;
+            r.viewChange = new ViewChange(newView, r.configuration.replicaCount(), r.ticks);
+            r.stateTransfer = null;
+            r.pendingPrepare.clear();
+            r.reads.onViewChange();
+            r.resetTimeout();
         }
-        transitionToNormal(newView);
-        requestState();
+        ViewChange phase = r.viewChange;
+        if (!phase.catchingUp) {
+            phase.catchingUp = true;
+            phase.catchUpTarget = r.primaryIndex();
+            phase.lastSendTick = r.ticks;
+            sendCatchUp(phase);
+        }
+    }
+
+    private void sendCatchUp(ViewChange phase) {
+        r.send(phase.catchUpTarget, new Message.GetState(r.view, r.commitNumber, r.replicaIndex()));
     }
 
     // ---------------------------------------------------------------- view change (§4.2)
@@ -190,7 +220,7 @@ final class ReplicaProtocol {
     void transitionToViewChange(long newView) {
         Replica.check(newView > r.view || r.status != Replica.Status.VIEW_CHANGE, "view change to old view");
         r.view = newView;
-        r.outbox.persistViewState(r.view, r.lastNormalView);
+        r.persistViewState();
         r.status = Replica.Status.VIEW_CHANGE;
         r.viewChange = new ViewChange(newView, r.configuration.replicaCount(), r.ticks);
         r.stateTransfer = null;
@@ -321,9 +351,7 @@ final class ReplicaProtocol {
         }
         transitionToNormal(message.view());
         r.commitUpTo(message.commitNumber());
-        if (r.durableOp > r.commitNumber) {
-            r.send(r.primaryIndex(), new Message.PrepareOk(r.view, r.durableOp, r.replicaIndex()));
-        }
+        r.sendPrepareOk();
     }
 
     /**
@@ -355,8 +383,10 @@ final class ReplicaProtocol {
         boolean viewChanged = newView != r.view || r.status != Replica.Status.NORMAL;
         r.view = newView;
         r.lastNormalView = newView;
-        r.outbox.persistViewState(r.view, r.lastNormalView);
+        r.viewStartOp = r.opNumber();
         r.status = Replica.Status.NORMAL;
+        r.persistViewState();
+        r.makeNormalViewDurableIfHeld();
         r.viewChange = null;
         r.recovery = null;
         if (viewChanged) {
@@ -382,7 +412,7 @@ final class ReplicaProtocol {
 
     /** Any replica normal in the same view answers; below its released log it sends its checkpoint first. */
     void onGetState(Message.GetState message) {
-        if (message.view() != r.view || r.status != Replica.Status.NORMAL || message.opNumber() >= r.opNumber()) {
+        if (message.view() != r.view || r.status != Replica.Status.NORMAL || message.opNumber() > r.opNumber()) {
             return;
         }
         long after = message.opNumber();
@@ -395,11 +425,11 @@ final class ReplicaProtocol {
             after = checkpoint.op();
         }
         r.send(message.from(), new Message.NewState(r.view, r.opNumber(), r.commitNumber, checkpoint,
-                r.log.chain(after), r.log.suffix(after + 1, Replica.NEW_STATE_OP_MAX), r.replicaIndex()));
+                r.log.chain(after), r.log.suffix(after + 1, Integer.MAX_VALUE), r.replicaIndex()));
     }
 
     void onNewState(Message.NewState message) {
-        if (message.view() != r.view || r.status != Replica.Status.NORMAL || r.stateTransfer == null) {
+        if (message.view() != r.view) {
             return;
         }
         for (LogEntry entry : message.entries()) {
@@ -407,11 +437,23 @@ final class ReplicaProtocol {
                 return;
             }
         }
+        if (r.status == Replica.Status.VIEW_CHANGE && r.viewChange.catchingUp) {
+            installViewByNewState(message);
+            return;
+        }
+        if (r.status != Replica.Status.NORMAL || r.stateTransfer == null) {
+            return;
+        }
         if (message.checkpoint() != null && message.checkpoint().op() > r.commitNumber) {
             installCheckpoint(message.checkpoint());
         }
-        long firstOp = message.entries().isEmpty() ? -1 : message.entries().get(0).op();
-        if (firstOp < 0 || firstOp - 1 > r.opNumber() || firstOp - 1 < r.log.startOp()) {
+        if (message.entries().isEmpty()) {
+            r.stateTransfer = null;
+            r.commitUpTo(message.commitNumber());
+            return;
+        }
+        long firstOp = message.entries().get(0).op();
+        if (firstOp - 1 > r.opNumber() || firstOp - 1 < r.log.startOp()) {
             return;
         }
         Replica.check(r.log.chain(firstOp - 1) == message.parentChain(), "state transfer log differs at op "
@@ -423,9 +465,30 @@ final class ReplicaProtocol {
         }
         r.stateTransfer = null;
         r.commitUpTo(message.commitNumber());
-        if (r.durableOp > r.commitNumber && !r.isPrimary()) {
-            r.send(r.primaryIndex(), new Message.PrepareOk(r.view, r.durableOp, r.replicaIndex()));
+        r.sendPrepareOk();
+    }
+
+    /**
+     * The answer to a catch-up request: a replica normal in this view sent its log after this replica's commit
+     * number (or after a checkpoint). Its log holds the whole new log of the view, so it replaces the uncommitted
+     * suffix exactly as a StartView would (§4.2 step 5).
+     */
+    private void installViewByNewState(Message.NewState message) {
+        if (message.checkpoint() != null && message.checkpoint().op() > r.commitNumber) {
+            installCheckpoint(message.checkpoint());
         }
+        long firstOp = message.entries().isEmpty() ? message.opNumber() + 1 : message.entries().get(0).op();
+        long parentOp = firstOp - 1;
+        if (parentOp > r.commitNumber || parentOp < r.log.startOp()
+                || firstOp + message.entries().size() - 1 != message.opNumber()) {
+            return;
+        }
+        Replica.check(r.log.chain(parentOp) == message.parentChain(), "committed prefix differs at op " + parentOp
+                + " from the log of view " + r.view);
+        installLog(firstOp, message.entries());
+        transitionToNormal(r.view);
+        r.commitUpTo(message.commitNumber());
+        r.sendPrepareOk();
     }
 
     /** Replaces state and log by a checkpoint (its op is committed, so everything this replica held is in it). */
@@ -472,7 +535,8 @@ final class ReplicaProtocol {
 
     /** §4.3 step 3: with f + 1 answers including the latest view's primary, take its state and become normal. */
     void onRecoveryResponse(Message.RecoveryResponse message) {
-        if (r.status != Replica.Status.RECOVERING || message.nonce() != r.recovery.nonce) {
+        if (r.status != Replica.Status.RECOVERING || message.nonce() != r.recovery.nonce
+                || r.recovery.installed != null) {
             return;
         }
         for (LogEntry entry : message.entries()) {
@@ -492,8 +556,21 @@ final class ReplicaProtocol {
         for (LogEntry entry : primary.entries()) {
             r.appendReceived(entry);
         }
-        transitionToNormal(primary.view());
-        r.commitUpTo(primary.commitNumber());
+        r.recovery.installed = primary;
+        completeRecoveryIfDurable();
+    }
+
+    /**
+     * Recovery ends only once the state received is durable: a replica that crashed in between would otherwise
+     * restart with part of a log and vote as if it had never lost its state.
+     */
+    void completeRecoveryIfDurable() {
+        Message.RecoveryResponse installed = r.recovery.installed;
+        if (installed == null || r.durableOp < r.opNumber()) {
+            return;
+        }
+        transitionToNormal(installed.view());
+        r.commitUpTo(installed.commitNumber());
     }
 
     /** Loads the disk of a restarting replica; false when it fails its checks and the state must be recovered. */
@@ -519,6 +596,7 @@ final class ReplicaProtocol {
         r.issuedOp = r.opNumber();
         r.view = disk.view();
         r.lastNormalView = disk.lastNormalView();
+        r.durableLastNormalView = disk.lastNormalView();
         if (disk.view() != disk.lastNormalView()) {
             transitionToViewChange(r.view);
         } else if (r.primaryOf(disk.view()) == r.replicaIndex()) {

@@ -17,6 +17,9 @@ final class ViewChange {
     private final Message.DoViewChange[] doViewChanges;
     boolean doViewChangeSent;
     long lastSendTick;
+    /** The view already started without this replica: it is fetching the view's log (§5.2), not electing. */
+    boolean catchingUp;
+    int catchUpTarget;
 
     ViewChange(long view, int replicaCount, long startTick) {
         this.view = view;

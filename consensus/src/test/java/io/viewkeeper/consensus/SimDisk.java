@@ -29,6 +29,7 @@ final class SimDisk {
     private Checkpoint checkpoint;
     private long epoch;
     private long lastCompletionTick;
+    private boolean recoveryPending;
 
     long epoch() {
         return epoch;
@@ -67,7 +68,16 @@ final class SimDisk {
         epoch++;
     }
 
+    /**
+     * A wiped disk stays marked until the recovered replica records its view state: a replica that crashes again
+     * before recovery completes must recover again rather than start as an empty replica of a new group.
+     */
+    boolean recoveryPending() {
+        return recoveryPending;
+    }
+
     void persistViewState(long newView, long newLastNormalView) {
+        recoveryPending = false;
         view = newView;
         lastNormalView = newLastNormalView;
     }
@@ -105,6 +115,7 @@ final class SimDisk {
                 checkpoint = null;
                 view = 0;
                 lastNormalView = 0;
+                recoveryPending = true;
             }
         }
         epoch++;

@@ -17,9 +17,8 @@ final class SimNode implements Outbox {
     Replica replica;
     KvApplication app;
     boolean up;
-    boolean wiped;
     boolean stateAtRisk;
-    boolean recoveredSinceRisk;
+    boolean startedRecovering;
     int incarnation;
     long lastCommit;
     long downUntil;
@@ -37,20 +36,19 @@ final class SimNode implements Outbox {
         app = new KvApplication();
         lastCommit = 0;
         Random prng = new Random(sim.random.nextLong());
-        if (durable == null && !wiped) {
-            replica = new Replica(sim.configuration(index), sim.options, this, prng, 0, sim.bugs);
-        } else if (durable == null) {
+        if (disk.recoveryPending()) {
             replica = Replica.recovering(sim.configuration(index), sim.options, this, prng, sim.bugs);
-            wiped = false;
+        } else if (durable == null) {
+            replica = new Replica(sim.configuration(index), sim.options, this, prng, 0, sim.bugs);
         } else {
             if (durable.checkpoint() != null) {
                 app.restore(durable.checkpoint().op(), durable.checkpoint().application());
             }
             replica = Replica.restart(sim.configuration(index), sim.options, this, prng, durable, sim.bugs);
         }
-        if (replica.status() == Replica.Status.RECOVERING) {
+        startedRecovering = replica.status() == Replica.Status.RECOVERING;
+        if (startedRecovering) {
             stateAtRisk = true;
-            recoveredSinceRisk = true;
         }
         lastCommit = replica.commitNumber();
     }
@@ -59,9 +57,7 @@ final class SimNode implements Outbox {
         up = false;
         disk.crash(mode, sim.random);
         if (mode == SimDisk.CrashMode.WIPED) {
-            wiped = true;
             stateAtRisk = true;
-            recoveredSinceRisk = false;
         }
     }
 

@@ -299,6 +299,7 @@ public final class Simulation {
             SimNode node = nodes[random.nextInt(nodes.length)];
             if (node.disk.corruptOneEntry(random)) {
                 node.stateAtRisk = true;
+                node.startedRecovering = false;
                 record("disk corruption at r" + node.index);
             }
         }
@@ -349,7 +350,7 @@ public final class Simulation {
             return;
         }
         hash(4, index, node.incarnation);
-        node.start(node.wiped ? null : node.disk.load());
+        node.start(node.disk.load());
         record("restart r" + index + " as " + node.replica);
     }
 
@@ -407,7 +408,7 @@ public final class Simulation {
                             + replica.view());
                 }
             }
-            if (node.stateAtRisk && replica.status() == Replica.Status.NORMAL && node.recoveredSinceRisk) {
+            if (node.stateAtRisk && replica.status() == Replica.Status.NORMAL && node.startedRecovering) {
                 node.stateAtRisk = false;
             }
         }
