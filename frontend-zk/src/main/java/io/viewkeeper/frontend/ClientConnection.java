@@ -64,6 +64,20 @@ public final class ClientConnection {
         return inflight;
     }
 
+    /**
+     * Stops reading at {@code max} requests in flight and resumes at half of it. Runs on the channel's event loop
+     * only, so it always acts on the latest count: the replica thread asks for it after lowering the count below
+     * half while reading is off, and a reply that drains the count between the two steps here is still seen.
+     */
+    void updateReading(int max) {
+        int count = inflight.get();
+        if (count >= max) {
+            channel.config().setAutoRead(false);
+        } else if (count <= max / 2) {
+            channel.config().setAutoRead(true);
+        }
+    }
+
     void recordLatency(long latencyMs, long nowMs) {
         lastLatencyMs = latencyMs;
         lastResponseMs = nowMs;

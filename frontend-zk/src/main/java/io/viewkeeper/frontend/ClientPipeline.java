@@ -118,9 +118,8 @@ public final class ClientPipeline {
             } else {
                 inbound = decoder.decodeRequest(frame);
             }
-            if (connection.inflight.incrementAndGet() >= settings.maxInflightPerConnection()) {
-                ctx.channel().config().setAutoRead(false);
-            }
+            connection.inflight.incrementAndGet();
+            connection.updateReading(settings.maxInflightPerConnection());
             dispatch(() -> core.onInbound(connection, inbound));
         }
 

@@ -430,9 +430,9 @@ public final class FrontendCore {
         c.packetsSent++;
         stats.packetsSent++;
         boolean isReply = outbound.header() == null || outbound.header().getXid() != NOTIFICATION_XID;
-        if (isReply && c.inflight.decrementAndGet() < settings.maxInflightPerConnection() / 2
+        if (isReply && c.inflight.decrementAndGet() <= settings.maxInflightPerConnection() / 2
                 && !c.channel.config().isAutoRead()) {
-            c.channel.config().setAutoRead(true);
+            c.channel.eventLoop().execute(() -> c.updateReading(settings.maxInflightPerConnection()));
         }
         if (outbound.closeAfter()) {
             c.closed = true;

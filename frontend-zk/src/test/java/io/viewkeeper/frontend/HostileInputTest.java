@@ -16,7 +16,6 @@ import java.util.concurrent.TimeUnit;
 import org.apache.zookeeper.proto.CreateRequest;
 import org.apache.zookeeper.proto.GetDataRequest;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -326,8 +325,6 @@ class HostileInputTest {
     }
 
     @Test
-    @Disabled("server bug: with maxInflightPerConnection=1 autoRead is turned off at inflight >= 1 and only turned "
-            + "back on below 1/2 == 0, so the connection never reads again after its ConnectRequest")
     void shouldResumeReadingAfterEachReplyWhenInflightLimitIsOne() {
         FrontendHarness strict = new FrontendHarness(FrontendHarness.settings(JUTE_MAX_BUFFER, 1, Set.of()));
         EmbeddedChannel channel = strict.connected();
@@ -340,8 +337,6 @@ class HostileInputTest {
     }
 
     @Test
-    @Disabled("server bug: a create with a null path reaches ZnodeStateMachine.apply, which throws "
-            + "NullPointerException instead of answering MarshallingError")
     void shouldAnswerMarshallingErrorWithNewZxidWhenCreatePathIsNull() {
         EmbeddedChannel channel = harness.connected();
         long before = harness.core.lastZxid();

@@ -22,7 +22,6 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -191,8 +190,6 @@ class HostileClientTest {
     }
 
     @Test
-    @Disabled("server bug: a create with a null path throws NullPointerException in ZnodeStateMachine.apply on the "
-            + "replica thread; the client gets no reply and its later reads wait forever behind the lost write")
     void shouldAnswerMarshallingErrorAndKeepServingWhenCreatePathIsNull() throws IOException {
         start(config());
         RawClient client = connectedClient();
@@ -272,8 +269,6 @@ class HostileClientTest {
     }
 
     @Test
-    @Disabled("server bug: with maxInflightPerConnection=1 reading stops at inflight >= 1 and resumes only below "
-            + "1/2 == 0, so every connection is wedged after its ConnectRequest")
     void shouldKeepServingWhenMaxInflightIsOne() throws IOException {
         start(config().withMaxInflightPerConnection(1));
         RawClient client = connectedClient();

@@ -67,6 +67,10 @@ public final class ZnodeStateMachine {
     }
 
     private Result applySingle(long zxid, Txn txn, Operation op, List<Change> changes, DataTree.Undo undo) {
+        if (pathOf(op) == null && !(op instanceof Operation.Failed)) {
+            // ZooKeeper turns an unexpected failure while checking a request into MarshallingError
+            return Result.error(ErrorCode.MARSHALLING_ERROR);
+        }
         return switch (op) {
             case Operation.Create create -> create(zxid, txn, create, changes, undo);
             case Operation.Delete delete -> delete(zxid, txn, delete, changes, undo);
@@ -78,6 +82,21 @@ public final class ZnodeStateMachine {
             case Operation.CreateSession s -> Result.error(ErrorCode.MARSHALLING_ERROR);
             case Operation.CloseSession s -> Result.error(ErrorCode.MARSHALLING_ERROR);
             case Operation.Failed failed -> Result.error(failed.errorCode());
+        };
+    }
+
+    private static String pathOf(Operation op) {
+        return switch (op) {
+            case Operation.Create c -> c.path();
+            case Operation.Delete d -> d.path();
+            case Operation.SetData d -> d.path();
+            case Operation.SetAcl a -> a.path();
+            case Operation.Check c -> c.path();
+            case Operation.DeleteContainer d -> d.path();
+            case Operation.Multi m -> "";
+            case Operation.CreateSession s -> "";
+            case Operation.CloseSession s -> "";
+            case Operation.Failed f -> "";
         };
     }
 

@@ -346,8 +346,6 @@ class ZnodeStateMachineTest {
     }
 
     @Test
-    @org.junit.jupiter.api.Disabled("server bug: ZnodeStateMachine.create calls path.lastIndexOf on a null path and "
-            + "throws NullPointerException from apply (the committed op then fails on every replica)")
     void shouldAnswerErrorNotThrowWhenCreatePathIsNull() {
         long before = fixture.machine.lastZxid();
 
