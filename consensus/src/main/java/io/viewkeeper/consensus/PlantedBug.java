@@ -11,6 +11,6 @@ enum PlantedBug {
     LONGEST_LOG_WINS,
     /** The primary answers reads without a quorum confirming it is still primary. */
     READ_WITHOUT_CONFIRMATION,
-    /** Apply does not consult the client table, so a re-sent request executes twice. */
-    EXECUTE_DUPLICATES
+    /** The client table is never consulted, so a re-sent request executes again (§4.1 step 2). */
+    IGNORE_CLIENT_TABLE
 }

@@ -45,10 +45,13 @@ final class ReadBarrier {
     private long round;
     private long nextBatchId;
 
-    ReadBarrier(Replica replica, int replicaCount, int readQueueMax) {
+    ReadBarrier(Replica replica, int replicaCount, int readQueueMax, long batchIdBase) {
         this.replica = replica;
         this.readQueueMax = readQueueMax;
         this.confirmedRound = new long[replicaCount];
+        // Batch ids start at a random point so that an answer meant for an earlier incarnation of this replica
+        // (sent before a crash, delivered after the restart) matches no batch of this one.
+        this.nextBatchId = batchIdBase;
     }
 
     /** Queues a read; false when the queue is at its limit (the caller rejects the read). */

@@ -81,7 +81,7 @@ public final class Replica {
         this.bugs = Set.copyOf(bugs);
         this.log = new ReplicaLog(startOp, 0);
         this.clients = new ClientTable(options.clientTableMax());
-        this.reads = new ReadBarrier(this, configuration.replicaCount(), options.readBatchMax());
+        this.reads = new ReadBarrier(this, configuration.replicaCount(), options.readBatchMax(), random.nextLong());
         this.protocol = new ReplicaProtocol(this);
         this.ackedOp = new long[configuration.replicaCount()];
         this.commitNumber = startOp;
@@ -135,14 +135,15 @@ public final class Replica {
         if (status != Status.NORMAL) {
             return -1;
         }
-        if (options.deduplicateRequests() && answerFromClientTable(clientId, requestNumber)) {
+        boolean deduplicate = options.deduplicateRequests() && !bugs.contains(PlantedBug.IGNORE_CLIENT_TABLE);
+        if (deduplicate && answerFromClientTable(clientId, requestNumber)) {
             return 0;
         }
         if (!isPrimary()) {
             send(primaryIndex(), new Message.Request(view, clientId, requestNumber, body, replicaIndex()));
             return 0;
         }
-        if (options.deduplicateRequests() && inProgress(clientId, requestNumber)) {
+        if (deduplicate && inProgress(clientId, requestNumber)) {
             return 0;
         }
         if (opNumber() - commitNumber >= options.pipelineOpMax()) {
@@ -376,7 +377,7 @@ public final class Replica {
     }
 
     private void apply(LogEntry entry) {
-        if (options.deduplicateRequests() && !bugs.contains(PlantedBug.EXECUTE_DUPLICATES)
+        if (options.deduplicateRequests() && !bugs.contains(PlantedBug.IGNORE_CLIENT_TABLE)
                 && clients.executed(entry.clientId(), entry.requestNumber())) {
             ClientTable.Session session = clients.session(entry.clientId());
             if (session.requestNumber() == entry.requestNumber()) {

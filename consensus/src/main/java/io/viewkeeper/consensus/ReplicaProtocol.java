@@ -597,12 +597,13 @@ final class ReplicaProtocol {
         r.view = disk.view();
         r.lastNormalView = disk.lastNormalView();
         r.durableLastNormalView = disk.lastNormalView();
-        if (disk.view() != disk.lastNormalView()) {
-            transitionToViewChange(r.view);
-        } else if (r.primaryOf(disk.view()) == r.replicaIndex()) {
-            // A restarted primary lost what it prepared but had not persisted; backups may hold those ops, so it
-            // must not assign op-numbers in this view again. It starts the next view instead.
+        if (r.primaryOf(disk.view()) == r.replicaIndex()) {
+            // The primary of this view may already have sent a StartView or Prepares in it, and lost what it had
+            // not persisted; backups may hold those ops. Running the view again could give an op-number two
+            // different entries in one view, so a restarted primary starts the next view instead.
             transitionToViewChange(r.view + 1);
+        } else if (disk.view() != disk.lastNormalView()) {
+            transitionToViewChange(r.view);
         } else {
             r.status = Replica.Status.NORMAL;
         }

@@ -14,7 +14,7 @@ import java.util.Map;
  */
 public final class SimClients {
 
-    static final int TIMEOUT_TICKS = 60;
+    static final int TIMEOUT_TICKS = 40;
 
     private static final class Outstanding {
         final boolean write;

@@ -65,7 +65,7 @@ final class SimNetwork {
     /** Starts a random partition: a symmetric split, one-way cuts, or the given primary isolated. */
     void partitionRandomly(Random random, long now, int durationTicks, int primary) {
         int n = cut.length;
-        switch (random.nextInt(3)) {
+        switch (random.nextInt(4)) {
             case 0 -> {
                 int mask = 1 + random.nextInt((1 << n) - 2);
                 for (int a = 0; a < n; a++) {

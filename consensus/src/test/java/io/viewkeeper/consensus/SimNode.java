@@ -63,7 +63,7 @@ final class SimNode implements Outbox {
 
     @Override
     public void persist(List<LogEntry> entries) {
-        long at = disk.write(entries, sim.now, 1 + sim.random.nextInt(3));
+        long at = disk.write(entries, sim.now, 1 + sim.random.nextInt(sim.settings.diskDelayTicksMax()));
         sim.schedule(at, new Simulation.PersistDone(index, incarnation, disk.epoch()));
     }
 

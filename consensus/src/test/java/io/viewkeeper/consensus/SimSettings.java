@@ -20,6 +20,7 @@ public record SimSettings(
         double duplicateProbability,
         double corruptMessageProbability,
         int deliveryDelayTicksMax,
+        int diskDelayTicksMax,
         double partitionProbability,
         double crashProbability,
         double wipeProbability,
@@ -43,8 +44,9 @@ public record SimSettings(
                 calm ? 0 : random.nextDouble() * 0.05,
                 calm ? 0 : random.nextDouble() * 0.01,
                 1 + random.nextInt(8),
-                calm ? 0 : random.nextDouble() * 0.01,
-                calm ? 0 : random.nextDouble() * 0.01,
+                1 + random.nextInt(random.nextBoolean() ? 3 : 20),
+                calm ? 0 : random.nextDouble() * 0.015,
+                calm ? 0 : random.nextDouble() * 0.02,
                 random.nextDouble() * 0.3,
                 random.nextDouble() * 0.2,
                 random.nextDouble() * 0.3,
@@ -54,12 +56,13 @@ public record SimSettings(
 
     /** A fault-free cluster for scenario tests: nothing happens unless the test makes it happen. */
     public static SimSettings quiet(int replicaCount) {
-        return new SimSettings(replicaCount, 0, 4, 0, 0, 3000, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 1 << 20);
+        return new SimSettings(replicaCount, 0, 4, 0, 0, 3000, 0, 0, 0, 0, 1, 1, 0, 0, 0, 0, 0, 0, 1 << 20);
     }
 
     public SimSettings withCheckpoints(int intervalOps, int retainedOpsMax) {
         return new SimSettings(replicaCount, clientCount, keyCount, opsPerClient, safetyTicks, livenessTicksMax,
-                readFraction, dropProbability, duplicateProbability, corruptMessageProbability, deliveryDelayTicksMax,
+                readFraction, dropProbability, duplicateProbability, corruptMessageProbability,
+                deliveryDelayTicksMax, diskDelayTicksMax,
                 partitionProbability, crashProbability, wipeProbability, diskCorruptProbability, slowClockProbability,
                 intervalOps, retainedOpsMax);
     }
@@ -71,19 +74,19 @@ public record SimSettings(
         if (clientCount > 1) {
             candidates.add(new SimSettings(replicaCount, clientCount - 1, keyCount, opsPerClient, safetyTicks,
                     livenessTicksMax, readFraction, dropProbability, duplicateProbability, corruptMessageProbability,
-                    deliveryDelayTicksMax, partitionProbability, crashProbability, wipeProbability,
+                    deliveryDelayTicksMax, diskDelayTicksMax, partitionProbability, crashProbability, wipeProbability,
                     diskCorruptProbability, slowClockProbability, checkpointIntervalOps, logRetainedOpsMax));
         }
         if (opsPerClient > 2) {
             candidates.add(new SimSettings(replicaCount, clientCount, keyCount, opsPerClient * 2 / 3, safetyTicks,
                     livenessTicksMax, readFraction, dropProbability, duplicateProbability, corruptMessageProbability,
-                    deliveryDelayTicksMax, partitionProbability, crashProbability, wipeProbability,
+                    deliveryDelayTicksMax, diskDelayTicksMax, partitionProbability, crashProbability, wipeProbability,
                     diskCorruptProbability, slowClockProbability, checkpointIntervalOps, logRetainedOpsMax));
         }
         if (safetyTicks > 50) {
             candidates.add(new SimSettings(replicaCount, clientCount, keyCount, opsPerClient, safetyTicks * 2 / 3,
                     livenessTicksMax, readFraction, dropProbability, duplicateProbability, corruptMessageProbability,
-                    deliveryDelayTicksMax, partitionProbability, crashProbability, wipeProbability,
+                    deliveryDelayTicksMax, diskDelayTicksMax, partitionProbability, crashProbability, wipeProbability,
                     diskCorruptProbability, slowClockProbability, checkpointIntervalOps, logRetainedOpsMax));
         }
         double[] faults = {dropProbability, duplicateProbability, corruptMessageProbability, partitionProbability,
@@ -100,7 +103,7 @@ public record SimSettings(
 
     private SimSettings withFaults(double[] f) {
         return new SimSettings(replicaCount, clientCount, keyCount, opsPerClient, safetyTicks, livenessTicksMax,
-                readFraction, f[0], f[1], f[2], deliveryDelayTicksMax, f[3], f[4], f[5], f[6], f[7],
+                readFraction, f[0], f[1], f[2], deliveryDelayTicksMax, diskDelayTicksMax, f[3], f[4], f[5], f[6], f[7],
                 checkpointIntervalOps, logRetainedOpsMax);
     }
 
