@@ -97,6 +97,7 @@ final class SimDisk {
 
     void release(long op) {
         log.headMap(op, true).clear();
+        torn.headMap(op, true).clear();
     }
 
     Checkpoint checkpoint() {
@@ -151,6 +152,12 @@ final class SimDisk {
         return true;
     }
 
+    String describe() {
+        return "disk[view " + view + "/" + lastNormalView + " log " + (log.isEmpty() ? "-" : log.firstKey() + ".."
+                + log.lastKey()) + " torn " + torn.keySet() + " pending " + pending.size() + " cp "
+                + (checkpoint == null ? "-" : checkpoint.op()) + "]";
+    }
+
     boolean empty() {
         return log.isEmpty() && checkpoint == null && view == 0;
     }
@@ -158,7 +165,8 @@ final class SimDisk {
     /** What a restarting replica reads: torn records at the tail are recognised and dropped. */
     DurableState load() {
         List<LogEntry> entries = new ArrayList<>();
-        for (Map.Entry<Long, LogEntry> entry : log.entrySet()) {
+        long checkpointOp = checkpoint == null ? 0 : checkpoint.op();
+        for (Map.Entry<Long, LogEntry> entry : log.tailMap(checkpointOp, false).entrySet()) {
             if (torn.containsKey(entry.getKey())) {
                 break;
             }

@@ -339,7 +339,7 @@ public final class Simulation {
         if (!node.up) {
             return;
         }
-        record("crash r" + index + " " + mode);
+        record("crash r" + index + " " + mode + " " + node.disk.describe());
         hash(3, index, mode.ordinal());
         node.crash(mode);
     }
@@ -351,7 +351,7 @@ public final class Simulation {
         }
         hash(4, index, node.incarnation);
         node.start(node.disk.load());
-        record("restart r" + index + " as " + node.replica);
+        record("restart r" + index + " as " + node.replica + " from " + node.disk.describe());
     }
 
     public void isolate(int index) {
