@@ -9,7 +9,7 @@ enum PlantedBug {
     ACK_BEFORE_PERSIST,
     /** The new primary takes the longest log regardless of its last normal view (§4.2 step 3). */
     LONGEST_LOG_WINS,
-    /** The primary answers reads without a quorum confirming it is still primary. */
+    /** The primary answers reads from its local commit point, without a quorum confirming it is still primary. */
     READ_WITHOUT_CONFIRMATION,
     /** The client table is never consulted, so a re-sent request executes again (§4.1 step 2). */
     IGNORE_CLIENT_TABLE

@@ -86,7 +86,7 @@ final class ReadBarrier {
             return;
         }
         round++;
-        long readIndex = replica.opNumber();
+        long readIndex = replica.readConfirmationSkipped() ? replica.commitNumber() : replica.opNumber();
         if (!queued.isEmpty()) {
             primaryBatches.add(new PrimaryBatch(round, readIndex, List.copyOf(queued), -1, 0));
             queued.clear();

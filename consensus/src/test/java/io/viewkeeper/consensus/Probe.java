@@ -10,12 +10,12 @@ public class Probe {
       System.out.println(SimulationRunner.writeTrace(o, bugs, java.nio.file.Path.of("/tmp/traces")));
       return;
     }
-    for (PlantedBug bug : new PlantedBug[] {PlantedBug.READ_WITHOUT_CONFIRMATION}) {
+    for (PlantedBug bug : PlantedBug.values()) {
       int found = 0; long first = -1;
       java.util.Map<String,Integer> kinds = new java.util.TreeMap<>();
-      for (long s = 1; s <= 2000; s++) {
+      for (long s = 1; s <= 1000; s++) {
         var o = SimulationRunner.run(s, Set.of(bug));
-        if (o.failed()) { System.out.println(s + " " + o.failure()); found++; if (first < 0) first = s; kinds.merge(o.failure().kind(), 1, Integer::sum); }
+        if (o.failed()) { found++; if (first < 0) first = s; kinds.merge(o.failure().kind(), 1, Integer::sum); }
       }
       System.out.println(bug + " found in " + found + "/200, first seed " + first + " " + kinds);
     }
