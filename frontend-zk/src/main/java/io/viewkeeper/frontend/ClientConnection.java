@@ -32,6 +32,12 @@ public final class ClientConnection {
     boolean awaitingSession;
     boolean closed;
     int writesInFlight;
+    /** A write of this connection was forwarded or refused: later writes wait for its commit. */
+    boolean writeBarrier;
+    /** A read waits for its barrier; later requests wait for it. */
+    boolean readInFlight;
+    boolean readRequested;
+    int lastCloseXid = Integer.MIN_VALUE;
     long packetsReceived;
     long packetsSent;
     String lastOperation = "NA";

@@ -60,7 +60,7 @@ final class FourLetterWords {
                 + "Connections: " + core.connections().size() + "\n"
                 + "Outstanding: " + core.outstandingRequests() + "\n"
                 + "Zxid: 0x" + Long.toHexString(core.lastZxid()) + "\n"
-                + "Mode: standalone\n"
+                + "Mode: " + core.role() + "\n"
                 + "Node count: " + tree.nodeCount() + "\n";
     }
 
@@ -155,7 +155,7 @@ final class FourLetterWords {
         DataTree tree = core.stateMachine().tree();
         StringBuilder out = new StringBuilder();
         line(out, "version", VERSION);
-        line(out, "server_state", "standalone");
+        line(out, "server_state", core.role());
         line(out, "ephemerals_count", tree.ephemeralCount());
         line(out, "num_alive_connections", core.connections().size());
         line(out, "avg_latency", String.format(Locale.ROOT, "%.4f", s.avgLatency()));

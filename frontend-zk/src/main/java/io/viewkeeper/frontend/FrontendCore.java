@@ -9,13 +9,14 @@ import io.viewkeeper.storage.Identity;
 import io.viewkeeper.storage.Operation;
 import io.viewkeeper.storage.Result;
 import io.viewkeeper.storage.Session;
+import io.viewkeeper.storage.TreeSnapshot;
 import io.viewkeeper.storage.Txn;
 import io.viewkeeper.storage.ZnodeStateMachine;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -44,9 +45,41 @@ public final class FrontendCore {
     private static final int PING_XID = -2;
     private static final int AUTH_XID = -4;
 
-    private record PendingWrite(ClientConnection connection, int xid, int type, List<Integer> multiTypes,
-            long startMs) {
+    /** A write waiting for its commit; {@code connection} is null for writes this node makes itself. */
+    private static final class PendingWrite {
+        final ClientConnection connection;
+        final int xid;
+        final int type;
+        final List<Integer> multiTypes;
+        final long startMs;
+        final Txn txn;
+        final long requestNumber;
+        long submittedMs;
+        boolean orderedHere;
+
+        PendingWrite(ClientConnection connection, int xid, int type, List<Integer> multiTypes, long startMs, Txn txn,
+                long requestNumber) {
+            this.connection = connection;
+            this.xid = xid;
+            this.type = type;
+            this.multiTypes = multiTypes;
+            this.startMs = startMs;
+            this.txn = txn;
+            this.requestNumber = requestNumber;
+        }
     }
+
+    private record RequestKey(long sessionId, long requestNumber) {
+    }
+
+    private record PendingRead(ClientConnection connection, Inbound.Request request) {
+    }
+
+    /** Request number of the expiry close: above every xid a client can send. */
+    private static final long EXPIRY_REQUEST_NUMBER = 1L << 40;
+    /** Client id of the reaper's deletes; no session has it (session ids carry a server id in the top byte). */
+    private static final long REAPER_CLIENT_ID = 0;
+    private static final long RESUBMIT_AFTER_MS = 500;
 
     private final FrontendSettings settings;
     private final ZnodeStateMachine stateMachine;
@@ -56,7 +89,12 @@ public final class FrontendCore {
     private final WatchRegistry watches;
     private final ReadRequests reads;
     private final SessionTracker tracker = new SessionTracker();
-    private final Map<Long, PendingWrite> pendingWrites = new HashMap<>();
+    private final Map<RequestKey, PendingWrite> pendingWrites = new LinkedHashMap<>();
+    private final Map<Long, PendingRead> pendingReads = new LinkedHashMap<>();
+    private final Set<Long> touchedSessions = new LinkedHashSet<>();
+    private long nextReadId;
+    private long reaperSequence;
+    private boolean wasPrimary;
     private final Set<ClientConnection> connections = new LinkedHashSet<>();
     private final ServerStats stats = new ServerStats();
     private final ContainerReaper reaper;
@@ -70,7 +108,7 @@ public final class FrontendCore {
         this.clock = clock;
         this.random = random;
         this.watches = new WatchRegistry(settings.watchesPerConnectionMax());
-        this.reads = new ReadRequests(stateMachine.tree(), watches);
+        this.reads = new ReadRequests(stateMachine, watches);
         this.reaper = new ContainerReaper(settings.containerCheckIntervalMs(), settings.containerMaxPerMinute());
         long now = clock.getAsLong();
         this.nextSessionId = ((now << 24) >>> 8) | ((long) settings.serverId() << 56);
@@ -89,6 +127,7 @@ public final class FrontendCore {
         }
         c.closed = true;
         c.waiting.clear();
+        pendingReads.values().removeIf(read -> read.connection() == c);
         watches.removeConnection(c);
         SessionTracker.Tracked tracked = c.sessionId == 0 ? null : tracker.get(c.sessionId);
         if (tracked != null && tracked.connection == c) {
@@ -112,19 +151,87 @@ public final class FrontendCore {
         drain(c);
     }
 
-    /** Time passes: expire sessions past their deadline and reap empty containers and expired TTL nodes. */
+    /**
+     * Time passes: the primary expires sessions past their deadline (a new primary first gives every session a
+     * full timeout), proposes reaper deletes, and writes and reads this node could not place are offered again.
+     */
     public void onTick() {
         long now = clock.getAsLong();
+        boolean primary = writes.isPrimary();
+        if (primary && !wasPrimary) {
+            tracker.all().forEach(t -> tracker.touch(t.sessionId, now));
+        }
+        wasPrimary = primary;
+        if (primary) {
+            expireSessions(now);
+            for (String path : reaper.due(stateMachine.tree(), now)) {
+                long requestNumber = (lastZxid() << 12) | (reaperSequence++ & 0xfff);
+                Txn txn = new Txn(REAPER_CLIENT_ID, 0, now, List.of(), new Operation.DeleteContainer(path));
+                writes.submit(txn, requestNumber);
+            }
+        }
+        resubmitStalled(now);
+        retryReads();
+    }
+
+    private void expireSessions(long now) {
         for (SessionTracker.Tracked expired : tracker.expired(now)) {
             log.info("expiring session 0x{} (timeout {} ms)", Long.toHexString(expired.sessionId), expired.timeoutMs);
             expired.closing = true;
             if (expired.connection != null) {
                 closeConnection(expired.connection);
             }
-            writes.submit(new Txn(expired.sessionId, 0, now, List.of(), new Operation.CloseSession(expired.sessionId)));
+            Txn txn = new Txn(expired.sessionId, 0, now, List.of(), new Operation.CloseSession(expired.sessionId));
+            PendingWrite pending = new PendingWrite(null, 0, OpCode.CLOSE_SESSION, List.of(), now, txn,
+                    EXPIRY_REQUEST_NUMBER);
+            pendingWrites.put(new RequestKey(expired.sessionId, EXPIRY_REQUEST_NUMBER), pending);
+            offer(pending, now);
         }
-        for (String path : reaper.due(stateMachine.tree(), now)) {
-            writes.submit(new Txn(0, 0, now, List.of(), new Operation.DeleteContainer(path)));
+    }
+
+    /** Offers a pending write to the replica; true when it was ordered here (it has an op-number). */
+    private boolean offer(PendingWrite pending, long now) {
+        pending.submittedMs = now;
+        long op = writes.submit(pending.txn, pending.requestNumber);
+        pending.orderedHere = op > 0;
+        return op != WritePath.REJECTED;
+    }
+
+    /**
+     * A write that was refused, forwarded or ordered here but not committed after a while (a lost message, a view
+     * change) is offered again; the client table makes it execute once. Only the oldest write of each connection
+     * is offered, so a session's writes keep their order.
+     */
+    private void resubmitStalled(long now) {
+        Set<ClientConnection> seen = new LinkedHashSet<>();
+        for (PendingWrite pending : List.copyOf(pendingWrites.values())) {
+            boolean oldest = pending.connection == null || seen.add(pending.connection);
+            if (oldest && now - pending.submittedMs >= RESUBMIT_AFTER_MS) {
+                offer(pending, now);
+            }
+        }
+    }
+
+    private void retryReads() {
+        for (Map.Entry<Long, PendingRead> e : pendingReads.entrySet()) {
+            if (!e.getValue().connection().readRequested) {
+                e.getValue().connection().readRequested = writes.read(e.getKey());
+            }
+        }
+    }
+
+    /** Session ids touched by this node's clients since the last call; a backup sends them to the primary. */
+    public long[] takeTouchedSessions() {
+        long[] ids = touchedSessions.stream().mapToLong(Long::longValue).toArray();
+        touchedSessions.clear();
+        return ids;
+    }
+
+    /** The primary learns that a backup's clients touched these sessions. */
+    public void onSessionTouches(long[] sessionIds) {
+        long now = clock.getAsLong();
+        for (long id : sessionIds) {
+            tracker.touch(id, now);
         }
     }
 
@@ -134,27 +241,86 @@ public final class FrontendCore {
         for (Change change : outcome.changes()) {
             deliver(change, zxid);
         }
-        if (txn.op() instanceof Operation.CloseSession close) {
-            tracker.remove(close.sessionId());
+        long now = clock.getAsLong();
+        switch (txn.op()) {
+            case Operation.CreateSession create -> tracker.track(create.sessionId(), create.timeoutMs(), now);
+            case Operation.CloseSession close -> endSession(close.sessionId());
+            default -> {
+            }
         }
-        PendingWrite pending = pendingWrites.remove(zxid);
-        if (pending == null) {
+        PendingWrite pending = pendingWrites.remove(new RequestKey(txn.sessionId(), requestNumberOf(txn)));
+        if (pending == null || pending.connection == null) {
             return;
         }
-        ClientConnection c = pending.connection();
+        ClientConnection c = pending.connection;
         if (txn.op() instanceof Operation.CreateSession create) {
             completeSessionCreation(c, create);
         } else {
             c.writesInFlight--;
+            c.writeBarrier = false;
             replyToWrite(pending, zxid, outcome.result());
         }
         drain(c);
     }
 
+    /**
+     * The state was replaced by a snapshot (recovery or state transfer). Watches cannot be carried across it, so
+     * every client connection is closed: clients reconnect and their setWatches catch up from their last zxid.
+     */
+    public void onStateInstalled(TreeSnapshot.Image image) {
+        stateMachine.install(image);
+        for (ClientConnection c : List.copyOf(connections)) {
+            closeConnection(c);
+        }
+        long now = clock.getAsLong();
+        for (Session session : stateMachine.sessions().all()) {
+            if (tracker.get(session.sessionId()) == null) {
+                tracker.track(session.sessionId(), session.timeoutMs(), now);
+            }
+        }
+        for (SessionTracker.Tracked t : List.copyOf(tracker.all())) {
+            if (!stateMachine.sessions().contains(t.sessionId)) {
+                tracker.remove(t.sessionId);
+            }
+        }
+    }
+
+    /** A read barrier passed: evaluate the read on the state applied now and answer it. */
+    public void onReadReady(long readId) {
+        PendingRead read = pendingReads.remove(readId);
+        if (read == null) {
+            return;
+        }
+        ClientConnection c = read.connection();
+        c.readInFlight = false;
+        c.readRequested = false;
+        evaluateRead(c, read.request());
+        drain(c);
+    }
+
+    /** The request number a txn was submitted with: the xid for client requests, fixed ones for the rest. */
+    private static long requestNumberOf(Txn txn) {
+        return switch (txn.op()) {
+            case Operation.CreateSession s -> 0;
+            case Operation.CloseSession s -> txn.cxid() == 0 ? EXPIRY_REQUEST_NUMBER : txn.cxid();
+            default -> txn.cxid();
+        };
+    }
+
+    private void endSession(long sessionId) {
+        SessionTracker.Tracked tracked = tracker.get(sessionId);
+        tracker.remove(sessionId);
+        touchedSessions.remove(sessionId);
+        if (tracked != null && tracked.connection != null && !tracked.connection.closed
+                && !pendingWrites.containsKey(new RequestKey(sessionId, tracked.connection.lastCloseXid))) {
+            closeConnection(tracked.connection);
+        }
+    }
+
     // ---- per-connection request order ----
 
     private void drain(ClientConnection c) {
-        while (!c.closed && !c.waiting.isEmpty() && !c.awaitingSession) {
+        while (!c.closed && !c.waiting.isEmpty() && !c.awaitingSession && !c.readInFlight) {
             Inbound next = c.waiting.peek();
             if (next instanceof Inbound.Connect connect) {
                 c.waiting.poll();
@@ -163,7 +329,7 @@ public final class FrontendCore {
             }
             Inbound.Request request = (Inbound.Request) next;
             boolean write = WriteRequests.isWrite(request.type()) && !request.decodeError();
-            if (!write && c.writesInFlight > 0) {
+            if (c.writeBarrier || !write && c.writesInFlight > 0) {
                 return;
             }
             c.waiting.poll();
@@ -174,6 +340,9 @@ public final class FrontendCore {
     private void handleRequest(ClientConnection c, Inbound.Request request) {
         long now = clock.getAsLong();
         tracker.touch(c.sessionId, now);
+        if (!writes.isPrimary()) {
+            touchedSessions.add(c.sessionId);
+        }
         c.lastOperation = OpCode.shortName(request.type());
         if (request.xid() > 0) {
             c.lastCxid = request.xid();
@@ -192,18 +361,43 @@ public final class FrontendCore {
             case OpCode.AUTH -> handleAuth(c, request);
             case OpCode.SASL -> send(c, Outbound.reply(request.xid(), lastZxid(), ErrorCode.AUTH_FAILED).thenClose());
             case OpCode.SET_WATCHES, OpCode.SET_WATCHES2 -> handleSetWatches(c, request);
-            case OpCode.MULTI_READ -> handleMultiRead(c, request);
             default -> {
                 if (request.decodeError()) {
                     handleUndecodable(c, request, now);
                 } else if (WriteRequests.isWrite(request.type())) {
                     submitWrite(c, request, now);
+                } else if (needsBarrier(request)) {
+                    requestBarrier(c, request);
                 } else {
-                    ReadRequests.Answer answer = reads.evaluate(c, request.type(), request.body());
-                    sendAnswer(c, request.xid(), answer);
+                    evaluateRead(c, request);
                 }
             }
         }
+    }
+
+    private boolean needsBarrier(Inbound.Request request) {
+        return switch (request.type()) {
+            case OpCode.SYNC -> writes.needsBarrier(true);
+            case OpCode.EXISTS, OpCode.GET_DATA, OpCode.GET_ACL, OpCode.GET_CHILDREN, OpCode.GET_CHILDREN2,
+                    OpCode.GET_ALL_CHILDREN_NUMBER, OpCode.GET_EPHEMERALS, OpCode.MULTI_READ ->
+                    writes.needsBarrier(false);
+            default -> false;
+        };
+    }
+
+    private void requestBarrier(ClientConnection c, Inbound.Request request) {
+        long readId = ++nextReadId;
+        pendingReads.put(readId, new PendingRead(c, request));
+        c.readInFlight = true;
+        c.readRequested = writes.read(readId);
+    }
+
+    private void evaluateRead(ClientConnection c, Inbound.Request request) {
+        if (request.type() == OpCode.MULTI_READ) {
+            handleMultiRead(c, request);
+            return;
+        }
+        sendAnswer(c, request.xid(), reads.evaluate(c, request.type(), request.body()));
     }
 
     /** A single write that will not decode uses no zxid; a multi that will not decode uses one (§2.1). */
@@ -220,44 +414,55 @@ public final class FrontendCore {
                 ? new Operation.CloseSession(c.sessionId) : WriteRequests.toOperation(request);
         if (op instanceof Operation.CloseSession) {
             tracker.get(c.sessionId).closing = true;
+            c.lastCloseXid = request.xid();
         }
         submit(c, request, op, now);
     }
 
+    /**
+     * Orders a write. Ordered here (primary), the connection's next write may follow at once; forwarded or
+     * refused, the connection waits for this one's commit, so a session's writes cannot overtake each other.
+     */
     private void submit(ClientConnection c, Inbound.Request request, Operation op, long now) {
         Txn txn = new Txn(c.sessionId, request.xid(), now, c.identities, op);
-        long zxid = writes.submit(txn);
         List<Integer> multiTypes = request.multiOps().stream().map(Inbound.MultiOp::type).toList();
-        pendingWrites.put(zxid, new PendingWrite(c, request.xid(), request.type(), multiTypes, now));
+        PendingWrite pending = new PendingWrite(c, request.xid(), request.type(), multiTypes, now, txn,
+                requestNumberOf(txn));
+        pendingWrites.put(new RequestKey(c.sessionId, pending.requestNumber), pending);
         c.writesInFlight++;
+        offer(pending, now);
+        if (!pending.orderedHere) {
+            c.writeBarrier = true;
+        }
     }
 
     private void replyToWrite(PendingWrite pending, long zxid, Result result) {
-        ClientConnection c = pending.connection();
+        ClientConnection c = pending.connection;
+        long now = clock.getAsLong();
         c.lastZxid = zxid;
-        c.recordLatency(clock.getAsLong() - pending.startMs(), clock.getAsLong());
-        stats.recordLatency(clock.getAsLong() - pending.startMs());
-        if (pending.type() == OpCode.CLOSE_SESSION) {
-            send(c, Outbound.reply(pending.xid(), zxid, 0).thenClose());
+        c.recordLatency(now - pending.startMs, now);
+        stats.recordLatency(now - pending.startMs);
+        if (pending.type == OpCode.CLOSE_SESSION) {
+            send(c, Outbound.reply(pending.xid, zxid, 0).thenClose());
             c.closed = true;
             return;
         }
         if (result instanceof Result.Error e) {
-            send(c, Outbound.reply(pending.xid(), zxid, e.code()));
+            send(c, Outbound.reply(pending.xid, zxid, e.code()));
             return;
         }
         Record body = switch (result) {
-            case Result.Created created -> pending.type() == OpCode.CREATE
+            case Result.Created created -> pending.type == OpCode.CREATE
                     ? new CreateResponse(created.path())
                     : new Create2Response(created.path(), JuteConvert.stat(created.stat()));
-            case Result.Updated updated -> pending.type() == OpCode.SET_ACL
+            case Result.Updated updated -> pending.type == OpCode.SET_ACL
                     ? new SetACLResponse(JuteConvert.stat(updated.stat()))
                     : new SetDataResponse(JuteConvert.stat(updated.stat()));
-            case Result.MultiDone multi -> multiRecord(pending.multiTypes(), multi.results());
+            case Result.MultiDone multi -> multiRecord(pending.multiTypes, multi.results());
             case Result.Done done -> null;
             case Result.Error e -> throw new IllegalStateException("handled above");
         };
-        send(c, Outbound.reply(pending.xid(), zxid, body));
+        send(c, Outbound.reply(pending.xid, zxid, body));
     }
 
     private static MultiResponseRecord multiRecord(List<Integer> types, List<Result> results) {
@@ -293,6 +498,10 @@ public final class FrontendCore {
         }
     }
 
+    /**
+     * A new session: its id carries this server's id in the top byte (unique across replicas, as in ZooKeeper),
+     * its password is random, and both travel in the replicated CreateSession op.
+     */
     private void createSession(ClientConnection c, int timeout, boolean oldClient) {
         long sessionId = nextSessionId++;
         byte[] password = new byte[16];
@@ -302,14 +511,15 @@ public final class FrontendCore {
         c.awaitingSession = true;
         c.sessionId = sessionId;
         c.oldClient = oldClient;
-        long zxid = writes.submit(txn);
-        pendingWrites.put(zxid, new PendingWrite(c, 0, OpCode.CREATE_SESSION, List.of(), now));
+        PendingWrite pending = new PendingWrite(c, 0, OpCode.CREATE_SESSION, List.of(), now, txn, 0);
+        pendingWrites.put(new RequestKey(sessionId, 0), pending);
+        offer(pending, now);
     }
 
     private void completeSessionCreation(ClientConnection c, Operation.CreateSession create) {
         c.awaitingSession = false;
-        SessionTracker.Tracked tracked = tracker.track(create.sessionId(), create.timeoutMs(), clock.getAsLong());
-        if (c.closed) {
+        SessionTracker.Tracked tracked = tracker.get(create.sessionId());
+        if (c.closed || tracked == null) {
             return;
         }
         tracked.connection = c;
@@ -457,6 +667,11 @@ public final class FrontendCore {
         return stateMachine;
     }
 
+    /** srvr's "Mode:" and mntr's zk_server_state. */
+    String role() {
+        return writes.role();
+    }
+
     public FrontendSettings settings() {
         return settings;
     }
@@ -478,6 +693,6 @@ public final class FrontendCore {
     }
 
     int outstandingRequests() {
-        return pendingWrites.size();
+        return pendingWrites.size() + pendingReads.size();
     }
 }

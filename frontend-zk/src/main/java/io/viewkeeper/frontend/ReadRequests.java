@@ -7,6 +7,7 @@ import io.viewkeeper.storage.DataTree;
 import io.viewkeeper.storage.ErrorCode;
 import io.viewkeeper.storage.Identity;
 import io.viewkeeper.storage.Znode;
+import io.viewkeeper.storage.ZnodeStateMachine;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.jute.Record;
@@ -50,15 +51,17 @@ final class ReadRequests {
         }
     }
 
-    private final DataTree tree;
+    private final ZnodeStateMachine machine;
     private final WatchRegistry watches;
+    private DataTree tree;
 
-    ReadRequests(DataTree tree, WatchRegistry watches) {
-        this.tree = tree;
+    ReadRequests(ZnodeStateMachine machine, WatchRegistry watches) {
+        this.machine = machine;
         this.watches = watches;
     }
 
     Answer evaluate(ClientConnection c, int type, Record body) {
+        tree = machine.tree();
         return switch (body) {
             case ExistsRequest r -> exists(c, r);
             case GetDataRequest r -> getData(c, r.getPath(), r.getWatch());
@@ -97,6 +100,7 @@ final class ReadRequests {
     }
 
     Answer getData(ClientConnection c, String path, boolean watch) {
+        tree = machine.tree();
         Znode node = path == null ? null : tree.get(path);
         if (node == null) {
             return Answer.error(ErrorCode.NO_NODE);
@@ -131,6 +135,7 @@ final class ReadRequests {
     }
 
     Answer getChildren(ClientConnection c, String path, boolean watch) {
+        tree = machine.tree();
         Znode node = path == null ? null : tree.get(path);
         if (node == null) {
             return Answer.error(ErrorCode.NO_NODE);

@@ -2,9 +2,45 @@ package io.viewkeeper.frontend;
 
 import io.viewkeeper.storage.Txn;
 
-/** Where the frontend sends writes: the replica, which orders them and reports each commit back. */
+/**
+ * The frontend's view of the replica: where writes are ordered and where read barriers come from. Commits and
+ * ready reads come back through {@link FrontendCore#onCommitted} and {@link FrontendCore#onReadReady}.
+ */
 public interface WritePath {
 
-    /** Submits a write for ordering; returns the op-number (zxid) it will commit at. */
-    long submit(Txn txn);
+    /** {@link #submit} result: the write went to the primary, or is already under way; wait for its commit. */
+    long FORWARDED = 0;
+    /** {@link #submit} result: the replica cannot take it now (view change, full pipeline); offer it again later. */
+    long REJECTED = -1;
+
+    /**
+     * Submits a write for ordering. {@code requestNumber} increases per session (the client's xid), so a write
+     * offered twice executes once.
+     *
+     * @return the op-number (zxid) it will commit at when ordered here, {@link #FORWARDED} or {@link #REJECTED}
+     */
+    long submit(Txn txn, long requestNumber);
+
+    /**
+     * Whether a request must wait for a read barrier before it is evaluated: {@code sync} always in a replica
+     * group, other reads when reads are linearizable. A single replica never needs one.
+     */
+    default boolean needsBarrier(boolean sync) {
+        return false;
+    }
+
+    /** Asks for a read barrier; false when refused now (offer it again later). */
+    default boolean read(long readId) {
+        throw new UnsupportedOperationException("this write path has no read barrier");
+    }
+
+    /** The role as ZooKeeper's srvr and mntr name it: standalone, leader or follower. */
+    default String role() {
+        return "standalone";
+    }
+
+    /** Whether this replica is the primary, which decides session expiry. */
+    default boolean isPrimary() {
+        return true;
+    }
 }

@@ -155,7 +155,7 @@ final class FrontendHarness {
         private final Deque<Txn> pending = new ArrayDeque<>();
 
         @Override
-        public long submit(Txn txn) {
+        public long submit(Txn txn, long requestNumber) {
             pending.add(txn);
             return lastZxid + pending.size();
         }

@@ -30,7 +30,16 @@ public record NodeConfig(
         int containerMaxPerMinute,
         int maxInflightPerConnection,
         boolean enforceQuota,
-        int serverId) {
+        int serverId,
+        List<Member> members,
+        ReadMode reads) {
+
+    /** One replica of the group, from a {@code server.N=host:peerPort[:port][;[host:]clientPort]} line. */
+    public record Member(int id, String host, int peerPort, int clientPort) {
+    }
+
+    /** How reads are served: after a quorum confirmation (default), or from local state as ZooKeeper does. */
+    public enum ReadMode { LINEARIZABLE, SEQUENTIAL }
 
     public static final Set<String> ALL_FOUR_LETTER_WORDS = Set.of(
             "ruok", "srvr", "stat", "conf", "cons", "crst", "dump", "envi", "mntr", "wchs", "wchc", "wchp", "dirs",
@@ -55,12 +64,23 @@ public record NodeConfig(
             throw new ConfigException("dataDir", "is required");
         }
         fourLetterWords = Set.copyOf(fourLetterWords);
+        members = List.copyOf(members);
+        if (!members.isEmpty() && members.stream().noneMatch(m -> m.id() == serverId)) {
+            throw new ConfigException("serverId", serverId + " (from myid or serverId) is not one of the server.N lines");
+        }
+        if (!members.isEmpty() && (members.size() > 7 || members.size() % 2 == 0)) {
+            throw new ConfigException("server.N", "lines must name an odd number of replicas, 1 to 7; found "
+                    + members.size());
+        }
+        if (reads == null) {
+            throw new ConfigException("reads", "is required");
+        }
     }
 
     /** Defaults of a standalone ZooKeeper 3.9 server, listening on {@code clientPort} of loopback. */
     public static NodeConfig defaults(Path dataDir, int clientPort) {
         return new NodeConfig("127.0.0.1", clientPort, dataDir, 2000, 4000, 40000, 60, 0xfffff, Set.of("srvr"),
-                false, null, 60_000, 10_000, 1000, false, 1);
+                false, null, 60_000, 10_000, 1000, false, 1, List.of(), ReadMode.LINEARIZABLE);
     }
 
     /** Settings for tests: an ephemeral port, every four-letter word, extended types on. */
@@ -71,69 +91,69 @@ public record NodeConfig(
     public NodeConfig withClientPort(int port) {
         return new NodeConfig(clientPortAddress, port, dataDir, tickTimeMs, minSessionTimeoutMs, maxSessionTimeoutMs,
                 maxClientCnxns, juteMaxBuffer, fourLetterWords, extendedTypesEnabled, superDigest,
-                containerCheckIntervalMs, containerMaxPerMinute, maxInflightPerConnection, enforceQuota, serverId);
+                containerCheckIntervalMs, containerMaxPerMinute, maxInflightPerConnection, enforceQuota, serverId, members, reads);
     }
 
     /** Sets tickTime and, as ZooKeeper does, the session timeout bounds that follow from it (2x and 20x). */
     public NodeConfig withTickTimeMs(int tick) {
         return new NodeConfig(clientPortAddress, clientPort, dataDir, tick, 2 * tick, 20 * tick,
                 maxClientCnxns, juteMaxBuffer, fourLetterWords, extendedTypesEnabled, superDigest,
-                containerCheckIntervalMs, containerMaxPerMinute, maxInflightPerConnection, enforceQuota, serverId);
+                containerCheckIntervalMs, containerMaxPerMinute, maxInflightPerConnection, enforceQuota, serverId, members, reads);
     }
 
     public NodeConfig withSessionTimeoutBoundsMs(int min, int max) {
         return new NodeConfig(clientPortAddress, clientPort, dataDir, tickTimeMs, min, max,
                 maxClientCnxns, juteMaxBuffer, fourLetterWords, extendedTypesEnabled, superDigest,
-                containerCheckIntervalMs, containerMaxPerMinute, maxInflightPerConnection, enforceQuota, serverId);
+                containerCheckIntervalMs, containerMaxPerMinute, maxInflightPerConnection, enforceQuota, serverId, members, reads);
     }
 
     public NodeConfig withMaxClientCnxns(int max) {
         return new NodeConfig(clientPortAddress, clientPort, dataDir, tickTimeMs, minSessionTimeoutMs,
                 maxSessionTimeoutMs, max, juteMaxBuffer, fourLetterWords, extendedTypesEnabled, superDigest,
-                containerCheckIntervalMs, containerMaxPerMinute, maxInflightPerConnection, enforceQuota, serverId);
+                containerCheckIntervalMs, containerMaxPerMinute, maxInflightPerConnection, enforceQuota, serverId, members, reads);
     }
 
     public NodeConfig withJuteMaxBuffer(int bytes) {
         return new NodeConfig(clientPortAddress, clientPort, dataDir, tickTimeMs, minSessionTimeoutMs,
                 maxSessionTimeoutMs, maxClientCnxns, bytes, fourLetterWords, extendedTypesEnabled, superDigest,
-                containerCheckIntervalMs, containerMaxPerMinute, maxInflightPerConnection, enforceQuota, serverId);
+                containerCheckIntervalMs, containerMaxPerMinute, maxInflightPerConnection, enforceQuota, serverId, members, reads);
     }
 
     public NodeConfig withFourLetterWords(Set<String> words) {
         return new NodeConfig(clientPortAddress, clientPort, dataDir, tickTimeMs, minSessionTimeoutMs,
                 maxSessionTimeoutMs, maxClientCnxns, juteMaxBuffer, words, extendedTypesEnabled, superDigest,
-                containerCheckIntervalMs, containerMaxPerMinute, maxInflightPerConnection, enforceQuota, serverId);
+                containerCheckIntervalMs, containerMaxPerMinute, maxInflightPerConnection, enforceQuota, serverId, members, reads);
     }
 
     public NodeConfig withExtendedTypesEnabled(boolean enabled) {
         return new NodeConfig(clientPortAddress, clientPort, dataDir, tickTimeMs, minSessionTimeoutMs,
                 maxSessionTimeoutMs, maxClientCnxns, juteMaxBuffer, fourLetterWords, enabled, superDigest,
-                containerCheckIntervalMs, containerMaxPerMinute, maxInflightPerConnection, enforceQuota, serverId);
+                containerCheckIntervalMs, containerMaxPerMinute, maxInflightPerConnection, enforceQuota, serverId, members, reads);
     }
 
     /** {@code digest} has ZooKeeper's superDigest form, {@code super:<base64 sha1>}. */
     public NodeConfig withSuperDigest(String digest) {
         return new NodeConfig(clientPortAddress, clientPort, dataDir, tickTimeMs, minSessionTimeoutMs,
                 maxSessionTimeoutMs, maxClientCnxns, juteMaxBuffer, fourLetterWords, extendedTypesEnabled, digest,
-                containerCheckIntervalMs, containerMaxPerMinute, maxInflightPerConnection, enforceQuota, serverId);
+                containerCheckIntervalMs, containerMaxPerMinute, maxInflightPerConnection, enforceQuota, serverId, members, reads);
     }
 
     public NodeConfig withContainerCheckIntervalMs(long intervalMs) {
         return new NodeConfig(clientPortAddress, clientPort, dataDir, tickTimeMs, minSessionTimeoutMs,
                 maxSessionTimeoutMs, maxClientCnxns, juteMaxBuffer, fourLetterWords, extendedTypesEnabled, superDigest,
-                intervalMs, containerMaxPerMinute, maxInflightPerConnection, enforceQuota, serverId);
+                intervalMs, containerMaxPerMinute, maxInflightPerConnection, enforceQuota, serverId, members, reads);
     }
 
     public NodeConfig withMaxInflightPerConnection(int max) {
         return new NodeConfig(clientPortAddress, clientPort, dataDir, tickTimeMs, minSessionTimeoutMs,
                 maxSessionTimeoutMs, maxClientCnxns, juteMaxBuffer, fourLetterWords, extendedTypesEnabled, superDigest,
-                containerCheckIntervalMs, containerMaxPerMinute, max, enforceQuota, serverId);
+                containerCheckIntervalMs, containerMaxPerMinute, max, enforceQuota, serverId, members, reads);
     }
 
     public NodeConfig withEnforceQuota(boolean enforce) {
         return new NodeConfig(clientPortAddress, clientPort, dataDir, tickTimeMs, minSessionTimeoutMs,
                 maxSessionTimeoutMs, maxClientCnxns, juteMaxBuffer, fourLetterWords, extendedTypesEnabled, superDigest,
-                containerCheckIntervalMs, containerMaxPerMinute, maxInflightPerConnection, enforce, serverId);
+                containerCheckIntervalMs, containerMaxPerMinute, maxInflightPerConnection, enforce, serverId, members, reads);
     }
 
     /** Keys this node understands; any other key in a config file is reported as unknown. */
@@ -143,7 +163,7 @@ public record NodeConfig(
             "extendedTypesEnabled", "superDigest", "znode.container.checkIntervalMs", "znode.container.maxPerMinute",
             "maxInflightPerConnection", "enforceQuota", "serverId", "initLimit", "syncLimit",
             "autopurge.snapRetainCount", "autopurge.purgeInterval", "admin.enableServer", "admin.serverPort",
-            "standaloneEnabled", "reconfigEnabled", "metricsProvider.className");
+            "standaloneEnabled", "reconfigEnabled", "metricsProvider.className", "reads");
 
     /**
      * Reads a zoo.cfg-style property set. ZooKeeper keys we accept but do not use (initLimit, autopurge...) are
@@ -182,7 +202,106 @@ public record NodeConfig(
                 intValue(p, "znode.container.maxPerMinute", 10_000),
                 intValue(p, "maxInflightPerConnection", 1000),
                 boolValue(p, "enforceQuota", false),
-                intValue(p, "serverId", 1));
+                serverId(p, dataDir),
+                members(p),
+                readMode(p.getOrDefault("reads", "linearizable")));
+    }
+
+    /** Members of the group, ordered by id; empty when the file has no server.N lines (one node). */
+    public NodeConfig withMembers(List<Member> newMembers, int id) {
+        return new NodeConfig(clientPortAddress, clientPort, dataDir, tickTimeMs, minSessionTimeoutMs,
+                maxSessionTimeoutMs, maxClientCnxns, juteMaxBuffer, fourLetterWords, extendedTypesEnabled, superDigest,
+                containerCheckIntervalMs, containerMaxPerMinute, maxInflightPerConnection, enforceQuota, id,
+                newMembers, reads);
+    }
+
+    public NodeConfig withReads(ReadMode mode) {
+        return new NodeConfig(clientPortAddress, clientPort, dataDir, tickTimeMs, minSessionTimeoutMs,
+                maxSessionTimeoutMs, maxClientCnxns, juteMaxBuffer, fourLetterWords, extendedTypesEnabled, superDigest,
+                containerCheckIntervalMs, containerMaxPerMinute, maxInflightPerConnection, enforceQuota, serverId,
+                members, mode);
+    }
+
+    /** The index of this node among the members (their order by id), which is its VR replica index. */
+    public int replicaIndex() {
+        for (int i = 0; i < members.size(); i++) {
+            if (members.get(i).id() == serverId) {
+                return i;
+            }
+        }
+        return 0;
+    }
+
+    private static List<Member> members(Map<String, String> p) {
+        java.util.TreeMap<Integer, Member> byId = new java.util.TreeMap<>();
+        for (Map.Entry<String, String> e : p.entrySet()) {
+            if (!e.getKey().startsWith("server.")) {
+                continue;
+            }
+            String key = e.getKey();
+            int id;
+            try {
+                id = Integer.parseInt(key.substring("server.".length()));
+            } catch (NumberFormatException ex) {
+                throw new ConfigException(key, "must end with a number");
+            }
+            if (id < 1 || id > 254) {
+                throw new ConfigException(key, "id must be between 1 and 254");
+            }
+            byId.put(id, member(key, id, e.getValue()));
+        }
+        return new ArrayList<>(byId.values());
+    }
+
+    private static Member member(String key, int id, String value) {
+        String[] sides = value.split(";", -1);
+        String[] quorum = sides[0].split(":");
+        if (quorum.length < 2 || quorum[0].isBlank()) {
+            throw new ConfigException(key, "must be host:peerPort[:port][;clientPort], got '" + value + "'");
+        }
+        int peerPort = port(key, quorum[1]);
+        int clientPort = -1;
+        if (sides.length > 1 && !sides[1].isBlank()) {
+            String client = sides[1].trim();
+            clientPort = port(key, client.substring(client.lastIndexOf(':') + 1));
+        }
+        return new Member(id, quorum[0].trim(), peerPort, clientPort);
+    }
+
+    private static int port(String key, String text) {
+        try {
+            int port = Integer.parseInt(text.trim());
+            if (port < 1 || port > 65535) {
+                throw new ConfigException(key, "port out of range: " + port);
+            }
+            return port;
+        } catch (NumberFormatException e) {
+            throw new ConfigException(key, "port is not a number: '" + text + "'");
+        }
+    }
+
+    /** ZooKeeper reads the id from dataDir/myid; serverId in the file takes precedence. */
+    private static int serverId(Map<String, String> p, String dataDir) {
+        if (p.containsKey("serverId")) {
+            return intValue(p, "serverId", 1);
+        }
+        java.nio.file.Path myid = Path.of(dataDir, "myid");
+        if (!java.nio.file.Files.exists(myid)) {
+            return 1;
+        }
+        try {
+            return Integer.parseInt(java.nio.file.Files.readString(myid).trim());
+        } catch (java.io.IOException | NumberFormatException e) {
+            throw new ConfigException("myid", "file " + myid + " does not hold a server id: " + e.getMessage());
+        }
+    }
+
+    private static ReadMode readMode(String text) {
+        return switch (text.trim().toLowerCase(Locale.ROOT)) {
+            case "linearizable" -> ReadMode.LINEARIZABLE;
+            case "sequential" -> ReadMode.SEQUENTIAL;
+            default -> throw new ConfigException("reads", "must be linearizable or sequential, got '" + text + "'");
+        };
     }
 
     private static Set<String> fourLetterWords(String list) {

@@ -105,6 +105,18 @@ public final class DataTree {
         }
     }
 
+    /** Puts a node read from a snapshot under its (existing) parent, with its indexes; no stat changes. */
+    void restore(String path, Znode node) {
+        nodes.put(path, node);
+        nodes.get(PathRules.parentOf(path)).children.add(PathRules.nameOf(path));
+        dataBytes += path.length() + node.dataLength();
+        trackOwner(path, node.owner, true);
+        String quotaPath = PathRules.parentOf(path).substring(Math.min(QUOTA_ROOT.length(), path.length()));
+        if (path.startsWith(QUOTA_ROOT + "/") && PathRules.nameOf(path).equals(LIMITS_NODE) && !quotaPath.isEmpty()) {
+            quotaPaths.add(quotaPath);
+        }
+    }
+
     void create(String path, byte[] data, List<Acl> acl, long owner, long zxid, long time, Undo undo) {
         String parentPath = PathRules.parentOf(path);
         Znode parent = nodes.get(parentPath);

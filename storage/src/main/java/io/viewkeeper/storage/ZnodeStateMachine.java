@@ -23,8 +23,8 @@ import java.util.Locale;
  * (PrepRequestProcessor), so the first failing check decides the error code.
  */
 public final class ZnodeStateMachine {
-    private final DataTree tree;
-    private final SessionTable sessions;
+    private DataTree tree;
+    private SessionTable sessions;
     private final boolean extendedTypesEnabled;
     private final boolean enforceQuota;
     private long lastZxid;
@@ -47,6 +47,13 @@ public final class ZnodeStateMachine {
     /** The zxid of the last applied operation. */
     public long lastZxid() {
         return lastZxid;
+    }
+
+    /** Replaces the whole state with a snapshot image (state transfer or recovery). */
+    public void install(TreeSnapshot.Image image) {
+        this.tree = image.tree();
+        this.sessions = image.sessions();
+        this.lastZxid = image.lastZxid();
     }
 
     public ApplyOutcome apply(long zxid, Txn txn) {

@@ -1,0 +1,256 @@
+package io.viewkeeper.server.peer;
+
+import io.viewkeeper.consensus.Checkpoint;
+import io.viewkeeper.consensus.ClientTable;
+import io.viewkeeper.consensus.LogEntry;
+import io.viewkeeper.consensus.Message;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The binary form of consensus {@link Message}s between replicas. Frames are versioned and checksummed by
+ * {@link PeerFrames}; this class encodes a message body and decodes one defensively: every count and length is
+ * checked against the bytes left, so a damaged or hostile frame is a {@link PeerProtocolException}, never an
+ * allocation larger than the frame.
+ */
+public final class PeerCodec {
+    private static final int ENTRY_BYTES_MIN = 8 * 4 + 4 + 4;
+    private static final int SESSION_BYTES_MIN = 8 * 3 + 4;
+
+    private PeerCodec() {
+    }
+
+    public static byte[] encode(Message message) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(128);
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            write(out, message);
+        } catch (IOException e) {
+            throw new UncheckedIOException("writing to memory cannot fail", e);
+        }
+        return bytes.toByteArray();
+    }
+
+    private static void write(DataOutputStream out, Message message) throws IOException {
+        switch (message) {
+            case Message.Request m -> {
+                out.writeByte(1);
+                longs(out, m.view(), m.clientId(), m.requestNumber());
+                bytes(out, m.body());
+                out.writeInt(m.from());
+            }
+            case Message.Prepare m -> {
+                out.writeByte(2);
+                longs(out, m.view(), m.commitNumber(), m.parentChain());
+                entries(out, m.entries());
+                out.writeLong(m.releasableOp());
+                out.writeInt(m.from());
+            }
+            case Message.PrepareOk m -> {
+                out.writeByte(3);
+                longs(out, m.view(), m.op());
+                out.writeInt(m.from());
+            }
+            case Message.Commit m -> {
+                out.writeByte(4);
+                longs(out, m.view(), m.commitNumber(), m.readRound(), m.releasableOp());
+                out.writeInt(m.from());
+            }
+            case Message.CommitOk m -> {
+                out.writeByte(5);
+                longs(out, m.view(), m.readRound());
+                out.writeInt(m.from());
+            }
+            case Message.StartViewChange m -> {
+                out.writeByte(6);
+                longs(out, m.view(), m.commitNumber());
+                out.writeInt(m.from());
+            }
+            case Message.DoViewChange m -> {
+                out.writeByte(7);
+                longs(out, m.view(), m.lastNormalView(), m.opNumber(), m.commitNumber(), m.firstOp());
+                entries(out, m.entries());
+                out.writeInt(m.from());
+            }
+            case Message.StartView m -> {
+                out.writeByte(8);
+                longs(out, m.view(), m.opNumber(), m.commitNumber(), m.firstOp(), m.parentChain());
+                entries(out, m.entries());
+                out.writeInt(m.from());
+            }
+            case Message.Recovery m -> {
+                out.writeByte(9);
+                out.writeLong(m.nonce());
+                out.writeInt(m.from());
+            }
+            case Message.RecoveryResponse m -> {
+                out.writeByte(10);
+                longs(out, m.view(), m.nonce());
+                out.writeBoolean(m.fromPrimary());
+                longs(out, m.opNumber(), m.commitNumber());
+                checkpoint(out, m.checkpoint());
+                out.writeLong(m.parentChain());
+                entries(out, m.entries());
+                out.writeInt(m.from());
+            }
+            case Message.GetState m -> {
+                out.writeByte(11);
+                longs(out, m.view(), m.opNumber());
+                out.writeInt(m.from());
+            }
+            case Message.NewState m -> {
+                out.writeByte(12);
+                longs(out, m.view(), m.opNumber(), m.commitNumber());
+                checkpoint(out, m.checkpoint());
+                out.writeLong(m.parentChain());
+                entries(out, m.entries());
+                out.writeInt(m.from());
+            }
+            case Message.ReadIndexRequest m -> {
+                out.writeByte(13);
+                longs(out, m.view(), m.batchId());
+                out.writeInt(m.from());
+            }
+            case Message.ReadIndexResponse m -> {
+                out.writeByte(14);
+                longs(out, m.view(), m.batchId(), m.readIndex());
+                out.writeInt(m.from());
+            }
+        }
+    }
+
+    public static Message decode(byte[] body) throws PeerProtocolException {
+        Reader in = new Reader(body);
+        try {
+            Message message = read(in);
+            if (in.data.available() != 0) {
+                throw new PeerProtocolException("trailing bytes after message");
+            }
+            return message;
+        } catch (IOException e) {
+            throw new PeerProtocolException("truncated message: " + e.getMessage());
+        } catch (IllegalArgumentException e) {
+            throw new PeerProtocolException("invalid message: " + e.getMessage());
+        }
+    }
+
+    private static Message read(Reader in) throws IOException, PeerProtocolException {
+        DataInputStream d = in.data;
+        byte tag = d.readByte();
+        return switch (tag) {
+            case 1 -> new Message.Request(d.readLong(), d.readLong(), d.readLong(), in.bytes(), d.readInt());
+            case 2 -> new Message.Prepare(d.readLong(), d.readLong(), d.readLong(), in.entries(), d.readLong(),
+                    d.readInt());
+            case 3 -> new Message.PrepareOk(d.readLong(), d.readLong(), d.readInt());
+            case 4 -> new Message.Commit(d.readLong(), d.readLong(), d.readLong(), d.readLong(), d.readInt());
+            case 5 -> new Message.CommitOk(d.readLong(), d.readLong(), d.readInt());
+            case 6 -> new Message.StartViewChange(d.readLong(), d.readLong(), d.readInt());
+            case 7 -> new Message.DoViewChange(d.readLong(), d.readLong(), d.readLong(), d.readLong(), d.readLong(),
+                    in.entries(), d.readInt());
+            case 8 -> new Message.StartView(d.readLong(), d.readLong(), d.readLong(), d.readLong(), d.readLong(),
+                    in.entries(), d.readInt());
+            case 9 -> new Message.Recovery(d.readLong(), d.readInt());
+            case 10 -> new Message.RecoveryResponse(d.readLong(), d.readLong(), d.readBoolean(), d.readLong(),
+                    d.readLong(), in.checkpoint(), d.readLong(), in.entries(), d.readInt());
+            case 11 -> new Message.GetState(d.readLong(), d.readLong(), d.readInt());
+            case 12 -> new Message.NewState(d.readLong(), d.readLong(), d.readLong(), in.checkpoint(), d.readLong(),
+                    in.entries(), d.readInt());
+            case 13 -> new Message.ReadIndexRequest(d.readLong(), d.readLong(), d.readInt());
+            case 14 -> new Message.ReadIndexResponse(d.readLong(), d.readLong(), d.readLong(), d.readInt());
+            default -> throw new PeerProtocolException("unknown message tag " + tag);
+        };
+    }
+
+    private static void longs(DataOutputStream out, long... values) throws IOException {
+        for (long value : values) {
+            out.writeLong(value);
+        }
+    }
+
+    private static void bytes(DataOutputStream out, byte[] value) throws IOException {
+        out.writeInt(value.length);
+        out.write(value);
+    }
+
+    private static void entries(DataOutputStream out, List<LogEntry> entries) throws IOException {
+        out.writeInt(entries.size());
+        for (LogEntry e : entries) {
+            longs(out, e.op(), e.view(), e.clientId(), e.requestNumber());
+            out.writeInt(e.checksum());
+            bytes(out, e.body());
+        }
+    }
+
+    private static void checkpoint(DataOutputStream out, Checkpoint checkpoint) throws IOException {
+        out.writeBoolean(checkpoint != null);
+        if (checkpoint == null) {
+            return;
+        }
+        longs(out, checkpoint.op(), checkpoint.chain());
+        bytes(out, checkpoint.application());
+        out.writeInt(checkpoint.clients().size());
+        for (ClientTable.Session s : checkpoint.clients()) {
+            longs(out, s.clientId(), s.requestNumber(), s.op());
+            bytes(out, s.result());
+        }
+    }
+
+    /** Reads with every count and length checked against what remains. */
+    private static final class Reader {
+        final DataInputStream data;
+
+        Reader(byte[] body) {
+            data = new DataInputStream(new ByteArrayInputStream(body));
+        }
+
+        int count(int elementBytesMin) throws IOException, PeerProtocolException {
+            int count = data.readInt();
+            if (count < 0 || (long) count * elementBytesMin > data.available()) {
+                throw new PeerProtocolException("bad count " + count);
+            }
+            return count;
+        }
+
+        byte[] bytes() throws IOException, PeerProtocolException {
+            int length = count(1);
+            byte[] value = new byte[length];
+            data.readFully(value);
+            return value;
+        }
+
+        List<LogEntry> entries() throws IOException, PeerProtocolException {
+            int count = count(ENTRY_BYTES_MIN);
+            List<LogEntry> entries = new ArrayList<>(count);
+            for (int i = 0; i < count; i++) {
+                long op = data.readLong();
+                long view = data.readLong();
+                long clientId = data.readLong();
+                long requestNumber = data.readLong();
+                int checksum = data.readInt();
+                byte[] body = bytes();
+                entries.add(new LogEntry(op, view, clientId, requestNumber, body, checksum));
+            }
+            return entries;
+        }
+
+        Checkpoint checkpoint() throws IOException, PeerProtocolException {
+            if (!data.readBoolean()) {
+                return null;
+            }
+            long op = data.readLong();
+            long chain = data.readLong();
+            byte[] application = bytes();
+            int count = count(SESSION_BYTES_MIN);
+            List<ClientTable.Session> clients = new ArrayList<>(count);
+            for (int i = 0; i < count; i++) {
+                clients.add(new ClientTable.Session(data.readLong(), data.readLong(), data.readLong(), bytes()));
+            }
+            return new Checkpoint(op, chain, application, clients);
+        }
+    }
+}

@@ -1,0 +1,266 @@
+package io.viewkeeper.server.peer;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
+import io.viewkeeper.consensus.Message;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * TCP between replicas. Each replica dials every other one (outbound, for what it sends) and accepts their dials
+ * (inbound, for what it receives). An inbound connection must start with a HELLO naming a member of the
+ * configuration, from that member's configured address, with this cluster's id; anything else, and any frame
+ * that fails its checks, drops the connection with a log line. Sends are best effort: while a peer is down or
+ * its connection is not writable the message is dropped, and the protocol's retries cover it.
+ */
+public final class PeerTransport implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(PeerTransport.class);
+    private static final long RECONNECT_DELAY_MIN_MS = 50;
+    private static final long RECONNECT_DELAY_MAX_MS = 2000;
+
+    /** What the transport delivers, on an I/O thread; the receiver hands it to the replica thread. */
+    public interface Receiver {
+        void onMessage(Message message);
+
+        void onSessionTouches(int from, long[] sessionIds);
+    }
+
+    private final int selfIndex;
+    private final long clusterId;
+    private final List<InetSocketAddress> peers;
+    private final Receiver receiver;
+    private final int frameBytesMax;
+    private final EventLoopGroup group = new NioEventLoopGroup(2);
+    private final Channel[] outbound;
+    private final long[] reconnectDelayMs;
+    private volatile boolean closed;
+    private Channel serverChannel;
+
+    public PeerTransport(int selfIndex, long clusterId, List<InetSocketAddress> peers, Receiver receiver,
+            int frameBytesMax) {
+        this.selfIndex = selfIndex;
+        this.clusterId = clusterId;
+        this.peers = List.copyOf(peers);
+        this.receiver = receiver;
+        this.frameBytesMax = frameBytesMax;
+        this.outbound = new Channel[peers.size()];
+        this.reconnectDelayMs = new long[peers.size()];
+    }
+
+    /** Binds this replica's peer port and starts dialing the others. */
+    public void start() throws InterruptedException {
+        ServerBootstrap server = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        ch.pipeline().addLast(new LengthFieldBasedFrameDecoder(frameBytesMax, 0, 4, 0, 4, true),
+                                new InboundHandler());
+                    }
+                });
+        serverChannel = server.bind(peers.get(selfIndex)).sync().channel();
+        for (int i = 0; i < peers.size(); i++) {
+            if (i != selfIndex) {
+                connect(i);
+            }
+        }
+    }
+
+    private void connect(int index) {
+        if (closed) {
+            return;
+        }
+        Bootstrap bootstrap = new Bootstrap().group(group).channel(NioSocketChannel.class)
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 2000)
+                .handler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        ch.pipeline().addLast(new LengthFieldBasedFrameDecoder(frameBytesMax, 0, 4, 0, 4, true),
+                                new OutboundHandler());
+                    }
+                });
+        ChannelFuture future = bootstrap.connect(peers.get(index), new InetSocketAddress(
+                peers.get(selfIndex).getAddress(), 0));
+        future.addListener(f -> {
+            if (f.isSuccess()) {
+                Channel ch = future.channel();
+                reconnectDelayMs[index] = 0;
+                ch.writeAndFlush(PeerFrames.encode(ch.alloc(), PeerFrames.HELLO, hello()));
+                outbound[index] = ch;
+                ch.closeFuture().addListener(c -> scheduleReconnect(index));
+            } else {
+                scheduleReconnect(index);
+            }
+        });
+    }
+
+    private void scheduleReconnect(int index) {
+        outbound[index] = null;
+        if (closed) {
+            return;
+        }
+        long delay = Math.min(RECONNECT_DELAY_MAX_MS, Math.max(RECONNECT_DELAY_MIN_MS, reconnectDelayMs[index] * 2));
+        reconnectDelayMs[index] = delay;
+        group.schedule(() -> connect(index), delay, TimeUnit.MILLISECONDS);
+    }
+
+    private byte[] hello() {
+        return ByteBuffer.allocate(12).putInt(selfIndex).putLong(clusterId).array();
+    }
+
+    /** Sends a consensus message to replica {@code index}; dropped when that peer is not reachable now. */
+    public void send(int index, Message message) {
+        write(index, PeerFrames.CONSENSUS, PeerCodec.encode(message));
+    }
+
+    public void sendSessionTouches(int index, long[] sessionIds) {
+        ByteBuffer payload = ByteBuffer.allocate(4 + 8 * sessionIds.length).putInt(sessionIds.length);
+        for (long id : sessionIds) {
+            payload.putLong(id);
+        }
+        write(index, PeerFrames.SESSION_TOUCHES, payload.array());
+    }
+
+    private void write(int index, byte kind, byte[] payload) {
+        Channel ch = outbound[index];
+        if (ch == null || !ch.isActive() || !ch.isWritable()) {
+            return;
+        }
+        if (4 + PeerFrames.HEADER_BYTES + payload.length > frameBytesMax) {
+            log.warn("dropping a {}-byte message to replica {}: over the peer frame limit", payload.length, index);
+            return;
+        }
+        ch.writeAndFlush(PeerFrames.encode(ch.alloc(), kind, payload));
+    }
+
+    /** Whether an outbound connection to {@code index} is up now. */
+    public boolean connected(int index) {
+        Channel ch = outbound[index];
+        return ch != null && ch.isActive();
+    }
+
+    /** Receives from a peer that dialed us; the first frame must be a valid HELLO. */
+    private final class InboundHandler extends SimpleChannelInboundHandler<ByteBuf> {
+        private int peerIndex = -1;
+
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, ByteBuf bytes) {
+            try {
+                PeerFrames.Frame frame = PeerFrames.decode(bytes);
+                if (peerIndex < 0) {
+                    peerIndex = acceptHello(ctx, frame);
+                    return;
+                }
+                deliver(frame);
+            } catch (PeerProtocolException e) {
+                log.warn("dropping peer connection from {}: {}", ctx.channel().remoteAddress(), e.getMessage());
+                ctx.close();
+            }
+        }
+
+        private int acceptHello(ChannelHandlerContext ctx, PeerFrames.Frame frame) throws PeerProtocolException {
+            if (frame.kind() != PeerFrames.HELLO || frame.payload().length != 12) {
+                throw new PeerProtocolException("expected HELLO first");
+            }
+            ByteBuffer hello = ByteBuffer.wrap(frame.payload());
+            int index = hello.getInt();
+            long cluster = hello.getLong();
+            if (index < 0 || index >= peers.size() || index == selfIndex) {
+                throw new PeerProtocolException("replica index " + index + " is not a peer in the configuration");
+            }
+            if (cluster != clusterId) {
+                throw new PeerProtocolException("cluster id " + Long.toHexString(cluster) + " is not ours");
+            }
+            InetSocketAddress remote = (InetSocketAddress) ctx.channel().remoteAddress();
+            if (!remote.getAddress().equals(peers.get(index).getAddress())) {
+                throw new PeerProtocolException("replica " + index + " must connect from "
+                        + peers.get(index).getAddress().getHostAddress());
+            }
+            return index;
+        }
+
+        private void deliver(PeerFrames.Frame frame) throws PeerProtocolException {
+            switch (frame.kind()) {
+                case PeerFrames.CONSENSUS -> {
+                    Message message = PeerCodec.decode(frame.payload());
+                    if (message.from() != peerIndex) {
+                        throw new PeerProtocolException("message claims sender " + message.from()
+                                + " on the connection of replica " + peerIndex);
+                    }
+                    receiver.onMessage(message);
+                }
+                case PeerFrames.SESSION_TOUCHES -> receiver.onSessionTouches(peerIndex, touches(frame.payload()));
+                default -> throw new PeerProtocolException("unexpected frame kind " + frame.kind());
+            }
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            log.warn("dropping peer connection from {}: {}", ctx.channel().remoteAddress(), cause.toString());
+            ctx.close();
+        }
+    }
+
+    private static long[] touches(byte[] payload) throws PeerProtocolException {
+        ByteBuffer in = ByteBuffer.wrap(payload);
+        if (payload.length < 4) {
+            throw new PeerProtocolException("short session touches");
+        }
+        int count = in.getInt();
+        if (count < 0 || (long) count * 8 != payload.length - 4) {
+            throw new PeerProtocolException("bad session touch count " + count);
+        }
+        long[] ids = new long[count];
+        for (int i = 0; i < count; i++) {
+            ids[i] = in.getLong();
+        }
+        return ids;
+    }
+
+    /** Our dial: we only send on it, so anything that comes back is ignored. */
+    private static final class OutboundHandler extends SimpleChannelInboundHandler<ByteBuf> {
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, ByteBuf msg) {
+            // replicas answer on their own dial, never on ours
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            ctx.close();
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        if (serverChannel != null) {
+            serverChannel.close();
+        }
+        for (Channel ch : outbound) {
+            if (ch != null) {
+                ch.close();
+            }
+        }
+        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+
+}
