@@ -64,9 +64,11 @@ public final class Simulation {
     private final TreeMap<Long, LogEntry> committed = new TreeMap<>();
     private final Map<Long, Long> executedAt = new HashMap<>();
     private final Map<Long, Integer> primaryOfView = new HashMap<>();
+    private final Map<Class<?>, Integer> deliveredByType = new HashMap<>();
     private final List<String> trace;
     private long sequence;
     private long traceHash = 17;
+    private Predicate<Deliver> dropFilter;
     long now;
     boolean faultsOn;
     long eventCount;
@@ -98,6 +100,16 @@ public final class Simulation {
         return new Simulation(seed, SimSettings.quiet(replicaCount), Set.of(), true);
     }
 
+    /** Messages of this type delivered to a running replica so far. */
+    public int delivered(Class<? extends Message> type) {
+        return deliveredByType.getOrDefault(type, 0);
+    }
+
+    /** NewState messages carrying a checkpoint delivered so far. */
+    public int checkpointTransfers() {
+        return deliveredByType.getOrDefault(Checkpoint.class, 0);
+    }
+
     ReplicaConfiguration configuration(int index) {
         return new ReplicaConfiguration(nodes.length, index, 8);
     }
@@ -126,7 +138,7 @@ public final class Simulation {
     public Failure finish() {
         try {
             faultsOn = false;
-            network.heal();
+            heal();
             for (SimNode node : nodes) {
                 if (!node.up) {
                     restart(node.index);
@@ -236,6 +248,10 @@ public final class Simulation {
                 hash(1, d.to(), SimNetwork.digest(d.message()));
                 if (node.up) {
                     record("deliver r" + d.from() + "->r" + d.to() + " " + d.message());
+                    deliveredByType.merge(d.message().getClass(), 1, Integer::sum);
+                    if (d.message() instanceof Message.NewState state && state.checkpoint() != null) {
+                        deliveredByType.merge(Checkpoint.class, 1, Integer::sum);
+                    }
                     node.replica.onMessage(d.message());
                     node.replica.flush();
                 }
@@ -261,7 +277,7 @@ public final class Simulation {
 
     /** A message leaves replica {@code from}: the network may cut, drop, damage, delay or duplicate it. */
     void send(int from, int to, Message message) {
-        if (!network.delivers(from, to)) {
+        if (!network.delivers(from, to) || (dropFilter != null && dropFilter.test(new Deliver(from, to, message)))) {
             return;
         }
         if (faultsOn && random.nextDouble() < settings.dropProbability()) {
@@ -365,7 +381,13 @@ public final class Simulation {
 
     public void heal() {
         network.heal();
+        dropFilter = null;
         record("heal");
+    }
+
+    /** Scenario use: drop every message matching the filter until {@link #heal()}. */
+    public void dropWhere(Predicate<Deliver> filter) {
+        dropFilter = filter;
     }
 
     // ------------------------------------------------------------------ checks

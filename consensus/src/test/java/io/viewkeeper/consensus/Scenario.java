@@ -1,0 +1,131 @@
+package io.viewkeeper.consensus;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.Set;
+
+/**
+ * A small DSL over the {@link Simulation} for the classic VR scenarios: a quiet cluster (no random faults) that a
+ * test drives step by step: clients write and read, replicas crash, restart and are cut off, and the test runs the
+ * cluster until a condition holds. {@link #finishSafely()} runs the liveness phase and every checker.
+ */
+public final class Scenario {
+
+    private final Simulation sim;
+
+    private Scenario(Simulation sim) {
+        this.sim = sim;
+    }
+
+    public static Scenario cluster(int replicaCount) {
+        return new Scenario(Simulation.scenario(replicaCount, 42));
+    }
+
+    public static Scenario cluster(SimSettings settings, Set<PlantedBug> bugs) {
+        return new Scenario(new Simulation(42, settings, bugs, true));
+    }
+
+    public Simulation simulation() {
+        return sim;
+    }
+
+    /** A client attached to {@code replica}; returns its index. */
+    public int client(int replica) {
+        return sim.clients().add(replica, 0);
+    }
+
+    public long write(int client, long key) {
+        return sim.clients().write(client, key);
+    }
+
+    public void read(int client, long key) {
+        sim.clients().read(client, key);
+    }
+
+    public void crash(int replica) {
+        sim.crash(replica, SimDisk.CrashMode.INTACT);
+    }
+
+    public void crash(int replica, SimDisk.CrashMode mode) {
+        sim.crash(replica, mode);
+    }
+
+    public void restart(int replica) {
+        sim.restart(replica);
+    }
+
+    public void isolate(int replica) {
+        sim.isolate(replica);
+    }
+
+    public void heal() {
+        sim.heal();
+    }
+
+    /** Drops every message of {@code type} sent to {@code to}, until {@link #heal()}. */
+    public void drop(Class<? extends Message> type, int to) {
+        sim.dropWhere(deliver -> deliver.to() == to && type.isInstance(deliver.message()));
+    }
+
+    public void runUntilAllNormal() {
+        sim.runUntil(this::everyUpReplicaNormal, 3000);
+    }
+
+    public void runTicks(int ticks) {
+        sim.runTicks(ticks);
+    }
+
+    public void runUntilDone(int client) {
+        sim.runUntil(() -> sim.clients().done(client), 2000);
+    }
+
+    /** Runs until a message of {@code type} to replica {@code to} is due, without delivering it. */
+    public void runUntilNext(Class<? extends Message> type, int to) {
+        sim.runUntilNext(event -> event instanceof Simulation.Deliver d && type.isInstance(d.message())
+                && d.to() == to, 2000);
+    }
+
+    public void runUntilPrimaryIs(int replica) {
+        sim.runUntil(() -> sim.primary() == replica && everyUpReplicaNormal(), 3000);
+    }
+
+    private boolean everyUpReplicaNormal() {
+        for (SimNode node : sim.nodes) {
+            if (node.up && node.replica.status() != Replica.Status.NORMAL) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    public int primary() {
+        return sim.primary();
+    }
+
+    public Replica replica(int index) {
+        return sim.replica(index);
+    }
+
+    /** Runs the liveness phase and the history checks, and asserts they pass. */
+    public void finishSafely() {
+        Simulation.Failure failure = sim.finish();
+        assertThat(failure).as("trace tail:%n%s", traceTail()).isNull();
+    }
+
+    /** Runs {@code steps}, then the liveness phase and the checks; returns the first failure, if any. */
+    public Simulation.Failure failureOf(Runnable steps) {
+        try {
+            steps.run();
+        } catch (Simulation.Violation violation) {
+            return new Simulation.Failure(violation.kind, violation.getMessage());
+        } catch (IllegalStateException exception) {
+            return new Simulation.Failure("exception", exception.getMessage());
+        }
+        return sim.finish();
+    }
+
+    public String traceTail() {
+        var trace = sim.trace();
+        return String.join(System.lineSeparator(), trace.subList(Math.max(0, trace.size() - 60), trace.size()));
+    }
+}

@@ -1,0 +1,193 @@
+package io.viewkeeper.consensus;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** The classic VR cases, each driven step by step through the {@link Scenario} DSL on a quiet cluster. */
+class ScenarioTest {
+
+    /** Where in normal operation (VR Revisited §4.1) the primary crashes. */
+    enum Step { REQUEST_ACCEPTED, PREPARE_IN_FLIGHT, PREPARE_OK_IN_FLIGHT, COMMITTED }
+
+    @ParameterizedTest
+    @EnumSource(Step.class)
+    void shouldKeepAcknowledgedWritesWhenPrimaryCrashesAtEachStep(Step step) {
+        for (SimDisk.CrashMode mode : new SimDisk.CrashMode[] {SimDisk.CrashMode.INTACT,
+            SimDisk.CrashMode.UNSYNCED_LOST}) {
+            Scenario cluster = Scenario.cluster(3);
+            int client = cluster.client(0);
+            int other = cluster.client(1);
+            cluster.write(client, 1);
+            cluster.runUntilDone(client);
+            cluster.write(client, 2);
+            switch (step) {
+                case REQUEST_ACCEPTED -> { }
+                case PREPARE_IN_FLIGHT -> cluster.runUntilNext(Message.Prepare.class, 1);
+                case PREPARE_OK_IN_FLIGHT -> cluster.runUntilNext(Message.PrepareOk.class, 0);
+                case COMMITTED -> cluster.runUntilDone(client);
+            }
+            boolean acknowledged = cluster.simulation().clients().done(client);
+            cluster.crash(0, mode);
+            cluster.runUntilPrimaryIs(1);
+            cluster.write(other, 3);
+            cluster.runUntilDone(other);
+            cluster.restart(0);
+            cluster.finishSafely();
+            assertThat(acknowledged).isEqualTo(step == Step.COMMITTED);
+            assertThat(cluster.replica(0).commitNumber()).isGreaterThanOrEqualTo(acknowledged ? 3 : 2);
+        }
+    }
+
+    /**
+     * The old primary, cut off in view 0, keeps accepting writes into a long log; view 1 commits a shorter one.
+     * When view 2 forms from the old primary and the view-1 replica, the newer view must win (§4.2 step 3).
+     */
+    @Test
+    void shouldPreferNewerViewOverLongerLogWhenViewsNest() {
+        assertThat(nestedViewChange(Set.of())).isNull();
+    }
+
+    @Test
+    void shouldLoseCommittedWritesWhenLongestLogWinsRegardlessOfView() {
+        assertThat(nestedViewChange(Set.of(PlantedBug.LONGEST_LOG_WINS))).isNotNull();
+    }
+
+    private static Simulation.Failure nestedViewChange(Set<PlantedBug> bugs) {
+        Scenario cluster = Scenario.cluster(SimSettings.quiet(3), bugs);
+        int stale = cluster.client(0);
+        int fresh = cluster.client(1);
+        return cluster.failureOf(() -> {
+            cluster.isolate(0);
+            for (int key = 0; key < 4; key++) {
+                cluster.write(stale, key);
+                cluster.runTicks(1);
+            }
+            cluster.runUntilPrimaryIs(1);
+            cluster.write(fresh, 9);
+            cluster.runUntilDone(fresh);
+            cluster.crash(1);
+            cluster.heal();
+            cluster.runUntilPrimaryIs(2);
+            cluster.restart(1);
+        });
+    }
+
+    @Test
+    void shouldRecoverWipedReplicaWhileViewChangeIsUnderWay() {
+        Scenario cluster = Scenario.cluster(3);
+        int client = cluster.client(1);
+        for (int key = 0; key < 5; key++) {
+            cluster.write(client, key);
+            cluster.runUntilDone(client);
+        }
+        cluster.crash(2, SimDisk.CrashMode.WIPED);
+        cluster.crash(0);
+        cluster.restart(2);
+        cluster.runTicks(80);
+        assertThat(cluster.replica(2).status()).isEqualTo(Replica.Status.RECOVERING);
+        cluster.restart(0);
+        cluster.runUntilAllNormal();
+        cluster.finishSafely();
+        assertThat(cluster.replica(2).status()).isEqualTo(Replica.Status.NORMAL);
+        assertThat(cluster.replica(2).commitNumber()).isGreaterThanOrEqualTo(5);
+    }
+
+    @Test
+    void shouldCatchUpLaggingReplicaByStateTransfer() {
+        Scenario cluster = Scenario.cluster(3);
+        int client = cluster.client(0);
+        cluster.drop(Message.Prepare.class, 2);
+        for (int key = 0; key < 12; key++) {
+            cluster.write(client, key % 3);
+            cluster.runUntilDone(client);
+        }
+        cluster.runTicks(20);
+        assertThat(cluster.simulation().delivered(Message.Prepare.class)).isPositive();
+        assertThat(cluster.simulation().delivered(Message.NewState.class)).isPositive();
+        assertThat(cluster.replica(2).commitNumber()).isEqualTo(cluster.replica(0).commitNumber()).isEqualTo(12);
+        cluster.heal();
+        cluster.finishSafely();
+    }
+
+    @Test
+    void shouldCatchUpReplicaBehindReleasedLogByCheckpoint() {
+        Scenario cluster = Scenario.cluster(SimSettings.quiet(3).withCheckpoints(4, 8), Set.of());
+        int client = cluster.client(0);
+        cluster.crash(2);
+        for (int key = 0; key < 40; key++) {
+            cluster.write(client, key % 5);
+            cluster.runUntilDone(client);
+        }
+        assertThat(cluster.replica(0).logStartOp()).isGreaterThan(0);
+        cluster.restart(2);
+        cluster.finishSafely();
+        assertThat(cluster.simulation().checkpointTransfers()).isPositive();
+        assertThat(cluster.replica(2).commitNumber()).isEqualTo(cluster.replica(0).commitNumber());
+    }
+
+    @Test
+    void shouldNeverAnswerReadAtDeposedPartitionedPrimary() {
+        Scenario cluster = Scenario.cluster(3);
+        int deposed = cluster.client(0);
+        int writer = cluster.client(1);
+        cluster.write(writer, 7);
+        cluster.runUntilDone(writer);
+        cluster.isolate(0);
+        cluster.runUntilPrimaryIs(1);
+        cluster.write(writer, 7);
+        cluster.runUntilDone(writer);
+        cluster.read(deposed, 7);
+        cluster.runTicks(30);
+        assertThat(cluster.simulation().clients().done(deposed)).isFalse();
+        cluster.heal();
+        cluster.finishSafely();
+    }
+
+    @Test
+    void shouldServeStaleReadWhenPrimaryReadsLocally() {
+        Scenario cluster = Scenario.cluster(SimSettings.quiet(3), Set.of(PlantedBug.READ_WITHOUT_CONFIRMATION));
+        int deposed = cluster.client(0);
+        int writer = cluster.client(1);
+        Simulation.Failure failure = cluster.failureOf(() -> {
+            cluster.isolate(0);
+            cluster.runUntilPrimaryIs(1);
+            cluster.write(writer, 7);
+            cluster.runUntilDone(writer);
+            cluster.read(deposed, 7);
+            cluster.runTicks(30);
+        });
+        assertThat(failure).isNotNull();
+        assertThat(failure.kind()).isIn("stale-read", "linearizability");
+    }
+
+    @Test
+    void shouldExecuteDuplicateRequestOnceAcrossViewChange() {
+        assertThat(retryAcrossViewChange(Set.of())).isNull();
+    }
+
+    @Test
+    void shouldExecuteRetryTwiceWhenClientTableIsIgnored() {
+        Simulation.Failure failure = retryAcrossViewChange(Set.of(PlantedBug.IGNORE_CLIENT_TABLE));
+        assertThat(failure).isNotNull();
+        assertThat(failure.kind()).isEqualTo("duplicate-execution");
+    }
+
+    /** The primary crashes with the request prepared but unanswered; the client re-sends it in the new view. */
+    private static Simulation.Failure retryAcrossViewChange(Set<PlantedBug> bugs) {
+        Scenario cluster = Scenario.cluster(SimSettings.quiet(3), bugs);
+        int client = cluster.client(0);
+        return cluster.failureOf(() -> {
+            cluster.write(client, 3);
+            cluster.runUntilNext(Message.PrepareOk.class, 0);
+            cluster.crash(0);
+            cluster.runUntilPrimaryIs(1);
+            cluster.runUntilDone(client);
+            assertThat(cluster.simulation().clients().acknowledgedWrites()).isEqualTo(1);
+            cluster.restart(0);
+        });
+    }
+}
