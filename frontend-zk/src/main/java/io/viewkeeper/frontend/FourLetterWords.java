@@ -61,7 +61,14 @@ final class FourLetterWords {
                 + "Outstanding: " + core.outstandingRequests() + "\n"
                 + "Zxid: 0x" + Long.toHexString(core.lastZxid()) + "\n"
                 + "Mode: " + core.role() + "\n"
+                + replicaLine(core)
                 + "Node count: " + tree.nodeCount() + "\n";
+    }
+
+    private static String replicaLine(FrontendCore core) {
+        WritePath.ReplicaFigures f = core.replicaFigures();
+        return f == null ? "" : "Replica: " + f.status() + " view " + f.view() + " op " + f.opNumber() + " commit "
+                + f.commitNumber() + "\n";
     }
 
     private static String stat(FrontendCore core) {
@@ -172,6 +179,13 @@ final class FourLetterWords {
         line(out, "max_latency", s.maxLatencyMs);
         line(out, "auth_failed_count", s.authFailed);
         line(out, "last_zxid", "0x" + Long.toHexString(core.lastZxid()));
+        WritePath.ReplicaFigures figures = core.replicaFigures();
+        if (figures != null) {
+            line(out, "vr_status", figures.status());
+            line(out, "vr_view", figures.view());
+            line(out, "vr_op_number", figures.opNumber());
+            line(out, "vr_commit_number", figures.commitNumber());
+        }
         return out.toString();
     }
 

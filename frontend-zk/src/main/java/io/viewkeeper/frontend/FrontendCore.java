@@ -667,6 +667,10 @@ public final class FrontendCore {
         return stateMachine;
     }
 
+    WritePath.ReplicaFigures replicaFigures() {
+        return writes.figures();
+    }
+
     /** srvr's "Mode:" and mntr's zk_server_state. */
     String role() {
         return writes.role();

@@ -39,6 +39,14 @@ public interface WritePath {
         return "standalone";
     }
 
+    /** The replica's status, view, op-number and commit number, for mntr and srvr. */
+    record ReplicaFigures(String status, long view, long opNumber, long commitNumber) {
+    }
+
+    default ReplicaFigures figures() {
+        return null;
+    }
+
     /** Whether this replica is the primary, which decides session expiry. */
     default boolean isPrimary() {
         return true;

@@ -205,6 +205,12 @@ final class ReplicaLoop implements WritePath, Outbox, Runnable {
         return isPrimary() ? "leader" : "follower";
     }
 
+    @Override
+    public ReplicaFigures figures() {
+        return new ReplicaFigures(replica.status().name().toLowerCase(java.util.Locale.ROOT), replica.view(),
+                replica.opNumber(), replica.commitNumber());
+    }
+
     Replica replica() {
         return replica;
     }
