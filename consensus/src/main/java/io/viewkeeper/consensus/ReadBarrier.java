@@ -69,7 +69,7 @@ final class ReadBarrier {
         }
     }
 
-    /** Starts one batch from the queued reads: a confirmation round at the primary, a read-index request at a backup. */
+    /** Starts one batch of queued reads: a confirmation round at the primary, a read-index request at a backup. */
     void flush(boolean primary, long tick) {
         if (primary) {
             flushPrimary();

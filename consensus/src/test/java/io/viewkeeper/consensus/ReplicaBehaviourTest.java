@@ -1,0 +1,179 @@
+package io.viewkeeper.consensus;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/** Unit tests of one replica's rules, driven directly through its inputs with a recording {@link Outbox}. */
+class ReplicaBehaviourTest {
+
+    private final List<LogEntry> persisted = new ArrayList<>();
+    private final List<LogEntry> applied = new ArrayList<>();
+    private final List<Long> readsReady = new ArrayList<>();
+    private final List<String> replies = new ArrayList<>();
+    private final List<Message> sent = new ArrayList<>();
+    private final Outbox outbox = new Outbox() {
+        @Override
+        public void persist(List<LogEntry> entries) {
+            persisted.addAll(entries);
+        }
+
+        @Override
+        public void commit(LogEntry entry) {
+            applied.add(entry);
+        }
+
+        @Override
+        public byte[] apply(LogEntry entry) {
+            applied.add(entry);
+            return new byte[] {(byte) entry.op()};
+        }
+
+        @Override
+        public boolean endsClient(LogEntry entry) {
+            return entry.body().length == 1 && entry.body()[0] == 'X';
+        }
+
+        @Override
+        public void reply(long clientId, long requestNumber, long op, byte[] result) {
+            replies.add(clientId + "/" + requestNumber + "@" + op + "=" + result[0]);
+        }
+
+        @Override
+        public void readReady(long readId) {
+            readsReady.add(readId);
+        }
+
+        @Override
+        public void send(int replicaIndex, Message message) {
+            sent.add(message);
+        }
+    };
+
+    private Replica single(ReplicaOptions options) {
+        return new Replica(ReplicaConfiguration.single(), options, outbox, new SplittableRandom(1), 0,
+                EnumSet.noneOf(PlantedBug.class));
+    }
+
+    private static byte[] body(String text) {
+        return text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void shouldAnswerReadOnlyOnceWritesBeforeItAreApplied() {
+        Replica replica = new Replica(ReplicaConfiguration.single(), outbox, 0);
+        replica.onRequest(1, 1, body("a"));
+        replica.onRead(100);
+        replica.flush();
+        assertThat(readsReady).isEmpty();
+        replica.onPersisted(1);
+        assertThat(readsReady).containsExactly(100L);
+        replica.onRead(101);
+        replica.flush();
+        assertThat(readsReady).containsExactly(100L, 101L);
+    }
+
+    @Test
+    void shouldAnswerDuplicateFromClientTableWithoutExecutingAgain() {
+        Replica replica = single(ReplicaOptions.defaults());
+        assertThat(replica.onRequest(7, 1, body("a"))).isEqualTo(1);
+        assertThat(replica.onRequest(7, 1, body("a"))).as("in progress").isZero();
+        replica.flush();
+        replica.onPersisted(1);
+        assertThat(replica.onRequest(7, 1, body("a"))).as("executed").isZero();
+        assertThat(replica.onRequest(7, 0, body("old"))).as("older").isZero();
+        assertThat(applied).hasSize(1);
+        assertThat(replies).containsExactly("7/1@1=1", "7/1@1=1");
+    }
+
+    @Test
+    void shouldForgetClientWhenApplicationEndsIt() {
+        Replica replica = single(ReplicaOptions.defaults());
+        replica.onRequest(7, 1, body("a"));
+        replica.onRequest(7, 2, body("X"));
+        replica.flush();
+        replica.onPersisted(2);
+        assertThat(replica.clients.session(7)).isNull();
+    }
+
+    @Test
+    void shouldEvictClientWithOldestOpWhenTableIsFull() {
+        ClientTable table = new ClientTable(2);
+        table.record(1, 1, 10, new byte[0]);
+        table.record(2, 1, 11, new byte[0]);
+        table.record(1, 2, 12, new byte[0]);
+        table.record(3, 1, 13, new byte[0]);
+        assertThat(table.size()).isEqualTo(2);
+        assertThat(table.session(2)).isNull();
+        assertThat(table.executed(1, 2)).isTrue();
+        assertThat(table.executed(3, 2)).isFalse();
+    }
+
+    @Test
+    void shouldRejectRequestWhenPipelineIsFull() {
+        ReplicaOptions options = new ReplicaOptions(2, 5, 30, 10, 16, 0, 1024, 16, true);
+        Replica replica = single(options);
+        assertThat(replica.onRequest(1, 1, body("a"))).isEqualTo(1);
+        assertThat(replica.onRequest(2, 1, body("b"))).isEqualTo(2);
+        assertThat(replica.onRequest(3, 1, body("c"))).isEqualTo(-1);
+    }
+
+    @Test
+    void shouldRecoverInsteadOfServingWhenDiskEntryFailsChecksum() {
+        LogEntry good = LogEntry.of(1, 0, 1, 1, body("a"));
+        LogEntry damaged = LogEntry.of(2, 0, 1, 2, body("b"));
+        damaged.body()[0] ^= 1;
+        ReplicaConfiguration configuration = new ReplicaConfiguration(3, 1, 8);
+        Replica replica = Replica.restart(configuration, ReplicaOptions.defaults(), outbox, new SplittableRandom(2),
+                new DurableState(0, 0, null, List.of(good, damaged)));
+        assertThat(replica.status()).isEqualTo(Replica.Status.RECOVERING);
+        assertThat(replica.opNumber()).isZero();
+        replica.onMessage(new Message.Prepare(0, 0, 0, List.of(good), 0, 0));
+        assertThat(persisted).as("a recovering replica accepts nothing").isEmpty();
+    }
+
+    @Test
+    void shouldStartNextViewWhenPrimaryRestarts() {
+        ReplicaConfiguration configuration = new ReplicaConfiguration(3, 0, 8);
+        Replica replica = Replica.restart(configuration, ReplicaOptions.defaults(), outbox, new SplittableRandom(3),
+                new DurableState(3, 3, null, List.of()));
+        assertThat(replica.status()).isEqualTo(Replica.Status.VIEW_CHANGE);
+        assertThat(replica.view()).isEqualTo(4);
+        assertThat(sent).hasOnlyElementsOfType(Message.StartViewChange.class).hasSize(2);
+    }
+
+    @Test
+    void shouldRejoinAsBackupWithDurableLogWhenBackupRestarts() {
+        ReplicaConfiguration configuration = new ReplicaConfiguration(3, 2, 8);
+        List<LogEntry> log = List.of(LogEntry.of(1, 0, 1, 1, body("a")), LogEntry.of(2, 0, 1, 2, body("b")));
+        Replica replica = Replica.restart(configuration, ReplicaOptions.defaults(), outbox, new SplittableRandom(4),
+                new DurableState(0, 0, null, log));
+        assertThat(replica.status()).isEqualTo(Replica.Status.NORMAL);
+        assertThat(replica.opNumber()).isEqualTo(2);
+        assertThat(replica.durableOp()).isEqualTo(2);
+        assertThat(replica.commitNumber()).isZero();
+    }
+
+    @Test
+    void shouldLinkHashChainAndKeepItAcrossTruncateAndRelease() {
+        ReplicaLog log = new ReplicaLog(0, 0);
+        LogEntry first = LogEntry.of(1, 0, 1, 1, body("a"));
+        LogEntry second = LogEntry.of(2, 0, 1, 2, body("b"));
+        log.append(first);
+        log.append(second);
+        assertThat(log.chain(2)).isEqualTo(ReplicaLog.link(ReplicaLog.link(0, first), second));
+        long chainAtOne = log.chain(1);
+        log.truncateAfter(1);
+        assertThat(log.lastOp()).isEqualTo(1);
+        log.append(LogEntry.of(2, 1, 9, 9, body("c")));
+        assertThat(log.chain(2)).isNotEqualTo(ReplicaLog.link(chainAtOne, second));
+        log.releaseUpTo(1);
+        assertThat(log.startOp()).isEqualTo(1);
+        assertThat(log.chain(1)).isEqualTo(chainAtOne);
+        assertThat(log.holds(1)).isFalse();
+    }
+}
