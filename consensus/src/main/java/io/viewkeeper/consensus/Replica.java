@@ -412,6 +412,14 @@ public final class Replica {
      * more than {@code logRetainedOpsMax} it no longer pins the log and will be served by checkpoint transfer.
      */
     void releaseLog() {
+        if (configuration.replicaCount() == 1) {
+            // No peer will ever ask for these entries: a one-replica group keeps only the uncommitted suffix.
+            if (commitNumber > log.startOp()) {
+                log.releaseUpTo(commitNumber);
+                outbox.release(commitNumber);
+            }
+            return;
+        }
         if (checkpoint == null) {
             return;
         }

@@ -78,6 +78,20 @@ class ReplicaBehaviourTest {
     }
 
     @Test
+    void shouldKeepOnlyUncommittedEntriesWhenGroupHasOneReplica() {
+        Replica replica = new Replica(ReplicaConfiguration.single(), outbox, 10);
+        for (int i = 1; i <= 100; i++) {
+            replica.onRequest(1, i, body("x"));
+        }
+        replica.flush();
+        replica.onPersisted(60);
+        assertThat(replica.logStartOp()).isEqualTo(60);
+        assertThat(replica.entry(60)).isNull();
+        assertThat(replica.entry(61)).isNotNull();
+        assertThat(replica.commitNumber()).isEqualTo(60);
+    }
+
+    @Test
     void shouldAnswerDuplicateFromClientTableWithoutExecutingAgain() {
         Replica replica = single(ReplicaOptions.defaults());
         assertThat(replica.onRequest(7, 1, body("a"))).isEqualTo(1);
