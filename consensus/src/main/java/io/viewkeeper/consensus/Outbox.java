@@ -63,7 +63,10 @@ public interface Outbox {
     default void truncate(long lastOpKept) {
     }
 
-    /** Durably record the view and the last view in which this replica was in normal status (VR Revisited §4.2). */
+    /**
+     * Durably record the view and the last view in which this replica was in normal status (VR Revisited §4.2);
+     * {@link Replica#RECOVERING_MARK} as the last normal view records that the replica is recovering.
+     */
     default void persistViewState(long view, long lastNormalView) {
     }
 

@@ -22,6 +22,9 @@ public final class Replica {
     /** VR Revisited §4: a replica is normal, in a view change, or recovering. */
     public enum Status { NORMAL, VIEW_CHANGE, RECOVERING }
 
+    /** The last normal view persisted while recovery is under way: restarting from it means recovering again. */
+    public static final long RECOVERING_MARK = -1;
+
     final ReplicaConfiguration configuration;
     final ReplicaOptions options;
     final Outbox outbox;
@@ -103,7 +106,7 @@ public final class Replica {
     static Replica restart(ReplicaConfiguration configuration, ReplicaOptions options, Outbox outbox,
                            RandomGenerator random, DurableState disk, Set<PlantedBug> bugs) {
         Replica replica = new Replica(configuration, options, outbox, random, 0, bugs);
-        if (!replica.protocol.loadDisk(disk)) {
+        if (disk.lastNormalView() == RECOVERING_MARK || !replica.protocol.loadDisk(disk)) {
             return recovering(configuration, options, outbox, random, bugs);
         }
         replica.checkInvariants();

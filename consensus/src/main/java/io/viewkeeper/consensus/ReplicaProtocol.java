@@ -506,7 +506,12 @@ final class ReplicaProtocol {
 
     // ---------------------------------------------------------------- recovery (§4.3) and restart
 
+    /**
+     * §4.3: this replica lost its state. The loss is recorded durably first (last normal view -1), so that a crash
+     * before recovery completes leads to recovery again, never to a restart on a partial state.
+     */
     void transitionToRecovering() {
+        r.outbox.persistViewState(r.view, Replica.RECOVERING_MARK);
         r.status = Replica.Status.RECOVERING;
         r.viewChange = null;
         r.stateTransfer = null;

@@ -77,7 +77,7 @@ final class SimDisk {
     }
 
     void persistViewState(long newView, long newLastNormalView) {
-        recoveryPending = false;
+        recoveryPending &= newLastNormalView == Replica.RECOVERING_MARK;
         view = newView;
         lastNormalView = newLastNormalView;
     }

@@ -12,7 +12,8 @@ import java.util.Set;
 /**
  * Runs seeds, measures seeds per second, and on failure shrinks the settings (fewer clients, ops, ticks and
  * faults while the same kind of failure still reproduces) and writes a readable trace. {@code main} is the command
- * behind {@code simulate}: {@code --seeds N} from {@code --first S}, or {@code --seconds T}.
+ * behind {@code simulate}: {@code --seeds N} from {@code --first S}, or {@code --seconds T}; {@code --trace S}
+ * replays one seed and writes its trace.
  */
 public final class SimulationRunner {
 
@@ -88,6 +89,13 @@ public final class SimulationRunner {
                 case "--first" -> first = Long.parseLong(arguments[i + 1]);
                 case "--seeds" -> seeds = Long.parseLong(arguments[i + 1]);
                 case "--seconds" -> seconds = Double.parseDouble(arguments[i + 1]);
+                case "--trace" -> {
+                    long seed = Long.parseLong(arguments[i + 1]);
+                    Outcome outcome = run(seed, Set.of());
+                    System.out.println(outcome.failure() + " " + writeTrace(outcome, Set.of(), Path.of("target",
+                            "sim-traces")));
+                    return;
+                }
                 default -> throw new IllegalArgumentException("unknown option " + arguments[i]);
             }
         }
