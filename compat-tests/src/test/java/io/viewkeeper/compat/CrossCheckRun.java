@@ -42,6 +42,7 @@ final class CrossCheckRun {
     private final Slot[] slots = new Slot[SESSIONS];
     private final Map<Long, String> sessionNames = new HashMap<>();
     private final List<ZooKeeper> retired = new ArrayList<>();
+    private final List<String> known = new ArrayList<>();
     private long base;
 
     CrossCheckRun(String connectString, long seed, int ops) {
@@ -62,6 +63,15 @@ final class CrossCheckRun {
 
     List<String> execute() throws Exception {
         long started = System.nanoTime();
+        try {
+            return run(started);
+        } finally {
+            System.out.printf("crosscheck %s seed %d: closed after %d ms%n", connectString, seed,
+                    (System.nanoTime() - started) / 1_000_000);
+        }
+    }
+
+    private List<String> run(long started) throws Exception {
         try {
             for (int i = 0; i < SESSIONS; i++) {
                 slots[i] = new Slot();
@@ -93,9 +103,12 @@ final class CrossCheckRun {
                     s.zk.close();
                 }
             }
-            for (ZooKeeper zk : retired) {
-                zk.close(200);
-            }
+            // a handle whose session ended elsewhere may still be waiting to reconnect; closing it can take a
+            // reconnect attempt, which this run need not wait for
+            List<ZooKeeper> stale = List.copyOf(retired);
+            Thread closer = new Thread(() -> stale.forEach(CrossCheckRun::closeQuietly), "crosscheck-closer");
+            closer.setDaemon(true);
+            closer.start();
             // the run's nodes stay; each run has its own root
         }
     }
@@ -127,16 +140,16 @@ final class CrossCheckRun {
                 Stat s = zk.setData(path, bytes(data), version);
                 return "setData " + path + " " + data + " v" + version + " -> " + stat(s);
             } else if (kind < 50) {
-                boolean watch = random.nextBoolean();
+                boolean watch = random.nextInt(4) != 0;
                 Stat s = new Stat();
                 byte[] d = zk.getData(path, watch, s);
                 return "getData " + path + " w=" + watch + " -> " + text(d) + " " + stat(s);
             } else if (kind < 57) {
-                boolean watch = random.nextBoolean();
+                boolean watch = random.nextInt(4) != 0;
                 Stat s = zk.exists(path, watch);
                 return "exists " + path + " w=" + watch + " -> " + (s == null ? "null" : stat(s));
             } else if (kind < 64) {
-                boolean watch = random.nextBoolean();
+                boolean watch = random.nextInt(4) != 0;
                 Stat s = new Stat();
                 List<String> children = zk.getChildren(path, watch, s);
                 return "getChildren " + path + " w=" + watch + " -> " + sorted(children) + " " + stat(s);
@@ -200,6 +213,9 @@ final class CrossCheckRun {
         String name = mode.isTTL()
                 ? zk.create(path, bytes(data), aclChoice(choice), mode, s, 3_600_000)
                 : zk.create(path, bytes(data), aclChoice(choice), mode, s);
+        if (known.size() < 40 && name.split("/").length <= 5) {
+            known.add(name);
+        }
         return "create " + path + " " + mode + " " + data + " acl" + choice + " -> " + name + " " + stat(s);
     }
 
@@ -314,8 +330,16 @@ final class CrossCheckRun {
         }
     }
 
+    /**
+     * Mostly a node an earlier step created (or a child of one), so that operations find something; otherwise a
+     * random shallow path. The choice depends only on earlier results, which both servers must agree on.
+     */
     private String randomPath() {
-        int depth = 1 + random.nextInt(3);
+        if (!known.isEmpty() && random.nextInt(10) < 7) {
+            String base = known.get(random.nextInt(known.size()));
+            return random.nextBoolean() ? base : base + "/" + NAMES[random.nextInt(NAMES.length)];
+        }
+        int depth = 1 + (random.nextInt(10) < 6 ? 0 : random.nextInt(2));
         StringBuilder p = new StringBuilder(root);
         for (int i = 0; i < depth; i++) {
             p.append('/').append(NAMES[random.nextInt(NAMES.length)]);
@@ -355,6 +379,14 @@ final class CrossCheckRun {
     private static String acl(List<ACL> acl) {
         return acl.stream().map(a -> a.getId().getScheme() + ":" + a.getId().getId() + ":" + a.getPerms())
                 .collect(Collectors.joining(",", "{", "}"));
+    }
+
+    private static void closeQuietly(ZooKeeper zk) {
+        try {
+            zk.close(1000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private static List<String> sorted(List<String> names) {

@@ -162,20 +162,20 @@ class CuratorRecipesTest extends CompatTestBase {
             selector.setId(id);
             selector.start();
         }
-        await().atMost(WAIT).until(() -> terms.size() == 1);
+        await().atMost(WAIT).untilAsserted(() -> assertThat(terms).hasSize(1));
         String first = terms.get(0);
         assertThat(maxLeading.get()).isEqualTo(1);
         // closing the leader's client ends its session (its lock node goes); another selector takes over. The old
         // leader's thread is a local matter of the closed process, so it is let go here.
         clients.get(Integer.parseInt(first.substring(1))).close();
         release.get(Integer.parseInt(first.substring(1))).countDown();
-        await().atMost(WAIT).until(() -> terms.size() == 2);
+        await().atMost(WAIT).untilAsserted(() -> assertThat(terms).hasSize(2));
         assertThat(terms.get(1)).isNotEqualTo(first);
         await().atMost(WAIT).until(() -> leading.get() == 1);
         maxLeading.set(1);
         // a normal handover: the second leader returns and the last one takes over, never two at once
         release.get(Integer.parseInt(terms.get(1).substring(1))).countDown();
-        await().atMost(WAIT).until(() -> terms.size() == 3);
+        await().atMost(WAIT).untilAsserted(() -> assertThat(terms).hasSize(3));
         assertThat(terms).doesNotHaveDuplicates();
         assertThat(maxLeading.get()).isEqualTo(1);
         release.forEach(CountDownLatch::countDown);
@@ -198,9 +198,13 @@ class CuratorRecipesTest extends CompatTestBase {
         awaitLatch(initialized, "cache initialized");
         c.create().forPath("/cc/a", bytes("1"));
         c.create().forPath("/cc/a/b", bytes("2"));
+        await().atMost(WAIT).untilAsserted(() -> assertThat(events).hasSizeGreaterThanOrEqualTo(3));
+        // the cache reads the data back after a change event but drops a deleted node at once, so each step is
+        // awaited before the next to keep the listener's order independent of timing
         c.setData().forPath("/cc/a", bytes("3"));
+        await().atMost(WAIT).untilAsserted(() -> assertThat(events).hasSizeGreaterThanOrEqualTo(4));
         c.delete().forPath("/cc/a/b");
-        await().atMost(WAIT).until(() -> events.size() >= 5);
+        await().atMost(WAIT).untilAsserted(() -> assertThat(events).hasSizeGreaterThanOrEqualTo(5));
         assertThat(events).containsExactly("created /cc root", "created /cc/a 1", "created /cc/a/b 2",
                 "changed /cc/a 3", "deleted /cc/a/b");
         assertThat(cache.get("/cc/a")).map(ChildData::getData).map(Zk::text).contains("3");
@@ -220,7 +224,7 @@ class CuratorRecipesTest extends CompatTestBase {
         c.create().creatingParentsIfNeeded().forPath("/pwr/x/y", bytes("v"));
         c.setData().forPath("/pwr/x/y", bytes("w"));
         c.delete().deletingChildrenIfNeeded().forPath("/pwr");
-        await().atMost(WAIT).until(() -> events.size() >= 7);
+        await().atMost(WAIT).untilAsserted(() -> assertThat(events).hasSizeGreaterThanOrEqualTo(7));
         assertThat(events).containsExactly("NodeCreated /pwr", "NodeCreated /pwr/x", "NodeCreated /pwr/x/y",
                 "NodeDataChanged /pwr/x/y", "NodeDeleted /pwr/x/y", "NodeDeleted /pwr/x", "NodeDeleted /pwr");
     }
@@ -238,11 +242,11 @@ class CuratorRecipesTest extends CompatTestBase {
         cache.start(true);
         assertThat(cache.getCurrentData()).isNull();
         c.create().forPath("/ncache", bytes("a"));
-        await().atMost(WAIT).until(() -> seen.contains("a"));
+        await().atMost(WAIT).untilAsserted(() -> assertThat(seen).contains("a"));
         c.setData().forPath("/ncache", bytes("b"));
-        await().atMost(WAIT).until(() -> seen.contains("b"));
+        await().atMost(WAIT).untilAsserted(() -> assertThat(seen).contains("b"));
         c.delete().forPath("/ncache");
-        await().atMost(WAIT).until(() -> seen.contains("gone"));
+        await().atMost(WAIT).untilAsserted(() -> assertThat(seen).contains("gone"));
         assertThat(seen).containsExactly("a", "b", "gone");
     }
 
@@ -262,13 +266,13 @@ class CuratorRecipesTest extends CompatTestBase {
             }
         });
         cache.start(PathChildrenCache.StartMode.POST_INITIALIZED_EVENT);
-        await().atMost(WAIT).until(() -> events.contains("INITIALIZED"));
+        await().atMost(WAIT).untilAsserted(() -> assertThat(events).contains("INITIALIZED"));
         c.create().forPath("/pcc/a", bytes("1"));
-        await().atMost(WAIT).until(() -> events.size() >= 3);
+        await().atMost(WAIT).untilAsserted(() -> assertThat(events).hasSizeGreaterThanOrEqualTo(3));
         c.setData().forPath("/pcc/a", bytes("2"));
-        await().atMost(WAIT).until(() -> events.size() >= 4);
+        await().atMost(WAIT).untilAsserted(() -> assertThat(events).hasSizeGreaterThanOrEqualTo(4));
         c.delete().forPath("/pcc/early");
-        await().atMost(WAIT).until(() -> events.size() >= 5);
+        await().atMost(WAIT).untilAsserted(() -> assertThat(events).hasSizeGreaterThanOrEqualTo(5));
         assertThat(events).containsExactly("CHILD_ADDED /pcc/early 0", "INITIALIZED", "CHILD_ADDED /pcc/a 1",
                 "CHILD_UPDATED /pcc/a 2", "CHILD_REMOVED /pcc/early 0");
         assertThat(cache.getCurrentData()).extracting(ChildData::getPath).containsExactly("/pcc/a");
@@ -283,14 +287,16 @@ class CuratorRecipesTest extends CompatTestBase {
         cache.getListenable().addListener((cl, e) -> events.add(e.getType()
                 + (e.getData() == null ? "" : " " + e.getData().getPath())));
         cache.start();
-        await().atMost(WAIT).until(() -> events.contains("INITIALIZED"));
+        await().atMost(WAIT).untilAsserted(() -> assertThat(events).contains("INITIALIZED"));
         assertThat(events).containsExactlyInAnyOrder("NODE_ADDED /tc", "NODE_ADDED /tc/x", "NODE_ADDED /tc/x/y",
                 "INITIALIZED");
         events.clear();
         c.create().forPath("/tc/x/y/z", bytes("z"));
+        await().atMost(WAIT).untilAsserted(() -> assertThat(events).hasSizeGreaterThanOrEqualTo(1));
         c.setData().forPath("/tc/x", bytes("x2"));
+        await().atMost(WAIT).untilAsserted(() -> assertThat(events).hasSizeGreaterThanOrEqualTo(2));
         c.delete().forPath("/tc/x/y/z");
-        await().atMost(WAIT).until(() -> events.size() >= 3);
+        await().atMost(WAIT).untilAsserted(() -> assertThat(events).hasSizeGreaterThanOrEqualTo(3));
         assertThat(events).containsExactly("NODE_ADDED /tc/x/y/z", "NODE_UPDATED /tc/x", "NODE_REMOVED /tc/x/y/z");
         assertThat(text(cache.getCurrentData("/tc/x").getData())).isEqualTo("x2");
         assertThat(cache.getCurrentChildren("/tc").keySet()).containsExactly("x");
@@ -370,13 +376,14 @@ class CuratorRecipesTest extends CompatTestBase {
         DistributedQueue<String> queue = closeAfterTest(
                 QueueBuilder.builder(curator(), consumer, serializer, "/queue").buildQueue());
         queue.start();
-        await().atMost(WAIT).until(() -> consumed.size() == 10);
+        await().atMost(WAIT).untilAsserted(() -> assertThat(consumed).hasSize(10));
         List<String> expected = new ArrayList<>();
         for (int i = 0; i < 10; i++) {
             expected.add("item-" + i);
         }
         assertThat(consumed).isEqualTo(expected);
-        await().atMost(WAIT).until(() -> curator().getChildren().forPath("/queue").isEmpty());
+        CuratorFramework observer = curator();
+        await().atMost(WAIT).until(() -> observer.getChildren().forPath("/queue").isEmpty());
     }
 
     @Test
