@@ -133,6 +133,10 @@ public final class Main implements Callable<Integer> {
         if (!isPortFree(config)) {
             return portInUse(config, err);
         }
+        NodeConfig.Member self = selfMember(config);
+        if (self != null && !isFree(self.host(), self.peerPort())) {
+            return peerPortInUse(self, err);
+        }
         AtomicReference<ViewkeeperNode> running = new AtomicReference<>();
         CountDownLatch closed = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -167,12 +171,28 @@ public final class Main implements Callable<Integer> {
     /** A taken port and an I/O failure are operating errors, one line each; anything else is a bug and propagates. */
     private static int startFailure(NodeConfig config, PrintWriter err, Exception failure) {
         if (isAddressInUse(failure)) {
-            return portInUse(config, err);
+            NodeConfig.Member self = selfMember(config);
+            return isFree(self == null ? null : self.host(), self == null ? 0 : self.peerPort())
+                    ? portInUse(config, err) : peerPortInUse(self, err);
         }
         if (failure instanceof RuntimeException runtime) {
             throw runtime;
         }
         err.println("viewkeeper: cannot start node (" + describe((IOException) failure) + ")");
+        err.flush();
+        return EXIT_FAILURE;
+    }
+
+    /** This replica's server.N line in a group; null for a single node, which has no peer port. */
+    private static NodeConfig.Member selfMember(NodeConfig config) {
+        if (config.members().size() <= 1) {
+            return null;
+        }
+        return config.members().get(config.replicaIndex());
+    }
+
+    private static int peerPortInUse(NodeConfig.Member self, PrintWriter err) {
+        err.println("viewkeeper: peer port " + self.peerPort() + " on " + self.host() + " is already in use");
         err.flush();
         return EXIT_FAILURE;
     }
@@ -189,12 +209,16 @@ public final class Main implements Callable<Integer> {
      * bind failure is still handled, for a port taken between this check and the bind.
      */
     private static boolean isPortFree(NodeConfig config) {
-        if (config.clientPort() == 0) {
+        return isFree(config.clientPortAddress(), config.clientPort());
+    }
+
+    private static boolean isFree(String host, int port) {
+        if (host == null || port == 0) {
             return true;
         }
         try (ServerSocket probe = new ServerSocket()) {
             probe.setReuseAddress(true);
-            probe.bind(new InetSocketAddress(config.clientPortAddress(), config.clientPort()));
+            probe.bind(new InetSocketAddress(host, port));
             return true;
         } catch (IOException e) {
             return !isAddressInUse(e); // any other failure is reported by the node when it binds
