@@ -1,0 +1,530 @@
+package io.viewkeeper.cluster;
+
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A replica group of separate JVMs on loopback, replica N on 127.0.0.N, each with its config, data directory and
+ * output file under one directory. It knows every process it started and kills all of them on close (and from a
+ * shutdown hook if the test JVM dies first); it never signals a process it did not start.
+ *
+ * <p>With peer proxies, the server.N lines name hosts ({@code vk-N}) that each replica resolves through its own
+ * hosts file: replica I reaches replica J through a {@link FaultProxy} on 127.0.(10+I).J, which dials J from
+ * 127.0.(10+J).I, the address J's hosts file gives I. Every replica reads the same server.N lines (the cluster id
+ * is derived from them) while each directed link has its own proxy.
+ */
+public final class ClusterProcesses implements AutoCloseable {
+    /** How the group is set up. */
+    public record Settings(int size, boolean peerProxies, int tickTimeMs, String reads) {
+        public static Settings of(int size) {
+            return new Settings(size, false, 500, "linearizable");
+        }
+
+        public Settings withPeerProxies() {
+            return new Settings(size, true, tickTimeMs, reads);
+        }
+
+        /** {@code linearizable} or {@code sequential}, as the reads key takes it. */
+        public Settings withReads(String mode) {
+            return new Settings(size, peerProxies, tickTimeMs, mode);
+        }
+    }
+
+    /** What {@code srvr} says about a replica. */
+    public record Status(int id, String mode, String replicaStatus, long view, long commit, long nodeCount) {
+        boolean isNormalLeader() {
+            return mode.equals("leader") && replicaStatus.equals("normal");
+        }
+    }
+
+    private static final Pattern MODE = Pattern.compile("Mode: (\\S+)");
+    private static final Pattern REPLICA = Pattern.compile("Replica: (\\S+) view (\\d+) op (\\d+) commit (\\d+)");
+    private static final Pattern NODES = Pattern.compile("Node count: (\\d+)");
+    private static final int FOUR_LETTER_TIMEOUT_MS = 1000;
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+
+    private final Settings settings;
+    private final Path dir;
+    private final int[] peerPorts;
+    private final int[] clientPorts;
+    private final Process[] processes;
+    private final boolean[] paused;
+    private final int[] starts;
+    private final FaultProxy[][] links;
+    private final Thread killer = new Thread(this::killAll, "cluster-processes-killer");
+    private boolean closed;
+
+    private ClusterProcesses(Settings settings, Path dir) {
+        this.settings = settings;
+        this.dir = dir;
+        int n = settings.size();
+        this.peerPorts = new int[n + 1];
+        this.clientPorts = new int[n + 1];
+        this.processes = new Process[n + 1];
+        this.paused = new boolean[n + 1];
+        this.starts = new int[n + 1];
+        this.links = new FaultProxy[n + 1][n + 1];
+    }
+
+    /** Writes the configs, starts every replica and waits until each answers srvr. */
+    public static ClusterProcesses start(Settings settings, Path dir) throws IOException {
+        ClusterProcesses cluster = new ClusterProcesses(settings, dir);
+        Runtime.getRuntime().addShutdownHook(cluster.killer);
+        try {
+            cluster.choosePorts();
+            cluster.writeConfigs();
+            for (int id = 1; id <= settings.size(); id++) {
+                cluster.launch(id);
+            }
+            for (int id = 1; id <= settings.size(); id++) {
+                cluster.awaitServing(id);
+            }
+            return cluster;
+        } catch (IOException | RuntimeException | Error e) {
+            cluster.close();
+            throw e;
+        }
+    }
+
+    public int size() {
+        return settings.size();
+    }
+
+    public static String host(int id) {
+        return "127.0.0." + id;
+    }
+
+    public InetSocketAddress clientAddress(int id) {
+        return new InetSocketAddress(host(id), clientPorts[id]);
+    }
+
+    public List<InetSocketAddress> clientAddresses() {
+        List<InetSocketAddress> all = new ArrayList<>();
+        for (int id = 1; id <= size(); id++) {
+            all.add(clientAddress(id));
+        }
+        return all;
+    }
+
+    /** Every replica, in id order. */
+    public String connectString() {
+        StringBuilder s = new StringBuilder();
+        for (int id = 1; id <= size(); id++) {
+            s.append(id > 1 ? "," : "").append(host(id)).append(':').append(clientPorts[id]);
+        }
+        return s.toString();
+    }
+
+    public String connectString(int id) {
+        return host(id) + ":" + clientPorts[id];
+    }
+
+    public long pid(int id) {
+        return processes[id].pid();
+    }
+
+    public boolean isRunning(int id) {
+        return processes[id] != null && processes[id].isAlive();
+    }
+
+    public Path logFile(int id) {
+        return dir.resolve("replica-" + id + ".log");
+    }
+
+    public String log(int id) {
+        try {
+            return Files.readString(logFile(id), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "<no log: " + e + ">";
+        }
+    }
+
+    /** The tail of every replica's output, for failure messages. */
+    public String logTails(int lines) {
+        StringBuilder out = new StringBuilder();
+        for (int id = 1; id <= size(); id++) {
+            List<String> all = log(id).lines().toList();
+            out.append("---- replica ").append(id).append(" (").append(logFile(id)).append(")\n");
+            all.subList(Math.max(0, all.size() - lines), all.size()).forEach(l -> out.append(l).append('\n'));
+        }
+        return out.toString();
+    }
+
+    /** SIGKILL, and waits for the process to be gone. */
+    public void kill9(int id) {
+        Process p = processes[id];
+        p.destroyForcibly();
+        waitGone(p);
+        paused[id] = false;
+        note(id, "killed with SIGKILL");
+    }
+
+    /** SIGTERM, then SIGKILL if it does not exit in time. */
+    public void stop(int id) {
+        Process p = processes[id];
+        if (paused[id]) {
+            resume(id);
+        }
+        p.destroy();
+        try {
+            if (!p.waitFor(10, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            p.destroyForcibly();
+        }
+        waitGone(p);
+        note(id, "stopped with SIGTERM");
+    }
+
+    /** Starts a replica that was killed or stopped; its data directory says it joined, so it recovers. */
+    public void restart(int id) throws IOException {
+        if (isRunning(id)) {
+            throw new IllegalStateException("replica " + id + " is still running");
+        }
+        launch(id);
+        awaitServing(id);
+    }
+
+    /** SIGSTOP: the process stays, its sockets stay open, nothing runs. */
+    public void pause(int id) {
+        signal(id, "-STOP");
+        paused[id] = true;
+        note(id, "paused with SIGSTOP");
+    }
+
+    public void resume(int id) {
+        signal(id, "-CONT");
+        paused[id] = false;
+        note(id, "resumed with SIGCONT");
+    }
+
+    /** The replica whose srvr says leader in a normal status, in the highest view; empty while there is none. */
+    public Optional<Integer> leader() {
+        Status best = null;
+        for (int id = 1; id <= size(); id++) {
+            Optional<Status> s = status(id);
+            if (s.isPresent() && s.get().isNormalLeader() && (best == null || s.get().view() > best.view())) {
+                best = s.get();
+            }
+        }
+        return Optional.ofNullable(best).map(Status::id);
+    }
+
+    /** Waits for a leader that is not {@code excluded} (0 for any), and returns it. */
+    public int awaitLeader(int excluded, Duration timeout) {
+        return await("a leader other than replica " + excluded).atMost(timeout).pollInterval(Duration.ofMillis(100))
+                .until(this::leader, l -> l.isPresent() && l.get() != excluded).orElseThrow();
+    }
+
+    /** srvr of one replica; empty when it is down, paused or does not answer within a second. */
+    public Optional<Status> status(int id) {
+        if (!isRunning(id) || paused[id]) {
+            return Optional.empty();
+        }
+        String text;
+        try {
+            text = fourLetterWord(id, "srvr");
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+        Matcher mode = MODE.matcher(text);
+        Matcher replica = REPLICA.matcher(text);
+        Matcher nodes = NODES.matcher(text);
+        if (!mode.find() || !replica.find() || !nodes.find()) {
+            return Optional.empty();
+        }
+        return Optional.of(new Status(id, mode.group(1), replica.group(1), Long.parseLong(replica.group(2)),
+                Long.parseLong(replica.group(4)), Long.parseLong(nodes.group(1))));
+    }
+
+    public String fourLetterWord(int id, String word) throws IOException {
+        try (Socket s = new Socket()) {
+            s.connect(clientAddress(id), FOUR_LETTER_TIMEOUT_MS);
+            s.setSoTimeout(FOUR_LETTER_TIMEOUT_MS);
+            OutputStream out = s.getOutputStream();
+            out.write(word.getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            InputStream in = s.getInputStream();
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    /** The proxy on the link from replica {@code from} to replica {@code to}; only with peer proxies. */
+    public FaultProxy link(int from, int to) {
+        if (!settings.peerProxies()) {
+            throw new IllegalStateException("the group runs without peer proxies");
+        }
+        return links[from][to];
+    }
+
+    /** Symmetric partition: replica {@code id} neither reaches nor is reached by any other replica. */
+    public void isolate(int id) {
+        for (int other = 1; other <= size(); other++) {
+            if (other != id) {
+                link(id, other).blackhole(FaultProxy.Direction.FORWARD);
+                link(other, id).blackhole(FaultProxy.Direction.FORWARD);
+            }
+        }
+        note(id, "isolated from its peers");
+    }
+
+    /** Asymmetric partition: what {@code from} sends to {@code to} is lost, the other way still flows. */
+    public void cutOneWay(int from, int to) {
+        link(from, to).blackhole(FaultProxy.Direction.FORWARD);
+        note(from, "messages to replica " + to + " are dropped");
+    }
+
+    /** Every link flows again. */
+    public void heal() {
+        for (int from = 1; from <= size(); from++) {
+            for (int to = 1; to <= size(); to++) {
+                if (links[from][to] != null) {
+                    links[from][to].heal();
+                }
+            }
+        }
+        for (int id = 1; id <= size(); id++) {
+            note(id, "partitions healed");
+        }
+    }
+
+    /** Kills every replica this object started and closes the proxies; idempotent. */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        killAll();
+        try {
+            Runtime.getRuntime().removeShutdownHook(killer);
+        } catch (IllegalStateException e) {
+            // the JVM is shutting down and runs the hook itself
+        }
+    }
+
+    private void killAll() {
+        for (int id = 1; id <= size(); id++) {
+            Process p = processes[id];
+            if (p != null && p.isAlive()) {
+                p.destroyForcibly(); // SIGKILL also ends a stopped process
+            }
+        }
+        for (int id = 1; id <= size(); id++) {
+            if (processes[id] != null) {
+                waitGone(processes[id]);
+            }
+        }
+        for (FaultProxy[] row : links) {
+            for (FaultProxy proxy : row) {
+                if (proxy != null) {
+                    proxy.close();
+                }
+            }
+        }
+    }
+
+    private void choosePorts() throws IOException {
+        for (int id = 1; id <= size(); id++) {
+            clientPorts[id] = freePort(host(id));
+            peerPorts[id] = freePeerPort(id);
+        }
+        if (settings.peerProxies()) {
+            for (int from = 1; from <= size(); from++) {
+                for (int to = 1; to <= size(); to++) {
+                    if (from != to) {
+                        links[from][to] = new FaultProxy(from + "->" + to,
+                                new InetSocketAddress(proxyHost(from, to), peerPorts[to]),
+                                new InetSocketAddress(host(to), peerPorts[to]),
+                                InetAddress.getByName(proxyHost(to, from)));
+                    }
+                }
+            }
+        }
+    }
+
+    /** A port free on the replica's address and, with proxies, on every proxy address that stands for it. */
+    private int freePeerPort(int id) throws IOException {
+        for (int attempt = 0; attempt < 20; attempt++) {
+            int port = freePort(host(id));
+            if (!settings.peerProxies() || freeOnProxyHosts(id, port)) {
+                return port;
+            }
+        }
+        throw new IOException("no peer port free on every address of replica " + id);
+    }
+
+    private boolean freeOnProxyHosts(int id, int port) {
+        for (int from = 1; from <= size(); from++) {
+            if (from == id) {
+                continue;
+            }
+            try (ServerSocket probe = new ServerSocket()) {
+                probe.bind(new InetSocketAddress(proxyHost(from, id), port));
+            } catch (IOException e) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static int freePort(String host) throws IOException {
+        try (ServerSocket probe = new ServerSocket()) {
+            probe.bind(new InetSocketAddress(host, 0));
+            return probe.getLocalPort();
+        }
+    }
+
+    /** Where replica {@code from} reaches replica {@code to} through the proxy of that link. */
+    private static String proxyHost(int from, int to) {
+        return "127.0." + (10 + from) + "." + to;
+    }
+
+    private static String peerHostName(int id) {
+        return "vk-" + id;
+    }
+
+    private Path config(int id) {
+        return dir.resolve("replica-" + id + ".cfg");
+    }
+
+    private Path hostsFile(int id) {
+        return dir.resolve("replica-" + id + ".hosts");
+    }
+
+    private Path logbackConfig() {
+        return dir.resolve("logback-replica.xml");
+    }
+
+    private void writeConfigs() throws IOException {
+        Files.createDirectories(dir);
+        StringBuilder members = new StringBuilder();
+        for (int id = 1; id <= size(); id++) {
+            String peerHost = settings.peerProxies() ? peerHostName(id) : host(id);
+            members.append("server.").append(id).append('=').append(peerHost).append(':').append(peerPorts[id])
+                    .append(';').append(host(id)).append(':').append(clientPorts[id]).append('\n');
+        }
+        for (int id = 1; id <= size(); id++) {
+            String cfg = "tickTime=" + settings.tickTimeMs() + "\n"
+                    + "dataDir=" + dir.resolve("data-" + id) + "\n"
+                    + "serverId=" + id + "\n"
+                    + "clientPortAddress=" + host(id) + "\n"
+                    + "4lw.commands.whitelist=*\n"
+                    + "reads=" + settings.reads() + "\n"
+                    + members;
+            Files.writeString(config(id), cfg, StandardCharsets.UTF_8);
+            if (settings.peerProxies()) {
+                Files.writeString(hostsFile(id), hosts(id), StandardCharsets.UTF_8);
+            }
+        }
+        Files.writeString(logbackConfig(), """
+                <configuration>
+                  <appender name="OUT" class="ch.qos.logback.core.ConsoleAppender">
+                    <encoder><pattern>%d{HH:mm:ss.SSS} %-5level [%thread] %logger{24} - %msg%n</pattern></encoder>
+                  </appender>
+                  <logger name="io.netty" level="WARN"/>
+                  <root level="INFO"><appender-ref ref="OUT"/></root>
+                </configuration>
+                """, StandardCharsets.UTF_8);
+    }
+
+    private String hosts(int self) {
+        StringBuilder out = new StringBuilder("127.0.0.1 localhost\n");
+        for (int id = 1; id <= size(); id++) {
+            String address = id == self ? host(id) : proxyHost(self, id);
+            out.append(address).append(' ').append(peerHostName(id)).append('\n');
+        }
+        return out.toString();
+    }
+
+    private void launch(int id) throws IOException {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add("-XX:+UseSerialGC");
+        command.add("-Xmx256m");
+        command.add("-XX:TieredStopAtLevel=1");
+        command.add("-Dlogback.configurationFile=" + logbackConfig());
+        if (settings.peerProxies()) {
+            command.add("-Djdk.net.hosts.file=" + hostsFile(id));
+        }
+        command.add("-cp");
+        command.add(ServerClasspath.get());
+        command.add("io.viewkeeper.server.Main");
+        command.add("node");
+        command.add("--config");
+        command.add(config(id).toString());
+        starts[id]++;
+        note(id, "start " + starts[id]);
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile(id).toFile()));
+        processes[id] = builder.start();
+        paused[id] = false;
+    }
+
+    private void awaitServing(int id) {
+        await("replica " + id + " serving").atMost(START_TIMEOUT).pollInterval(Duration.ofMillis(100))
+                .until(() -> {
+                    if (!processes[id].isAlive()) {
+                        throw new IllegalStateException("replica " + id + " exited with "
+                                + processes[id].exitValue() + ":\n" + log(id));
+                    }
+                    return status(id).isPresent();
+                });
+    }
+
+    private void signal(int id, String signal) {
+        try {
+            Process kill = new ProcessBuilder("kill", signal, Long.toString(pid(id))).inheritIO().start();
+            if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+                throw new IllegalStateException("kill " + signal + " " + pid(id) + " failed");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted signalling replica " + id, e);
+        }
+    }
+
+    /** A line in the replica's output file, so its log shows where the test acted on it. */
+    private void note(int id, String what) {
+        String line = "==== cluster test: replica " + id + " " + what + " at " + java.time.LocalTime.now() + "\n";
+        try {
+            Files.writeString(logFile(id), line, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+                    StandardOpenOption.APPEND);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void waitGone(Process p) {
+        try {
+            if (!p.waitFor(30, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("process " + p.pid() + " did not exit");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
