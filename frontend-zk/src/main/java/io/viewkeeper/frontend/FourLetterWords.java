@@ -62,7 +62,12 @@ final class FourLetterWords {
                 + "Zxid: 0x" + Long.toHexString(core.lastZxid()) + "\n"
                 + "Mode: " + core.role() + "\n"
                 + replicaLine(core)
-                + "Node count: " + tree.nodeCount() + "\n";
+                + "Node count: " + nodeCount(tree) + "\n";
+    }
+
+    /** ZooKeeper's node map holds the root under "" and "/", so its count is one more than the nodes. */
+    private static int nodeCount(DataTree tree) {
+        return tree.nodeCount() + 1;
     }
 
     private static String replicaLine(FrontendCore core) {
@@ -82,7 +87,7 @@ final class FourLetterWords {
 
     private static String conf(FrontendCore core) {
         FrontendSettings s = core.settings();
-        return "clientPort=" + s.clientPort() + "\n"
+        return "clientPort=" + core.clientPort() + "\n"
                 + "secureClientPort=-1\n"
                 + "dataDir=" + s.dataDir() + "\n"
                 + "dataDirSize=0\n"
@@ -167,7 +172,7 @@ final class FourLetterWords {
         line(out, "num_alive_connections", core.connections().size());
         line(out, "avg_latency", String.format(Locale.ROOT, "%.4f", s.avgLatency()));
         line(out, "outstanding_requests", core.outstandingRequests());
-        line(out, "znode_count", tree.nodeCount());
+        line(out, "znode_count", nodeCount(tree));
         line(out, "global_sessions", core.stateMachine().sessions().size());
         line(out, "local_sessions", 0);
         line(out, "packets_sent", s.packetsSent);

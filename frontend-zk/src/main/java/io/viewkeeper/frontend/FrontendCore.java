@@ -95,6 +95,7 @@ public final class FrontendCore {
     private long nextReadId;
     private long reaperSequence;
     private boolean wasPrimary;
+    private volatile int boundClientPort;
     private final Set<ClientConnection> connections = new LinkedHashSet<>();
     private final ServerStats stats = new ServerStats();
     private final ContainerReaper reaper;
@@ -669,6 +670,15 @@ public final class FrontendCore {
 
     WritePath.ReplicaFigures replicaFigures() {
         return writes.figures();
+    }
+
+    /** Records the port the client listener really bound (the configured one may be 0). */
+    public void setBoundClientPort(int port) {
+        boundClientPort = port;
+    }
+
+    int clientPort() {
+        return boundClientPort != 0 ? boundClientPort : settings.clientPort();
     }
 
     /** srvr's "Mode:" and mntr's zk_server_state. */

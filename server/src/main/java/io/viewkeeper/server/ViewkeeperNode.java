@@ -74,6 +74,7 @@ public final class ViewkeeperNode implements AutoCloseable {
             }
             loop.start(replicaFactory(config), core, transport);
             InetSocketAddress bound = clientServer.bind(clientHost(config), clientPort);
+            core.setBoundClientPort(bound.getPort());
             log.info("serving ZooKeeper clients on {}:{}", bound.getHostString(), bound.getPort());
             return new ViewkeeperNode(loop, clientServer, transport, bound);
         } catch (InterruptedException e) {
