@@ -89,71 +89,190 @@ public record NodeConfig(
     }
 
     public NodeConfig withClientPort(int port) {
-        return new NodeConfig(clientPortAddress, port, dataDir, tickTimeMs, minSessionTimeoutMs, maxSessionTimeoutMs,
-                maxClientCnxns, juteMaxBuffer, fourLetterWords, extendedTypesEnabled, superDigest,
-                containerCheckIntervalMs, containerMaxPerMinute, maxInflightPerConnection, enforceQuota, serverId, members, reads);
+        return copy().clientPort(port).build();
     }
 
     /** Sets tickTime and, as ZooKeeper does, the session timeout bounds that follow from it (2x and 20x). */
     public NodeConfig withTickTimeMs(int tick) {
-        return new NodeConfig(clientPortAddress, clientPort, dataDir, tick, 2 * tick, 20 * tick,
-                maxClientCnxns, juteMaxBuffer, fourLetterWords, extendedTypesEnabled, superDigest,
-                containerCheckIntervalMs, containerMaxPerMinute, maxInflightPerConnection, enforceQuota, serverId, members, reads);
+        return copy().tickTimeMs(tick).minSessionTimeoutMs(2 * tick).maxSessionTimeoutMs(20 * tick).build();
     }
 
     public NodeConfig withSessionTimeoutBoundsMs(int min, int max) {
-        return new NodeConfig(clientPortAddress, clientPort, dataDir, tickTimeMs, min, max,
-                maxClientCnxns, juteMaxBuffer, fourLetterWords, extendedTypesEnabled, superDigest,
-                containerCheckIntervalMs, containerMaxPerMinute, maxInflightPerConnection, enforceQuota, serverId, members, reads);
+        return copy().minSessionTimeoutMs(min).maxSessionTimeoutMs(max).build();
     }
 
     public NodeConfig withMaxClientCnxns(int max) {
-        return new NodeConfig(clientPortAddress, clientPort, dataDir, tickTimeMs, minSessionTimeoutMs,
-                maxSessionTimeoutMs, max, juteMaxBuffer, fourLetterWords, extendedTypesEnabled, superDigest,
-                containerCheckIntervalMs, containerMaxPerMinute, maxInflightPerConnection, enforceQuota, serverId, members, reads);
+        return copy().maxClientCnxns(max).build();
     }
 
     public NodeConfig withJuteMaxBuffer(int bytes) {
-        return new NodeConfig(clientPortAddress, clientPort, dataDir, tickTimeMs, minSessionTimeoutMs,
-                maxSessionTimeoutMs, maxClientCnxns, bytes, fourLetterWords, extendedTypesEnabled, superDigest,
-                containerCheckIntervalMs, containerMaxPerMinute, maxInflightPerConnection, enforceQuota, serverId, members, reads);
+        return copy().juteMaxBuffer(bytes).build();
     }
 
     public NodeConfig withFourLetterWords(Set<String> words) {
-        return new NodeConfig(clientPortAddress, clientPort, dataDir, tickTimeMs, minSessionTimeoutMs,
-                maxSessionTimeoutMs, maxClientCnxns, juteMaxBuffer, words, extendedTypesEnabled, superDigest,
-                containerCheckIntervalMs, containerMaxPerMinute, maxInflightPerConnection, enforceQuota, serverId, members, reads);
+        return copy().fourLetterWords(words).build();
     }
 
     public NodeConfig withExtendedTypesEnabled(boolean enabled) {
-        return new NodeConfig(clientPortAddress, clientPort, dataDir, tickTimeMs, minSessionTimeoutMs,
-                maxSessionTimeoutMs, maxClientCnxns, juteMaxBuffer, fourLetterWords, enabled, superDigest,
-                containerCheckIntervalMs, containerMaxPerMinute, maxInflightPerConnection, enforceQuota, serverId, members, reads);
+        return copy().extendedTypesEnabled(enabled).build();
     }
 
     /** {@code digest} has ZooKeeper's superDigest form, {@code super:<base64 sha1>}. */
     public NodeConfig withSuperDigest(String digest) {
-        return new NodeConfig(clientPortAddress, clientPort, dataDir, tickTimeMs, minSessionTimeoutMs,
-                maxSessionTimeoutMs, maxClientCnxns, juteMaxBuffer, fourLetterWords, extendedTypesEnabled, digest,
-                containerCheckIntervalMs, containerMaxPerMinute, maxInflightPerConnection, enforceQuota, serverId, members, reads);
+        return copy().superDigest(digest).build();
     }
 
     public NodeConfig withContainerCheckIntervalMs(long intervalMs) {
-        return new NodeConfig(clientPortAddress, clientPort, dataDir, tickTimeMs, minSessionTimeoutMs,
-                maxSessionTimeoutMs, maxClientCnxns, juteMaxBuffer, fourLetterWords, extendedTypesEnabled, superDigest,
-                intervalMs, containerMaxPerMinute, maxInflightPerConnection, enforceQuota, serverId, members, reads);
+        return copy().containerCheckIntervalMs(intervalMs).build();
     }
 
     public NodeConfig withMaxInflightPerConnection(int max) {
-        return new NodeConfig(clientPortAddress, clientPort, dataDir, tickTimeMs, minSessionTimeoutMs,
-                maxSessionTimeoutMs, maxClientCnxns, juteMaxBuffer, fourLetterWords, extendedTypesEnabled, superDigest,
-                containerCheckIntervalMs, containerMaxPerMinute, max, enforceQuota, serverId, members, reads);
+        return copy().maxInflightPerConnection(max).build();
     }
 
     public NodeConfig withEnforceQuota(boolean enforce) {
-        return new NodeConfig(clientPortAddress, clientPort, dataDir, tickTimeMs, minSessionTimeoutMs,
-                maxSessionTimeoutMs, maxClientCnxns, juteMaxBuffer, fourLetterWords, extendedTypesEnabled, superDigest,
-                containerCheckIntervalMs, containerMaxPerMinute, maxInflightPerConnection, enforce, serverId, members, reads);
+        return copy().enforceQuota(enforce).build();
+    }
+
+    private Copy copy() {
+        return new Copy(this);
+    }
+
+    /** A mutable copy of a config, for the withers: each sets one or two values and builds a new checked record. */
+    private static final class Copy {
+        private String clientPortAddress;
+        private int clientPort;
+        private Path dataDir;
+        private int tickTimeMs;
+        private int minSessionTimeoutMs;
+        private int maxSessionTimeoutMs;
+        private int maxClientCnxns;
+        private int juteMaxBuffer;
+        private Set<String> fourLetterWords;
+        private boolean extendedTypesEnabled;
+        private String superDigest;
+        private long containerCheckIntervalMs;
+        private int containerMaxPerMinute;
+        private int maxInflightPerConnection;
+        private boolean enforceQuota;
+        private int serverId;
+        private List<Member> members;
+        private ReadMode reads;
+
+        Copy(NodeConfig c) {
+            clientPortAddress = c.clientPortAddress;
+            clientPort = c.clientPort;
+            dataDir = c.dataDir;
+            tickTimeMs = c.tickTimeMs;
+            minSessionTimeoutMs = c.minSessionTimeoutMs;
+            maxSessionTimeoutMs = c.maxSessionTimeoutMs;
+            maxClientCnxns = c.maxClientCnxns;
+            juteMaxBuffer = c.juteMaxBuffer;
+            fourLetterWords = c.fourLetterWords;
+            extendedTypesEnabled = c.extendedTypesEnabled;
+            superDigest = c.superDigest;
+            containerCheckIntervalMs = c.containerCheckIntervalMs;
+            containerMaxPerMinute = c.containerMaxPerMinute;
+            maxInflightPerConnection = c.maxInflightPerConnection;
+            enforceQuota = c.enforceQuota;
+            serverId = c.serverId;
+            members = c.members;
+            reads = c.reads;
+        }
+
+        Copy clientPortAddress(String value) {
+            clientPortAddress = value;
+            return this;
+        }
+
+        Copy clientPort(int value) {
+            clientPort = value;
+            return this;
+        }
+
+        Copy dataDir(Path value) {
+            dataDir = value;
+            return this;
+        }
+
+        Copy tickTimeMs(int value) {
+            tickTimeMs = value;
+            return this;
+        }
+
+        Copy minSessionTimeoutMs(int value) {
+            minSessionTimeoutMs = value;
+            return this;
+        }
+
+        Copy maxSessionTimeoutMs(int value) {
+            maxSessionTimeoutMs = value;
+            return this;
+        }
+
+        Copy maxClientCnxns(int value) {
+            maxClientCnxns = value;
+            return this;
+        }
+
+        Copy juteMaxBuffer(int value) {
+            juteMaxBuffer = value;
+            return this;
+        }
+
+        Copy fourLetterWords(Set<String> value) {
+            fourLetterWords = value;
+            return this;
+        }
+
+        Copy extendedTypesEnabled(boolean value) {
+            extendedTypesEnabled = value;
+            return this;
+        }
+
+        Copy superDigest(String value) {
+            superDigest = value;
+            return this;
+        }
+
+        Copy containerCheckIntervalMs(long value) {
+            containerCheckIntervalMs = value;
+            return this;
+        }
+
+        Copy containerMaxPerMinute(int value) {
+            containerMaxPerMinute = value;
+            return this;
+        }
+
+        Copy maxInflightPerConnection(int value) {
+            maxInflightPerConnection = value;
+            return this;
+        }
+
+        Copy enforceQuota(boolean value) {
+            enforceQuota = value;
+            return this;
+        }
+
+        Copy serverId(int value) {
+            serverId = value;
+            return this;
+        }
+
+        Copy members(List<Member> value) {
+            members = value;
+            return this;
+        }
+
+        Copy reads(ReadMode value) {
+            reads = value;
+            return this;
+        }
+
+        NodeConfig build() {
+            return new NodeConfig(clientPortAddress, clientPort, dataDir, tickTimeMs, minSessionTimeoutMs, maxSessionTimeoutMs, maxClientCnxns, juteMaxBuffer, fourLetterWords, extendedTypesEnabled, superDigest, containerCheckIntervalMs, containerMaxPerMinute, maxInflightPerConnection, enforceQuota, serverId, members, reads);
+        }
     }
 
     /** Keys this node understands; any other key in a config file is reported as unknown. */
@@ -209,17 +328,11 @@ public record NodeConfig(
 
     /** Members of the group, ordered by id; empty when the file has no server.N lines (one node). */
     public NodeConfig withMembers(List<Member> newMembers, int id) {
-        return new NodeConfig(clientPortAddress, clientPort, dataDir, tickTimeMs, minSessionTimeoutMs,
-                maxSessionTimeoutMs, maxClientCnxns, juteMaxBuffer, fourLetterWords, extendedTypesEnabled, superDigest,
-                containerCheckIntervalMs, containerMaxPerMinute, maxInflightPerConnection, enforceQuota, id,
-                newMembers, reads);
+        return copy().serverId(id).members(newMembers).build();
     }
 
     public NodeConfig withReads(ReadMode mode) {
-        return new NodeConfig(clientPortAddress, clientPort, dataDir, tickTimeMs, minSessionTimeoutMs,
-                maxSessionTimeoutMs, maxClientCnxns, juteMaxBuffer, fourLetterWords, extendedTypesEnabled, superDigest,
-                containerCheckIntervalMs, containerMaxPerMinute, maxInflightPerConnection, enforceQuota, serverId,
-                members, mode);
+        return copy().reads(mode).build();
     }
 
     /** The index of this node among the members (their order by id), which is its VR replica index. */
