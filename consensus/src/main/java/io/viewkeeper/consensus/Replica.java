@@ -84,7 +84,7 @@ public final class Replica {
         this.bugs = Set.copyOf(bugs);
         this.log = new ReplicaLog(startOp, 0);
         this.clients = new ClientTable(options.clientTableMax());
-        this.reads = new ReadBarrier(this, configuration.replicaCount(), options.readBatchMax(), random.nextLong());
+        this.reads = new ReadBarrier(this, configuration.replicaCount(), options.readQueueMax(), random.nextLong());
         this.protocol = new ReplicaProtocol(this);
         this.ackedOp = new long[configuration.replicaCount()];
         this.commitNumber = startOp;

@@ -13,7 +13,7 @@ public record ReplicaOptions(
         int clientTableMax,
         int checkpointIntervalOps,
         int logRetainedOpsMax,
-        int readBatchMax,
+        int readQueueMax,
         boolean deduplicateRequests) {
 
     public ReplicaOptions {
@@ -21,7 +21,7 @@ public record ReplicaOptions(
         requirePositive("heartbeatTicks", heartbeatTicks);
         requirePositive("resendTicks", resendTicks);
         requirePositive("clientTableMax", clientTableMax);
-        requirePositive("readBatchMax", readBatchMax);
+        requirePositive("readQueueMax", readQueueMax);
         requirePositive("logRetainedOpsMax", logRetainedOpsMax);
         if (viewChangeTimeoutTicks <= heartbeatTicks) {
             throw new IllegalArgumentException("viewChangeTimeoutTicks must exceed heartbeatTicks");
@@ -43,12 +43,12 @@ public record ReplicaOptions(
 
     public ReplicaOptions withCheckpointIntervalOps(int ops) {
         return new ReplicaOptions(pipelineOpMax, heartbeatTicks, viewChangeTimeoutTicks, resendTicks, clientTableMax,
-                ops, logRetainedOpsMax, readBatchMax, deduplicateRequests);
+                ops, logRetainedOpsMax, readQueueMax, deduplicateRequests);
     }
 
     public ReplicaOptions withLogRetainedOpsMax(int ops) {
         return new ReplicaOptions(pipelineOpMax, heartbeatTicks, viewChangeTimeoutTicks, resendTicks, clientTableMax,
-                checkpointIntervalOps, ops, readBatchMax, deduplicateRequests);
+                checkpointIntervalOps, ops, readQueueMax, deduplicateRequests);
     }
 
     private static void requirePositive(String name, int value) {

@@ -148,6 +148,21 @@ class ScenarioTest {
     }
 
     @Test
+    void shouldServeBackupReadAfterApplyingReadIndexFromPrimary() {
+        Scenario cluster = Scenario.cluster(3);
+        int writer = cluster.client(0);
+        int reader = cluster.client(2);
+        cluster.write(writer, 4);
+        cluster.runUntilDone(writer);
+        cluster.read(reader, 4);
+        cluster.runUntilDone(reader);
+        assertThat(cluster.simulation().delivered(Message.ReadIndexRequest.class)).isEqualTo(1);
+        assertThat(cluster.simulation().delivered(Message.ReadIndexResponse.class)).isEqualTo(1);
+        assertThat(cluster.simulation().clients().answeredReads()).isEqualTo(1);
+        cluster.finishSafely();
+    }
+
+    @Test
     void shouldServeStaleReadWhenPrimaryReadsLocally() {
         Scenario cluster = Scenario.cluster(SimSettings.quiet(3), Set.of(PlantedBug.READ_WITHOUT_CONFIRMATION));
         int deposed = cluster.client(0);

@@ -54,6 +54,16 @@ public record SimSettings(
                 new int[] {8, 32, 1 << 20}[random.nextInt(3)]);
     }
 
+    /** Three times the faults and the safety phase: for long runs looking for rarer interleavings. */
+    public SimSettings harsher() {
+        return new SimSettings(replicaCount, clientCount, keyCount, opsPerClient * 3, safetyTicks * 3, livenessTicksMax,
+                readFraction, Math.min(0.4, dropProbability * 2), Math.min(0.2, duplicateProbability * 2),
+                corruptMessageProbability, deliveryDelayTicksMax, diskDelayTicksMax,
+                Math.min(0.05, partitionProbability * 3), Math.min(0.05, crashProbability * 3),
+                Math.min(0.9, wipeProbability * 2), Math.min(0.9, diskCorruptProbability * 3),
+                slowClockProbability, checkpointIntervalOps, logRetainedOpsMax);
+    }
+
     /** A fault-free cluster for scenario tests: nothing happens unless the test makes it happen. */
     public static SimSettings quiet(int replicaCount) {
         return new SimSettings(replicaCount, 0, 4, 0, 0, 3000, 0, 0, 0, 0, 1, 1, 0, 0, 0, 0, 0, 0, 1 << 20);

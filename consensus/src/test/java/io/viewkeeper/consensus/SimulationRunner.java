@@ -13,7 +13,7 @@ import java.util.Set;
  * Runs seeds, measures seeds per second, and on failure shrinks the settings (fewer clients, ops, ticks and
  * faults while the same kind of failure still reproduces) and writes a readable trace. {@code main} is the command
  * behind {@code simulate}: {@code --seeds N} from {@code --first S}, or {@code --seconds T}; {@code --trace S}
- * replays one seed and writes its trace.
+ * replays one seed and writes its trace; {@code --harsh true} (given first) triples faults and run length.
  */
 public final class SimulationRunner {
 
@@ -84,14 +84,17 @@ public final class SimulationRunner {
         long first = 1;
         long seeds = 1000;
         double seconds = 0;
+        boolean harsh = false;
         for (int i = 0; i + 1 < arguments.length; i += 2) {
             switch (arguments[i]) {
                 case "--first" -> first = Long.parseLong(arguments[i + 1]);
                 case "--seeds" -> seeds = Long.parseLong(arguments[i + 1]);
                 case "--seconds" -> seconds = Double.parseDouble(arguments[i + 1]);
+                case "--harsh" -> harsh = Boolean.parseBoolean(arguments[i + 1]);
                 case "--trace" -> {
                     long seed = Long.parseLong(arguments[i + 1]);
-                    Outcome outcome = run(seed, Set.of());
+                    SimSettings settings = harsh ? SimSettings.random(seed).harsher() : SimSettings.random(seed);
+                    Outcome outcome = run(seed, settings, Set.of(), false);
                     System.out.println(outcome.failure() + " " + writeTrace(outcome, Set.of(), Path.of("target",
                             "sim-traces")));
                     return;
@@ -105,7 +108,8 @@ public final class SimulationRunner {
         int failures = 0;
         for (long seed = first; seconds > 0 ? (System.nanoTime() - start) / 1e9 < seconds : seed < first + seeds;
                 seed++) {
-            Outcome outcome = run(seed, Set.of());
+            Outcome outcome = harsh ? run(seed, SimSettings.random(seed).harsher(), Set.of(), false)
+                    : run(seed, Set.of());
             ran++;
             if (outcome.failed()) {
                 failures++;
