@@ -113,14 +113,23 @@ final class LinearizabilityChecker {
     private static Verdict violation(String key, Entry stuck, List<Operation> ops) {
         Operation op = stuck.operation;
         StringBuilder around = new StringBuilder();
+        List<Operation> writesBefore = new ArrayList<>();
         for (Operation o : ops) {
-            boolean overlaps = o.invokeNs() <= op.completeNs() && o.completeNs() >= op.invokeNs();
-            if (overlaps || (o.kind() == Kind.WRITE && Math.abs(o.invokeNs() - op.invokeNs()) < 2_000_000_000L)) {
+            if (o.kind() == Kind.WRITE && o.completeNs() < op.invokeNs()) {
+                writesBefore.add(o);
+            }
+        }
+        writesBefore.sort(Comparator.comparingLong(Operation::completeNs));
+        for (Operation o : writesBefore.subList(Math.max(0, writesBefore.size() - 3), writesBefore.size())) {
+            around.append("\n  ").append(o);
+        }
+        for (Operation o : ops) {
+            if (o.invokeNs() <= op.completeNs() && o.completeNs() >= op.invokeNs()) {
                 around.append("\n  ").append(o);
             }
         }
         return new Verdict(false, key, "no linearization of key " + key + " can complete " + op
-                + "; operations near it:" + around);
+                + "; the last writes that completed before it, then every operation overlapping it:" + around);
     }
 
     /** An unacknowledged write nobody read can always be taken as not having happened. */

@@ -63,7 +63,9 @@ final class ServerClasspath {
         for (int attempt = 0; attempt < COPY_ATTEMPTS; attempt++) {
             Files.copy(from, to, StandardCopyOption.REPLACE_EXISTING);
             try (ZipFile zip = new ZipFile(to.toFile())) {
-                return;
+                if (zip.size() >= 0) {
+                    return;
+                }
             } catch (IOException e) {
                 last = e;
             }
