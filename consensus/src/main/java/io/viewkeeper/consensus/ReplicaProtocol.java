@@ -301,11 +301,10 @@ final class ReplicaProtocol {
     private void completeViewChange(ViewChange phase) {
         Message.DoViewChange best = phase.best(r.bugs);
         if (best.from() != r.replicaIndex()) {
-            long parentOp = best.firstOp() - 1;
-            if (parentOp > r.commitNumber || parentOp < r.log.startOp()) {
+            if (best.firstOp() - 1 > r.commitNumber) {
                 return;
             }
-            installLog(best.firstOp(), best.entries());
+            installSuffix(best.firstOp(), best.entries());
         }
         Replica.check(r.opNumber() >= r.commitNumber, "new log shorter than the primary's commit");
         transitionToNormal(r.view);
@@ -344,14 +343,25 @@ final class ReplicaProtocol {
         if (parentOp >= r.log.startOp()) {
             Replica.check(r.log.chain(parentOp) == message.parentChain(), "committed prefix differs at op "
                     + parentOp + " from the new primary's");
-            installLog(message.firstOp(), message.entries());
-        } else {
-            installLog(r.log.startOp() + 1, message.entries().stream()
-                    .filter(entry -> entry.op() > r.log.startOp()).toList());
         }
+        installSuffix(message.firstOp(), message.entries());
         transitionToNormal(message.view());
         r.commitUpTo(message.commitNumber());
         r.sendPrepareOk();
+    }
+
+    /**
+     * Installs a log suffix whose first op follows this replica's committed prefix. Entries at or below the
+     * released log start are committed, hence identical to what was released, and are skipped.
+     */
+    private void installSuffix(long firstOp, List<LogEntry> entries) {
+        Replica.check(firstOp - 1 <= r.commitNumber, "suffix from op " + firstOp + " after commit "
+                + r.commitNumber);
+        if (firstOp > r.log.startOp()) {
+            installLog(firstOp, entries);
+        } else {
+            installLog(r.log.startOp() + 1, entries.stream().filter(entry -> entry.op() > r.log.startOp()).toList());
+        }
     }
 
     /**
