@@ -125,6 +125,8 @@ final class ReplicaProtocol {
         }
         for (LogEntry entry : message.entries()) {
             if (entry.op() <= r.opNumber()) {
+                Replica.check(entry.op() <= r.log.startOp() || r.log.entry(entry.op()).equals(entry),
+                        "two entries for op " + entry.op() + " in view " + r.view);
                 continue;
             }
             if (entry.op() > r.opNumber() + 1) {
@@ -165,8 +167,8 @@ final class ReplicaProtocol {
 
     /**
      * The guard for messages from the primary of a view: stale views are ignored; a newer view, or the current
-     * view while still in view change, means this replica missed the StartView: it joins the view with its
-     * committed prefix and fetches the rest by state transfer (§5.2).
+     * view while still in view change, means this replica missed the StartView: it fetches the view's log
+     * before acting in the view ({@link #enterViewByStateTransfer}).
      */
     private boolean ignoreOrCatchUp(long messageView, int from) {
         if (messageView < r.view || r.primaryOf(messageView) != from) {
