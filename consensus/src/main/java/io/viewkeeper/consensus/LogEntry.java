@@ -21,7 +21,8 @@ public record LogEntry(long op, long view, long clientId, long requestNumber, by
 
     /** Builds an entry with its checksum computed over the other fields. */
     public static LogEntry of(long op, long view, long clientId, long requestNumber, byte[] body) {
-        return new LogEntry(op, view, clientId, requestNumber, body, checksumOf(op, view, clientId, requestNumber, body));
+        int checksum = checksumOf(op, view, clientId, requestNumber, body);
+        return new LogEntry(op, view, clientId, requestNumber, body, checksum);
     }
 
     public boolean checksumValid() {
