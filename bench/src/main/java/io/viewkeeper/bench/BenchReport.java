@@ -1,0 +1,117 @@
+package io.viewkeeper.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.time.ZonedDateTime;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * What a bench invocation measured, written as results.json (every run, the medians, failover and memory), the
+ * table as table.md and the chart as chart.svg in the output directory. The caveats travel with the figures.
+ */
+final class BenchReport {
+    static final String IN_MEMORY_CAVEAT = "Viewkeeper keeps its state in memory (no write-ahead log yet, so no "
+            + "fsync); ZooKeeper 'zk' fsyncs its transaction log, 'zk-nofsync' runs with forceSync=no. The "
+            + "fsync-on comparison the targets ask for waits for the durability issue.";
+    static final String RESTART_NOT_MEASURABLE = "not measurable: Viewkeeper has no write-ahead log or checkpoint "
+            + "yet, so a group killed and restarted comes back empty; restart time needs the durability issue.";
+
+    private final BenchEnvironment environment;
+    private final String command;
+    private final ZonedDateTime started = ZonedDateTime.now();
+    private List<BenchSystem> systems = List.of();
+    private int repeats;
+    private List<RunResult> runs = List.of();
+    private List<FailoverProbe.FailoverResult> failovers = List.of();
+    private List<MemoryProbe.MemoryResult> memories = List.of();
+
+    BenchReport(BenchEnvironment environment, String command) {
+        this.environment = environment;
+        this.command = System.getProperty("bench.command", command);
+    }
+
+    void matrix(List<BenchSystem> chosen, int repeatCount, List<RunResult> results) {
+        this.systems = chosen;
+        this.repeats = repeatCount;
+        this.runs = List.copyOf(results);
+    }
+
+    void failover(List<FailoverProbe.FailoverResult> results) {
+        this.failovers = List.copyOf(results);
+    }
+
+    void memory(List<MemoryProbe.MemoryResult> results) {
+        this.memories = List.copyOf(results);
+    }
+
+    void write() throws IOException {
+        Map<String, Object> root = new LinkedHashMap<>();
+        root.put("date", started.toString());
+        root.put("command", command);
+        root.put("machine", machine());
+        root.put("serverJvmOptions", environment.jvmOptions());
+        root.put("caveat", IN_MEMORY_CAVEAT);
+        root.put("systems", systems.stream().map(s -> Map.of("id", s.id(), "description", s.description())).toList());
+        root.put("repeats", repeats);
+        root.put("runs", runs.stream().map(RunResult::toMap).toList());
+        root.put("failover", failovers.stream().map(FailoverProbe.FailoverResult::toMap).toList());
+        root.put("memory", memories.stream().map(MemoryProbe.MemoryResult::toMap).toList());
+        root.put("restart", RESTART_NOT_MEASURABLE);
+        Files.writeString(environment.out().resolve("results.json"), Json.write(root) + "\n");
+        if (!runs.isEmpty()) {
+            Medians medians = Medians.of(runs);
+            Files.writeString(environment.out().resolve("table.md"), ResultTable.format(medians, systems));
+            Files.writeString(environment.out().resolve("chart.svg"), SvgChart.render(medians, systems,
+                    "Medians of " + repeats + " runs; Viewkeeper in memory (no WAL), zk with fsync"));
+        }
+    }
+
+    private static Map<String, Object> machine() {
+        Map<String, Object> machine = new LinkedHashMap<>();
+        machine.put("cores", Runtime.getRuntime().availableProcessors());
+        machine.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version"));
+        machine.put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
+        return machine;
+    }
+
+    String summary() {
+        StringBuilder out = new StringBuilder();
+        out.append(String.format(Locale.ROOT, "%s, %d cores, %s; servers %s%n", started.toLocalDate(),
+                Runtime.getRuntime().availableProcessors(), machine().get("java"),
+                String.join(" ", environment.jvmOptions())));
+        out.append("Caveat: ").append(IN_MEMORY_CAVEAT).append('\n');
+        if (!runs.isEmpty()) {
+            out.append(String.format(Locale.ROOT, "Medians of %d runs per system and configuration:%n", repeats));
+            out.append(ResultTable.format(Medians.of(runs), systems));
+        }
+        for (String line : failoverLines()) {
+            out.append(line).append('\n');
+        }
+        for (MemoryProbe.MemoryResult memory : memories) {
+            out.append(String.format(Locale.ROOT,
+                    "memory %s: %,d znodes of 100 B; heap after full GC grew by %,.0f MB per 1,000,000 znodes "
+                            + "(mean of %d servers), %,.0f MB on the leader%n",
+                    memory.system(), memory.znodes(), memory.meanBytesPerMillion() / 1e6, memory.beforeBytes().size(),
+                    memory.bytesPerMillion(memory.leader()) / 1e6));
+        }
+        out.append("restart: ").append(RESTART_NOT_MEASURABLE).append('\n');
+        return out.toString();
+    }
+
+    private List<String> failoverLines() {
+        Map<String, List<Long>> gaps = new LinkedHashMap<>();
+        for (FailoverProbe.FailoverResult result : failovers) {
+            gaps.computeIfAbsent(result.system(), k -> new ArrayList<>()).add(result.gapMs());
+        }
+        List<String> lines = new ArrayList<>();
+        gaps.forEach((system, values) -> lines.add(String.format(Locale.ROOT,
+                "failover %s: longest gap with no acknowledged write after kill -9 of the leader, median %.0f ms "
+                        + "of %s ms", system, Medians.median(values.stream().mapToDouble(Long::doubleValue).toArray()),
+                values)));
+        return lines;
+    }
+}

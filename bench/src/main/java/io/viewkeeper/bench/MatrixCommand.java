@@ -1,0 +1,87 @@
+package io.viewkeeper.bench;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** The standard matrix, the two systems interleaved, then optionally failover and memory; writes the report. */
+@Command(name = "matrix", mixinStandardHelpOptions = true,
+        description = "Run the standard matrix (the default command) and print the side-by-side table.")
+final class MatrixCommand implements Callable<Integer> {
+    @CommandLine.Mixin
+    BenchMain.ServerOptionsMixin server;
+
+    @Option(names = "--quick", description = "Shorter runs (1 s warm-up, 3 s measured), 2 repeats, 1 failover kill, "
+            + "200,000 znodes for memory.")
+    boolean quick;
+
+    @Option(names = "--systems", split = ",", defaultValue = "zk,vk-lin,zk-nofsync,vk-seq",
+            description = "Systems, the first is the reference for ratios (default ${DEFAULT-VALUE}).")
+    List<String> systems;
+
+    @Option(names = "--mixes", split = ",", defaultValue = "write,create,read,read90,read50,multi5")
+    List<String> mixes;
+
+    @Option(names = "--sessions", split = ",", defaultValue = "4,16,64")
+    List<Integer> sessions;
+
+    @Option(names = "--window", defaultValue = "8")
+    int window;
+
+    @Option(names = "--repeats", description = "Runs per system and configuration (default 3, quick 2).")
+    Integer repeats;
+
+    @Option(names = "--warmup-ms", description = "Default 5000, quick 1000.")
+    Long warmupMs;
+
+    @Option(names = "--duration-ms", description = "Default 15000, quick 3000.")
+    Long durationMs;
+
+    @Option(names = "--failover", description = "Also measure failover (zk and vk-lin).")
+    boolean failover;
+
+    @Option(names = "--memory", description = "Also measure heap per znode (zk and vk-lin).")
+    boolean memory;
+
+    @Option(names = "--znodes", description = "Znodes for --memory (default 1,000,000, quick 200,000).")
+    Long znodes;
+
+    @Option(names = "--seed", defaultValue = "1")
+    long seed;
+
+    @Override
+    public Integer call() throws Exception {
+        BenchEnvironment environment = server.environment();
+        List<BenchSystem> chosen = Probes.systems(systems);
+        List<Workload> workloads = new ArrayList<>();
+        long warmup = warmupMs != null ? warmupMs : quick ? 1000 : 5000;
+        long duration = durationMs != null ? durationMs : quick ? 3000 : 15000;
+        for (String mix : mixes) {
+            for (int count : sessions) {
+                workloads.add(MatrixPlan.StandardMix.parse(mix).workload(count, window, warmup, duration));
+            }
+        }
+        int repeatCount = repeats != null ? repeats : quick ? 2 : 3;
+        BenchReport report = new BenchReport(environment, "matrix");
+        report.matrix(chosen, repeatCount, new MatrixRunner(environment, System.out, seed)
+                .run(workloads, chosen, repeatCount));
+        report.write();
+        List<BenchSystem> pair = List.of(BenchSystem.ZK, BenchSystem.VK_LINEARIZABLE);
+        if (failover) {
+            report.failover(Probes.failover(environment, pair, quick ? 1 : 3, System.out));
+            report.write();
+        }
+        if (memory) {
+            long count = znodes != null ? znodes : quick ? 200_000 : 1_000_000;
+            report.memory(Probes.memory(environment, pair, count, System.out));
+            report.write();
+        }
+        System.out.println();
+        System.out.print(report.summary());
+        System.out.println("results: " + environment.out());
+        return 0;
+    }
+}

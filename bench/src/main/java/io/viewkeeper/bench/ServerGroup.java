@@ -1,0 +1,167 @@
+package io.viewkeeper.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A group of server JVMs of one system on loopback, server i (from 1) on 127.0.0.i with the same client port. The
+ * group starts and stops only the processes it started; start returns once every server answers srvr with a mode
+ * and one of them leads (or runs standalone).
+ */
+public abstract class ServerGroup implements AutoCloseable {
+    static final long START_TIMEOUT_MS = 120_000;
+    static final long POLL_MS = 100;
+
+    /** Where and how the servers of a group run; jvmOptions (the heap) are the same for every system. */
+    public record Settings(String system, int nodes, int clientPort, Path workDir, Path javaExecutable,
+            List<String> jvmOptions, List<Path> classpath) {
+        public Settings {
+            if (nodes < 1 || nodes > 7) {
+                throw new IllegalArgumentException("nodes in [1, 7], got " + nodes);
+            }
+            if (clientPort < 1024 || clientPort > 65_000) {
+                throw new IllegalArgumentException("clientPort in [1024, 65000], got " + clientPort);
+            }
+            jvmOptions = List.copyOf(jvmOptions);
+            classpath = List.copyOf(classpath);
+        }
+    }
+
+    protected final Settings settings;
+    private final List<ServerProcess> processes = new ArrayList<>();
+
+    protected ServerGroup(Settings settings) {
+        this.settings = settings;
+    }
+
+    public String system() {
+        return settings.system();
+    }
+
+    static String host(int id) {
+        return "127.0.0." + id;
+    }
+
+    /** The configuration file of server id (from 1). */
+    protected abstract String config(int id, Path dataDir);
+
+    /** Writes anything beyond the config file the server needs in its data directory. */
+    protected void prepareDataDir(int id, Path dataDir) throws IOException {
+    }
+
+    protected abstract String mainClass();
+
+    protected abstract List<String> arguments(Path configFile);
+
+    /** Keeps the jars this system's servers load; the two systems share a directory of copies. */
+    protected abstract boolean onClasspath(Path jar);
+
+    protected List<String> extraJvmOptions() {
+        return List.of();
+    }
+
+    public void start() throws IOException, InterruptedException {
+        for (int id = 1; id <= settings.nodes(); id++) {
+            if (FourLetterWord.accepts(host(id), settings.clientPort())) {
+                throw new IOException("port " + settings.clientPort() + " on " + host(id) + " is already in use; "
+                        + "choose another --base-port");
+            }
+        }
+        Path groupDir = settings.workDir().resolve(settings.system());
+        Files.createDirectories(groupDir);
+        for (int id = 1; id <= settings.nodes(); id++) {
+            Path dataDir = groupDir.resolve("data-" + id);
+            Files.createDirectories(dataDir);
+            prepareDataDir(id, dataDir);
+            Path configFile = groupDir.resolve("server-" + id + ".cfg");
+            Files.writeString(configFile, config(id, dataDir));
+            List<String> jvmOptions = new ArrayList<>(settings.jvmOptions());
+            jvmOptions.addAll(extraJvmOptions());
+            ServerProcess.ServerSpec spec = new ServerProcess.ServerSpec(settings.system() + "-" + id, host(id),
+                    settings.clientPort(), settings.javaExecutable(), jvmOptions, classpath(), mainClass());
+            processes.add(ServerProcess.start(spec, arguments(configFile), groupDir.resolve("server-" + id + ".log")));
+        }
+        awaitServing();
+    }
+
+    private String classpath() {
+        List<String> entries = new ArrayList<>();
+        for (Path entry : settings.classpath()) {
+            if (Files.isDirectory(entry) || onClasspath(entry)) {
+                entries.add(entry.toString());
+            }
+        }
+        return String.join(java.io.File.pathSeparator, entries);
+    }
+
+    private void awaitServing() throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + START_TIMEOUT_MS * 1_000_000;
+        while (System.nanoTime() < deadline) {
+            for (ServerProcess process : processes) {
+                if (!process.isAlive()) {
+                    close();
+                    throw new IOException(process.name() + " exited during startup; see its log under "
+                            + settings.workDir().resolve(settings.system()));
+                }
+            }
+            if (allAnswer() && leaderIndex().isPresent()) {
+                return;
+            }
+            Thread.sleep(POLL_MS);
+        }
+        close();
+        throw new IOException(settings.system() + " did not serve within " + START_TIMEOUT_MS + " ms");
+    }
+
+    private boolean allAnswer() {
+        for (ServerProcess process : processes) {
+            if (process.isAlive() && FourLetterWord.mode(process.host(), process.clientPort()).isEmpty()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The index (from 0) of the live server whose srvr says Mode: leader or standalone. */
+    public Optional<Integer> leaderIndex() {
+        for (int i = 0; i < processes.size(); i++) {
+            ServerProcess process = processes.get(i);
+            if (!process.isAlive()) {
+                continue;
+            }
+            Optional<String> mode = FourLetterWord.mode(process.host(), process.clientPort());
+            if (mode.isPresent() && (mode.get().equals("leader") || mode.get().equals("standalone"))) {
+                return Optional.of(i);
+            }
+        }
+        return Optional.empty();
+    }
+
+    public String settingsSummary() {
+        return settings.nodes() + " JVMs, 127.0.0.1-" + settings.nodes() + ":" + settings.clientPort() + ", "
+                + String.join(" ", settings.jvmOptions());
+    }
+
+    public List<ServerProcess> processes() {
+        return List.copyOf(processes);
+    }
+
+    public List<String> addresses() {
+        return processes.stream().map(ServerProcess::address).toList();
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        for (ServerProcess process : processes) {
+            process.stop();
+        }
+    }
+
+    static String fileName(Path jar) {
+        return jar.getFileName().toString();
+    }
+}

@@ -1,0 +1,58 @@
+package io.viewkeeper.bench;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * A Viewkeeper replica group, each replica an io.viewkeeper.server.Main JVM started with {@code node --config},
+ * peers on clientPort+1 of the replica's own address. State is in memory only until the write-ahead log exists.
+ */
+public final class ViewkeeperGroup extends ServerGroup {
+    private static final List<String> OTHER_SYSTEM_JARS = List.of("zookeeper-3", "commons-cli-", "metrics-core-",
+            "snappy-java-", "bench-", "jmh-", "HdrHistogram-", "jopt-simple-", "commons-math3-");
+    private final String reads;
+
+    /** @param reads linearizable or sequential */
+    public ViewkeeperGroup(Settings settings, String reads) {
+        super(settings);
+        if (!reads.equals("linearizable") && !reads.equals("sequential")) {
+            throw new IllegalArgumentException("reads must be linearizable or sequential, got " + reads);
+        }
+        this.reads = reads;
+    }
+
+    @Override
+    protected String config(int id, Path dataDir) {
+        StringBuilder config = new StringBuilder();
+        config.append("tickTime=2000\n");
+        config.append("dataDir=").append(dataDir).append('\n');
+        config.append("clientPort=").append(settings.clientPort()).append('\n');
+        config.append("clientPortAddress=").append(host(id)).append('\n');
+        config.append("serverId=").append(id).append('\n');
+        config.append("maxClientCnxns=0\n");
+        config.append("4lw.commands.whitelist=*\n");
+        config.append("reads=").append(reads).append('\n');
+        for (int peer = 1; peer <= settings.nodes(); peer++) {
+            config.append("server.").append(peer).append('=').append(host(peer)).append(':')
+                    .append(settings.clientPort() + 1).append(';').append(host(peer)).append(':')
+                    .append(settings.clientPort()).append('\n');
+        }
+        return config.toString();
+    }
+
+    @Override
+    protected String mainClass() {
+        return "io.viewkeeper.server.Main";
+    }
+
+    @Override
+    protected List<String> arguments(Path configFile) {
+        return List.of("node", "--config", configFile.toString());
+    }
+
+    @Override
+    protected boolean onClasspath(Path jar) {
+        String name = fileName(jar);
+        return OTHER_SYSTEM_JARS.stream().noneMatch(name::startsWith);
+    }
+}
