@@ -19,6 +19,9 @@ import picocli.CommandLine.Option;
             BenchMain.MemoryCommand.class})
 public final class BenchMain {
     public static void main(String[] args) {
+        if (System.getProperty("logback.configurationFile") == null) {
+            System.setProperty("logback.configurationFile", "bench-logback.xml");
+        }
         List<String> arguments = new ArrayList<>(Arrays.asList(args));
         if (arguments.isEmpty() || arguments.getFirst().startsWith("--") && !isHelp(arguments.getFirst())) {
             arguments.addFirst("matrix");
