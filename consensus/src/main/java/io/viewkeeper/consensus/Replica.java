@@ -54,6 +54,8 @@ public final class Replica {
     StateTransfer stateTransfer;
     long ticks;
     long lastBroadcastTick;
+    /** The highest commit number sent to the backups in a Prepare or Commit of this replica. */
+    long announcedCommit;
     long lastResendTick;
     long lastPrimaryContactTick;
     long timeoutTicks;
@@ -212,7 +214,21 @@ public final class Replica {
         if (status == Status.NORMAL) {
             reads.flush(isPrimary(), ticks);
         }
+        announceCommit();
         checkInvariants();
+    }
+
+    /**
+     * A primary tells the backups at once when its commit number moved and no Prepare or Commit carried it in this
+     * flush, instead of waiting for the next heartbeat: backups then apply, answer the writes they forwarded and
+     * serve reads waiting for their read index without a heartbeat's delay (VR Revisited §4.1 step 7).
+     */
+    private void announceCommit() {
+        if (status == Status.NORMAL && isPrimary() && configuration.replicaCount() > 1
+                && commitNumber > announcedCommit) {
+            broadcast(new Message.Commit(view, commitNumber, 0, releasableOp, replicaIndex()));
+            lastBroadcastTick = ticks;
+        }
     }
 
     /** Entries up to {@code op} are durable (reports arrive in persist order). */
@@ -473,6 +489,12 @@ public final class Replica {
     }
 
     void broadcast(Message message) {
+        switch (message) {
+            case Message.Prepare p -> announcedCommit = Math.max(announcedCommit, p.commitNumber());
+            case Message.Commit c -> announcedCommit = Math.max(announcedCommit, c.commitNumber());
+            default -> {
+            }
+        }
         for (int i = 0; i < configuration.replicaCount(); i++) {
             send(i, message);
         }
