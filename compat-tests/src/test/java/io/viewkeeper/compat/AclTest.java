@@ -203,7 +203,7 @@ class AclTest extends CompatTestBase {
     void shouldKeepAuthAcrossReconnectBecauseTheClientResendsIt() throws Exception {
         ZooKeeper owner = alice();
         owner.create("/reauth", bytes("r"), Zk.acl(new ACL(Perms.ALL, ALICE_ID)), CreateMode.PERSISTENT);
-        TcpProxy proxy = closeAfterTest(new TcpProxy(server.clientPort()));
+        TcpProxy proxy = proxy();
         TestClient c = client(proxy.connectString(), SESSION_TIMEOUT_MS);
         c.zk().addAuthInfo("digest", bytes("alice:pw"));
         assertThat(c.zk().getData("/reauth", false, null)).isEqualTo(bytes("r"));

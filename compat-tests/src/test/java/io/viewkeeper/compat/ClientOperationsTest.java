@@ -291,9 +291,9 @@ class ClientOperationsTest extends CompatTestBase {
 
     @Test
     void shouldNegotiateSessionTimeoutIntoTickBounds() throws Exception {
-        assertThat(client(server.connectString(), 1000).zk().getSessionTimeout()).isEqualTo(4000);
-        assertThat(client(server.connectString(), 1_000_000).zk().getSessionTimeout()).isEqualTo(40_000);
-        assertThat(client(server.connectString(), 9000).zk().getSessionTimeout()).isEqualTo(9000);
+        assertThat(client(nextConnectString(), 1000).zk().getSessionTimeout()).isEqualTo(4000);
+        assertThat(client(nextConnectString(), 1_000_000).zk().getSessionTimeout()).isEqualTo(40_000);
+        assertThat(client(nextConnectString(), 9000).zk().getSessionTimeout()).isEqualTo(9000);
     }
 
     @Test

@@ -5,9 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.retry.ExponentialBackoffRetry;
@@ -16,13 +20,21 @@ import org.apache.zookeeper.ZooKeeper;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * One server per test class (Viewkeeper, or the reference ZooKeeper with {@code -Dcompat.target=zookeeper}) and
- * clients that are closed after every test. Every wait is bounded; nothing sleeps.
+ * One server per test class (Viewkeeper, the reference ZooKeeper with {@code -Dcompat.target=zookeeper}, or three
+ * Viewkeeper replicas with {@code -Dcompat.target=cluster} or in the {@code *OnClusterTest} subclasses) and clients
+ * that are closed after every test. Every wait is bounded; nothing sleeps.
+ *
+ * <p>Against a group, every client a test makes is given one replica alone as its connect string, round-robin: the
+ * first client of the k-th test goes to replica k mod n and each further client of the test to the next replica,
+ * so writers and watchers of one test sit on different replicas and the first client is not always on the
+ * primary. A second handle on a session ({@link #sameSession}) goes to the replica after the session's.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
@@ -34,15 +46,32 @@ public abstract class CompatTestBase {
 
     protected TargetServer server;
     private final List<AutoCloseable> toClose = new ArrayList<>();
+    private final Map<ZooKeeper, Integer> replicaOf = Collections.synchronizedMap(new IdentityHashMap<>());
+    private final AtomicInteger nextReplica = new AtomicInteger();
+    private int testsStarted;
 
     /** Settings of the server this class runs against; override to change them. */
     protected ServerSettings settings() {
         return ServerSettings.defaults();
     }
 
+    /** The kind of server this class runs against: {@code -Dcompat.target}, unless a subclass fixes it. */
+    protected TargetServer.Kind target() {
+        return TargetServer.Kind.selected();
+    }
+
     @BeforeAll
     void startServer() throws IOException {
-        server = TargetServer.start(TargetServer.Kind.selected(), settings(), classDir);
+        server = TargetServer.start(target(), settings(), classDir);
+    }
+
+    @BeforeEach
+    void rotateReplicas(TestInfo test) {
+        nextReplica.set(testsStarted++ % server.replicaCount());
+        if (server.replicaCount() > 1) {
+            System.out.printf("%s: first client on replica %d of %s%n", test.getDisplayName(),
+                    nextReplica.get() + 1, server.connectString());
+        }
     }
 
     @AfterAll
@@ -59,6 +88,7 @@ public abstract class CompatTestBase {
             copy = new ArrayList<>(toClose);
             toClose.clear();
         }
+        replicaOf.clear();
         for (int i = copy.size() - 1; i >= 0; i--) {
             try {
                 copy.get(i).close();
@@ -76,9 +106,27 @@ public abstract class CompatTestBase {
         return closeable;
     }
 
-    /** A new session on the server under test, connected. */
+    /** The next replica a client of this test is given (always 0 for a single server). */
+    protected int nextReplica() {
+        return Math.floorMod(nextReplica.getAndIncrement(), server.replicaCount());
+    }
+
+    /** The connect string of the next replica, for a client made outside {@link #client()}. */
+    protected String nextConnectString() {
+        return server.connectString(nextReplica());
+    }
+
+    /** A relay in front of the next replica, closed after the test. */
+    protected TcpProxy proxy() throws IOException {
+        return closeAfterTest(new TcpProxy(server.clientAddress(nextReplica())));
+    }
+
+    /** A new session on the server under test (on the next replica of a group), connected. */
     protected TestClient client() throws IOException {
-        return client(server.connectString(), SESSION_TIMEOUT_MS);
+        int replica = nextReplica();
+        TestClient c = client(server.connectString(replica), SESSION_TIMEOUT_MS);
+        replicaOf.put(c.zk(), replica);
+        return c;
     }
 
     /** A new session through {@code connectString}, connected (SyncConnected seen). */
@@ -89,19 +137,21 @@ public abstract class CompatTestBase {
         return new TestClient(zk, log);
     }
 
-    /** A second handle on {@code session}'s session id and password, connected. */
+    /** A second handle on {@code session}'s session id and password, connected (on another replica of a group). */
     protected TestClient sameSession(TestClient session) throws IOException {
         EventLog log = new EventLog();
-        ZooKeeper zk = closeAfterTest(new ZooKeeper(server.connectString(), SESSION_TIMEOUT_MS, log,
+        int replica = (replicaOf.getOrDefault(session.zk(), 0) + 1) % server.replicaCount();
+        ZooKeeper zk = closeAfterTest(new ZooKeeper(server.connectString(replica), SESSION_TIMEOUT_MS, log,
                 session.zk().getSessionId(), session.zk().getSessionPasswd()));
         log.awaitState(KeeperState.SyncConnected);
+        replicaOf.put(zk, replica);
         return new TestClient(zk, log);
     }
 
-    /** A started Curator client, connected, with a bounded retry policy. */
+    /** A started Curator client on the next replica, connected, with a bounded retry policy. */
     protected CuratorFramework curator() throws InterruptedException {
         CuratorFramework c = CuratorFrameworkFactory.builder()
-                .connectString(server.connectString())
+                .connectString(nextConnectString())
                 .sessionTimeoutMs(SESSION_TIMEOUT_MS)
                 .connectionTimeoutMs(15_000)
                 .retryPolicy(new ExponentialBackoffRetry(100, 5))

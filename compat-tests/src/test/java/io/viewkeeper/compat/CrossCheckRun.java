@@ -33,6 +33,7 @@ final class CrossCheckRun {
     private static final String[] DATA = {null, "", "x", "yy"};
     private static final String USER = "u1:p1";
 
+    private final List<String> servers;
     private final String connectString;
     private final Random random;
     private final long seed;
@@ -46,7 +47,17 @@ final class CrossCheckRun {
     private long base;
 
     CrossCheckRun(String connectString, long seed, int ops) {
-        this.connectString = connectString;
+        this(List.of(connectString), seed, ops);
+    }
+
+    /**
+     * A run whose sessions are spread over {@code servers} (the replicas of one group, each a connect string of its
+     * own): slot i's g-th session goes to server (i + g) mod n, and the second handle that ends a session goes to
+     * the server after the session's.
+     */
+    CrossCheckRun(List<String> servers, long seed, int ops) {
+        this.servers = List.copyOf(servers);
+        this.connectString = String.join(",", servers);
         this.random = new Random(seed);
         this.seed = seed;
         this.ops = ops;
@@ -57,6 +68,7 @@ final class CrossCheckRun {
     private static final class Slot {
         ZooKeeper zk;
         EventLog events;
+        int server;
         int generation;
         boolean authenticated;
     }
@@ -92,7 +104,7 @@ final class CrossCheckRun {
             String dump = System.getProperty("crosscheck.dump");
             if (dump != null && !dump.isBlank()) {
                 java.nio.file.Path file = java.nio.file.Path.of(dump, "seed-" + seed + "-"
-                        + connectString.replace(':', '_') + ".txt");
+                        + servers.get(0).replace(':', '_') + ".txt");
                 java.nio.file.Files.createDirectories(file.getParent());
                 java.nio.file.Files.write(file, out);
             }
@@ -116,7 +128,8 @@ final class CrossCheckRun {
     private void open(int i) throws Exception {
         Slot s = slots[i];
         s.events = new EventLog();
-        s.zk = new ZooKeeper(connectString, 30_000, s.events);
+        s.server = (i + s.generation) % servers.size();
+        s.zk = new ZooKeeper(servers.get(s.server), 30_000, s.events);
         s.events.awaitState(KeeperState.SyncConnected);
         s.generation++;
         s.authenticated = false;
@@ -288,7 +301,8 @@ final class CrossCheckRun {
     private String expire(int slot) throws Exception {
         Slot s = slots[slot];
         EventLog log = new EventLog();
-        ZooKeeper twin = new ZooKeeper(connectString, 30_000, log, s.zk.getSessionId(), s.zk.getSessionPasswd());
+        String other = servers.get((s.server + 1) % servers.size());
+        ZooKeeper twin = new ZooKeeper(other, 30_000, log, s.zk.getSessionId(), s.zk.getSessionPasswd());
         try {
             log.awaitState(KeeperState.SyncConnected);
         } finally {

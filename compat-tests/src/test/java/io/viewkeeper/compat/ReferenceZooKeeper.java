@@ -80,6 +80,11 @@ final class ReferenceZooKeeper implements TargetServer {
         return "zookeeper";
     }
 
+    @Override
+    public Kind kind() {
+        return Kind.ZOOKEEPER;
+    }
+
     /** The zxid of the last transaction the reference server applied. */
     long lastProcessedZxid() {
         return server.getZKDatabase().getDataTreeLastProcessedZxid();

@@ -52,8 +52,12 @@ class SessionTest extends CompatTestBase {
         TestClient watcher = client();
         watcher.zk().exists("/kick", true);
         TestClient second = sameSession(first);
-        // the server closes the first connection carrying the session when the second one arrives
-        first.events().awaitState(KeeperState.Disconnected);
+        if (server.replicaCount() == 1) {
+            // the server closes the first connection carrying the session when the second one arrives; in a group
+            // the second handle is on another replica, and there (as between the servers of a ZooKeeper ensemble)
+            // the first connection learns of the move only later, at the latest when the session ends below
+            first.events().awaitState(KeeperState.Disconnected);
+        }
         assertThat(second.zk().exists("/kick", false).getEphemeralOwner()).isEqualTo(first.sessionId());
         second.zk().close();
         assertThat(watcher.drainEvents()).containsExactly("NodeDeleted /kick");
@@ -64,7 +68,7 @@ class SessionTest extends CompatTestBase {
 
     @Test
     void shouldExpireAPartitionedSessionAfterItsTimeout() throws Exception {
-        TcpProxy proxy = closeAfterTest(new TcpProxy(server.clientPort()));
+        TcpProxy proxy = proxy();
         TestClient cut = client(proxy.connectString(), 4000);
         assertThat(cut.zk().getSessionTimeout()).isEqualTo(4000);
         create(cut.zk(), "/part", null);
@@ -95,7 +99,7 @@ class SessionTest extends CompatTestBase {
         create(writer, "/sw/gone", "0");
         create(writer, "/sw/c", null);
         create(writer, "/sw/p", "0");
-        TcpProxy proxy = closeAfterTest(new TcpProxy(server.clientPort()));
+        TcpProxy proxy = proxy();
         TestClient c = client(proxy.connectString(), SESSION_TIMEOUT_MS);
         c.zk().getData("/sw/d", true, null);
         c.zk().getData("/sw/same", true, null);
@@ -136,7 +140,7 @@ class SessionTest extends CompatTestBase {
 
     @Test
     void shouldKeepEphemeralsOfADisconnectedSessionThatComesBack() throws Exception {
-        TcpProxy proxy = closeAfterTest(new TcpProxy(server.clientPort()));
+        TcpProxy proxy = proxy();
         TestClient c = client(proxy.connectString(), SESSION_TIMEOUT_MS);
         create(c.zk(), "/back", "x", CreateMode.EPHEMERAL);
         long lastZxidBefore = c.zk().exists("/back", false).getCzxid();

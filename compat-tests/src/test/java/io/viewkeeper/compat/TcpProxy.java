@@ -22,7 +22,12 @@ public final class TcpProxy implements AutoCloseable {
     private volatile boolean closed;
 
     public TcpProxy(int targetPort) throws IOException {
-        this.target = new InetSocketAddress(InetAddress.getLoopbackAddress(), targetPort);
+        this(new InetSocketAddress(InetAddress.getLoopbackAddress(), targetPort));
+    }
+
+    /** A relay to {@code target}, listening on a free port of 127.0.0.1. */
+    public TcpProxy(InetSocketAddress target) throws IOException {
+        this.target = target;
         this.listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         Thread acceptor = new Thread(this::acceptLoop, "proxy-accept-" + listener.getLocalPort());
         acceptor.setDaemon(true);

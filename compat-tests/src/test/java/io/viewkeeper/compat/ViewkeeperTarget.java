@@ -16,7 +16,12 @@ final class ViewkeeperTarget implements TargetServer {
 
     static ViewkeeperTarget start(ServerSettings settings, Path dataDir) throws IOException {
         Path dir = Files.createDirectories(dataDir.resolve("viewkeeper"));
-        NodeConfig config = NodeConfig.forTesting(dir)
+        return new ViewkeeperTarget(ViewkeeperNode.start(configure(NodeConfig.forTesting(dir), settings)));
+    }
+
+    /** {@code config} with what {@code settings} asks for. */
+    static NodeConfig configure(NodeConfig base, ServerSettings settings) {
+        NodeConfig config = base
                 .withTickTimeMs(settings.tickTimeMs())
                 .withContainerCheckIntervalMs(settings.containerCheckIntervalMs())
                 .withMaxClientCnxns(settings.maxClientCnxns());
@@ -26,7 +31,7 @@ final class ViewkeeperTarget implements TargetServer {
         if (settings.fourLetterWords() != null) {
             config = config.withFourLetterWords(settings.fourLetterWords());
         }
-        return new ViewkeeperTarget(ViewkeeperNode.start(config));
+        return config;
     }
 
     @Override
@@ -42,6 +47,11 @@ final class ViewkeeperTarget implements TargetServer {
     @Override
     public String name() {
         return "viewkeeper";
+    }
+
+    @Override
+    public Kind kind() {
+        return Kind.VIEWKEEPER;
     }
 
     @Override

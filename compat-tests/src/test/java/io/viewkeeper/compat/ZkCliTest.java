@@ -39,7 +39,7 @@ class ZkCliTest extends CompatTestBase {
     @BeforeEach
     void connect() throws Exception {
         clear();
-        cli = new ZooKeeperMain(new String[] {"-server", server.connectString()});
+        cli = new ZooKeeperMain(new String[] {"-server", nextConnectString()});
         closeAfterTest(() -> cli.executeLine("close"));
         await("zkCli connected").atMost(EventLog.TIMEOUT).until(() -> output().contains("state:SyncConnected"));
         clear();
