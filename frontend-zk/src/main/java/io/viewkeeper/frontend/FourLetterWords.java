@@ -45,7 +45,8 @@ final class FourLetterWords {
             case "wchs" -> wchs(core);
             case "wchc" -> wchc(core);
             case "wchp" -> wchp(core);
-            case "hash" -> "";
+            case "hash" -> "0x" + Long.toHexString(core.lastZxid()) + ": "
+                    + Long.toUnsignedString(core.stateMachine().tree().digest()) + "\n";
             default -> "";
         };
     }

@@ -66,6 +66,37 @@ public final class DataTree {
         return ephemerals.values().stream().mapToInt(Set::size).sum();
     }
 
+    /**
+     * A digest of the whole tree: the sum of one 64-bit hash per node over its path, data, ACL and every stat
+     * field. The sum does not depend on iteration order, so replicas that applied the same ops agree on it, and
+     * any difference in any node shows.
+     */
+    public long digest() {
+        long sum = 0;
+        for (Map.Entry<String, Znode> e : nodes.entrySet()) {
+            sum += nodeHash(e.getKey(), e.getValue());
+        }
+        return sum;
+    }
+
+    private static long nodeHash(String path, Znode node) {
+        long h = mix(0x9E3779B97F4A7C15L, path.hashCode());
+        h = mix(h, node.data == null ? -1 : java.util.Arrays.hashCode(node.data));
+        h = mix(h, node.acl.hashCode());
+        for (long v : new long[] {node.czxid, node.mzxid, node.ctime, node.mtime, node.version, node.childCreations,
+            node.aversion, node.owner, node.pzxid, node.children.size()}) {
+            h = mix(h, v);
+        }
+        return h;
+    }
+
+    private static long mix(long h, long value) {
+        long z = h ^ (value + 0x9E3779B97F4A7C15L + (h << 6) + (h >>> 2));
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
+    }
+
     /** Container and TTL nodes, the candidates of the reaper. */
     public List<String> containersAndTtlNodes() {
         return new ArrayList<>(reapable);
@@ -111,9 +142,11 @@ public final class DataTree {
         nodes.get(PathRules.parentOf(path)).children.add(PathRules.nameOf(path));
         dataBytes += path.length() + node.dataLength();
         trackOwner(path, node.owner, true);
-        String quotaPath = PathRules.parentOf(path).substring(Math.min(QUOTA_ROOT.length(), path.length()));
-        if (path.startsWith(QUOTA_ROOT + "/") && PathRules.nameOf(path).equals(LIMITS_NODE) && !quotaPath.isEmpty()) {
-            quotaPaths.add(quotaPath);
+        if (path.startsWith(QUOTA_ROOT + "/") && PathRules.nameOf(path).equals(LIMITS_NODE)) {
+            String quotaPath = PathRules.parentOf(path).substring(QUOTA_ROOT.length());
+            if (!quotaPath.isEmpty()) {
+                quotaPaths.add(quotaPath);
+            }
         }
     }
 
