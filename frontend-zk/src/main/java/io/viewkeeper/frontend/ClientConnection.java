@@ -26,6 +26,8 @@ public final class ClientConnection {
     final Set<String> watchedPaths = new HashSet<>();
     int watchCount;
     long sessionId;
+    /** This connection's id in the replicated client table (xids restart on every connection). */
+    long clientId;
     int sessionTimeoutMs;
     boolean handshakeDone;
     boolean oldClient;

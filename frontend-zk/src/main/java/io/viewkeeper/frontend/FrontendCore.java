@@ -53,30 +53,32 @@ public final class FrontendCore {
         final List<Integer> multiTypes;
         final long startMs;
         final Txn txn;
+        final long clientId;
         final long requestNumber;
         long submittedMs;
         boolean orderedHere;
 
         PendingWrite(ClientConnection connection, int xid, int type, List<Integer> multiTypes, long startMs, Txn txn,
-                long requestNumber) {
+                long clientId, long requestNumber) {
             this.connection = connection;
             this.xid = xid;
             this.type = type;
             this.multiTypes = multiTypes;
             this.startMs = startMs;
             this.txn = txn;
+            this.clientId = clientId;
             this.requestNumber = requestNumber;
         }
     }
 
-    private record RequestKey(long sessionId, long requestNumber) {
+    private record RequestKey(long clientId, long requestNumber) {
     }
 
     private record PendingRead(ClientConnection connection, Inbound.Request request) {
     }
 
-    /** Request number of the expiry close: above every xid a client can send. */
-    private static final long EXPIRY_REQUEST_NUMBER = 1L << 40;
+    /** The expiry close is client (session id, 1): proposed again after a view change, it still executes once. */
+    private static final long EXPIRY_REQUEST_NUMBER = 1;
     /** Client id of the reaper's deletes; no session has it (session ids carry a server id in the top byte). */
     private static final long REAPER_CLIENT_ID = 0;
     private static final long RESUBMIT_AFTER_MS = 500;
@@ -100,6 +102,12 @@ public final class FrontendCore {
     private final ServerStats stats = new ServerStats();
     private final ContainerReaper reaper;
     private long nextSessionId;
+    /**
+     * Connection ids are negative (session ids are positive, the reaper is 0): the sign bit, this server's id in
+     * the next 8 bits, then the start time in milliseconds shifted left 14 bits, plus a counter. A restarted
+     * server starts above the ids it gave out before unless it accepted over 16,384 connections per millisecond.
+     */
+    private long nextConnectionId;
 
     public FrontendCore(FrontendSettings settings, ZnodeStateMachine stateMachine, WritePath writes,
             LongSupplier clock, SecureRandom random) {
@@ -113,12 +121,15 @@ public final class FrontendCore {
         this.reaper = new ContainerReaper(settings.containerCheckIntervalMs(), settings.containerMaxPerMinute());
         long now = clock.getAsLong();
         this.nextSessionId = ((now << 24) >>> 8) | ((long) settings.serverId() << 56);
+        this.nextConnectionId = Long.MIN_VALUE | ((long) settings.serverId() << 55) | ((now << 14) & ((1L << 55) - 1));
         this.stats.startMs = now;
     }
 
     // ---- inputs ----
 
+    /** A new connection, with its own id in the replicated client table. */
     public void onConnectionOpened(ClientConnection c) {
+        c.clientId = nextConnectionId++;
         connections.add(c);
     }
 
@@ -168,7 +179,7 @@ public final class FrontendCore {
             for (String path : reaper.due(stateMachine.tree(), now)) {
                 long requestNumber = (lastZxid() << 12) | (reaperSequence++ & 0xfff);
                 Txn txn = new Txn(REAPER_CLIENT_ID, 0, now, List.of(), new Operation.DeleteContainer(path));
-                writes.submit(txn, requestNumber);
+                writes.submit(txn, REAPER_CLIENT_ID, requestNumber);
             }
         }
         resubmitStalled(now);
@@ -184,7 +195,7 @@ public final class FrontendCore {
             }
             Txn txn = new Txn(expired.sessionId, 0, now, List.of(), new Operation.CloseSession(expired.sessionId));
             PendingWrite pending = new PendingWrite(null, 0, OpCode.CLOSE_SESSION, List.of(), now, txn,
-                    EXPIRY_REQUEST_NUMBER);
+                    expired.sessionId, EXPIRY_REQUEST_NUMBER);
             pendingWrites.put(new RequestKey(expired.sessionId, EXPIRY_REQUEST_NUMBER), pending);
             offer(pending, now);
         }
@@ -193,7 +204,7 @@ public final class FrontendCore {
     /** Offers a pending write to the replica; true when it was ordered here (it has an op-number). */
     private boolean offer(PendingWrite pending, long now) {
         pending.submittedMs = now;
-        long op = writes.submit(pending.txn, pending.requestNumber);
+        long op = writes.submit(pending.txn, pending.clientId, pending.requestNumber);
         pending.orderedHere = op > 0;
         return op != WritePath.REJECTED;
     }
@@ -236,8 +247,11 @@ public final class FrontendCore {
         }
     }
 
-    /** A write committed at {@code zxid}: apply it, fire watches, then answer whoever is waiting for it. */
-    public void onCommitted(long zxid, Txn txn) {
+    /**
+     * A write committed at {@code zxid}: apply it, fire watches, then answer whoever is waiting for it here (the
+     * request it was submitted as: {@code clientId}, {@code requestNumber}).
+     */
+    public void onCommitted(long zxid, Txn txn, long clientId, long requestNumber) {
         ApplyOutcome outcome = stateMachine.apply(zxid, txn);
         for (Change change : outcome.changes()) {
             deliver(change, zxid);
@@ -249,7 +263,7 @@ public final class FrontendCore {
             default -> {
             }
         }
-        PendingWrite pending = pendingWrites.remove(new RequestKey(txn.sessionId(), requestNumberOf(txn)));
+        PendingWrite pending = pendingWrites.remove(new RequestKey(clientId, requestNumber));
         if (pending == null || pending.connection == null) {
             return;
         }
@@ -299,21 +313,13 @@ public final class FrontendCore {
         drain(c);
     }
 
-    /** The request number a txn was submitted with: the xid for client requests, fixed ones for the rest. */
-    private static long requestNumberOf(Txn txn) {
-        return switch (txn.op()) {
-            case Operation.CreateSession s -> 0;
-            case Operation.CloseSession s -> txn.cxid() == 0 ? EXPIRY_REQUEST_NUMBER : txn.cxid();
-            default -> txn.cxid();
-        };
-    }
-
     private void endSession(long sessionId) {
         SessionTracker.Tracked tracked = tracker.get(sessionId);
         tracker.remove(sessionId);
         touchedSessions.remove(sessionId);
         if (tracked != null && tracked.connection != null && !tracked.connection.closed
-                && !pendingWrites.containsKey(new RequestKey(sessionId, tracked.connection.lastCloseXid))) {
+                && !pendingWrites.containsKey(new RequestKey(tracked.connection.clientId,
+                        tracked.connection.lastCloseXid))) {
             closeConnection(tracked.connection);
         }
     }
@@ -427,9 +433,9 @@ public final class FrontendCore {
     private void submit(ClientConnection c, Inbound.Request request, Operation op, long now) {
         Txn txn = new Txn(c.sessionId, request.xid(), now, c.identities, op);
         List<Integer> multiTypes = request.multiOps().stream().map(Inbound.MultiOp::type).toList();
-        PendingWrite pending = new PendingWrite(c, request.xid(), request.type(), multiTypes, now, txn,
-                requestNumberOf(txn));
-        pendingWrites.put(new RequestKey(c.sessionId, pending.requestNumber), pending);
+        PendingWrite pending = new PendingWrite(c, request.xid(), request.type(), multiTypes, now, txn, c.clientId,
+                request.xid());
+        pendingWrites.put(new RequestKey(c.clientId, pending.requestNumber), pending);
         c.writesInFlight++;
         offer(pending, now);
         if (!pending.orderedHere) {
@@ -512,8 +518,8 @@ public final class FrontendCore {
         c.awaitingSession = true;
         c.sessionId = sessionId;
         c.oldClient = oldClient;
-        PendingWrite pending = new PendingWrite(c, 0, OpCode.CREATE_SESSION, List.of(), now, txn, 0);
-        pendingWrites.put(new RequestKey(sessionId, 0), pending);
+        PendingWrite pending = new PendingWrite(c, 0, OpCode.CREATE_SESSION, List.of(), now, txn, c.clientId, 0);
+        pendingWrites.put(new RequestKey(c.clientId, 0), pending);
         offer(pending, now);
     }
 

@@ -14,12 +14,13 @@ public interface WritePath {
     long REJECTED = -1;
 
     /**
-     * Submits a write for ordering. {@code requestNumber} increases per session (the client's xid), so a write
-     * offered twice executes once.
+     * Submits a write for ordering. {@code clientId} names the connection (not the session: a session may move
+     * to another connection and its xids start again there) and {@code requestNumber} increases per client (the
+     * xid), so a write offered twice executes once.
      *
      * @return the op-number (zxid) it will commit at when ordered here, {@link #FORWARDED} or {@link #REJECTED}
      */
-    long submit(Txn txn, long requestNumber);
+    long submit(Txn txn, long clientId, long requestNumber);
 
     /**
      * Whether a request must wait for a read barrier before it is evaluated: {@code sync} always in a replica

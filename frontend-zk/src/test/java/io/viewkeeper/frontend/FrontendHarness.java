@@ -152,21 +152,25 @@ final class FrontendHarness {
         FrontendCore core;
         boolean autoCommit = true;
         private long lastZxid;
-        private final Deque<Txn> pending = new ArrayDeque<>();
+        private final Deque<Submitted> pending = new ArrayDeque<>();
+
+        private record Submitted(Txn txn, long clientId, long requestNumber) {
+        }
 
         @Override
-        public long submit(Txn txn, long requestNumber) {
-            pending.add(txn);
+        public long submit(Txn txn, long clientId, long requestNumber) {
+            pending.add(new Submitted(txn, clientId, requestNumber));
             return lastZxid + pending.size();
         }
 
         /** Commits every pending write, including those that commits submit in turn. */
         void commitAll() {
             while (!pending.isEmpty()) {
-                Txn txn = pending.poll();
+                Submitted next = pending.poll();
                 lastZxid++;
                 try {
-                    core.onCommitted(lastZxid, OperationCodec.decode(OperationCodec.encode(txn)));
+                    core.onCommitted(lastZxid, OperationCodec.decode(OperationCodec.encode(next.txn())),
+                            next.clientId(), next.requestNumber());
                 } catch (OperationCodec.MalformedOperationException e) {
                     throw new IllegalStateException("an encoded txn must decode", e);
                 }

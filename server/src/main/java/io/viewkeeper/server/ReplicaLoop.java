@@ -177,8 +177,8 @@ final class ReplicaLoop implements WritePath, Outbox, Runnable {
     // ---- WritePath: what the frontend asks of the replica ----
 
     @Override
-    public long submit(Txn txn, long requestNumber) {
-        return replica.onRequest(txn.sessionId(), requestNumber, OperationCodec.encode(txn));
+    public long submit(Txn txn, long clientId, long requestNumber) {
+        return replica.onRequest(clientId, requestNumber, OperationCodec.encode(txn));
     }
 
     @Override
@@ -229,7 +229,7 @@ final class ReplicaLoop implements WritePath, Outbox, Runnable {
 
     @Override
     public void commit(LogEntry entry) {
-        core.onCommitted(entry.op(), decode(entry));
+        core.onCommitted(entry.op(), decode(entry), entry.clientId(), entry.requestNumber());
     }
 
     @Override
