@@ -254,11 +254,13 @@ class ClusterFaultTest {
 
     /** Once idle, all replicas commit the same ops and read the same registers, none past its issued writes. */
     private void checkReplicasAgree() throws Exception {
-        await("replicas at one commit number and znode count").atMost(REJOIN_TIMEOUT)
+        await("replicas at one commit number, znode count and state digest").atMost(REJOIN_TIMEOUT)
                 .pollInterval(Duration.ofMillis(200)).until(() -> {
-                    List<List<Long>> figures = new ArrayList<>();
+                    List<List<Object>> figures = new ArrayList<>();
                     for (int id = 1; id <= cluster.size(); id++) {
-                        cluster.status(id).ifPresent(s -> figures.add(List.of(s.commit(), s.nodeCount())));
+                        int replica = id;
+                        cluster.status(id).ifPresent(s -> cluster.stateDigest(replica).ifPresent(digest ->
+                                figures.add(List.of(s.commit(), s.nodeCount(), digest))));
                     }
                     return figures.size() == cluster.size() && figures.stream().distinct().count() == 1;
                 });

@@ -258,6 +258,19 @@ public final class ClusterProcesses implements AutoCloseable {
                 Long.parseLong(replica.group(4)), Long.parseLong(nodes.group(1))));
     }
 
+    /** The state digest a replica reports with {@code hash} ("0x<zxid>: <digest>"); empty when it cannot answer. */
+    public Optional<String> stateDigest(int id) {
+        if (!isRunning(id) || paused[id]) {
+            return Optional.empty();
+        }
+        try {
+            String text = fourLetterWord(id, "hash").trim();
+            return text.matches("0x[0-9a-f]+: [0-9]+") ? Optional.of(text) : Optional.empty();
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
     public String fourLetterWord(int id, String word) throws IOException {
         try (Socket s = new Socket()) {
             s.connect(clientAddress(id), FOUR_LETTER_TIMEOUT_MS);
