@@ -161,6 +161,57 @@ class NodeConfigTest {
                 .satisfies(e -> assertThat(e.key()).isEqualTo("clientPort"));
     }
 
+    private static final String ENSEMBLE_ZOO_CFG = """
+            tickTime=2000
+            dataDir=/var/lib/zookeeper
+            clientPort=2181
+            server.3=zk3.example:2888:3888;2183
+            server.1=zk1.example:2888:3888
+            server.2=zk2.example:2888:3888:participant;0.0.0.0:2182
+            """;
+
+    @Test
+    void shouldReadMembersInIdOrderWhenFileHasZooKeeperServerLines() {
+        NodeConfig config = NodeConfig.parse(zooCfg(ENSEMBLE_ZOO_CFG + "serverId=2\n"));
+
+        assertThat(config.members()).containsExactly(
+                new NodeConfig.Member(1, "zk1.example", 2888, -1),
+                new NodeConfig.Member(2, "zk2.example", 2888, 2182),
+                new NodeConfig.Member(3, "zk3.example", 2888, 2183));
+        assertThat(config.replicaIndex()).isEqualTo(1);
+        assertThat(config.reads()).isEqualTo(NodeConfig.ReadMode.LINEARIZABLE);
+    }
+
+    @Test
+    void shouldTakeServerIdFromMyidWhenServerIdKeyIsAbsent(@org.junit.jupiter.api.io.TempDir Path dir)
+            throws IOException {
+        java.nio.file.Files.writeString(dir.resolve("myid"), "3\n");
+        String text = ENSEMBLE_ZOO_CFG.replace("dataDir=/var/lib/zookeeper", "dataDir=" + dir);
+
+        NodeConfig config = NodeConfig.parse(zooCfg(text));
+
+        assertThat(config.serverId()).isEqualTo(3);
+        assertThat(config.replicaIndex()).isEqualTo(2);
+    }
+
+    @Test
+    void shouldReadSequentialReadsWhenReadsKeyAsksForThem() {
+        NodeConfig config = NodeConfig.parse(zooCfg(ENSEMBLE_ZOO_CFG + "serverId=1\nreads=sequential\n"));
+
+        assertThat(config.reads()).isEqualTo(NodeConfig.ReadMode.SEQUENTIAL);
+    }
+
+    @Test
+    void shouldNameTheProblemWhenGroupSettingsAreWrong() {
+        assertRejected(ENSEMBLE_ZOO_CFG + "serverId=4\n", "serverId");
+        assertRejected(ENSEMBLE_ZOO_CFG + "serverId=1\nreads=eventual\n", "reads");
+        assertRejected("dataDir=/d\nserverId=1\nserver.1=a:1\nserver.2=b:2\n", "server.N");
+        assertRejected("dataDir=/d\nserverId=1\nserver.x=a:1\n", "server.x");
+        assertRejected("dataDir=/d\nserverId=1\nserver.1=a\n", "server.1");
+        assertRejected("dataDir=/d\nserverId=1\nserver.1=a:99999\n", "server.1");
+        assertRejected("dataDir=/d\nserverId=1\nserver.1=a:2888;port\n", "server.1");
+    }
+
     /** The launcher prints the message as {@code config error: <message>}, so it must start with the key. */
     private static void assertRejected(String text, String key) {
         Properties properties = zooCfg(text);

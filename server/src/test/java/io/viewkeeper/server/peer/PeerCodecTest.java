@@ -1,0 +1,94 @@
+package io.viewkeeper.server.peer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.viewkeeper.consensus.Checkpoint;
+import io.viewkeeper.consensus.ClientTable;
+import io.viewkeeper.consensus.LogEntry;
+import io.viewkeeper.consensus.Message;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+class PeerCodecTest {
+
+    private static final List<LogEntry> ENTRIES = List.of(
+            LogEntry.of(5, 2, 77, 1, "a".getBytes(StandardCharsets.UTF_8)),
+            LogEntry.of(6, 2, 78, 9, new byte[0]));
+    private static final Checkpoint CHECKPOINT = new Checkpoint(4, 123, new byte[] {1, 2, 3},
+            List.of(new ClientTable.Session(77, 1, 3, new byte[] {9})));
+
+    static List<Message> everyKind() {
+        return List.of(
+                new Message.Request(3, 77, 12, new byte[] {1, 2}, 1),
+                new Message.Prepare(3, 4, 99, ENTRIES, 2, 0),
+                new Message.PrepareOk(3, 6, 2),
+                new Message.Commit(3, 6, 5, 2, 0),
+                new Message.CommitOk(3, 5, 1),
+                new Message.StartViewChange(4, 6, 1),
+                new Message.DoViewChange(4, 3, 6, 4, 5, ENTRIES, 2),
+                new Message.DoViewChange(4, 3, 4, 4, 5, List.of(), 2),
+                new Message.StartView(4, 6, 6, 5, 99, ENTRIES, 1),
+                new Message.Recovery(42, 2),
+                new Message.RecoveryResponse(4, 42, true, 6, 6, CHECKPOINT, 99, ENTRIES, 1),
+                new Message.RecoveryResponse(4, 42, false, 0, 0, null, 0, List.of(), 0),
+                new Message.GetState(4, 3, 2),
+                new Message.NewState(4, 6, 6, CHECKPOINT, 99, ENTRIES, 1),
+                new Message.ReadIndexRequest(4, 17, 2),
+                new Message.ReadIndexResponse(4, 17, 6, 1));
+    }
+
+    @Test
+    void shouldDecodeWhatItEncodesWhenMessageIsOfAnyKind() throws Exception {
+        for (Message message : everyKind()) {
+            Message decoded = PeerCodec.decode(PeerCodec.encode(message));
+            assertThat(PeerCodec.encode(decoded)).as(message.toString()).isEqualTo(PeerCodec.encode(message));
+            assertThat(decoded.getClass()).isEqualTo(message.getClass());
+            assertThat(decoded.from()).isEqualTo(message.from());
+            assertThat(decoded.view()).isEqualTo(message.view());
+        }
+    }
+
+    @Test
+    void shouldKeepEntryChecksumsWhenEntriesCrossTheWire() throws Exception {
+        Message.Prepare decoded = (Message.Prepare) PeerCodec.decode(
+                PeerCodec.encode(new Message.Prepare(3, 4, 99, ENTRIES, 2, 0)));
+        assertThat(decoded.entries()).isEqualTo(ENTRIES);
+        assertThat(decoded.entries()).allMatch(LogEntry::checksumValid);
+    }
+
+    @Test
+    void shouldRejectEveryTruncationWhenMessageIsCut() {
+        for (Message message : everyKind()) {
+            byte[] bytes = PeerCodec.encode(message);
+            for (int length = 0; length < bytes.length; length++) {
+                byte[] cut = Arrays.copyOf(bytes, length);
+                assertThatThrownBy(() -> PeerCodec.decode(cut)).as("%s cut at %d", message, length)
+                        .isInstanceOf(PeerProtocolException.class);
+            }
+        }
+    }
+
+    @Test
+    void shouldThrowOnlyProtocolExceptionWhenBytesAreRandom() {
+        SplittableRandom random = new SplittableRandom(20261122);
+        for (int i = 0; i < 20_000; i++) {
+            byte[] garbage = new byte[random.nextInt(64)];
+            random.nextBytes(garbage);
+            if (garbage.length > 0) {
+                garbage[0] = (byte) random.nextInt(16);
+            }
+            try {
+                PeerCodec.decode(garbage);
+            } catch (PeerProtocolException expected) {
+                // the only acceptable failure
+                continue;
+            }
+        }
+        byte[] hugeCount = {2, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1, 0x7f, -1, -1, -1};
+        assertThatThrownBy(() -> PeerCodec.decode(hugeCount)).isInstanceOf(PeerProtocolException.class);
+    }
+}

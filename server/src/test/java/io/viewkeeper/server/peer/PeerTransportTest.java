@@ -1,0 +1,192 @@
+package io.viewkeeper.server.peer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.viewkeeper.consensus.Message;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The replica-to-replica transport accepts only configured members from their own address with the cluster id, and
+ * drops (never crashes on) garbage, another version, a bad checksum or a message claiming another sender.
+ */
+class PeerTransportTest {
+    private static final long CLUSTER = 0x5eedL;
+    private static final Duration WAIT = Duration.ofSeconds(10);
+
+    private final BlockingQueue<Message> received = new LinkedBlockingQueue<>();
+    private PeerTransport replica0;
+    private PeerTransport replica1;
+    private List<InetSocketAddress> members;
+
+    @BeforeEach
+    void startTwoOfThree() throws Exception {
+        members = List.of(free("127.0.0.1"), free("127.0.0.1"), free("127.0.0.3"));
+        replica0 = new PeerTransport(0, CLUSTER, members, receiverInto(received), 1 << 20);
+        replica1 = new PeerTransport(1, CLUSTER, members, receiverInto(new LinkedBlockingQueue<>()), 1 << 20);
+        replica0.start();
+        replica1.start();
+    }
+
+    @AfterEach
+    void stop() {
+        replica0.close();
+        replica1.close();
+    }
+
+    @Test
+    void shouldDeliverMessagesWhenPeerIsAMember() {
+        Message message = new Message.PrepareOk(3, 9, 1);
+        await().atMost(WAIT).until(() -> {
+            replica1.send(0, message);
+            return received.peek() != null;
+        });
+        assertThat(received.poll()).isInstanceOf(Message.PrepareOk.class).extracting(Message::from).isEqualTo(1);
+    }
+
+    @Test
+    void shouldDropConnectionWhenFirstBytesAreGarbage() throws Exception {
+        try (Socket socket = dialReplica0()) {
+            write(socket, new byte[] {0, 0, 0, 5, 'h', 'e', 'l', 'l', 'o'});
+            assertClosed(socket);
+        }
+        shouldDeliverMessagesWhenPeerIsAMember();
+    }
+
+    @Test
+    void shouldDropConnectionWhenVersionIsAnother() throws Exception {
+        try (Socket socket = dialReplica0()) {
+            byte[] frame = frame(PeerFrames.HELLO, hello(1, CLUSTER));
+            frame[4] = 9;
+            write(socket, frame);
+            assertClosed(socket);
+        }
+    }
+
+    @Test
+    void shouldDropConnectionWhenChecksumFails() throws Exception {
+        try (Socket socket = dialReplica0()) {
+            byte[] frame = frame(PeerFrames.HELLO, hello(1, CLUSTER));
+            frame[frame.length - 1] ^= 1;
+            write(socket, frame);
+            assertClosed(socket);
+        }
+    }
+
+    @Test
+    void shouldDropConnectionWhenHelloNamesNoMember() throws Exception {
+        try (Socket socket = dialReplica0()) {
+            write(socket, frame(PeerFrames.HELLO, hello(7, CLUSTER)));
+            assertClosed(socket);
+        }
+    }
+
+    @Test
+    void shouldDropConnectionWhenClusterIdIsAnother() throws Exception {
+        try (Socket socket = dialReplica0()) {
+            write(socket, frame(PeerFrames.HELLO, hello(1, CLUSTER + 1)));
+            assertClosed(socket);
+        }
+    }
+
+    @Test
+    void shouldDropConnectionWhenMemberDialsFromAnotherAddress() throws Exception {
+        try (Socket socket = dialReplica0()) {
+            write(socket, frame(PeerFrames.HELLO, hello(2, CLUSTER)));
+            assertClosed(socket);
+        }
+    }
+
+    @Test
+    void shouldDropConnectionWhenMessageClaimsAnotherSender() throws Exception {
+        try (Socket socket = dialReplica0()) {
+            write(socket, frame(PeerFrames.HELLO, hello(1, CLUSTER)));
+            write(socket, frame(PeerFrames.CONSENSUS, PeerCodec.encode(new Message.PrepareOk(3, 9, 2))));
+            assertClosed(socket);
+        }
+        assertThat(received).isEmpty();
+    }
+
+    @Test
+    void shouldDropConnectionWhenFrameIsLargerThanTheLimit() throws Exception {
+        try (Socket socket = dialReplica0()) {
+            write(socket, ByteBuffer.allocate(4).putInt(Integer.MAX_VALUE).array());
+            assertClosed(socket);
+        }
+    }
+
+    private Socket dialReplica0() throws IOException {
+        Socket socket = new Socket();
+        socket.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0));
+        socket.connect(members.get(0), 5000);
+        socket.setSoTimeout(5000);
+        return socket;
+    }
+
+    private static void assertClosed(Socket socket) throws IOException {
+        InputStream in = socket.getInputStream();
+        try {
+            assertThat(in.read()).as("the transport closes the connection").isEqualTo(-1);
+        } catch (SocketTimeoutException e) {
+            throw new AssertionError("the connection was left open", e);
+        } catch (IOException reset) {
+            // a reset is a close as well
+            return;
+        }
+    }
+
+    private static void write(Socket socket, byte[] bytes) throws IOException {
+        OutputStream out = socket.getOutputStream();
+        out.write(bytes);
+        out.flush();
+    }
+
+    private static byte[] frame(byte kind, byte[] payload) {
+        ByteBuf buf = PeerFrames.encode(ByteBufAllocator.DEFAULT, kind, payload);
+        byte[] bytes = new byte[buf.readableBytes()];
+        buf.readBytes(bytes);
+        buf.release();
+        return bytes;
+    }
+
+    private static byte[] hello(int index, long cluster) {
+        return ByteBuffer.allocate(12).putInt(index).putLong(cluster).array();
+    }
+
+    private static InetSocketAddress free(String host) throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(host))) {
+            return new InetSocketAddress(host, socket.getLocalPort());
+        }
+    }
+
+    private static PeerTransport.Receiver receiverInto(BlockingQueue<Message> queue) {
+        return new PeerTransport.Receiver() {
+            @Override
+            public void onMessage(Message message) {
+                queue.add(message);
+            }
+
+            @Override
+            public void onSessionTouches(int from, long[] sessionIds) {
+                // not exercised here
+            }
+        };
+    }
+}
