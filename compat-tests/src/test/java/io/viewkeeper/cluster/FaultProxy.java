@@ -32,6 +32,7 @@ public final class FaultProxy implements AutoCloseable {
     private volatile boolean forwardBlackholed;
     private volatile boolean backwardBlackholed;
     private volatile boolean lostBytes;
+    private volatile boolean refusing;
     private volatile boolean closed;
 
     /**
@@ -49,6 +50,22 @@ public final class FaultProxy implements AutoCloseable {
         Thread acceptor = new Thread(this::acceptLoop, "proxy-" + name);
         acceptor.setDaemon(true);
         acceptor.start();
+    }
+
+    /** A relay to {@code target} on a free port of 127.0.0.1, dialing from 127.0.0.1 (a client's proxy). */
+    public static FaultProxy to(InetSocketAddress target) throws IOException {
+        InetAddress loopback = InetAddress.getLoopbackAddress();
+        return new FaultProxy("client", new InetSocketAddress(loopback, 0), target, loopback);
+    }
+
+    /** {@code host:port} of the listening side, for a ZooKeeper connect string. */
+    public String connectString() {
+        return address().getAddress().getHostAddress() + ":" + address().getPort();
+    }
+
+    /** While refusing, new connections are closed as soon as they are accepted (a server that is unreachable). */
+    public void setRefusing(boolean refusing) {
+        this.refusing = refusing;
     }
 
     public InetSocketAddress address() {
@@ -105,6 +122,10 @@ public final class FaultProxy implements AutoCloseable {
                 accepted = listener.accept();
             } catch (IOException e) {
                 return; // closed
+            }
+            if (refusing) {
+                closeQuietly(accepted);
+                continue;
             }
             relay(accepted);
         }

@@ -7,6 +7,7 @@ import static io.viewkeeper.compat.Zk.expectCode;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.viewkeeper.cluster.FaultProxy;
 import java.util.List;
 import org.apache.zookeeper.AddWatchMode;
 import org.apache.zookeeper.CreateMode;
@@ -203,7 +204,7 @@ class AclTest extends CompatTestBase {
     void shouldKeepAuthAcrossReconnectBecauseTheClientResendsIt() throws Exception {
         ZooKeeper owner = alice();
         owner.create("/reauth", bytes("r"), Zk.acl(new ACL(Perms.ALL, ALICE_ID)), CreateMode.PERSISTENT);
-        TcpProxy proxy = proxy();
+        FaultProxy proxy = proxy();
         TestClient c = client(proxy.connectString(), SESSION_TIMEOUT_MS);
         c.zk().addAuthInfo("digest", bytes("alice:pw"));
         assertThat(c.zk().getData("/reauth", false, null)).isEqualTo(bytes("r"));

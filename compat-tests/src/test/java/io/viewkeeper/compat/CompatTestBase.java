@@ -2,6 +2,7 @@ package io.viewkeeper.compat;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.viewkeeper.cluster.FaultProxy;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -117,8 +118,8 @@ public abstract class CompatTestBase {
     }
 
     /** A relay in front of the next replica, closed after the test. */
-    protected TcpProxy proxy() throws IOException {
-        return closeAfterTest(new TcpProxy(server.clientAddress(nextReplica())));
+    protected FaultProxy proxy() throws IOException {
+        return closeAfterTest(FaultProxy.to(server.clientAddress(nextReplica())));
     }
 
     /** A new session on the server under test (on the next replica of a group), connected. */

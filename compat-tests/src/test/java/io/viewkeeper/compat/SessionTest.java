@@ -6,6 +6,7 @@ import static io.viewkeeper.compat.Zk.create;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.viewkeeper.cluster.FaultProxy;
 import java.util.List;
 import org.apache.zookeeper.AddWatchMode;
 import org.apache.zookeeper.CreateMode;
@@ -68,7 +69,7 @@ class SessionTest extends CompatTestBase {
 
     @Test
     void shouldExpireAPartitionedSessionAfterItsTimeout() throws Exception {
-        TcpProxy proxy = proxy();
+        FaultProxy proxy = proxy();
         TestClient cut = client(proxy.connectString(), 4000);
         assertThat(cut.zk().getSessionTimeout()).isEqualTo(4000);
         create(cut.zk(), "/part", null);
@@ -99,7 +100,7 @@ class SessionTest extends CompatTestBase {
         create(writer, "/sw/gone", "0");
         create(writer, "/sw/c", null);
         create(writer, "/sw/p", "0");
-        TcpProxy proxy = proxy();
+        FaultProxy proxy = proxy();
         TestClient c = client(proxy.connectString(), SESSION_TIMEOUT_MS);
         c.zk().getData("/sw/d", true, null);
         c.zk().getData("/sw/same", true, null);
@@ -140,7 +141,7 @@ class SessionTest extends CompatTestBase {
 
     @Test
     void shouldKeepEphemeralsOfADisconnectedSessionThatComesBack() throws Exception {
-        TcpProxy proxy = proxy();
+        FaultProxy proxy = proxy();
         TestClient c = client(proxy.connectString(), SESSION_TIMEOUT_MS);
         create(c.zk(), "/back", "x", CreateMode.EPHEMERAL);
         long lastZxidBefore = c.zk().exists("/back", false).getCzxid();

@@ -152,12 +152,6 @@ public final class PeerTransport implements AutoCloseable {
         ch.writeAndFlush(PeerFrames.encode(ch.alloc(), kind, payload));
     }
 
-    /** Whether an outbound connection to {@code index} is up now. */
-    public boolean connected(int index) {
-        Channel ch = outbound[index];
-        return ch != null && ch.isActive();
-    }
-
     /** Receives from a peer that dialed us; the first frame must be a valid HELLO. */
     private final class InboundHandler extends SimpleChannelInboundHandler<ByteBuf> {
         private int peerIndex = -1;
