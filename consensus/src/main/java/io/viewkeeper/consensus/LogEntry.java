@@ -29,6 +29,17 @@ public record LogEntry(long op, long view, long clientId, long requestNumber, by
         return checksum == checksumOf(op, view, clientId, requestNumber, body);
     }
 
+    /**
+     * The hash chain at this entry given the chain at the op before it. A Prepare carries the chain at its first op's
+     * parent; a write-ahead log stores each entry's chain, so a log that skips, repeats or reorders entries is caught.
+     */
+    public long chainAfter(long parentChain) {
+        long h = parentChain ^ (op * 0x9E3779B97F4A7C15L) ^ (checksum & 0xFFFFFFFFL);
+        h = (h ^ (h >>> 30)) * 0xBF58476D1CE4E5B9L;
+        h = (h ^ (h >>> 27)) * 0x94D049BB133111EBL;
+        return h ^ (h >>> 31);
+    }
+
     static int checksumOf(long op, long view, long clientId, long requestNumber, byte[] body) {
         CRC32C crc = new CRC32C();
         byte[] header = new byte[32];

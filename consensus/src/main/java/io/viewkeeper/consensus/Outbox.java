@@ -86,6 +86,15 @@ public interface Outbox {
     default void installCheckpoint(Checkpoint checkpoint) {
     }
 
+    /**
+     * The checkpoint as sent to a peer by state transfer or recovery: a driver whose {@link #checkpoint} returned a
+     * token rather than the whole snapshot (because its checkpoints are incremental on disk) supplies the whole
+     * snapshot here. The default sends the checkpoint as taken.
+     */
+    default Checkpoint checkpointForTransfer(Checkpoint checkpoint) {
+        return checkpoint;
+    }
+
     /** The log up to {@code op} is no longer needed by any replica; the driver may delete it (§5.1). */
     default void release(long op) {
     }

@@ -420,6 +420,25 @@ public final class Replica {
         if (interval == 0 || commitNumber % interval != 0) {
             return;
         }
+        takeCheckpoint();
+    }
+
+    /**
+     * Takes a checkpoint at the current commit number now, beside the op-count rule: the driver asks when its log
+     * grows too large or too old, an operator when they want one. Refused (false) outside normal status, before
+     * anything was committed, or when the latest checkpoint is already at the commit number.
+     */
+    public boolean requestCheckpoint() {
+        if (status != Status.NORMAL || commitNumber == 0
+                || (checkpoint != null && checkpoint.op() >= commitNumber)) {
+            return false;
+        }
+        takeCheckpoint();
+        releaseLog();
+        return checkpoint != null && checkpoint.op() == commitNumber;
+    }
+
+    private void takeCheckpoint() {
         byte[] snapshot = outbox.checkpoint(commitNumber, log.chain(commitNumber), clients.snapshot());
         if (snapshot != null) {
             checkpoint = new Checkpoint(commitNumber, log.chain(commitNumber), snapshot, clients.snapshot());

@@ -22,10 +22,7 @@ final class ReplicaLog {
 
     /** The chain hash linking {@code entry} to its predecessor's chain value. */
     static long link(long parentChain, LogEntry entry) {
-        long h = parentChain ^ (entry.op() * 0x9E3779B97F4A7C15L) ^ (entry.checksum() & 0xFFFFFFFFL);
-        h = (h ^ (h >>> 30)) * 0xBF58476D1CE4E5B9L;
-        h = (h ^ (h >>> 27)) * 0x94D049BB133111EBL;
-        return h ^ (h >>> 31);
+        return entry.chainAfter(parentChain);
     }
 
     long startOp() {

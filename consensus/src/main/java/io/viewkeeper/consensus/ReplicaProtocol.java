@@ -436,6 +436,9 @@ final class ReplicaProtocol {
             checkpoint = r.checkpoint;
             after = checkpoint.op();
         }
+        if (checkpoint != null) {
+            checkpoint = r.outbox.checkpointForTransfer(checkpoint);
+        }
         r.send(message.from(), new Message.NewState(r.view, r.opNumber(), r.commitNumber, checkpoint,
                 r.log.chain(after), r.log.suffix(after + 1, Integer.MAX_VALUE), r.replicaIndex()));
     }
@@ -545,6 +548,9 @@ final class ReplicaProtocol {
             return;
         }
         long after = checkpoint == null ? 0 : checkpoint.op();
+        if (checkpoint != null) {
+            checkpoint = r.outbox.checkpointForTransfer(checkpoint);
+        }
         r.send(message.from(), new Message.RecoveryResponse(r.view, message.nonce(), true, r.opNumber(),
                 r.commitNumber, checkpoint, r.log.chain(after), r.log.suffix(after + 1, Integer.MAX_VALUE),
                 r.replicaIndex()));

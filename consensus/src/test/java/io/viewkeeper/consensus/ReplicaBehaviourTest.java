@@ -64,6 +64,38 @@ class ReplicaBehaviourTest {
     }
 
     @Test
+    void shouldTakeRequestedCheckpointAtCommitNumberOnlyOnce() {
+        List<Long> checkpointOps = new ArrayList<>();
+        Outbox recording = new Outbox() {
+            @Override
+            public void persist(List<LogEntry> entries) {
+            }
+
+            @Override
+            public void commit(LogEntry entry) {
+            }
+
+            @Override
+            public byte[] checkpoint(long op, long chain, List<ClientTable.Session> clients) {
+                checkpointOps.add(op);
+                return new byte[] {(byte) op};
+            }
+        };
+        Replica replica = new Replica(ReplicaConfiguration.single(), ReplicaOptions.defaults(), recording,
+                new SplittableRandom(1), 0, EnumSet.noneOf(PlantedBug.class));
+        assertThat(replica.requestCheckpoint()).isFalse();
+        replica.onRequest(1, 1, body("a"));
+        replica.onRequest(1, 2, body("b"));
+        replica.flush();
+        replica.onPersisted(2);
+        assertThat(replica.requestCheckpoint()).isTrue();
+        assertThat(replica.requestCheckpoint()).isFalse();
+        assertThat(checkpointOps).containsExactly(2L);
+        assertThat(replica.latestCheckpoint().op()).isEqualTo(2);
+        assertThat(replica.latestCheckpoint().application()).containsExactly(2);
+    }
+
+    @Test
     void shouldAnswerReadOnlyOnceWritesBeforeItAreApplied() {
         Replica replica = new Replica(ReplicaConfiguration.single(), outbox, 0);
         replica.onRequest(1, 1, body("a"));
