@@ -542,6 +542,32 @@ public final class Replica {
         return bugs.contains(PlantedBug.READ_WITHOUT_CONFIRMATION);
     }
 
+    /**
+     * An operator asks for a view change (§4.2 step 1, started by request instead of by a timeout). A backup starts
+     * one as if the primary had gone quiet; the primary steps down by starting the change to the next view, whose
+     * primary is the next replica. Safety does not depend on who starts a view change, only on the quorums that
+     * complete it. Refused (false) outside normal status and in a one-replica group, which has no other primary.
+     */
+    public boolean requestViewChange() {
+        if (status != Status.NORMAL || configuration.replicaCount() == 1) {
+            return false;
+        }
+        long from = view;
+        protocol.transitionToViewChange(view + 1);
+        check(view == from + 1 && status == Status.VIEW_CHANGE, "requested view change did not start view "
+                + (from + 1));
+        checkInvariants();
+        return true;
+    }
+
+    /**
+     * The highest op replica {@code index} acknowledged as durable in this view, as the primary counts PrepareOks
+     * (§4.1 step 5); 0 before its first acknowledgement of the view, and not maintained at a backup.
+     */
+    public long ackedOp(int index) {
+        return ackedOp[index];
+    }
+
     public long view() {
         return view;
     }
