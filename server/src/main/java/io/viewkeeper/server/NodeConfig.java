@@ -32,7 +32,8 @@ public record NodeConfig(
         boolean enforceQuota,
         int serverId,
         List<Member> members,
-        ReadMode reads) {
+        ReadMode reads,
+        AdminSettings admin) {
 
     /** One replica of the group, from a {@code server.N=host:peerPort[:port][;[host:]clientPort]} line. */
     public record Member(int id, String host, int peerPort, int clientPort) {
@@ -75,17 +76,37 @@ public record NodeConfig(
         if (reads == null) {
             throw new ConfigException("reads", "is required");
         }
+        if (admin == null) {
+            throw new ConfigException("admin.enableServer", "settings are required");
+        }
+    }
+
+    /** A config without an admin endpoint (the settings before the endpoint existed). */
+    public NodeConfig(String clientPortAddress, int clientPort, Path dataDir, int tickTimeMs, int minSessionTimeoutMs,
+            int maxSessionTimeoutMs, int maxClientCnxns, int juteMaxBuffer, Set<String> fourLetterWords,
+            boolean extendedTypesEnabled, String superDigest, long containerCheckIntervalMs, int containerMaxPerMinute,
+            int maxInflightPerConnection, boolean enforceQuota, int serverId, List<Member> members, ReadMode reads) {
+        this(clientPortAddress, clientPort, dataDir, tickTimeMs, minSessionTimeoutMs, maxSessionTimeoutMs,
+                maxClientCnxns, juteMaxBuffer, fourLetterWords, extendedTypesEnabled, superDigest,
+                containerCheckIntervalMs, containerMaxPerMinute, maxInflightPerConnection, enforceQuota, serverId,
+                members, reads, AdminSettings.disabled());
     }
 
     /** Defaults of a standalone ZooKeeper 3.9 server, listening on {@code clientPort} of loopback. */
     public static NodeConfig defaults(Path dataDir, int clientPort) {
         return new NodeConfig("127.0.0.1", clientPort, dataDir, 2000, 4000, 40000, 60, 0xfffff, Set.of("srvr"),
-                false, null, 60_000, 10_000, 1000, false, 1, List.of(), ReadMode.LINEARIZABLE);
+                false, null, 60_000, 10_000, 1000, false, 1, List.of(), ReadMode.LINEARIZABLE,
+                AdminSettings.defaults());
     }
 
-    /** Settings for tests: an ephemeral port, every four-letter word, extended types on. */
+    /** Settings for tests: ephemeral client and admin ports, every four-letter word, extended types on. */
     public static NodeConfig forTesting(Path dataDir) {
-        return defaults(dataDir, 0).withFourLetterWords(ALL_FOUR_LETTER_WORDS).withExtendedTypesEnabled(true);
+        return defaults(dataDir, 0).withFourLetterWords(ALL_FOUR_LETTER_WORDS).withExtendedTypesEnabled(true)
+                .withAdmin(AdminSettings.defaults().withPort(0));
+    }
+
+    public NodeConfig withAdmin(AdminSettings settings) {
+        return copy().admin(settings).build();
     }
 
     public NodeConfig withClientPort(int port) {
@@ -158,6 +179,7 @@ public record NodeConfig(
         private int serverId;
         private List<Member> members;
         private ReadMode reads;
+        private AdminSettings admin;
 
         Copy(NodeConfig c) {
             clientPortAddress = c.clientPortAddress;
@@ -178,6 +200,7 @@ public record NodeConfig(
             serverId = c.serverId;
             members = c.members;
             reads = c.reads;
+            admin = c.admin;
         }
 
         Copy clientPortAddress(String value) {
@@ -270,8 +293,13 @@ public record NodeConfig(
             return this;
         }
 
+        Copy admin(AdminSettings value) {
+            admin = value;
+            return this;
+        }
+
         NodeConfig build() {
-            return new NodeConfig(clientPortAddress, clientPort, dataDir, tickTimeMs, minSessionTimeoutMs, maxSessionTimeoutMs, maxClientCnxns, juteMaxBuffer, fourLetterWords, extendedTypesEnabled, superDigest, containerCheckIntervalMs, containerMaxPerMinute, maxInflightPerConnection, enforceQuota, serverId, members, reads);
+            return new NodeConfig(clientPortAddress, clientPort, dataDir, tickTimeMs, minSessionTimeoutMs, maxSessionTimeoutMs, maxClientCnxns, juteMaxBuffer, fourLetterWords, extendedTypesEnabled, superDigest, containerCheckIntervalMs, containerMaxPerMinute, maxInflightPerConnection, enforceQuota, serverId, members, reads, admin);
         }
     }
 
@@ -282,6 +310,7 @@ public record NodeConfig(
             "extendedTypesEnabled", "superDigest", "znode.container.checkIntervalMs", "znode.container.maxPerMinute",
             "maxInflightPerConnection", "enforceQuota", "serverId", "initLimit", "syncLimit",
             "autopurge.snapRetainCount", "autopurge.purgeInterval", "admin.enableServer", "admin.serverPort",
+            "admin.serverAddress", "admin.token", "admin.tokenFile",
             "standaloneEnabled", "reconfigEnabled", "metricsProvider.className", "reads");
 
     /**
@@ -323,7 +352,8 @@ public record NodeConfig(
                 boolValue(p, "enforceQuota", false),
                 serverId(p, dataDir),
                 members(p),
-                readMode(p.getOrDefault("reads", "linearizable")));
+                readMode(p.getOrDefault("reads", "linearizable")),
+                AdminSettings.parse(p));
     }
 
     /** Members of the group, ordered by id; empty when the file has no server.N lines (one node). */

@@ -212,6 +212,65 @@ class NodeConfigTest {
         assertRejected("dataDir=/d\nserverId=1\nserver.1=a:2888;port\n", "server.1");
     }
 
+    @Test
+    void shouldServeAdminOnLoopbackPort8080WithoutTokenWhenAdminKeysAreAbsent() {
+        NodeConfig config = NodeConfig.parse(zooCfg(TYPICAL_ZOO_CFG));
+
+        assertThat(config.admin().enabled()).isTrue();
+        assertThat(config.admin().serverAddress()).isEqualTo("127.0.0.1");
+        assertThat(config.admin().serverPort()).isEqualTo(8080);
+        assertThat(config.admin().mutatingAllowed()).isFalse();
+    }
+
+    @Test
+    void shouldReadAdminKeysWhenZooCfgSetsThem() {
+        NodeConfig config = NodeConfig.parse(zooCfg(TYPICAL_ZOO_CFG + """
+                admin.serverAddress=127.0.0.2
+                admin.serverPort=9090
+                admin.token=0123456789abcdef-token
+                """));
+
+        assertThat(config.admin()).isEqualTo(new AdminSettings(true, "127.0.0.2", 9090, "0123456789abcdef-token"));
+        assertThat(config.admin().toString()).doesNotContain("0123456789abcdef");
+    }
+
+    @Test
+    void shouldDisableAdminWhenEnableServerIsFalse() {
+        NodeConfig config = NodeConfig.parse(zooCfg(TYPICAL_ZOO_CFG + "admin.enableServer=false\n"));
+
+        assertThat(config.admin().enabled()).isFalse();
+    }
+
+    @Test
+    void shouldReadTokenFromFileWhenTokenFileIsGiven(@org.junit.jupiter.api.io.TempDir Path dir) throws IOException {
+        Path file = java.nio.file.Files.writeString(dir.resolve("admin.token"), "  s3cret-token-from-file\n");
+
+        NodeConfig config = NodeConfig.parse(zooCfg(TYPICAL_ZOO_CFG + "admin.tokenFile=" + file + "\n"));
+
+        assertThat(config.admin().token()).isEqualTo("s3cret-token-from-file");
+    }
+
+    @Test
+    void shouldNameAdminKeyWhenAdminSettingIsBad(@org.junit.jupiter.api.io.TempDir Path dir) throws IOException {
+        Path shortToken = java.nio.file.Files.writeString(dir.resolve("short"), "abc");
+        assertRejected(TYPICAL_ZOO_CFG + "admin.serverPort=80800\n", "admin.serverPort");
+        assertRejected(TYPICAL_ZOO_CFG + "admin.serverPort=http\n", "admin.serverPort");
+        assertRejected(TYPICAL_ZOO_CFG + "admin.enableServer=maybe\n", "admin.enableServer");
+        assertRejected(TYPICAL_ZOO_CFG + "admin.token=short\n", "admin.token");
+        assertRejected(TYPICAL_ZOO_CFG + "admin.token=0123456789abcdef-x\nadmin.tokenFile=/t\n", "admin.token");
+        assertRejected(TYPICAL_ZOO_CFG + "admin.tokenFile=" + dir.resolve("missing") + "\n", "admin.tokenFile");
+        assertRejected(TYPICAL_ZOO_CFG + "admin.tokenFile=" + shortToken + "\n", "admin.tokenFile");
+    }
+
+    @Test
+    void shouldUseEphemeralAdminPortWhenConfigIsForTesting() {
+        NodeConfig config = NodeConfig.forTesting(Path.of("data"));
+
+        assertThat(config.admin().enabled()).isTrue();
+        assertThat(config.admin().serverPort()).isZero();
+        assertThat(config.withClientPort(5).admin()).isEqualTo(config.admin());
+    }
+
     /** The launcher prints the message as {@code config error: <message>}, so it must start with the key. */
     private static void assertRejected(String text, String key) {
         Properties properties = zooCfg(text);
