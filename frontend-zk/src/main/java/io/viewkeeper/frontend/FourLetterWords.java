@@ -67,7 +67,7 @@ final class FourLetterWords {
     }
 
     /** ZooKeeper's node map holds the root under "" and "/", so its count is one more than the nodes. */
-    private static int nodeCount(DataTree tree) {
+    static int nodeCount(DataTree tree) {
         return tree.nodeCount() + 1;
     }
 

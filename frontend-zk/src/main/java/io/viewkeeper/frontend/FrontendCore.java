@@ -56,6 +56,7 @@ public final class FrontendCore {
         final long clientId;
         final long requestNumber;
         long submittedMs;
+        long startNanos;
         boolean orderedHere;
 
         PendingWrite(ClientConnection connection, int xid, int type, List<Integer> multiTypes, long startMs, Txn txn,
@@ -74,7 +75,7 @@ public final class FrontendCore {
     private record RequestKey(long clientId, long requestNumber) {
     }
 
-    private record PendingRead(ClientConnection connection, Inbound.Request request) {
+    private record PendingRead(ClientConnection connection, Inbound.Request request, long startNanos) {
     }
 
     /** The expiry close is client (session id, 1): proposed again after a view change, it still executes once. */
@@ -102,6 +103,7 @@ public final class FrontendCore {
     private final ServerStats stats = new ServerStats();
     private final ContainerReaper reaper;
     private long nextSessionId;
+    private RequestListener requests = RequestListener.NONE;
     /**
      * Connection ids are negative (session ids are positive, the reaper is 0): the sign bit, this server's id in
      * the next 8 bits, then the start time in milliseconds shifted left 14 bits, plus a counter. A restarted
@@ -123,6 +125,11 @@ public final class FrontendCore {
         this.nextSessionId = ((now << 24) >>> 8) | ((long) settings.serverId() << 56);
         this.nextConnectionId = Long.MIN_VALUE | ((long) settings.serverId() << 55) | ((now << 14) & ((1L << 55) - 1));
         this.stats.startMs = now;
+    }
+
+    /** Who is told of each answered read and write (the node's metrics); set before the client port opens. */
+    public void setRequestListener(RequestListener listener) {
+        this.requests = listener;
     }
 
     // ---- inputs ----
@@ -309,7 +316,7 @@ public final class FrontendCore {
         ClientConnection c = read.connection();
         c.readInFlight = false;
         c.readRequested = false;
-        evaluateRead(c, read.request());
+        evaluateRead(c, read.request(), read.startNanos());
         drain(c);
     }
 
@@ -346,6 +353,7 @@ public final class FrontendCore {
 
     private void handleRequest(ClientConnection c, Inbound.Request request) {
         long now = clock.getAsLong();
+        long startNanos = requests.nanoTime();
         tracker.touch(c.sessionId, now);
         if (!writes.isPrimary()) {
             touchedSessions.add(c.sessionId);
@@ -374,9 +382,9 @@ public final class FrontendCore {
                 } else if (WriteRequests.isWrite(request.type())) {
                     submitWrite(c, request, now);
                 } else if (needsBarrier(request)) {
-                    requestBarrier(c, request);
+                    requestBarrier(c, request, startNanos);
                 } else {
-                    evaluateRead(c, request);
+                    evaluateRead(c, request, startNanos);
                 }
             }
         }
@@ -392,19 +400,23 @@ public final class FrontendCore {
         };
     }
 
-    private void requestBarrier(ClientConnection c, Inbound.Request request) {
+    private void requestBarrier(ClientConnection c, Inbound.Request request, long startNanos) {
         long readId = ++nextReadId;
-        pendingReads.put(readId, new PendingRead(c, request));
+        pendingReads.put(readId, new PendingRead(c, request, startNanos));
         c.readInFlight = true;
         c.readRequested = writes.read(readId);
     }
 
-    private void evaluateRead(ClientConnection c, Inbound.Request request) {
+    private void evaluateRead(ClientConnection c, Inbound.Request request, long startNanos) {
+        int err = 0;
         if (request.type() == OpCode.MULTI_READ) {
             handleMultiRead(c, request);
-            return;
+        } else {
+            ReadRequests.Answer answer = reads.evaluate(c, request.type(), request.body());
+            sendAnswer(c, request.xid(), answer);
+            err = answer.err();
         }
-        sendAnswer(c, request.xid(), reads.evaluate(c, request.type(), request.body()));
+        requests.onAnswered(request.type(), requests.nanoTime() - startNanos, err);
     }
 
     /** A single write that will not decode uses no zxid; a multi that will not decode uses one (§2.1). */
@@ -435,6 +447,7 @@ public final class FrontendCore {
         List<Integer> multiTypes = request.multiOps().stream().map(Inbound.MultiOp::type).toList();
         PendingWrite pending = new PendingWrite(c, request.xid(), request.type(), multiTypes, now, txn, c.clientId,
                 request.xid());
+        pending.startNanos = requests.nanoTime();
         pendingWrites.put(new RequestKey(c.clientId, pending.requestNumber), pending);
         c.writesInFlight++;
         offer(pending, now);
@@ -449,6 +462,8 @@ public final class FrontendCore {
         c.lastZxid = zxid;
         c.recordLatency(now - pending.startMs, now);
         stats.recordLatency(now - pending.startMs);
+        requests.onAnswered(pending.type, requests.nanoTime() - pending.startNanos,
+                result instanceof Result.Error failed ? failed.code() : 0);
         if (pending.type == OpCode.CLOSE_SESSION) {
             send(c, Outbound.reply(pending.xid, zxid, 0).thenClose());
             c.closed = true;

@@ -50,6 +50,45 @@ public final class OpCode {
         };
     }
 
+    /** ZooKeeper's names of the opcodes ({@code Request.op2String}), as metrics and admin output label them. */
+    public static String name(int type) {
+        return switch (type) {
+            case NOTIFICATION -> "notification";
+            case CREATE -> "create";
+            case DELETE -> "delete";
+            case EXISTS -> "exists";
+            case GET_DATA -> "getData";
+            case SET_DATA -> "setData";
+            case GET_ACL -> "getACL";
+            case SET_ACL -> "setACL";
+            case GET_CHILDREN -> "getChildren";
+            case SYNC -> "sync";
+            case PING -> "ping";
+            case GET_CHILDREN2 -> "getChildren2";
+            case CHECK -> "check";
+            case MULTI -> "multi";
+            case CREATE2 -> "create2";
+            case RECONFIG -> "reconfig";
+            case CHECK_WATCHES -> "checkWatches";
+            case REMOVE_WATCHES -> "removeWatches";
+            case CREATE_CONTAINER -> "createContainer";
+            case DELETE_CONTAINER -> "deleteContainer";
+            case CREATE_TTL -> "createTTL";
+            case MULTI_READ -> "multiRead";
+            case AUTH -> "auth";
+            case SET_WATCHES -> "setWatches";
+            case SASL -> "sasl";
+            case GET_EPHEMERALS -> "getEphemerals";
+            case GET_ALL_CHILDREN_NUMBER -> "getAllChildrenNumber";
+            case SET_WATCHES2 -> "setWatches2";
+            case ADD_WATCH -> "addWatch";
+            case WHO_AM_I -> "whoAmI";
+            case CREATE_SESSION -> "createSession";
+            case CLOSE_SESSION -> "closeSession";
+            default -> "unknown";
+        };
+    }
+
     /** The short names ZooKeeper's {@code cons} shows as last operation. */
     public static String shortName(int type) {
         return switch (type) {
