@@ -1,0 +1,402 @@
+package io.viewkeeper.storage.wal;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The replica's write-ahead log: segment files {@code <first op>.wal} in one directory, each preallocated to
+ * {@link Options#segmentBytes} and holding whole batches (see {@link WalFormat}). A batch is one write; {@link #sync}
+ * makes every batch written so far durable (one fsync for all of them: group commit is the caller forming batches
+ * while the previous sync runs). Opening the log cuts a torn tail and reports damage; it never invents entries.
+ *
+ * <p>Not thread-safe by itself: the methods are synchronized so that the writer thread and the replica thread
+ * (truncate, release, reset) can share it.
+ */
+public final class WriteAheadLog implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(WriteAheadLog.class);
+    private static final String SUFFIX = ".wal";
+    private static final String RESET_MARKER = "reset-pending";
+
+    /**
+     * {@code segmentBytes}: the preallocated size of a segment (a larger batch gets a segment of its own size);
+     * {@code fsync}: whether {@link #sync} forces data to the device ({@code fsync=never} trades durability for
+     * speed); {@code recordBytesMax}: the largest entry body accepted, a limit also applied when reading.
+     */
+    public record Options(long segmentBytes, boolean fsync, int recordBytesMax) {
+        public Options {
+            if (segmentBytes < WalFormat.HEADER_BYTES * 2L || segmentBytes > Integer.MAX_VALUE) {
+                throw new IllegalArgumentException("segment size out of range: " + segmentBytes);
+            }
+            if (recordBytesMax < 1) {
+                throw new IllegalArgumentException("record limit must be positive: " + recordBytesMax);
+            }
+        }
+
+        public static Options defaults() {
+            return new Options(64L * 1024 * 1024, true, 64 * 1024 * 1024);
+        }
+    }
+
+    /** What opening found: the entries after {@code baseOp} in order, and a description of damage, or null. */
+    public record Contents(long baseOp, List<WalRecord> records, String damage) {
+        public long lastOp() {
+            return records.isEmpty() ? baseOp : records.get(records.size() - 1).op();
+        }
+    }
+
+    private record Segment(Path path, long firstOp, long lastOp) {
+    }
+
+    private final Path directory;
+    private final Options options;
+    private final ChannelOpener opener;
+    private final TreeMap<Long, Segment> segments = new TreeMap<>();
+    private FileChannel active;
+    private long activeCapacity;
+    private long writePosition;
+    private long lastOp;
+    private boolean dirty;
+
+    private WriteAheadLog(Path directory, Options options, ChannelOpener opener) {
+        this.directory = directory;
+        this.options = options;
+        this.opener = opener;
+    }
+
+    /**
+     * Opens (creating if needed) the log in {@code directory}. Entries at or below {@code checkpointOp} are not
+     * returned. A reset interrupted after the checkpoint it was for became durable is finished here.
+     */
+    public static Opened open(Path directory, Options options, ChannelOpener opener, long checkpointOp)
+            throws IOException {
+        Files.createDirectories(directory);
+        WriteAheadLog wal = new WriteAheadLog(directory, options, opener);
+        Contents contents = wal.load(checkpointOp);
+        return new Opened(wal, contents);
+    }
+
+    /** The log and what it held when opened. */
+    public record Opened(WriteAheadLog log, Contents contents) {
+    }
+
+    private Contents load(long checkpointOp) throws IOException {
+        Path marker = directory.resolve(RESET_MARKER);
+        if (Files.exists(marker)) {
+            long resetOp = Long.parseLong(Files.readString(marker).trim());
+            if (resetOp == checkpointOp) {
+                log.info("finishing a log reset to op {} that a crash interrupted", resetOp);
+                deleteSegments(listSegments());
+            }
+            Files.delete(marker);
+            syncDirectory();
+        }
+        try (Stream<Path> files = Files.list(directory)) {
+            for (Path leftover : files.filter(p -> p.getFileName().toString().endsWith(".cut")).toList()) {
+                Files.delete(leftover);
+            }
+        }
+        List<Path> paths = listSegments();
+        List<WalRecord> records = new ArrayList<>();
+        lastOp = checkpointOp;
+        for (int i = 0; i < paths.size(); i++) {
+            boolean last = i == paths.size() - 1;
+            String damage = loadSegment(paths.get(i), last, records, checkpointOp);
+            if (damage != null) {
+                return new Contents(checkpointOp, records, paths.get(i).getFileName() + ": " + damage);
+            }
+        }
+        return new Contents(checkpointOp, records, null);
+    }
+
+    /** Reads one segment into {@code records}; returns a description of damage, or null. */
+    private String loadSegment(Path path, boolean last, List<WalRecord> records, long checkpointOp)
+            throws IOException {
+        ByteBuffer content = readFully(path);
+        long firstOp = WalFormat.readHeader(content);
+        if (firstOp == -2) {
+            throw new CorruptStorageException(path + " was written by a newer format of the log; not touching it");
+        }
+        if (firstOp < 0) {
+            if (last && SegmentScan.batchEndAfter(content, 0, Long.MIN_VALUE) < 0) {
+                log.warn("removing log segment {}: its creation was cut short by a crash", path.getFileName());
+                Files.delete(path);
+                syncDirectory();
+                return null;
+            }
+            return "the segment header fails its checksum";
+        }
+        long expected = segments.isEmpty() ? firstOp : segments.lastEntry().getValue().lastOp() + 1;
+        if (firstOp != expected) {
+            return "the segment starts at op " + firstOp + " but op " + expected + " was expected";
+        }
+        SegmentScan scan = SegmentScan.of(content, firstOp, WalFormat.ENTRY_FIXED_BYTES + options.recordBytesMax());
+        if (scan.damage() != null) {
+            return scan.damage();
+        }
+        if (scan.tailWritten() && !last) {
+            return "an incomplete batch ends a segment that is not the last";
+        }
+        segments.put(firstOp, new Segment(path, firstOp, scan.lastOp()));
+        for (WalRecord record : scan.records()) {
+            if (record.op() > checkpointOp) {
+                records.add(record);
+            }
+        }
+        lastOp = Math.max(lastOp, scan.lastOp());
+        if (last) {
+            if (scan.tailWritten()) {
+                log.warn("cutting a torn tail from log segment {} after op {}", path.getFileName(), scan.lastOp());
+            }
+            activate(path, scan.goodEnd(), content.limit(), scan.tailWritten());
+        }
+        return null;
+    }
+
+    private void activate(Path path, long position, long capacity, boolean cut) throws IOException {
+        active = opener.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        activeCapacity = capacity;
+        writePosition = position;
+        if (cut) {
+            active.truncate(position);
+            active.write(ByteBuffer.allocate(1), capacity - 1);
+            active.force(true);
+        }
+    }
+
+    /**
+     * Writes one batch (without syncing it). Entries must continue the log: the first op is one past the last.
+     * A batch that does not fit in the active segment starts a new one.
+     */
+    public synchronized void append(List<WalRecord> batch) throws IOException {
+        if (batch.isEmpty()) {
+            return;
+        }
+        for (int i = 0; i < batch.size(); i++) {
+            WalRecord record = batch.get(i);
+            if (record.op() != lastOp + 1 + i) {
+                throw new IllegalStateException("append of op " + record.op() + " after op " + (lastOp + i));
+            }
+            if (record.body().length > options.recordBytesMax()) {
+                throw new IllegalArgumentException("entry of " + record.body().length + " bytes over the limit");
+            }
+        }
+        ByteBuffer bytes = WalFormat.encodeBatch(batch);
+        if (active == null || writePosition + bytes.remaining() > activeCapacity) {
+            roll(batch.get(0).op(), bytes.remaining());
+        }
+        long position = writePosition;
+        while (bytes.hasRemaining()) {
+            position += active.write(bytes, position);
+        }
+        writePosition = position;
+        lastOp = batch.get(batch.size() - 1).op();
+        Map.Entry<Long, Segment> current = segments.lastEntry();
+        segments.put(current.getKey(), new Segment(current.getValue().path(), current.getKey(), lastOp));
+        dirty = true;
+    }
+
+    private void roll(long firstOp, int batchBytes) throws IOException {
+        if (active != null) {
+            if (dirty && options.fsync()) {
+                active.force(false);
+            }
+            dirty = false;
+            active.close();
+        }
+        long capacity = Math.max(options.segmentBytes(), (long) WalFormat.HEADER_BYTES + batchBytes);
+        Path path = directory.resolve(String.format(Locale.ROOT, "%020d", firstOp) + SUFFIX);
+        FileChannel channel = opener.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
+                StandardOpenOption.WRITE);
+        ByteBuffer header = WalFormat.header(firstOp);
+        while (header.hasRemaining()) {
+            channel.write(header, header.position());
+        }
+        channel.write(ByteBuffer.allocate(1), capacity - 1);
+        channel.force(true);
+        active = channel;
+        activeCapacity = capacity;
+        writePosition = WalFormat.HEADER_BYTES;
+        segments.put(firstOp, new Segment(path, firstOp, firstOp - 1));
+        syncDirectory();
+    }
+
+    /** Makes every batch appended so far durable (a no-op with {@code fsync=never}). */
+    public synchronized void sync() throws IOException {
+        if (dirty && options.fsync()) {
+            active.force(false);
+        }
+        dirty = false;
+    }
+
+    /** Durably discards every entry after {@code op}. */
+    public synchronized void truncateAfter(long op) throws IOException {
+        if (op >= lastOp) {
+            return;
+        }
+        sync();
+        List<Path> drop = new ArrayList<>();
+        for (Segment segment : List.copyOf(segments.tailMap(op + 1, true).descendingMap().values())) {
+            drop.add(segment.path());
+            segments.remove(segment.firstOp());
+        }
+        closeActive();
+        deleteSegments(drop);
+        lastOp = op;
+        Map.Entry<Long, Segment> holder = segments.lastEntry();
+        if (holder != null && holder.getValue().lastOp() > op) {
+            cutSegmentAfter(holder.getValue(), op);
+        }
+    }
+
+    /**
+     * Rewrites {@code segment} so that its last complete batch ends at {@code op}: the kept prefix and a batch end go
+     * to a new file that replaces the segment by an atomic rename, so a crash leaves the old segment or the new one.
+     */
+    private void cutSegmentAfter(Segment segment, long op) throws IOException {
+        ByteBuffer content = readFully(segment.path());
+        int position = WalFormat.HEADER_BYTES;
+        long chain = 0;
+        while (position + WalFormat.RECORD_PREFIX_BYTES < content.limit()) {
+            int length = content.getInt(position);
+            if (length <= 0) {
+                break;
+            }
+            if (content.get(position + WalFormat.RECORD_PREFIX_BYTES) == WalFormat.TYPE_ENTRY) {
+                WalRecord record = WalFormat.readEntry(content, position);
+                if (record.op() > op) {
+                    break;
+                }
+                chain = record.chain();
+            }
+            position += WalFormat.RECORD_PREFIX_BYTES + length;
+        }
+        ByteBuffer kept = ByteBuffer.allocate(position + WalFormat.RECORD_PREFIX_BYTES + WalFormat.BATCH_END_BYTES);
+        kept.put(content.array(), 0, position);
+        WalFormat.putBatchEnd(kept, op, chain);
+        kept.flip();
+        Path temporary = segment.path().resolveSibling(segment.path().getFileName() + ".cut");
+        try (FileChannel channel = opener.open(temporary, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING)) {
+            while (kept.hasRemaining()) {
+                channel.write(kept, kept.position());
+            }
+            channel.write(ByteBuffer.allocate(1), content.limit() - 1);
+            channel.force(true);
+        }
+        Files.move(temporary, segment.path(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        syncDirectory();
+        activate(segment.path(), kept.limit(), content.limit(), false);
+        segments.put(segment.firstOp(), new Segment(segment.path(), segment.firstOp(), op));
+    }
+
+    /** Deletes the segments whose every entry is at or below {@code op}, except the one being written. */
+    public synchronized void releaseUpTo(long op) throws IOException {
+        if (segments.isEmpty()) {
+            return;
+        }
+        long writing = segments.lastKey();
+        List<Path> drop = new ArrayList<>();
+        for (Segment segment : List.copyOf(segments.values())) {
+            if (segment.lastOp() <= op && segment.firstOp() != writing) {
+                drop.add(segment.path());
+                segments.remove(segment.firstOp());
+            }
+        }
+        deleteSegments(drop);
+    }
+
+    /**
+     * Step one of replacing the log by a checkpoint at {@code op}: records the intent durably, so that a crash
+     * after the checkpoint is durable but before {@link #reset} still discards the stale entries on open.
+     */
+    public synchronized void beginReset(long op) throws IOException {
+        sync();
+        Path marker = directory.resolve(RESET_MARKER);
+        Files.writeString(marker, Long.toString(op));
+        try (FileChannel channel = FileChannel.open(marker, StandardOpenOption.WRITE)) {
+            channel.force(true);
+        }
+        syncDirectory();
+    }
+
+    /** Step two: the checkpoint at {@code op} is durable; every entry is discarded and the log continues at op. */
+    public synchronized void reset(long op) throws IOException {
+        closeActive();
+        deleteSegments(new ArrayList<>(segments.values().stream().map(Segment::path).toList()));
+        segments.clear();
+        lastOp = op;
+        Files.deleteIfExists(directory.resolve(RESET_MARKER));
+        syncDirectory();
+    }
+
+    public synchronized long lastOp() {
+        return lastOp;
+    }
+
+    /** The op range of each segment, oldest first, for operators. */
+    public synchronized List<long[]> segmentRanges() {
+        return segments.values().stream().map(s -> new long[] {s.firstOp(), s.lastOp()}).toList();
+    }
+
+    @Override
+    public synchronized void close() throws IOException {
+        sync();
+        closeActive();
+    }
+
+    private void closeActive() throws IOException {
+        if (active != null) {
+            active.close();
+            active = null;
+        }
+        dirty = false;
+    }
+
+    private List<Path> listSegments() throws IOException {
+        try (Stream<Path> files = Files.list(directory)) {
+            return files.filter(p -> p.getFileName().toString().endsWith(SUFFIX)).sorted().toList();
+        }
+    }
+
+    private void deleteSegments(List<Path> paths) throws IOException {
+        for (Path path : paths) {
+            Files.deleteIfExists(path);
+        }
+        if (!paths.isEmpty()) {
+            syncDirectory();
+        }
+    }
+
+    private ByteBuffer readFully(Path path) throws IOException {
+        try (FileChannel channel = opener.open(path, StandardOpenOption.READ)) {
+            long size = channel.size();
+            if (size > Integer.MAX_VALUE) {
+                throw new CorruptStorageException(path + " is larger than any segment this log writes");
+            }
+            ByteBuffer content = ByteBuffer.allocate((int) size);
+            while (content.hasRemaining() && channel.read(content, content.position()) >= 0) {
+                // read until full
+            }
+            return content.flip();
+        }
+    }
+
+    private void syncDirectory() throws IOException {
+        try (FileChannel dir = FileChannel.open(directory, StandardOpenOption.READ)) {
+            dir.force(true);
+        }
+    }
+}

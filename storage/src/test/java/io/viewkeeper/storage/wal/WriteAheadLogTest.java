@@ -1,0 +1,227 @@
+package io.viewkeeper.storage.wal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class WriteAheadLogTest {
+
+    private static final WriteAheadLog.Options SMALL = new WriteAheadLog.Options(4096, true, 8192);
+
+    @TempDir
+    Path dir;
+
+    static List<WalRecord> batch(long firstOp, int count, long view, SplittableRandom random) {
+        List<WalRecord> records = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            byte[] body = new byte[random.nextInt(0, 1500)];
+            random.nextBytes(body);
+            long op = firstOp + i;
+            records.add(new WalRecord(op, view, random.nextLong(), op, random.nextInt(), op * 31 + view, body));
+        }
+        return records;
+    }
+
+    private WriteAheadLog.Contents reopen(long checkpointOp) throws IOException {
+        WriteAheadLog.Opened opened = WriteAheadLog.open(dir, SMALL, ChannelOpener.DIRECT, checkpointOp);
+        opened.log().close();
+        return opened.contents();
+    }
+
+    private List<WalRecord> fill(WriteAheadLog wal, int batches, SplittableRandom random) throws IOException {
+        List<WalRecord> all = new ArrayList<>();
+        for (int b = 0; b < batches; b++) {
+            List<WalRecord> records = batch(wal.lastOp() + 1, random.nextInt(1, 5), 1, random);
+            wal.append(records);
+            wal.sync();
+            all.addAll(records);
+        }
+        return all;
+    }
+
+    private List<Path> segmentFiles() throws IOException {
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.filter(p -> p.toString().endsWith(".wal")).sorted().toList();
+        }
+    }
+
+    @Test
+    void shouldReadBackEveryBatchAcrossSegments() throws IOException {
+        SplittableRandom random = new SplittableRandom(1);
+        WriteAheadLog wal = WriteAheadLog.open(dir, SMALL, ChannelOpener.DIRECT, 0).log();
+        List<WalRecord> written = fill(wal, 20, random);
+        wal.close();
+        assertThat(segmentFiles()).hasSizeGreaterThan(3);
+        WriteAheadLog.Contents contents = reopen(0);
+        assertThat(contents.damage()).isNull();
+        assertThat(contents.records()).usingRecursiveFieldByFieldElementComparator().isEqualTo(written);
+        assertThat(reopen(5).records().get(0).op()).isEqualTo(6);
+    }
+
+    @Test
+    void shouldContinueAfterReopen() throws IOException {
+        SplittableRandom random = new SplittableRandom(2);
+        WriteAheadLog wal = WriteAheadLog.open(dir, SMALL, ChannelOpener.DIRECT, 0).log();
+        List<WalRecord> written = fill(wal, 5, random);
+        wal.close();
+        WriteAheadLog again = WriteAheadLog.open(dir, SMALL, ChannelOpener.DIRECT, 0).log();
+        written.addAll(fill(again, 5, random));
+        again.close();
+        assertThat(reopen(0).records()).usingRecursiveFieldByFieldElementComparator().isEqualTo(written);
+    }
+
+    @Test
+    void shouldCutTornTailAndKeepEverySyncedBatch() throws IOException {
+        SplittableRandom random = new SplittableRandom(3);
+        WriteAheadLog wal = WriteAheadLog.open(dir, SMALL, ChannelOpener.DIRECT, 0).log();
+        List<WalRecord> written = fill(wal, 6, random);
+        List<WalRecord> unsynced = batch(wal.lastOp() + 1, 2, 1, random);
+        wal.append(unsynced);
+        wal.close();
+        Path last = segmentFiles().get(segmentFiles().size() - 1);
+        long end = endOfData(last);
+        try (FileChannel channel = FileChannel.open(last, StandardOpenOption.WRITE)) {
+            channel.write(ByteBuffer.wrap(new byte[40]), end - 30); // tear the end of the unsynced batch
+        }
+        WriteAheadLog.Opened opened = WriteAheadLog.open(dir, SMALL, ChannelOpener.DIRECT, 0);
+        assertThat(opened.contents().damage()).isNull();
+        assertThat(opened.contents().records()).usingRecursiveFieldByFieldElementComparator().isEqualTo(written);
+        List<WalRecord> next = batch(written.size() + 1, 3, 2, random);
+        opened.log().append(next);
+        opened.log().close();
+        written.addAll(next);
+        assertThat(reopen(0).records()).usingRecursiveFieldByFieldElementComparator().isEqualTo(written);
+    }
+
+    private static long endOfData(Path segment) throws IOException {
+        byte[] bytes = Files.readAllBytes(segment);
+        int end = bytes.length;
+        while (end > 0 && bytes[end - 1] == 0) {
+            end--;
+        }
+        return end;
+    }
+
+    @Test
+    void shouldReportDamageWhenSyncedRecordFailsItsChecksum() throws IOException {
+        SplittableRandom random = new SplittableRandom(4);
+        WriteAheadLog wal = WriteAheadLog.open(dir, SMALL, ChannelOpener.DIRECT, 0).log();
+        fill(wal, 12, random);
+        wal.close();
+        List<Path> files = segmentFiles();
+        Path middle = files.get(files.size() / 2);
+        flipByte(middle, WalFormat.HEADER_BYTES + 20);
+        WriteAheadLog.Contents contents = reopen(0);
+        assertThat(contents.damage()).contains(middle.getFileName().toString());
+        long middleFirstOp = Long.parseLong(middle.getFileName().toString().replace(".wal", ""));
+        assertThat(contents.lastOp()).isEqualTo(middleFirstOp - 1);
+    }
+
+    @Test
+    void shouldReportDamageInLastSegmentWhenCompleteBatchFollowsBadRecord() throws IOException {
+        SplittableRandom random = new SplittableRandom(5);
+        WriteAheadLog wal = WriteAheadLog.open(dir, new WriteAheadLog.Options(1 << 20, true, 8192),
+                ChannelOpener.DIRECT, 0).log();
+        fill(wal, 10, random);
+        wal.close();
+        Path only = segmentFiles().get(0);
+        flipByte(only, WalFormat.HEADER_BYTES + 30);
+        WriteAheadLog.Contents contents = reopen(0);
+        assertThat(contents.damage()).contains("followed by a complete batch");
+        assertThat(contents.records()).isEmpty();
+    }
+
+    @Test
+    void shouldReportDamageWhenSyncedRecordIsZeroed() throws IOException {
+        SplittableRandom random = new SplittableRandom(6);
+        WriteAheadLog wal = WriteAheadLog.open(dir, new WriteAheadLog.Options(1 << 20, true, 8192),
+                ChannelOpener.DIRECT, 0).log();
+        fill(wal, 10, random);
+        wal.close();
+        try (FileChannel channel = FileChannel.open(segmentFiles().get(0), StandardOpenOption.WRITE)) {
+            channel.write(ByteBuffer.allocate(8), WalFormat.HEADER_BYTES);
+        }
+        assertThat(reopen(0).damage()).contains("zeroed bytes");
+    }
+
+    static void flipByte(Path file, long position) throws IOException {
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            ByteBuffer one = ByteBuffer.allocate(1);
+            channel.read(one, position);
+            one.put(0, (byte) (one.get(0) ^ 0x5A));
+            channel.write(one.rewind(), position);
+        }
+    }
+
+    @Test
+    void shouldTruncateMidBatchAndAcrossSegments() throws IOException {
+        SplittableRandom random = new SplittableRandom(7);
+        WriteAheadLog wal = WriteAheadLog.open(dir, SMALL, ChannelOpener.DIRECT, 0).log();
+        List<WalRecord> written = fill(wal, 15, random);
+        long keep = written.size() / 2 + 1;
+        wal.truncateAfter(keep);
+        List<WalRecord> branch = batch(keep + 1, 4, 2, random);
+        wal.append(branch);
+        wal.sync();
+        wal.close();
+        List<WalRecord> expected = new ArrayList<>(written.subList(0, (int) keep));
+        expected.addAll(branch);
+        WriteAheadLog.Contents contents = reopen(0);
+        assertThat(contents.damage()).isNull();
+        assertThat(contents.records()).usingRecursiveFieldByFieldElementComparator().isEqualTo(expected);
+    }
+
+    @Test
+    void shouldDeleteReleasedSegmentsButNotTheOneBeingWritten() throws IOException {
+        SplittableRandom random = new SplittableRandom(8);
+        WriteAheadLog wal = WriteAheadLog.open(dir, SMALL, ChannelOpener.DIRECT, 0).log();
+        List<WalRecord> written = fill(wal, 20, random);
+        int before = segmentFiles().size();
+        long half = written.size() / 2;
+        wal.releaseUpTo(half);
+        assertThat(segmentFiles().size()).isLessThan(before);
+        assertThat(wal.segmentRanges().get(0)[0]).isLessThanOrEqualTo(half + 1);
+        wal.releaseUpTo(wal.lastOp());
+        assertThat(segmentFiles()).hasSize(1);
+        wal.close();
+        assertThat(reopen(half).records().get(0).op()).isLessThanOrEqualTo(wal.lastOp());
+    }
+
+    @Test
+    void shouldFinishResetWhenCheckpointBecameDurableAndUndoItOtherwise() throws IOException {
+        SplittableRandom random = new SplittableRandom(9);
+        WriteAheadLog wal = WriteAheadLog.open(dir, SMALL, ChannelOpener.DIRECT, 0).log();
+        List<WalRecord> written = fill(wal, 6, random);
+        wal.beginReset(100);
+        wal.close();
+        assertThat(reopen(0).records()).hasSize(written.size());
+        WriteAheadLog again = WriteAheadLog.open(dir, SMALL, ChannelOpener.DIRECT, 0).log();
+        again.beginReset(100);
+        again.close();
+        WriteAheadLog.Opened afterCheckpoint = WriteAheadLog.open(dir, SMALL, ChannelOpener.DIRECT, 100);
+        assertThat(afterCheckpoint.contents().records()).isEmpty();
+        afterCheckpoint.log().append(batch(101, 2, 3, random));
+        afterCheckpoint.log().close();
+        assertThat(reopen(100).records()).extracting(WalRecord::op).containsExactly(101L, 102L);
+    }
+
+    @Test
+    void shouldRefuseOutOfOrderAppend() throws IOException {
+        WriteAheadLog wal = WriteAheadLog.open(dir, SMALL, ChannelOpener.DIRECT, 0).log();
+        assertThatThrownBy(() -> wal.append(batch(2, 1, 1, new SplittableRandom(1))))
+                .isInstanceOf(IllegalStateException.class);
+        wal.close();
+    }
+}
