@@ -15,19 +15,33 @@ import java.util.TreeMap;
  * The znode tree in memory. Reads are public; mutations are package-private, called only by
  * {@link ZnodeStateMachine}, and each records its inverse in an {@link Undo} so a failed multi leaves no trace.
  * Invariant: every node but the root has its parent in the tree and its name in the parent's children.
+ * It keeps its digest as it changes (each mutation takes the node's old term out and puts the new one in, undo
+ * included) and the paths and ephemeral owners changed since a checkpoint store last took them.
  */
 public final class DataTree {
     public static final String QUOTA_ROOT = "/zookeeper/quota";
     static final String LIMITS_NODE = "zookeeper_limits";
     static final String STATS_NODE = "zookeeper_stats";
+    /** Changed paths (and owners) recorded between two checkpoints before the next one becomes a full rewrite. */
+    public static final int CHANGED_KEYS_MAX = 262_144;
 
     private final Map<String, Znode> nodes = new HashMap<>();
     private final Map<Long, Set<String>> ephemerals = new TreeMap<>();
     private final Set<String> reapable = new LinkedHashSet<>();
     private final Set<String> quotaPaths = new LinkedHashSet<>();
     private long dataBytes;
+    private long digestSum;
+    private final ChangeTracker<String> changedPaths;
+    private final ChangeTracker<Long> changedOwners;
 
     public DataTree() {
+        this(CHANGED_KEYS_MAX);
+    }
+
+    /** A tree that records at most {@code changedKeysMax} changed paths between checkpoints. */
+    public DataTree(int changedKeysMax) {
+        changedPaths = new ChangeTracker<>(changedKeysMax);
+        changedOwners = new ChangeTracker<>(changedKeysMax);
         Znode root = new Znode(new byte[0], Acl.OPEN, 0, 0, 0);
         nodes.put("/", root);
         Znode zookeeper = new Znode(new byte[0], Acl.OPEN, 0, 0, 0);
@@ -39,6 +53,7 @@ public final class DataTree {
         zookeeper.children.add("config");
         nodes.put(QUOTA_ROOT, new Znode(new byte[0], Acl.OPEN, 0, 0, 0));
         zookeeper.children.add("quota");
+        digestSum = recomputeDigest();
     }
 
     public Znode get(String path) {
@@ -69,9 +84,14 @@ public final class DataTree {
     /**
      * A digest of the whole tree: the sum of one 64-bit hash per node over its path, data, ACL and every stat
      * field. The sum does not depend on iteration order, so replicas that applied the same ops agree on it, and
-     * any difference in any node shows.
+     * any difference in any node shows. Kept as the tree changes, so reading it is O(1).
      */
     public long digest() {
+        return digestSum;
+    }
+
+    /** The digest computed from every node, O(tree): the check of the one {@link #digest()} keeps. */
+    public long recomputeDigest() {
         long sum = 0;
         for (Map.Entry<String, Znode> e : nodes.entrySet()) {
             sum += nodeHash(e.getKey(), e.getValue());
@@ -80,14 +100,55 @@ public final class DataTree {
     }
 
     private static long nodeHash(String path, Znode node) {
+        return nodeHash(path, node.dataHash, node.acl.hashCode(), new long[] {node.czxid, node.mzxid, node.ctime,
+            node.mtime, node.version, node.childCreations, node.aversion, node.owner, node.pzxid,
+            node.children.size()});
+    }
+
+    static long nodeHash(String path, int dataHash, int aclHash, long[] stats) {
         long h = mix(0x9E3779B97F4A7C15L, path.hashCode());
-        h = mix(h, node.data == null ? -1 : java.util.Arrays.hashCode(node.data));
-        h = mix(h, node.acl.hashCode());
-        for (long v : new long[] {node.czxid, node.mzxid, node.ctime, node.mtime, node.version, node.childCreations,
-            node.aversion, node.owner, node.pzxid, node.children.size()}) {
+        h = mix(h, dataHash);
+        h = mix(h, aclHash);
+        for (long v : stats) {
             h = mix(h, v);
         }
         return h;
+    }
+
+    /** Takes the node's term out of the digest before it changes, and marks it for the next checkpoint. */
+    private void unhash(String path, Znode node) {
+        digestSum -= nodeHash(path, node);
+        changedPaths.mark(path);
+    }
+
+    /** Puts the node's (new) term into the digest, and marks it for the next checkpoint. */
+    private void rehash(String path, Znode node) {
+        digestSum += nodeHash(path, node);
+        changedPaths.mark(path);
+    }
+
+    /**
+     * Paths created, changed or deleted since the last take, and clears them. A path may be marked though its
+     * change was rolled back (a failed multi): the taker writes the node's current state or deletion either way.
+     */
+    public ChangeTracker.Changes<String> takeChangedPaths() {
+        return changedPaths.take();
+    }
+
+    /** Sessions whose ephemeral nodes were added or removed since the last take, and clears them. */
+    public ChangeTracker.Changes<Long> takeChangedOwners() {
+        return changedOwners.take();
+    }
+
+    /** Every stored field of the node at {@code path}, or null when there is none. */
+    public ZnodeImage image(String path) {
+        Znode node = nodes.get(path);
+        return node == null ? null : ZnodeImage.of(path, node);
+    }
+
+    /** Every path in the tree, in no particular order; a copy. */
+    public List<String> paths() {
+        return new ArrayList<>(nodes.keySet());
     }
 
     private static long mix(long h, long value) {
@@ -136,10 +197,28 @@ public final class DataTree {
         }
     }
 
-    /** Puts a node read from a snapshot under its (existing) parent, with its indexes; no stat changes. */
-    void restore(String path, Znode node) {
+    /**
+     * Puts a node read from a snapshot or checkpoint under its (existing) parent, with its indexes and exactly the
+     * stored stat, or replaces the fields of a node already there (the built-in ones), keeping its children.
+     */
+    void restore(ZnodeImage image) {
+        String path = image.path();
+        Znode node = image.toZnode();
+        Znode existing = nodes.get(path);
+        if (existing != null) {
+            unhash(path, existing);
+            node.children.addAll(existing.children);
+            dataBytes -= path.length() + existing.dataLength();
+            trackOwner(path, existing.owner, false);
+        } else {
+            String parentPath = PathRules.parentOf(path);
+            Znode parent = nodes.get(parentPath);
+            unhash(parentPath, parent);
+            parent.children.add(PathRules.nameOf(path));
+            rehash(parentPath, parent);
+        }
         nodes.put(path, node);
-        nodes.get(PathRules.parentOf(path)).children.add(PathRules.nameOf(path));
+        rehash(path, node);
         dataBytes += path.length() + node.dataLength();
         trackOwner(path, node.owner, true);
         if (path.startsWith(QUOTA_ROOT + "/") && PathRules.nameOf(path).equals(LIMITS_NODE)) {
@@ -150,23 +229,42 @@ public final class DataTree {
         }
     }
 
+    /** Puts a session's ephemerals in the stored creation order; false (nothing changed) if the sets differ. */
+    boolean orderEphemerals(long owner, List<String> paths) {
+        Set<String> current = ephemerals.getOrDefault(owner, Set.of());
+        Set<String> ordered = new LinkedHashSet<>(paths);
+        if (ordered.size() != paths.size() || !ordered.equals(current)) {
+            return false;
+        }
+        if (!ordered.isEmpty()) {
+            ephemerals.put(owner, ordered);
+        }
+        return true;
+    }
+
     void create(String path, byte[] data, List<Acl> acl, long owner, long zxid, long time, Undo undo) {
         String parentPath = PathRules.parentOf(path);
         Znode parent = nodes.get(parentPath);
         Znode node = new Znode(data, acl, zxid, time, owner);
         String name = PathRules.nameOf(path);
         long oldPzxid = parent.pzxid;
+        unhash(parentPath, parent);
         nodes.put(path, node);
         parent.children.add(name);
         parent.childCreations++;
         parent.pzxid = zxid;
+        rehash(parentPath, parent);
+        rehash(path, node);
         dataBytes += path.length() + node.dataLength();
         trackOwner(path, owner, true);
         undo.record(() -> {
+            unhash(path, node);
+            unhash(parentPath, parent);
             nodes.remove(path);
             parent.children.remove(name);
             parent.childCreations--;
             parent.pzxid = oldPzxid;
+            rehash(parentPath, parent);
             dataBytes -= path.length() + node.dataLength();
             trackOwner(path, owner, false);
         });
@@ -180,15 +278,21 @@ public final class DataTree {
         Znode parent = nodes.get(parentPath);
         String name = PathRules.nameOf(path);
         long oldPzxid = parent.pzxid;
+        unhash(path, node);
+        unhash(parentPath, parent);
         nodes.remove(path);
         parent.children.remove(name);
         parent.pzxid = zxid;
+        rehash(parentPath, parent);
         dataBytes -= path.length() + node.dataLength();
         trackOwner(path, node.owner, false);
         undo.record(() -> {
+            unhash(parentPath, parent);
             nodes.put(path, node);
             parent.children.add(name);
             parent.pzxid = oldPzxid;
+            rehash(parentPath, parent);
+            rehash(path, node);
             dataBytes += path.length() + node.dataLength();
             trackOwner(path, node.owner, true);
         });
@@ -203,16 +307,20 @@ public final class DataTree {
         long oldMtime = node.mtime;
         int oldVersion = node.version;
         int delta = (data == null ? 0 : data.length) - node.dataLength();
-        node.data = data;
+        unhash(path, node);
+        node.replaceData(data);
         node.mzxid = zxid;
         node.mtime = time;
         node.version++;
+        rehash(path, node);
         dataBytes += delta;
         undo.record(() -> {
-            node.data = oldData;
+            unhash(path, node);
+            node.replaceData(oldData);
             node.mzxid = oldMzxid;
             node.mtime = oldMtime;
             node.version = oldVersion;
+            rehash(path, node);
             dataBytes -= delta;
         });
         updateQuotaUsage(path, 0, delta, undo);
@@ -222,11 +330,15 @@ public final class DataTree {
         Znode node = nodes.get(path);
         List<Acl> oldAcl = node.acl;
         int oldAversion = node.aversion;
+        unhash(path, node);
         node.acl = acl;
         node.aversion++;
+        rehash(path, node);
         undo.record(() -> {
+            unhash(path, node);
             node.acl = oldAcl;
             node.aversion = oldAversion;
+            rehash(path, node);
         });
     }
 
@@ -243,6 +355,7 @@ public final class DataTree {
             }
             return;
         }
+        changedOwners.mark(owner);
         if (add) {
             ephemerals.computeIfAbsent(owner, k -> new LinkedHashSet<>()).add(path);
             return;
@@ -342,11 +455,15 @@ public final class DataTree {
         Znode stats = nodes.get(statsPath);
         byte[] old = stats.data;
         byte[] updated = ("count=" + count + ",bytes=" + bytes).getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        stats.data = updated;
+        unhash(statsPath, stats);
+        stats.replaceData(updated);
+        rehash(statsPath, stats);
         dataBytes += updated.length - (old == null ? 0 : old.length);
         undo.record(() -> {
             dataBytes -= updated.length - (old == null ? 0 : old.length);
-            stats.data = old;
+            unhash(statsPath, stats);
+            stats.replaceData(old);
+            rehash(statsPath, stats);
         });
     }
 

@@ -28,12 +28,16 @@ public final class TreeSnapshot {
     }
 
     public static byte[] write(ZnodeStateMachine machine) {
+        return write(new Image(machine.tree(), machine.sessions(), machine.lastZxid()));
+    }
+
+    public static byte[] write(Image image) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(1024);
         try (DataOutputStream out = new DataOutputStream(bytes)) {
             out.writeInt(FORMAT_VERSION);
-            out.writeLong(machine.lastZxid());
-            writeSessions(out, machine.sessions());
-            writeNodes(out, machine.tree());
+            out.writeLong(image.lastZxid());
+            writeSessions(out, image.sessions());
+            writeNodes(out, image.tree());
         } catch (IOException e) {
             throw new UncheckedIOException("writing to memory cannot fail", e);
         }
@@ -91,26 +95,25 @@ public final class TreeSnapshot {
                 throw new OperationCodec.MalformedOperationException("unknown snapshot format");
             }
             long lastZxid = in.readLong();
-            SessionTable sessions = new SessionTable();
+            TreeImageBuilder builder = new TreeImageBuilder();
             int sessionCount = count(in, 16);
             for (int i = 0; i < sessionCount; i++) {
-                sessions.add(new Session(in.readLong(), in.readInt(), bytes(in)));
+                builder.addSession(new Session(in.readLong(), in.readInt(), bytes(in)));
             }
-            DataTree tree = new DataTree();
             int nodeCount = count(in, 60);
             for (int i = 0; i < nodeCount; i++) {
-                readNode(in, tree);
+                readNode(in, builder);
             }
             if (in.available() != 0) {
                 throw new OperationCodec.MalformedOperationException("trailing bytes after snapshot");
             }
-            return new Image(tree, sessions, lastZxid);
+            return builder.build(lastZxid);
         } catch (IOException | RuntimeException e) {
             throw new OperationCodec.MalformedOperationException("damaged snapshot: " + e);
         }
     }
 
-    private static void readNode(DataInputStream in, DataTree tree)
+    private static void readNode(DataInputStream in, TreeImageBuilder builder)
             throws IOException, OperationCodec.MalformedOperationException {
         String path = new String(bytes(in), StandardCharsets.UTF_8);
         byte[] data = bytes(in);
@@ -126,23 +129,11 @@ public final class TreeSnapshot {
         long mtime = in.readLong();
         long owner = in.readLong();
         long pzxid = in.readLong();
-        Znode node = tree.get(path);
-        if (node == null) {
-            if (tree.get(PathRules.parentOf(path)) == null || !PathRules.isValid(path)) {
-                throw new OperationCodec.MalformedOperationException("snapshot node without parent: " + path);
-            }
-            tree.restore(path, new Znode(data, List.copyOf(acl), czxid, ctime, owner));
-            node = tree.get(path);
-        } else {
-            node.data = data;
-            node.acl = List.copyOf(acl);
-        }
-        node.mzxid = mzxid;
-        node.mtime = mtime;
-        node.pzxid = pzxid;
-        node.version = in.readInt();
-        node.childCreations = in.readInt();
-        node.aversion = in.readInt();
+        int version = in.readInt();
+        int childCreations = in.readInt();
+        int aversion = in.readInt();
+        builder.addNode(new ZnodeImage(path, data, acl, czxid, mzxid, ctime, mtime, version, childCreations,
+                aversion, owner, pzxid, 0));
     }
 
     private static int count(DataInputStream in, int elementBytesMin)

@@ -1,5 +1,6 @@
 package io.viewkeeper.storage;
 
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
@@ -18,6 +19,8 @@ public final class Znode {
     public static final long TTL_MAX = 0xFFFFFFFFFFL;
 
     byte[] data;
+    /** {@code Arrays.hashCode(data)}, -1 for null: kept with the data so the tree digest never rehashes it. */
+    int dataHash;
     List<Acl> acl;
     final long czxid;
     long mzxid;
@@ -31,7 +34,7 @@ public final class Znode {
     final Set<String> children = new HashSet<>(8);
 
     Znode(byte[] data, List<Acl> acl, long zxid, long time, long owner) {
-        this.data = data;
+        replaceData(data);
         this.acl = acl;
         this.czxid = zxid;
         this.mzxid = zxid;
@@ -39,6 +42,12 @@ public final class Znode {
         this.ctime = time;
         this.mtime = time;
         this.owner = owner;
+    }
+
+    /** Every write of {@code data} goes through here, so {@code dataHash} always matches it. */
+    void replaceData(byte[] newData) {
+        this.data = newData;
+        this.dataHash = newData == null ? -1 : Arrays.hashCode(newData);
     }
 
     /** The data, or null when the node was created with a null buffer. Callers must not modify it. */
