@@ -12,13 +12,14 @@ import java.util.Random;
  */
 public final class RandomWorkload {
     private static final List<Identity> LOOPBACK = List.of(new Identity("ip", "127.0.0.1"));
-    private static final int NAMES = 40;
+    private static final int NAMES = 400;
 
     private final ZnodeStateMachine machine;
     private final Random random;
     private final List<String> paths = new ArrayList<>(List.of("/", "/q"));
     private final List<Long> sessions = new ArrayList<>();
     private long nextSession = 0x0100000000000001L;
+    private final long adminSession;
     private long zxid;
 
     public RandomWorkload(long seed) {
@@ -28,15 +29,21 @@ public final class RandomWorkload {
     public RandomWorkload(long seed, DataTree tree) {
         machine = new ZnodeStateMachine(tree, new SessionTable(), true, false);
         random = new Random(seed);
-        openSession();
+        adminSession = openSession();
+        sessions.clear();
         for (String path : List.of("/q", "/zookeeper/quota/q", "/zookeeper/quota/q/zookeeper_limits",
                 "/zookeeper/quota/q/zookeeper_stats")) {
-            apply(sessions.get(0), new Operation.Create(1, path, bytes("count=1000,bytes=100000"), Acl.OPEN, 0, -1));
+            apply(adminSession, new Operation.Create(1, path, bytes("count=1000,bytes=100000"), Acl.OPEN, 0, -1));
         }
     }
 
     public ZnodeStateMachine machine() {
         return machine;
+    }
+
+    /** A session the random ops never close. */
+    public long adminSession() {
+        return adminSession;
     }
 
     public long zxid() {
@@ -52,7 +59,7 @@ public final class RandomWorkload {
     /** Sets the data of each of {@code targets}, which must exist. */
     public void setData(List<String> targets, String data) {
         for (String path : targets) {
-            Result result = apply(sessions.get(0), new Operation.SetData(path, bytes(data), -1));
+            Result result = apply(adminSession, new Operation.SetData(path, bytes(data), -1));
             if (result instanceof Result.Error e) {
                 throw new IllegalStateException("setData " + path + " failed with " + e.code());
             }
@@ -66,33 +73,36 @@ public final class RandomWorkload {
 
     private void step() {
         int roll = random.nextInt(100);
-        if (roll < 4 || sessions.isEmpty()) {
+        if (roll < 3 || sessions.isEmpty()) {
             openSession();
-        } else if (roll < 7) {
+        } else if (roll < 5) {
             long session = sessions.remove(random.nextInt(sessions.size()));
             apply(session, new Operation.CloseSession(session));
-        } else if (roll < 45) {
-            apply(session(), create());
-        } else if (roll < 65) {
+        } else if (roll < 50) {
+            if (apply(session(), create()) instanceof Result.Created created) {
+                paths.add(created.path());
+            }
+        } else if (roll < 68) {
             apply(session(), new Operation.SetData(anyPath(), data(), random.nextInt(4) == 0 ? 0 : -1));
-        } else if (roll < 78) {
+        } else if (roll < 76) {
             apply(session(), new Operation.Delete(anyPath(), -1));
-        } else if (roll < 83) {
+        } else if (roll < 80) {
             List<Acl> acl = random.nextBoolean() ? Acl.OPEN : List.of(new Acl(Acl.ALL, "ip", "127.0.0.1"));
             apply(session(), new Operation.SetAcl(anyPath(), acl, -1));
-        } else if (roll < 97) {
+        } else if (roll < 96) {
             apply(session(), multi());
         } else {
             apply(random.nextBoolean() ? session() : 0x7F00000000000001L, new Operation.Failed(-4));
         }
     }
 
-    private void openSession() {
+    private long openSession() {
         long session = nextSession++;
         byte[] password = new byte[16];
         random.nextBytes(password);
         apply(session, new Operation.CreateSession(session, 4000 + random.nextInt(30_000), password));
         sessions.add(session);
+        return session;
     }
 
     private long session() {
@@ -102,7 +112,6 @@ public final class RandomWorkload {
     private Operation.Create create() {
         String parent = anyPath();
         String path = (parent.equals("/") ? "" : parent) + "/n" + random.nextInt(NAMES);
-        paths.add(path);
         int kind = random.nextInt(10);
         if (kind == 0) {
             return new Operation.Create(19, path, data(), Acl.OPEN, 4, -1);

@@ -1,0 +1,251 @@
+package io.viewkeeper.storage.checkpoint;
+
+import io.viewkeeper.storage.Acl;
+import io.viewkeeper.storage.Session;
+import io.viewkeeper.storage.ZnodeImage;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.zip.CRC32C;
+
+/**
+ * The values a checkpoint stores, each ending in a CRC32C that also covers its key, so a flipped byte in a value
+ * or a record filed under the wrong key is caught on read. Decoding checks every length against what is left.
+ */
+final class CheckpointRecords {
+    static final int FORMAT_VERSION = 1;
+    /** Largest value the decoder accepts for any one length field: ZooKeeper's data limit is far below it. */
+    static final int FIELD_BYTES_MAX = 64 << 20;
+    private static final int CRC_BYTES = 4;
+
+    private CheckpointRecords() {
+    }
+
+    /** What a checkpoint is at: the metadata record, written last in the same transaction as the records. */
+    record Meta(long op, long lastZxid, long chain, int nodeCount, int sessionCount, long digest, byte[] clients) {
+    }
+
+    /** A session (absent when only its ephemerals are left) and its ephemeral paths in creation order. */
+    record Owner(Session session, List<String> ephemerals) {
+    }
+
+    static byte[] encodeNode(ZnodeImage node) {
+        return seal(keyBytes(node.path()), out -> {
+            bytes(out, node.data());
+            out.writeInt(node.acl().size());
+            for (Acl acl : node.acl()) {
+                out.writeInt(acl.perms());
+                string(out, acl.scheme());
+                string(out, acl.id());
+            }
+            for (long v : new long[] {node.czxid(), node.mzxid(), node.ctime(), node.mtime(), node.owner(),
+                node.pzxid()}) {
+                out.writeLong(v);
+            }
+            for (int v : new int[] {node.version(), node.childCreations(), node.aversion(), node.numChildren()}) {
+                out.writeInt(v);
+            }
+        });
+    }
+
+    static ZnodeImage decodeNode(String path, byte[] value) throws CorruptCheckpointException {
+        DataInputStream in = open(keyBytes(path), value, "znode " + path);
+        try {
+            byte[] data = bytes(in);
+            int aclCount = length(in);
+            List<Acl> acl = new ArrayList<>(Math.min(aclCount, 64));
+            for (int i = 0; i < aclCount; i++) {
+                acl.add(new Acl(in.readInt(), string(in), string(in)));
+            }
+            long czxid = in.readLong();
+            long mzxid = in.readLong();
+            long ctime = in.readLong();
+            long mtime = in.readLong();
+            long owner = in.readLong();
+            long pzxid = in.readLong();
+            ZnodeImage node = new ZnodeImage(path, data, acl, czxid, mzxid, ctime, mtime, in.readInt(), in.readInt(),
+                    in.readInt(), owner, pzxid, in.readInt());
+            expectEnd(in, "znode " + path);
+            return node;
+        } catch (IOException | IllegalArgumentException e) {
+            throw new CorruptCheckpointException("znode " + path + " record does not decode: " + e.getMessage(), e);
+        }
+    }
+
+    static byte[] encodeOwner(long owner, Session session, Collection<String> ephemerals) {
+        return seal(keyBytes(owner), out -> {
+            out.writeBoolean(session != null);
+            if (session != null) {
+                out.writeInt(session.timeoutMs());
+                bytes(out, session.password());
+            }
+            out.writeInt(ephemerals.size());
+            for (String path : ephemerals) {
+                string(out, path);
+            }
+        });
+    }
+
+    static Owner decodeOwner(long owner, byte[] value) throws CorruptCheckpointException {
+        String what = "session 0x" + Long.toHexString(owner);
+        DataInputStream in = open(keyBytes(owner), value, what);
+        try {
+            Session session = in.readBoolean() ? new Session(owner, in.readInt(), bytes(in)) : null;
+            int count = length(in);
+            List<String> paths = new ArrayList<>(Math.min(count, 1024));
+            for (int i = 0; i < count; i++) {
+                paths.add(string(in));
+            }
+            expectEnd(in, what);
+            return new Owner(session, paths);
+        } catch (IOException e) {
+            throw new CorruptCheckpointException(what + " record does not decode: " + e.getMessage(), e);
+        }
+    }
+
+    static byte[] encodeMeta(Meta meta) {
+        return seal(keyBytes(CheckpointStore.META_KEY), out -> {
+            out.writeInt(FORMAT_VERSION);
+            for (long v : new long[] {meta.op(), meta.lastZxid(), meta.chain()}) {
+                out.writeLong(v);
+            }
+            out.writeInt(meta.nodeCount());
+            out.writeInt(meta.sessionCount());
+            out.writeLong(meta.digest());
+            bytes(out, meta.clients());
+        });
+    }
+
+    /** A metadata record intact but of another format version: not ours to read or overwrite. */
+    static final class ForeignFormatException extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        ForeignFormatException(String message) {
+            super(message);
+        }
+    }
+
+    static Meta decodeMeta(byte[] value) throws CorruptCheckpointException, ForeignFormatException {
+        DataInputStream in = open(keyBytes(CheckpointStore.META_KEY), value, "metadata");
+        try {
+            int version = in.readInt();
+            if (version != FORMAT_VERSION) {
+                throw new ForeignFormatException("checkpoint format version " + version + ", this build reads "
+                        + FORMAT_VERSION + " only");
+            }
+            Meta meta = new Meta(in.readLong(), in.readLong(), in.readLong(), in.readInt(), in.readInt(),
+                    in.readLong(), bytes(in));
+            expectEnd(in, "metadata");
+            if (meta.clients() == null || meta.nodeCount() < 1 || meta.sessionCount() < 0) {
+                throw new CorruptCheckpointException("metadata record holds impossible values: " + meta.nodeCount()
+                        + " nodes, " + meta.sessionCount() + " sessions");
+            }
+            return meta;
+        } catch (IOException e) {
+            throw new CorruptCheckpointException("metadata record does not decode: " + e.getMessage(), e);
+        }
+    }
+
+    private interface Body {
+        void write(DataOutputStream out) throws IOException;
+    }
+
+    private static byte[] seal(byte[] key, Body body) {
+        ByteArrayOutputStream buffer = new ByteArrayOutputStream(256);
+        try (DataOutputStream out = new DataOutputStream(buffer)) {
+            body.write(out);
+            CRC32C crc = new CRC32C();
+            crc.update(key);
+            byte[] written = buffer.toByteArray();
+            crc.update(written);
+            out.writeInt((int) crc.getValue());
+        } catch (IOException e) {
+            throw new UncheckedIOException("writing to memory cannot fail", e);
+        }
+        return buffer.toByteArray();
+    }
+
+    /** Checks the CRC over key and value, and returns a reader of the value without it. */
+    private static DataInputStream open(byte[] key, byte[] value, String what) throws CorruptCheckpointException {
+        if (value == null || value.length < CRC_BYTES) {
+            throw new CorruptCheckpointException(what + " record is truncated");
+        }
+        int bodyLength = value.length - CRC_BYTES;
+        CRC32C crc = new CRC32C();
+        crc.update(key);
+        crc.update(value, 0, bodyLength);
+        int stored = ((value[bodyLength] & 0xFF) << 24) | ((value[bodyLength + 1] & 0xFF) << 16)
+                | ((value[bodyLength + 2] & 0xFF) << 8) | (value[bodyLength + 3] & 0xFF);
+        if (stored != (int) crc.getValue()) {
+            throw new CorruptCheckpointException(what + " record fails its checksum");
+        }
+        return new DataInputStream(new ByteArrayInputStream(value, 0, bodyLength));
+    }
+
+    private static void expectEnd(DataInputStream in, String what) throws IOException, CorruptCheckpointException {
+        if (in.available() != 0) {
+            throw new CorruptCheckpointException(what + " record has " + in.available() + " trailing bytes");
+        }
+    }
+
+    static byte[] keyBytes(String key) {
+        return key.getBytes(StandardCharsets.UTF_8);
+    }
+
+    static byte[] keyBytes(long key) {
+        byte[] bytes = new byte[Long.BYTES];
+        for (int i = 0; i < Long.BYTES; i++) {
+            bytes[i] = (byte) (key >>> (56 - 8 * i));
+        }
+        return bytes;
+    }
+
+    private static void string(DataOutputStream out, String value) throws IOException {
+        bytes(out, value.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static String string(DataInputStream in) throws IOException {
+        byte[] value = bytes(in);
+        if (value == null) {
+            throw new IOException("null where a string belongs");
+        }
+        return new String(value, StandardCharsets.UTF_8);
+    }
+
+    private static void bytes(DataOutputStream out, byte[] value) throws IOException {
+        if (value == null) {
+            out.writeInt(-1);
+            return;
+        }
+        out.writeInt(value.length);
+        out.write(value);
+    }
+
+    private static byte[] bytes(DataInputStream in) throws IOException {
+        int length = in.readInt();
+        if (length == -1) {
+            return null;
+        }
+        if (length < 0 || length > FIELD_BYTES_MAX || length > in.available()) {
+            throw new IOException("bad length " + length + " with " + in.available() + " bytes left");
+        }
+        byte[] value = new byte[length];
+        in.readFully(value);
+        return value;
+    }
+
+    private static int length(DataInputStream in) throws IOException {
+        int count = in.readInt();
+        if (count < 0 || count > in.available()) {
+            throw new IOException("bad count " + count + " with " + in.available() + " bytes left");
+        }
+        return count;
+    }
+}
