@@ -111,8 +111,12 @@ final class CheckpointRecords {
     }
 
     static byte[] encodeMeta(Meta meta) {
+        return encodeMeta(meta, FORMAT_VERSION);
+    }
+
+    static byte[] encodeMeta(Meta meta, int formatVersion) {
         return seal(keyBytes(CheckpointStore.META_KEY), out -> {
-            out.writeInt(FORMAT_VERSION);
+            out.writeInt(formatVersion);
             for (long v : new long[] {meta.op(), meta.lastZxid(), meta.chain()}) {
                 out.writeLong(v);
             }

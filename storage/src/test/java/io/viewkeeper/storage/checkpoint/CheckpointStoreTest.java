@@ -20,6 +20,10 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.mapdb.BTreeMap;
+import org.mapdb.DB;
+import org.mapdb.DBMaker;
+import org.mapdb.Serializer;
 import org.junit.jupiter.api.io.TempDir;
 
 class CheckpointStoreTest {
@@ -155,6 +159,107 @@ class CheckpointStoreTest {
         }
         Files.write(file, original);
         assertThat(detected).as("some flips land in records").isPositive();
+    }
+
+    @Test
+    void shouldLoadNothingWhenNothingWasSaved() throws Exception {
+        try (CheckpointStore store = open(directory)) {
+            assertThat(store.load()).isEmpty();
+            assertThat(store.writeSnapshot()).isEmpty();
+            assertThat(store.figures().op()).isEqualTo(-1);
+        }
+    }
+
+    @Test
+    void shouldRefuseToOpenAndKeepTheFileWhenItHoldsAnotherFormatVersion() throws Exception {
+        RandomWorkload workload = new RandomWorkload(2);
+        workload.run(100);
+        try (CheckpointStore store = open(directory)) {
+            save(store, workload);
+        }
+        rewriteMeta(value -> CheckpointRecords.encodeMeta(new CheckpointRecords.Meta(1, 1, 0, 4, 0, 0, new byte[0]),
+                CheckpointRecords.FORMAT_VERSION + 1));
+        byte[] before = Files.readAllBytes(directory.resolve(CheckpointStore.FILE_NAME));
+
+        assertThatThrownBy(() -> open(directory)).isInstanceOf(CorruptCheckpointException.class)
+                .hasMessageContaining("format version " + (CheckpointRecords.FORMAT_VERSION + 1));
+        assertThat(Files.readAllBytes(directory.resolve(CheckpointStore.FILE_NAME))).isEqualTo(before);
+    }
+
+    @Test
+    void shouldReportDamagedMetadataAndRewriteAllWhenNextSaved() throws Exception {
+        RandomWorkload workload = new RandomWorkload(4);
+        workload.run(300);
+        try (CheckpointStore store = open(directory)) {
+            save(store, workload);
+        }
+        rewriteMeta(value -> {
+            value[10] ^= 0x40;
+            return value;
+        });
+
+        try (CheckpointStore store = open(directory)) {
+            assertThatThrownBy(store::load).isInstanceOf(CorruptCheckpointException.class)
+                    .hasMessageContaining("metadata").hasMessageContaining("checksum");
+            save(store, workload);
+            assertThat(store.figures().lastSaveFull()).isTrue();
+        }
+        try (CheckpointStore store = open(directory)) {
+            assertSameState(store.load().orElseThrow().image(), imageOf(workload.machine()), true);
+        }
+    }
+
+    @Test
+    void shouldStoreTransferredStateWholeAndThenOnlyChangesWhenReplacedAll() throws Exception {
+        RandomWorkload local = new RandomWorkload(6);
+        local.run(500);
+        RandomWorkload remote = new RandomWorkload(7);
+        remote.run(800);
+        try (CheckpointStore store = open(directory)) {
+            save(store, local);
+            TreeSnapshot.Image transferred = TreeSnapshot.read(TreeSnapshot.write(remote.machine()));
+            store.replaceAll(transferred, remote.zxid(), 99, clients(99));
+            assertThat(store.figures().lastSaveFull()).isTrue();
+            assertSameState(TreeSnapshot.read(store.writeSnapshot().orElseThrow()), transferred, false);
+
+            ZnodeStateMachine installed = new ZnodeStateMachine(new io.viewkeeper.storage.DataTree(),
+                    new io.viewkeeper.storage.SessionTable(), true, false);
+            installed.install(transferred);
+            installed.apply(remote.zxid() + 1, new io.viewkeeper.storage.Txn(0, 1, 1, List.of(),
+                    new Operation.CreateSession(0x0200000000000001L, 5000, new byte[16])));
+            store.save(installed, remote.zxid() + 1, 100, clients(100));
+            assertThat(store.figures().lastSaveFull()).isFalse();
+
+            StoredCheckpoint loaded = store.load().orElseThrow();
+            assertThat(loaded.op()).isEqualTo(remote.zxid() + 1);
+            assertSameState(loaded.image(), imageOf(installed), false);
+        }
+    }
+
+    @Test
+    void shouldRewriteEverythingWhenSavingAnotherTreeThanTheOneLoaded() throws Exception {
+        RandomWorkload first = new RandomWorkload(12);
+        first.run(300);
+        RandomWorkload second = new RandomWorkload(13);
+        second.run(200);
+        try (CheckpointStore store = open(directory)) {
+            save(store, first);
+            store.save(second.machine(), first.zxid() + second.zxid(), 0, new byte[0]);
+            assertThat(store.figures().lastSaveFull()).isTrue();
+            assertSameState(store.load().orElseThrow().image(), imageOf(second.machine()), true);
+        }
+    }
+
+    private void rewriteMeta(java.util.function.UnaryOperator<byte[]> change) {
+        DB db = DBMaker.fileDB(directory.resolve(CheckpointStore.FILE_NAME).toFile()).transactionEnable().make();
+        try {
+            BTreeMap<String, byte[]> meta = db.treeMap("meta", Serializer.STRING, Serializer.BYTE_ARRAY)
+                    .createOrOpen();
+            meta.put(CheckpointStore.META_KEY, change.apply(meta.get(CheckpointStore.META_KEY)));
+            db.commit();
+        } finally {
+            db.close();
+        }
     }
 
     private static int indexOf(byte[] haystack, byte[] needle) {
