@@ -93,6 +93,11 @@ public final class FrontendReport {
         return core.watches().totalWatchCount();
     }
 
+    /** The digest of the whole tree, as the hash four-letter word prints it. */
+    public long treeDigest() {
+        return core.stateMachine().tree().digest();
+    }
+
     public int sessionCount() {
         return core.stateMachine().sessions().size();
     }
@@ -139,6 +144,11 @@ public final class FrontendReport {
         core.stateMachine().tree().ephemeralsBySession().forEach((session, paths) ->
                 result.put(session, List.copyOf(new TreeSet<>(paths))));
         return result;
+    }
+
+    /** The version string srvr and mntr report. */
+    public static String version() {
+        return FourLetterWords.VERSION;
     }
 
     public FrontendSettings settings() {

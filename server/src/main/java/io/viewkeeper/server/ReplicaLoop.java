@@ -82,6 +82,11 @@ final class ReplicaLoop implements WritePath, Outbox, Runnable {
         }
     }
 
+    /** Offers a task to the replica thread without blocking; false when the queue is full or the loop stopped. */
+    boolean offer(Runnable task) {
+        return running && tasks.offer(task);
+    }
+
     @Override
     public void run() {
         long now = System.currentTimeMillis();

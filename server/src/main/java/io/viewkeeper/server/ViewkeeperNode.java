@@ -40,14 +40,16 @@ public final class ViewkeeperNode implements AutoCloseable {
     private final ClientServer clientServer;
     private final PeerTransport transport;
     private final InetSocketAddress address;
+    private final NodeOperations operations;
     private boolean closed;
 
     private ViewkeeperNode(ReplicaLoop loop, ClientServer clientServer, PeerTransport transport,
-            InetSocketAddress address) {
+            InetSocketAddress address, NodeOperations operations) {
         this.loop = loop;
         this.clientServer = clientServer;
         this.transport = transport;
         this.address = address;
+        this.operations = operations;
     }
 
     /** Starts a node and returns once its client port accepts connections. */
@@ -68,6 +70,7 @@ public final class ViewkeeperNode implements AutoCloseable {
                 new SecureRandom());
         PeerTransport transport = replicaCount > 1 ? peerTransport(config, loop) : null;
         ClientServer clientServer = new ClientServer(settings, core, loop::execute);
+        NodeOperations operations = NodeOperations.create(config, loop, core, transport);
         try {
             if (transport != null) {
                 transport.start();
@@ -76,13 +79,16 @@ public final class ViewkeeperNode implements AutoCloseable {
             InetSocketAddress bound = clientServer.bind(clientHost(config), clientPort);
             core.setBoundClientPort(bound.getPort());
             log.info("serving ZooKeeper clients on {}:{}", bound.getHostString(), bound.getPort());
-            return new ViewkeeperNode(loop, clientServer, transport, bound);
+            operations.startAdmin();
+            return new ViewkeeperNode(loop, clientServer, transport, bound, operations);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             stopAll(clientServer, loop, transport);
+            operations.close();
             throw new IOException("interrupted while binding", e);
         } catch (RuntimeException e) {
             stopAll(clientServer, loop, transport);
+            operations.close();
             throw new IOException("cannot start: " + e.getMessage(), e);
         }
     }
@@ -162,6 +168,11 @@ public final class ViewkeeperNode implements AutoCloseable {
         return address.getPort();
     }
 
+    /** The admin endpoint's address, or null when it is disabled or could not bind. */
+    public InetSocketAddress adminAddress() {
+        return operations.adminAddress();
+    }
+
     /** A connect string for ZooKeeper clients, {@code host:port}. */
     public String connectString() {
         return address.getHostString() + ":" + clientPort();
@@ -174,6 +185,7 @@ public final class ViewkeeperNode implements AutoCloseable {
             return;
         }
         closed = true;
+        operations.close();
         stopAll(clientServer, loop, transport);
     }
 }

@@ -20,6 +20,8 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.function.IntConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,6 +52,9 @@ public final class PeerTransport implements AutoCloseable {
     private final EventLoopGroup group = new NioEventLoopGroup(2);
     private final Channel[] outbound;
     private final long[] reconnectDelayMs;
+    /** Wall-clock time of the last frame received from each peer, 0 before the first; for the admin endpoint. */
+    private final AtomicLongArray lastReceivedMs;
+    private volatile IntConsumer prepareEntries = entries -> { };
     private volatile boolean closed;
     private Channel serverChannel;
 
@@ -62,6 +67,23 @@ public final class PeerTransport implements AutoCloseable {
         this.frameBytesMax = frameBytesMax;
         this.outbound = new Channel[peers.size()];
         this.reconnectDelayMs = new long[peers.size()];
+        this.lastReceivedMs = new AtomicLongArray(peers.size());
+    }
+
+    /** Told the entry count of every Prepare sent (the batch sizes metric). */
+    public void setPrepareListener(IntConsumer listener) {
+        this.prepareEntries = listener;
+    }
+
+    /** When the last frame from replica {@code index} arrived (epoch milliseconds), 0 if none has. */
+    public long lastReceivedMs(int index) {
+        return lastReceivedMs.get(index);
+    }
+
+    /** Whether this replica's dial to replica {@code index} is up now. */
+    public boolean connected(int index) {
+        Channel ch = outbound[index];
+        return ch != null && ch.isActive();
     }
 
     /** Binds this replica's peer port and starts dialing the others. */
@@ -129,6 +151,9 @@ public final class PeerTransport implements AutoCloseable {
 
     /** Sends a consensus message to replica {@code index}; dropped when that peer is not reachable now. */
     public void send(int index, Message message) {
+        if (message instanceof Message.Prepare prepare) {
+            prepareEntries.accept(prepare.entries().size());
+        }
         write(index, PeerFrames.CONSENSUS, PeerCodec.encode(message));
     }
 
@@ -193,6 +218,7 @@ public final class PeerTransport implements AutoCloseable {
         }
 
         private void deliver(PeerFrames.Frame frame) throws PeerProtocolException {
+            lastReceivedMs.set(peerIndex, System.currentTimeMillis());
             switch (frame.kind()) {
                 case PeerFrames.CONSENSUS -> {
                     Message message = PeerCodec.decode(frame.payload());

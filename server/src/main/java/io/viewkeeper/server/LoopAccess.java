@@ -1,0 +1,57 @@
+package io.viewkeeper.server;
+
+import io.viewkeeper.consensus.Replica;
+import io.viewkeeper.frontend.FrontendCore;
+import io.viewkeeper.frontend.FrontendReport;
+import io.viewkeeper.server.admin.NodeAccess;
+import io.viewkeeper.server.peer.PeerTransport;
+
+/** The admin endpoint's view of a running node: its replica loop, frontend, peer transport and settings. */
+final class LoopAccess implements NodeAccess {
+    private final ReplicaLoop loop;
+    private final FrontendReport frontend;
+    private final PeerTransport transport;
+    private final NodeConfig config;
+
+    LoopAccess(ReplicaLoop loop, FrontendCore core, PeerTransport transport, NodeConfig config) {
+        this.loop = loop;
+        this.frontend = new FrontendReport(core);
+        this.transport = transport;
+        this.config = config;
+    }
+
+    @Override
+    public boolean offer(Runnable task) {
+        return loop.offer(task);
+    }
+
+    @Override
+    public Replica replica() {
+        return loop.replica();
+    }
+
+    @Override
+    public FrontendReport frontend() {
+        return frontend;
+    }
+
+    @Override
+    public String zooKeeperRole() {
+        return loop.role();
+    }
+
+    @Override
+    public NodeConfig config() {
+        return config;
+    }
+
+    @Override
+    public boolean peerConnected(int index) {
+        return transport != null && transport.connected(index);
+    }
+
+    @Override
+    public long peerLastReceivedMs(int index) {
+        return transport == null ? 0 : transport.lastReceivedMs(index);
+    }
+}

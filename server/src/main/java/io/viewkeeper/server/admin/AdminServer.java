@@ -1,0 +1,151 @@
+package io.viewkeeper.server.admin;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.HttpMessage;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.timeout.ReadTimeoutHandler;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.viewkeeper.server.AdminSettings;
+import io.viewkeeper.server.metrics.NodeMetrics;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A node's admin HTTP endpoint (netty HTTP codec, JSON): ZooKeeper's AdminServer commands and Viewkeeper's own
+ * under {@code /commands/<name>}, Prometheus text under {@code /metrics}. Its own event loop, so a slow admin client
+ * never holds a client or peer thread. Limits: request line, headers and body bytes, connections at once, and an
+ * idle timeout; the replica thread gets {@code replicaTimeout} to answer a command. It also samples the replica's
+ * state for the gauges once a second.
+ */
+public final class AdminServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(AdminServer.class);
+    public static final Duration REPLICA_TIMEOUT_DEFAULT = Duration.ofSeconds(5);
+    static final int BODY_BYTES_MAX = 64 * 1024;
+    static final int INITIAL_LINE_BYTES_MAX = 4096;
+    static final int HEADER_BYTES_MAX = 8192;
+    static final int CONNECTIONS_MAX = 64;
+    static final int IDLE_TIMEOUT_SECONDS = 30;
+    private static final long SAMPLE_INTERVAL_MS = 1000;
+
+    private final EventLoopGroup group = new NioEventLoopGroup(1);
+    private final AtomicInteger connections = new AtomicInteger();
+    private final AtomicBoolean samplePending = new AtomicBoolean();
+    private final NodeAccess node;
+    private final NodeMetrics metrics;
+    private Channel serverChannel;
+    private ScheduledFuture<?> sampler;
+
+    private AdminServer(NodeAccess node, NodeMetrics metrics) {
+        this.node = node;
+        this.metrics = metrics;
+    }
+
+    /** Binds the endpoint; throws when the address cannot be bound. */
+    public static AdminServer start(AdminSettings settings, NodeAccess node, NodeMetrics metrics)
+            throws IOException {
+        return start(settings, node, metrics, REPLICA_TIMEOUT_DEFAULT);
+    }
+
+    public static AdminServer start(AdminSettings settings, NodeAccess node, NodeMetrics metrics,
+            Duration replicaTimeout) throws IOException {
+        AdminServer server = new AdminServer(node, metrics);
+        try {
+            server.bind(settings, new AdminCommands(node), replicaTimeout);
+        } catch (IOException | RuntimeException e) {
+            server.close();
+            throw e;
+        }
+        return server;
+    }
+
+    private void bind(AdminSettings settings, AdminCommands commands, Duration replicaTimeout) throws IOException {
+        ServerBootstrap bootstrap = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        if (connections.incrementAndGet() > CONNECTIONS_MAX) {
+                            connections.decrementAndGet();
+                            ch.close();
+                            return;
+                        }
+                        ch.closeFuture().addListener(f -> connections.decrementAndGet());
+                        ch.pipeline().addLast(new ReadTimeoutHandler(IDLE_TIMEOUT_SECONDS),
+                                new HttpServerCodec(INITIAL_LINE_BYTES_MAX, HEADER_BYTES_MAX, 8192),
+                                new BoundedAggregator(),
+                                new AdminHttpHandler(settings, commands, node, metrics, replicaTimeout));
+                    }
+                });
+        ChannelFuture bound = bootstrap.bind(settings.serverAddress(), settings.serverPort()).awaitUninterruptibly();
+        if (!bound.isSuccess()) {
+            throw new IOException("cannot bind the admin endpoint to " + settings.serverAddress() + ":"
+                    + settings.serverPort() + ": " + bound.cause().getMessage(), bound.cause());
+        }
+        serverChannel = bound.channel();
+        sampler = group.scheduleAtFixedRate(this::sample, 0, SAMPLE_INTERVAL_MS, TimeUnit.MILLISECONDS);
+        log.info("admin endpoint on http://{}:{}/commands", address().getHostString(), address().getPort());
+    }
+
+    /** One sample at a time: while the replica thread has not run the last one, no other is queued. */
+    private void sample() {
+        if (!samplePending.compareAndSet(false, true)) {
+            return;
+        }
+        boolean offered = node.offer(() -> {
+            try {
+                metrics.recordSample(ReplicaSampling.sample(node));
+            } finally {
+                samplePending.set(false);
+            }
+        });
+        if (!offered) {
+            samplePending.set(false);
+        }
+    }
+
+    /** The bound address (the real port when port 0 was asked). */
+    public InetSocketAddress address() {
+        return (InetSocketAddress) serverChannel.localAddress();
+    }
+
+    @Override
+    public void close() {
+        if (sampler != null) {
+            sampler.cancel(false);
+        }
+        if (serverChannel != null) {
+            serverChannel.close().syncUninterruptibly();
+        }
+        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+
+    /** The body limit, answered with a JSON 413 (netty's own answer has no body) and the connection closed. */
+    private static final class BoundedAggregator extends HttpObjectAggregator {
+        BoundedAggregator() {
+            super(BODY_BYTES_MAX);
+        }
+
+        @Override
+        protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
+            AdminHttpHandler.sendError(ctx, false, "", 413, "request body over " + BODY_BYTES_MAX + " bytes");
+            ctx.channel().closeFuture().addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+        }
+    }
+}

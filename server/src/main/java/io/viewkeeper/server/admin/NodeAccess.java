@@ -1,0 +1,32 @@
+package io.viewkeeper.server.admin;
+
+import io.viewkeeper.consensus.Replica;
+import io.viewkeeper.frontend.FrontendReport;
+import io.viewkeeper.server.NodeConfig;
+
+/**
+ * What the admin endpoint may see of a node. The replica, the frontend and the ZooKeeper role belong to the replica
+ * thread: read them only inside a task given to {@link #offer}. The config and the peer figures are safe anywhere.
+ */
+public interface NodeAccess {
+
+    /** Queues a task for the replica thread without waiting; false when its queue is full or it has stopped. */
+    boolean offer(Runnable task);
+
+    /** Replica thread only. */
+    Replica replica();
+
+    /** Replica thread only. */
+    FrontendReport frontend();
+
+    /** standalone, leader or follower, as srvr says; replica thread only. */
+    String zooKeeperRole();
+
+    NodeConfig config();
+
+    /** Whether this replica's connection to the member at {@code index} is up. */
+    boolean peerConnected(int index);
+
+    /** When the last message from the member at {@code index} arrived (epoch ms), 0 if none has. */
+    long peerLastReceivedMs(int index);
+}

@@ -1,0 +1,32 @@
+package io.viewkeeper.server.admin;
+
+import io.viewkeeper.consensus.Checkpoint;
+import io.viewkeeper.consensus.Replica;
+import io.viewkeeper.frontend.FrontendReport;
+import io.viewkeeper.server.metrics.ReplicaSample;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Reads a {@link ReplicaSample} on the replica thread, for the gauges of the metrics. */
+final class ReplicaSampling {
+
+    private ReplicaSampling() {
+    }
+
+    /** Replica thread only. */
+    static ReplicaSample sample(NodeAccess node) {
+        Replica r = node.replica();
+        FrontendReport.Server s = node.frontend().server();
+        boolean primary = r.status() == Replica.Status.NORMAL && r.isPrimary();
+        int members = Math.max(1, node.config().members().size());
+        List<Long> lag = new ArrayList<>(members);
+        for (int i = 0; i < members; i++) {
+            lag.add(primary && i != r.replicaIndex() && members > 1 ? Math.max(0, r.opNumber() - r.ackedOp(i)) : -1);
+        }
+        Checkpoint checkpoint = r.latestCheckpoint();
+        ReplicaSample.StateSizes sizes = new ReplicaSample.StateSizes(s.sessions(), s.tree().watches(),
+                s.tree().nodeCount(), s.tree().approximateDataSize(), s.connections(), s.outstandingRequests());
+        return new ReplicaSample(ReplicaCommands.statusName(r.status()), primary, r.view(), r.opNumber(),
+                r.commitNumber(), r.logStartOp(), checkpoint == null ? -1 : checkpoint.op(), sizes, lag);
+    }
+}
