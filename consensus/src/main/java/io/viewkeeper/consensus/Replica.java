@@ -606,6 +606,14 @@ public final class Replica {
         return checkpoint;
     }
 
+    /**
+     * The hash chain at {@code op}, for a driver that stores it beside each entry; defined for ops in the log and
+     * for the op the log starts after.
+     */
+    public long chainAt(long op) {
+        return log.chain(op);
+    }
+
     public int replicaIndex() {
         return configuration.replicaIndex();
     }

@@ -312,6 +312,8 @@ final class ReplicaProtocol {
         transitionToNormal(r.view);
         java.util.Arrays.fill(r.ackedOp, 0);
         r.commitUpTo(phase.highestCommit());
+        // A one-replica group is its own quorum: what its log holds durably is committed (a restart from disk).
+        r.commitFromAcks();
         for (int i = 0; i < r.configuration.replicaCount(); i++) {
             if (i != r.replicaIndex()) {
                 r.send(i, startView(phase.commitOf(i)));

@@ -33,7 +33,8 @@ public record NodeConfig(
         int serverId,
         List<Member> members,
         ReadMode reads,
-        AdminSettings admin) {
+        AdminSettings admin,
+        DiskSettings disk) {
 
     /** One replica of the group, from a {@code server.N=host:peerPort[:port][;[host:]clientPort]} line. */
     public record Member(int id, String host, int peerPort, int clientPort) {
@@ -79,6 +80,9 @@ public record NodeConfig(
         if (admin == null) {
             throw new ConfigException("admin.enableServer", "settings are required");
         }
+        if (disk == null) {
+            throw new ConfigException("fsync", "disk settings are required");
+        }
     }
 
     /** A config without an admin endpoint (the settings before the endpoint existed). */
@@ -89,14 +93,14 @@ public record NodeConfig(
         this(clientPortAddress, clientPort, dataDir, tickTimeMs, minSessionTimeoutMs, maxSessionTimeoutMs,
                 maxClientCnxns, juteMaxBuffer, fourLetterWords, extendedTypesEnabled, superDigest,
                 containerCheckIntervalMs, containerMaxPerMinute, maxInflightPerConnection, enforceQuota, serverId,
-                members, reads, AdminSettings.disabled());
+                members, reads, AdminSettings.disabled(), DiskSettings.defaults());
     }
 
     /** Defaults of a standalone ZooKeeper 3.9 server, listening on {@code clientPort} of loopback. */
     public static NodeConfig defaults(Path dataDir, int clientPort) {
         return new NodeConfig("127.0.0.1", clientPort, dataDir, 2000, 4000, 40000, 60, 0xfffff, Set.of("srvr"),
                 false, null, 60_000, 10_000, 1000, false, 1, List.of(), ReadMode.LINEARIZABLE,
-                AdminSettings.defaults());
+                AdminSettings.defaults(), DiskSettings.defaults());
     }
 
     /** Settings for tests: ephemeral client and admin ports, every four-letter word, extended types on. */
@@ -180,6 +184,7 @@ public record NodeConfig(
         private List<Member> members;
         private ReadMode reads;
         private AdminSettings admin;
+        private DiskSettings disk;
 
         Copy(NodeConfig c) {
             clientPortAddress = c.clientPortAddress;
@@ -201,6 +206,7 @@ public record NodeConfig(
             members = c.members;
             reads = c.reads;
             admin = c.admin;
+            disk = c.disk;
         }
 
         Copy clientPortAddress(String value) {
@@ -298,8 +304,13 @@ public record NodeConfig(
             return this;
         }
 
+        Copy disk(DiskSettings value) {
+            disk = value;
+            return this;
+        }
+
         NodeConfig build() {
-            return new NodeConfig(clientPortAddress, clientPort, dataDir, tickTimeMs, minSessionTimeoutMs, maxSessionTimeoutMs, maxClientCnxns, juteMaxBuffer, fourLetterWords, extendedTypesEnabled, superDigest, containerCheckIntervalMs, containerMaxPerMinute, maxInflightPerConnection, enforceQuota, serverId, members, reads, admin);
+            return new NodeConfig(clientPortAddress, clientPort, dataDir, tickTimeMs, minSessionTimeoutMs, maxSessionTimeoutMs, maxClientCnxns, juteMaxBuffer, fourLetterWords, extendedTypesEnabled, superDigest, containerCheckIntervalMs, containerMaxPerMinute, maxInflightPerConnection, enforceQuota, serverId, members, reads, admin, disk);
         }
     }
 
@@ -310,7 +321,8 @@ public record NodeConfig(
             "extendedTypesEnabled", "superDigest", "znode.container.checkIntervalMs", "znode.container.maxPerMinute",
             "maxInflightPerConnection", "enforceQuota", "serverId", "initLimit", "syncLimit",
             "autopurge.snapRetainCount", "autopurge.purgeInterval", "admin.enableServer", "admin.serverPort",
-            "admin.serverAddress", "admin.token", "admin.tokenFile",
+            "admin.serverAddress", "admin.token", "admin.tokenFile", "fsync", "wal.segmentBytes", "checkpoint.ops",
+            "checkpoint.logBytes", "checkpoint.intervalMs",
             "standaloneEnabled", "reconfigEnabled", "metricsProvider.className", "reads");
 
     /**
@@ -353,7 +365,8 @@ public record NodeConfig(
                 serverId(p, dataDir),
                 members(p),
                 readMode(p.getOrDefault("reads", "linearizable")),
-                AdminSettings.parse(p));
+                AdminSettings.parse(p),
+                DiskSettings.parse(p));
     }
 
     /** Members of the group, ordered by id; empty when the file has no server.N lines (one node). */
@@ -363,6 +376,10 @@ public record NodeConfig(
 
     public NodeConfig withReads(ReadMode mode) {
         return copy().reads(mode).build();
+    }
+
+    public NodeConfig withDisk(DiskSettings settings) {
+        return copy().disk(settings).build();
     }
 
     /** The index of this node among the members (their order by id), which is its VR replica index. */

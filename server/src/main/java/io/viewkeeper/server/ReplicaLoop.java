@@ -15,6 +15,11 @@ import io.viewkeeper.storage.OperationCodec;
 import io.viewkeeper.storage.SessionTable;
 import io.viewkeeper.storage.TreeSnapshot;
 import io.viewkeeper.storage.Txn;
+import io.viewkeeper.server.disk.LogWriter;
+import io.viewkeeper.server.disk.ReplicaDisk;
+import io.viewkeeper.storage.wal.WalRecord;
+import java.io.IOException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -44,8 +49,14 @@ final class ReplicaLoop implements WritePath, Outbox, Runnable {
     private Replica replica;
     private FrontendCore core;
     private PeerTransport transport;
-    private long persistedOp;
+    private ReplicaDisk disk;
+    private LogWriter writer;
+    private DiskSettings diskSettings;
     private long reportedPersistedOp;
+    private long checkpointOp;
+    private long checkpointAtMs;
+    private long logBytesSinceCheckpoint;
+    private Checkpoint transferCache;
     private long decodedOp = -1;
     private Txn decodedTxn;
     private String lastStatus = "";
@@ -59,13 +70,24 @@ final class ReplicaLoop implements WritePath, Outbox, Runnable {
         this.linearizableReads = linearizableReads;
     }
 
-    /** Builds the replica with this loop as its outbox and starts the thread. */
-    void start(Function<Outbox, Replica> replicaFactory, FrontendCore frontendCore, PeerTransport peers) {
-        this.replica = replicaFactory.apply(this);
+    /**
+     * Builds the replica with this loop as its outbox and starts the thread; entries, view state and checkpoints
+     * go to {@code replicaDisk}, the log through a group-commit writer thread.
+     */
+    void start(Function<Outbox, Replica> replicaFactory, FrontendCore frontendCore, PeerTransport peers,
+            ReplicaDisk replicaDisk, DiskSettings settings, LogWriter.SyncListener syncListener) {
+        this.disk = replicaDisk;
+        this.diskSettings = settings;
+        this.writer = new LogWriter(replicaDisk.wal(), () -> tasks.offer(() -> { }), syncListener);
         this.core = frontendCore;
         this.transport = peers;
-        this.persistedOp = replica.opNumber();
-        this.reportedPersistedOp = persistedOp;
+        Checkpoint stored = replicaDisk.start().durable() == null ? null
+                : replicaDisk.start().durable().checkpoint();
+        this.checkpointOp = stored == null ? 0 : stored.op();
+        this.checkpointAtMs = System.currentTimeMillis();
+        this.replica = replicaFactory.apply(this);
+        // A replica recovering from damage starts below what the log holds; those entries are never reported.
+        this.reportedPersistedOp = Math.max(replica.durableOp(), writer.durableOp());
         thread = new Thread(this, "replica-loop");
         thread.start();
     }
@@ -138,6 +160,7 @@ final class ReplicaLoop implements WritePath, Outbox, Runnable {
 
     private void frontendTick() {
         core.onTick();
+        checkpointIfDue();
         if (transport != null && !isPrimary()) {
             long[] touched = core.takeTouchedSessions();
             if (touched.length > 0) {
@@ -154,9 +177,10 @@ final class ReplicaLoop implements WritePath, Outbox, Runnable {
         for (int round = 0; round < FLUSH_ROUNDS_MAX; round++) {
             long opBefore = replica.opNumber();
             replica.flush();
-            if (persistedOp > reportedPersistedOp) {
-                reportedPersistedOp = persistedOp;
-                replica.onPersisted(persistedOp);
+            long durable = writer.durableOp();
+            if (durable > reportedPersistedOp) {
+                reportedPersistedOp = durable;
+                replica.onPersisted(durable);
             }
             if (replica.opNumber() == opBefore) {
                 return;
@@ -229,9 +253,16 @@ final class ReplicaLoop implements WritePath, Outbox, Runnable {
 
     // ---- Outbox: what the replica asks of the world ----
 
+    /** Hands the batch to the log writer, each entry with its hash chain; it reports them durable when synced. */
     @Override
     public void persist(List<LogEntry> entries) {
-        persistedOp = entries.get(entries.size() - 1).op();
+        List<WalRecord> records = new ArrayList<>(entries.size());
+        for (LogEntry e : entries) {
+            records.add(new WalRecord(e.op(), e.view(), e.clientId(), e.requestNumber(), e.checksum(),
+                    replica.chainAt(e.op()), e.body()));
+            logBytesSinceCheckpoint += e.body().length;
+        }
+        writer.append(records);
     }
 
     @Override
@@ -273,13 +304,54 @@ final class ReplicaLoop implements WritePath, Outbox, Runnable {
 
     @Override
     public void truncate(long lastOpKept) {
-        persistedOp = Math.min(persistedOp, lastOpKept);
+        runOnDisk("truncate the log after op " + lastOpKept, () -> writer.runNow(wal -> {
+            wal.truncateAfter(lastOpKept);
+            writer.lowerDurableOp(lastOpKept);
+        }));
         reportedPersistedOp = Math.min(reportedPersistedOp, lastOpKept);
     }
 
     @Override
+    public void persistViewState(long view, long lastNormalView) {
+        runOnDisk("record view " + view, () -> disk.persistViewState(view, lastNormalView));
+    }
+
+    /**
+     * Saves the changes since the last checkpoint (incremental, on this thread, where the tree does not change
+     * under it) and returns an empty token: the whole snapshot is built only when a peer needs it.
+     */
+    @Override
     public byte[] checkpoint(long op, long chain, List<ClientTable.Session> clients) {
-        return TreeSnapshot.write(core.stateMachine());
+        long startNanos = System.nanoTime();
+        try {
+            disk.checkpoints().save(core.stateMachine(), op, chain, ReplicaDisk.encodeClients(clients));
+        } catch (IOException | RuntimeException e) {
+            log.warn("{} checkpoint at op {} failed; the log is kept: {}", prefix(), op, e.toString());
+            return null;
+        }
+        checkpointOp = op;
+        checkpointAtMs = System.currentTimeMillis();
+        logBytesSinceCheckpoint = 0;
+        transferCache = null;
+        log.info("{} checkpoint at op {} saved in {} ms", prefix(), op, (System.nanoTime() - startNanos) / 1_000_000);
+        return Outbox.NO_RESULT;
+    }
+
+    @Override
+    public Checkpoint checkpointForTransfer(Checkpoint checkpoint) {
+        if (checkpoint.application().length > 0) {
+            return checkpoint;
+        }
+        if (transferCache == null || transferCache.op() != checkpoint.op()) {
+            try {
+                byte[] snapshot = disk.checkpoints().writeSnapshot().orElseThrow(
+                        () -> new IllegalStateException("no checkpoint on disk at op " + checkpoint.op()));
+                transferCache = new Checkpoint(checkpoint.op(), checkpoint.chain(), snapshot, checkpoint.clients());
+            } catch (io.viewkeeper.storage.checkpoint.CorruptCheckpointException e) {
+                throw new IllegalStateException("checkpoint at op " + checkpoint.op() + " cannot be read", e);
+            }
+        }
+        return transferCache;
     }
 
     @Override
@@ -295,9 +367,65 @@ final class ReplicaLoop implements WritePath, Outbox, Runnable {
             }
         }
         core.onStateInstalled(image);
-        persistedOp = checkpoint.op();
+        byte[] clients = ReplicaDisk.encodeClients(checkpoint.clients());
+        runOnDisk("install the checkpoint at op " + checkpoint.op(), () -> writer.runNow(wal -> {
+            wal.beginReset(checkpoint.op());
+            disk.checkpoints().replaceAll(image, checkpoint.op(), checkpoint.chain(), clients);
+            wal.reset(checkpoint.op());
+            writer.resetDurableOp(checkpoint.op());
+        }));
         reportedPersistedOp = checkpoint.op();
+        checkpointOp = checkpoint.op();
+        checkpointAtMs = System.currentTimeMillis();
+        logBytesSinceCheckpoint = 0;
+        transferCache = checkpoint.application().length > 0 ? checkpoint : null;
         log.info("{} installed checkpoint at op {}", prefix(), checkpoint.op());
+    }
+
+    /** Deletes log segments below both {@code op} and the latest durable checkpoint. */
+    @Override
+    public void release(long op) {
+        long upTo = Math.min(op, checkpointOp);
+        if (upTo > 0) {
+            writer.submit(wal -> wal.releaseUpTo(upTo));
+        }
+    }
+
+    /** The driver's checkpoint rule: enough ops, enough log bytes, or enough time with new commits. */
+    private void checkpointIfDue() {
+        long committedSince = replica.commitNumber() - checkpointOp;
+        if (committedSince <= 0) {
+            return;
+        }
+        boolean due = committedSince >= diskSettings.checkpointOps()
+                || logBytesSinceCheckpoint >= diskSettings.checkpointLogBytes()
+                || System.currentTimeMillis() - checkpointAtMs >= diskSettings.checkpointIntervalMs();
+        if (due) {
+            replica.requestCheckpoint();
+        }
+    }
+
+    /** Takes a checkpoint now, if there is anything new to put in it (an operator's request). */
+    boolean checkpointNow() {
+        return replica.requestCheckpoint();
+    }
+
+    private interface DiskAction {
+        void run() throws IOException;
+    }
+
+    /**
+     * Runs a synchronous disk step the replica relies on. If it fails, the replica cannot keep its promises
+     * (durable view state, an exact log), so this node stops serving rather than risk them; its peers go on.
+     */
+    private void runOnDisk(String what, DiskAction action) {
+        try {
+            action.run();
+        } catch (IOException e) {
+            log.error("{} cannot {}: {}; this replica stops", prefix(), what, e.toString());
+            running = false;
+            throw new IllegalStateException("disk failure: cannot " + what, e);
+        }
     }
 
     void stop() {
@@ -308,6 +436,16 @@ final class ReplicaLoop implements WritePath, Outbox, Runnable {
                 thread.join(5000);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+            }
+        }
+        if (writer != null) {
+            writer.close();
+        }
+        if (disk != null) {
+            try {
+                disk.close();
+            } catch (IOException | RuntimeException e) {
+                log.warn("closing the data directory failed: {}", e.toString());
             }
         }
     }

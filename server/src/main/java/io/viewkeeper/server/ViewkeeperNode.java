@@ -6,15 +6,15 @@ import io.viewkeeper.consensus.ReplicaOptions;
 import io.viewkeeper.frontend.ClientServer;
 import io.viewkeeper.frontend.FrontendCore;
 import io.viewkeeper.frontend.FrontendSettings;
+import io.viewkeeper.server.disk.ReplicaDisk;
 import io.viewkeeper.server.peer.PeerTransport;
+import io.viewkeeper.storage.wal.WriteAheadLog;
 import io.viewkeeper.storage.DataTree;
 import io.viewkeeper.storage.SessionTable;
 import io.viewkeeper.storage.ZnodeStateMachine;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,17 +24,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A running Viewkeeper node: the client port, the replica thread and, in a replica group, the peer transport.
- * Until the write-ahead log exists a replica's state lives in memory: a replica that restarts in a group it has
- * already joined (its data directory says so) comes back through VR recovery, as one that lost its disk.
+ * A running Viewkeeper node: the client port, the replica thread, its data directory (write-ahead log, checkpoint,
+ * metadata) and, in a replica group, the peer transport.
  */
 public final class ViewkeeperNode implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ViewkeeperNode.class);
     private static final int WATCHES_PER_CONNECTION_MAX = 1_000_000;
     private static final long REPLICA_TICK_MS = 20;
     private static final int PEER_FRAME_BYTES_MAX = 256 * 1024 * 1024;
-    private static final int CHECKPOINT_INTERVAL_OPS = 20_000;
-    private static final String JOINED_MARKER = "replica-joined";
+    private static final int WAL_RECORD_BYTES_MAX = 64 * 1024 * 1024;
 
     private final ReplicaLoop loop;
     private final ClientServer clientServer;
@@ -62,12 +60,23 @@ public final class ViewkeeperNode implements AutoCloseable {
                 config.fourLetterWords(), config.superDigest(), config.containerCheckIntervalMs(),
                 config.containerMaxPerMinute(), config.maxInflightPerConnection(), config.serverId(),
                 clientPort, config.dataDir().toString(), WATCHES_PER_CONNECTION_MAX);
+        ReplicaDisk disk = ReplicaDisk.open(config.dataDir(), identity(config), walOptions(config.disk()));
+        Function<io.viewkeeper.consensus.Outbox, Replica> factory;
+        try {
+            factory = replicaFactory(config, disk);
+        } catch (IOException | RuntimeException e) {
+            disk.close();
+            throw e;
+        }
         ZnodeStateMachine stateMachine = new ZnodeStateMachine(new DataTree(), new SessionTable(),
                 config.extendedTypesEnabled(), config.enforceQuota());
         ReplicaLoop loop = new ReplicaLoop(REPLICA_TICK_MS, Math.max(1, Math.min(config.tickTimeMs() / 2, 100)),
                 replicaCount, config.reads() == NodeConfig.ReadMode.LINEARIZABLE);
         FrontendCore core = new FrontendCore(settings, stateMachine, loop, System::currentTimeMillis,
                 new SecureRandom());
+        if (disk.start().image() != null) {
+            core.onStateInstalled(disk.start().image()); // the tree and the sessions, each given a full timeout
+        }
         PeerTransport transport = replicaCount > 1 ? peerTransport(config, loop) : null;
         ClientServer clientServer = new ClientServer(settings, core, loop::execute);
         NodeOperations operations = NodeOperations.create(config, loop, core, transport);
@@ -75,7 +84,7 @@ public final class ViewkeeperNode implements AutoCloseable {
             if (transport != null) {
                 transport.start();
             }
-            loop.start(replicaFactory(config), core, transport);
+            loop.start(factory, core, transport, disk, config.disk(), (nanos, entries) -> { });
             InetSocketAddress bound = clientServer.bind(clientHost(config), clientPort);
             core.setBoundClientPort(bound.getPort());
             log.info("serving ZooKeeper clients on {}:{}", bound.getHostString(), bound.getPort());
@@ -91,6 +100,31 @@ public final class ViewkeeperNode implements AutoCloseable {
             operations.close();
             throw new IOException("cannot start: " + e.getMessage(), e);
         }
+    }
+
+    private static WriteAheadLog.Options walOptions(DiskSettings disk) {
+        return new WriteAheadLog.Options(disk.walSegmentBytes(), disk.fsync(), WAL_RECORD_BYTES_MAX);
+    }
+
+    /** Who a data directory belongs to: the group's member lines (or this standalone server) and this id. */
+    static ReplicaDisk.Identity identity(NodeConfig config) {
+        String membership = membership(config);
+        return new ReplicaDisk.Identity(clusterId(membership), config.serverId(), membership);
+    }
+
+    private static String membership(NodeConfig config) {
+        if (config.members().size() <= 1) {
+            return "standalone";
+        }
+        StringBuilder membership = new StringBuilder();
+        for (NodeConfig.Member m : config.members()) {
+            membership.append(m.id()).append('@').append(m.host()).append(':').append(m.peerPort()).append(',');
+        }
+        return membership.toString();
+    }
+
+    private static long clusterId(String membership) {
+        return membership.hashCode() * 0x9E3779B97F4A7C15L;
     }
 
     private static void stopAll(ClientServer clientServer, ReplicaLoop loop, PeerTransport transport) {
@@ -120,12 +154,10 @@ public final class ViewkeeperNode implements AutoCloseable {
 
     private static PeerTransport peerTransport(NodeConfig config, ReplicaLoop loop) {
         List<InetSocketAddress> peers = new ArrayList<>();
-        StringBuilder membership = new StringBuilder();
         for (NodeConfig.Member m : config.members()) {
             peers.add(new InetSocketAddress(m.host(), m.peerPort()));
-            membership.append(m.id()).append('@').append(m.host()).append(':').append(m.peerPort()).append(',');
         }
-        long clusterId = membership.toString().hashCode() * 0x9E3779B97F4A7C15L;
+        long clusterId = clusterId(membership(config));
         PeerTransport.Receiver receiver = new PeerTransport.Receiver() {
             @Override
             public void onMessage(io.viewkeeper.consensus.Message message) {
@@ -141,26 +173,43 @@ public final class ViewkeeperNode implements AutoCloseable {
     }
 
     /**
-     * A one-replica group commits at once. In a group, a replica starts in view 0 the first time; a replica whose
-     * data directory shows it already joined lost its in-memory state and recovers it from its peers (VR §4.3).
+     * How the replica starts, from what its data directory holds: from its disk when that is intact; recovering
+     * from its peers (VR Revisited §4.3) when something failed its checks, which a one-replica group cannot do, so
+     * it refuses to start rather than serve damaged or invented state; new when the directory is empty.
      */
-    private static Function<io.viewkeeper.consensus.Outbox, Replica> replicaFactory(NodeConfig config)
-            throws IOException {
-        if (config.members().size() <= 1) {
-            return outbox -> new Replica(ReplicaConfiguration.single(), outbox, 0);
-        }
-        ReplicaConfiguration configuration = new ReplicaConfiguration(config.members().size(),
-                config.replicaIndex(), 1024);
-        ReplicaOptions options = ReplicaOptions.defaults().withCheckpointIntervalOps(CHECKPOINT_INTERVAL_OPS);
+    private static Function<io.viewkeeper.consensus.Outbox, Replica> replicaFactory(NodeConfig config,
+            ReplicaDisk disk) throws IOException {
+        boolean single = config.members().size() <= 1;
+        ReplicaConfiguration configuration = single ? ReplicaConfiguration.single()
+                : new ReplicaConfiguration(config.members().size(), config.replicaIndex(), 1024);
+        ReplicaOptions options = ReplicaOptions.defaults().withCheckpointIntervalOps(0);
         SplittableRandom random = new SplittableRandom(new SecureRandom().nextLong());
-        Path marker = config.dataDir().resolve(JOINED_MARKER);
-        boolean joinedBefore = Files.exists(marker);
-        Files.writeString(marker, "replica " + config.serverId() + "\n", StandardCharsets.UTF_8);
-        if (joinedBefore) {
-            log.info("replica {} restarts without its state: recovering from its peers", config.serverId());
-            return outbox -> Replica.recovering(configuration, options, outbox, random);
+        ReplicaDisk.Start start = disk.start();
+        switch (start.kind()) {
+            case INTACT -> {
+                log.info("replica {} restarts from its disk: checkpoint at op {}, {} log entries after it, view {}",
+                        config.serverId(), start.durable().checkpoint() == null ? 0 : start.durable().checkpoint().op(),
+                        start.durable().entries().size(), start.durable().view());
+                return outbox -> Replica.restart(configuration, options, outbox, random, start.durable());
+            }
+            case DAMAGED -> {
+                if (single) {
+                    throw new IOException("the data directory " + config.dataDir() + " failed its checks ("
+                            + start.damage() + "); a one-replica group has no peer to repair it from, so this "
+                            + "node does not start. Restore the directory or move it aside to start empty.");
+                }
+                log.error("replica {} found damage on its disk ({}); it recovers its state from its peers and "
+                        + "neither votes nor serves until then", config.serverId(), start.damage());
+                return outbox -> Replica.recovering(configuration, options, outbox, random);
+            }
+            default -> {
+                disk.persistViewState(0, 0);
+                if (single) {
+                    return outbox -> new Replica(configuration, options, outbox, random);
+                }
+                return outbox -> new Replica(configuration, options, outbox, random);
+            }
         }
-        return outbox -> new Replica(configuration, options, outbox, random);
     }
 
     /** The port the client listener is bound to (the real one when the config asked for port 0). */

@@ -78,6 +78,11 @@ public final class MetadataStore {
         return new Loaded(new MetadataStore(directory, opener, bestSequence), Optional.ofNullable(best));
     }
 
+    /** A store that will replace copies which failed their checks (their state is being recovered from peers). */
+    public static MetadataStore replacing(Path directory, ChannelOpener opener) {
+        return new MetadataStore(directory, opener, 0);
+    }
+
     /** Durably replaces the metadata: both copies, one after the other. */
     public synchronized void write(ReplicaMetadata metadata) throws IOException {
         sequence++;

@@ -335,7 +335,7 @@ public final class WriteAheadLog implements AutoCloseable {
     /** Step two: the checkpoint at {@code op} is durable; every entry is discarded and the log continues at op. */
     public synchronized void reset(long op) throws IOException {
         closeActive();
-        deleteSegments(new ArrayList<>(segments.values().stream().map(Segment::path).toList()));
+        deleteSegments(listSegments()); // damaged segments the open did not take in go too
         segments.clear();
         lastOp = op;
         Files.deleteIfExists(directory.resolve(RESET_MARKER));

@@ -1,0 +1,229 @@
+package io.viewkeeper.server.disk;
+
+import io.viewkeeper.consensus.Checkpoint;
+import io.viewkeeper.consensus.ClientTable;
+import io.viewkeeper.consensus.DurableState;
+import io.viewkeeper.consensus.LogEntry;
+import io.viewkeeper.storage.DataTree;
+import io.viewkeeper.storage.SessionTable;
+import io.viewkeeper.storage.TreeSnapshot;
+import io.viewkeeper.storage.checkpoint.CheckpointStore;
+import io.viewkeeper.storage.checkpoint.CorruptCheckpointException;
+import io.viewkeeper.storage.checkpoint.StoredCheckpoint;
+import io.viewkeeper.storage.wal.ChannelOpener;
+import io.viewkeeper.storage.wal.CorruptStorageException;
+import io.viewkeeper.storage.wal.MetadataStore;
+import io.viewkeeper.storage.wal.ReplicaMetadata;
+import io.viewkeeper.storage.wal.WalRecord;
+import io.viewkeeper.storage.wal.WriteAheadLog;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One replica's data directory: {@code metadata.0}/{@code metadata.1} (identity and view state), {@code wal/}
+ * (the write-ahead log) and {@code checkpoint/} (the latest checkpoint, in MapDB). Opening reads and checks all
+ * three and says how the replica must start ({@link Start}); damage is reported, never repaired by guessing.
+ */
+public final class ReplicaDisk implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(ReplicaDisk.class);
+
+    /** Who this directory belongs to: written on first start, checked on every start after. */
+    public record Identity(long clusterId, int replicaId, String configuration) {
+    }
+
+    /** How the replica starts. */
+    public enum Kind {
+        /** Nothing on disk: a replica that never ran. */
+        EMPTY,
+        /** The disk holds a checked state: restart from it. */
+        INTACT,
+        /** Something on disk failed its checks: the state must come from peers. */
+        DAMAGED
+    }
+
+    /** What opening found: the kind, the durable state to restart from (INTACT), and the reason (DAMAGED). */
+    public record Start(Kind kind, DurableState durable, TreeSnapshot.Image image, String damage) {
+    }
+
+    private final Path dataDir;
+    private final MetadataStore metadataStore;
+    private final CheckpointStore checkpoints;
+    private final WriteAheadLog wal;
+    private final Start start;
+    private ReplicaMetadata metadata;
+
+    private ReplicaDisk(Path dataDir, MetadataStore metadataStore, ReplicaMetadata metadata,
+            CheckpointStore checkpoints, WriteAheadLog wal, Start start) {
+        this.dataDir = dataDir;
+        this.metadataStore = metadataStore;
+        this.metadata = metadata;
+        this.checkpoints = checkpoints;
+        this.wal = wal;
+        this.start = start;
+    }
+
+    /**
+     * Opens the directory. A directory of another cluster or replica, or written by a newer format, fails with a
+     * message naming it, and nothing in it is changed.
+     */
+    public static ReplicaDisk open(Path dataDir, Identity identity, WriteAheadLog.Options walOptions)
+            throws IOException {
+        List<String> damage = new ArrayList<>();
+        MetadataStore.Loaded loaded = loadMetadata(dataDir, damage);
+        ReplicaMetadata metadata = loaded == null ? null : loaded.metadata().orElse(null);
+        if (metadata != null) {
+            checkIdentity(dataDir, metadata, identity);
+        }
+        Path checkpointDir = dataDir.resolve("checkpoint");
+        StoredCheckpoint stored = null;
+        CheckpointStore checkpoints;
+        try {
+            checkpoints = CheckpointStore.open(checkpointDir, System::nanoTime);
+            stored = checkpoints.load().orElse(null);
+        } catch (CorruptCheckpointException e) {
+            damage.add("checkpoint: " + e.getMessage());
+            CheckpointStore.moveAside(checkpointDir, "damaged-" + System.currentTimeMillis());
+            try {
+                checkpoints = CheckpointStore.open(checkpointDir, System::nanoTime);
+            } catch (CorruptCheckpointException again) {
+                throw new IOException("cannot create a new checkpoint store in " + checkpointDir, again);
+            }
+        }
+        long checkpointOp = stored == null ? 0 : stored.op();
+        WriteAheadLog.Opened opened = WriteAheadLog.open(dataDir.resolve("wal"), walOptions, ChannelOpener.DIRECT,
+                checkpointOp);
+        List<LogEntry> entries = checkedEntries(opened.contents(), stored, damage);
+        MetadataStore store = loaded != null ? loaded.store() : MetadataStore.replacing(dataDir, ChannelOpener.DIRECT);
+        Start start = decide(metadata, stored, entries, damage);
+        return new ReplicaDisk(dataDir, store, metadata == null ? fresh(identity) : metadata, checkpoints,
+                opened.log(), start);
+    }
+
+    private static MetadataStore.Loaded loadMetadata(Path dataDir, List<String> damage) throws IOException {
+        try {
+            return MetadataStore.open(dataDir, ChannelOpener.DIRECT);
+        } catch (CorruptStorageException e) {
+            if (e.getMessage().contains("newer format")) {
+                throw e;
+            }
+            damage.add("metadata: " + e.getMessage());
+            return null;
+        }
+    }
+
+    private static ReplicaMetadata fresh(Identity identity) {
+        return new ReplicaMetadata(identity.clusterId(), identity.replicaId(), identity.configuration(), 0, 0, 0);
+    }
+
+    private static void checkIdentity(Path dataDir, ReplicaMetadata found, Identity expected) throws IOException {
+        if (found.clusterId() != expected.clusterId() || !found.configuration().equals(expected.configuration())) {
+            throw new CorruptStorageException(String.format(Locale.ROOT, "data directory %s belongs to another "
+                    + "replica group (members %s, cluster id %x), not to this one (members %s, cluster id %x); "
+                    + "nothing in it was changed", dataDir, found.configuration(), found.clusterId(),
+                    expected.configuration(), expected.clusterId()));
+        }
+        if (found.replicaId() != expected.replicaId()) {
+            throw new CorruptStorageException("data directory " + dataDir + " belongs to replica "
+                    + found.replicaId() + ", not to replica " + expected.replicaId() + "; nothing in it was changed");
+        }
+    }
+
+    /** The log entries after the checkpoint, each checked against its checksum and the hash chain. */
+    private static List<LogEntry> checkedEntries(WriteAheadLog.Contents contents, StoredCheckpoint stored,
+            List<String> damage) {
+        if (contents.damage() != null) {
+            damage.add("log: " + contents.damage());
+        }
+        long expectedOp = stored == null ? 1 : stored.op() + 1;
+        long chain = stored == null ? 0 : stored.chain();
+        List<LogEntry> entries = new ArrayList<>();
+        for (WalRecord record : contents.records()) {
+            LogEntry entry = new LogEntry(record.op(), record.view(), record.clientId(), record.requestNumber(),
+                    record.body(), record.entryChecksum());
+            if (record.op() != expectedOp) {
+                damage.add("log: op " + record.op() + " where op " + expectedOp + " was expected");
+                break;
+            }
+            if (!entry.checksumValid() || entry.chainAfter(chain) != record.chain()) {
+                damage.add("log: entry at op " + record.op() + " fails its checksum or hash chain");
+                break;
+            }
+            chain = record.chain();
+            entries.add(entry);
+            expectedOp++;
+        }
+        return entries;
+    }
+
+    private static Start decide(ReplicaMetadata metadata, StoredCheckpoint stored, List<LogEntry> entries,
+            List<String> damage) {
+        if (!damage.isEmpty()) {
+            return new Start(Kind.DAMAGED, null, null, String.join("; ", damage));
+        }
+        if (metadata == null) {
+            if (stored != null || !entries.isEmpty()) {
+                return new Start(Kind.DAMAGED, null, null, "the replica metadata is missing beside a log or "
+                        + "checkpoint");
+            }
+            return new Start(Kind.EMPTY, null, emptyImage(), null);
+        }
+        Checkpoint checkpoint = stored == null ? null : new Checkpoint(stored.op(), stored.chain(),
+                io.viewkeeper.consensus.Outbox.NO_RESULT, ClientTableCodec.decode(stored.consensusClients()));
+        TreeSnapshot.Image image = stored == null ? emptyImage() : stored.image();
+        return new Start(Kind.INTACT, new DurableState(metadata.view(), metadata.lastNormalView(), checkpoint,
+                entries), image, null);
+    }
+
+    private static TreeSnapshot.Image emptyImage() {
+        return new TreeSnapshot.Image(new DataTree(), new SessionTable(), 0);
+    }
+
+    public Start start() {
+        return start;
+    }
+
+    public WriteAheadLog wal() {
+        return wal;
+    }
+
+    public CheckpointStore checkpoints() {
+        return checkpoints;
+    }
+
+    public Path dataDir() {
+        return dataDir;
+    }
+
+    /** Durably records the view state (VR Revisited §4.2), and with it who this directory belongs to. */
+    public void persistViewState(long view, long lastNormalView) throws IOException {
+        metadata = metadata.withViewState(view, lastNormalView);
+        metadataStore.write(metadata);
+    }
+
+    public ReplicaMetadata metadata() {
+        return metadata;
+    }
+
+    /** Client-table bytes for a checkpoint. */
+    public static byte[] encodeClients(List<ClientTable.Session> clients) {
+        return ClientTableCodec.encode(clients);
+    }
+
+    public static List<ClientTable.Session> decodeClients(byte[] bytes) {
+        return ClientTableCodec.decode(bytes);
+    }
+
+    @Override
+    public void close() throws IOException {
+        try {
+            wal.close();
+        } finally {
+            checkpoints.close();
+        }
+    }
+}
