@@ -1,0 +1,132 @@
+package io.viewkeeper.ctl;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+import java.util.StringJoiner;
+
+/**
+ * Calls one node's admin endpoint. Answers are JSON objects with an {@code error} field; anything else (no answer,
+ * an error status, a body that is not JSON) becomes a {@link CallFailure} whose message is one line for the user.
+ */
+final class AdminClient {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int BODY_CHARS_MAX = 16 * 1024 * 1024;
+
+    private final HttpClient http;
+    private final Duration timeout;
+    private final String token;
+
+    AdminClient(Duration timeout, String token) {
+        this.http = HttpClient.newBuilder().connectTimeout(timeout).build();
+        this.timeout = timeout;
+        this.token = token;
+    }
+
+    /** A failed call: what kind (for the exit code) and a one-line reason naming the server. */
+    static final class CallFailure extends Exception {
+        private static final long serialVersionUID = 1L;
+        private final int exitCode;
+
+        CallFailure(int exitCode, String message) {
+            super(message);
+            this.exitCode = exitCode;
+        }
+
+        int exitCode() {
+            return exitCode;
+        }
+    }
+
+    /** GET {@code /commands/<name>} with parameters. */
+    JsonNode command(String server, String name, Map<String, String> params) throws CallFailure {
+        return call(server, HttpRequest.newBuilder(uri(server, "/commands/" + name, params)).GET(), name);
+    }
+
+    /** POST {@code /commands/<name>} with the token. */
+    JsonNode mutate(String server, String name) throws CallFailure {
+        if (token == null) {
+            throw new CallFailure(ExitCodes.AUTH, name + " needs the admin token: pass --token-file FILE or set "
+                    + "VKCTL_TOKEN");
+        }
+        HttpRequest.Builder builder = HttpRequest.newBuilder(uri(server, "/commands/" + name, Map.of()))
+                .header("Authorization", "Bearer " + token).POST(HttpRequest.BodyPublishers.noBody());
+        return call(server, builder, name);
+    }
+
+    /** GET {@code /metrics}: Prometheus text. */
+    String metrics(String server) throws CallFailure {
+        HttpResponse<String> response = send(server, HttpRequest.newBuilder(uri(server, "/metrics", Map.of())).GET());
+        if (response.statusCode() != 200) {
+            throw new CallFailure(ExitCodes.REFUSED, server + ": /metrics answered HTTP " + response.statusCode());
+        }
+        return response.body();
+    }
+
+    private JsonNode call(String server, HttpRequest.Builder request, String name) throws CallFailure {
+        HttpResponse<String> response = send(server, request);
+        JsonNode body;
+        try {
+            body = JSON.readTree(response.body());
+        } catch (IOException e) {
+            throw new CallFailure(ExitCodes.UNREACHABLE, server + ": " + name + " answered HTTP "
+                    + response.statusCode() + " without JSON; is this a Viewkeeper admin port?");
+        }
+        if (body == null || !body.isObject()) {
+            throw new CallFailure(ExitCodes.UNREACHABLE, server + ": " + name + " did not answer a JSON object");
+        }
+        JsonNode error = body.path("error");
+        if (response.statusCode() != 200 || !error.isNull() && !error.isMissingNode()) {
+            int code = response.statusCode() == 401 || response.statusCode() == 403 ? ExitCodes.AUTH
+                    : response.statusCode() == 503 ? ExitCodes.UNREACHABLE : ExitCodes.REFUSED;
+            throw new CallFailure(code, server + ": " + name + ": " + error.asText("HTTP " + response.statusCode()));
+        }
+        return body;
+    }
+
+    private HttpResponse<String> send(String server, HttpRequest.Builder request) throws CallFailure {
+        try {
+            HttpResponse<String> response = http.send(request.timeout(timeout).build(),
+                    HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+            if (response.body().length() > BODY_CHARS_MAX) {
+                throw new CallFailure(ExitCodes.UNREACHABLE, server + ": answer larger than " + BODY_CHARS_MAX);
+            }
+            return response;
+        } catch (HttpConnectTimeoutException e) {
+            throw new CallFailure(ExitCodes.UNREACHABLE, server + ": no connection within " + timeout.toMillis()
+                    + " ms");
+        } catch (HttpTimeoutException e) {
+            throw new CallFailure(ExitCodes.UNREACHABLE, server + ": no answer within " + timeout.toMillis() + " ms");
+        } catch (ConnectException e) {
+            throw new CallFailure(ExitCodes.UNREACHABLE, server + ": connection refused");
+        } catch (IOException e) {
+            throw new CallFailure(ExitCodes.UNREACHABLE, server + ": " + (e.getMessage() == null
+                    ? e.getClass().getSimpleName() : e.getMessage()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CallFailure(ExitCodes.UNREACHABLE, server + ": interrupted");
+        }
+    }
+
+    private static URI uri(String server, String path, Map<String, String> params) throws CallFailure {
+        StringJoiner query = new StringJoiner("&", "?", "").setEmptyValue("");
+        params.forEach((k, v) -> query.add(URLEncoder.encode(k, StandardCharsets.UTF_8) + "="
+                + URLEncoder.encode(v, StandardCharsets.UTF_8)));
+        try {
+            return URI.create("http://" + server + path + query);
+        } catch (IllegalArgumentException e) {
+            throw new CallFailure(ExitCodes.USAGE, "'" + server + "' is not host:port");
+        }
+    }
+}

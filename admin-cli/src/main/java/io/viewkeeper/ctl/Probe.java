@@ -1,0 +1,41 @@
+package io.viewkeeper.ctl;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+/** One server's answer to the {@code replica} command, or why there was none. */
+record Probe(String server, JsonNode replica, AdminClient.CallFailure failure) {
+
+    boolean reachable() {
+        return replica != null;
+    }
+
+    int id() {
+        return replica.path("id").asInt(-1);
+    }
+
+    String role() {
+        return replica.path("role").asText();
+    }
+
+    String status() {
+        return replica.path("status").asText();
+    }
+
+    long view() {
+        return replica.path("view").asLong();
+    }
+
+    long commit() {
+        return replica.path("commit").asLong();
+    }
+
+    boolean normalPrimary() {
+        return reachable() && status().equals("normal") && (role().equals("primary") || role().equals("standalone"));
+    }
+
+    /** The server part of host:port, to match an unreachable server with a member line. */
+    String host() {
+        int colon = server.lastIndexOf(':');
+        return colon < 0 ? server : server.substring(0, colon);
+    }
+}
