@@ -65,8 +65,11 @@ public sealed interface Message {
                      List<LogEntry> entries, int from) implements Message {
     }
 
-    /** §4.3 step 1: a replica that lost its state asks for it; the nonce matches answers to this attempt. */
-    record Recovery(long nonce, int from) implements Message {
+    /**
+     * §4.3 step 1: a replica that lost its state asks for it; the nonce matches answers to this attempt.
+     * {@code pristine}: the sender has never persisted any view state ({@link Replica#pristine}).
+     */
+    record Recovery(long nonce, boolean pristine, int from) implements Message {
         @Override
         public long view() {
             return -1;
@@ -74,12 +77,14 @@ public sealed interface Message {
     }
 
     /**
-     * §4.3 step 2. Only the primary fills {@code checkpoint}, {@code entries} and the numbers; other replicas send
-     * their view alone ({@code fromPrimary == false}).
+     * §4.3 step 2. Only the primary fills {@code checkpoint} and {@code entries}; other replicas send their view and
+     * numbers alone ({@code fromPrimary == false}). {@code pristine}: the sender has never persisted any view state
+     * and answers a pristine sender's Recovery only to say so (view and numbers 0). An {@code opNumber} of 0 means
+     * the sender holds no op.
      */
-    record RecoveryResponse(long view, long nonce, boolean fromPrimary, long opNumber, long commitNumber,
-                            Checkpoint checkpoint, long parentChain, List<LogEntry> entries, int from)
-            implements Message {
+    record RecoveryResponse(long view, long nonce, boolean fromPrimary, boolean pristine, long opNumber,
+                            long commitNumber, Checkpoint checkpoint, long parentChain, List<LogEntry> entries,
+                            int from) implements Message {
     }
 
     /** §5.2: a lagging replica in {@code view} asks for everything after {@code opNumber}. */

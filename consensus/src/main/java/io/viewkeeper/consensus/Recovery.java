@@ -3,25 +3,33 @@ package io.viewkeeper.consensus;
 /**
  * The recovery phase (VR Revisited §4.3) of a replica that lost its state: exists only while status is
  * recovering. It collects answers carrying its nonce, and completes once a quorum answered and the primary of the
- * highest view among them sent its log. Invariant: every response held carries {@link #nonce}.
+ * highest view among them sent its log; a pristine replica may instead start the group when every other replica
+ * answered that it holds no op ({@link #othersHoldNothing}). Invariant: every response held carries {@link #nonce};
+ * {@link #pristine} only goes from true to false.
  */
 final class Recovery {
 
     final long nonce;
     long lastSendTick;
+    /** The replica has persisted no view state yet (started by {@link Replica#pristine}); it says so to peers. */
+    boolean pristine;
     /** The primary's state, installed and being made durable; recovery completes when it is. */
     Message.RecoveryResponse installed;
     private final Message.RecoveryResponse[] responses;
 
-    Recovery(long nonce, int replicaCount, long startTick) {
+    Recovery(long nonce, int replicaCount, long startTick, boolean pristine) {
         this.nonce = nonce;
         this.lastSendTick = startTick;
+        this.pristine = pristine;
         this.responses = new Message.RecoveryResponse[replicaCount];
     }
 
     void record(Message.RecoveryResponse response) {
         if (response.nonce() != nonce) {
             throw new IllegalStateException("recovery response with nonce " + response.nonce() + " != " + nonce);
+        }
+        if (response.pristine() && (response.view() != 0 || response.opNumber() != 0)) {
+            throw new IllegalStateException("pristine recovery response with a view or an op: " + response);
         }
         Message.RecoveryResponse previous = responses[response.from()];
         if (previous == null || previous.view() <= response.view()) {
@@ -31,7 +39,9 @@ final class Recovery {
 
     /**
      * The primary's response that completes recovery, or null: §4.3 step 3 waits for f + 1 responses from other
-     * replicas, including one from the primary of the highest view among them.
+     * replicas, including one from the primary of the highest view among them. Pristine answers count toward the
+     * f + 1 (they come only to a pristine replica) but name no view: a replica that never persisted view state
+     * never voted in a view change, so it cannot be the one that knows the latest view.
      */
     Message.RecoveryResponse completion(int quorum, int replicaCount) {
         int count = 0;
@@ -39,10 +49,12 @@ final class Recovery {
         for (Message.RecoveryResponse response : responses) {
             if (response != null) {
                 count++;
-                highestView = Math.max(highestView, response.view());
+                if (!response.pristine()) {
+                    highestView = Math.max(highestView, response.view());
+                }
             }
         }
-        if (count < quorum) {
+        if (count < quorum || highestView < 0) {
             return null;
         }
         int primary = (int) (highestView % replicaCount);
@@ -51,5 +63,15 @@ final class Recovery {
             return fromPrimary;
         }
         return null;
+    }
+
+    /** Whether every replica but {@code self} answered this nonce that it is pristine or holds no op. */
+    boolean othersHoldNothing(int self) {
+        for (int i = 0; i < responses.length; i++) {
+            if (i != self && (responses[i] == null || (!responses[i].pristine() && responses[i].opNumber() != 0))) {
+                return false;
+            }
+        }
+        return true;
     }
 }

@@ -52,6 +52,11 @@ public final class Replica {
     ViewChange viewChange;
     Recovery recovery;
     StateTransfer stateTransfer;
+    /**
+     * Set while this replica, having started the group as primary of view 0, waits for f backups to say they are
+     * normal in view 0; it accepts no request meanwhile, so that it holds no op while others may still be pristine.
+     */
+    boolean[] startedBackups;
     long ticks;
     long lastBroadcastTick;
     /** The highest commit number sent to the backups in a Prepare or Commit of this replica. */
@@ -124,8 +129,51 @@ public final class Replica {
     static Replica recovering(ReplicaConfiguration configuration, ReplicaOptions options, Outbox outbox,
                               RandomGenerator random, Set<PlantedBug> bugs) {
         Replica replica = new Replica(configuration, options, outbox, random, 0, bugs);
-        replica.protocol.transitionToRecovering();
+        replica.protocol.transitionToRecovering(false);
         return replica;
+    }
+
+    /**
+     * A replica with no durable state at all (an empty data directory): new in a new group, or wiped after it
+     * acknowledged ops; it cannot tell which. It behaves as a recovering replica (it votes in nothing,
+     * acknowledges nothing, answers no client) and recovers from a normal primary as usual (§4.3), but its
+     * Recovery says it is pristine, and it persists nothing until it takes state (recording recovery first, so a
+     * crash then restarts it recovering) or starts the group. It starts the group, normal in view 0 with an empty
+     * log and its view state persisted first, once every other replica (all of them, not a quorum) answered its
+     * current nonce that it is pristine or holds no op. Pristine answers also count toward the f + 1 answers of
+     * its recovery, naming no view.
+     *
+     * <p>Why starting the group is safe. A replica answers "pristine" only while it has never persisted view
+     * state, so it has acknowledged nothing and holds nothing; a replica that is not pristine says it holds no op
+     * only when its log is empty; and a replica never drops a committed op unless it loses its disk. The nonce is
+     * drawn after this replica's disk became empty, so every answer came after any acknowledgement this replica
+     * sent before: an op committed with its acknowledgement is still held by the other replicas that acknowledged
+     * it, and they answer otherwise, unless they too lost their disks while this one was without state (two disks
+     * lost at once, which for three replicas is more than f). The same assumption makes pristine answers safe to
+     * count in recovery: a replica that never persisted view state never voted, so the f + 1 still include one that
+     * knows the latest view. Ops committed after this replica started carry nothing of it, and view 0 with an empty
+     * log is where every replica starts: starting late is a backup that missed every message, whose log any view
+     * change ranks last. The races: if one replica starts the group and commits with others while this one is
+     * still pristine, those replicas hold ops and say so, and this one recovers from them; if a replica started
+     * the group and then another replica's disk is wiped, the started one answers as not pristine (with the ops it
+     * holds), so the wiped one recovers rather than starting afresh.
+     */
+    public static Replica pristine(ReplicaConfiguration configuration, ReplicaOptions options, Outbox outbox,
+                                   RandomGenerator random) {
+        return pristine(configuration, options, outbox, random, EnumSet.noneOf(PlantedBug.class));
+    }
+
+    static Replica pristine(ReplicaConfiguration configuration, ReplicaOptions options, Outbox outbox,
+                            RandomGenerator random, Set<PlantedBug> bugs) {
+        Replica replica = new Replica(configuration, options, outbox, random, 0, bugs);
+        replica.protocol.transitionToRecovering(true);
+        replica.checkInvariants();
+        return replica;
+    }
+
+    /** Whether this replica has persisted no view state yet (see {@link #pristine}). */
+    public boolean isPristine() {
+        return recovery != null && recovery.pristine;
     }
 
     /**
@@ -137,7 +185,7 @@ public final class Replica {
      *     -1 when rejected (not in normal status, or the pipeline is at {@code pipelineOpMax})
      */
     public long onRequest(long clientId, long requestNumber, byte[] body) {
-        if (status != Status.NORMAL) {
+        if (status != Status.NORMAL || startedBackups != null) {
             return -1;
         }
         boolean deduplicate = options.deduplicateRequests() && !bugs.contains(PlantedBug.IGNORE_CLIENT_TABLE);
@@ -266,7 +314,8 @@ public final class Replica {
         if (message.from() < 0 || message.from() >= configuration.replicaCount() || message.from() == replicaIndex()) {
             return;
         }
-        if (status == Status.RECOVERING && !(message instanceof Message.RecoveryResponse)) {
+        if (status == Status.RECOVERING && !(message instanceof Message.RecoveryResponse)
+                && !(message instanceof Message.Recovery)) {
             return;
         }
         switch (message) {
@@ -324,6 +373,7 @@ public final class Replica {
             throw new IllegalStateException("PrepareOk for op " + message.op() + " beyond op-number " + opNumber());
         }
         ackedOp[message.from()] = Math.max(ackedOp[message.from()], message.op());
+        protocol.onBackupStarted(message.from());
         commitFromAcks();
         updateReleasableAtPrimary();
     }
@@ -646,6 +696,10 @@ public final class Replica {
                 + " after last normal view " + lastNormalView);
         check((status == Status.VIEW_CHANGE) == (viewChange != null), "view change phase with status " + status);
         check((status == Status.RECOVERING) == (recovery != null), "recovery phase with status " + status);
+        check(!isPristine() || (view == 0 && opNumber() == 0 && issuedOp == 0), "pristine replica in view " + view
+                + " holding op " + opNumber());
+        check(startedBackups == null || (status == Status.NORMAL && view == 0 && opNumber() == 0),
+                "waiting for backups of the group it started in view " + view + " holding op " + opNumber());
         check(stateTransfer == null || status == Status.NORMAL, "state transfer outside normal status");
         check(status != Status.NORMAL || lastNormalView == view, "normal status in view " + view
                 + " but last normal view " + lastNormalView);

@@ -96,7 +96,7 @@ final class ReplicaProtocol {
         }
         if (r.ticks - phase.lastSendTick >= r.options.resendTicks() || r.ticks == 1) {
             phase.lastSendTick = r.ticks;
-            r.broadcast(new Message.Recovery(phase.nonce, r.replicaIndex()));
+            r.broadcast(new Message.Recovery(phase.nonce, phase.pristine, r.replicaIndex()));
         }
     }
 
@@ -152,6 +152,10 @@ final class ReplicaProtocol {
         if (message.readRound() > 0) {
             r.send(message.from(), new Message.CommitOk(r.view, message.readRound(), r.replicaIndex()));
         }
+        if (r.view == 0 && r.durableOp == 0 && r.normalViewDurable()) {
+            // A primary that started the group waits for its backups to say they are normal (onBackupStarted).
+            r.send(r.primaryIndex(), new Message.PrepareOk(r.view, 0, r.replicaIndex()));
+        }
     }
 
     private void acceptCommitAndRelease(long commitNumber, long releasableOp) {
@@ -199,6 +203,7 @@ final class ReplicaProtocol {
             r.status = Replica.Status.VIEW_CHANGE;
             r.viewChange = new ViewChange(newView, r.configuration.replicaCount(), r.ticks);
             r.stateTransfer = null;
+            r.startedBackups = null;
             r.pendingPrepare.clear();
             r.reads.onViewChange();
             r.resetTimeout();
@@ -226,6 +231,7 @@ final class ReplicaProtocol {
         r.status = Replica.Status.VIEW_CHANGE;
         r.viewChange = new ViewChange(newView, r.configuration.replicaCount(), r.ticks);
         r.stateTransfer = null;
+        r.startedBackups = null;
         r.pendingPrepare.clear();
         r.reads.onViewChange();
         r.resetTimeout();
@@ -403,6 +409,7 @@ final class ReplicaProtocol {
         r.makeNormalViewDurableIfHeld();
         r.viewChange = null;
         r.recovery = null;
+        r.startedBackups = null;
         if (viewChanged) {
             r.reads.onViewChange();
             r.pendingPrepare.clear();
@@ -525,24 +532,49 @@ final class ReplicaProtocol {
 
     /**
      * §4.3: this replica lost its state. The loss is recorded durably first (last normal view -1), so that a crash
-     * before recovery completes leads to recovery again, never to a restart on a partial state.
+     * before recovery completes leads to recovery again, never to a restart on a partial state. A pristine replica
+     * ({@link Replica#pristine}) records nothing yet: it stays pristine on restart until it takes state or starts
+     * the group.
      */
-    void transitionToRecovering() {
-        r.outbox.persistViewState(r.view, Replica.RECOVERING_MARK);
+    void transitionToRecovering(boolean pristine) {
+        if (!pristine) {
+            r.outbox.persistViewState(r.view, Replica.RECOVERING_MARK);
+        }
         r.status = Replica.Status.RECOVERING;
         r.viewChange = null;
         r.stateTransfer = null;
-        r.recovery = new Recovery(r.random.nextLong(), r.configuration.replicaCount(), r.ticks);
+        r.recovery = new Recovery(r.random.nextLong(), r.configuration.replicaCount(), r.ticks, pristine);
         r.reads.requeueAll();
+        bootstrapIfOthersHoldNothing();
     }
 
+    /**
+     * §4.3 step 2, and the answers a pristine replica needs: a normal replica answers any Recovery; a replica in a
+     * view change tells a pristine one what it holds; a pristine replica tells a pristine one that it is pristine.
+     * A recovering replica that is not pristine answers nothing.
+     */
     void onRecovery(Message.Recovery message) {
-        if (r.status != Replica.Status.NORMAL) {
-            return;
+        switch (r.status) {
+            case NORMAL -> answerRecovery(message);
+            case VIEW_CHANGE -> {
+                if (message.pristine()) {
+                    r.send(message.from(), holdingResponse(message.nonce()));
+                }
+            }
+            case RECOVERING -> {
+                if (message.pristine() && r.recovery.pristine) {
+                    Replica.check(r.view == 0 && r.opNumber() == 0, "pristine replica holds view " + r.view
+                            + " op " + r.opNumber());
+                    r.send(message.from(), new Message.RecoveryResponse(0, message.nonce(), false, true, 0, 0, null,
+                            0, List.of(), r.replicaIndex()));
+                }
+            }
         }
+    }
+
+    private void answerRecovery(Message.Recovery message) {
         if (!r.isPrimary()) {
-            r.send(message.from(), new Message.RecoveryResponse(r.view, message.nonce(), false, 0, 0, null, 0,
-                    List.of(), r.replicaIndex()));
+            r.send(message.from(), holdingResponse(message.nonce()));
             return;
         }
         Checkpoint checkpoint = r.log.startOp() > 0 ? r.checkpoint : null;
@@ -553,12 +585,22 @@ final class ReplicaProtocol {
         if (checkpoint != null) {
             checkpoint = r.outbox.checkpointForTransfer(checkpoint);
         }
-        r.send(message.from(), new Message.RecoveryResponse(r.view, message.nonce(), true, r.opNumber(),
+        r.send(message.from(), new Message.RecoveryResponse(r.view, message.nonce(), true, false, r.opNumber(),
                 r.commitNumber, checkpoint, r.log.chain(after), r.log.suffix(after + 1, Integer.MAX_VALUE),
                 r.replicaIndex()));
     }
 
-    /** §4.3 step 3: with f + 1 answers including the latest view's primary, take its state and become normal. */
+    /** The view and op-number alone: what a replica that is not the normal primary tells a recovering one. */
+    private Message.RecoveryResponse holdingResponse(long nonce) {
+        return new Message.RecoveryResponse(r.view, nonce, false, false, r.opNumber(), r.commitNumber, null, 0,
+                List.of(), r.replicaIndex());
+    }
+
+    /**
+     * §4.3 step 3: with f + 1 answers including the latest view's primary, take its state and become normal. A
+     * pristine replica records that it is recovering before it writes anything received, so that from then on it
+     * restarts recovering and no longer answers as pristine.
+     */
     void onRecoveryResponse(Message.RecoveryResponse message) {
         if (r.status != Replica.Status.RECOVERING || message.nonce() != r.recovery.nonce
                 || r.recovery.installed != null) {
@@ -572,7 +614,12 @@ final class ReplicaProtocol {
         r.recovery.record(message);
         Message.RecoveryResponse primary = r.recovery.completion(r.quorum(), r.configuration.replicaCount());
         if (primary == null) {
+            bootstrapIfOthersHoldNothing();
             return;
+        }
+        if (r.recovery.pristine) {
+            r.outbox.persistViewState(r.view, Replica.RECOVERING_MARK);
+            r.recovery.pristine = false;
         }
         Checkpoint checkpoint = primary.checkpoint() != null ? primary.checkpoint()
                 : new Checkpoint(0, 0, Outbox.NO_RESULT, List.of());
@@ -583,6 +630,49 @@ final class ReplicaProtocol {
         }
         r.recovery.installed = primary;
         completeRecoveryIfDurable();
+    }
+
+    /**
+     * A pristine replica starts the group, in view 0 with an empty log, once every other replica answered its
+     * current nonce that it is pristine or holds no op. Why this is safe is argued on {@link Replica#pristine}.
+     * The view state is persisted first (in {@link #transitionToNormal}): from then on the replica is not pristine,
+     * on restart or in its answers.
+     */
+    private void bootstrapIfOthersHoldNothing() {
+        Recovery phase = r.recovery;
+        if (!phase.pristine || phase.installed != null || !phase.othersHoldNothing(r.replicaIndex())) {
+            return;
+        }
+        Replica.check(r.view == 0 && r.lastNormalView == 0 && r.commitNumber == 0,
+                "pristine replica in view " + r.view + " with commit number " + r.commitNumber);
+        Replica.check(r.opNumber() == 0 && r.pendingPersist.isEmpty(), "pristine replica holds op " + r.opNumber());
+        transitionToNormal(0);
+        if (r.isPrimary() && r.quorum() > 1) {
+            r.startedBackups = new boolean[r.configuration.replicaCount()];
+        }
+    }
+
+    /**
+     * A primary that started the group accepts requests once f backups are normal in view 0 (each says so with a
+     * PrepareOk for op 0 while it holds no op). Until then the replicas that started are at most f and could not
+     * commit anyway; holding no op, they let the pristine ones start the group too. Otherwise a primary that took
+     * requests and then left view 0 would hold ops that no pristine replica may ignore, while too few replicas
+     * with state remain to elect a primary the pristine ones could recover from.
+     */
+    void onBackupStarted(int backup) {
+        boolean[] started = r.startedBackups;
+        if (started == null) {
+            return;
+        }
+        Replica.check(r.view == 0 && r.isPrimary(), "waiting for backups outside view 0 at the primary");
+        started[backup] = true;
+        int count = 0;
+        for (boolean heard : started) {
+            count += heard ? 1 : 0;
+        }
+        if (count >= r.quorum() - 1) {
+            r.startedBackups = null;
+        }
     }
 
     /**

@@ -86,12 +86,14 @@ public final class PeerCodec {
             case Message.Recovery m -> {
                 out.writeByte(9);
                 out.writeLong(m.nonce());
+                out.writeBoolean(m.pristine());
                 out.writeInt(m.from());
             }
             case Message.RecoveryResponse m -> {
                 out.writeByte(10);
                 longs(out, m.view(), m.nonce());
                 out.writeBoolean(m.fromPrimary());
+                out.writeBoolean(m.pristine());
                 longs(out, m.opNumber(), m.commitNumber());
                 checkpoint(out, m.checkpoint());
                 out.writeLong(m.parentChain());
@@ -154,9 +156,9 @@ public final class PeerCodec {
                     in.entries(), d.readInt());
             case 8 -> new Message.StartView(d.readLong(), d.readLong(), d.readLong(), d.readLong(), d.readLong(),
                     in.entries(), d.readInt());
-            case 9 -> new Message.Recovery(d.readLong(), d.readInt());
-            case 10 -> new Message.RecoveryResponse(d.readLong(), d.readLong(), d.readBoolean(), d.readLong(),
-                    d.readLong(), in.checkpoint(), d.readLong(), in.entries(), d.readInt());
+            case 9 -> new Message.Recovery(d.readLong(), d.readBoolean(), d.readInt());
+            case 10 -> new Message.RecoveryResponse(d.readLong(), d.readLong(), d.readBoolean(), d.readBoolean(),
+                    d.readLong(), d.readLong(), in.checkpoint(), d.readLong(), in.entries(), d.readInt());
             case 11 -> new Message.GetState(d.readLong(), d.readLong(), d.readInt());
             case 12 -> new Message.NewState(d.readLong(), d.readLong(), d.readLong(), in.checkpoint(), d.readLong(),
                     in.entries(), d.readInt());

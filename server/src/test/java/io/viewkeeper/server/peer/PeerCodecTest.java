@@ -32,9 +32,11 @@ class PeerCodecTest {
                 new Message.DoViewChange(4, 3, 6, 4, 5, ENTRIES, 2),
                 new Message.DoViewChange(4, 3, 4, 4, 5, List.of(), 2),
                 new Message.StartView(4, 6, 6, 5, 99, ENTRIES, 1),
-                new Message.Recovery(42, 2),
-                new Message.RecoveryResponse(4, 42, true, 6, 6, CHECKPOINT, 99, ENTRIES, 1),
-                new Message.RecoveryResponse(4, 42, false, 0, 0, null, 0, List.of(), 0),
+                new Message.Recovery(42, false, 2),
+                new Message.Recovery(43, true, 2),
+                new Message.RecoveryResponse(4, 42, true, false, 6, 6, CHECKPOINT, 99, ENTRIES, 1),
+                new Message.RecoveryResponse(4, 42, false, false, 5, 3, null, 0, List.of(), 0),
+                new Message.RecoveryResponse(0, 43, false, true, 0, 0, null, 0, List.of(), 0),
                 new Message.GetState(4, 3, 2),
                 new Message.NewState(4, 6, 6, CHECKPOINT, 99, ENTRIES, 1),
                 new Message.ReadIndexRequest(4, 17, 2),
@@ -58,6 +60,18 @@ class PeerCodecTest {
                 PeerCodec.encode(new Message.Prepare(3, 4, 99, ENTRIES, 2, 0)));
         assertThat(decoded.entries()).isEqualTo(ENTRIES);
         assertThat(decoded.entries()).allMatch(LogEntry::checksumValid);
+    }
+
+    @Test
+    void shouldKeepPristineFlagWhenRecoveryCrossesTheWire() throws Exception {
+        Message.Recovery recovery = (Message.Recovery) PeerCodec.decode(
+                PeerCodec.encode(new Message.Recovery(43, true, 2)));
+        Message.RecoveryResponse response = (Message.RecoveryResponse) PeerCodec.decode(
+                PeerCodec.encode(new Message.RecoveryResponse(0, 43, false, true, 0, 0, null, 0, List.of(), 1)));
+        assertThat(recovery).isEqualTo(new Message.Recovery(43, true, 2));
+        assertThat(response.pristine()).isTrue();
+        assertThat(response.fromPrimary()).isFalse();
+        assertThat(response.nonce()).isEqualTo(43);
     }
 
     @Test
