@@ -16,6 +16,8 @@ class ReplicaBehaviourTest {
     private final List<Long> readsReady = new ArrayList<>();
     private final List<String> replies = new ArrayList<>();
     private final List<Message> sent = new ArrayList<>();
+    private final List<String> viewStates = new ArrayList<>();
+    private final List<Long> installed = new ArrayList<>();
     private final Outbox outbox = new Outbox() {
         @Override
         public void persist(List<LogEntry> entries) {
@@ -51,6 +53,17 @@ class ReplicaBehaviourTest {
         @Override
         public void send(int replicaIndex, Message message) {
             sent.add(message);
+        }
+
+        @Override
+        public void persistViewState(long view, long lastNormalView) {
+            viewStates.add(view + "/" + lastNormalView);
+        }
+
+        @Override
+        public void installCheckpoint(Checkpoint checkpoint) {
+            installed.add(checkpoint.op());
+            viewStates.add("install " + checkpoint.op());
         }
     };
 
@@ -221,5 +234,126 @@ class ReplicaBehaviourTest {
         assertThat(log.startOp()).isEqualTo(1);
         assertThat(log.chain(1)).isEqualTo(chainAtOne);
         assertThat(log.holds(1)).isFalse();
+    }
+
+    private Replica pristine(int index) {
+        return Replica.pristine(new ReplicaConfiguration(3, index, 8), ReplicaOptions.defaults(), outbox,
+                new SplittableRandom(5));
+    }
+
+    private long recoveryNonce() {
+        return sent.stream().filter(Message.Recovery.class::isInstance).map(Message.Recovery.class::cast)
+                .peek(recovery -> assertThat(recovery.pristine()).isTrue()).findFirst().orElseThrow().nonce();
+    }
+
+    private static Message.RecoveryResponse pristineAnswer(long nonce, int from) {
+        return new Message.RecoveryResponse(0, nonce, false, true, 0, 0, null, 0, List.of(), from);
+    }
+
+    @Test
+    void shouldStartGroupInViewZeroWhenEveryOtherReplicaIsPristine() {
+        Replica replica = pristine(1);
+        assertThat(replica.status()).isEqualTo(Replica.Status.RECOVERING);
+        assertThat(replica.isPristine()).isTrue();
+        assertThat(viewStates).as("a pristine replica writes nothing").isEmpty();
+        replica.onTick();
+        long nonce = recoveryNonce();
+        replica.onMessage(pristineAnswer(nonce, 0));
+        assertThat(replica.status()).isEqualTo(Replica.Status.RECOVERING);
+        assertThat(replica.onRequest(1, 1, body("a"))).isEqualTo(-1);
+        replica.onMessage(pristineAnswer(nonce, 2));
+        assertThat(replica.status()).isEqualTo(Replica.Status.NORMAL);
+        assertThat(replica.isPristine()).isFalse();
+        assertThat(replica.view()).isZero();
+        assertThat(replica.opNumber()).isZero();
+        assertThat(viewStates).containsExactly("0/0");
+    }
+
+    @Test
+    void shouldNotStartGroupWhenOnePeerNeverAnswers() {
+        Replica replica = pristine(1);
+        replica.onTick();
+        replica.onMessage(pristineAnswer(recoveryNonce(), 2));
+        for (int tick = 0; tick < 500; tick++) {
+            replica.onTick();
+        }
+        assertThat(replica.status()).isEqualTo(Replica.Status.RECOVERING);
+        assertThat(replica.isPristine()).isTrue();
+        assertThat(viewStates).isEmpty();
+    }
+
+    @Test
+    void shouldNotStartGroupWhenPeerHoldsOpsOrAnswersAnotherNonce() {
+        Replica replica = pristine(1);
+        replica.onTick();
+        long nonce = recoveryNonce();
+        replica.onMessage(pristineAnswer(nonce + 1, 0));
+        replica.onMessage(pristineAnswer(nonce, 2));
+        assertThat(replica.status()).as("an answer to another nonce").isEqualTo(Replica.Status.RECOVERING);
+        replica.onMessage(new Message.RecoveryResponse(0, nonce, false, false, 3, 2, null, 0, List.of(), 0));
+        assertThat(replica.status()).as("a backup holding ops").isEqualTo(Replica.Status.RECOVERING);
+        assertThat(viewStates).isEmpty();
+    }
+
+    @Test
+    void shouldStartGroupWhenNonPristinePeerHoldsNoOp() {
+        Replica replica = pristine(1);
+        replica.onTick();
+        long nonce = recoveryNonce();
+        replica.onMessage(new Message.RecoveryResponse(7, nonce, false, false, 0, 0, null, 0, List.of(), 2));
+        replica.onMessage(pristineAnswer(nonce, 0));
+        assertThat(replica.status()).isEqualTo(Replica.Status.NORMAL);
+        assertThat(replica.view()).isZero();
+    }
+
+    @Test
+    void shouldAnswerAsPristineOnlyToPristineReplicaAndOnlyWhilePristine() {
+        Replica replica = pristine(1);
+        replica.onMessage(new Message.Recovery(11, false, 0));
+        assertThat(sent).as("a recovering replica answers a non-pristine one nothing").isEmpty();
+        replica.onMessage(new Message.Recovery(12, true, 0));
+        assertThat(sent).containsExactly(pristineAnswer(12, 1));
+        replica.onTick();
+        long nonce = recoveryNonce();
+        replica.onMessage(pristineAnswer(nonce, 0));
+        replica.onMessage(pristineAnswer(nonce, 2));
+        sent.clear();
+        replica.onMessage(new Message.Recovery(13, true, 2));
+        assertThat(sent).hasSize(1);
+        Message.RecoveryResponse answer = (Message.RecoveryResponse) sent.get(0);
+        assertThat(answer.pristine()).as("a replica that started the group").isFalse();
+        assertThat(answer.nonce()).isEqualTo(13);
+    }
+
+    @Test
+    void shouldRecordRecoveryBeforeWritingStateWhenPristineReplicaRecoversFromPrimary() {
+        Replica replica = pristine(2);
+        replica.onTick();
+        long nonce = recoveryNonce();
+        List<LogEntry> log = List.of(LogEntry.of(1, 3, 1, 1, body("a")), LogEntry.of(2, 3, 1, 2, body("b")));
+        replica.onMessage(pristineAnswer(nonce, 1));
+        replica.onMessage(new Message.RecoveryResponse(3, nonce, true, false, 2, 1, null, 0, log, 0));
+        assertThat(replica.isPristine()).isFalse();
+        assertThat(viewStates).startsWith("0/-1", "install 0");
+        replica.flush();
+        assertThat(persisted).isEqualTo(log);
+        replica.onPersisted(2);
+        assertThat(replica.status()).isEqualTo(Replica.Status.NORMAL);
+        assertThat(replica.view()).isEqualTo(3);
+        assertThat(replica.commitNumber()).isEqualTo(1);
+    }
+
+    @Test
+    void shouldRefuseRequestsUntilBackupsSayTheyAreNormalWhenPrimaryStartedGroup() {
+        Replica replica = pristine(0);
+        replica.onTick();
+        long nonce = recoveryNonce();
+        replica.onMessage(pristineAnswer(nonce, 1));
+        replica.onMessage(pristineAnswer(nonce, 2));
+        assertThat(replica.status()).isEqualTo(Replica.Status.NORMAL);
+        assertThat(replica.isPrimary()).isTrue();
+        assertThat(replica.onRequest(1, 1, body("a"))).isEqualTo(-1);
+        replica.onMessage(new Message.PrepareOk(0, 0, 2));
+        assertThat(replica.onRequest(1, 1, body("a"))).isEqualTo(1);
     }
 }

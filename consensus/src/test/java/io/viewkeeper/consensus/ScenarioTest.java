@@ -205,4 +205,113 @@ class ScenarioTest {
             cluster.restart(0);
         });
     }
+
+    private static Scenario pristineCluster(int replicaCount) {
+        return Scenario.cluster(SimSettings.quiet(replicaCount).withPristineStart(), Set.of());
+    }
+
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(ints = {3, 5})
+    void shouldStartGroupAndCommitWhenEveryReplicaStartsPristine(int replicaCount) {
+        Scenario cluster = pristineCluster(replicaCount);
+        assertThat(cluster.replica(0).isPristine()).isTrue();
+        int client = cluster.client(replicaCount - 1);
+        cluster.runUntilAllNormal();
+        for (int key = 0; key < 4; key++) {
+            cluster.write(client, key);
+            cluster.runUntilDone(client);
+        }
+        cluster.finishSafely();
+        for (int i = 0; i < replicaCount; i++) {
+            assertThat(cluster.replica(i).view()).isZero();
+            assertThat(cluster.replica(i).commitNumber()).isGreaterThanOrEqualTo(4);
+        }
+    }
+
+    @Test
+    void shouldNotStartGroupWhileOnePristineReplicaIsUnreachable() {
+        Scenario cluster = pristineCluster(3);
+        cluster.isolate(2);
+        cluster.runTicks(300);
+        for (int i = 0; i < 3; i++) {
+            assertThat(cluster.replica(i).status()).isEqualTo(Replica.Status.RECOVERING);
+            assertThat(cluster.replica(i).isPristine()).isTrue();
+        }
+        cluster.heal();
+        cluster.runUntilAllNormal();
+        int client = cluster.client(1);
+        cluster.write(client, 1);
+        cluster.runUntilDone(client);
+        cluster.finishSafely();
+    }
+
+    /**
+     * Two replicas start the group and commit while the third hears no answer; it then hears replicas that hold
+     * ops, so it must recover their state rather than start a group of its own.
+     */
+    @Test
+    void shouldRecoverLatePristineReplicaWhenOthersStartedGroupAndCommitted() {
+        Scenario cluster = pristineCluster(3);
+        cluster.drop(Message.RecoveryResponse.class, 2);
+        cluster.simulation().runUntil(() -> cluster.primary() == 0
+                && cluster.replica(1).status() == Replica.Status.NORMAL, 3000);
+        int client = cluster.client(0);
+        for (int key = 0; key < 5; key++) {
+            cluster.write(client, key);
+            cluster.runUntilDone(client);
+        }
+        assertThat(cluster.replica(2).isPristine()).isTrue();
+        cluster.heal();
+        cluster.runUntilAllNormal();
+        assertThat(cluster.replica(2).commitNumber()).isGreaterThanOrEqualTo(5);
+        cluster.crash(0);
+        cluster.runUntilPrimaryIs(1);
+        assertThat(cluster.replica(1).commitNumber()).isGreaterThanOrEqualTo(5);
+        cluster.restart(0);
+        cluster.finishSafely();
+    }
+
+    /** A wiped replica restarts pristine; the replicas that started the group answer as not pristine. */
+    @Test
+    void shouldRecoverWipedReplicaInsteadOfStartingAfreshWhenGroupStartedPristine() {
+        Scenario cluster = pristineCluster(3);
+        int client = cluster.client(1);
+        cluster.runUntilAllNormal();
+        for (int key = 0; key < 5; key++) {
+            cluster.write(client, key);
+            cluster.runUntilDone(client);
+        }
+        cluster.crash(2, SimDisk.CrashMode.WIPED);
+        cluster.restart(2);
+        assertThat(cluster.replica(2).isPristine()).isTrue();
+        cluster.runUntilAllNormal();
+        assertThat(cluster.replica(2).commitNumber()).isGreaterThanOrEqualTo(5);
+        cluster.crash(1);
+        cluster.runUntilPrimaryIs(0);
+        cluster.write(cluster.client(0), 9);
+        cluster.restart(1);
+        cluster.finishSafely();
+        assertThat(cluster.replica(0).commitNumber()).isGreaterThanOrEqualTo(6);
+    }
+
+    /** One pristine replica among normal ones of a group that started with state recovers it; nothing is lost. */
+    @Test
+    void shouldRecoverPristineReplicaAmongNormalOnesWithoutLosingCommittedOps() {
+        Scenario cluster = Scenario.cluster(3);
+        int client = cluster.client(0);
+        for (int key = 0; key < 5; key++) {
+            cluster.write(client, key);
+            cluster.runUntilDone(client);
+        }
+        cluster.crash(1, SimDisk.CrashMode.WIPED);
+        cluster.restart(1);
+        assertThat(cluster.replica(1).isPristine()).isTrue();
+        cluster.runUntilAllNormal();
+        assertThat(cluster.replica(1).commitNumber()).isGreaterThanOrEqualTo(5);
+        cluster.crash(0);
+        cluster.runUntilPrimaryIs(1);
+        assertThat(cluster.replica(1).opNumber()).isGreaterThanOrEqualTo(5);
+        cluster.restart(0);
+        cluster.finishSafely();
+    }
 }

@@ -29,7 +29,8 @@ final class SimDisk {
     private Checkpoint checkpoint;
     private long epoch;
     private long lastCompletionTick;
-    private boolean recoveryPending;
+    /** Never written or wiped since, and the replica on it has not persisted view state yet. */
+    private boolean pristine;
 
     long epoch() {
         return epoch;
@@ -68,16 +69,22 @@ final class SimDisk {
         epoch++;
     }
 
+    SimDisk(boolean pristine) {
+        this.pristine = pristine;
+    }
+
     /**
-     * A wiped disk stays marked until the recovered replica records its view state: a replica that crashes again
-     * before recovery completes must recover again rather than start as an empty replica of a new group.
+     * The disk was wiped, or was empty when the run started every replica pristine, and nothing was written since:
+     * the replica starts with {@link Replica#pristine}. A pristine replica writes its view state before anything
+     * else, so a crash after that restarts it from the disk. (An empty disk of a replica that started as a member
+     * of a new group restarts from the disk, as a new replica: the simulator knows it was not wiped.)
      */
-    boolean recoveryPending() {
-        return recoveryPending;
+    boolean pristine() {
+        return pristine;
     }
 
     void persistViewState(long newView, long newLastNormalView) {
-        recoveryPending &= newLastNormalView == Replica.RECOVERING_MARK;
+        pristine = false;
         view = newView;
         lastNormalView = newLastNormalView;
     }
@@ -116,7 +123,7 @@ final class SimDisk {
                 checkpoint = null;
                 view = 0;
                 lastNormalView = 0;
-                recoveryPending = true;
+                pristine = true;
             }
         }
         epoch++;

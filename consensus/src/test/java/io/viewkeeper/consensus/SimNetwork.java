@@ -137,8 +137,9 @@ final class SimNetwork {
             case Message.StartViewChange m -> mix(6, m.commitNumber(), 0);
             case Message.DoViewChange m -> mix(7, m.lastNormalView() * 131 + m.opNumber(), entries(m.entries()));
             case Message.StartView m -> mix(8, m.opNumber() * 131 + m.commitNumber(), entries(m.entries()));
-            case Message.Recovery m -> mix(9, m.nonce(), 0);
-            case Message.RecoveryResponse m -> mix(10, m.nonce() + m.opNumber(), entries(m.entries()));
+            case Message.Recovery m -> mix(9, m.nonce(), m.pristine() ? 1 : 0);
+            case Message.RecoveryResponse m -> mix(10, m.nonce() + m.opNumber() * 2 + (m.pristine() ? 1 : 0),
+                    entries(m.entries()));
             case Message.GetState m -> mix(11, m.opNumber(), 0);
             case Message.NewState m -> mix(12, m.opNumber(), entries(m.entries()));
             case Message.ReadIndexRequest m -> mix(13, m.batchId(), 0);

@@ -13,7 +13,7 @@ final class SimNode implements Outbox {
 
     final Simulation sim;
     final int index;
-    final SimDisk disk = new SimDisk();
+    final SimDisk disk;
     Replica replica;
     KvApplication app;
     boolean up;
@@ -27,17 +27,22 @@ final class SimNode implements Outbox {
     SimNode(Simulation sim, int index) {
         this.sim = sim;
         this.index = index;
+        this.disk = new SimDisk(sim.settings.pristineStart());
     }
 
-    /** Starts a replica: fresh when {@code disk} is null and the disk was never written, recovering if wiped. */
+    /**
+     * Starts a replica: {@link Replica#pristine} on a pristine disk (every replica at the start of a run whose
+     * settings say so, and a wiped one); a replica of a new group at the start of any other run ({@code durable}
+     * null); {@link Replica#restart} from the disk otherwise.
+     */
     void start(DurableState durable) {
         incarnation++;
         up = true;
         app = new KvApplication();
         lastCommit = 0;
         Random prng = new Random(sim.random.nextLong());
-        if (disk.recoveryPending()) {
-            replica = Replica.recovering(sim.configuration(index), sim.options, this, prng, sim.bugs);
+        if (disk.pristine()) {
+            replica = Replica.pristine(sim.configuration(index), sim.options, this, prng, sim.bugs);
         } else if (durable == null) {
             replica = new Replica(sim.configuration(index), sim.options, this, prng, 0, sim.bugs);
         } else {

@@ -27,7 +27,8 @@ public record SimSettings(
         double diskCorruptProbability,
         double slowClockProbability,
         int checkpointIntervalOps,
-        int logRetainedOpsMax) {
+        int logRetainedOpsMax,
+        boolean pristineStart) {
 
     public static SimSettings random(long seed) {
         Random random = new Random(SimNetwork.mix(seed, 0x5DEECE66DL, 11));
@@ -51,7 +52,8 @@ public record SimSettings(
                 random.nextDouble() * 0.2,
                 random.nextDouble() * 0.3,
                 new int[] {0, 4, 16, 64}[random.nextInt(4)],
-                new int[] {8, 32, 1 << 20}[random.nextInt(3)]);
+                new int[] {8, 32, 1 << 20}[random.nextInt(3)],
+                random.nextInt(4) == 0);
     }
 
     /** Three times the faults and the safety phase: for long runs looking for rarer interleavings. */
@@ -61,12 +63,13 @@ public record SimSettings(
                 corruptMessageProbability, deliveryDelayTicksMax, diskDelayTicksMax,
                 Math.min(0.05, partitionProbability * 3), Math.min(0.05, crashProbability * 3),
                 Math.min(0.9, wipeProbability * 2), Math.min(0.9, diskCorruptProbability * 3),
-                slowClockProbability, checkpointIntervalOps, logRetainedOpsMax);
+                slowClockProbability, checkpointIntervalOps, logRetainedOpsMax,
+                pristineStart);
     }
 
     /** A fault-free cluster for scenario tests: nothing happens unless the test makes it happen. */
     public static SimSettings quiet(int replicaCount) {
-        return new SimSettings(replicaCount, 0, 4, 0, 0, 3000, 0, 0, 0, 0, 1, 1, 0, 0, 0, 0, 0, 0, 1 << 20);
+        return new SimSettings(replicaCount, 0, 4, 0, 0, 3000, 0, 0, 0, 0, 1, 1, 0, 0, 0, 0, 0, 0, 1 << 20, false);
     }
 
     public SimSettings withCheckpoints(int intervalOps, int retainedOpsMax) {
@@ -74,7 +77,16 @@ public record SimSettings(
                 readFraction, dropProbability, duplicateProbability, corruptMessageProbability,
                 deliveryDelayTicksMax, diskDelayTicksMax,
                 partitionProbability, crashProbability, wipeProbability, diskCorruptProbability, slowClockProbability,
-                intervalOps, retainedOpsMax);
+                intervalOps, retainedOpsMax, pristineStart);
+    }
+
+    /** The same run with every replica starting pristine: no replica has a disk, the group must start itself. */
+    public SimSettings withPristineStart() {
+        return new SimSettings(replicaCount, clientCount, keyCount, opsPerClient, safetyTicks, livenessTicksMax,
+                readFraction, dropProbability, duplicateProbability, corruptMessageProbability,
+                deliveryDelayTicksMax, diskDelayTicksMax,
+                partitionProbability, crashProbability, wipeProbability, diskCorruptProbability, slowClockProbability,
+                checkpointIntervalOps, logRetainedOpsMax, true);
     }
 
     /** Each candidate is one step smaller in one dimension: fewer clients, ops or ticks, or one fault turned off. */
@@ -85,19 +97,22 @@ public record SimSettings(
             candidates.add(new SimSettings(replicaCount, clientCount - 1, keyCount, opsPerClient, safetyTicks,
                     livenessTicksMax, readFraction, dropProbability, duplicateProbability, corruptMessageProbability,
                     deliveryDelayTicksMax, diskDelayTicksMax, partitionProbability, crashProbability, wipeProbability,
-                    diskCorruptProbability, slowClockProbability, checkpointIntervalOps, logRetainedOpsMax));
+                    diskCorruptProbability, slowClockProbability, checkpointIntervalOps, logRetainedOpsMax,
+                    pristineStart));
         }
         if (opsPerClient > 2) {
             candidates.add(new SimSettings(replicaCount, clientCount, keyCount, opsPerClient * 2 / 3, safetyTicks,
                     livenessTicksMax, readFraction, dropProbability, duplicateProbability, corruptMessageProbability,
                     deliveryDelayTicksMax, diskDelayTicksMax, partitionProbability, crashProbability, wipeProbability,
-                    diskCorruptProbability, slowClockProbability, checkpointIntervalOps, logRetainedOpsMax));
+                    diskCorruptProbability, slowClockProbability, checkpointIntervalOps, logRetainedOpsMax,
+                    pristineStart));
         }
         if (safetyTicks > 50) {
             candidates.add(new SimSettings(replicaCount, clientCount, keyCount, opsPerClient, safetyTicks * 2 / 3,
                     livenessTicksMax, readFraction, dropProbability, duplicateProbability, corruptMessageProbability,
                     deliveryDelayTicksMax, diskDelayTicksMax, partitionProbability, crashProbability, wipeProbability,
-                    diskCorruptProbability, slowClockProbability, checkpointIntervalOps, logRetainedOpsMax));
+                    diskCorruptProbability, slowClockProbability, checkpointIntervalOps, logRetainedOpsMax,
+                    pristineStart));
         }
         double[] faults = {dropProbability, duplicateProbability, corruptMessageProbability, partitionProbability,
             crashProbability, wipeProbability, diskCorruptProbability, slowClockProbability};
@@ -114,7 +129,7 @@ public record SimSettings(
     private SimSettings withFaults(double[] f) {
         return new SimSettings(replicaCount, clientCount, keyCount, opsPerClient, safetyTicks, livenessTicksMax,
                 readFraction, f[0], f[1], f[2], deliveryDelayTicksMax, diskDelayTicksMax, f[3], f[4], f[5], f[6], f[7],
-                checkpointIntervalOps, logRetainedOpsMax);
+                checkpointIntervalOps, logRetainedOpsMax, pristineStart);
     }
 
     /** A measure of size: smaller is simpler to read in a trace. */
