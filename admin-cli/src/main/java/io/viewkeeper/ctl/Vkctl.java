@@ -64,7 +64,11 @@ public final class Vkctl implements Callable<Integer> {
     long timeoutMs;
 
     public static void main(String[] args) {
-        System.exit(commandLine().execute(args));
+        CommandLine line = commandLine();
+        int code = line.execute(args);
+        line.getOut().flush();
+        line.getErr().flush();
+        System.exit(code);
     }
 
     /** The command line with vkctl's exit codes for bad input and one-line errors. */

@@ -130,6 +130,13 @@ public final class Main implements Callable<Integer> {
             err.flush();
             return EXIT_FAILURE;
         }
+        try {
+            LogFiles.install(config.dataDir().resolve("logs"));
+        } catch (IOException e) {
+            err.println("viewkeeper: logging to the console only; cannot create " + config.dataDir().resolve("logs")
+                    + " (" + describe(e) + ")");
+            err.flush();
+        }
         if (!isPortFree(config)) {
             return portInUse(config, err);
         }
