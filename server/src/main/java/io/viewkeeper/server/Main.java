@@ -28,7 +28,7 @@ import picocli.CommandLine.Spec;
  * the only class that calls System.exit.
  */
 @Command(name = "viewkeeper", description = "A ZooKeeper-compatible coordination service.",
-        subcommands = {Main.StartCommand.class, Main.NodeCommand.class})
+        subcommands = {Main.StartCommand.class, Main.NodeCommand.class, Main.InspectCommand.class})
 public final class Main implements Callable<Integer> {
 
     static final int EXIT_OK = 0;
@@ -115,6 +115,34 @@ public final class Main implements Callable<Integer> {
                 return configError(err, e.getMessage());
             }
             return serve(config, spec.commandLine().getOut(), err);
+        }
+    }
+
+    @Command(name = "inspect", description = "Check a stopped replica's data directory offline: metadata, "
+            + "checkpoint and log ranges, with every checksum verified. Exit 0 when every check passes, 1 when a "
+            + "problem is found, 2 on bad arguments.")
+    static final class InspectCommand implements Callable<Integer> {
+        @Spec
+        private CommandSpec spec;
+
+        @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
+        private boolean help;
+
+        @Option(names = "--data-dir", paramLabel = "DIR", required = true, description = "The data directory.")
+        private Path dataDir;
+
+        @Override
+        public Integer call() {
+            PrintWriter err = spec.commandLine().getErr();
+            try {
+                int problems = io.viewkeeper.server.disk.DataDirInspector.inspect(dataDir,
+                        spec.commandLine().getOut());
+                return problems == 0 ? EXIT_OK : EXIT_FAILURE;
+            } catch (IOException | RuntimeException e) {
+                err.println("viewkeeper inspect: " + (e instanceof IOException io ? describe(io) : e.toString()));
+                err.flush();
+                return EXIT_USAGE;
+            }
         }
     }
 

@@ -346,6 +346,37 @@ public final class WriteAheadLog implements AutoCloseable {
         return lastOp;
     }
 
+    /** One segment as {@link #inspect} finds it: its op range, whether a torn tail follows, and any damage. */
+    public record SegmentReport(String file, long firstOp, long lastOp, int entries, long bytes, boolean tornTail,
+                                String damage) {
+    }
+
+    /**
+     * Reads every segment in {@code directory} and checks it, changing nothing (no torn tail is cut): for an
+     * offline look at a data directory.
+     */
+    public static List<SegmentReport> inspect(Path directory, int recordBytesMax) throws IOException {
+        List<SegmentReport> reports = new ArrayList<>();
+        if (!Files.isDirectory(directory)) {
+            return reports;
+        }
+        WriteAheadLog reader = new WriteAheadLog(directory, Options.defaults(), ChannelOpener.DIRECT);
+        for (Path path : reader.listSegments()) {
+            ByteBuffer content = reader.readFully(path);
+            long firstOp = WalFormat.readHeader(content);
+            String name = path.getFileName().toString();
+            if (firstOp < 0) {
+                reports.add(new SegmentReport(name, -1, -1, 0, content.limit(), false,
+                        firstOp == -2 ? "written by a newer format" : "the segment header fails its checksum"));
+                continue;
+            }
+            SegmentScan scan = SegmentScan.of(content, firstOp, WalFormat.ENTRY_FIXED_BYTES + recordBytesMax);
+            reports.add(new SegmentReport(name, firstOp, scan.lastOp(), scan.records().size(), content.limit(),
+                    scan.tailWritten() && scan.damage() == null, scan.damage()));
+        }
+        return reports;
+    }
+
     /** The op range of each segment, oldest first, for operators. */
     public synchronized List<long[]> segmentRanges() {
         return segments.values().stream().map(s -> new long[] {s.firstOp(), s.lastOp()}).toList();
