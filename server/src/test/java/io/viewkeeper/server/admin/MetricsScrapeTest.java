@@ -73,7 +73,11 @@ class MetricsScrapeTest {
                 assertThat(family(families, "viewkeeper_view_changes_total").getType()).isEqualTo(MetricType.COUNTER);
                 assertThat(family(families, "jvm_memory_used_bytes").getMetrics()).isNotEmpty();
                 assertThat(family(families, "process_uptime_seconds").getMetrics()).isNotEmpty();
-                assertThat(family(families, "viewkeeper_fsync_seconds").getType()).isEqualTo(MetricType.HISTOGRAM);
+                MetricFamily fsync = family(families, "viewkeeper_fsync_seconds");
+                assertThat(fsync.getType()).isEqualTo(MetricType.HISTOGRAM);
+                assertThat(((Histogram) fsync.getMetrics().get(0)).getSampleCount()).as("log syncs").isPositive();
+                assertThat(((Histogram) family(families, "viewkeeper_fsync_entries").getMetrics().get(0)).getSampleSum())
+                        .as("entries made durable: the session and five creates").isGreaterThanOrEqualTo(6);
                 for (MetricFamily f : families) {
                     for (Metric m : f.getMetrics()) {
                         assertThat(m.getLabels()).as("labels of %s", f.getName()).containsEntry("server_id", "1");
