@@ -84,7 +84,7 @@ public final class ViewkeeperNode implements AutoCloseable {
             if (transport != null) {
                 transport.start();
             }
-            loop.start(factory, core, transport, disk, config.disk(), operations.metrics()::recordFsync);
+            loop.start(factory, core, transport, disk, config.disk(), (nanos, entries) -> { });
             InetSocketAddress bound = clientServer.bind(clientHost(config), clientPort);
             core.setBoundClientPort(bound.getPort());
             log.info("serving ZooKeeper clients on {}:{}", bound.getHostString(), bound.getPort());
@@ -175,7 +175,7 @@ public final class ViewkeeperNode implements AutoCloseable {
     /**
      * How the replica starts, from what its data directory holds: from its disk when that is intact; recovering
      * from its peers (VR Revisited §4.3) when something failed its checks, which a one-replica group cannot do, so
-     * it refuses to start rather than serve damaged or invented state; new when the directory is empty.
+     * it refuses to start rather than serve damaged or invented state; pristine when the directory is empty.
      */
     private static Function<io.viewkeeper.consensus.Outbox, Replica> replicaFactory(NodeConfig config,
             ReplicaDisk disk) throws IOException {
@@ -203,11 +203,15 @@ public final class ViewkeeperNode implements AutoCloseable {
                 return outbox -> Replica.recovering(configuration, options, outbox, random);
             }
             default -> {
-                disk.persistViewState(0, 0);
                 if (single) {
+                    disk.persistViewState(0, 0);
                     return outbox -> new Replica(configuration, options, outbox, random);
                 }
-                return outbox -> new Replica(configuration, options, outbox, random);
+                // An empty directory may be a new group's or a wiped one's: the replica asks its peers before it
+                // votes (it starts the group only when every peer is empty too) and records nothing until then.
+                log.info("replica {} starts with an empty data directory: asking its peers for their state",
+                        config.serverId());
+                return outbox -> Replica.pristine(configuration, options, outbox, random);
             }
         }
     }
