@@ -84,7 +84,7 @@ public final class ViewkeeperNode implements AutoCloseable {
             if (transport != null) {
                 transport.start();
             }
-            loop.start(factory, core, transport, disk, config.disk(), (nanos, entries) -> { });
+            loop.start(factory, core, transport, disk, config.disk(), operations.metrics()::recordFsync);
             InetSocketAddress bound = clientServer.bind(clientHost(config), clientPort);
             core.setBoundClientPort(bound.getPort());
             log.info("serving ZooKeeper clients on {}:{}", bound.getHostString(), bound.getPort());
