@@ -10,19 +10,21 @@ import io.viewkeeper.storage.TreeSnapshot;
 import io.viewkeeper.storage.ZnodeImage;
 import io.viewkeeper.storage.ZnodeStateMachine;
 import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import org.mapdb.BTreeMap;
 import org.mapdb.DB;
@@ -35,7 +37,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The durable checkpoint of one replica: the tree, sessions and consensus metadata at an exact op-number, in one
  * MapDB file. A save writes only the znodes and sessions changed since the previous save, and the metadata, in one
- * MapDB transaction, so a crash leaves the previous checkpoint or the new one, never a mix. Invariant: after every
+ * MapDB transaction, so a crash leaves the previous checkpoint or the new one, never a mix. A full save (the first,
+ * one after a state transfer, or after too many changes) instead bulk-loads a new file and renames it over the old
+ * one, which is just as atomic and far faster than a transaction of every znode. Invariant: after every
  * commit the stored records rebuild a tree whose digest and node count are the stored ones (checked on save
  * against the live tree, and on load against the rebuilt tree). Not thread-safe beyond its own lock: every public
  * method holds it, so a save and a read for state transfer never interleave.
@@ -45,16 +49,21 @@ public final class CheckpointStore implements AutoCloseable {
     /** Largest consensus client table a checkpoint carries. */
     public static final int CLIENT_TABLE_BYTES_MAX = CheckpointRecords.FIELD_BYTES_MAX;
     static final String META_KEY = "checkpoint";
+    static final String NODES_MAP = "nodes";
+    static final String OWNERS_MAP = "owners";
+    static final String META_MAP = "meta";
     /** MapDB names its write-ahead files after the store file with this suffix and a number. */
     private static final String WAL_SUFFIX = ".wal.";
+    /** A full save writes this file, then renames it to {@value #FILE_NAME}; one found on open is a crash's. */
+    static final String REWRITE_FILE_NAME = FILE_NAME + ".new";
     private static final Logger LOG = LoggerFactory.getLogger(CheckpointStore.class);
 
     private final Path directory;
     private final LongSupplier nanoClock;
-    private final DB db;
-    private final BTreeMap<String, byte[]> nodes;
-    private final BTreeMap<Long, byte[]> owners;
-    private final BTreeMap<String, byte[]> meta;
+    private DB db;
+    private BTreeMap<String, byte[]> nodes;
+    private BTreeMap<Long, byte[]> owners;
+    private BTreeMap<String, byte[]> meta;
     private CheckpointRecords.Meta stored;
     private CorruptCheckpointException metaDamage;
     private DataTree trackedTree;
@@ -64,19 +73,47 @@ public final class CheckpointStore implements AutoCloseable {
     private Written lastSave = new Written(0, 0, 0, 0, false);
     private long lastSaveNanos;
     private boolean closed;
+    private Consumer<FullSaveStep> fullSaveSteps = step -> { };
 
-    /** What a save put in the file, and the digest and node count the stored records now add up to. */
-    private record Written(long digest, int nodeCount, int nodesWritten, int nodesDeleted, boolean full) {
+    /** The points of a full save at which a crash leaves a different set of files, in the order they are passed. */
+    enum FullSaveStep {
+        /** The new file holds every znode record but no metadata and is not closed. */
+        NODES_WRITTEN,
+        /** The new file is complete, closed and forced; the old one is still open. */
+        NEW_FILE_FORCED,
+        /** The old file is closed and its write-ahead files deleted; the new file is not yet in place. */
+        OLD_FILE_RETIRED,
+        /** The new file is in place under the checkpoint's name and the directory is forced. */
+        RENAMED,
+        /** The new file is open with transactions and its metadata read back. */
+        REOPENED
     }
 
-    private CheckpointStore(Path directory, LongSupplier nanoClock, DB db) {
+    /** What a save put in the file, and the digest and node count the stored records now add up to. */
+    record Written(long digest, int nodeCount, int nodesWritten, int nodesDeleted, boolean full) {
+    }
+
+    private CheckpointStore(Path directory, LongSupplier nanoClock) {
         this.directory = directory;
         this.nanoClock = nanoClock;
-        this.db = db;
-        this.nodes = db.treeMap("nodes", Serializer.STRING, Serializer.BYTE_ARRAY).valuesOutsideNodesEnable()
+    }
+
+    /** Opens the file as the current checkpoint, with transactions for the incremental saves. */
+    private void attach(DB opened) {
+        db = opened;
+        nodes = db.treeMap(NODES_MAP, Serializer.STRING, Serializer.BYTE_ARRAY).valuesOutsideNodesEnable()
                 .createOrOpen();
-        this.owners = db.treeMap("owners", Serializer.LONG, Serializer.BYTE_ARRAY).createOrOpen();
-        this.meta = db.treeMap("meta", Serializer.STRING, Serializer.BYTE_ARRAY).createOrOpen();
+        owners = db.treeMap(OWNERS_MAP, Serializer.LONG, Serializer.BYTE_ARRAY).createOrOpen();
+        meta = db.treeMap(META_MAP, Serializer.STRING, Serializer.BYTE_ARRAY).createOrOpen();
+    }
+
+    private static DB openDb(Path file) throws CorruptCheckpointException {
+        try {
+            return DBMaker.fileDB(file.toFile()).transactionEnable().make();
+        } catch (RuntimeException e) {
+            // MapDB reports a damaged or foreign file with assorted runtime exceptions
+            throw new CorruptCheckpointException("checkpoint file " + file + " will not open: " + e, e);
+        }
     }
 
     /**
@@ -87,24 +124,29 @@ public final class CheckpointStore implements AutoCloseable {
     public static CheckpointStore open(Path directory, LongSupplier nanoClock)
             throws IOException, CorruptCheckpointException {
         Files.createDirectories(directory);
-        Path file = directory.resolve(FILE_NAME);
-        DB db;
-        CheckpointStore store;
-        try {
-            db = DBMaker.fileDB(file.toFile()).transactionEnable().make();
-        } catch (RuntimeException e) {
-            // MapDB reports a damaged or foreign file with assorted runtime exceptions
-            throw new CorruptCheckpointException("checkpoint file " + file + " will not open: " + e, e);
+        // a full save that did not reach its rename: the previous checkpoint is still the file in place
+        if (Files.deleteIfExists(directory.resolve(REWRITE_FILE_NAME))) {
+            LOG.info("checkpoint in {}: deleted an unfinished full save", directory);
         }
+        CheckpointStore store = new CheckpointStore(directory, nanoClock);
+        store.attachFile();
+        return store;
+    }
+
+    /** Opens {@value #FILE_NAME} and reads its metadata; closes it again when that fails. */
+    private void attachFile() throws CorruptCheckpointException {
+        Path file = directory.resolve(FILE_NAME);
+        DB opened = openDb(file);
         try {
-            store = new CheckpointStore(directory, nanoClock, db);
-            store.readMeta();
+            stored = null;
+            metaDamage = null;
+            attach(opened);
+            readMeta();
         } catch (CorruptCheckpointException | RuntimeException e) {
-            db.close();
+            opened.close();
             throw e instanceof CorruptCheckpointException c ? c
                     : new CorruptCheckpointException("checkpoint file " + file + " is unreadable: " + e, e);
         }
-        return store;
     }
 
     /** Renames the checkpoint files in {@code directory} aside (kept for inspection), so a new store can start. */
@@ -168,32 +210,125 @@ public final class CheckpointStore implements AutoCloseable {
         boolean full = forceFull || fullRewriteNeeded || stored == null || tree != trackedTree
                 || sessions != trackedSessions || paths.everything() || ephemeralOwners.everything()
                 || sessionIds.everything();
+        Target target = new Target(image, op, chain, clients.clone());
+        Written written = full ? null : saveChanges(target, paths.keys(),
+                union(ephemeralOwners.keys(), sessionIds.keys()));
+        if (written == null) {
+            written = saveWhole(target);
+        }
+        lastSave = written;
+        lastSaveNanos = nanoClock.getAsLong() - started;
+        saves++;
+        LOG.debug("checkpoint at op {}: {} nodes written, {} deleted, full {}, {} us", op, lastSave.nodesWritten(),
+                lastSave.nodesDeleted(), lastSave.full(), lastSaveNanos / 1000);
+    }
+
+    /** What a save is asked to store: the state and the consensus values that go with it. */
+    private record Target(TreeSnapshot.Image image, long op, long chain, byte[] clients) {
+        CheckpointRecords.Meta meta(Written written) {
+            return new CheckpointRecords.Meta(op, image.lastZxid(), chain, written.nodeCount(),
+                    image.sessions().size(), written.digest(), clients);
+        }
+    }
+
+    /**
+     * Writes the changes and the metadata in one MapDB transaction. Returns null, with nothing committed, when an
+     * old record turns out damaged, so the caller saves the whole state instead.
+     */
+    private Written saveChanges(Target target, Set<String> paths, Set<Long> ownerIds) throws IOException {
+        DataTree tree = target.image().tree();
         boolean committed = false;
         try {
-            Written written = full ? null : writeChanges(tree, sessions, paths.keys(),
-                    union(ephemeralOwners.keys(), sessionIds.keys()));
+            Written written = writeChanges(tree, target.image().sessions(), paths, ownerIds);
             if (written == null) {
-                written = writeAll(tree, sessions);
+                return null;
             }
-            checkWritten(written, tree, op);
-            CheckpointRecords.Meta next = new CheckpointRecords.Meta(op, image.lastZxid(), chain, written.nodeCount(),
-                    sessions.size(), written.digest(), clients.clone());
+            checkWritten(written, tree, target.op());
+            CheckpointRecords.Meta next = target.meta(written);
             meta.put(META_KEY, CheckpointRecords.encodeMeta(next));
             db.commit();
             committed = true;
-            adopt(next, tree, sessions);
-            lastSave = written;
-            lastSaveNanos = nanoClock.getAsLong() - started;
-            saves++;
+            adopt(next, tree, target.image().sessions());
+            return written;
         } catch (DBException e) {
-            throw new IOException("checkpoint at op " + op + " not saved: " + e.getMessage(), e);
+            throw new IOException("checkpoint at op " + target.op() + " not saved: " + e.getMessage(), e);
         } finally {
             if (!committed) {
                 abandon();
             }
         }
-        LOG.debug("checkpoint at op {}: {} nodes written, {} deleted, full {}, {} us", op, lastSave.nodesWritten(),
-                lastSave.nodesDeleted(), lastSave.full(), lastSaveNanos / 1000);
+    }
+
+    /**
+     * Writes the whole state into a new file and puts it in place of the old one: a crash before the rename
+     * leaves the old checkpoint (and a stray new file that open deletes), one after it the new checkpoint.
+     */
+    private Written saveWhole(Target target) throws IOException {
+        DataTree tree = target.image().tree();
+        fullRewriteNeeded = true;
+        Path fresh = directory.resolve(REWRITE_FILE_NAME);
+        Written written;
+        CheckpointRecords.Meta next;
+        try (CheckpointRewrite rewrite = CheckpointRewrite.create(fresh)) {
+            written = rewrite.writeNodes(tree);
+            fullSaveSteps.accept(FullSaveStep.NODES_WRITTEN);
+            checkWritten(written, tree, target.op());
+            rewrite.writeOwners(tree, target.image().sessions());
+            next = target.meta(written);
+            rewrite.finish(CheckpointRecords.encodeMeta(next));
+        } catch (DBException e) {
+            throw new IOException("checkpoint at op " + target.op() + " not saved: " + e.getMessage(), e);
+        }
+        fullSaveSteps.accept(FullSaveStep.NEW_FILE_FORCED);
+        replaceFile(fresh);
+        fullSaveSteps.accept(FullSaveStep.REOPENED);
+        if (stored == null || stored.op() != next.op() || stored.digest() != next.digest()) {
+            throw new IllegalStateException("checkpoint file renamed in place holds op "
+                    + (stored == null ? -1 : stored.op()) + " after a full save at op " + next.op());
+        }
+        adopt(next, tree, target.image().sessions());
+        return written;
+    }
+
+    /**
+     * Renames the finished new file over {@value #FILE_NAME} and reopens it. The old file is closed first: every
+     * save commits or rolls back, and a MapDB commit applies its write-ahead log to the file before it returns, so
+     * the closed file holds its last checkpoint whole without its write-ahead files. Those are deleted before the
+     * rename, because left next to the new file MapDB would replay them into it on the next open. Whatever
+     * happens, the store is left open on the file in place, or closed when even that fails.
+     */
+    private void replaceFile(Path fresh) throws IOException {
+        Path file = directory.resolve(FILE_NAME);
+        try {
+            db.close();
+            for (Path wal : files(directory)) {
+                if (!wal.equals(file)) {
+                    Files.delete(wal);
+                }
+            }
+            syncDirectory();
+            fullSaveSteps.accept(FullSaveStep.OLD_FILE_RETIRED);
+            Files.move(fresh, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            syncDirectory();
+            fullSaveSteps.accept(FullSaveStep.RENAMED);
+        } catch (DBException e) {
+            throw new IOException("checkpoint file in " + directory + " did not close: " + e.getMessage(), e);
+        } finally {
+            try {
+                attachFile();
+            } catch (CorruptCheckpointException | RuntimeException e) {
+                closed = true;
+                throw new IOException("checkpoint file in " + directory + " will not reopen after a full save: "
+                        + e.getMessage(), e);
+            }
+        }
+    }
+
+    /** Makes the renames and deletions in the directory durable. */
+    private void syncDirectory() throws IOException {
+        try (FileChannel channel = FileChannel.open(directory, StandardOpenOption.READ)) {
+            channel.force(true);
+        }
     }
 
     private void adopt(CheckpointRecords.Meta next, DataTree tree, SessionTable sessions) {
@@ -251,27 +386,6 @@ public final class CheckpointStore implements AutoCloseable {
             writeOwner(owner, tree, sessions);
         }
         return new Written(digest, count, written, deleted, false);
-    }
-
-    private Written writeAll(DataTree tree, SessionTable sessions) {
-        nodes.clear();
-        owners.clear();
-        List<String> paths = tree.paths();
-        Collections.sort(paths);
-        long digest = 0;
-        for (String path : paths) {
-            ZnodeImage image = tree.image(path);
-            nodes.put(path, CheckpointRecords.encodeNode(image));
-            digest += image.digestTerm();
-        }
-        Set<Long> ownerIds = new TreeSet<>(tree.ephemeralsBySession().keySet());
-        for (Session session : sessions.all()) {
-            ownerIds.add(session.sessionId());
-        }
-        for (long owner : ownerIds) {
-            writeOwner(owner, tree, sessions);
-        }
-        return new Written(digest, paths.size(), paths.size(), 0, true);
     }
 
     private void writeOwner(long owner, DataTree tree, SessionTable sessions) {
@@ -389,6 +503,11 @@ public final class CheckpointStore implements AutoCloseable {
                     + Long.toUnsignedString(tree.digest()) + ", metadata says "
                     + Long.toUnsignedString(expected.digest()));
         }
+    }
+
+    /** Tells {@code observer} of each step of every full save, on the saving thread: for crash tests. */
+    synchronized void observeFullSaveSteps(Consumer<FullSaveStep> observer) {
+        fullSaveSteps = observer;
     }
 
     /** Figures for operators; {@code op} is -1 when nothing is stored. */
