@@ -13,7 +13,8 @@ import java.util.List;
 
 /**
  * Prints what a checkpoint costs: the first (full) save of a tree of N znodes of 100 bytes, then a save after
- * changing K of them, then a load. Not a test and not a benchmark harness; run by hand:
+ * changing K of them, then a load, then the whole snapshot bytes for a peer. Not a test and not a benchmark
+ * harness; run by hand:
  * {@code java -cp <test classpath> io.viewkeeper.storage.checkpoint.CheckpointCostMeasurement [N] [K] [dir]}.
  */
 public final class CheckpointCostMeasurement {
@@ -58,6 +59,10 @@ public final class CheckpointCostMeasurement {
             StoredCheckpoint loaded = store.load().orElseThrow();
             System.out.printf("load: %d nodes, digest %s, %d ms%n", loaded.image().tree().nodeCount(),
                     loaded.digest() == machine.tree().digest() ? "matches" : "DIFFERS",
+                    (System.nanoTime() - started) / 1_000_000);
+            started = System.nanoTime();
+            byte[] snapshot = store.writeSnapshot().orElseThrow();
+            System.out.printf("writeSnapshot: %.1f MB, %d ms%n", snapshot.length / 1e6,
                     (System.nanoTime() - started) / 1_000_000);
         }
     }
