@@ -16,7 +16,10 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -33,19 +36,31 @@ import java.util.regex.Pattern;
  * is derived from them) while each directed link has its own proxy.
  */
 public final class ClusterProcesses implements AutoCloseable {
-    /** How the group is set up. */
-    public record Settings(int size, boolean peerProxies, int tickTimeMs, String reads) {
+    /** How the group is set up; {@code extraConfig} holds further config keys written for every replica. */
+    public record Settings(int size, boolean peerProxies, int tickTimeMs, String reads,
+                           Map<String, String> extraConfig) {
+        public Settings {
+            extraConfig = Collections.unmodifiableMap(new LinkedHashMap<>(extraConfig));
+        }
+
         public static Settings of(int size) {
-            return new Settings(size, false, 500, "linearizable");
+            return new Settings(size, false, 500, "linearizable", Map.of());
         }
 
         public Settings withPeerProxies() {
-            return new Settings(size, true, tickTimeMs, reads);
+            return new Settings(size, true, tickTimeMs, reads, extraConfig);
         }
 
         /** {@code linearizable} or {@code sequential}, as the reads key takes it. */
         public Settings withReads(String mode) {
-            return new Settings(size, peerProxies, tickTimeMs, mode);
+            return new Settings(size, peerProxies, tickTimeMs, mode, extraConfig);
+        }
+
+        /** One more config key for every replica, such as {@code checkpoint.ops}. */
+        public Settings withConfig(String key, String value) {
+            Map<String, String> more = new LinkedHashMap<>(extraConfig);
+            more.put(key, value);
+            return new Settings(size, peerProxies, tickTimeMs, reads, more);
         }
     }
 
@@ -146,6 +161,11 @@ public final class ClusterProcesses implements AutoCloseable {
         return processes[id] != null && processes[id].isAlive();
     }
 
+    /** The replica's data directory: the same one across restarts. */
+    public Path dataDir(int id) {
+        return dir.resolve("data-" + id);
+    }
+
     public Path logFile(int id) {
         return dir.resolve("replica-" + id + ".log");
     }
@@ -195,6 +215,45 @@ public final class ClusterProcesses implements AutoCloseable {
         }
         waitGone(p);
         note(id, "stopped with SIGTERM");
+    }
+
+    /** SIGKILL to every running replica at once (no replica outlives another by more than the signals' gap). */
+    public void kill9All() {
+        List<Integer> killed = new ArrayList<>();
+        for (int id = 1; id <= size(); id++) {
+            if (isRunning(id)) {
+                processes[id].destroyForcibly();
+                killed.add(id);
+            }
+        }
+        for (int id : killed) {
+            waitGone(processes[id]);
+            paused[id] = false;
+            note(id, "killed with SIGKILL with the whole group");
+        }
+    }
+
+    /** SIGTERM to every running replica, so the whole group is down. */
+    public void stopAll() {
+        for (int id = 1; id <= size(); id++) {
+            if (isRunning(id)) {
+                stop(id);
+            }
+        }
+    }
+
+    /** Starts every replica that is down, on the same data directories and ports, and waits until each serves. */
+    public void restartAll() throws IOException {
+        List<Integer> started = new ArrayList<>();
+        for (int id = 1; id <= size(); id++) {
+            if (!isRunning(id)) {
+                launch(id);
+                started.add(id);
+            }
+        }
+        for (int id : started) {
+            awaitServing(id);
+        }
     }
 
     /** Starts a replica that was killed or stopped; its data directory says it joined, so it recovers. */
@@ -440,11 +499,12 @@ public final class ClusterProcesses implements AutoCloseable {
         }
         for (int id = 1; id <= size(); id++) {
             String cfg = "tickTime=" + settings.tickTimeMs() + "\n"
-                    + "dataDir=" + dir.resolve("data-" + id) + "\n"
+                    + "dataDir=" + dataDir(id) + "\n"
                     + "serverId=" + id + "\n"
                     + "clientPortAddress=" + host(id) + "\n"
                     + "4lw.commands.whitelist=*\n"
                     + "reads=" + settings.reads() + "\n"
+                    + extraConfigLines()
                     + members;
             Files.writeString(config(id), cfg, StandardCharsets.UTF_8);
             if (settings.peerProxies()) {
@@ -460,6 +520,12 @@ public final class ClusterProcesses implements AutoCloseable {
                   <root level="INFO"><appender-ref ref="OUT"/></root>
                 </configuration>
                 """, StandardCharsets.UTF_8);
+    }
+
+    private String extraConfigLines() {
+        StringBuilder lines = new StringBuilder();
+        settings.extraConfig().forEach((key, value) -> lines.append(key).append('=').append(value).append('\n'));
+        return lines.toString();
     }
 
     private String hosts(int self) {
