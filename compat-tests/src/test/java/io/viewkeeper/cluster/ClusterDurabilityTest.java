@@ -35,7 +35,6 @@ import org.apache.zookeeper.ZooKeeper;
 import org.apache.zookeeper.data.Stat;
 import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.CleanupMode;
@@ -203,12 +202,6 @@ class ClusterDurabilityTest {
      * serve every acknowledged write.
      */
     @Test
-    @Disabled("Bug: ViewkeeperNode.replicaFactory starts a replica whose data directory is empty as a new replica"
-            + " (new Replica, normal in view 0, view state persisted at once), so a wiped replica votes in the next"
-            + " view change with an empty log at once; with the lagging replica it forms a view from the lagging"
-            + " log, becomes primary and serves a tree without the ops it had acknowledged itself (every znode"
-            + " written while the lagging replica was stopped reads as missing). It must start recovering instead"
-            + " and start a new group only when every peer says it is pristine too.")
     void shouldKeepAcknowledgedWritesWhenWipedReplicaRestartsBesideLaggingOne() throws Exception {
         startGroup();
         int holder = cluster.awaitLeader(0, TIMEOUT);
