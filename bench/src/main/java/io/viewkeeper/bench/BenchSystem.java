@@ -9,8 +9,8 @@ public enum BenchSystem {
     /** The same ensemble with forceSync=no, shown only so fsync's share is visible. */
     ZK_NOFSYNC("zk-nofsync", "ZooKeeper 3.9.4, 3 nodes, forceSync=no"),
     ZK_STANDALONE("zk-1", "ZooKeeper 3.9.4, standalone, fsync on"),
-    VK_LINEARIZABLE("vk-lin", "Viewkeeper, 3 replicas, reads=linearizable, in memory (no WAL)"),
-    VK_SEQUENTIAL("vk-seq", "Viewkeeper, 3 replicas, reads=sequential, in memory (no WAL)");
+    VK_LINEARIZABLE("vk-lin", "Viewkeeper, 3 replicas, reads=linearizable, fsync=always"),
+    VK_SEQUENTIAL("vk-seq", "Viewkeeper, 3 replicas, reads=sequential, fsync=always");
 
     public static final List<BenchSystem> STANDARD = List.of(ZK, VK_LINEARIZABLE, ZK_NOFSYNC, VK_SEQUENTIAL);
 

@@ -5,7 +5,9 @@ import java.util.List;
 
 /**
  * A Viewkeeper replica group, each replica an io.viewkeeper.server.Main JVM started with {@code node --config},
- * peers on clientPort+1 of the replica's own address. State is in memory only until the write-ahead log exists.
+ * peers on clientPort+1 of the replica's own address. Each replica keeps its log and checkpoints in its data
+ * directory with {@code fsync=always} written out (the comparison is with ZooKeeper fsyncing its transaction log)
+ * and the default checkpoint interval, so a group restarted on the same directories comes back with its state.
  */
 public final class ViewkeeperGroup extends ServerGroup {
     private static final List<String> OTHER_SYSTEM_JARS = List.of("zookeeper-3", "commons-cli-", "metrics-core-",
@@ -32,6 +34,9 @@ public final class ViewkeeperGroup extends ServerGroup {
         config.append("maxClientCnxns=0\n");
         config.append("4lw.commands.whitelist=*\n");
         config.append("reads=").append(reads).append('\n');
+        config.append("fsync=always\n");
+        // As for the ZooKeeper servers: no admin endpoint (all replicas would want the same default port).
+        config.append("admin.enableServer=false\n");
         for (int peer = 1; peer <= settings.nodes(); peer++) {
             config.append("server.").append(peer).append('=').append(host(peer)).append(':')
                     .append(settings.clientPort() + 1).append(';').append(host(peer)).append(':')
