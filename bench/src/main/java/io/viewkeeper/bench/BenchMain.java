@@ -12,11 +12,13 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** The bench's command line: the matrix (default), one load run against given servers, failover, memory. */
+/**
+ * The bench's command line: the matrix (default), one load run against given servers, failover, memory, restart.
+ */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Viewkeeper side by side with Apache ZooKeeper 3.9.4 on loopback.",
         subcommands = {MatrixCommand.class, BenchMain.RunCommand.class, BenchMain.FailoverCommand.class,
-            BenchMain.MemoryCommand.class})
+            BenchMain.MemoryCommand.class, BenchMain.RestartCommand.class})
 public final class BenchMain {
     public static void main(String[] args) {
         if (System.getProperty("logback.configurationFile") == null) {
@@ -123,6 +125,36 @@ public final class BenchMain {
             BenchReport report = new BenchReport(environment, "memory");
             report.memory(Probes.memory(environment, Probes.systems(systems), znodes, System.out));
             report.write();
+            return 0;
+        }
+    }
+
+    @Command(name = "restart", mixinStandardHelpOptions = true,
+            description = "Create znodes of 100 B, kill -9 every server, restart them all on the same data "
+                    + "directories; report the time until a read is served and until every server is back.")
+    static final class RestartCommand implements Callable<Integer> {
+        @CommandLine.Mixin
+        ServerOptionsMixin server;
+
+        @Option(names = "--systems", split = ",", defaultValue = "zk,vk-lin",
+                description = "Systems, the first is the reference for ratios (default ${DEFAULT-VALUE}).")
+        List<String> systems;
+
+        @Option(names = "--znodes", defaultValue = "1000000", description = "Znodes created before the kill "
+                + "(default ${DEFAULT-VALUE}).")
+        long znodes;
+
+        @Option(names = "--repeats", defaultValue = "1", description = "Load, kill and restart cycles per system "
+                + "(default ${DEFAULT-VALUE}).")
+        int repeats;
+
+        @Override
+        public Integer call() throws Exception {
+            BenchEnvironment environment = server.environment();
+            BenchReport report = new BenchReport(environment, "restart");
+            report.restart(Probes.restart(environment, Probes.systems(systems), znodes, repeats, System.out));
+            report.write();
+            System.out.print(report.summary());
             return 0;
         }
     }

@@ -51,6 +51,24 @@ final class FourLetterWord {
         }
     }
 
+    /**
+     * Whether a srvr answer shows a server in its group's normal operation: Mode leader or follower and, for
+     * Viewkeeper (whose srvr adds a "Replica: status view v ..." line, and says follower while it recovers), the
+     * status normal.
+     */
+    static boolean isInGroup(String srvr) {
+        Optional<String> mode = parseMode(srvr);
+        if (mode.isEmpty() || !mode.get().equals("leader") && !mode.get().equals("follower")) {
+            return false;
+        }
+        for (String line : srvr.split("\n")) {
+            if (line.startsWith("Replica:")) {
+                return line.substring("Replica:".length()).trim().startsWith("normal ");
+            }
+        }
+        return true;
+    }
+
     static Optional<String> parseMode(String srvr) {
         for (String line : srvr.split("\n")) {
             if (line.startsWith("Mode:")) {

@@ -7,7 +7,9 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** The standard matrix, the two systems interleaved, then optionally failover and memory; writes the report. */
+/**
+ * The standard matrix, the two systems interleaved, then optionally failover, memory and restart; writes the report.
+ */
 @Command(name = "matrix", mixinStandardHelpOptions = true,
         description = "Run the standard matrix (the default command) and print the side-by-side table.")
 final class MatrixCommand implements Callable<Integer> {
@@ -15,7 +17,7 @@ final class MatrixCommand implements Callable<Integer> {
     BenchMain.ServerOptionsMixin server;
 
     @Option(names = "--quick", description = "Shorter runs (1 s warm-up, 3 s measured), 2 repeats, 1 failover kill, "
-            + "200,000 znodes for memory.")
+            + "200,000 znodes for memory and restart.")
     boolean quick;
 
     @Option(names = "--systems", split = ",", defaultValue = "zk,vk-lin,zk-nofsync,vk-seq",
@@ -46,7 +48,12 @@ final class MatrixCommand implements Callable<Integer> {
     @Option(names = "--memory", description = "Also measure heap per znode (zk and vk-lin).")
     boolean memory;
 
-    @Option(names = "--znodes", description = "Znodes for --memory (default 1,000,000, quick 200,000).")
+    @Option(names = "--restart", description = "Also measure restart from disk after kill -9 of every server "
+            + "(zk and vk-lin).")
+    boolean restart;
+
+    @Option(names = "--znodes", description = "Znodes for --memory and --restart (default 1,000,000, quick "
+            + "200,000).")
     Long znodes;
 
     @Option(names = "--seed", defaultValue = "1")
@@ -74,9 +81,13 @@ final class MatrixCommand implements Callable<Integer> {
             report.failover(Probes.failover(environment, pair, quick ? 1 : 3, System.out));
             report.write();
         }
+        long count = znodes != null ? znodes : quick ? 200_000 : 1_000_000;
         if (memory) {
-            long count = znodes != null ? znodes : quick ? 200_000 : 1_000_000;
             report.memory(Probes.memory(environment, pair, count, System.out));
+            report.write();
+        }
+        if (restart) {
+            report.restart(Probes.restart(environment, pair, count, 1, System.out));
             report.write();
         }
         System.out.println();

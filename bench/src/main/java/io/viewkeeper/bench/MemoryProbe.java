@@ -5,12 +5,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
-import org.apache.zookeeper.CreateMode;
-import org.apache.zookeeper.KeeperException;
-import org.apache.zookeeper.ZooDefs;
 import org.apache.zookeeper.ZooKeeper;
 
 /**
@@ -18,9 +12,7 @@ import org.apache.zookeeper.ZooKeeper;
  * znodes (spread under 1000 parents), and the difference is scaled to 1,000,000 znodes.
  */
 public final class MemoryProbe {
-    static final int PARENTS = 1000;
     static final int SESSIONS = 8;
-    static final int WINDOW = 64;
 
     private MemoryProbe() {
     }
@@ -60,11 +52,12 @@ public final class MemoryProbe {
             LoadGenerator generator = new LoadGenerator(group.addresses(), true, 7);
             List<ZooKeeper> clients = generator.connect(SESSIONS);
             try {
-                createParents(clients.getFirst());
+                ZnodeFill fill = new ZnodeFill("/mem");
+                fill.createParents(clients.getFirst());
                 List<Long> before = heaps(environment, group);
-                fill(clients, znodes);
+                fill.fill(clients, znodes, LoadGenerator.value(100));
                 List<Long> after = heaps(environment, group);
-                return new MemoryResult(system.id(), znodes + PARENTS + 1, before, after,
+                return new MemoryResult(system.id(), znodes + ZnodeFill.PARENTS + 1, before, after,
                         group.leaderIndex().orElse(0));
             } finally {
                 LoadGenerator.closeAll(clients);
@@ -79,36 +72,5 @@ public final class MemoryProbe {
             used.add(HeapProbe.usedBytesAfterFullGc(environment.javaExecutable(), process.pid()));
         }
         return used;
-    }
-
-    private static void createParents(ZooKeeper client) throws InterruptedException {
-        try {
-            client.create("/mem", new byte[0], ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
-            for (int p = 0; p < PARENTS; p++) {
-                client.create("/mem/" + p, new byte[0], ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
-            }
-        } catch (KeeperException e) {
-            throw new IllegalStateException("cannot create the parents: " + e.code(), e);
-        }
-    }
-
-    private static void fill(List<ZooKeeper> clients, long znodes) throws InterruptedException {
-        byte[] value = LoadGenerator.value(100);
-        Semaphore window = new Semaphore(WINDOW * clients.size());
-        AtomicLong failures = new AtomicLong();
-        for (long i = 0; i < znodes; i++) {
-            window.acquire();
-            ZooKeeper client = clients.get((int) (i % clients.size()));
-            client.create("/mem/" + (i % PARENTS) + "/n" + i, value, ZooDefs.Ids.OPEN_ACL_UNSAFE,
-                    CreateMode.PERSISTENT, (rc, path, ctx, name) -> {
-                        if (rc != 0) {
-                            failures.incrementAndGet();
-                        }
-                        window.release();
-                    }, null);
-        }
-        if (!window.tryAcquire(WINDOW * clients.size(), 5, TimeUnit.MINUTES) || failures.get() > 0) {
-            throw new IllegalStateException("creating " + znodes + " znodes: " + failures.get() + " failed");
-        }
     }
 }

@@ -5,7 +5,7 @@ import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Runs failover and memory probes for several systems, alternating them repeat by repeat. */
+/** Runs failover, memory and restart probes for several systems, alternating them repeat by repeat. */
 final class Probes {
     static final long FAILOVER_BEFORE_MS = 5000;
     static final long FAILOVER_AFTER_MS = 15000;
@@ -40,6 +40,20 @@ final class Probes {
             MemoryProbe.MemoryResult result = MemoryProbe.run(environment, system, znodes);
             log.println(Json.write(result.toMap()));
             results.add(result);
+        }
+        return results;
+    }
+
+    static List<RestartProbe.RestartResult> restart(BenchEnvironment environment, List<BenchSystem> systems,
+            long znodes, int repeats, PrintStream log) throws IOException, InterruptedException {
+        List<RestartProbe.RestartResult> results = new ArrayList<>();
+        for (int repeat = 1; repeat <= repeats; repeat++) {
+            for (BenchSystem system : systems) {
+                log.printf("restart: %s, %,d znodes, repeat %d%n", system.id(), znodes, repeat);
+                RestartProbe.RestartResult result = RestartProbe.run(environment, system, repeat, znodes);
+                log.println(Json.write(result.toMap()));
+                results.add(result);
+            }
         }
         return results;
     }

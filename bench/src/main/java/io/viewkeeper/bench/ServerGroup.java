@@ -71,10 +71,42 @@ public abstract class ServerGroup implements AutoCloseable {
                         + "choose another --base-port");
             }
         }
+        launch();
+        awaitServing();
+    }
+
+    /**
+     * Starts every server again on the data directories of the first start, once all have exited (after
+     * {@link #killAll}); returns at once, without waiting for them to serve, so the caller can time that.
+     */
+    public void restart() throws IOException {
+        for (ServerProcess process : processes) {
+            if (process.isAlive()) {
+                throw new IllegalStateException(process.name() + " (pid " + process.pid() + ") is still running");
+            }
+        }
+        if (processes.size() != settings.nodes()) {
+            throw new IllegalStateException("restart of a group that was not started");
+        }
+        processes.clear();
+        launch();
+    }
+
+    /** SIGKILL (kill -9) to every server of the group first, then waits for each to exit. */
+    public void killAll() throws InterruptedException {
+        ServerProcess.killAll(processes);
+    }
+
+    /** The directory server id (from 1) keeps its state in; the same across restarts. */
+    public Path dataDir(int id) {
+        return settings.workDir().resolve(settings.system()).resolve("data-" + id);
+    }
+
+    private void launch() throws IOException {
         Path groupDir = settings.workDir().resolve(settings.system());
         Files.createDirectories(groupDir);
         for (int id = 1; id <= settings.nodes(); id++) {
-            Path dataDir = groupDir.resolve("data-" + id);
+            Path dataDir = dataDir(id);
             Files.createDirectories(dataDir);
             prepareDataDir(id, dataDir);
             Path configFile = groupDir.resolve("server-" + id + ".cfg");
@@ -85,7 +117,6 @@ public abstract class ServerGroup implements AutoCloseable {
                     settings.clientPort(), settings.javaExecutable(), jvmOptions, classpath(), mainClass());
             processes.add(ServerProcess.start(spec, arguments(configFile), groupDir.resolve("server-" + id + ".log")));
         }
-        awaitServing();
     }
 
     private String classpath() {

@@ -74,6 +74,18 @@ public final class ServerProcess {
         process.waitFor(STOP_TIMEOUT_MS, TimeUnit.MILLISECONDS);
     }
 
+    /** SIGKILL to every process first, so none outlives the others by more than the signals take; then waits. */
+    static void killAll(List<ServerProcess> processes) throws InterruptedException {
+        for (ServerProcess server : processes) {
+            server.process.destroyForcibly();
+        }
+        for (ServerProcess server : processes) {
+            if (!server.process.waitFor(STOP_TIMEOUT_MS, TimeUnit.MILLISECONDS)) {
+                throw new IllegalStateException(server.name + " (pid " + server.pid() + ") survived SIGKILL");
+            }
+        }
+    }
+
     /** SIGTERM, then SIGKILL if it has not exited in time. */
     public void stop() throws InterruptedException {
         if (!process.isAlive()) {
