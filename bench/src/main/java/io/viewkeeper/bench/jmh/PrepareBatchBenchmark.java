@@ -25,7 +25,7 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * One batch of client requests through a 3-replica group of {@link Replica}s in one thread, messages delivered in
- * memory and every persist reported durable at once (as the driver does until the write-ahead log exists): the
+ * memory and every persist reported durable at once (the disk is left out; WalBenchmark measures it): the
  * primary accepts the batch and sends one Prepare, each backup handles the Prepare and answers PrepareOk, the
  * primary commits. Reported per op. The group starts afresh every {@value #BATCHES_PER_GROUP} batches so the log
  * stays small; that rebuild is included, amortised.
