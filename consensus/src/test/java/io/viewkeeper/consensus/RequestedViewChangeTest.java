@@ -85,10 +85,7 @@ class RequestedViewChangeTest {
     void shouldReportAcknowledgedOpsPerBackupAtPrimary() {
         Scenario cluster = Scenario.cluster(3);
         int client = cluster.client(0);
-        for (long key = 0; key < 3; key++) {
-            cluster.write(client, key);
-            cluster.runUntilDone(client);
-        }
+        cluster.writeKeysInTurn(client, 3);
         cluster.runTicks(10);
 
         Replica primary = cluster.replica(0);

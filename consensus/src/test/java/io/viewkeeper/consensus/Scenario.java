@@ -79,6 +79,14 @@ public final class Scenario {
         sim.runUntil(() -> sim.clients().done(client), 2000);
     }
 
+    /** Writes keys 0 .. {@code count} - 1 from {@code client}, each acknowledged before the next is sent. */
+    public void writeKeysInTurn(int client, int count) {
+        for (int key = 0; key < count; key++) {
+            write(client, key);
+            runUntilDone(client);
+        }
+    }
+
     /** Runs until a message of {@code type} to replica {@code to} is due, without delivering it. */
     public void runUntilNext(Class<? extends Message> type, int to) {
         sim.runUntilNext(event -> event instanceof Simulation.Deliver d && type.isInstance(d.message())

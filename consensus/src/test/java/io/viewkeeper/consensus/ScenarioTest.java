@@ -80,10 +80,7 @@ class ScenarioTest {
     void shouldRecoverWipedReplicaWhileViewChangeIsUnderWay() {
         Scenario cluster = Scenario.cluster(3);
         int client = cluster.client(1);
-        for (int key = 0; key < 5; key++) {
-            cluster.write(client, key);
-            cluster.runUntilDone(client);
-        }
+        cluster.writeKeysInTurn(client, 5);
         cluster.crash(2, SimDisk.CrashMode.WIPED);
         cluster.crash(0);
         cluster.restart(2);
@@ -217,10 +214,7 @@ class ScenarioTest {
         assertThat(cluster.replica(0).isPristine()).isTrue();
         int client = cluster.client(replicaCount - 1);
         cluster.runUntilAllNormal();
-        for (int key = 0; key < 4; key++) {
-            cluster.write(client, key);
-            cluster.runUntilDone(client);
-        }
+        cluster.writeKeysInTurn(client, 4);
         cluster.finishSafely();
         for (int i = 0; i < replicaCount; i++) {
             assertThat(cluster.replica(i).view()).isZero();
@@ -256,10 +250,7 @@ class ScenarioTest {
         cluster.simulation().runUntil(() -> cluster.primary() == 0
                 && cluster.replica(1).status() == Replica.Status.NORMAL, 3000);
         int client = cluster.client(0);
-        for (int key = 0; key < 5; key++) {
-            cluster.write(client, key);
-            cluster.runUntilDone(client);
-        }
+        cluster.writeKeysInTurn(client, 5);
         assertThat(cluster.replica(2).isPristine()).isTrue();
         cluster.heal();
         cluster.runUntilAllNormal();
@@ -277,18 +268,12 @@ class ScenarioTest {
         Scenario cluster = pristineCluster(3);
         int client = cluster.client(1);
         cluster.runUntilAllNormal();
-        for (int key = 0; key < 5; key++) {
-            cluster.write(client, key);
-            cluster.runUntilDone(client);
-        }
-        cluster.crash(2, SimDisk.CrashMode.WIPED);
-        cluster.restart(2);
-        assertThat(cluster.replica(2).isPristine()).isTrue();
-        cluster.runUntilAllNormal();
-        assertThat(cluster.replica(2).commitNumber()).isGreaterThanOrEqualTo(5);
+        writeFiveThenWipeAndRecover(cluster, client, 2);
         cluster.crash(1);
         cluster.runUntilPrimaryIs(0);
-        cluster.write(cluster.client(0), 9);
+        int other = cluster.client(0);
+        cluster.write(other, 9);
+        cluster.runUntilDone(other);
         cluster.restart(1);
         cluster.finishSafely();
         assertThat(cluster.replica(0).commitNumber()).isGreaterThanOrEqualTo(6);
@@ -298,20 +283,21 @@ class ScenarioTest {
     @Test
     void shouldRecoverPristineReplicaAmongNormalOnesWithoutLosingCommittedOps() {
         Scenario cluster = Scenario.cluster(3);
-        int client = cluster.client(0);
-        for (int key = 0; key < 5; key++) {
-            cluster.write(client, key);
-            cluster.runUntilDone(client);
-        }
-        cluster.crash(1, SimDisk.CrashMode.WIPED);
-        cluster.restart(1);
-        assertThat(cluster.replica(1).isPristine()).isTrue();
-        cluster.runUntilAllNormal();
-        assertThat(cluster.replica(1).commitNumber()).isGreaterThanOrEqualTo(5);
+        writeFiveThenWipeAndRecover(cluster, cluster.client(0), 1);
         cluster.crash(0);
         cluster.runUntilPrimaryIs(1);
         assertThat(cluster.replica(1).opNumber()).isGreaterThanOrEqualTo(5);
         cluster.restart(0);
         cluster.finishSafely();
+    }
+
+    /** Five writes, then replica {@code wiped} loses its disk, restarts pristine and recovers all five. */
+    private static void writeFiveThenWipeAndRecover(Scenario cluster, int client, int wiped) {
+        cluster.writeKeysInTurn(client, 5);
+        cluster.crash(wiped, SimDisk.CrashMode.WIPED);
+        cluster.restart(wiped);
+        assertThat(cluster.replica(wiped).isPristine()).isTrue();
+        cluster.runUntilAllNormal();
+        assertThat(cluster.replica(wiped).commitNumber()).isGreaterThanOrEqualTo(5);
     }
 }
