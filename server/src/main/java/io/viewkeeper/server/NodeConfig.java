@@ -56,7 +56,8 @@ public record NodeConfig(
         requireRange("znode.container.maxPerMinute", containerMaxPerMinute, 1, Integer.MAX_VALUE);
         requireRange("serverId", serverId, 1, 254);
         if (containerCheckIntervalMs < 1) {
-            throw new ConfigException("znode.container.checkIntervalMs", "must be positive, got " + containerCheckIntervalMs);
+            throw new ConfigException("znode.container.checkIntervalMs", "must be positive, got "
+                    + containerCheckIntervalMs);
         }
         if (minSessionTimeoutMs > maxSessionTimeoutMs) {
             throw new ConfigException("minSessionTimeout", "is greater than maxSessionTimeout ("
@@ -68,7 +69,8 @@ public record NodeConfig(
         fourLetterWords = Set.copyOf(fourLetterWords);
         members = List.copyOf(members);
         if (!members.isEmpty() && members.stream().noneMatch(m -> m.id() == serverId)) {
-            throw new ConfigException("serverId", serverId + " (from myid or serverId) is not one of the server.N lines");
+            throw new ConfigException("serverId", serverId
+                    + " (from myid or serverId) is not one of the server.N lines");
         }
         if (!members.isEmpty() && (members.size() > 7 || members.size() % 2 == 0)) {
             throw new ConfigException("server.N", "lines must name an odd number of replicas, 1 to 7; found "
@@ -122,10 +124,6 @@ public record NodeConfig(
         return copy().tickTimeMs(tick).minSessionTimeoutMs(2 * tick).maxSessionTimeoutMs(20 * tick).build();
     }
 
-    public NodeConfig withSessionTimeoutBoundsMs(int min, int max) {
-        return copy().minSessionTimeoutMs(min).maxSessionTimeoutMs(max).build();
-    }
-
     public NodeConfig withMaxClientCnxns(int max) {
         return copy().maxClientCnxns(max).build();
     }
@@ -153,10 +151,6 @@ public record NodeConfig(
 
     public NodeConfig withMaxInflightPerConnection(int max) {
         return copy().maxInflightPerConnection(max).build();
-    }
-
-    public NodeConfig withEnforceQuota(boolean enforce) {
-        return copy().enforceQuota(enforce).build();
     }
 
     private Copy copy() {
@@ -209,18 +203,8 @@ public record NodeConfig(
             disk = c.disk;
         }
 
-        Copy clientPortAddress(String value) {
-            clientPortAddress = value;
-            return this;
-        }
-
         Copy clientPort(int value) {
             clientPort = value;
-            return this;
-        }
-
-        Copy dataDir(Path value) {
-            dataDir = value;
             return this;
         }
 
@@ -269,18 +253,8 @@ public record NodeConfig(
             return this;
         }
 
-        Copy containerMaxPerMinute(int value) {
-            containerMaxPerMinute = value;
-            return this;
-        }
-
         Copy maxInflightPerConnection(int value) {
             maxInflightPerConnection = value;
-            return this;
-        }
-
-        Copy enforceQuota(boolean value) {
-            enforceQuota = value;
             return this;
         }
 
@@ -310,7 +284,10 @@ public record NodeConfig(
         }
 
         NodeConfig build() {
-            return new NodeConfig(clientPortAddress, clientPort, dataDir, tickTimeMs, minSessionTimeoutMs, maxSessionTimeoutMs, maxClientCnxns, juteMaxBuffer, fourLetterWords, extendedTypesEnabled, superDigest, containerCheckIntervalMs, containerMaxPerMinute, maxInflightPerConnection, enforceQuota, serverId, members, reads, admin, disk);
+            return new NodeConfig(clientPortAddress, clientPort, dataDir, tickTimeMs, minSessionTimeoutMs,
+                    maxSessionTimeoutMs, maxClientCnxns, juteMaxBuffer, fourLetterWords, extendedTypesEnabled,
+                    superDigest, containerCheckIntervalMs, containerMaxPerMinute, maxInflightPerConnection,
+                    enforceQuota, serverId, members, reads, admin, disk);
         }
     }
 
