@@ -27,6 +27,6 @@ final class ReplicaSampling {
         ReplicaSample.StateSizes sizes = new ReplicaSample.StateSizes(s.sessions(), s.tree().watches(),
                 s.tree().nodeCount(), s.tree().approximateDataSize(), s.connections(), s.outstandingRequests());
         return new ReplicaSample(ReplicaCommands.statusName(r.status()), primary, r.view(), r.opNumber(),
-                r.commitNumber(), r.logStartOp(), checkpoint == null ? -1 : checkpoint.op(), sizes, lag);
+                r.commitNumber(), checkpoint == null ? -1 : checkpoint.op(), sizes, lag);
     }
 }
