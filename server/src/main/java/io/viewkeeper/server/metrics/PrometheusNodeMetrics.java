@@ -118,15 +118,24 @@ public final class PrometheusNodeMetrics implements NodeMetrics {
         return System.nanoTime();
     }
 
+    /** Called on the replica thread for every request: a plain lookup, the timer built only on an op's first answer. */
     @Override
     public void onAnswered(int opCode, long latencyNanos, int errorCode) {
         boolean ok = errorCode == 0;
         long key = ((long) opCode << 1) | (ok ? 1 : 0);
-        requestTimers.computeIfAbsent(key, k -> Timer.builder("viewkeeper.requests")
+        Timer timer = requestTimers.get(key);
+        if (timer == null) {
+            timer = requestTimers.computeIfAbsent(key, k -> requestTimer(opCode, ok));
+        }
+        timer.record(Math.max(0, latencyNanos), TimeUnit.NANOSECONDS);
+    }
+
+    private Timer requestTimer(int opCode, boolean ok) {
+        return Timer.builder("viewkeeper.requests")
                 .description("Client requests answered, by ZooKeeper op and outcome")
                 .tags("op", OpCode.name(opCode), "outcome", ok ? "ok" : "error")
                 .publishPercentileHistogram().minimumExpectedValue(LATENCY_MIN).maximumExpectedValue(LATENCY_MAX)
-                .register(registry)).record(Math.max(0, latencyNanos), TimeUnit.NANOSECONDS);
+                .register(registry);
     }
 
     @Override
