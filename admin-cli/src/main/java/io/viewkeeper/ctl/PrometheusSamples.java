@@ -118,8 +118,4 @@ final class PrometheusSamples {
         return samples.stream().filter(s -> s.name().equals(name) && !Double.isNaN(s.value()))
                 .mapToDouble(Sample::value).max().orElse(Double.NaN);
     }
-
-    boolean has(String name) {
-        return samples.stream().anyMatch(s -> s.name().equals(name));
-    }
 }
