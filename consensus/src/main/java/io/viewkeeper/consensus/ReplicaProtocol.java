@@ -198,15 +198,7 @@ final class ReplicaProtocol {
      */
     private void enterViewByStateTransfer(long newView) {
         if (newView > r.view || r.status != Replica.Status.VIEW_CHANGE) {
-            r.view = newView;
-            r.persistViewState();
-            r.status = Replica.Status.VIEW_CHANGE;
-            r.viewChange = new ViewChange(newView, r.configuration.replicaCount(), r.ticks);
-            r.stateTransfer = null;
-            r.startedBackups = null;
-            r.pendingPrepare.clear();
-            r.reads.onViewChange();
-            r.resetTimeout();
+            enterViewChangeStatus(newView);
         }
         ViewChange phase = r.viewChange;
         if (!phase.catchingUp) {
@@ -226,6 +218,16 @@ final class ReplicaProtocol {
     /** §4.2 step 1: the one place a replica moves to a newer view's view change; the view is durable first. */
     void transitionToViewChange(long newView) {
         Replica.check(newView > r.view || r.status != Replica.Status.VIEW_CHANGE, "view change to old view");
+        enterViewChangeStatus(newView);
+        r.broadcast(new Message.StartViewChange(newView, r.commitNumber, r.replicaIndex()));
+        maybeSendDoViewChange();
+    }
+
+    /**
+     * The view, durable first, and view-change status with a new phase: what both ways into a view change share
+     * (this one, and a replica that missed a StartView).
+     */
+    private void enterViewChangeStatus(long newView) {
         r.view = newView;
         r.persistViewState();
         r.status = Replica.Status.VIEW_CHANGE;
@@ -235,8 +237,6 @@ final class ReplicaProtocol {
         r.pendingPrepare.clear();
         r.reads.onViewChange();
         r.resetTimeout();
-        r.broadcast(new Message.StartViewChange(newView, r.commitNumber, r.replicaIndex()));
-        maybeSendDoViewChange();
     }
 
     void onStartViewChange(Message.StartViewChange message) {
