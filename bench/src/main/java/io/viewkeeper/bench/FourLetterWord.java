@@ -44,10 +44,15 @@ final class FourLetterWord {
 
     /** The Mode line of a srvr answer (leader, follower, standalone), if the server answers. */
     static Optional<String> mode(String host, int port) {
+        return parseMode(srvr(host, port));
+    }
+
+    /** The srvr answer, or an empty string when the server does not answer (down, not listening yet). */
+    static String srvr(String host, int port) {
         try {
-            return parseMode(send(host, port, "srvr"));
+            return send(host, port, "srvr");
         } catch (IOException e) {
-            return Optional.empty();
+            return "";
         }
     }
 

@@ -96,7 +96,7 @@ public final class RestartProbe {
             while (System.nanoTime() < deadline) {
                 List<String> answers = new ArrayList<>();
                 for (ServerProcess process : group.processes()) {
-                    answers.add(srvr(process));
+                    answers.add(FourLetterWord.srvr(process.host(), process.clientPort()));
                 }
                 if (allInGroup(answers)) {
                     return System.nanoTime();
@@ -107,14 +107,6 @@ public final class RestartProbe {
             Thread.currentThread().interrupt();
         }
         return -1;
-    }
-
-    private static String srvr(ServerProcess process) {
-        try {
-            return FourLetterWord.send(process.host(), process.clientPort(), "srvr");
-        } catch (IOException e) {
-            return "";
-        }
     }
 
     /** Every answer shows its server in the group, and exactly one of them leads. */
