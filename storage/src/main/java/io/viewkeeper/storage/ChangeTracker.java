@@ -42,8 +42,4 @@ public final class ChangeTracker<K> {
         everything = false;
         return taken;
     }
-
-    int size() {
-        return keys.size();
-    }
 }

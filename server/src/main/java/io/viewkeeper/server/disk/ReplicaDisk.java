@@ -50,16 +50,14 @@ public final class ReplicaDisk implements AutoCloseable {
     public record Start(Kind kind, DurableState durable, TreeSnapshot.Image image, String damage) {
     }
 
-    private final Path dataDir;
     private final MetadataStore metadataStore;
     private final CheckpointStore checkpoints;
     private final WriteAheadLog wal;
     private final Start start;
     private ReplicaMetadata metadata;
 
-    private ReplicaDisk(Path dataDir, MetadataStore metadataStore, ReplicaMetadata metadata,
+    private ReplicaDisk(MetadataStore metadataStore, ReplicaMetadata metadata,
             CheckpointStore checkpoints, WriteAheadLog wal, Start start) {
-        this.dataDir = dataDir;
         this.metadataStore = metadataStore;
         this.metadata = metadata;
         this.checkpoints = checkpoints;
@@ -100,7 +98,7 @@ public final class ReplicaDisk implements AutoCloseable {
         List<LogEntry> entries = checkedEntries(opened.contents(), stored, damage);
         MetadataStore store = loaded != null ? loaded.store() : MetadataStore.replacing(dataDir, ChannelOpener.DIRECT);
         Start start = decide(metadata, stored, entries, damage);
-        return new ReplicaDisk(dataDir, store, metadata == null ? fresh(identity) : metadata, checkpoints,
+        return new ReplicaDisk(store, metadata == null ? fresh(identity) : metadata, checkpoints,
                 opened.log(), start);
     }
 
@@ -195,27 +193,15 @@ public final class ReplicaDisk implements AutoCloseable {
         return checkpoints;
     }
 
-    public Path dataDir() {
-        return dataDir;
-    }
-
     /** Durably records the view state (VR Revisited §4.2), and with it who this directory belongs to. */
     public void persistViewState(long view, long lastNormalView) throws IOException {
         metadata = metadata.withViewState(view, lastNormalView);
         metadataStore.write(metadata);
     }
 
-    public ReplicaMetadata metadata() {
-        return metadata;
-    }
-
     /** Client-table bytes for a checkpoint. */
     public static byte[] encodeClients(List<ClientTable.Session> clients) {
         return ClientTableCodec.encode(clients);
-    }
-
-    public static List<ClientTable.Session> decodeClients(byte[] bytes) {
-        return ClientTableCodec.decode(bytes);
     }
 
     @Override

@@ -377,11 +377,6 @@ public final class WriteAheadLog implements AutoCloseable {
         return reports;
     }
 
-    /** The op range of each segment, oldest first, for operators. */
-    public synchronized List<long[]> segmentRanges() {
-        return segments.values().stream().map(s -> new long[] {s.firstOp(), s.lastOp()}).toList();
-    }
-
     @Override
     public synchronized void close() throws IOException {
         sync();

@@ -125,8 +125,7 @@ class WriteAheadLogTest {
         flipByte(middle, WalFormat.HEADER_BYTES + 20);
         WriteAheadLog.Contents contents = reopen(0);
         assertThat(contents.damage()).contains(middle.getFileName().toString());
-        long middleFirstOp = Long.parseLong(middle.getFileName().toString().replace(".wal", ""));
-        assertThat(contents.lastOp()).isEqualTo(middleFirstOp - 1);
+        assertThat(contents.lastOp()).isEqualTo(firstOpOf(middle) - 1);
     }
 
     @Test
@@ -192,11 +191,19 @@ class WriteAheadLogTest {
         long half = written.size() / 2;
         wal.releaseUpTo(half);
         assertThat(segmentFiles().size()).isLessThan(before);
-        assertThat(wal.segmentRanges().get(0)[0]).isLessThanOrEqualTo(half + 1);
+        assertThat(firstOpOf(segmentFiles().get(0))).as("the segment holding op %d is kept", half + 1)
+                .isLessThanOrEqualTo(half + 1);
         wal.releaseUpTo(wal.lastOp());
         assertThat(segmentFiles()).hasSize(1);
         wal.close();
-        assertThat(reopen(half).records().get(0).op()).isLessThanOrEqualTo(wal.lastOp());
+        long kept = firstOpOf(segmentFiles().get(0));
+        assertThat(kept).isGreaterThan(half + 1);
+        assertThat(reopen(half).records()).usingRecursiveFieldByFieldElementComparator()
+                .isEqualTo(written.subList((int) kept - 1, written.size()));
+    }
+
+    private static long firstOpOf(Path segment) {
+        return Long.parseLong(segment.getFileName().toString().replace(".wal", ""));
     }
 
     @Test
