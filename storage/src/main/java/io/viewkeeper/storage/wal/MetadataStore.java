@@ -9,7 +9,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.Optional;
-import java.util.zip.CRC32C;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -114,9 +113,7 @@ public final class MetadataStore {
         out.putLong(MAGIC).putInt(FORMAT_VERSION).putLong(sequence).putLong(metadata.clusterId())
                 .putInt(metadata.replicaId()).putLong(metadata.view()).putLong(metadata.lastNormalView())
                 .putLong(metadata.epoch()).putInt(configuration.length).put(configuration);
-        CRC32C crc = new CRC32C();
-        crc.update(out.array(), 0, out.position());
-        out.putInt((int) crc.getValue());
+        out.putInt(WalFormat.crc(out, 0, out.position()));
         return out.array();
     }
 
@@ -125,9 +122,7 @@ public final class MetadataStore {
         if (bytes.limit() < 64 || bytes.getLong(0) != MAGIC) {
             return "not a metadata file";
         }
-        CRC32C crc = new CRC32C();
-        crc.update(bytes.array(), 0, bytes.limit() - 4);
-        if (bytes.getInt(bytes.limit() - 4) != (int) crc.getValue()) {
+        if (bytes.getInt(bytes.limit() - 4) != WalFormat.crc(bytes, 0, bytes.limit() - 4)) {
             return "checksum mismatch";
         }
         if (bytes.getInt(8) > FORMAT_VERSION) {

@@ -83,11 +83,15 @@ final class WalFormat {
     }
 
     private static void sealRecord(ByteBuffer out, int start) {
-        int length = out.getInt(start);
+        out.putInt(start + 4, recordCrc(out, start, out.getInt(start)));
+    }
+
+    /** A record's checksum: over its length field and its payload, skipping the checksum field between them. */
+    private static int recordCrc(ByteBuffer buffer, int position, int length) {
         CRC32C crc = new CRC32C();
-        crc.update(out.array(), start, 4);
-        crc.update(out.array(), start + RECORD_PREFIX_BYTES, length);
-        out.putInt(start + 4, (int) crc.getValue());
+        crc.update(buffer.array(), position, 4);
+        crc.update(buffer.array(), position + RECORD_PREFIX_BYTES, length);
+        return (int) crc.getValue();
     }
 
     /** Whether the record at {@code position} is whole and passes its checksum; its length is read from it. */
@@ -99,10 +103,7 @@ final class WalFormat {
         if (length < 1 || length > payloadBytesMax || position + RECORD_PREFIX_BYTES + length > segment.limit()) {
             return false;
         }
-        CRC32C crc = new CRC32C();
-        crc.update(segment.array(), position, 4);
-        crc.update(segment.array(), position + RECORD_PREFIX_BYTES, length);
-        return segment.getInt(position + 4) == (int) crc.getValue();
+        return segment.getInt(position + 4) == recordCrc(segment, position, length);
     }
 
     static WalRecord readEntry(ByteBuffer segment, int position) {
@@ -114,7 +115,8 @@ final class WalFormat {
                 segment.getLong(p + 24), segment.getInt(p + 32), segment.getLong(p + 36), body);
     }
 
-    private static int crc(ByteBuffer buffer, int from, int length) {
+    /** The CRC32C of {@code length} bytes of a heap buffer from {@code from}: the checksum of every file here. */
+    static int crc(ByteBuffer buffer, int from, int length) {
         CRC32C crc = new CRC32C();
         crc.update(buffer.array(), from, length);
         return (int) crc.getValue();
