@@ -28,6 +28,8 @@ import org.slf4j.LoggerFactory;
 public final class WriteAheadLog implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(WriteAheadLog.class);
     private static final String SUFFIX = ".wal";
+    /** A segment being rewritten by a truncation; one found on open is a crash's, and the segment is intact. */
+    private static final String CUT_SUFFIX = ".cut";
     private static final String RESET_MARKER = "reset-pending";
 
     /**
@@ -98,17 +100,15 @@ public final class WriteAheadLog implements AutoCloseable {
             long resetOp = Long.parseLong(Files.readString(marker).trim());
             if (resetOp == checkpointOp) {
                 log.info("finishing a log reset to op {} that a crash interrupted", resetOp);
-                deleteSegments(listSegments());
+                deleteSegments(listFiles(directory, SUFFIX));
             }
             Files.delete(marker);
             syncDirectory();
         }
-        try (Stream<Path> files = Files.list(directory)) {
-            for (Path leftover : files.filter(p -> p.getFileName().toString().endsWith(".cut")).toList()) {
-                Files.delete(leftover);
-            }
+        for (Path leftover : listFiles(directory, CUT_SUFFIX)) {
+            Files.delete(leftover);
         }
-        List<Path> paths = listSegments();
+        List<Path> paths = listFiles(directory, SUFFIX);
         List<WalRecord> records = new ArrayList<>();
         lastOp = checkpointOp;
         for (int i = 0; i < paths.size(); i++) {
@@ -124,7 +124,7 @@ public final class WriteAheadLog implements AutoCloseable {
     /** Reads one segment into {@code records}; returns a description of damage, or null. */
     private String loadSegment(Path path, boolean last, List<WalRecord> records, long checkpointOp)
             throws IOException {
-        ByteBuffer content = readFully(path);
+        ByteBuffer content = readFully(opener, path);
         long firstOp = WalFormat.readHeader(content);
         if (firstOp == -2) {
             throw new CorruptStorageException(path + " was written by a newer format of the log; not touching it");
@@ -266,7 +266,7 @@ public final class WriteAheadLog implements AutoCloseable {
      * to a new file that replaces the segment by an atomic rename, so a crash leaves the old segment or the new one.
      */
     private void cutSegmentAfter(Segment segment, long op) throws IOException {
-        ByteBuffer content = readFully(segment.path());
+        ByteBuffer content = readFully(opener, segment.path());
         int position = WalFormat.HEADER_BYTES;
         long chain = 0;
         while (position + WalFormat.RECORD_PREFIX_BYTES < content.limit()) {
@@ -287,7 +287,7 @@ public final class WriteAheadLog implements AutoCloseable {
         kept.put(content.array(), 0, position);
         WalFormat.putBatchEnd(kept, op, chain);
         kept.flip();
-        Path temporary = segment.path().resolveSibling(segment.path().getFileName() + ".cut");
+        Path temporary = segment.path().resolveSibling(segment.path().getFileName() + CUT_SUFFIX);
         try (FileChannel channel = opener.open(temporary, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING)) {
             while (kept.hasRemaining()) {
@@ -335,7 +335,7 @@ public final class WriteAheadLog implements AutoCloseable {
     /** Step two: the checkpoint at {@code op} is durable; every entry is discarded and the log continues at op. */
     public synchronized void reset(long op) throws IOException {
         closeActive();
-        deleteSegments(listSegments()); // damaged segments the open did not take in go too
+        deleteSegments(listFiles(directory, SUFFIX)); // damaged segments the open did not take in go too
         segments.clear();
         lastOp = op;
         Files.deleteIfExists(directory.resolve(RESET_MARKER));
@@ -360,9 +360,8 @@ public final class WriteAheadLog implements AutoCloseable {
         if (!Files.isDirectory(directory)) {
             return reports;
         }
-        WriteAheadLog reader = new WriteAheadLog(directory, Options.defaults(), ChannelOpener.DIRECT);
-        for (Path path : reader.listSegments()) {
-            ByteBuffer content = reader.readFully(path);
+        for (Path path : listFiles(directory, SUFFIX)) {
+            ByteBuffer content = readFully(ChannelOpener.DIRECT, path);
             long firstOp = WalFormat.readHeader(content);
             String name = path.getFileName().toString();
             if (firstOp < 0) {
@@ -391,9 +390,10 @@ public final class WriteAheadLog implements AutoCloseable {
         dirty = false;
     }
 
-    private List<Path> listSegments() throws IOException {
+    /** The files in {@code directory} whose names end in {@code suffix}, in name order (op order for segments). */
+    private static List<Path> listFiles(Path directory, String suffix) throws IOException {
         try (Stream<Path> files = Files.list(directory)) {
-            return files.filter(p -> p.getFileName().toString().endsWith(SUFFIX)).sorted().toList();
+            return files.filter(p -> p.getFileName().toString().endsWith(suffix)).sorted().toList();
         }
     }
 
@@ -406,7 +406,7 @@ public final class WriteAheadLog implements AutoCloseable {
         }
     }
 
-    private ByteBuffer readFully(Path path) throws IOException {
+    private static ByteBuffer readFully(ChannelOpener opener, Path path) throws IOException {
         try (FileChannel channel = opener.open(path, StandardOpenOption.READ)) {
             long size = channel.size();
             if (size > Integer.MAX_VALUE) {
