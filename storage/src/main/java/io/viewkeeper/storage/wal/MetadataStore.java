@@ -2,12 +2,9 @@ package io.viewkeeper.storage.wal;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -87,20 +84,8 @@ public final class MetadataStore {
         sequence++;
         byte[] bytes = encode(metadata, sequence);
         for (String copy : COPIES) {
-            Path target = directory.resolve(copy);
-            Path temporary = directory.resolve(copy + ".tmp");
-            try (FileChannel channel = opener.open(temporary, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                    StandardOpenOption.TRUNCATE_EXISTING)) {
-                ByteBuffer buffer = ByteBuffer.wrap(bytes);
-                while (buffer.hasRemaining()) {
-                    channel.write(buffer, buffer.position());
-                }
-                channel.force(true);
-            }
-            Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            try (FileChannel dir = FileChannel.open(directory, StandardOpenOption.READ)) {
-                dir.force(true);
-            }
+            DurableFiles.replace(opener, directory.resolve(copy + ".tmp"), directory.resolve(copy),
+                    ByteBuffer.wrap(bytes), bytes.length);
         }
     }
 

@@ -5,7 +5,6 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
@@ -288,16 +287,7 @@ public final class WriteAheadLog implements AutoCloseable {
         WalFormat.putBatchEnd(kept, op, chain);
         kept.flip();
         Path temporary = segment.path().resolveSibling(segment.path().getFileName() + CUT_SUFFIX);
-        try (FileChannel channel = opener.open(temporary, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING)) {
-            while (kept.hasRemaining()) {
-                channel.write(kept, kept.position());
-            }
-            channel.write(ByteBuffer.allocate(1), content.limit() - 1);
-            channel.force(true);
-        }
-        Files.move(temporary, segment.path(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        syncDirectory();
+        DurableFiles.replace(opener, temporary, segment.path(), kept, content.limit());
         activate(segment.path(), kept.limit(), content.limit(), false);
         segments.put(segment.firstOp(), new Segment(segment.path(), segment.firstOp(), op));
     }
@@ -421,8 +411,6 @@ public final class WriteAheadLog implements AutoCloseable {
     }
 
     private void syncDirectory() throws IOException {
-        try (FileChannel dir = FileChannel.open(directory, StandardOpenOption.READ)) {
-            dir.force(true);
-        }
+        DurableFiles.syncDirectory(directory);
     }
 }
