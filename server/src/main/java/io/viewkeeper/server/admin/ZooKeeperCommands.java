@@ -63,22 +63,24 @@ final class ZooKeeperCommands {
                 }));
     }
 
+    /** A read of replica-thread state. */
     private static AdminCommand read(List<String> names, String summary, AdminCommand.Job job) {
-        return new AdminCommand(names, false, true, summary, params -> {
-            params.allowOnly(Set.of());
-            return job;
-        });
+        return withoutParameters(names, false, true, summary, job);
     }
 
+    /** A read of the JVM or the disk, answered on the HTTP thread. */
     private static AdminCommand atOnce(List<String> names, String summary, AdminCommand.Job job) {
-        return new AdminCommand(names, false, false, summary, params -> {
-            params.allowOnly(Set.of());
-            return job;
-        });
+        return withoutParameters(names, false, false, summary, job);
     }
 
     private static AdminCommand mutating(List<String> names, String summary, AdminCommand.Job job) {
-        return new AdminCommand(names, true, true, summary, params -> {
+        return withoutParameters(names, true, true, summary, job);
+    }
+
+    /** ZooKeeper's commands here take no parameters: any given is refused. */
+    private static AdminCommand withoutParameters(List<String> names, boolean mutating, boolean onReplicaThread,
+            String summary, AdminCommand.Job job) {
+        return new AdminCommand(names, mutating, onReplicaThread, summary, params -> {
             params.allowOnly(Set.of());
             return job;
         });
