@@ -110,11 +110,7 @@ class ClusterFaultTest {
         switch (fault) {
             case KILL_PRIMARY -> {
                 cluster.kill9(primary);
-                long t0 = System.nanoTime();
-                int next = cluster.awaitLeader(primary, ELECTION_TIMEOUT);
-                long ms = awaitWritesAfter(t0, "kill -9 of primary " + primary);
-                report.add("failover after kill -9 of primary " + primary + ": new primary " + next
-                        + ", first acknowledged write " + ms + " ms after the kill");
+                awaitFailover(primary, "kill -9");
                 assertNoAcknowledgedWriteLost();
                 cluster.restart(primary);
             }
@@ -129,22 +125,14 @@ class ClusterFaultTest {
             }
             case PAUSE_PRIMARY -> {
                 cluster.pause(primary);
-                long t0 = System.nanoTime();
-                int next = cluster.awaitLeader(primary, ELECTION_TIMEOUT);
-                long ms = awaitWritesAfter(t0, "SIGSTOP of primary " + primary);
-                report.add("failover after SIGSTOP of primary " + primary + ": new primary " + next
-                        + ", first acknowledged write " + ms + " ms after the stop");
+                long t0 = awaitFailover(primary, "SIGSTOP");
                 await("paused beyond the session timeout").atMost(Duration.ofSeconds(30))
                         .until(() -> elapsedMs(t0) > SESSION_TIMEOUT_MS + 1000);
                 cluster.resume(primary);
             }
             case ISOLATE_PRIMARY -> {
                 cluster.isolate(primary);
-                long t0 = System.nanoTime();
-                int next = cluster.awaitLeader(primary, ELECTION_TIMEOUT);
-                long ms = awaitWritesAfter(t0, "isolation of primary " + primary);
-                report.add("failover after isolating primary " + primary + ": new primary " + next
-                        + ", first acknowledged write " + ms + " ms after the partition");
+                awaitFailover(primary, "isolation");
                 assertNoAcknowledgedWriteLost();
                 cluster.heal();
             }
@@ -162,6 +150,19 @@ class ClusterFaultTest {
                 cluster.heal();
             }
         }
+    }
+
+    /**
+     * Just after {@code fault} of {@code primary}: waits for another primary and an acknowledged write, reports the
+     * time to it, and returns the fault's timestamp.
+     */
+    private long awaitFailover(int primary, String fault) {
+        long t0 = System.nanoTime();
+        int next = cluster.awaitLeader(primary, ELECTION_TIMEOUT);
+        long ms = awaitWritesAfter(t0, fault + " of primary " + primary);
+        report.add("failover after " + fault + " of primary " + primary + ": new primary " + next
+                + ", first acknowledged write " + ms + " ms after the fault");
+        return t0;
     }
 
     /** Waits for an acknowledged write invoked after {@code t0}; returns the ms from t0 to its acknowledgement. */
