@@ -2,6 +2,7 @@ package io.viewkeeper.compat;
 
 import static org.awaitility.Awaitility.await;
 
+import io.viewkeeper.server.AdminSettings;
 import io.viewkeeper.server.NodeConfig;
 import io.viewkeeper.server.ViewkeeperNode;
 import java.io.IOException;
@@ -58,10 +59,7 @@ final class ClusterTarget implements TargetServer {
 
     /** The config with its client listener on {@code host}, where the group's member line puts this replica. */
     private static NodeConfig onHost(NodeConfig c, String host) {
-        return new NodeConfig(host, c.clientPort(), c.dataDir(), c.tickTimeMs(), c.minSessionTimeoutMs(),
-                c.maxSessionTimeoutMs(), c.maxClientCnxns(), c.juteMaxBuffer(), c.fourLetterWords(),
-                c.extendedTypesEnabled(), c.superDigest(), c.containerCheckIntervalMs(), c.containerMaxPerMinute(),
-                c.maxInflightPerConnection(), c.enforceQuota(), c.serverId(), c.members(), c.reads());
+        return c.withClientPortAddress(host).withAdmin(AdminSettings.disabled());
     }
 
     static String host(int id) {

@@ -87,17 +87,6 @@ public record NodeConfig(
         }
     }
 
-    /** A config without an admin endpoint (the settings before the endpoint existed). */
-    public NodeConfig(String clientPortAddress, int clientPort, Path dataDir, int tickTimeMs, int minSessionTimeoutMs,
-            int maxSessionTimeoutMs, int maxClientCnxns, int juteMaxBuffer, Set<String> fourLetterWords,
-            boolean extendedTypesEnabled, String superDigest, long containerCheckIntervalMs, int containerMaxPerMinute,
-            int maxInflightPerConnection, boolean enforceQuota, int serverId, List<Member> members, ReadMode reads) {
-        this(clientPortAddress, clientPort, dataDir, tickTimeMs, minSessionTimeoutMs, maxSessionTimeoutMs,
-                maxClientCnxns, juteMaxBuffer, fourLetterWords, extendedTypesEnabled, superDigest,
-                containerCheckIntervalMs, containerMaxPerMinute, maxInflightPerConnection, enforceQuota, serverId,
-                members, reads, AdminSettings.disabled(), DiskSettings.defaults());
-    }
-
     /** Defaults of a standalone ZooKeeper 3.9 server, listening on {@code clientPort} of loopback. */
     public static NodeConfig defaults(Path dataDir, int clientPort) {
         return new NodeConfig("127.0.0.1", clientPort, dataDir, 2000, 4000, 40000, 60, 0xfffff, Set.of("srvr"),
@@ -117,6 +106,10 @@ public record NodeConfig(
 
     public NodeConfig withClientPort(int port) {
         return copy().clientPort(port).build();
+    }
+
+    public NodeConfig withClientPortAddress(String address) {
+        return copy().clientPortAddress(address).build();
     }
 
     /** Sets tickTime and, as ZooKeeper does, the session timeout bounds that follow from it (2x and 20x). */
@@ -201,6 +194,11 @@ public record NodeConfig(
             reads = c.reads;
             admin = c.admin;
             disk = c.disk;
+        }
+
+        Copy clientPortAddress(String value) {
+            clientPortAddress = value;
+            return this;
         }
 
         Copy clientPort(int value) {
