@@ -3,6 +3,7 @@ package io.viewkeeper.storage.wal;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -107,6 +108,7 @@ public final class WriteAheadLog implements AutoCloseable {
         for (Path leftover : listFiles(directory, CUT_SUFFIX)) {
             Files.delete(leftover);
         }
+        Files.deleteIfExists(directory.resolve(RESET_MARKER + ".tmp")); // a marker whose write a crash cut short
         List<Path> paths = listFiles(directory, SUFFIX);
         List<WalRecord> records = new ArrayList<>();
         lastOp = checkpointOp;
@@ -310,16 +312,14 @@ public final class WriteAheadLog implements AutoCloseable {
 
     /**
      * Step one of replacing the log by a checkpoint at {@code op}: records the intent durably, so that a crash
-     * after the checkpoint is durable but before {@link #reset} still discards the stale entries on open.
+     * after the checkpoint is durable but before {@link #reset} still discards the stale entries on open. The
+     * marker is put in place by a rename, so a crash while writing it leaves no marker rather than a torn one.
      */
     public synchronized void beginReset(long op) throws IOException {
         sync();
-        Path marker = directory.resolve(RESET_MARKER);
-        Files.writeString(marker, Long.toString(op));
-        try (FileChannel channel = FileChannel.open(marker, StandardOpenOption.WRITE)) {
-            channel.force(true);
-        }
-        syncDirectory();
+        byte[] text = Long.toString(op).getBytes(StandardCharsets.US_ASCII);
+        DurableFiles.replace(opener, directory.resolve(RESET_MARKER + ".tmp"), directory.resolve(RESET_MARKER),
+                ByteBuffer.wrap(text), text.length);
     }
 
     /** Step two: the checkpoint at {@code op} is durable; every entry is discarded and the log continues at op. */
