@@ -33,10 +33,6 @@ public record DiskSettings(boolean fsync, long walSegmentBytes, long checkpointO
         return new DiskSettings(true, SEGMENT_BYTES_DEFAULT, 100_000, 512L * 1024 * 1024, 10 * 60_000);
     }
 
-    public DiskSettings withFsync(boolean value) {
-        return new DiskSettings(value, walSegmentBytes, checkpointOps, checkpointLogBytes, checkpointIntervalMs);
-    }
-
     public DiskSettings withCheckpointOps(long value) {
         return new DiskSettings(fsync, walSegmentBytes, value, checkpointLogBytes, checkpointIntervalMs);
     }
