@@ -53,6 +53,8 @@ class ClusterDurabilityTest {
     private static final int SESSION_TIMEOUT_MS = 10_000;
     private static final int CHECKPOINT_OPS = 200;
     private static final int SEGMENT_BYTES = 64 * 1024;
+    /** The smallest chunk a checkpoint travels in, so that a refill takes many chunks. */
+    private static final int CHUNK_BYTES = 1024;
     private static final Duration TIMEOUT = Duration.ofSeconds(45);
     private static final long CHECKER_STEPS_MAX = 50_000_000;
     private static final String PARENT = "/durable";
@@ -193,6 +195,18 @@ class ClusterDurabilityTest {
                     .isEmpty();
         }
         assertThat(cluster.dataDir(victim).resolve("wal")).as("log of the refilled replica").isNotEmptyDirectory();
+        Matcher installed = Pattern.compile("installed checkpoint at op (\\d+)").matcher(cluster.log(victim));
+        assertThat(installed.find()).as("the wiped replica %d installed a checkpoint", victim).isTrue();
+        String sent = "checkpoint at op " + installed.group(1) + " read for transfer: (\\d+) bytes";
+        long bytes = -1;
+        for (int id = 1; id <= cluster.size(); id++) {
+            Matcher read = Pattern.compile(sent).matcher(cluster.log(id));
+            if (id != victim && read.find()) {
+                bytes = Long.parseLong(read.group(1));
+            }
+        }
+        assertThat(bytes).as("bytes of the checkpoint sent, in chunks of %d", CHUNK_BYTES)
+                .isGreaterThan(10L * CHUNK_BYTES);
     }
 
     /**
@@ -238,7 +252,8 @@ class ClusterDurabilityTest {
     private void startGroup() throws Exception {
         Settings settings = Settings.of(3).withConfig("fsync", "always").withConfig("admin.enableServer", "false")
                 .withConfig("checkpoint.ops", Integer.toString(CHECKPOINT_OPS))
-                .withConfig("wal.segmentBytes", Integer.toString(SEGMENT_BYTES));
+                .withConfig("wal.segmentBytes", Integer.toString(SEGMENT_BYTES))
+                .withConfig("checkpoint.chunkBytes", Integer.toString(CHUNK_BYTES));
         cluster = ClusterProcesses.start(settings, dir);
         int primary = cluster.awaitLeader(0, TIMEOUT);
         try (ZooKeeper zk = ClusterClients.connect(cluster, primary, SESSION_TIMEOUT_MS)) {

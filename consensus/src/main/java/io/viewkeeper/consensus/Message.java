@@ -78,12 +78,13 @@ public sealed interface Message {
 
     /**
      * §4.3 step 2. Only the primary fills {@code checkpoint} and {@code entries}; other replicas send their view and
-     * numbers alone ({@code fromPrimary == false}). {@code pristine}: the sender has never persisted any view state
+     * numbers alone ({@code fromPrimary == false}). {@code checkpoint} names the primary's checkpoint, fetched in
+     * chunks before the entries after it are installed; null when the primary released no log. {@code pristine}: the sender has never persisted any view state
      * and answers a pristine sender's Recovery only to say so (view and numbers 0). An {@code opNumber} of 0 means
      * the sender holds no op.
      */
     record RecoveryResponse(long view, long nonce, boolean fromPrimary, boolean pristine, long opNumber,
-                            long commitNumber, Checkpoint checkpoint, long parentChain, List<LogEntry> entries,
+                            long commitNumber, CheckpointRef checkpoint, long parentChain, List<LogEntry> entries,
                             int from) implements Message {
     }
 
@@ -92,11 +93,46 @@ public sealed interface Message {
     }
 
     /**
-     * §5.2 answer: entries after the requester's op, preceded by a checkpoint when the requester is behind the
-     * responder's garbage-collected log (§5.1); {@code checkpoint} is null otherwise.
+     * §5.2 answer: entries after the requester's op, or, when the requester is behind the responder's
+     * garbage-collected log (§5.1), the responder's checkpoint (to be fetched in chunks) and the entries after it;
+     * {@code checkpoint} is null otherwise.
      */
-    record NewState(long view, long opNumber, long commitNumber, Checkpoint checkpoint, long parentChain,
+    record NewState(long view, long opNumber, long commitNumber, CheckpointRef checkpoint, long parentChain,
                     List<LogEntry> entries, int from) implements Message {
+    }
+
+    /**
+     * Asks for at most {@code length} bytes at {@code offset} of the snapshot of the checkpoint at {@code op} whose
+     * snapshot has checksum {@code checksum} ({@link CheckpointRef}). Carries no view: a checkpoint is committed
+     * state, the same in every view.
+     */
+    record CheckpointRequest(long op, int checksum, int offset, int length, int from) implements Message {
+        @Override
+        public long view() {
+            return -1;
+        }
+    }
+
+    /**
+     * Bytes of a checkpoint's snapshot from {@code offset}; the chunk at offset 0 also carries the client table. A
+     * request naming a checkpoint the sender no longer offers is answered with offset {@link #NOT_OFFERED}, the
+     * ref of the checkpoint it does offer, no data and no clients, so that the requester stops waiting.
+     */
+    record CheckpointChunk(CheckpointRef checkpoint, int offset, byte[] data, List<ClientTable.Session> clients,
+                           int from) implements Message {
+        public static final int NOT_OFFERED = -1;
+
+        public CheckpointChunk {
+            if (offset < NOT_OFFERED) {
+                throw new IllegalArgumentException("checkpoint chunk offset " + offset);
+            }
+            clients = List.copyOf(clients);
+        }
+
+        @Override
+        public long view() {
+            return -1;
+        }
     }
 
     /** A backup asks the primary for a read index for one batch of reads (DESIGN §3). */

@@ -34,6 +34,7 @@ public final class Replica {
     final ClientTable clients;
     final ReadBarrier reads;
     final ReplicaProtocol protocol;
+    final CheckpointTransfer transfers;
     final List<LogEntry> pendingPersist = new ArrayList<>();
     final List<LogEntry> pendingPrepare = new ArrayList<>();
     final long[] ackedOp;
@@ -93,6 +94,7 @@ public final class Replica {
         this.clients = new ClientTable(options.clientTableMax());
         this.reads = new ReadBarrier(this, configuration.replicaCount(), options.readQueueMax(), random.nextLong());
         this.protocol = new ReplicaProtocol(this);
+        this.transfers = new CheckpointTransfer(this);
         this.ackedOp = new long[configuration.replicaCount()];
         this.commitNumber = startOp;
         this.durableOp = startOp;
@@ -305,6 +307,7 @@ public final class Replica {
     /** Time passes by one tick: heartbeats, retransmissions and timeouts (§4.1 step 7, §4.2). */
     public void onTick() {
         ticks++;
+        transfers.onTick();
         protocol.onTick();
         checkInvariants();
     }
@@ -315,7 +318,7 @@ public final class Replica {
             return;
         }
         if (status == Status.RECOVERING && !(message instanceof Message.RecoveryResponse)
-                && !(message instanceof Message.Recovery)) {
+                && !(message instanceof Message.Recovery) && !(message instanceof Message.CheckpointChunk)) {
             return;
         }
         switch (message) {
@@ -331,6 +334,8 @@ public final class Replica {
             case Message.RecoveryResponse m -> protocol.onRecoveryResponse(m);
             case Message.GetState m -> protocol.onGetState(m);
             case Message.NewState m -> protocol.onNewState(m);
+            case Message.CheckpointRequest m -> transfers.onRequest(m);
+            case Message.CheckpointChunk m -> protocol.onCheckpointChunk(m);
             case Message.ReadIndexRequest m -> onReadIndexRequest(m);
             case Message.ReadIndexResponse m -> reads.onReadIndexResponse(m.batchId(), m.readIndex());
         }

@@ -14,7 +14,12 @@ public record ReplicaOptions(
         int checkpointIntervalOps,
         int logRetainedOpsMax,
         int readQueueMax,
-        boolean deduplicateRequests) {
+        boolean deduplicateRequests,
+        int checkpointChunkBytes,
+        int checkpointChunkWindow) {
+
+    /** The largest chunk of a checkpoint a replica sends or asks for, whatever the options say. */
+    public static final int CHECKPOINT_CHUNK_BYTES_MAX = 8 << 20;
 
     public ReplicaOptions {
         requirePositive("pipelineOpMax", pipelineOpMax);
@@ -23,12 +28,26 @@ public record ReplicaOptions(
         requirePositive("clientTableMax", clientTableMax);
         requirePositive("readQueueMax", readQueueMax);
         requirePositive("logRetainedOpsMax", logRetainedOpsMax);
+        requirePositive("checkpointChunkBytes", checkpointChunkBytes);
+        requirePositive("checkpointChunkWindow", checkpointChunkWindow);
+        if (checkpointChunkBytes > CHECKPOINT_CHUNK_BYTES_MAX) {
+            throw new IllegalArgumentException("checkpointChunkBytes must be at most " + CHECKPOINT_CHUNK_BYTES_MAX
+                    + ": " + checkpointChunkBytes);
+        }
         if (viewChangeTimeoutTicks <= heartbeatTicks) {
             throw new IllegalArgumentException("viewChangeTimeoutTicks must exceed heartbeatTicks");
         }
         if (checkpointIntervalOps < 0) {
             throw new IllegalArgumentException("checkpointIntervalOps must not be negative (0 disables)");
         }
+    }
+
+    /** Checkpoint transfer in chunks of 1 MiB, four in flight. */
+    public ReplicaOptions(int pipelineOpMax, int heartbeatTicks, int viewChangeTimeoutTicks, int resendTicks,
+                          int clientTableMax, int checkpointIntervalOps, int logRetainedOpsMax, int readQueueMax,
+                          boolean deduplicateRequests) {
+        this(pipelineOpMax, heartbeatTicks, viewChangeTimeoutTicks, resendTicks, clientTableMax, checkpointIntervalOps,
+                logRetainedOpsMax, readQueueMax, deduplicateRequests, 1 << 20, 4);
     }
 
     /** Defaults for a replica group; checkpoints every 1024 ops, deduplication on. */
@@ -43,12 +62,20 @@ public record ReplicaOptions(
 
     public ReplicaOptions withCheckpointIntervalOps(int ops) {
         return new ReplicaOptions(pipelineOpMax, heartbeatTicks, viewChangeTimeoutTicks, resendTicks, clientTableMax,
-                ops, logRetainedOpsMax, readQueueMax, deduplicateRequests);
+                ops, logRetainedOpsMax, readQueueMax, deduplicateRequests, checkpointChunkBytes,
+                checkpointChunkWindow);
     }
 
     public ReplicaOptions withLogRetainedOpsMax(int ops) {
         return new ReplicaOptions(pipelineOpMax, heartbeatTicks, viewChangeTimeoutTicks, resendTicks, clientTableMax,
-                checkpointIntervalOps, ops, readQueueMax, deduplicateRequests);
+                checkpointIntervalOps, ops, readQueueMax, deduplicateRequests, checkpointChunkBytes,
+                checkpointChunkWindow);
+    }
+
+    /** Checkpoints travel in chunks of at most {@code bytes}, {@code window} of them requested at a time. */
+    public ReplicaOptions withCheckpointChunks(int bytes, int window) {
+        return new ReplicaOptions(pipelineOpMax, heartbeatTicks, viewChangeTimeoutTicks, resendTicks, clientTableMax,
+                checkpointIntervalOps, logRetainedOpsMax, readQueueMax, deduplicateRequests, bytes, window);
     }
 
     private static void requirePositive(String name, int value) {

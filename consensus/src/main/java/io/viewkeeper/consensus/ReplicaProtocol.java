@@ -63,7 +63,7 @@ final class ReplicaProtocol {
             return;
         }
         StateTransfer transfer = r.stateTransfer;
-        if (transfer != null && r.ticks - transfer.lastSendTick >= r.options.resendTicks()) {
+        if (transfer != null && r.ticks - transfer.lastSendTick >= r.options.resendTicks() && !r.transfers.busy()) {
             transfer.advanceTarget(r.replicaIndex(), r.configuration.replicaCount());
             sendGetState();
         }
@@ -78,7 +78,7 @@ final class ReplicaProtocol {
         }
         if (r.ticks - phase.lastSendTick >= r.options.resendTicks()) {
             phase.lastSendTick = r.ticks;
-            if (phase.catchingUp) {
+            if (phase.catchingUp && !r.transfers.busy()) {
                 phase.catchUpTarget = (phase.catchUpTarget + 1) % r.configuration.replicaCount();
                 sendCatchUp(phase);
             }
@@ -91,7 +91,7 @@ final class ReplicaProtocol {
 
     private void tickRecovering() {
         Recovery phase = r.recovery;
-        if (phase.installed != null) {
+        if (phase.installed != null || r.transfers.busy()) {
             return;
         }
         if (r.ticks - phase.lastSendTick >= r.options.resendTicks() || r.ticks == 1) {
@@ -431,45 +431,70 @@ final class ReplicaProtocol {
         r.send(r.stateTransfer.target, new Message.GetState(r.view, r.opNumber(), r.replicaIndex()));
     }
 
-    /** Any replica normal in the same view answers; below its released log it sends its checkpoint first. */
+    /**
+     * Any replica normal in the same view answers; below its released log it offers its checkpoint, fetched in
+     * chunks ({@link CheckpointTransfer}), and the entries after it.
+     */
     void onGetState(Message.GetState message) {
         if (message.view() != r.view || r.status != Replica.Status.NORMAL || message.opNumber() > r.opNumber()) {
             return;
         }
         long after = message.opNumber();
-        Checkpoint checkpoint = null;
+        CheckpointRef checkpoint = null;
         if (after < r.log.startOp()) {
             if (r.checkpoint == null || r.checkpoint.op() < r.log.startOp()) {
                 return;
             }
-            checkpoint = r.checkpoint;
+            checkpoint = r.transfers.offer();
             after = checkpoint.op();
-        }
-        if (checkpoint != null) {
-            checkpoint = r.outbox.checkpointForTransfer(checkpoint);
         }
         r.send(message.from(), new Message.NewState(r.view, r.opNumber(), r.commitNumber, checkpoint,
                 r.log.chain(after), r.log.suffix(after + 1, Integer.MAX_VALUE), r.replicaIndex()));
     }
 
+    /**
+     * A NewState that offers a checkpoint this replica needs waits until the checkpoint is fetched; it is handled
+     * then with it ({@link #onCheckpointChunk}). A lagging replica in normal status needs the checkpoint only if it
+     * lacks ops up to it; one catching up with a view needs it above its commit number, since its uncommitted
+     * suffix may be of another branch.
+     */
     void onNewState(Message.NewState message) {
-        if (message.view() != r.view) {
+        if (!wantsNewState(message)) {
             return;
+        }
+        CheckpointRef offered = message.checkpoint();
+        long held = r.status == Replica.Status.NORMAL ? r.opNumber() : r.commitNumber;
+        if (offered != null && offered.op() > held) {
+            CheckpointTransfer.Fetched fetched = r.transfers.fetch(offered, message.from(), message);
+            if (fetched != null) {
+                applyNewState(message, fetched.checkpoint());
+            }
+            return;
+        }
+        applyNewState(message, null);
+    }
+
+    private boolean wantsNewState(Message.NewState message) {
+        if (message.view() != r.view) {
+            return false;
         }
         for (LogEntry entry : message.entries()) {
             if (!entry.checksumValid()) {
-                return;
+                return false;
             }
         }
-        if (r.status == Replica.Status.VIEW_CHANGE && r.viewChange.catchingUp) {
-            installViewByNewState(message);
+        return (r.status == Replica.Status.VIEW_CHANGE && r.viewChange.catchingUp)
+                || (r.status == Replica.Status.NORMAL && r.stateTransfer != null);
+    }
+
+    /** {@code checkpoint}: the one the NewState offered, fetched whole; null when it offered none or none is needed. */
+    private void applyNewState(Message.NewState message, Checkpoint checkpoint) {
+        if (r.status == Replica.Status.VIEW_CHANGE) {
+            installViewByNewState(message, checkpoint);
             return;
         }
-        if (r.status != Replica.Status.NORMAL || r.stateTransfer == null) {
-            return;
-        }
-        if (message.checkpoint() != null && message.checkpoint().op() > r.commitNumber) {
-            installCheckpoint(message.checkpoint());
+        if (checkpoint != null && checkpoint.op() > r.opNumber()) {
+            installCheckpoint(checkpoint);
         }
         if (message.entries().isEmpty()) {
             r.stateTransfer = null;
@@ -497,15 +522,18 @@ final class ReplicaProtocol {
      * number (or after a checkpoint). Its log holds the whole new log of the view, so it replaces the uncommitted
      * suffix exactly as a StartView would (§4.2 step 5).
      */
-    private void installViewByNewState(Message.NewState message) {
-        if (message.checkpoint() != null && message.checkpoint().op() > r.commitNumber) {
-            installCheckpoint(message.checkpoint());
-        }
+    private void installViewByNewState(Message.NewState message, Checkpoint checkpoint) {
+        boolean install = checkpoint != null && checkpoint.op() > r.commitNumber;
+        long committed = install ? checkpoint.op() : r.commitNumber;
+        long start = install ? checkpoint.op() : r.log.startOp();
         long firstOp = message.entries().isEmpty() ? message.opNumber() + 1 : message.entries().get(0).op();
         long parentOp = firstOp - 1;
-        if (parentOp > r.commitNumber || parentOp < r.log.startOp()
+        if (parentOp > committed || parentOp < start
                 || firstOp + message.entries().size() - 1 != message.opNumber()) {
             return;
+        }
+        if (install) {
+            installCheckpoint(checkpoint);
         }
         Replica.check(r.log.chain(parentOp) == message.parentChain(), "committed prefix differs at op " + parentOp
                 + " from the log of view " + r.view);
@@ -518,6 +546,7 @@ final class ReplicaProtocol {
     /** Replaces state and log by a checkpoint (its op is committed, so everything this replica held is in it). */
     void installCheckpoint(Checkpoint checkpoint) {
         r.outbox.installCheckpoint(checkpoint);
+        r.transfers.installed();
         r.log.resetTo(checkpoint.op(), checkpoint.chain());
         r.clients.restore(checkpoint.clients());
         r.checkpoint = checkpoint;
@@ -577,14 +606,11 @@ final class ReplicaProtocol {
             r.send(message.from(), holdingResponse(message.nonce()));
             return;
         }
-        Checkpoint checkpoint = r.log.startOp() > 0 ? r.checkpoint : null;
-        if (r.log.startOp() > 0 && (checkpoint == null || checkpoint.op() < r.log.startOp())) {
+        if (r.log.startOp() > 0 && (r.checkpoint == null || r.checkpoint.op() < r.log.startOp())) {
             return;
         }
+        CheckpointRef checkpoint = r.log.startOp() > 0 ? r.transfers.offer() : null;
         long after = checkpoint == null ? 0 : checkpoint.op();
-        if (checkpoint != null) {
-            checkpoint = r.outbox.checkpointForTransfer(checkpoint);
-        }
         r.send(message.from(), new Message.RecoveryResponse(r.view, message.nonce(), true, false, r.opNumber(),
                 r.commitNumber, checkpoint, r.log.chain(after), r.log.suffix(after + 1, Integer.MAX_VALUE),
                 r.replicaIndex()));
@@ -617,19 +643,58 @@ final class ReplicaProtocol {
             bootstrapIfOthersHoldNothing();
             return;
         }
+        if (primary.checkpoint() == null) {
+            installRecovered(primary, null);
+            return;
+        }
+        CheckpointTransfer.Fetched fetched = r.transfers.fetch(primary.checkpoint(), primary.from(), primary);
+        if (fetched != null) {
+            installRecovered(primary, fetched.checkpoint());
+        }
+    }
+
+    /**
+     * Takes the primary's state: its checkpoint ({@code checkpoint}, fetched whole; null when it offered none)
+     * and the log after it, then completes once that is durable.
+     */
+    private void installRecovered(Message.RecoveryResponse primary, Checkpoint checkpoint) {
         if (r.recovery.pristine) {
             r.outbox.persistViewState(r.view, Replica.RECOVERING_MARK);
             r.recovery.pristine = false;
         }
-        Checkpoint checkpoint = primary.checkpoint() != null ? primary.checkpoint()
-                : new Checkpoint(0, 0, Outbox.NO_RESULT, List.of());
-        installCheckpoint(checkpoint);
-        r.checkpoint = primary.checkpoint();
+        installCheckpoint(checkpoint != null ? checkpoint : new Checkpoint(0, 0, Outbox.NO_RESULT, List.of()));
+        r.checkpoint = checkpoint;
         for (LogEntry entry : primary.entries()) {
             r.appendReceived(entry);
         }
         r.recovery.installed = primary;
         completeRecoveryIfDurable();
+    }
+
+    /**
+     * A chunk of a checkpoint being fetched. Once the whole checkpoint is here, the message that offered it is
+     * handled with it, if it still applies: the replica may have moved on (another view, recovery restarted, the
+     * ops received otherwise) while the checkpoint travelled.
+     */
+    void onCheckpointChunk(Message.CheckpointChunk chunk) {
+        CheckpointTransfer.Fetched fetched = r.transfers.onChunk(chunk);
+        if (fetched == null) {
+            return;
+        }
+        switch (fetched.offer()) {
+            case Message.NewState offer -> {
+                if (wantsNewState(offer)) {
+                    applyNewState(offer, fetched.checkpoint());
+                }
+            }
+            case Message.RecoveryResponse offer -> {
+                if (r.status == Replica.Status.RECOVERING && offer.nonce() == r.recovery.nonce
+                        && r.recovery.installed == null) {
+                    installRecovered(offer, fetched.checkpoint());
+                }
+            }
+            default -> throw new IllegalStateException("a checkpoint offered by " + fetched.offer());
+        }
     }
 
     /**

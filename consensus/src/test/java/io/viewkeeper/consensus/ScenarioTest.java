@@ -2,6 +2,8 @@ package io.viewkeeper.consensus;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -124,6 +126,69 @@ class ScenarioTest {
         cluster.finishSafely();
         assertThat(cluster.simulation().checkpointTransfers()).isPositive();
         assertThat(cluster.replica(2).commitNumber()).isEqualTo(cluster.replica(0).commitNumber());
+    }
+
+    @Test
+    void shouldSendCheckpointInBoundedChunksWhenReplicaIsBehindReleasedLog() {
+        Scenario cluster = Scenario.cluster(SimSettings.quiet(3).withCheckpoints(4, 8), Set.of());
+        List<Message.CheckpointChunk> chunks = new ArrayList<>();
+        cluster.simulation().dropWhere(deliver -> {
+            if (deliver.message() instanceof Message.CheckpointChunk chunk) {
+                chunks.add(chunk);
+            }
+            return false;
+        });
+        int client = cluster.client(0);
+        cluster.crash(2);
+        cluster.writeKeysInTurn(client, 40);
+        cluster.restart(2);
+        cluster.runUntilAllNormal();
+        cluster.runTicks(100);
+
+        CheckpointRef offered = chunks.get(0).checkpoint();
+        assertThat(offered.bytes()).isEqualTo(8 + 16 * 40);
+        assertThat(chunks).allSatisfy(chunk -> assertThat(chunk.data().length)
+                .isLessThanOrEqualTo(Simulation.SIM_CHUNK_BYTES));
+        assertThat(chunks.stream().filter(chunk -> chunk.checkpoint().equals(offered)).mapToInt(c -> c.data().length)
+                .sum()).isGreaterThanOrEqualTo(offered.bytes());
+        assertThat(cluster.replica(2).latestCheckpoint().op()).isGreaterThanOrEqualTo(offered.op());
+        assertThat(cluster.replica(2).commitNumber()).isEqualTo(cluster.replica(0).commitNumber());
+        cluster.finishSafely();
+    }
+
+    @Test
+    void shouldResumeCheckpointTransferWhereItStoppedWhenChunksStopComing() {
+        Scenario cluster = Scenario.cluster(SimSettings.quiet(3).withCheckpoints(4, 8), Set.of());
+        List<Message.CheckpointRequest> requests = new ArrayList<>();
+        int[] chunksSent = {0};
+        boolean[] cut = {false};
+        cluster.simulation().dropWhere(deliver -> {
+            if (deliver.message() instanceof Message.CheckpointRequest request) {
+                requests.add(request);
+            }
+            if (deliver.message() instanceof Message.CheckpointChunk && deliver.to() == 2) {
+                chunksSent[0]++;
+                return cut[0];
+            }
+            return false;
+        });
+        int client = cluster.client(0);
+        cluster.crash(2);
+        cluster.writeKeysInTurn(client, 40);
+        cluster.restart(2);
+        cluster.simulation().runUntil(() -> chunksSent[0] >= 12, 2000);
+        cut[0] = true;
+        cluster.runTicks(60);
+        int requestsBeforeResume = requests.size();
+        cut[0] = false;
+        cluster.runUntilAllNormal();
+        cluster.runTicks(100);
+
+        List<Message.CheckpointRequest> afterCut = requests.subList(requestsBeforeResume, requests.size());
+        assertThat(afterCut).isNotEmpty();
+        assertThat(afterCut).allSatisfy(request -> assertThat(request.offset()).isGreaterThan(0));
+        assertThat(cluster.replica(2).commitNumber()).isEqualTo(cluster.replica(0).commitNumber());
+        cluster.finishSafely();
     }
 
     @Test

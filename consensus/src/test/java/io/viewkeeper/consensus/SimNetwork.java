@@ -103,7 +103,10 @@ final class SimNetwork {
         return new LogEntry(entry.op(), entry.view(), entry.clientId(), entry.requestNumber(), body, entry.checksum());
     }
 
-    /** A copy of the message with one entry damaged in transit, or the message itself if it carries no entries. */
+    /**
+     * A copy of the message with one entry or one checkpoint byte damaged in transit, or the message itself if it
+     * carries neither.
+     */
     static Message corrupt(Message message, Random random) {
         return switch (message) {
             case Message.Prepare m -> new Message.Prepare(m.view(), m.commitNumber(), m.parentChain(),
@@ -112,6 +115,11 @@ final class SimNetwork {
                     m.parentChain(), corruptOne(m.entries(), random), m.from());
             case Message.NewState m -> new Message.NewState(m.view(), m.opNumber(), m.commitNumber(), m.checkpoint(),
                     m.parentChain(), corruptOne(m.entries(), random), m.from());
+            case Message.CheckpointChunk m when m.data().length > 0 -> {
+                byte[] data = m.data().clone();
+                data[random.nextInt(data.length)] ^= (byte) (1 << random.nextInt(8));
+                yield new Message.CheckpointChunk(m.checkpoint(), m.offset(), data, m.clients(), m.from());
+            }
             default -> message;
         };
     }
@@ -144,6 +152,9 @@ final class SimNetwork {
             case Message.NewState m -> mix(12, m.opNumber(), entries(m.entries()));
             case Message.ReadIndexRequest m -> mix(13, m.batchId(), 0);
             case Message.ReadIndexResponse m -> mix(14, m.batchId(), m.readIndex());
+            case Message.CheckpointRequest m -> mix(15, m.op() * 131 + m.offset(), m.checksum());
+            case Message.CheckpointChunk m -> mix(16, m.checkpoint().op() * 131 + m.offset(),
+                    java.util.Arrays.hashCode(m.data()) * 31L + m.clients().size());
         };
         return mix(h, message.view(), message.from());
     }

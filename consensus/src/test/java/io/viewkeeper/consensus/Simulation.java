@@ -51,6 +51,12 @@ public final class Simulation {
     private record Scheduled(long tick, long sequence, Event event) {
     }
 
+    /**
+     * Checkpoints travel in chunks this small, which splits the key-value snapshot (16-byte records after an 8-byte
+     * op) across records, so that every transfer takes many chunks and any of them can be lost or damaged.
+     */
+    static final int SIM_CHUNK_BYTES = 20;
+
     final long seed;
     final SimSettings settings;
     final Set<PlantedBug> bugs;
@@ -80,7 +86,7 @@ public final class Simulation {
         this.random = new Random(SimNetwork.mix(seed, 0x2545F4914F6CDD1DL, 7));
         this.trace = tracing ? new ArrayList<>() : null;
         this.options = new ReplicaOptions(32, 3, 20, 6, 64, settings.checkpointIntervalOps(),
-                settings.logRetainedOpsMax(), 64, true);
+                settings.logRetainedOpsMax(), 64, true).withCheckpointChunks(SIM_CHUNK_BYTES, 3);
         this.network = new SimNetwork(settings.replicaCount());
         this.nodes = new SimNode[settings.replicaCount()];
         for (int i = 0; i < nodes.length; i++) {
@@ -105,7 +111,7 @@ public final class Simulation {
         return deliveredByType.getOrDefault(type, 0);
     }
 
-    /** NewState messages carrying a checkpoint delivered so far. */
+    /** NewState and RecoveryResponse messages offering a checkpoint delivered so far. */
     public int checkpointTransfers() {
         return deliveredByType.getOrDefault(Checkpoint.class, 0);
     }
@@ -249,7 +255,9 @@ public final class Simulation {
                 if (node.up) {
                     record("deliver r" + d.from() + "->r" + d.to() + " " + d.message());
                     deliveredByType.merge(d.message().getClass(), 1, Integer::sum);
-                    if (d.message() instanceof Message.NewState state && state.checkpoint() != null) {
+                    boolean offer = d.message() instanceof Message.NewState state && state.checkpoint() != null
+                            || d.message() instanceof Message.RecoveryResponse response && response.checkpoint() != null;
+                    if (offer) {
                         deliveredByType.merge(Checkpoint.class, 1, Integer::sum);
                     }
                     node.replica.onMessage(d.message());

@@ -1,5 +1,6 @@
 package io.viewkeeper.server;
 
+import io.viewkeeper.consensus.ReplicaOptions;
 import java.util.Map;
 
 /**
@@ -7,12 +8,14 @@ import java.util.Map;
  * {@code fsync=never} leaves it to the operating system, for tests and for users who accept losing recent writes
  * when a machine (not a process) fails. A checkpoint is taken when the log has grown by {@code checkpointOps}
  * entries or {@code checkpointLogBytes} bytes since the last one, or {@code checkpointIntervalMs} has passed with
- * new commits; the log below a checkpoint is then deleted.
+ * new commits; the log below a checkpoint is then deleted. A checkpoint sent to a peer that lags behind the log
+ * travels in chunks of {@code checkpointChunkBytes}.
  */
 public record DiskSettings(boolean fsync, long walSegmentBytes, long checkpointOps, long checkpointLogBytes,
-                           long checkpointIntervalMs) {
+                           long checkpointIntervalMs, int checkpointChunkBytes) {
 
     public static final long SEGMENT_BYTES_DEFAULT = 64L * 1024 * 1024;
+    public static final int CHUNK_BYTES_MIN = 1024;
 
     public DiskSettings {
         if (walSegmentBytes < 64 * 1024 || walSegmentBytes > 1024L * 1024 * 1024) {
@@ -27,14 +30,23 @@ public record DiskSettings(boolean fsync, long walSegmentBytes, long checkpointO
         if (checkpointIntervalMs < 1) {
             throw new ConfigException("checkpoint.intervalMs", "must be positive, got " + checkpointIntervalMs);
         }
+        requireChunkBytes(checkpointChunkBytes);
+    }
+
+    private static void requireChunkBytes(long value) {
+        if (value < CHUNK_BYTES_MIN || value > ReplicaOptions.CHECKPOINT_CHUNK_BYTES_MAX) {
+            throw new ConfigException("checkpoint.chunkBytes", "must be between " + CHUNK_BYTES_MIN + " and "
+                    + ReplicaOptions.CHECKPOINT_CHUNK_BYTES_MAX + ", got " + value);
+        }
     }
 
     public static DiskSettings defaults() {
-        return new DiskSettings(true, SEGMENT_BYTES_DEFAULT, 100_000, 512L * 1024 * 1024, 10 * 60_000);
+        return new DiskSettings(true, SEGMENT_BYTES_DEFAULT, 100_000, 512L * 1024 * 1024, 10 * 60_000, 1 << 20);
     }
 
     public DiskSettings withCheckpointOps(long value) {
-        return new DiskSettings(fsync, walSegmentBytes, value, checkpointLogBytes, checkpointIntervalMs);
+        return new DiskSettings(fsync, walSegmentBytes, value, checkpointLogBytes, checkpointIntervalMs,
+                checkpointChunkBytes);
     }
 
     static DiskSettings parse(Map<String, String> p) {
@@ -43,9 +55,12 @@ public record DiskSettings(boolean fsync, long walSegmentBytes, long checkpointO
         if (!fsync.equals("always") && !fsync.equals("never")) {
             throw new ConfigException("fsync", "must be always or never, got '" + fsync + "'");
         }
+        long chunkBytes = number(p, "checkpoint.chunkBytes", d.checkpointChunkBytes);
+        requireChunkBytes(chunkBytes);
         return new DiskSettings(fsync.equals("always"), number(p, "wal.segmentBytes", d.walSegmentBytes),
                 number(p, "checkpoint.ops", d.checkpointOps), number(p, "checkpoint.logBytes", d.checkpointLogBytes),
-                number(p, "checkpoint.intervalMs", d.checkpointIntervalMs));
+                number(p, "checkpoint.intervalMs", d.checkpointIntervalMs),
+                (int) chunkBytes);
     }
 
     private static long number(Map<String, String> p, String key, long fallback) {

@@ -297,7 +297,7 @@ public record NodeConfig(
             "maxInflightPerConnection", "enforceQuota", "serverId", "initLimit", "syncLimit",
             "autopurge.snapRetainCount", "autopurge.purgeInterval", "admin.enableServer", "admin.serverPort",
             "admin.serverAddress", "admin.token", "admin.tokenFile", "fsync", "wal.segmentBytes", "checkpoint.ops",
-            "checkpoint.logBytes", "checkpoint.intervalMs",
+            "checkpoint.logBytes", "checkpoint.intervalMs", "checkpoint.chunkBytes",
             "standaloneEnabled", "reconfigEnabled", "metricsProvider.className", "reads");
 
     /**

@@ -56,7 +56,6 @@ final class ReplicaLoop implements WritePath, Outbox, Runnable {
     private long checkpointOp;
     private long checkpointAtMs;
     private long logBytesSinceCheckpoint;
-    private Checkpoint transferCache;
     private long decodedOp = -1;
     private Txn decodedTxn;
     private String lastStatus = "";
@@ -332,26 +331,29 @@ final class ReplicaLoop implements WritePath, Outbox, Runnable {
         checkpointOp = op;
         checkpointAtMs = System.currentTimeMillis();
         logBytesSinceCheckpoint = 0;
-        transferCache = null;
         log.info("{} checkpoint at op {} saved in {} ms", prefix(), op, (System.nanoTime() - startNanos) / 1_000_000);
         return Outbox.NO_RESULT;
     }
 
+    /**
+     * The whole snapshot of the latest checkpoint, read from the store; the consensus keeps it while peers fetch it
+     * in chunks, so it is built once per checkpoint offered.
+     */
     @Override
     public Checkpoint checkpointForTransfer(Checkpoint checkpoint) {
         if (checkpoint.application().length > 0) {
             return checkpoint;
         }
-        if (transferCache == null || transferCache.op() != checkpoint.op()) {
-            try {
-                byte[] snapshot = disk.checkpoints().writeSnapshot().orElseThrow(
-                        () -> new IllegalStateException("no checkpoint on disk at op " + checkpoint.op()));
-                transferCache = new Checkpoint(checkpoint.op(), checkpoint.chain(), snapshot, checkpoint.clients());
-            } catch (io.viewkeeper.storage.checkpoint.CorruptCheckpointException e) {
-                throw new IllegalStateException("checkpoint at op " + checkpoint.op() + " cannot be read", e);
-            }
+        long startNanos = System.nanoTime();
+        try {
+            byte[] snapshot = disk.checkpoints().writeSnapshot().orElseThrow(
+                    () -> new IllegalStateException("no checkpoint on disk at op " + checkpoint.op()));
+            log.info("{} checkpoint at op {} read for transfer: {} bytes in {} ms", prefix(), checkpoint.op(),
+                    snapshot.length, (System.nanoTime() - startNanos) / 1_000_000);
+            return new Checkpoint(checkpoint.op(), checkpoint.chain(), snapshot, checkpoint.clients());
+        } catch (io.viewkeeper.storage.checkpoint.CorruptCheckpointException e) {
+            throw new IllegalStateException("checkpoint at op " + checkpoint.op() + " cannot be read", e);
         }
-        return transferCache;
     }
 
     @Override
@@ -378,7 +380,6 @@ final class ReplicaLoop implements WritePath, Outbox, Runnable {
         checkpointOp = checkpoint.op();
         checkpointAtMs = System.currentTimeMillis();
         logBytesSinceCheckpoint = 0;
-        transferCache = checkpoint.application().length > 0 ? checkpoint : null;
         log.info("{} installed checkpoint at op {}", prefix(), checkpoint.op());
     }
 

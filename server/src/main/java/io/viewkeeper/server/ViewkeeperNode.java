@@ -182,7 +182,8 @@ public final class ViewkeeperNode implements AutoCloseable {
         boolean single = config.members().size() <= 1;
         ReplicaConfiguration configuration = single ? ReplicaConfiguration.single()
                 : new ReplicaConfiguration(config.members().size(), config.replicaIndex(), 1024);
-        ReplicaOptions options = ReplicaOptions.defaults().withCheckpointIntervalOps(0);
+        ReplicaOptions options = ReplicaOptions.defaults().withCheckpointIntervalOps(0)
+                .withCheckpointChunks(config.disk().checkpointChunkBytes(), 4);
         SplittableRandom random = new SplittableRandom(new SecureRandom().nextLong());
         ReplicaDisk.Start start = disk.start();
         switch (start.kind()) {

@@ -155,6 +155,15 @@ class NodeConfigTest {
     }
 
     @Test
+    void shouldNameChunkSizeWhenCheckpointChunksAreTooSmallOrTooLarge() {
+        assertRejected("dataDir=/tmp/zk\ncheckpoint.chunkBytes=512\n", "checkpoint.chunkBytes");
+        assertRejected("dataDir=/tmp/zk\ncheckpoint.chunkBytes=9000000000\n", "checkpoint.chunkBytes");
+        assertRejected("dataDir=/tmp/zk\ncheckpoint.chunkBytes=1m\n", "checkpoint.chunkBytes");
+        assertThat(NodeConfig.parse(zooCfg("dataDir=/tmp/zk\ncheckpoint.chunkBytes=4096\n")).disk()
+                .checkpointChunkBytes()).isEqualTo(4096);
+    }
+
+    @Test
     void shouldNameClientPortWhenDefaultsGetAPortOutOfRange() {
         assertThatExceptionOfType(ConfigException.class)
                 .isThrownBy(() -> NodeConfig.defaults(Path.of("data"), 70000))

@@ -1,6 +1,6 @@
 package io.viewkeeper.server.peer;
 
-import io.viewkeeper.consensus.Checkpoint;
+import io.viewkeeper.consensus.CheckpointRef;
 import io.viewkeeper.consensus.ClientTable;
 import io.viewkeeper.consensus.LogEntry;
 import io.viewkeeper.consensus.Message;
@@ -123,6 +123,19 @@ public final class PeerCodec {
                 longs(out, m.view(), m.batchId(), m.readIndex());
                 out.writeInt(m.from());
             }
+            case Message.CheckpointRequest m -> {
+                out.writeByte(15);
+                out.writeLong(m.op());
+                ints(out, m.checksum(), m.offset(), m.length(), m.from());
+            }
+            case Message.CheckpointChunk m -> {
+                out.writeByte(16);
+                checkpoint(out, m.checkpoint());
+                out.writeInt(m.offset());
+                bytes(out, m.data());
+                sessions(out, m.clients());
+                out.writeInt(m.from());
+            }
         }
     }
 
@@ -164,6 +177,9 @@ public final class PeerCodec {
                     in.entries(), d.readInt());
             case 13 -> new Message.ReadIndexRequest(d.readLong(), d.readLong(), d.readInt());
             case 14 -> new Message.ReadIndexResponse(d.readLong(), d.readLong(), d.readLong(), d.readInt());
+            case 15 -> new Message.CheckpointRequest(d.readLong(), d.readInt(), d.readInt(), d.readInt(), d.readInt());
+            case 16 -> new Message.CheckpointChunk(in.requiredCheckpoint(), d.readInt(), in.bytes(), in.sessions(),
+                    d.readInt());
             default -> throw new PeerProtocolException("unknown message tag " + tag);
         };
     }
@@ -171,6 +187,12 @@ public final class PeerCodec {
     private static void longs(DataOutputStream out, long... values) throws IOException {
         for (long value : values) {
             out.writeLong(value);
+        }
+    }
+
+    private static void ints(DataOutputStream out, int... values) throws IOException {
+        for (int value : values) {
+            out.writeInt(value);
         }
     }
 
@@ -188,15 +210,18 @@ public final class PeerCodec {
         }
     }
 
-    private static void checkpoint(DataOutputStream out, Checkpoint checkpoint) throws IOException {
+    private static void checkpoint(DataOutputStream out, CheckpointRef checkpoint) throws IOException {
         out.writeBoolean(checkpoint != null);
         if (checkpoint == null) {
             return;
         }
         longs(out, checkpoint.op(), checkpoint.chain());
-        bytes(out, checkpoint.application());
-        out.writeInt(checkpoint.clients().size());
-        for (ClientTable.Session s : checkpoint.clients()) {
+        ints(out, checkpoint.bytes(), checkpoint.checksum());
+    }
+
+    private static void sessions(DataOutputStream out, List<ClientTable.Session> sessions) throws IOException {
+        out.writeInt(sessions.size());
+        for (ClientTable.Session s : sessions) {
             longs(out, s.clientId(), s.requestNumber(), s.op());
             bytes(out, s.result());
         }
@@ -240,19 +265,28 @@ public final class PeerCodec {
             return entries;
         }
 
-        Checkpoint checkpoint() throws IOException, PeerProtocolException {
+        CheckpointRef checkpoint() throws IOException {
             if (!data.readBoolean()) {
                 return null;
             }
-            long op = data.readLong();
-            long chain = data.readLong();
-            byte[] application = bytes();
-            int count = count(SESSION_BYTES_MIN);
-            List<ClientTable.Session> clients = new ArrayList<>(count);
-            for (int i = 0; i < count; i++) {
-                clients.add(new ClientTable.Session(data.readLong(), data.readLong(), data.readLong(), bytes()));
+            return new CheckpointRef(data.readLong(), data.readLong(), data.readInt(), data.readInt());
+        }
+
+        CheckpointRef requiredCheckpoint() throws IOException, PeerProtocolException {
+            CheckpointRef checkpoint = checkpoint();
+            if (checkpoint == null) {
+                throw new PeerProtocolException("checkpoint chunk without its checkpoint");
             }
-            return new Checkpoint(op, chain, application, clients);
+            return checkpoint;
+        }
+
+        List<ClientTable.Session> sessions() throws IOException, PeerProtocolException {
+            int count = count(SESSION_BYTES_MIN);
+            List<ClientTable.Session> sessions = new ArrayList<>(count);
+            for (int i = 0; i < count; i++) {
+                sessions.add(new ClientTable.Session(data.readLong(), data.readLong(), data.readLong(), bytes()));
+            }
+            return sessions;
         }
     }
 }

@@ -3,7 +3,7 @@ package io.viewkeeper.server.peer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.viewkeeper.consensus.Checkpoint;
+import io.viewkeeper.consensus.CheckpointRef;
 import io.viewkeeper.consensus.ClientTable;
 import io.viewkeeper.consensus.LogEntry;
 import io.viewkeeper.consensus.Message;
@@ -18,8 +18,8 @@ class PeerCodecTest {
     private static final List<LogEntry> ENTRIES = List.of(
             LogEntry.of(5, 2, 77, 1, "a".getBytes(StandardCharsets.UTF_8)),
             LogEntry.of(6, 2, 78, 9, new byte[0]));
-    private static final Checkpoint CHECKPOINT = new Checkpoint(4, 123, new byte[] {1, 2, 3},
-            List.of(new ClientTable.Session(77, 1, 3, new byte[] {9})));
+    private static final CheckpointRef CHECKPOINT = new CheckpointRef(4, 123, 3, 0x5eed);
+    private static final List<ClientTable.Session> CLIENTS = List.of(new ClientTable.Session(77, 1, 3, new byte[] {9}));
 
     static List<Message> everyKind() {
         return List.of(
@@ -40,7 +40,12 @@ class PeerCodecTest {
                 new Message.GetState(4, 3, 2),
                 new Message.NewState(4, 6, 6, CHECKPOINT, 99, ENTRIES, 1),
                 new Message.ReadIndexRequest(4, 17, 2),
-                new Message.ReadIndexResponse(4, 17, 6, 1));
+                new Message.ReadIndexResponse(4, 17, 6, 1),
+                new Message.CheckpointRequest(4, 0x5eed, 1 << 20, 1 << 20, 2),
+                new Message.CheckpointChunk(CHECKPOINT, 0, new byte[] {1, 2}, CLIENTS, 1),
+                new Message.CheckpointChunk(CHECKPOINT, 2, new byte[] {3}, List.of(), 1),
+                new Message.CheckpointChunk(CHECKPOINT, Message.CheckpointChunk.NOT_OFFERED, new byte[0], List.of(),
+                        1));
     }
 
     @Test
@@ -75,6 +80,30 @@ class PeerCodecTest {
     }
 
     @Test
+    void shouldKeepChunkBytesAndClientsWhenCheckpointChunkCrossesTheWire() throws Exception {
+        Message.CheckpointChunk decoded = (Message.CheckpointChunk) PeerCodec.decode(
+                PeerCodec.encode(new Message.CheckpointChunk(CHECKPOINT, 0, new byte[] {1, 2}, CLIENTS, 1)));
+        assertThat(decoded.checkpoint()).isEqualTo(CHECKPOINT);
+        assertThat(decoded.data()).containsExactly(1, 2);
+        assertThat(decoded.clients()).hasSize(1);
+        assertThat(decoded.clients().get(0).clientId()).isEqualTo(77);
+        assertThat(decoded.clients().get(0).result()).containsExactly(9);
+    }
+
+    @Test
+    void shouldRejectCheckpointRefWhenItsNumbersCannotBe() {
+        byte[] bytes = PeerCodec.encode(new Message.NewState(4, 6, 6, CHECKPOINT, 99, ENTRIES, 1));
+        // The ref follows tag (1), view, op-number and commit number (3 longs) and its presence flag (1).
+        int refAt = 1 + 3 * 8 + 1;
+        byte[] zeroOp = bytes.clone();
+        Arrays.fill(zeroOp, refAt, refAt + 8, (byte) 0);
+        byte[] negativeLength = bytes.clone();
+        negativeLength[refAt + 16] = (byte) 0x80;
+        assertThatThrownBy(() -> PeerCodec.decode(zeroOp)).isInstanceOf(PeerProtocolException.class);
+        assertThatThrownBy(() -> PeerCodec.decode(negativeLength)).isInstanceOf(PeerProtocolException.class);
+    }
+
+    @Test
     void shouldRejectEveryTruncationWhenMessageIsCut() {
         for (Message message : everyKind()) {
             byte[] bytes = PeerCodec.encode(message);
@@ -93,7 +122,7 @@ class PeerCodecTest {
             byte[] garbage = new byte[random.nextInt(64)];
             random.nextBytes(garbage);
             if (garbage.length > 0) {
-                garbage[0] = (byte) random.nextInt(16);
+                garbage[0] = (byte) random.nextInt(18);
             }
             try {
                 PeerCodec.decode(garbage);
