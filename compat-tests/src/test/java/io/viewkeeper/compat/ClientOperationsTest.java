@@ -428,6 +428,45 @@ class ClientOperationsTest extends CompatTestBase {
         assertThat(get(synced)).isEqualTo("0 /not/even/there ctx");
     }
 
+    /**
+     * A session's writes apply in the order it sent them, however many are outstanding: each setData names the
+     * version the one before it produces, so one overtaking another fails with BADVERSION. On a group the three
+     * sessions sit on different replicas, so two of them write through a backup, which forwards without waiting.
+     */
+    @Test
+    void shouldApplyPipelinedAsyncWritesOfOneSessionInOrder() throws Exception {
+        int writes = 300;
+        for (int session = 0; session < 3; session++) {
+            ZooKeeper zk = client().zk();
+            String path = "/pipelined-" + session;
+            zk.create(path, bytes("0"), OPEN, CreateMode.PERSISTENT);
+            List<String> answers = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+            CompletableFuture<Void> last = new CompletableFuture<>();
+            for (int version = 0; version < writes; version++) {
+                int expected = version;
+                zk.setData(path, bytes(Integer.toString(version + 1)), version, (rc, p, ctx, stat) -> {
+                    answers.add(rc + "@" + expected + (stat == null ? "" : " v" + stat.getVersion()
+                            + " z" + stat.getMzxid()));
+                    if (expected == writes - 1) {
+                        last.complete(null);
+                    }
+                }, null);
+            }
+            get(last);
+            assertThat(answers).as("session %d", session).hasSize(writes)
+                    .allSatisfy(answer -> assertThat(answer).startsWith("0@"));
+            long previousZxid = -1;
+            for (int i = 0; i < writes; i++) {
+                String answer = answers.get(i);
+                assertThat(answer).startsWith("0@" + i + " v" + (i + 1) + " z");
+                long zxid = Long.parseLong(answer.substring(answer.indexOf(" z") + 2));
+                assertThat(zxid).as("zxid of write %d", i).isGreaterThan(previousZxid);
+                previousZxid = zxid;
+            }
+            assertThat(Zk.text(zk.getData(path, false, null))).isEqualTo(Integer.toString(writes));
+        }
+    }
+
     @Test
     void shouldAnswerEveryAsyncCallWithRcAndResults() throws Exception {
         ZooKeeper zk = client().zk();

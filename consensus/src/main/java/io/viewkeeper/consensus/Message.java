@@ -14,8 +14,15 @@ public sealed interface Message {
     /** The view the sender was in when it sent the message; -1 for messages that carry no view. */
     long view();
 
-    /** A client request forwarded by a backup to the primary (DESIGN §2: backups forward writes). */
-    record Request(long view, long clientId, long requestNumber, byte[] body, int from) implements Message {
+    /**
+     * A client request forwarded by a backup to the primary (DESIGN §2: backups forward writes).
+     * {@code previousRequestNumber} is the client's request sent before this one, which the primary must have
+     * ordered first ({@link #NO_PREVIOUS} when there is none), so a backup may forward a client's requests without
+     * waiting for each to commit and a lost one cannot be overtaken.
+     */
+    record Request(long view, long clientId, long requestNumber, long previousRequestNumber, byte[] body, int from)
+            implements Message {
+        public static final long NO_PREVIOUS = Long.MIN_VALUE;
     }
 
     /**
@@ -79,9 +86,9 @@ public sealed interface Message {
     /**
      * §4.3 step 2. Only the primary fills {@code checkpoint} and {@code entries}; other replicas send their view and
      * numbers alone ({@code fromPrimary == false}). {@code checkpoint} names the primary's checkpoint, fetched in
-     * chunks before the entries after it are installed; null when the primary released no log. {@code pristine}: the sender has never persisted any view state
-     * and answers a pristine sender's Recovery only to say so (view and numbers 0). An {@code opNumber} of 0 means
-     * the sender holds no op.
+     * chunks before the entries after it are installed; null when the primary released no log. {@code pristine}:
+     * the sender has never persisted any view state and answers a pristine sender's Recovery only to say so (view
+     * and numbers 0). An {@code opNumber} of 0 means the sender holds no op.
      */
     record RecoveryResponse(long view, long nonce, boolean fromPrimary, boolean pristine, long opNumber,
                             long commitNumber, CheckpointRef checkpoint, long parentChain, List<LogEntry> entries,

@@ -187,6 +187,17 @@ public final class Replica {
      *     -1 when rejected (not in normal status, or the pipeline is at {@code pipelineOpMax})
      */
     public long onRequest(long clientId, long requestNumber, byte[] body) {
+        return onRequest(clientId, requestNumber, Message.Request.NO_PREVIOUS, body);
+    }
+
+    /**
+     * A client request that must follow the client's request {@code previousRequestNumber} ({@link
+     * Message.Request#NO_PREVIOUS}: none). With deduplication on, the primary rejects it (-1) while that request is
+     * neither executed nor in its log, so a driver may submit a client's requests one after another without waiting
+     * for each to commit: if one is lost on the way, those after it are refused until it is offered again. A client
+     * the primary knows nothing of (never seen, or evicted from the client table) is not checked.
+     */
+    public long onRequest(long clientId, long requestNumber, long previousRequestNumber, byte[] body) {
         if (status != Status.NORMAL || startedBackups != null) {
             return -1;
         }
@@ -195,11 +206,19 @@ public final class Replica {
             return 0;
         }
         if (!isPrimary()) {
-            send(primaryIndex(), new Message.Request(view, clientId, requestNumber, body, replicaIndex()));
+            send(primaryIndex(), new Message.Request(view, clientId, requestNumber, previousRequestNumber, body,
+                    replicaIndex()));
             return 0;
         }
-        if (deduplicate && inProgress(clientId, requestNumber)) {
-            return 0;
+        if (deduplicate) {
+            long inProgress = highestInProgress(clientId);
+            if (inProgress >= requestNumber) {
+                return 0;
+            }
+            if (previousRequestNumber != Message.Request.NO_PREVIOUS
+                    && !previousOrdered(clientId, previousRequestNumber, inProgress)) {
+                return -1;
+            }
         }
         if (opNumber() - commitNumber >= options.pipelineOpMax()) {
             return -1;
@@ -227,14 +246,25 @@ public final class Replica {
         return true;
     }
 
-    private boolean inProgress(long clientId, long requestNumber) {
+    /** The client's highest request number in the uncommitted log, or {@link Long#MIN_VALUE}. */
+    private long highestInProgress(long clientId) {
+        long highest = Long.MIN_VALUE;
         for (long op = commitNumber + 1; op <= opNumber(); op++) {
             LogEntry entry = log.entry(op);
-            if (entry.clientId() == clientId && entry.requestNumber() >= requestNumber) {
-                return true;
+            if (entry.clientId() == clientId) {
+                highest = Math.max(highest, entry.requestNumber());
             }
         }
-        return false;
+        return highest;
+    }
+
+    private boolean previousOrdered(long clientId, long previousRequestNumber, long inProgress) {
+        ClientTable.Session session = clients.session(clientId);
+        if (session == null && inProgress == Long.MIN_VALUE) {
+            return true;
+        }
+        long executed = session == null ? Long.MIN_VALUE : session.requestNumber();
+        return Math.max(executed, inProgress) >= previousRequestNumber;
     }
 
     /**

@@ -104,7 +104,7 @@ final class ReplicaProtocol {
 
     void onForwardedRequest(Message.Request message) {
         if (message.view() == r.view && r.isPrimary()) {
-            r.onRequest(message.clientId(), message.requestNumber(), message.body());
+            r.onRequest(message.clientId(), message.requestNumber(), message.previousRequestNumber(), message.body());
         }
     }
 

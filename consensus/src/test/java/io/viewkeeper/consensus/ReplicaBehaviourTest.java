@@ -150,6 +150,36 @@ class ReplicaBehaviourTest {
     }
 
     @Test
+    void shouldOrderRequestOnlyAfterItsPreviousWhenClientPipelines() {
+        Replica replica = single(ReplicaOptions.defaults());
+        assertThat(replica.onRequest(7, 1, Message.Request.NO_PREVIOUS, body("a"))).isEqualTo(1);
+        assertThat(replica.onRequest(7, 3, 2, body("c"))).as("previous request 2 not here yet").isEqualTo(-1);
+        assertThat(replica.onRequest(7, 2, 1, body("b"))).as("previous in the log").isEqualTo(2);
+        assertThat(replica.onRequest(7, 3, 2, body("c"))).as("offered again after its previous").isEqualTo(3);
+        replica.flush();
+        replica.onPersisted(3);
+        assertThat(replica.onRequest(7, 4, 3, body("d"))).as("previous executed").isEqualTo(4);
+        assertThat(replica.onRequest(7, 6, 5, body("f"))).as("previous 5 lost").isEqualTo(-1);
+        assertThat(replica.onRequest(8, 9, 8, body("g"))).as("a client the primary knows nothing of").isEqualTo(5);
+        replica.flush();
+        replica.onPersisted(5);
+        assertThat(applied).extracting(LogEntry::requestNumber).containsExactly(1L, 2L, 3L, 4L, 9L);
+    }
+
+    @Test
+    void shouldForwardPreviousRequestNumberWhenBackupGetsRequest() {
+        ReplicaConfiguration configuration = new ReplicaConfiguration(3, 1, 8);
+        Replica backup = Replica.restart(configuration, ReplicaOptions.defaults(), outbox, new SplittableRandom(5),
+                new DurableState(0, 0, null, List.of()));
+        assertThat(backup.isPrimary()).isFalse();
+        assertThat(backup.onRequest(7, 5, 4, body("e"))).isZero();
+        assertThat(sent).hasSize(1).first().isInstanceOf(Message.Request.class);
+        Message.Request forwarded = (Message.Request) sent.get(0);
+        assertThat(forwarded.previousRequestNumber()).isEqualTo(4);
+        assertThat(forwarded.requestNumber()).isEqualTo(5);
+    }
+
+    @Test
     void shouldForgetClientWhenApplicationEndsIt() {
         Replica replica = single(ReplicaOptions.defaults());
         replica.onRequest(7, 1, body("a"));

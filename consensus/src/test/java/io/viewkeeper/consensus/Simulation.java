@@ -256,7 +256,7 @@ public final class Simulation {
                     record("deliver r" + d.from() + "->r" + d.to() + " " + d.message());
                     deliveredByType.merge(d.message().getClass(), 1, Integer::sum);
                     boolean offer = d.message() instanceof Message.NewState state && state.checkpoint() != null
-                            || d.message() instanceof Message.RecoveryResponse response && response.checkpoint() != null;
+                            || d.message() instanceof Message.RecoveryResponse answer && answer.checkpoint() != null;
                     if (offer) {
                         deliveredByType.merge(Checkpoint.class, 1, Integer::sum);
                     }

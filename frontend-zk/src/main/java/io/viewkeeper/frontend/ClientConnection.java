@@ -34,8 +34,12 @@ public final class ClientConnection {
     boolean awaitingSession;
     boolean closed;
     int writesInFlight;
-    /** A write of this connection was forwarded or refused: later writes wait for its commit. */
+    /**
+     * A write of this connection was refused, or was its first and forwarded: later writes wait for a commit.
+     */
     boolean writeBarrier;
+    /** The request number of the last write submitted on this connection, which the next one must follow. */
+    long lastWriteRequestNumber = WritePath.NO_PREVIOUS;
     /** A read waits for its barrier; later requests wait for it. */
     boolean readInFlight;
     boolean readRequested;

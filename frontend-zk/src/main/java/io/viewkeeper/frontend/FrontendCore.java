@@ -55,6 +55,8 @@ public final class FrontendCore {
         final Txn txn;
         final long clientId;
         final long requestNumber;
+        /** The connection's write submitted before this one, which must be ordered first. */
+        long previousRequestNumber = WritePath.NO_PREVIOUS;
         long submittedMs;
         long startNanos;
         boolean orderedHere;
@@ -186,7 +188,7 @@ public final class FrontendCore {
             for (String path : reaper.due(stateMachine.tree(), now)) {
                 long requestNumber = (lastZxid() << 12) | (reaperSequence++ & 0xfff);
                 Txn txn = new Txn(REAPER_CLIENT_ID, 0, now, List.of(), new Operation.DeleteContainer(path));
-                writes.submit(txn, REAPER_CLIENT_ID, requestNumber);
+                writes.submit(txn, REAPER_CLIENT_ID, requestNumber, WritePath.NO_PREVIOUS);
             }
         }
         resubmitStalled(now);
@@ -211,21 +213,20 @@ public final class FrontendCore {
     /** Offers a pending write to the replica; true when it was ordered here (it has an op-number). */
     private boolean offer(PendingWrite pending, long now) {
         pending.submittedMs = now;
-        long op = writes.submit(pending.txn, pending.clientId, pending.requestNumber);
+        long op = writes.submit(pending.txn, pending.clientId, pending.requestNumber, pending.previousRequestNumber);
         pending.orderedHere = op > 0;
         return op != WritePath.REJECTED;
     }
 
     /**
      * A write that was refused, forwarded or ordered here but not committed after a while (a lost message, a view
-     * change) is offered again; the client table makes it execute once. Only the oldest write of each connection
-     * is offered, so a session's writes keep their order.
+     * change) is offered again; the client table makes it execute once. A connection's stalled writes are offered
+     * in the order they were submitted, each naming the one before it, so the primary orders none before its
+     * predecessor.
      */
     private void resubmitStalled(long now) {
-        Set<ClientConnection> seen = new LinkedHashSet<>();
         for (PendingWrite pending : List.copyOf(pendingWrites.values())) {
-            boolean oldest = pending.connection == null || seen.add(pending.connection);
-            if (oldest && now - pending.submittedMs >= RESUBMIT_AFTER_MS) {
+            if (now - pending.submittedMs >= RESUBMIT_AFTER_MS) {
                 offer(pending, now);
             }
         }
@@ -439,8 +440,10 @@ public final class FrontendCore {
     }
 
     /**
-     * Orders a write. Ordered here (primary), the connection's next write may follow at once; forwarded or
-     * refused, the connection waits for this one's commit, so a session's writes cannot overtake each other.
+     * Orders a write after the connection's previous one. Ordered here (primary) or forwarded, the connection's
+     * next write may follow at once: it names this one, and the primary orders it only after this one. Refused,
+     * or forwarded as the first write of a connection whose client the primary may not know yet (a resumed
+     * session: no CreateSession of this connection was executed), the connection waits for a commit.
      */
     private void submit(ClientConnection c, Inbound.Request request, Operation op, long now) {
         Txn txn = new Txn(c.sessionId, request.xid(), now, c.identities, op);
@@ -448,10 +451,12 @@ public final class FrontendCore {
         PendingWrite pending = new PendingWrite(c, request.xid(), request.type(), multiTypes, now, txn, c.clientId,
                 request.xid());
         pending.startNanos = requests.nanoTime();
+        pending.previousRequestNumber = c.lastWriteRequestNumber;
+        c.lastWriteRequestNumber = pending.requestNumber;
         pendingWrites.put(new RequestKey(c.clientId, pending.requestNumber), pending);
         c.writesInFlight++;
-        offer(pending, now);
-        if (!pending.orderedHere) {
+        boolean accepted = offer(pending, now);
+        if (!accepted || (!pending.orderedHere && pending.previousRequestNumber == WritePath.NO_PREVIOUS)) {
             c.writeBarrier = true;
         }
     }
@@ -540,6 +545,8 @@ public final class FrontendCore {
 
     private void completeSessionCreation(ClientConnection c, Operation.CreateSession create) {
         c.awaitingSession = false;
+        // The CreateSession was this connection's request 0: the client table knows the connection from here on.
+        c.lastWriteRequestNumber = 0;
         SessionTracker.Tracked tracked = tracker.get(create.sessionId());
         if (c.closed || tracked == null) {
             return;

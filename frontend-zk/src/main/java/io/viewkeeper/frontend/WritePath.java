@@ -13,14 +13,19 @@ public interface WritePath {
     /** {@link #submit} result: the replica cannot take it now (view change, full pipeline); offer it again later. */
     long REJECTED = -1;
 
+    /** {@link #submit}'s previous request number when the write follows none of its connection's. */
+    long NO_PREVIOUS = Long.MIN_VALUE;
+
     /**
      * Submits a write for ordering. {@code clientId} names the connection (not the session: a session may move
      * to another connection and its xids start again there) and {@code requestNumber} increases per client (the
-     * xid), so a write offered twice executes once.
+     * xid), so a write offered twice executes once. {@code previousRequestNumber} is the connection's write
+     * submitted before this one ({@link #NO_PREVIOUS}: none): the write is ordered only after it, so a connection
+     * may submit its next write before this one commits even when it is forwarded.
      *
      * @return the op-number (zxid) it will commit at when ordered here, {@link #FORWARDED} or {@link #REJECTED}
      */
-    long submit(Txn txn, long clientId, long requestNumber);
+    long submit(Txn txn, long clientId, long requestNumber, long previousRequestNumber);
 
     /**
      * Whether a request must wait for a read barrier before it is evaluated: {@code sync} always in a replica

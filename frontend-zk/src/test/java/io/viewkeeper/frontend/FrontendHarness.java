@@ -151,6 +151,10 @@ final class FrontendHarness {
     static final class CommitQueue implements WritePath {
         FrontendCore core;
         boolean autoCommit = true;
+        /** Answer as a backup does: every write is forwarded (no zxid known yet), and still committed in order. */
+        boolean forwarding;
+        /** The previous request number each submitted write named, in submission order. */
+        final java.util.List<Long> previousNamed = new java.util.ArrayList<>();
         private long lastZxid;
         private final Deque<Submitted> pending = new ArrayDeque<>();
 
@@ -158,9 +162,10 @@ final class FrontendHarness {
         }
 
         @Override
-        public long submit(Txn txn, long clientId, long requestNumber) {
+        public long submit(Txn txn, long clientId, long requestNumber, long previousRequestNumber) {
             pending.add(new Submitted(txn, clientId, requestNumber));
-            return lastZxid + pending.size();
+            previousNamed.add(previousRequestNumber);
+            return forwarding ? FORWARDED : lastZxid + pending.size();
         }
 
         /** Commits every pending write, including those that commits submit in turn. */

@@ -207,8 +207,8 @@ final class ReplicaLoop implements WritePath, Outbox, Runnable {
     // ---- WritePath: what the frontend asks of the replica ----
 
     @Override
-    public long submit(Txn txn, long clientId, long requestNumber) {
-        return replica.onRequest(clientId, requestNumber, OperationCodec.encode(txn));
+    public long submit(Txn txn, long clientId, long requestNumber, long previousRequestNumber) {
+        return replica.onRequest(clientId, requestNumber, previousRequestNumber, OperationCodec.encode(txn));
     }
 
     @Override

@@ -40,7 +40,7 @@ public final class PeerCodec {
         switch (message) {
             case Message.Request m -> {
                 out.writeByte(1);
-                longs(out, m.view(), m.clientId(), m.requestNumber());
+                longs(out, m.view(), m.clientId(), m.requestNumber(), m.previousRequestNumber());
                 bytes(out, m.body());
                 out.writeInt(m.from());
             }
@@ -158,7 +158,8 @@ public final class PeerCodec {
         DataInputStream d = in.data;
         byte tag = d.readByte();
         return switch (tag) {
-            case 1 -> new Message.Request(d.readLong(), d.readLong(), d.readLong(), in.bytes(), d.readInt());
+            case 1 -> new Message.Request(d.readLong(), d.readLong(), d.readLong(), d.readLong(), in.bytes(),
+                    d.readInt());
             case 2 -> new Message.Prepare(d.readLong(), d.readLong(), d.readLong(), in.entries(), d.readLong(),
                     d.readInt());
             case 3 -> new Message.PrepareOk(d.readLong(), d.readLong(), d.readInt());

@@ -9,7 +9,10 @@ import java.util.zip.CRC32C;
  * A frame of another version, an unknown kind or a bad checksum is a protocol error: the connection is dropped.
  */
 public final class PeerFrames {
-    /** 2: checkpoints are offered by reference and fetched in chunks (CheckpointRequest, CheckpointChunk). */
+    /**
+     * 2: checkpoints are offered by reference and fetched in chunks (CheckpointRequest, CheckpointChunk); a
+     * forwarded request names the client's previous request.
+     */
     public static final byte VERSION = 2;
     /** The first frame on a connection: the sender's replica index and cluster id. */
     public static final byte HELLO = 1;

@@ -23,7 +23,8 @@ class PeerCodecTest {
 
     static List<Message> everyKind() {
         return List.of(
-                new Message.Request(3, 77, 12, new byte[] {1, 2}, 1),
+                new Message.Request(3, 77, 12, 11, new byte[] {1, 2}, 1),
+                new Message.Request(3, 77, 1, Message.Request.NO_PREVIOUS, new byte[0], 1),
                 new Message.Prepare(3, 4, 99, ENTRIES, 2, 0),
                 new Message.PrepareOk(3, 6, 2),
                 new Message.Commit(3, 6, 5, 2, 0),
