@@ -109,7 +109,7 @@ public final class CheckpointStore implements AutoCloseable {
 
     private static DB openDb(Path file) throws CorruptCheckpointException {
         try {
-            return DBMaker.fileDB(file.toFile()).transactionEnable().make();
+            return DBMaker.fileDB(file.toFile()).fileMmapEnableIfSupported().transactionEnable().make();
         } catch (RuntimeException e) {
             // MapDB reports a damaged or foreign file with assorted runtime exceptions
             throw new CorruptCheckpointException("checkpoint file " + file + " will not open: " + e, e);
