@@ -720,32 +720,58 @@ public final class Replica {
         return configuration.replicaIndex() == primaryIndex();
     }
 
-    /** The whole-replica invariants; the simulator runs them after every event. */
+    /**
+     * The whole-replica invariants; the simulator runs them after every event. They run after every event in
+     * production too, so the conditions are checked first and a message is built only for one that fails.
+     */
     public void checkInvariants() {
-        check(log.startOp() <= commitNumber && commitNumber <= opNumber(),
-                "log start " + log.startOp() + " commit " + commitNumber + " op " + opNumber());
-        check(durableOp <= issuedOp && issuedOp <= opNumber(),
-                "durable " + durableOp + " issued " + issuedOp + " op " + opNumber());
-        check(lastNormalView <= view, "last normal view " + lastNormalView + " after view " + view);
-        check(durableLastNormalView <= lastNormalView, "durable last normal view " + durableLastNormalView
-                + " after last normal view " + lastNormalView);
-        check((status == Status.VIEW_CHANGE) == (viewChange != null), "view change phase with status " + status);
-        check((status == Status.RECOVERING) == (recovery != null), "recovery phase with status " + status);
-        check(!isPristine() || (view == 0 && opNumber() == 0 && issuedOp == 0), "pristine replica in view " + view
-                + " holding op " + opNumber());
-        check(startedBackups == null || (status == Status.NORMAL && view == 0 && opNumber() == 0),
-                "waiting for backups of the group it started in view " + view + " holding op " + opNumber());
-        check(stateTransfer == null || status == Status.NORMAL, "state transfer outside normal status");
-        check(status != Status.NORMAL || lastNormalView == view, "normal status in view " + view
-                + " but last normal view " + lastNormalView);
-        check(pendingPersist.isEmpty() || pendingPersist.get(0).op() == issuedOp + 1,
-                "pending persist does not follow issued op " + issuedOp);
-        check(pendingPrepare.isEmpty() || isPrimary(), "prepare batch at a backup");
+        if (!(log.startOp() <= commitNumber && commitNumber <= opNumber())) {
+            throw violated("log start " + log.startOp() + " commit " + commitNumber + " op " + opNumber());
+        }
+        if (!(durableOp <= issuedOp && issuedOp <= opNumber())) {
+            throw violated("durable " + durableOp + " issued " + issuedOp + " op " + opNumber());
+        }
+        if (lastNormalView > view) {
+            throw violated("last normal view " + lastNormalView + " after view " + view);
+        }
+        if (durableLastNormalView > lastNormalView) {
+            throw violated("durable last normal view " + durableLastNormalView + " after last normal view "
+                    + lastNormalView);
+        }
+        if ((status == Status.VIEW_CHANGE) != (viewChange != null)) {
+            throw violated("view change phase with status " + status);
+        }
+        if ((status == Status.RECOVERING) != (recovery != null)) {
+            throw violated("recovery phase with status " + status);
+        }
+        if (isPristine() && !(view == 0 && opNumber() == 0 && issuedOp == 0)) {
+            throw violated("pristine replica in view " + view + " holding op " + opNumber());
+        }
+        if (startedBackups != null && !(status == Status.NORMAL && view == 0 && opNumber() == 0)) {
+            throw violated("waiting for backups of the group it started in view " + view + " holding op "
+                    + opNumber());
+        }
+        if (stateTransfer != null && status != Status.NORMAL) {
+            throw violated("state transfer outside normal status");
+        }
+        if (status == Status.NORMAL && lastNormalView != view) {
+            throw violated("normal status in view " + view + " but last normal view " + lastNormalView);
+        }
+        if (!pendingPersist.isEmpty() && pendingPersist.get(0).op() != issuedOp + 1) {
+            throw violated("pending persist does not follow issued op " + issuedOp);
+        }
+        if (!pendingPrepare.isEmpty() && !isPrimary()) {
+            throw violated("prepare batch at a backup");
+        }
+    }
+
+    private static IllegalStateException violated(String message) {
+        return new IllegalStateException("invariant violated: " + message);
     }
 
     static void check(boolean condition, String message) {
         if (!condition) {
-            throw new IllegalStateException("invariant violated: " + message);
+            throw violated(message);
         }
     }
 
