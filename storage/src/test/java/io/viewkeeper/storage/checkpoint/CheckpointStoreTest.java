@@ -42,6 +42,7 @@ class CheckpointStoreTest {
     void shouldLoadExactlyTheFullSnapshotWhenSavedIncrementallySeveralTimes() throws Exception {
         RandomWorkload workload = new RandomWorkload(42);
         try (CheckpointStore store = open(directory)) {
+            store.fullSaveRatio(0);
             for (int round = 0; round < 6; round++) {
                 workload.run(400);
                 store.save(workload.machine(), workload.zxid() + 3, workload.zxid() * 31, clients(workload.zxid()));
@@ -64,6 +65,34 @@ class CheckpointStoreTest {
         assertSameState(loaded.image(), imageOf(machine), true);
         assertThat(machine.sessions().size()).as("the workload keeps sessions").isGreaterThan(3);
         assertThat(machine.tree().ephemeralsBySession()).as("and ephemerals").isNotEmpty();
+    }
+
+    @Test
+    void shouldRewriteWholeFileWhenMoreThanASixteenthOfTheNodesChanged() throws Exception {
+        RandomWorkload workload = new RandomWorkload(3);
+        workload.apply(workload.adminSession(), new Operation.Create(1, "/many", null, Acl.OPEN, 0, -1));
+        for (int i = 0; i < 1600; i++) {
+            workload.apply(workload.adminSession(), new Operation.Create(1, "/many/n" + i, null, Acl.OPEN, 0, -1));
+        }
+        try (CheckpointStore store = open(directory)) {
+            store.save(workload.machine(), workload.zxid(), 1, clients(1));
+            for (int i = 0; i < 90; i++) {
+                workload.apply(workload.adminSession(), new Operation.SetData("/many/n" + i, new byte[] {1}, -1));
+            }
+            store.save(workload.machine(), workload.zxid(), 2, clients(2));
+            assertThat(store.figures().lastSaveFull()).as("90 of some 1,600 nodes changed").isFalse();
+            for (int i = 0; i < 200; i++) {
+                workload.apply(workload.adminSession(), new Operation.SetData("/many/n" + i, new byte[] {2}, -1));
+            }
+            store.save(workload.machine(), workload.zxid(), 3, clients(3));
+            assertThat(store.figures().lastSaveFull()).as("200 of some 1,600 nodes changed").isTrue();
+        }
+        try (CheckpointStore store = open(directory)) {
+            StoredCheckpoint loaded = store.load().orElseThrow();
+            assertThat(loaded.op()).isEqualTo(workload.zxid());
+            assertThat(loaded.digest()).isEqualTo(workload.machine().tree().digest());
+            assertSameState(loaded.image(), imageOf(workload.machine()), true);
+        }
     }
 
     @Test
