@@ -77,8 +77,16 @@ public final class FrontendCore {
     private record RequestKey(long clientId, long requestNumber) {
     }
 
-    private record PendingRead(ClientConnection connection, Inbound.Request request, long startNanos) {
+    /**
+     * A read waiting for its barrier, with the reads of the same connection queued right behind it when the barrier
+     * was asked for: they were sent before it began, so the same barrier serves them all, in order.
+     */
+    private record PendingRead(ClientConnection connection, Inbound.Request request, long startNanos,
+                               List<Inbound.Request> followers) {
     }
+
+    /** At most this many queued reads share one barrier with the read before them. */
+    private static final int READS_PER_BARRIER_MAX = 64;
 
     /** The expiry close is client (session id, 1): proposed again after a view change, it still executes once. */
     private static final long EXPIRY_REQUEST_NUMBER = 1;
@@ -318,6 +326,16 @@ public final class FrontendCore {
         c.readInFlight = false;
         c.readRequested = false;
         evaluateRead(c, read.request(), read.startNanos());
+        for (Inbound.Request follower : read.followers()) {
+            if (c.closed) {
+                break;
+            }
+            c.lastOperation = OpCode.shortName(follower.type());
+            if (follower.xid() > 0) {
+                c.lastCxid = follower.xid();
+            }
+            evaluateRead(c, follower, read.startNanos());
+        }
         drain(c);
     }
 
@@ -403,9 +421,21 @@ public final class FrontendCore {
 
     private void requestBarrier(ClientConnection c, Inbound.Request request, long startNanos) {
         long readId = ++nextReadId;
-        pendingReads.put(readId, new PendingRead(c, request, startNanos));
+        List<Inbound.Request> followers = new ArrayList<>();
+        while (followers.size() < READS_PER_BARRIER_MAX && c.waiting.peek() instanceof Inbound.Request next
+                && sharesBarrier(next)) {
+            c.waiting.poll();
+            followers.add(next);
+        }
+        pendingReads.put(readId, new PendingRead(c, request, startNanos, followers));
         c.readInFlight = true;
         c.readRequested = writes.read(readId);
+    }
+
+    /** A queued request that may be answered on the barrier of the read before it: a valid data read. */
+    private boolean sharesBarrier(Inbound.Request request) {
+        return OpCode.isValid(request.type()) && !request.decodeError() && request.type() != OpCode.SYNC
+                && !WriteRequests.isWrite(request.type()) && needsBarrier(request);
     }
 
     private void evaluateRead(ClientConnection c, Inbound.Request request, long startNanos) {

@@ -155,6 +155,9 @@ final class FrontendHarness {
         boolean forwarding;
         /** The previous request number each submitted write named, in submission order. */
         final java.util.List<Long> previousNamed = new java.util.ArrayList<>();
+        /** Reads wait for a barrier, as linearizable reads in a group do; {@link #barriers} lists those asked. */
+        boolean linearizableReads;
+        final java.util.List<Long> barriers = new java.util.ArrayList<>();
         private long lastZxid;
         private final Deque<Submitted> pending = new ArrayDeque<>();
 
@@ -166,6 +169,17 @@ final class FrontendHarness {
             pending.add(new Submitted(txn, clientId, requestNumber));
             previousNamed.add(previousRequestNumber);
             return forwarding ? FORWARDED : lastZxid + pending.size();
+        }
+
+        @Override
+        public boolean needsBarrier(boolean sync) {
+            return linearizableReads;
+        }
+
+        @Override
+        public boolean read(long readId) {
+            barriers.add(readId);
+            return true;
         }
 
         /** Commits every pending write, including those that commits submit in turn. */
