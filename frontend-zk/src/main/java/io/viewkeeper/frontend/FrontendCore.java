@@ -110,6 +110,8 @@ public final class FrontendCore {
     private boolean wasPrimary;
     private volatile int boundClientPort;
     private final Set<ClientConnection> connections = new LinkedHashSet<>();
+    /** Connections written to since the last {@link #flushWrites}. */
+    private final Set<ClientConnection> unflushed = new LinkedHashSet<>();
     private final ServerStats stats = new ServerStats();
     private final ContainerReaper reaper;
     private long nextSessionId;
@@ -707,12 +709,26 @@ public final class FrontendCore {
             c.closed = true;
             c.channel.writeAndFlush(outbound).addListener(io.netty.channel.ChannelFutureListener.CLOSE);
         } else {
-            c.channel.writeAndFlush(outbound);
+            c.channel.write(outbound);
+            unflushed.add(c);
         }
+    }
+
+    /**
+     * Flushes what was written to clients since the last call. The replica thread calls it once per duty cycle,
+     * so the replies and events a connection gets in one cycle leave in one write instead of one each.
+     */
+    public void flushWrites() {
+        for (ClientConnection c : unflushed) {
+            c.channel.flush();
+        }
+        unflushed.clear();
     }
 
     private void closeConnection(ClientConnection c) {
         c.closed = true;
+        // what was written to it this cycle goes before the close
+        c.channel.flush();
         c.channel.close();
     }
 

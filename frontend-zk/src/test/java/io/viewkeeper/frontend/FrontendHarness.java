@@ -133,6 +133,8 @@ final class FrontendHarness {
 
     /** Everything the server wrote so far, as lower-case hex without separators. */
     static String readAllHex(EmbeddedChannel channel) {
+        // the replica loop flushes once per duty cycle; here the test's read is the end of the cycle
+        channel.flush();
         channel.runPendingTasks();
         StringBuilder hex = new StringBuilder();
         for (Object message = channel.readOutbound(); message != null; message = channel.readOutbound()) {

@@ -131,6 +131,7 @@ final class ReplicaLoop implements WritePath, Outbox, Runnable {
                     runTask(this::frontendTick);
                 }
                 runTask(this::flushReplica);
+                runTask(this::flushWrites);
                 logStatusChange();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -172,6 +173,16 @@ final class ReplicaLoop implements WritePath, Outbox, Runnable {
      * Hands the batch to persistence and reports it durable, repeating while commits submit further writes (a
      * one-replica group commits on persist, so a commit can order the next write within the same cycle).
      */
+    /** Sends what this cycle wrote to peers and clients, one flush per channel. */
+    private void flushWrites() {
+        if (transport != null) {
+            transport.flushWrites();
+        }
+        if (core != null) {
+            core.flushWrites();
+        }
+    }
+
     private void flushReplica() {
         for (int round = 0; round < FLUSH_ROUNDS_MAX; round++) {
             long opBefore = replica.opNumber();

@@ -51,6 +51,8 @@ public final class PeerTransport implements AutoCloseable {
     private final int frameBytesMax;
     private final EventLoopGroup group = new NioEventLoopGroup(2);
     private final Channel[] outbound;
+    /** Peers written to since the last {@link #flushWrites}; touched only by the replica thread. */
+    private final boolean[] unflushed;
     private final long[] reconnectDelayMs;
     /** Wall-clock time of the last frame received from each peer, 0 before the first; for the admin endpoint. */
     private final AtomicLongArray lastReceivedMs;
@@ -66,6 +68,7 @@ public final class PeerTransport implements AutoCloseable {
         this.receiver = receiver;
         this.frameBytesMax = frameBytesMax;
         this.outbound = new Channel[peers.size()];
+        this.unflushed = new boolean[peers.size()];
         this.reconnectDelayMs = new long[peers.size()];
         this.lastReceivedMs = new AtomicLongArray(peers.size());
     }
@@ -174,7 +177,24 @@ public final class PeerTransport implements AutoCloseable {
             log.warn("dropping a {}-byte message to replica {}: over the peer frame limit", payload.length, index);
             return;
         }
-        ch.writeAndFlush(PeerFrames.encode(ch.alloc(), kind, payload));
+        ch.write(PeerFrames.encode(ch.alloc(), kind, payload));
+        unflushed[index] = true;
+    }
+
+    /**
+     * Flushes what {@link #send} wrote since the last call: the replica thread calls it once per duty cycle, so
+     * the messages of a cycle to one peer leave in one write instead of one each.
+     */
+    public void flushWrites() {
+        for (int index = 0; index < unflushed.length; index++) {
+            if (unflushed[index]) {
+                unflushed[index] = false;
+                Channel ch = outbound[index];
+                if (ch != null) {
+                    ch.flush();
+                }
+            }
+        }
     }
 
     /** Receives from a peer that dialed us; the first frame must be a valid HELLO. */
