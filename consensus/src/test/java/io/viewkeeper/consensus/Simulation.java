@@ -65,6 +65,7 @@ public final class Simulation {
     final SimNetwork network;
     final SimNode[] nodes;
     final SimClients clients;
+    final SimFaults faults = new SimFaults();
     private final PriorityQueue<Scheduled> events = new PriorityQueue<>((a, b) -> a.tick() != b.tick()
             ? Long.compare(a.tick(), b.tick()) : Long.compare(a.sequence(), b.sequence()));
     private final TreeMap<Long, LogEntry> committed = new TreeMap<>();
@@ -324,6 +325,7 @@ public final class Simulation {
             if (node.disk.corruptOneEntry(random)) {
                 node.stateAtRisk = true;
                 node.startedRecovering = false;
+                faults.record(SimFaults.Kind.ENTRY_CORRUPTED);
                 record("disk corruption at r" + node.index);
             }
         }
@@ -365,6 +367,7 @@ public final class Simulation {
         }
         record("crash r" + index + " " + mode + " " + node.disk.describe());
         hash(3, index, mode.ordinal());
+        faults.record(SimFaults.crash(mode));
         node.crash(mode);
     }
 
@@ -376,6 +379,10 @@ public final class Simulation {
         hash(4, index, node.incarnation);
         node.start(node.disk.load());
         record("restart r" + index + " as " + node.replica + " from " + node.disk.describe());
+    }
+
+    public SimFaults faults() {
+        return faults;
     }
 
     public void isolate(int index) {

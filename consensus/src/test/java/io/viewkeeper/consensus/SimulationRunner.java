@@ -17,9 +17,9 @@ import java.util.Set;
  */
 public final class SimulationRunner {
 
-    /** The outcome of one seed. */
+    /** The outcome of one seed, with the disk and crash faults it injected. */
     public record Outcome(long seed, SimSettings settings, Simulation.Failure failure, long traceHash, long ticks,
-                          long events, int acknowledgedWrites, int answeredReads) {
+                          long events, int acknowledgedWrites, int answeredReads, SimFaults faults) {
         public boolean failed() {
             return failure != null;
         }
@@ -32,7 +32,7 @@ public final class SimulationRunner {
         Simulation simulation = new Simulation(seed, settings, bugs, tracing);
         Simulation.Failure failure = simulation.runRandom();
         return new Outcome(seed, settings, failure, simulation.traceHash(), simulation.now, simulation.eventCount,
-                simulation.clients().acknowledgedWrites(), simulation.clients().answeredReads());
+                simulation.clients().acknowledgedWrites(), simulation.clients().answeredReads(), simulation.faults());
     }
 
     public static Outcome run(long seed, Set<PlantedBug> bugs) {
@@ -106,11 +106,13 @@ public final class SimulationRunner {
         long start = System.nanoTime();
         long ran = 0;
         int failures = 0;
+        SimFaults faults = new SimFaults();
         for (long seed = first; seconds > 0 ? (System.nanoTime() - start) / 1e9 < seconds : seed < first + seeds;
                 seed++) {
             Outcome outcome = harsh ? run(seed, SimSettings.random(seed).harsher(), Set.of(), false)
                     : run(seed, Set.of());
             ran++;
+            faults.add(outcome.faults());
             if (outcome.failed()) {
                 failures++;
                 out.println("FAIL seed " + seed + " " + outcome.failure() + " settings " + outcome.settings());
@@ -118,5 +120,6 @@ public final class SimulationRunner {
         }
         double elapsed = (System.nanoTime() - start) / 1e9;
         out.printf("%d seeds, %d failures, %.1f s, %.1f seeds/s%n", ran, failures, elapsed, ran / elapsed);
+        out.println("faults: " + faults);
     }
 }

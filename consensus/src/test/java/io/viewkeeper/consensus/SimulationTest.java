@@ -12,12 +12,14 @@ import org.junit.jupiter.api.Test;
 /**
  * The seeded random simulation in CI: a fixed seed set, each seed's safety and liveness phases and history check,
  * each seed run twice with its trace hashes compared (determinism). {@code -Dsim.seed=N} replays one seed
- * (writing its trace); {@code -Dsim.seeds=N} runs seeds 1..N instead of the CI set.
+ * (writing its trace); {@code -Dsim.seeds=N} runs seeds 1..N instead of the CI set. It prints how often each disk
+ * and crash fault occurred, and over a thousand seeds or more asserts that every kind did.
  */
 class SimulationTest {
 
     private static final long CI_SEEDS = 2000;
     private static final long DETERMINISM_SEEDS = 2000;
+    private static final long FAULT_COVERAGE_SEEDS_MIN = 1000;
     private static final Path TRACES = Path.of("target", "sim-traces");
 
     @Test
@@ -28,6 +30,7 @@ class SimulationTest {
         long start = System.nanoTime();
         long acknowledged = 0;
         long reads = 0;
+        SimFaults faults = new SimFaults();
         for (long seed = first; seed <= last; seed++) {
             SimulationRunner.Outcome outcome = SimulationRunner.run(seed, Set.of());
             if (outcome.failed()) {
@@ -40,18 +43,26 @@ class SimulationTest {
             }
             acknowledged += outcome.acknowledgedWrites();
             reads += outcome.answeredReads();
+            faults.add(outcome.faults());
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         long seeds = last - first + 1;
         long runs = seeds + Math.min(seeds, DETERMINISM_SEEDS);
         System.out.printf("simulation: %d seeds (%d runs, repeats compared) in %.1f s (%.0f runs/s), %d writes "
-                + "acknowledged, %d reads%n", seeds, runs, seconds, runs / seconds, acknowledged, reads);
+                + "acknowledged, %d reads%nfaults: %s%n", seeds, runs, seconds, runs / seconds, acknowledged, reads,
+                faults);
         if (replay != null) {
             System.out.println("trace: " + SimulationRunner.writeTrace(SimulationRunner.run(replay, Set.of()),
                     Set.of(), TRACES));
         }
         assertThat(acknowledged).as("clients made progress").isGreaterThan(seeds * 10);
         assertThat(reads).as("reads were answered").isGreaterThan(seeds);
+        if (seeds >= FAULT_COVERAGE_SEEDS_MIN) {
+            // Every disk and crash fault must actually occur: a kind drawn away or guarded off would go unnoticed.
+            for (SimFaults.Kind kind : SimFaults.Kind.values()) {
+                assertThat(faults.count(kind)).as("%s injected in %d seeds", kind, seeds).isGreaterThan(seeds / 200);
+            }
+        }
     }
 
     private static void reportFailure(SimulationRunner.Outcome outcome) throws IOException {
