@@ -54,6 +54,15 @@ public final class Scenario {
         sim.restart(replica);
     }
 
+    /** Damages the stored checkpoint of {@code replica}; the driver finds it when the replica next restarts. */
+    public boolean corruptCheckpoint(int replica) {
+        return sim.corruptCheckpoint(replica);
+    }
+
+    public SimFaults faults() {
+        return sim.faults();
+    }
+
     public void isolate(int replica) {
         sim.isolate(replica);
     }

@@ -1,5 +1,6 @@
 package io.viewkeeper.consensus;
 
+import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -7,16 +8,23 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
+import java.util.zip.CRC32C;
 
 /**
  * The simulated disk of one replica: a durable log, view state and checkpoint, and a FIFO of writes issued but not
  * yet synced. A crash decides what happens to unsynced writes; the disk survives crashes unless wiped. Entries
  * written by a torn write are marked, as a WAL with per-record footers would know, and dropped on load; an entry
- * corrupted after it was synced keeps its place and fails its checksum when the replica loads it.
+ * corrupted after it was synced keeps its place and fails its checksum when the replica loads it. The checkpoint
+ * is stored with a checksum taken when it is written and checked when it is read, as the production checkpoint
+ * store does; a damaged one fails the check on every load until a new checkpoint replaces it.
  */
 final class SimDisk {
 
     enum CrashMode { INTACT, UNSYNCED_LOST, TORN_WRITE, WIPED }
+
+    /** What the driver reads on restart: the durable state, or, when a check failed, why (durable then null). */
+    record Loaded(DurableState durable, String damage) {
+    }
 
     private record PendingWrite(List<LogEntry> entries) {
     }
@@ -27,6 +35,7 @@ final class SimDisk {
     private long view;
     private long lastNormalView;
     private Checkpoint checkpoint;
+    private int checkpointChecksum;
     private long epoch;
     private long lastCompletionTick;
     /** Never written or wiped since, and the replica on it has not persisted view state yet. */
@@ -91,12 +100,13 @@ final class SimDisk {
 
     void saveCheckpoint(Checkpoint newCheckpoint) {
         checkpoint = newCheckpoint;
+        checkpointChecksum = checksumOf(newCheckpoint);
     }
 
     /** Installing a checkpoint replaces the log as well (state transfer of a replica behind the released log). */
     void installCheckpoint(Checkpoint newCheckpoint) {
         completeAll();
-        checkpoint = newCheckpoint;
+        saveCheckpoint(newCheckpoint);
         log.clear();
         torn.clear();
         epoch++;
@@ -121,6 +131,7 @@ final class SimDisk {
                 log.clear();
                 torn.clear();
                 checkpoint = null;
+                checkpointChecksum = 0;
                 view = 0;
                 lastNormalView = 0;
                 pristine = true;
@@ -159,18 +170,62 @@ final class SimDisk {
         return true;
     }
 
+    /**
+     * Flips a bit of the stored checkpoint (of its application image, or of its chain when the image is empty),
+     * leaving the checksum stored beside it; returns false when there is no checkpoint.
+     */
+    boolean corruptCheckpoint(Random random) {
+        if (checkpoint == null) {
+            return false;
+        }
+        byte[] image = checkpoint.application().clone();
+        long chain = checkpoint.chain();
+        if (image.length == 0) {
+            chain ^= 1L << random.nextInt(64);
+        } else {
+            image[random.nextInt(image.length)] ^= (byte) (1 << random.nextInt(8));
+        }
+        checkpoint = new Checkpoint(checkpoint.op(), chain, image, checkpoint.clients());
+        return true;
+    }
+
+    private boolean checkpointDamaged() {
+        return checkpoint != null && checksumOf(checkpoint) != checkpointChecksum;
+    }
+
+    /** CRC32C over everything a checkpoint holds: what the store writes beside it and checks on read. */
+    private static int checksumOf(Checkpoint stored) {
+        CRC32C crc = new CRC32C();
+        ByteBuffer header = ByteBuffer.allocate(16).putLong(stored.op()).putLong(stored.chain());
+        crc.update(header.array());
+        crc.update(stored.application());
+        for (ClientTable.Session session : stored.clients()) {
+            crc.update(ByteBuffer.allocate(24).putLong(session.clientId()).putLong(session.requestNumber())
+                    .putLong(session.op()).array());
+            crc.update(session.result());
+        }
+        return (int) crc.getValue();
+    }
+
     String describe() {
         return "disk[view " + view + "/" + lastNormalView + " log " + (log.isEmpty() ? "-" : log.firstKey() + ".."
                 + log.lastKey()) + " torn " + torn.keySet() + " pending " + pending.size() + " cp "
-                + (checkpoint == null ? "-" : checkpoint.op()) + "]";
+                + (checkpoint == null ? "-" : checkpoint.op()) + (checkpointDamaged() ? " damaged" : "") + "]";
     }
 
     boolean empty() {
         return log.isEmpty() && checkpoint == null && view == 0;
     }
 
-    /** What a restarting replica reads: torn records at the tail are recognised and dropped. */
-    DurableState load() {
+    /**
+     * What a restarting replica's driver reads: torn records at the tail are recognised and dropped; a checkpoint
+     * failing its checksum is reported as damage. Log entries are not checked here: the replica checks them
+     * ({@link Replica#restart}).
+     */
+    Loaded load() {
+        if (checkpointDamaged()) {
+            return new Loaded(null, "checkpoint at op " + checkpoint.op() + " fails its checksum");
+        }
         List<LogEntry> entries = new ArrayList<>();
         long checkpointOp = checkpoint == null ? 0 : checkpoint.op();
         for (Map.Entry<Long, LogEntry> entry : log.tailMap(checkpointOp, false).entrySet()) {
@@ -179,6 +234,6 @@ final class SimDisk {
             }
             entries.add(entry.getValue());
         }
-        return new DurableState(view, lastNormalView, checkpoint, entries);
+        return new Loaded(new DurableState(view, lastNormalView, checkpoint, entries), null);
     }
 }

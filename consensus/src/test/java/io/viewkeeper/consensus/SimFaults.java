@@ -17,7 +17,11 @@ public final class SimFaults {
         CRASH_TORN_WRITE,
         CRASH_WIPED,
         /** A synced log entry was damaged on disk. */
-        ENTRY_CORRUPTED
+        ENTRY_CORRUPTED,
+        /** The stored checkpoint was damaged on disk. */
+        CHECKPOINT_CORRUPTED,
+        /** A restart found the checkpoint failing its checksum, and the replica recovered from its peers. */
+        CHECKPOINT_DAMAGE_FOUND
     }
 
     private final long[] counts = new long[Kind.values().length];

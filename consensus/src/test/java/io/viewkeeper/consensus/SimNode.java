@@ -32,10 +32,12 @@ final class SimNode implements Outbox {
 
     /**
      * Starts a replica: {@link Replica#pristine} on a pristine disk (every replica at the start of a run whose
-     * settings say so, and a wiped one); a replica of a new group at the start of any other run ({@code durable}
-     * null); {@link Replica#restart} from the disk otherwise.
+     * settings say so, and a wiped one); a replica of a new group at the start of any other run ({@code loaded}
+     * null); {@link Replica#recovering} when the disk failed the driver's checks, as the production driver does,
+     * so that it recovers its whole state from its peers (§4.3) rather than vote or serve from damaged state;
+     * {@link Replica#restart} from the disk otherwise.
      */
-    void start(DurableState durable) {
+    void start(SimDisk.Loaded loaded) {
         incarnation++;
         up = true;
         app = new KvApplication();
@@ -43,9 +45,13 @@ final class SimNode implements Outbox {
         Random prng = new Random(sim.random.nextLong());
         if (disk.pristine()) {
             replica = Replica.pristine(sim.configuration(index), sim.options, this, prng, sim.bugs);
-        } else if (durable == null) {
+        } else if (loaded == null) {
             replica = new Replica(sim.configuration(index), sim.options, this, prng, 0, sim.bugs);
+        } else if (loaded.damage() != null) {
+            sim.onCheckpointDamageFound(this, loaded.damage());
+            replica = Replica.recovering(sim.configuration(index), sim.options, this, prng, sim.bugs);
         } else {
+            DurableState durable = loaded.durable();
             if (durable.checkpoint() != null) {
                 app.restore(durable.checkpoint().op(), durable.checkpoint().application());
             }

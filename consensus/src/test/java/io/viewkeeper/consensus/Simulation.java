@@ -321,14 +321,24 @@ public final class Simulation {
             }
         }
         if (noneAtRisk() && random.nextDouble() < settings.diskCorruptProbability() / 100) {
-            SimNode node = nodes[random.nextInt(nodes.length)];
-            if (node.disk.corruptOneEntry(random)) {
-                node.stateAtRisk = true;
-                node.startedRecovering = false;
-                faults.record(SimFaults.Kind.ENTRY_CORRUPTED);
-                record("disk corruption at r" + node.index);
-            }
+            corruptDisk(nodes[random.nextInt(nodes.length)], random.nextBoolean());
         }
+    }
+
+    /**
+     * Damages the checkpoint or one log entry of the node's disk, found when the replica restarts: it recovers
+     * its whole state then, so this is a state loss, tolerated at one replica at a time. False when the disk holds
+     * no checkpoint or no entry to damage.
+     */
+    private boolean corruptDisk(SimNode node, boolean checkpoint) {
+        if (!(checkpoint ? node.disk.corruptCheckpoint(random) : node.disk.corruptOneEntry(random))) {
+            return false;
+        }
+        node.stateAtRisk = true;
+        node.startedRecovering = false;
+        faults.record(checkpoint ? SimFaults.Kind.CHECKPOINT_CORRUPTED : SimFaults.Kind.ENTRY_CORRUPTED);
+        record("disk corruption at r" + node.index + (checkpoint ? " of the checkpoint" : " of a log entry"));
+        return true;
     }
 
     private SimDisk.CrashMode chooseCrashMode() {
@@ -379,6 +389,17 @@ public final class Simulation {
         hash(4, index, node.incarnation);
         node.start(node.disk.load());
         record("restart r" + index + " as " + node.replica + " from " + node.disk.describe());
+    }
+
+    /** The driver found damage on the node's disk as it restarted: the replica recovers instead (§4.3). */
+    void onCheckpointDamageFound(SimNode node, String damage) {
+        faults.record(SimFaults.Kind.CHECKPOINT_DAMAGE_FOUND);
+        record("r" + node.index + " disk damaged (" + damage + "): the replica recovers from its peers");
+    }
+
+    /** Scenario use: damages the stored checkpoint of replica {@code index}; false when it has none. */
+    public boolean corruptCheckpoint(int index) {
+        return corruptDisk(nodes[index], true);
     }
 
     public SimFaults faults() {
