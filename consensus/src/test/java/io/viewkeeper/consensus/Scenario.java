@@ -3,6 +3,7 @@ package io.viewkeeper.consensus;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.Set;
+import java.util.function.BooleanSupplier;
 
 /**
  * A small DSL over the {@link Simulation} for the classic VR scenarios: a quiet cluster (no random faults) that a
@@ -54,6 +55,19 @@ public final class Scenario {
         sim.restart(replica);
     }
 
+    public boolean up(int replica) {
+        return sim.nodes[replica].up;
+    }
+
+    /**
+     * Replica {@code replica} crashes with {@code mode} right after its {@code steps}-th durable disk step from now
+     * (a log write completing, a truncate, a view state, a checkpoint taken or installed), before it does anything
+     * more.
+     */
+    public void crashAfterDiskSteps(int replica, int steps, SimDisk.CrashMode mode) {
+        sim.crashAfterDiskSteps(replica, steps, mode);
+    }
+
     /** Damages the stored checkpoint of {@code replica}; the driver finds it when the replica next restarts. */
     public boolean corruptCheckpoint(int replica) {
         return sim.corruptCheckpoint(replica);
@@ -82,6 +96,10 @@ public final class Scenario {
 
     public void runTicks(int ticks) {
         sim.runTicks(ticks);
+    }
+
+    public void runUntil(BooleanSupplier condition) {
+        sim.runUntil(condition, 3000);
     }
 
     public void runUntilDone(int client) {

@@ -22,6 +22,12 @@ final class SimDisk {
 
     enum CrashMode { INTACT, UNSYNCED_LOST, TORN_WRITE, WIPED }
 
+    /**
+     * A durable step of the driver: a log write completing (asynchronous, reported by {@link Replica#onPersisted})
+     * or one of the synchronous writes of the {@link Outbox} contract. A crash point falls right after one.
+     */
+    enum Step { LOG_WRITE, TRUNCATE, VIEW_STATE, CHECKPOINT, CHECKPOINT_INSTALL }
+
     /** What the driver reads on restart: the durable state, or, when a check failed, why (durable then null). */
     record Loaded(DurableState durable, String damage) {
     }

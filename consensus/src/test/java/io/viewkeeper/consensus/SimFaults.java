@@ -21,7 +21,13 @@ public final class SimFaults {
         /** The stored checkpoint was damaged on disk. */
         CHECKPOINT_CORRUPTED,
         /** A restart found the checkpoint failing its checksum, and the replica recovered from its peers. */
-        CHECKPOINT_DAMAGE_FOUND
+        CHECKPOINT_DAMAGE_FOUND,
+        /** A crash right after a log write became durable, before the replica heard of it. */
+        CRASH_AFTER_LOG_WRITE,
+        CRASH_AFTER_TRUNCATE,
+        CRASH_AFTER_VIEW_STATE,
+        CRASH_AFTER_CHECKPOINT,
+        CRASH_AFTER_CHECKPOINT_INSTALL
     }
 
     private final long[] counts = new long[Kind.values().length];
@@ -35,12 +41,31 @@ public final class SimFaults {
         };
     }
 
+    static Kind crashAfter(SimDisk.Step step) {
+        return switch (step) {
+            case LOG_WRITE -> Kind.CRASH_AFTER_LOG_WRITE;
+            case TRUNCATE -> Kind.CRASH_AFTER_TRUNCATE;
+            case VIEW_STATE -> Kind.CRASH_AFTER_VIEW_STATE;
+            case CHECKPOINT -> Kind.CRASH_AFTER_CHECKPOINT;
+            case CHECKPOINT_INSTALL -> Kind.CRASH_AFTER_CHECKPOINT_INSTALL;
+        };
+    }
+
     void record(Kind kind) {
         counts[kind.ordinal()]++;
     }
 
     public long count(Kind kind) {
         return counts[kind.ordinal()];
+    }
+
+    /** Crashes right after a disk step, of every step kind. */
+    public long crashPoints() {
+        long total = 0;
+        for (SimDisk.Step step : SimDisk.Step.values()) {
+            total += count(crashAfter(step));
+        }
+        return total;
     }
 
     public void add(SimFaults other) {

@@ -7,7 +7,10 @@ import java.util.Random;
  * One simulated server: a replica, its application and its disk. It is the replica's {@link Outbox}, the same
  * interface the production driver implements; effects go to the simulated disk, network and clients. Invariant:
  * only the current incarnation's replica is ever called, and persist completions of an older incarnation or of
- * writes overtaken by a truncate are ignored (checked through the disk epoch).
+ * writes overtaken by a truncate are ignored (checked through the disk epoch). Once a crash point is reached
+ * ({@link #crashPoint}) the node is dead to the world: the replica may still be inside the handler that reached
+ * it, but nothing it does after that step reaches the disk, the network or the clients, and the simulation
+ * crashes the node before anything else happens.
  */
 final class SimNode implements Outbox {
 
@@ -20,6 +23,13 @@ final class SimNode implements Outbox {
     boolean stateAtRisk;
     boolean startedRecovering;
     int incarnation;
+    /** The disk step this incarnation crashed right after, or null while it runs. */
+    SimDisk.Step crashPoint;
+    /** Scenario use: crash right after this many more disk steps (0: no scripted crash point). */
+    int crashAfterSteps;
+    SimDisk.CrashMode scriptedCrashMode;
+    /** A synchronous disk step happened since the last log write completed: the next completion may crash. */
+    boolean syncStepSinceLogWrite;
     long lastCommit;
     long downUntil;
     double tickRate = 1.0;
@@ -40,6 +50,9 @@ final class SimNode implements Outbox {
     void start(SimDisk.Loaded loaded) {
         incarnation++;
         up = true;
+        replica = null;
+        crashPoint = null;
+        syncStepSinceLogWrite = false;
         app = new KvApplication();
         lastCommit = 0;
         Random prng = new Random(sim.random.nextLong());
@@ -72,8 +85,16 @@ final class SimNode implements Outbox {
         }
     }
 
+    /** Whether this incarnation is past its crash point: its effects no longer reach anything. */
+    private boolean dead() {
+        return crashPoint != null;
+    }
+
     @Override
     public void persist(List<LogEntry> entries) {
+        if (dead()) {
+            return;
+        }
         long at = disk.write(entries, sim.now, 1 + sim.random.nextInt(sim.settings.diskDelayTicksMax()));
         sim.schedule(at, new Simulation.PersistDone(index, incarnation, disk.epoch()));
     }
@@ -85,6 +106,9 @@ final class SimNode implements Outbox {
 
     @Override
     public byte[] apply(LogEntry entry) {
+        if (dead()) {
+            return NO_RESULT;
+        }
         sim.onApply(this, entry);
         app.apply(entry);
         return NO_RESULT;
@@ -92,44 +116,71 @@ final class SimNode implements Outbox {
 
     @Override
     public void send(int replicaIndex, Message message) {
+        if (dead()) {
+            return;
+        }
         sim.send(index, replicaIndex, message);
     }
 
     @Override
     public void reply(long clientId, long requestNumber, long op, byte[] result) {
+        if (dead()) {
+            return;
+        }
         sim.clients.onReply(index, clientId, requestNumber, op);
     }
 
     @Override
     public void readReady(long readId) {
+        if (dead()) {
+            return;
+        }
         sim.clients.onReadReady(index, readId);
     }
 
     @Override
     public void truncate(long lastOpKept) {
+        if (dead()) {
+            return;
+        }
         disk.truncate(lastOpKept);
+        sim.afterDiskStep(this, SimDisk.Step.TRUNCATE);
     }
 
     @Override
     public void persistViewState(long view, long lastNormalView) {
+        if (dead()) {
+            return;
+        }
         disk.persistViewState(view, lastNormalView);
+        sim.afterDiskStep(this, SimDisk.Step.VIEW_STATE);
     }
 
     @Override
     public byte[] checkpoint(long op, long chain, List<ClientTable.Session> clients) {
+        if (dead()) {
+            return null;
+        }
         byte[] snapshot = app.snapshot(op);
         disk.saveCheckpoint(new Checkpoint(op, chain, snapshot, clients));
+        sim.afterDiskStep(this, SimDisk.Step.CHECKPOINT);
         return snapshot;
     }
 
     @Override
     public void installCheckpoint(Checkpoint checkpoint) {
+        if (dead()) {
+            return;
+        }
         app.restore(checkpoint.op(), checkpoint.application());
         disk.installCheckpoint(checkpoint);
+        sim.afterDiskStep(this, SimDisk.Step.CHECKPOINT_INSTALL);
     }
 
     @Override
     public void release(long op) {
-        disk.release(op);
+        if (!dead()) {
+            disk.release(op);
+        }
     }
 }

@@ -23,6 +23,7 @@ public record SimSettings(
         int diskDelayTicksMax,
         double partitionProbability,
         double crashProbability,
+        double crashPointProbability,
         double wipeProbability,
         double diskCorruptProbability,
         double slowClockProbability,
@@ -30,9 +31,15 @@ public record SimSettings(
         int logRetainedOpsMax,
         boolean pristineStart) {
 
+    /** The highest probability that a durable disk step is a crash point (see {@link Simulation#afterDiskStep}). */
+    static final double CRASH_POINT_PROBABILITY_MAX = 0.1;
+
     public static SimSettings random(long seed) {
         Random random = new Random(SimNetwork.mix(seed, 0x5DEECE66DL, 11));
         boolean calm = random.nextInt(8) == 0;
+        // Drawn from a stream of its own, so that the other settings of a seed are those drawn before it existed.
+        double crashPointProbability = calm ? 0
+                : CRASH_POINT_PROBABILITY_MAX * new Random(SimNetwork.mix(seed, 0x5DEECE66DL, 12)).nextDouble();
         return new SimSettings(
                 random.nextInt(4) == 0 ? 5 : 3,
                 2 + random.nextInt(7),
@@ -48,6 +55,7 @@ public record SimSettings(
                 1 + random.nextInt(random.nextBoolean() ? 3 : 20),
                 calm ? 0 : random.nextDouble() * 0.015,
                 calm ? 0 : random.nextDouble() * 0.02,
+                crashPointProbability,
                 random.nextDouble() * 0.3,
                 random.nextDouble() * 0.2,
                 random.nextDouble() * 0.3,
@@ -62,21 +70,22 @@ public record SimSettings(
                 readFraction, Math.min(0.4, dropProbability * 2), Math.min(0.2, duplicateProbability * 2),
                 corruptMessageProbability, deliveryDelayTicksMax, diskDelayTicksMax,
                 Math.min(0.05, partitionProbability * 3), Math.min(0.05, crashProbability * 3),
-                Math.min(0.9, wipeProbability * 2), Math.min(0.9, diskCorruptProbability * 3),
-                slowClockProbability, checkpointIntervalOps, logRetainedOpsMax,
-                pristineStart);
+                Math.min(0.3, crashPointProbability * 3), Math.min(0.9, wipeProbability * 2),
+                Math.min(0.9, diskCorruptProbability * 3), slowClockProbability, checkpointIntervalOps,
+                logRetainedOpsMax, pristineStart);
     }
 
     /** A fault-free cluster for scenario tests: nothing happens unless the test makes it happen. */
     public static SimSettings quiet(int replicaCount) {
-        return new SimSettings(replicaCount, 0, 4, 0, 0, 3000, 0, 0, 0, 0, 1, 1, 0, 0, 0, 0, 0, 0, 1 << 20, false);
+        return new SimSettings(replicaCount, 0, 4, 0, 0, 3000, 0, 0, 0, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0, 1 << 20,
+                false);
     }
 
     public SimSettings withCheckpoints(int intervalOps, int retainedOpsMax) {
         return new SimSettings(replicaCount, clientCount, keyCount, opsPerClient, safetyTicks, livenessTicksMax,
                 readFraction, dropProbability, duplicateProbability, corruptMessageProbability,
-                deliveryDelayTicksMax, diskDelayTicksMax,
-                partitionProbability, crashProbability, wipeProbability, diskCorruptProbability, slowClockProbability,
+                deliveryDelayTicksMax, diskDelayTicksMax, partitionProbability, crashProbability,
+                crashPointProbability, wipeProbability, diskCorruptProbability, slowClockProbability,
                 intervalOps, retainedOpsMax, pristineStart);
     }
 
@@ -84,8 +93,8 @@ public record SimSettings(
     public SimSettings withPristineStart() {
         return new SimSettings(replicaCount, clientCount, keyCount, opsPerClient, safetyTicks, livenessTicksMax,
                 readFraction, dropProbability, duplicateProbability, corruptMessageProbability,
-                deliveryDelayTicksMax, diskDelayTicksMax,
-                partitionProbability, crashProbability, wipeProbability, diskCorruptProbability, slowClockProbability,
+                deliveryDelayTicksMax, diskDelayTicksMax, partitionProbability, crashProbability,
+                crashPointProbability, wipeProbability, diskCorruptProbability, slowClockProbability,
                 checkpointIntervalOps, logRetainedOpsMax, true);
     }
 
@@ -96,26 +105,26 @@ public record SimSettings(
         if (clientCount > 1) {
             candidates.add(new SimSettings(replicaCount, clientCount - 1, keyCount, opsPerClient, safetyTicks,
                     livenessTicksMax, readFraction, dropProbability, duplicateProbability, corruptMessageProbability,
-                    deliveryDelayTicksMax, diskDelayTicksMax, partitionProbability, crashProbability, wipeProbability,
-                    diskCorruptProbability, slowClockProbability, checkpointIntervalOps, logRetainedOpsMax,
-                    pristineStart));
+                    deliveryDelayTicksMax, diskDelayTicksMax, partitionProbability, crashProbability,
+                    crashPointProbability, wipeProbability, diskCorruptProbability, slowClockProbability,
+                    checkpointIntervalOps, logRetainedOpsMax, pristineStart));
         }
         if (opsPerClient > 2) {
             candidates.add(new SimSettings(replicaCount, clientCount, keyCount, opsPerClient * 2 / 3, safetyTicks,
                     livenessTicksMax, readFraction, dropProbability, duplicateProbability, corruptMessageProbability,
-                    deliveryDelayTicksMax, diskDelayTicksMax, partitionProbability, crashProbability, wipeProbability,
-                    diskCorruptProbability, slowClockProbability, checkpointIntervalOps, logRetainedOpsMax,
-                    pristineStart));
+                    deliveryDelayTicksMax, diskDelayTicksMax, partitionProbability, crashProbability,
+                    crashPointProbability, wipeProbability, diskCorruptProbability, slowClockProbability,
+                    checkpointIntervalOps, logRetainedOpsMax, pristineStart));
         }
         if (safetyTicks > 50) {
             candidates.add(new SimSettings(replicaCount, clientCount, keyCount, opsPerClient, safetyTicks * 2 / 3,
                     livenessTicksMax, readFraction, dropProbability, duplicateProbability, corruptMessageProbability,
-                    deliveryDelayTicksMax, diskDelayTicksMax, partitionProbability, crashProbability, wipeProbability,
-                    diskCorruptProbability, slowClockProbability, checkpointIntervalOps, logRetainedOpsMax,
-                    pristineStart));
+                    deliveryDelayTicksMax, diskDelayTicksMax, partitionProbability, crashProbability,
+                    crashPointProbability, wipeProbability, diskCorruptProbability, slowClockProbability,
+                    checkpointIntervalOps, logRetainedOpsMax, pristineStart));
         }
         double[] faults = {dropProbability, duplicateProbability, corruptMessageProbability, partitionProbability,
-            crashProbability, wipeProbability, diskCorruptProbability, slowClockProbability};
+            crashProbability, crashPointProbability, wipeProbability, diskCorruptProbability, slowClockProbability};
         for (int i = 0; i < faults.length; i++) {
             if (faults[i] > 0) {
                 double[] reduced = faults.clone();
@@ -129,13 +138,13 @@ public record SimSettings(
     private SimSettings withFaults(double[] f) {
         return new SimSettings(replicaCount, clientCount, keyCount, opsPerClient, safetyTicks, livenessTicksMax,
                 readFraction, f[0], f[1], f[2], deliveryDelayTicksMax, diskDelayTicksMax, f[3], f[4], f[5], f[6], f[7],
-                checkpointIntervalOps, logRetainedOpsMax, pristineStart);
+                f[8], checkpointIntervalOps, logRetainedOpsMax, pristineStart);
     }
 
     /** A measure of size: smaller is simpler to read in a trace. */
     public double weight() {
         return clientCount * opsPerClient + safetyTicks / 10.0 + 100 * (dropProbability + duplicateProbability
-                + corruptMessageProbability + partitionProbability + crashProbability + wipeProbability
-                + diskCorruptProbability + slowClockProbability);
+                + corruptMessageProbability + partitionProbability + crashProbability + crashPointProbability
+                + wipeProbability + diskCorruptProbability + slowClockProbability);
     }
 }

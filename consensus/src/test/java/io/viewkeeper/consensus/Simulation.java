@@ -186,6 +186,7 @@ public final class Simulation {
             events.poll();
             eventCount++;
             handle(head.event());
+            crashAtCrashPoints();
             checkInvariants();
         } else {
             tick();
@@ -245,6 +246,7 @@ public final class Simulation {
                 node.replica.flush();
             }
         }
+        crashAtCrashPoints();
         checkInvariants();
     }
 
@@ -272,6 +274,7 @@ public final class Simulation {
                     long op = node.disk.completeOldest();
                     if (op >= 0) {
                         record("persisted r" + p.node() + " op " + op);
+                        afterDiskStep(node, SimDisk.Step.LOG_WRITE);
                         node.replica.onPersisted(op);
                         node.replica.flush();
                     }
@@ -345,6 +348,10 @@ public final class Simulation {
         if (noneAtRisk() && random.nextDouble() < settings.wipeProbability()) {
             return SimDisk.CrashMode.WIPED;
         }
+        return chooseCrashModeKeepingDisk();
+    }
+
+    private SimDisk.CrashMode chooseCrashModeKeepingDisk() {
         return switch (random.nextInt(3)) {
             case 0 -> SimDisk.CrashMode.INTACT;
             case 1 -> SimDisk.CrashMode.UNSYNCED_LOST;
@@ -389,12 +396,87 @@ public final class Simulation {
         hash(4, index, node.incarnation);
         node.start(node.disk.load());
         record("restart r" + index + " as " + node.replica + " from " + node.disk.describe());
+        crashAtCrashPoints();
     }
 
     /** The driver found damage on the node's disk as it restarted: the replica recovers instead (§4.3). */
     void onCheckpointDamageFound(SimNode node, String damage) {
         faults.record(SimFaults.Kind.CHECKPOINT_DAMAGE_FOUND);
         record("r" + node.index + " disk damaged (" + damage + "): the replica recovers from its peers");
+    }
+
+    /**
+     * A crash point: a crash right after a durable step of the driver, before the replica does anything more, so
+     * that the disk holds one step of a protocol action and not the next: a truncate without the view state that
+     * follows it, a view state without the log of its StartView, an installed checkpoint without the view state
+     * that ends recovery, a durable log write without the view state the replica writes on hearing of it. In a
+     * random run every synchronous step, and the first log write completing after one, is a crash point with the
+     * settings' probability, where {@link #crashPointAllowed} says it may land; a scenario places one exactly
+     * ({@link #crashAfterDiskSteps}).
+     */
+    void afterDiskStep(SimNode node, SimDisk.Step step) {
+        boolean candidate = step != SimDisk.Step.LOG_WRITE || node.syncStepSinceLogWrite;
+        node.syncStepSinceLogWrite = step != SimDisk.Step.LOG_WRITE;
+        boolean crash;
+        if (node.crashAfterSteps > 0) {
+            node.crashAfterSteps--;
+            crash = node.crashAfterSteps == 0;
+        } else {
+            crash = faultsOn && candidate && settings.crashPointProbability() > 0 && crashPointAllowed(node)
+                    && random.nextDouble() < settings.crashPointProbability();
+        }
+        if (crash) {
+            node.crashPoint = step;
+            record("crash point r" + node.index + " after " + step + " " + node.disk.describe());
+        }
+    }
+
+    /**
+     * Crash points keep to the random crashes' bound on replicas down, and do not land at a replica recovering its
+     * state (or starting) while another replica is also without state (recovering, pristine, or with a damaged
+     * disk), the bound the state-losing faults keep to ({@link #noneAtRisk}). Without it, a group that starts
+     * pristine wedges: a replica crashes right after recording recovery while another is still pristine, and the
+     * primary that started the group restarts (an open liveness bug, see DiskFaultScenarioTest).
+     */
+    private boolean crashPointAllowed(SimNode node) {
+        if (downCount() > (nodes.length - 1) / 2) {
+            return false;
+        }
+        if (node.replica != null && node.replica.status() != Replica.Status.RECOVERING) {
+            return true;
+        }
+        for (SimNode other : nodes) {
+            if (other != node && other.stateAtRisk) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Crashes every node that reached its crash point, before it or anything else takes another step. */
+    private void crashAtCrashPoints() {
+        for (SimNode node : nodes) {
+            if (node.up && node.crashPoint != null) {
+                SimDisk.CrashMode mode = node.scriptedCrashMode != null ? node.scriptedCrashMode
+                        : chooseCrashModeKeepingDisk();
+                node.scriptedCrashMode = null;
+                faults.record(SimFaults.crashAfter(node.crashPoint));
+                crash(node.index, mode);
+                node.downUntil = now + 5 + random.nextInt(120);
+            }
+        }
+    }
+
+    /**
+     * Scenario use: replica {@code index} crashes with {@code mode} right after its {@code steps}-th disk step
+     * from now (every log write completing and every synchronous write counts), before it does anything more.
+     */
+    public void crashAfterDiskSteps(int index, int steps, SimDisk.CrashMode mode) {
+        if (steps <= 0 || mode == SimDisk.CrashMode.WIPED) {
+            throw new IllegalArgumentException("a crash point after " + steps + " steps with mode " + mode);
+        }
+        nodes[index].crashAfterSteps = steps;
+        nodes[index].scriptedCrashMode = mode;
     }
 
     /** Scenario use: damages the stored checkpoint of replica {@code index}; false when it has none. */

@@ -90,15 +90,18 @@ class SimulationTest {
     void shouldDrawDifferentFaultSettingsWhenSeedsDiffer() {
         Set<SimSettings> settings = new HashSet<>();
         int withCrashes = 0;
+        int withCrashPoints = 0;
         int withPartitions = 0;
         for (long seed = 1; seed <= 50; seed++) {
             SimSettings drawn = SimSettings.random(seed);
             settings.add(drawn);
             withCrashes += drawn.crashProbability() > 0 ? 1 : 0;
+            withCrashPoints += drawn.crashPointProbability() > 0 ? 1 : 0;
             withPartitions += drawn.partitionProbability() > 0 ? 1 : 0;
         }
         assertThat(settings).hasSize(50);
         assertThat(withCrashes).isGreaterThan(30);
+        assertThat(withCrashPoints).isGreaterThan(30);
         assertThat(withPartitions).isGreaterThan(30);
     }
 }
