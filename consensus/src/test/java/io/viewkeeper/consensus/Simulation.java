@@ -65,7 +65,7 @@ public final class Simulation {
     final SimNetwork network;
     final SimNode[] nodes;
     final SimClients clients;
-    final SimFaults faults = new SimFaults();
+    private final SimFaults faults = new SimFaults();
     private final PriorityQueue<Scheduled> events = new PriorityQueue<>((a, b) -> a.tick() != b.tick()
             ? Long.compare(a.tick(), b.tick()) : Long.compare(a.sequence(), b.sequence()));
     private final TreeMap<Long, LogEntry> committed = new TreeMap<>();

@@ -13,7 +13,8 @@ import org.junit.jupiter.api.Test;
  * The seeded random simulation in CI: a fixed seed set, each seed's safety and liveness phases and history check,
  * each seed run twice with its trace hashes compared (determinism). {@code -Dsim.seed=N} replays one seed
  * (writing its trace); {@code -Dsim.seeds=N} runs seeds 1..N instead of the CI set. It prints how often each disk
- * and crash fault occurred, and over a thousand seeds or more asserts that every kind did.
+ * and crash fault occurred and, over a thousand seeds or more, asserts that every kind occurred more often than
+ * once per 200 seeds.
  */
 class SimulationTest {
 
