@@ -104,6 +104,11 @@ final class SimDisk {
         lastNormalView = newLastNormalView;
     }
 
+    /** The view state says recovery is under way: a replica restarting on this disk recovers. */
+    boolean recordsRecovery() {
+        return lastNormalView == Replica.RECOVERING_MARK;
+    }
+
     void saveCheckpoint(Checkpoint newCheckpoint) {
         checkpoint = newCheckpoint;
         checkpointChecksum = checksumOf(newCheckpoint);

@@ -433,16 +433,18 @@ public final class Simulation {
 
     /**
      * Crash points keep to the random crashes' bound on replicas down, and do not land at a replica recovering its
-     * state (or starting) while another replica is also without state (recovering, pristine, or with a damaged
-     * disk), the bound the state-losing faults keep to ({@link #noneAtRisk}). Without it, a group that starts
-     * pristine wedges: a replica crashes right after recording recovery while another is still pristine, and the
-     * primary that started the group restarts (an open liveness bug, see DiskFaultScenarioTest).
+     * state (or starting, or whose disk still records recovery) while another replica is also without state
+     * (recovering, pristine, or with a damaged disk), the bound the state-losing faults keep to
+     * ({@link #noneAtRisk}). Without it, a group that starts pristine wedges: a replica crashes right after
+     * recording recovery while another is still pristine, and the primary that started the group restarts (an
+     * open liveness bug, see DiskFaultScenarioTest).
      */
     private boolean crashPointAllowed(SimNode node) {
         if (downCount() > (nodes.length - 1) / 2) {
             return false;
         }
-        if (node.replica != null && node.replica.status() != Replica.Status.RECOVERING) {
+        if (node.replica != null && node.replica.status() != Replica.Status.RECOVERING
+                && !node.disk.recordsRecovery()) {
             return true;
         }
         for (SimNode other : nodes) {
