@@ -41,7 +41,10 @@ public final class Replica {
     Status status = Status.NORMAL;
     long view;
     long lastNormalView;
-    /** The last normal view as recorded on disk; it reaches {@code view} only once the view's log is durable. */
+    /**
+     * The last normal view as recorded on disk ({@link #RECOVERING_MARK} while recovery is recorded); it reaches
+     * {@code view} only once the view's log is durable.
+     */
     long durableLastNormalView;
     /** The op-number at which this replica entered its current normal view (the log it was given then). */
     long viewStartOp;

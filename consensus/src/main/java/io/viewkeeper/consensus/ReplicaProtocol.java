@@ -568,7 +568,7 @@ final class ReplicaProtocol {
      */
     void transitionToRecovering(boolean pristine) {
         if (!pristine) {
-            r.outbox.persistViewState(r.view, Replica.RECOVERING_MARK);
+            recordRecovering();
         }
         r.status = Replica.Status.RECOVERING;
         r.viewChange = null;
@@ -576,6 +576,18 @@ final class ReplicaProtocol {
         r.recovery = new Recovery(r.random.nextLong(), r.configuration.replicaCount(), r.ticks, pristine);
         r.reads.requeueAll();
         bootstrapIfOthersHoldNothing();
+    }
+
+    /**
+     * Records durably that recovery is under way, and says so in {@code durableLastNormalView} too, as that field
+     * is what the disk holds: the view state written when recovery completes ({@link #transitionToNormal}) then
+     * keeps the mark until the recovered log is durable in the new view. Writing the last normal view held before
+     * recovery instead would let a crash between that write and the next restart the replica on the recovered log
+     * ranked under that old view, so that a view change could prefer a log without the ops it alone still holds.
+     */
+    private void recordRecovering() {
+        r.outbox.persistViewState(r.view, Replica.RECOVERING_MARK);
+        r.durableLastNormalView = Replica.RECOVERING_MARK;
     }
 
     /**
@@ -660,7 +672,7 @@ final class ReplicaProtocol {
      */
     private void installRecovered(Message.RecoveryResponse primary, Checkpoint checkpoint) {
         if (r.recovery.pristine) {
-            r.outbox.persistViewState(r.view, Replica.RECOVERING_MARK);
+            recordRecovering();
             r.recovery.pristine = false;
         }
         installCheckpoint(checkpoint != null ? checkpoint : new Checkpoint(0, 0, Outbox.NO_RESULT, List.of()));

@@ -49,6 +49,42 @@ class DiskFaultScenarioTest {
                 .isEqualTo(cluster.simulation().application(0).digest());
     }
 
+    /**
+     * A replica completing recovery writes the view state of its new view, then, its log being durable, that view
+     * as its last normal view. A crash between the two must leave it recovering on restart: had the first write
+     * replaced the recovery mark by the last normal view it held before recovering, it would restart holding the
+     * recovered log under that old view, and a view change would rank its log below a backup's that lacks the
+     * ops it alone still holds.
+     */
+    @Test
+    void shouldStayRecoveringWhenCrashedBetweenTheTwoViewStatesThatEndRecovery() {
+        Scenario cluster = Scenario.cluster(3);
+        Simulation sim = cluster.simulation();
+        int client = cluster.client(1);
+        cluster.crash(0);
+        cluster.runUntilPrimaryIs(1);
+        cluster.restart(0);
+        cluster.runUntilAllNormal();
+        // Replica 0 stays normal in view 1 but receives none of the writes: they are committed by 1 and 2.
+        sim.dropWhere(deliver -> deliver.to() == 0 && (deliver.message() instanceof Message.Prepare
+                || deliver.message() instanceof Message.NewState));
+        cluster.writeKeysInTurn(client, 3);
+        cluster.crash(2, SimDisk.CrashMode.WIPED);
+        // Its steps: recording recovery, the initial checkpoint, the log, then the first view state.
+        cluster.crashAfterDiskSteps(2, 4, SimDisk.CrashMode.INTACT);
+        cluster.restart(2);
+        cluster.runUntil(() -> !cluster.up(2));
+        assertThat(cluster.faults().count(SimFaults.Kind.CRASH_AFTER_VIEW_STATE)).isEqualTo(1);
+        cluster.crash(1);
+        cluster.restart(2);
+        assertThat(cluster.replica(2).status()).isEqualTo(Replica.Status.RECOVERING);
+        cluster.runTicks(300);
+        cluster.heal();
+        cluster.restart(1);
+        cluster.finishSafely();
+        assertThat(cluster.replica(0).commitNumber()).isGreaterThanOrEqualTo(3);
+    }
+
     /** A protocol action at one replica, run with a crash right after one of that replica's disk steps. */
     enum Action {
         /**
