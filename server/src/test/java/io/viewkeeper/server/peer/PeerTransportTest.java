@@ -56,6 +56,7 @@ class PeerTransportTest {
         Message message = new Message.PrepareOk(3, 9, 1);
         await().atMost(WAIT).until(() -> {
             replica1.send(0, message);
+            replica1.flushWrites();
             return received.peek() != null;
         });
         assertThat(received.poll()).isInstanceOf(Message.PrepareOk.class).extracting(Message::from).isEqualTo(1);
