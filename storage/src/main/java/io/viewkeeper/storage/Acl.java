@@ -13,4 +13,15 @@ public record Acl(int perms, String scheme, String id) {
 
     public static final List<Acl> OPEN = List.of(new Acl(ALL, "world", "anyone"));
     public static final List<Acl> READ_ONLY = List.of(new Acl(READ, "world", "anyone"));
+
+    /**
+     * The list to keep in a node: {@link #OPEN} or {@link #READ_ONLY} itself when equal to it, so that the many
+     * nodes with one of those ACLs share one list instead of a decoded copy each; any other list as it is.
+     */
+    public static List<Acl> shared(List<Acl> acl) {
+        if (OPEN.equals(acl)) {
+            return OPEN;
+        }
+        return READ_ONLY.equals(acl) ? READ_ONLY : acl;
+    }
 }

@@ -46,13 +46,13 @@ public final class DataTree {
         nodes.put("/", root);
         Znode zookeeper = new Znode(new byte[0], Acl.OPEN, 0, 0, 0);
         nodes.put("/zookeeper", zookeeper);
-        root.children.add("zookeeper");
+        root.addChild("zookeeper");
         Znode config = new Znode(new byte[0], Acl.READ_ONLY, 0, 0, 0);
         config.aversion = -1;
         nodes.put("/zookeeper/config", config);
-        zookeeper.children.add("config");
+        zookeeper.addChild("config");
         nodes.put(QUOTA_ROOT, new Znode(new byte[0], Acl.OPEN, 0, 0, 0));
-        zookeeper.children.add("quota");
+        zookeeper.addChild("quota");
         digestSum = recomputeDigest();
     }
 
@@ -102,7 +102,7 @@ public final class DataTree {
     private static long nodeHash(String path, Znode node) {
         return nodeHash(path, node.dataHash, node.acl.hashCode(), new long[] {node.czxid, node.mzxid, node.ctime,
             node.mtime, node.version, node.childCreations, node.aversion, node.owner, node.pzxid,
-            node.children.size()});
+            node.childCount()});
     }
 
     static long nodeHash(String path, int dataHash, int aclHash, long[] stats) {
@@ -174,7 +174,7 @@ public final class DataTree {
         pending.push(path);
         while (!pending.isEmpty()) {
             String current = pending.pop();
-            for (String child : nodes.get(current).children) {
+            for (String child : nodes.get(current).childSet()) {
                 count++;
                 pending.push(PathRules.childPath(current, child));
             }
@@ -207,14 +207,16 @@ public final class DataTree {
         Znode existing = nodes.get(path);
         if (existing != null) {
             unhash(path, existing);
-            node.children.addAll(existing.children);
+            for (String child : existing.childSet()) {
+                node.addChild(child);
+            }
             dataBytes -= path.length() + existing.dataLength();
             trackOwner(path, existing.owner, false);
         } else {
             String parentPath = PathRules.parentOf(path);
             Znode parent = nodes.get(parentPath);
             unhash(parentPath, parent);
-            parent.children.add(PathRules.nameOf(path));
+            parent.addChild(PathRules.nameOf(path));
             rehash(parentPath, parent);
         }
         nodes.put(path, node);
@@ -250,7 +252,7 @@ public final class DataTree {
         long oldPzxid = parent.pzxid;
         unhash(parentPath, parent);
         nodes.put(path, node);
-        parent.children.add(name);
+        parent.addChild(name);
         parent.childCreations++;
         parent.pzxid = zxid;
         rehash(parentPath, parent);
@@ -261,7 +263,7 @@ public final class DataTree {
             unhash(path, node);
             unhash(parentPath, parent);
             nodes.remove(path);
-            parent.children.remove(name);
+            parent.removeChild(name);
             parent.childCreations--;
             parent.pzxid = oldPzxid;
             rehash(parentPath, parent);
@@ -281,7 +283,7 @@ public final class DataTree {
         unhash(path, node);
         unhash(parentPath, parent);
         nodes.remove(path);
-        parent.children.remove(name);
+        parent.removeChild(name);
         parent.pzxid = zxid;
         rehash(parentPath, parent);
         dataBytes -= path.length() + node.dataLength();
@@ -289,7 +291,7 @@ public final class DataTree {
         undo.record(() -> {
             unhash(parentPath, parent);
             nodes.put(path, node);
-            parent.children.add(name);
+            parent.addChild(name);
             parent.pzxid = oldPzxid;
             rehash(parentPath, parent);
             rehash(path, node);
@@ -331,7 +333,7 @@ public final class DataTree {
         List<Acl> oldAcl = node.acl;
         int oldAversion = node.aversion;
         unhash(path, node);
-        node.acl = acl;
+        node.acl = Acl.shared(acl);
         node.aversion++;
         rehash(path, node);
         undo.record(() -> {
@@ -407,7 +409,7 @@ public final class DataTree {
             Znode n = nodes.get(current);
             count++;
             bytes += n.dataLength();
-            for (String child : n.children) {
+            for (String child : n.childSet()) {
                 pending.push(PathRules.childPath(current, child));
             }
         }

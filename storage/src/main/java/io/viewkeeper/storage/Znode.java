@@ -31,11 +31,15 @@ public final class Znode {
     int aversion;
     final long owner;
     long pzxid;
-    final Set<String> children = new HashSet<>(8);
+    /**
+     * Null until the first child, then kept even when emptied, as ZooKeeper's DataNode keeps its set: getChildren
+     * lists names in the order of a HashSet of initial capacity 8 that saw the same adds and removes.
+     */
+    private Set<String> children;
 
     Znode(byte[] data, List<Acl> acl, long zxid, long time, long owner) {
         replaceData(data);
-        this.acl = acl;
+        this.acl = Acl.shared(acl);
         this.czxid = zxid;
         this.mzxid = zxid;
         this.pzxid = zxid;
@@ -60,7 +64,29 @@ public final class Znode {
     }
 
     public Set<String> children() {
-        return Collections.unmodifiableSet(children);
+        return children == null ? Set.of() : Collections.unmodifiableSet(children);
+    }
+
+    /** The children for iteration inside the package; not to be modified. */
+    Set<String> childSet() {
+        return children == null ? Set.of() : children;
+    }
+
+    int childCount() {
+        return children == null ? 0 : children.size();
+    }
+
+    void addChild(String name) {
+        if (children == null) {
+            children = new HashSet<>(8);
+        }
+        children.add(name);
+    }
+
+    void removeChild(String name) {
+        if (children != null) {
+            children.remove(name);
+        }
     }
 
     public long owner() {
@@ -105,7 +131,7 @@ public final class Znode {
     }
 
     public Stat stat() {
-        return new Stat(czxid, mzxid, ctime, mtime, version, 2 * childCreations - children.size(), aversion,
-                ephemeralOwner(), dataLength(), children.size(), pzxid);
+        return new Stat(czxid, mzxid, ctime, mtime, version, 2 * childCreations - childCount(), aversion,
+                ephemeralOwner(), dataLength(), childCount(), pzxid);
     }
 }

@@ -227,7 +227,7 @@ public final class ZnodeStateMachine {
         if (delete.version() != -1 && delete.version() != node.version) {
             return Result.error(BAD_VERSION);
         }
-        if (!node.children.isEmpty()) {
+        if (node.childCount() > 0) {
             return Result.error(NOT_EMPTY);
         }
         removeNode(zxid, path, changes, undo);
@@ -322,7 +322,7 @@ public final class ZnodeStateMachine {
         if (PathRules.isSpecial(delete.path())) {
             return Result.error(BAD_ARGUMENTS);
         }
-        if (!node.children.isEmpty()) {
+        if (node.childCount() > 0) {
             return Result.error(NOT_EMPTY);
         }
         if (node.ephemeralOwner() != 0) {
