@@ -649,6 +649,21 @@ public final class Replica {
     }
 
     /**
+     * The driver lost its connection to replica {@code index}, or could not open one (refused: the process is
+     * gone). A backup whose primary that is stops waiting out the whole view-change timeout: unless it hears from
+     * the primary within a heartbeat interval and a tick, it starts a view change then (§4.2). Any message from the
+     * primary cancels the suspicion, as it resets the timeout; only liveness depends on it, never safety.
+     */
+    public void onPeerUnreachable(int index) {
+        if (status != Status.NORMAL || isPrimary() || index != primaryIndex()) {
+            return;
+        }
+        long suspected = ticks - timeoutTicks + options.heartbeatTicks() + 1;
+        lastPrimaryContactTick = Math.min(lastPrimaryContactTick, suspected);
+        checkInvariants();
+    }
+
+    /**
      * The highest op replica {@code index} acknowledged as durable in this view, as the primary counts PrepareOks
      * (§4.1 step 5); 0 before its first acknowledgement of the view, and not maintained at a backup.
      */

@@ -167,6 +167,31 @@ class ReplicaBehaviourTest {
     }
 
     @Test
+    void shouldStartViewChangeWithinHeartbeatWhenPrimaryIsUnreachable() {
+        ReplicaConfiguration configuration = new ReplicaConfiguration(3, 1, 8);
+        ReplicaOptions options = ReplicaOptions.defaults();
+        Replica backup = Replica.restart(configuration, options, outbox, new SplittableRandom(6),
+                new DurableState(0, 0, null, List.of()));
+        Replica other = Replica.restart(configuration, options, outbox, new SplittableRandom(6),
+                new DurableState(0, 0, null, List.of()));
+        backup.onPeerUnreachable(2);
+        other.onPeerUnreachable(0);
+        backup.onPeerUnreachable(0);
+        for (int tick = 0; tick <= options.heartbeatTicks(); tick++) {
+            backup.onTick();
+            other.onTick();
+            if (tick == 1) {
+                other.onMessage(new Message.Commit(0, 0, 0, 0, 0));
+            }
+        }
+        assertThat(backup.status()).isEqualTo(Replica.Status.VIEW_CHANGE);
+        assertThat(backup.view()).isEqualTo(1);
+        assertThat(other.status()).as("heard from the primary after the suspicion").isEqualTo(Replica.Status.NORMAL);
+        assertThat(options.viewChangeTimeoutTicks()).as("well before the timeout")
+                .isGreaterThan(3 * options.heartbeatTicks());
+    }
+
+    @Test
     void shouldForwardPreviousRequestNumberWhenBackupGetsRequest() {
         ReplicaConfiguration configuration = new ReplicaConfiguration(3, 1, 8);
         Replica backup = Replica.restart(configuration, ReplicaOptions.defaults(), outbox, new SplittableRandom(5),

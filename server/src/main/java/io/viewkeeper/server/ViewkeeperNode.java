@@ -168,6 +168,11 @@ public final class ViewkeeperNode implements AutoCloseable {
             public void onSessionTouches(int from, long[] sessionIds) {
                 loop.execute(() -> loop.touchSessions(sessionIds));
             }
+
+            @Override
+            public void onPeerLost(int index) {
+                loop.execute(() -> loop.replica().onPeerUnreachable(index));
+            }
         };
         return new PeerTransport(config.replicaIndex(), clusterId, peers, receiver, PEER_FRAME_BYTES_MAX);
     }

@@ -49,6 +49,10 @@ public final class PeerTransport implements AutoCloseable {
         void onMessage(Message message);
 
         void onSessionTouches(int from, long[] sessionIds);
+
+        /** The connection to replica {@code index} closed, or an attempt to open one failed. */
+        default void onPeerLost(int index) {
+        }
     }
 
     private final int selfIndex;
@@ -139,8 +143,12 @@ public final class PeerTransport implements AutoCloseable {
                 reconnectDelayMs[index] = 0;
                 ch.writeAndFlush(PeerFrames.encode(ch.alloc(), PeerFrames.HELLO, hello()));
                 outbound[index] = ch;
-                ch.closeFuture().addListener(c -> scheduleReconnect(index));
+                ch.closeFuture().addListener(c -> {
+                    receiver.onPeerLost(index);
+                    scheduleReconnect(index);
+                });
             } else {
+                receiver.onPeerLost(index);
                 scheduleReconnect(index);
             }
         });
