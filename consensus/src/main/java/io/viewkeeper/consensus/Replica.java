@@ -11,7 +11,8 @@ import java.util.random.RandomGenerator;
  * A Viewstamped Replication replica (VR Revisited, Liskov and Cowling 2012) as a pure state machine: requests,
  * messages, persistence callbacks and ticks come in; effects go out through the {@link Outbox}. It owns no thread,
  * clock, file or unseeded random source. Normal operation and commits live here; the view change, recovery, state
- * transfer and read handlers are in {@link ReplicaProtocol}, phases in {@link ViewChange} and {@link Recovery}.
+ * transfer and read handlers are in {@link ReplicaProtocol}, recovery and restart in {@link RecoveryProtocol},
+ * checkpoint transfer in {@link CheckpointTransfer}, phases in {@link ViewChange} and {@link Recovery}.
  *
  * <p>Invariants: {@code log.startOp <= commitNumber <= opNumber}; {@code durableOp <= issuedOp <= opNumber}; ops
  * are committed in order without gaps; no entry failing its checksum is acknowledged, applied or sent; the status
@@ -34,6 +35,7 @@ public final class Replica {
     final ClientTable clients;
     final ReadBarrier reads;
     final ReplicaProtocol protocol;
+    final RecoveryProtocol recoveryProtocol;
     final CheckpointTransfer transfers;
     final List<LogEntry> pendingPersist = new ArrayList<>();
     final List<LogEntry> pendingPrepare = new ArrayList<>();
@@ -97,6 +99,7 @@ public final class Replica {
         this.clients = new ClientTable(options.clientTableMax());
         this.reads = new ReadBarrier(this, configuration.replicaCount(), options.readQueueMax(), random.nextLong());
         this.protocol = new ReplicaProtocol(this);
+        this.recoveryProtocol = new RecoveryProtocol(this);
         this.transfers = new CheckpointTransfer(this);
         this.ackedOp = new long[configuration.replicaCount()];
         this.commitNumber = startOp;
@@ -118,7 +121,7 @@ public final class Replica {
     static Replica restart(ReplicaConfiguration configuration, ReplicaOptions options, Outbox outbox,
                            RandomGenerator random, DurableState disk, Set<PlantedBug> bugs) {
         Replica replica = new Replica(configuration, options, outbox, random, 0, bugs);
-        if (disk.lastNormalView() == RECOVERING_MARK || !replica.protocol.loadDisk(disk)) {
+        if (disk.lastNormalView() == RECOVERING_MARK || !replica.recoveryProtocol.loadDisk(disk)) {
             return recovering(configuration, options, outbox, random, bugs);
         }
         replica.checkInvariants();
@@ -134,7 +137,7 @@ public final class Replica {
     static Replica recovering(ReplicaConfiguration configuration, ReplicaOptions options, Outbox outbox,
                               RandomGenerator random, Set<PlantedBug> bugs) {
         Replica replica = new Replica(configuration, options, outbox, random, 0, bugs);
-        replica.protocol.transitionToRecovering(false);
+        replica.recoveryProtocol.transitionToRecovering(false);
         return replica;
     }
 
@@ -171,7 +174,7 @@ public final class Replica {
     static Replica pristine(ReplicaConfiguration configuration, ReplicaOptions options, Outbox outbox,
                             RandomGenerator random, Set<PlantedBug> bugs) {
         Replica replica = new Replica(configuration, options, outbox, random, 0, bugs);
-        replica.protocol.transitionToRecovering(true);
+        replica.recoveryProtocol.transitionToRecovering(true);
         replica.checkInvariants();
         return replica;
     }
@@ -325,7 +328,7 @@ public final class Replica {
         }
         durableOp = op;
         if (status == Status.RECOVERING) {
-            protocol.completeRecoveryIfDurable();
+            recoveryProtocol.completeRecoveryIfDurable();
         } else if (status == Status.NORMAL) {
             makeNormalViewDurableIfHeld();
             if (isPrimary()) {
@@ -363,8 +366,8 @@ public final class Replica {
             case Message.StartViewChange m -> protocol.onStartViewChange(m);
             case Message.DoViewChange m -> protocol.onDoViewChange(m);
             case Message.StartView m -> protocol.onStartView(m);
-            case Message.Recovery m -> protocol.onRecovery(m);
-            case Message.RecoveryResponse m -> protocol.onRecoveryResponse(m);
+            case Message.Recovery m -> recoveryProtocol.onRecovery(m);
+            case Message.RecoveryResponse m -> recoveryProtocol.onRecoveryResponse(m);
             case Message.GetState m -> protocol.onGetState(m);
             case Message.NewState m -> protocol.onNewState(m);
             case Message.CheckpointRequest m -> transfers.onRequest(m);
@@ -411,7 +414,7 @@ public final class Replica {
             throw new IllegalStateException("PrepareOk for op " + message.op() + " beyond op-number " + opNumber());
         }
         ackedOp[message.from()] = Math.max(ackedOp[message.from()], message.op());
-        protocol.onBackupStarted(message.from());
+        recoveryProtocol.onBackupStarted(message.from());
         commitFromAcks();
         updateReleasableAtPrimary();
     }
@@ -738,52 +741,12 @@ public final class Replica {
         return configuration.replicaIndex() == primaryIndex();
     }
 
-    /**
-     * The whole-replica invariants; the simulator runs them after every event. They run after every event in
-     * production too, so the conditions are checked first and a message is built only for one that fails.
-     */
+    /** The whole-replica invariants ({@link ReplicaInvariants}); the simulator runs them after every event. */
     public void checkInvariants() {
-        if (!(log.startOp() <= commitNumber && commitNumber <= opNumber())) {
-            throw violated("log start " + log.startOp() + " commit " + commitNumber + " op " + opNumber());
-        }
-        if (!(durableOp <= issuedOp && issuedOp <= opNumber())) {
-            throw violated("durable " + durableOp + " issued " + issuedOp + " op " + opNumber());
-        }
-        if (lastNormalView > view) {
-            throw violated("last normal view " + lastNormalView + " after view " + view);
-        }
-        if (durableLastNormalView > lastNormalView) {
-            throw violated("durable last normal view " + durableLastNormalView + " after last normal view "
-                    + lastNormalView);
-        }
-        if ((status == Status.VIEW_CHANGE) != (viewChange != null)) {
-            throw violated("view change phase with status " + status);
-        }
-        if ((status == Status.RECOVERING) != (recovery != null)) {
-            throw violated("recovery phase with status " + status);
-        }
-        if (isPristine() && !(view == 0 && opNumber() == 0 && issuedOp == 0)) {
-            throw violated("pristine replica in view " + view + " holding op " + opNumber());
-        }
-        if (startedBackups != null && !(status == Status.NORMAL && view == 0 && opNumber() == 0)) {
-            throw violated("waiting for backups of the group it started in view " + view + " holding op "
-                    + opNumber());
-        }
-        if (stateTransfer != null && status != Status.NORMAL) {
-            throw violated("state transfer outside normal status");
-        }
-        if (status == Status.NORMAL && lastNormalView != view) {
-            throw violated("normal status in view " + view + " but last normal view " + lastNormalView);
-        }
-        if (!pendingPersist.isEmpty() && pendingPersist.get(0).op() != issuedOp + 1) {
-            throw violated("pending persist does not follow issued op " + issuedOp);
-        }
-        if (!pendingPrepare.isEmpty() && !isPrimary()) {
-            throw violated("prepare batch at a backup");
-        }
+        ReplicaInvariants.check(this);
     }
 
-    private static IllegalStateException violated(String message) {
+    static IllegalStateException violated(String message) {
         return new IllegalStateException("invariant violated: " + message);
     }
 

@@ -4,7 +4,8 @@ import java.util.List;
 
 /**
  * The message handlers of a {@link Replica} beyond the primary's normal path: backups in normal operation
- * (§4.1), view change (§4.2), recovery (§4.3), state transfer and checkpoint transfer (§5.1, §5.2), and timers.
+ * (§4.1), view change (§4.2), state transfer and checkpoint transfer (§5.1, §5.2), and timers; recovery and
+ * restart are in {@link RecoveryProtocol}.
  * It holds no state of its own; every field it changes belongs to the replica, and the replica checks its
  * invariants after each call.
  */
@@ -28,7 +29,7 @@ final class ReplicaProtocol {
                 }
             }
             case VIEW_CHANGE -> tickViewChange();
-            case RECOVERING -> tickRecovering();
+            case RECOVERING -> r.recoveryProtocol.onTick();
         }
     }
 
@@ -86,17 +87,6 @@ final class ReplicaProtocol {
             if (phase.doViewChangeSent && r.primaryIndex() != r.replicaIndex()) {
                 r.send(r.primaryIndex(), doViewChange(phase));
             }
-        }
-    }
-
-    private void tickRecovering() {
-        Recovery phase = r.recovery;
-        if (phase.installed != null || r.transfers.busy()) {
-            return;
-        }
-        if (r.ticks - phase.lastSendTick >= r.options.resendTicks() || r.ticks == 1) {
-            phase.lastSendTick = r.ticks;
-            r.broadcast(new Message.Recovery(phase.nonce, phase.pristine, r.replicaIndex()));
         }
     }
 
@@ -475,7 +465,7 @@ final class ReplicaProtocol {
         applyNewState(message, null);
     }
 
-    private boolean wantsNewState(Message.NewState message) {
+    boolean wantsNewState(Message.NewState message) {
         if (message.view() != r.view) {
             return false;
         }
@@ -558,132 +548,6 @@ final class ReplicaProtocol {
         r.pendingPrepare.clear();
     }
 
-    // ---------------------------------------------------------------- recovery (§4.3) and restart
-
-    /**
-     * §4.3: this replica lost its state. The loss is recorded durably first (last normal view -1), so that a crash
-     * before recovery completes leads to recovery again, never to a restart on a partial state. A pristine replica
-     * ({@link Replica#pristine}) records nothing yet: it stays pristine on restart until it takes state or starts
-     * the group.
-     */
-    void transitionToRecovering(boolean pristine) {
-        if (!pristine) {
-            recordRecovering();
-        }
-        r.status = Replica.Status.RECOVERING;
-        r.viewChange = null;
-        r.stateTransfer = null;
-        r.recovery = new Recovery(r.random.nextLong(), r.configuration.replicaCount(), r.ticks, pristine);
-        r.reads.requeueAll();
-        bootstrapIfOthersHoldNothing();
-    }
-
-    /**
-     * Records durably that recovery is under way, and says so in {@code durableLastNormalView} too, as that field
-     * is what the disk holds: the view state written when recovery completes ({@link #transitionToNormal}) then
-     * keeps the mark until the recovered log is durable in the new view. Writing the last normal view held before
-     * recovery instead would let a crash between that write and the next restart the replica on the recovered log
-     * ranked under that old view, so that a view change could prefer a log without the ops it alone still holds.
-     */
-    private void recordRecovering() {
-        r.outbox.persistViewState(r.view, Replica.RECOVERING_MARK);
-        r.durableLastNormalView = Replica.RECOVERING_MARK;
-    }
-
-    /**
-     * §4.3 step 2, and the answers a pristine replica needs: a normal replica answers any Recovery; a replica in a
-     * view change tells a pristine one what it holds; a pristine replica tells a pristine one that it is pristine.
-     * A recovering replica that is not pristine answers nothing.
-     */
-    void onRecovery(Message.Recovery message) {
-        switch (r.status) {
-            case NORMAL -> answerRecovery(message);
-            case VIEW_CHANGE -> {
-                if (message.pristine()) {
-                    r.send(message.from(), holdingResponse(message.nonce()));
-                }
-            }
-            case RECOVERING -> {
-                if (message.pristine() && r.recovery.pristine) {
-                    Replica.check(r.view == 0 && r.opNumber() == 0, "pristine replica holds view " + r.view
-                            + " op " + r.opNumber());
-                    r.send(message.from(), new Message.RecoveryResponse(0, message.nonce(), false, true, 0, 0, null,
-                            0, List.of(), r.replicaIndex()));
-                }
-            }
-        }
-    }
-
-    private void answerRecovery(Message.Recovery message) {
-        if (!r.isPrimary()) {
-            r.send(message.from(), holdingResponse(message.nonce()));
-            return;
-        }
-        if (r.log.startOp() > 0 && (r.checkpoint == null || r.checkpoint.op() < r.log.startOp())) {
-            return;
-        }
-        CheckpointRef checkpoint = r.log.startOp() > 0 ? r.transfers.offer() : null;
-        long after = checkpoint == null ? 0 : checkpoint.op();
-        r.send(message.from(), new Message.RecoveryResponse(r.view, message.nonce(), true, false, r.opNumber(),
-                r.commitNumber, checkpoint, r.log.chain(after), r.log.suffix(after + 1, Integer.MAX_VALUE),
-                r.replicaIndex()));
-    }
-
-    /** The view and op-number alone: what a replica that is not the normal primary tells a recovering one. */
-    private Message.RecoveryResponse holdingResponse(long nonce) {
-        return new Message.RecoveryResponse(r.view, nonce, false, false, r.opNumber(), r.commitNumber, null, 0,
-                List.of(), r.replicaIndex());
-    }
-
-    /**
-     * §4.3 step 3: with f + 1 answers including the latest view's primary, take its state and become normal. A
-     * pristine replica records that it is recovering before it writes anything received, so that from then on it
-     * restarts recovering and no longer answers as pristine.
-     */
-    void onRecoveryResponse(Message.RecoveryResponse message) {
-        if (r.status != Replica.Status.RECOVERING || message.nonce() != r.recovery.nonce
-                || r.recovery.installed != null) {
-            return;
-        }
-        for (LogEntry entry : message.entries()) {
-            if (!entry.checksumValid()) {
-                return;
-            }
-        }
-        r.recovery.record(message);
-        Message.RecoveryResponse primary = r.recovery.completion(r.quorum(), r.configuration.replicaCount());
-        if (primary == null) {
-            bootstrapIfOthersHoldNothing();
-            return;
-        }
-        if (primary.checkpoint() == null) {
-            installRecovered(primary, null);
-            return;
-        }
-        CheckpointTransfer.Fetched fetched = r.transfers.fetch(primary.checkpoint(), primary.from(), primary);
-        if (fetched != null) {
-            installRecovered(primary, fetched.checkpoint());
-        }
-    }
-
-    /**
-     * Takes the primary's state: its checkpoint ({@code checkpoint}, fetched whole; null when it offered none)
-     * and the log after it, then completes once that is durable.
-     */
-    private void installRecovered(Message.RecoveryResponse primary, Checkpoint checkpoint) {
-        if (r.recovery.pristine) {
-            recordRecovering();
-            r.recovery.pristine = false;
-        }
-        installCheckpoint(checkpoint != null ? checkpoint : new Checkpoint(0, 0, Outbox.NO_RESULT, List.of()));
-        r.checkpoint = checkpoint;
-        for (LogEntry entry : primary.entries()) {
-            r.appendReceived(entry);
-        }
-        r.recovery.installed = primary;
-        completeRecoveryIfDurable();
-    }
-
     /**
      * A chunk of a checkpoint being fetched. Once the whole checkpoint is here, the message that offered it is
      * handled with it, if it still applies: the replica may have moved on (another view, recovery restarted, the
@@ -703,103 +567,10 @@ final class ReplicaProtocol {
             case Message.RecoveryResponse offer -> {
                 if (r.status == Replica.Status.RECOVERING && offer.nonce() == r.recovery.nonce
                         && r.recovery.installed == null) {
-                    installRecovered(offer, fetched.checkpoint());
+                    r.recoveryProtocol.installRecovered(offer, fetched.checkpoint());
                 }
             }
             default -> throw new IllegalStateException("a checkpoint offered by " + fetched.offer());
         }
-    }
-
-    /**
-     * A pristine replica starts the group, in view 0 with an empty log, once every other replica answered its
-     * current nonce that it is pristine or holds no op. Why this is safe is argued on {@link Replica#pristine}.
-     * The view state is persisted first (in {@link #transitionToNormal}): from then on the replica is not pristine,
-     * on restart or in its answers.
-     */
-    private void bootstrapIfOthersHoldNothing() {
-        Recovery phase = r.recovery;
-        if (!phase.pristine || phase.installed != null || !phase.othersHoldNothing(r.replicaIndex())) {
-            return;
-        }
-        Replica.check(r.view == 0 && r.lastNormalView == 0 && r.commitNumber == 0,
-                "pristine replica in view " + r.view + " with commit number " + r.commitNumber);
-        Replica.check(r.opNumber() == 0 && r.pendingPersist.isEmpty(), "pristine replica holds op " + r.opNumber());
-        transitionToNormal(0);
-        if (r.isPrimary() && r.quorum() > 1) {
-            r.startedBackups = new boolean[r.configuration.replicaCount()];
-        }
-    }
-
-    /**
-     * A primary that started the group accepts requests once f backups are normal in view 0 (each says so with a
-     * PrepareOk for op 0 while it holds no op). Until then the replicas that started are at most f and could not
-     * commit anyway; holding no op, they let the pristine ones start the group too. Otherwise a primary that took
-     * requests and then left view 0 would hold ops that no pristine replica may ignore, while too few replicas
-     * with state remain to elect a primary the pristine ones could recover from.
-     */
-    void onBackupStarted(int backup) {
-        boolean[] started = r.startedBackups;
-        if (started == null) {
-            return;
-        }
-        Replica.check(r.view == 0 && r.isPrimary(), "waiting for backups outside view 0 at the primary");
-        started[backup] = true;
-        int count = 0;
-        for (boolean heard : started) {
-            count += heard ? 1 : 0;
-        }
-        if (count >= r.quorum() - 1) {
-            r.startedBackups = null;
-        }
-    }
-
-    /**
-     * Recovery ends only once the state received is durable: a replica that crashed in between would otherwise
-     * restart with part of a log and vote as if it had never lost its state.
-     */
-    void completeRecoveryIfDurable() {
-        Message.RecoveryResponse installed = r.recovery.installed;
-        if (installed == null || r.durableOp < r.opNumber()) {
-            return;
-        }
-        transitionToNormal(installed.view());
-        r.commitUpTo(installed.commitNumber());
-    }
-
-    /** Loads the disk of a restarting replica; false when it fails its checks and the state must be recovered. */
-    boolean loadDisk(DurableState disk) {
-        Checkpoint checkpoint = disk.checkpoint();
-        long start = checkpoint == null ? 0 : checkpoint.op();
-        r.log.resetTo(start, checkpoint == null ? 0 : checkpoint.chain());
-        if (checkpoint != null) {
-            r.clients.restore(checkpoint.clients());
-            r.checkpoint = checkpoint;
-        }
-        for (LogEntry entry : disk.entries()) {
-            if (entry.op() <= start) {
-                continue;
-            }
-            if (!entry.checksumValid() || entry.op() != r.opNumber() + 1) {
-                return false;
-            }
-            r.log.append(entry);
-        }
-        r.commitNumber = start;
-        r.durableOp = r.opNumber();
-        r.issuedOp = r.opNumber();
-        r.view = disk.view();
-        r.lastNormalView = disk.lastNormalView();
-        r.durableLastNormalView = disk.lastNormalView();
-        if (r.primaryOf(disk.view()) == r.replicaIndex()) {
-            // The primary of this view may already have sent a StartView or Prepares in it, and lost what it had
-            // not persisted; backups may hold those ops. Running the view again could give an op-number two
-            // different entries in one view, so a restarted primary starts the next view instead.
-            transitionToViewChange(r.view + 1);
-        } else if (disk.view() != disk.lastNormalView()) {
-            transitionToViewChange(r.view);
-        } else {
-            r.status = Replica.Status.NORMAL;
-        }
-        return true;
     }
 }
