@@ -10,9 +10,10 @@ import java.util.random.RandomGenerator;
 /**
  * A Viewstamped Replication replica (VR Revisited, Liskov and Cowling 2012) as a pure state machine: requests,
  * messages, persistence callbacks and ticks come in; effects go out through the {@link Outbox}. It owns no thread,
- * clock, file or unseeded random source. Normal operation and commits live here; the view change, recovery, state
- * transfer and read handlers are in {@link ReplicaProtocol}, recovery and restart in {@link RecoveryProtocol},
- * checkpoint transfer in {@link CheckpointTransfer}, phases in {@link ViewChange} and {@link Recovery}.
+ * clock, file or unseeded random source. Normal operation and commits live here; the view change and state
+ * transfer handlers are in {@link ReplicaProtocol}, recovery and restart in {@link RecoveryProtocol}, reads in
+ * {@link ReadBarrier}, checkpoint transfer in {@link CheckpointTransfer}, phases in {@link ViewChange} and
+ * {@link Recovery}.
  *
  * <p>Invariants: {@code log.startOp <= commitNumber <= opNumber}; {@code durableOp <= issuedOp <= opNumber}; ops
  * are committed in order without gaps; no entry failing its checksum is acknowledged, applied or sent; the status

@@ -111,12 +111,13 @@ final class ReplicaProtocol {
         long parentOp = message.firstOp() - 1;
         if (parentOp >= r.log.startOp() && parentOp <= r.opNumber()
                 && r.log.chain(parentOp) != message.parentChain()) {
-            Replica.check(false, "hash chain of view " + r.view + " differs at op " + parentOp + " from the primary's");
+            throw Replica.violated("hash chain of view " + r.view + " differs at op " + parentOp
+                    + " from the primary's");
         }
         for (LogEntry entry : message.entries()) {
             if (entry.op() <= r.opNumber()) {
                 if (entry.op() > r.log.startOp() && !r.log.entry(entry.op()).equals(entry)) {
-                    Replica.check(false, "two entries for op " + entry.op() + " in view " + r.view);
+                    throw Replica.violated("two entries for op " + entry.op() + " in view " + r.view);
                 }
                 continue;
             }
