@@ -15,8 +15,12 @@ public final class FailoverProbe {
     private FailoverProbe() {
     }
 
-    /** The outcome of one kill; gapMs is the longest interval without an acknowledged write from the kill on. */
-    public record FailoverResult(String system, int repeat, String killed, long gapMs, long firstAckAfterKillMs,
+    /**
+     * The outcome of one kill. gapMs is the longest interval without an acknowledged write from the last one before
+     * the kill to the end of the load; resumedAfterKillMs is when the acknowledgement that ended it came, from the
+     * kill (acknowledgements in the first milliseconds after a kill are often replies already on their way).
+     */
+    public record FailoverResult(String system, int repeat, String killed, long gapMs, long resumedAfterKillMs,
             long writesAcknowledged) {
         public Map<String, Object> toMap() {
             Map<String, Object> map = new LinkedHashMap<>();
@@ -24,16 +28,26 @@ public final class FailoverProbe {
             map.put("repeat", repeat);
             map.put("killed", killed);
             map.put("gapMs", gapMs);
-            map.put("firstAckAfterKillMs", firstAckAfterKillMs);
+            map.put("resumedAfterKillMs", resumedAfterKillMs);
             map.put("writesAcknowledged", writesAcknowledged);
             return map;
         }
     }
 
-    /** Acknowledgement times, appended from client event threads. */
+    /** The longest interval without an acknowledgement around a kill: its length and the time it ended. */
+    record Gap(long nanos, long endNanos) {
+    }
+
+    /** Acknowledgement times, appended from client event threads, and when the load stopped. */
     static final class AckTimes implements LoadGenerator.AckListener {
         private long[] times = new long[1 << 16];
         private int size;
+        private volatile long stoppedNanos;
+
+        @Override
+        public void onLoadStopped(long nanos) {
+            stoppedNanos = nanos;
+        }
 
         @Override
         public synchronized void onWriteAcknowledged(long nanos) {
@@ -50,22 +64,27 @@ public final class FailoverProbe {
         }
     }
 
-    /** The longest interval without an acknowledgement, from the last one before the kill to the end. */
-    static long longestGapNanos(long[] sortedAcks, long killNanos, long endNanos) {
+    /**
+     * The longest interval without an acknowledgement, from the last one before the kill to the end of the load;
+     * acknowledgements after the end (the drain) do not count. A load that never resumed ends its gap at the end.
+     */
+    static Gap longestGap(long[] sortedAcks, long killNanos, long endNanos) {
         long previous = killNanos;
         for (long ack : sortedAcks) {
             if (ack <= killNanos) {
                 previous = ack;
             }
         }
-        long longest = 0;
+        Gap longest = new Gap(0, killNanos);
         for (long ack : sortedAcks) {
-            if (ack > killNanos) {
-                longest = Math.max(longest, ack - previous);
+            if (ack > killNanos && ack <= endNanos) {
+                if (ack - previous > longest.nanos()) {
+                    longest = new Gap(ack - previous, ack);
+                }
                 previous = ack;
             }
         }
-        return Math.max(longest, endNanos - previous);
+        return endNanos - previous > longest.nanos() ? new Gap(endNanos - previous, endNanos) : longest;
     }
 
     public static FailoverResult run(BenchEnvironment environment, BenchSystem system, int repeat, long beforeMs,
@@ -93,16 +112,15 @@ public final class FailoverProbe {
             });
             LoadGenerator generator = new LoadGenerator(group.addresses(), false, 42 + repeat);
             generator.run(system.id(), workload, repeat, acks);
-            long end = System.nanoTime();
+            long end = acks.stoppedNanos > 0 ? acks.stoppedNanos : System.nanoTime();
             killer.join();
             if (killed[0] == null) {
                 throw new IllegalStateException(system.id() + ": no leader found to kill");
             }
             long[] sorted = acks.sorted();
-            long gap = longestGapNanos(sorted, kill[0], end);
-            long firstAfter = Arrays.stream(sorted).filter(t -> t > kill[0]).findFirst().orElse(end) - kill[0];
-            return new FailoverResult(system.id(), repeat, killed[0], TimeUnit.NANOSECONDS.toMillis(gap),
-                    TimeUnit.NANOSECONDS.toMillis(firstAfter), sorted.length);
+            Gap gap = longestGap(sorted, kill[0], end);
+            return new FailoverResult(system.id(), repeat, killed[0], TimeUnit.NANOSECONDS.toMillis(gap.nanos()),
+                    TimeUnit.NANOSECONDS.toMillis(gap.endNanos() - kill[0]), sorted.length);
         }
     }
 }

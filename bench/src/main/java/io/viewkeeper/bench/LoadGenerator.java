@@ -40,6 +40,10 @@ public final class LoadGenerator {
     /** Told the time (System.nanoTime) of every acknowledged write; called from client event threads. */
     public interface AckListener {
         void onWriteAcknowledged(long nanos);
+
+        /** Told when the sessions stop issuing: acknowledgements after it are the drain, not the load. */
+        default void onLoadStopped(long nanos) {
+        }
     }
 
     private final List<String> servers;
@@ -81,7 +85,11 @@ public final class LoadGenerator {
                         CREATED + "/" + system + "-r" + repeat + "-s" + i + "-", seed * 1_000_003L + i);
                 loads.add(new SessionLoad(clients.get(i), settings, phase, listener, retries));
             }
-            return measure(system, workload, repeat, phase, loads);
+            RunResult result = measure(system, workload, repeat, phase, loads);
+            if (listener != null) {
+                listener.onLoadStopped(phase.measureEndNanos);
+            }
+            return result;
         } finally {
             retries.shutdownNow();
             closeAll(clients);

@@ -32,7 +32,14 @@ class MatrixPlanTest {
     @Test
     void shouldMeasureGapFromLastAckBeforeKillWhenFailover() {
         long[] acks = {100, 200, 900, 950, 1200};
-        assertThat(FailoverProbe.longestGapNanos(acks, 250, 1300)).isEqualTo(700);
-        assertThat(FailoverProbe.longestGapNanos(new long[] {100}, 250, 1000)).isEqualTo(900);
+        assertThat(FailoverProbe.longestGap(acks, 250, 1300)).isEqualTo(new FailoverProbe.Gap(700, 900));
+        assertThat(FailoverProbe.longestGap(new long[] {100}, 250, 1000)).isEqualTo(new FailoverProbe.Gap(900, 1000));
+    }
+
+    @Test
+    void shouldIgnoreAcknowledgementsAfterLoadStoppedWhenFailover() {
+        long[] acks = {100, 200, 300, 400, 2000};
+        // the drain's acknowledgement at 2000 neither ends a gap nor opens one from the end of the load at 500
+        assertThat(FailoverProbe.longestGap(acks, 250, 500)).isEqualTo(new FailoverProbe.Gap(100, 300));
     }
 }
