@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.TreeMap;
 
 /**
@@ -191,6 +192,31 @@ final class ReadBarrier {
         primaryBatches.clear();
         confirmed.clear();
         remoteQueued.clear();
+        queued.addAll(0, requeue);
+    }
+
+    /**
+     * Normal in a new view: read-index requests still unanswered went to a primary that may be gone. A backup asks
+     * the new primary now rather than after the resend delay; a replica that is now the primary confirms those
+     * reads itself, in its next round (no other replica would answer them). Read indexes already obtained stay.
+     */
+    void onNormal(boolean primary, long tick) {
+        List<Long> requeue = new ArrayList<>();
+        Iterator<Map.Entry<Long, BackupBatch>> unanswered = backupBatches.entrySet().iterator();
+        while (unanswered.hasNext()) {
+            Map.Entry<Long, BackupBatch> entry = unanswered.next();
+            BackupBatch batch = entry.getValue();
+            if (batch.readIndex >= 0) {
+                continue;
+            }
+            if (primary) {
+                requeue.addAll(batch.readIds);
+                unanswered.remove();
+            } else {
+                batch.sentTick = tick;
+                replica.sendReadIndexRequest(entry.getKey());
+            }
+        }
         queued.addAll(0, requeue);
     }
 

@@ -404,6 +404,7 @@ final class ReplicaProtocol {
         r.startedBackups = null;
         if (viewChanged) {
             r.reads.onViewChange();
+            r.reads.onNormal(r.isPrimary(), r.ticks);
             r.pendingPrepare.clear();
         }
         r.resetTimeout();

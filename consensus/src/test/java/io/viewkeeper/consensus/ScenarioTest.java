@@ -224,6 +224,29 @@ class ScenarioTest {
         cluster.finishSafely();
     }
 
+    /**
+     * A read at a backup whose read-index request the primary never answered: the primary crashes and that backup
+     * becomes the primary. Nobody else will answer the request, so the new primary must confirm the read itself.
+     */
+    @Test
+    void shouldServeBackupReadWhenItsReplicaBecomesPrimaryBeforeReadIndexArrives() {
+        Scenario cluster = Scenario.cluster(3);
+        int writer = cluster.client(1);
+        int reader = cluster.client(1);
+        cluster.write(writer, 4);
+        cluster.runUntilDone(writer);
+        cluster.drop(Message.ReadIndexRequest.class, 0);
+        cluster.read(reader, 4);
+        cluster.runTicks(2);
+        cluster.crash(0);
+        cluster.runUntilPrimaryIs(1);
+        cluster.runUntil(() -> cluster.simulation().clients().done(reader));
+        assertThat(cluster.simulation().clients().answeredReads()).as("reads answered").isEqualTo(1);
+        cluster.heal();
+        cluster.restart(0);
+        cluster.finishSafely();
+    }
+
     @Test
     void shouldServeStaleReadWhenPrimaryReadsLocally() {
         Scenario cluster = Scenario.cluster(SimSettings.quiet(3), Set.of(PlantedBug.READ_WITHOUT_CONFIRMATION));
