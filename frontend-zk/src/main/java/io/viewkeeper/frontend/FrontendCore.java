@@ -242,6 +242,19 @@ public final class FrontendCore {
         }
     }
 
+    /**
+     * The replica is normal in a view newer than the last one it was normal in: writes forwarded to the old primary
+     * may have been lost with it, and the next write of each of those connections would be refused until its
+     * predecessor is ordered. Every pending write is offered again now, in the order submitted, rather than after
+     * the resubmit delay; the client table makes each execute once.
+     */
+    public void onViewEntered() {
+        long now = clock.getAsLong();
+        for (PendingWrite pending : List.copyOf(pendingWrites.values())) {
+            offer(pending, now);
+        }
+    }
+
     private void retryReads() {
         for (Map.Entry<Long, PendingRead> e : pendingReads.entrySet()) {
             if (!e.getValue().connection().readRequested) {

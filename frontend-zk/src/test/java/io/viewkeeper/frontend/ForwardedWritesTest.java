@@ -47,4 +47,33 @@ class ForwardedWritesTest {
         }
         assertThat(readAllHex(channel)).isEqualTo(expected.toString());
     }
+
+    @Test
+    void shouldOfferLostForwardedWritesAgainInOrderWhenNewViewIsEntered() {
+        EmbeddedChannel channel = harness.connected();
+        harness.writes.autoCommit = false;
+        harness.writes.forwarding = true;
+        ByteArrayOutputStream burst = new ByteArrayOutputStream();
+        for (int xid = 1; xid <= 3; xid++) {
+            burst.writeBytes(request(xid, OpCode.CREATE, new CreateRequest("/n" + xid, null, GoldenBytesTest.OPEN,
+                    0)));
+        }
+        send(channel, burst.toByteArray());
+        harness.writes.loseAll();
+        harness.writes.previousNamed.clear();
+
+        // the clock stands still: no resubmit delay passes, only the new view makes the frontend offer them again
+        harness.core.onTick();
+        assertThat(harness.writes.pendingCount()).as("writes offered again before the new view").isZero();
+        harness.core.onViewEntered();
+        assertThat(harness.writes.pendingCount()).as("writes offered again in the new view").isEqualTo(3);
+        assertThat(harness.writes.previousNamed).as("in their order, each naming the one before")
+                .containsExactly(0L, 1L, 2L);
+
+        harness.writes.commitAll();
+        String replies = readAllHex(channel);
+        for (int xid = 1; xid <= 3; xid++) {
+            assertThat(replies).as("reply to xid %d", xid).contains(String.format("%08x%016x%08x", xid, xid + 1L, 0));
+        }
+    }
 }

@@ -201,6 +201,11 @@ final class FrontendHarness {
         int pendingCount() {
             return pending.size();
         }
+
+        /** Forgets every write not committed yet, as a primary that dies with them does. */
+        void loseAll() {
+            pending.clear();
+        }
     }
 
     /** A SecureRandom whose bytes are always 0x01, 0x02, ...: session passwords become predictable. */

@@ -59,6 +59,8 @@ final class ReplicaLoop implements WritePath, Outbox, Runnable {
     private long decodedOp = -1;
     private Txn decodedTxn;
     private String lastStatus = "";
+    /** The view this replica was last seen normal in, so that entering a newer one re-offers pending writes. */
+    private long lastNormalView = -1;
     private volatile boolean running = true;
     private Thread thread;
 
@@ -130,9 +132,9 @@ final class ReplicaLoop implements WritePath, Outbox, Runnable {
                     nextFrontendTick = now + frontendTickMs;
                     runTask(this::frontendTick);
                 }
+                runTask(this::logStatusChange);
                 runTask(this::flushReplica);
                 runTask(this::flushWrites);
-                logStatusChange();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
@@ -203,6 +205,10 @@ final class ReplicaLoop implements WritePath, Outbox, Runnable {
         if (!status.equals(lastStatus)) {
             log.info("{} now {}", prefix(), status);
             lastStatus = status;
+            if (replica.status() == Replica.Status.NORMAL && replica.view() != lastNormalView) {
+                lastNormalView = replica.view();
+                core.onViewEntered();
+            }
         }
     }
 
