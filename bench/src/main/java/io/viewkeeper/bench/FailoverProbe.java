@@ -1,6 +1,7 @@
 package io.viewkeeper.bench;
 
 import java.io.IOException;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -18,15 +19,17 @@ public final class FailoverProbe {
     /**
      * The outcome of one kill. gapMs is the longest interval without an acknowledged write from the last one before
      * the kill to the end of the load; resumedAfterKillMs is when the acknowledgement that ended it came, from the
-     * kill (acknowledgements in the first milliseconds after a kill are often replies already on their way).
+     * kill (acknowledgements in the first milliseconds after a kill are often replies already on their way);
+     * killedAt is the wall-clock time of the kill, to find it in the servers' logs.
      */
-    public record FailoverResult(String system, int repeat, String killed, long gapMs, long resumedAfterKillMs,
-            long writesAcknowledged) {
+    public record FailoverResult(String system, int repeat, String killed, String killedAt, long gapMs,
+            long resumedAfterKillMs, long writesAcknowledged) {
         public Map<String, Object> toMap() {
             Map<String, Object> map = new LinkedHashMap<>();
             map.put("system", system);
             map.put("repeat", repeat);
             map.put("killed", killed);
+            map.put("killedAt", killedAt);
             map.put("gapMs", gapMs);
             map.put("resumedAfterKillMs", resumedAfterKillMs);
             map.put("writesAcknowledged", writesAcknowledged);
@@ -95,6 +98,7 @@ public final class FailoverProbe {
             AckTimes acks = new AckTimes();
             long[] kill = new long[1];
             String[] killed = new String[1];
+            Instant[] killedAt = new Instant[1];
             Thread killer = Thread.ofVirtual().start(() -> {
                 try {
                     Thread.sleep(beforeMs);
@@ -104,6 +108,7 @@ public final class FailoverProbe {
                     }
                     ServerProcess victim = group.processes().get(leader.get());
                     killed[0] = victim.name() + " (pid " + victim.pid() + ")";
+                    killedAt[0] = Instant.now();
                     kill[0] = System.nanoTime();
                     victim.kill();
                 } catch (InterruptedException e) {
@@ -119,8 +124,9 @@ public final class FailoverProbe {
             }
             long[] sorted = acks.sorted();
             Gap gap = longestGap(sorted, kill[0], end);
-            return new FailoverResult(system.id(), repeat, killed[0], TimeUnit.NANOSECONDS.toMillis(gap.nanos()),
-                    TimeUnit.NANOSECONDS.toMillis(gap.endNanos() - kill[0]), sorted.length);
+            return new FailoverResult(system.id(), repeat, killed[0], killedAt[0].toString(),
+                    TimeUnit.NANOSECONDS.toMillis(gap.nanos()), TimeUnit.NANOSECONDS.toMillis(gap.endNanos() - kill[0]),
+                    sorted.length);
         }
     }
 }
