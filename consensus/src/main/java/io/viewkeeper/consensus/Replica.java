@@ -653,16 +653,28 @@ public final class Replica {
     }
 
     /**
-     * The driver lost its connection to replica {@code index}, or could not open one (refused: the process is
-     * gone). A backup whose primary that is stops waiting out the whole view-change timeout: unless it hears from
-     * the primary within a heartbeat interval and a tick, it starts a view change then (§4.2). Any message from the
-     * primary cancels the suspicion, as it resets the timeout; only liveness depends on it, never safety.
+     * The driver lost its connection to replica {@code index}: a backup whose primary that is stops waiting out the
+     * whole view-change timeout. Unless it hears from the primary within a heartbeat interval and a tick, it starts
+     * a view change then (§4.2); a connection can drop while its process lives on. Any message from the primary
+     * cancels the suspicion, as it resets the timeout; only liveness depends on it, never safety.
      */
     public void onPeerUnreachable(int index) {
+        suspectPrimary(index, options.heartbeatTicks() + 1);
+    }
+
+    /**
+     * The driver's attempt to open a connection to replica {@code index} was refused: nothing listens at its
+     * address, the process is gone. A backup whose primary that is starts a view change at its next tick.
+     */
+    public void onPeerRefused(int index) {
+        suspectPrimary(index, 0);
+    }
+
+    private void suspectPrimary(int index, int graceTicks) {
         if (status != Status.NORMAL || isPrimary() || index != primaryIndex()) {
             return;
         }
-        long suspected = ticks - timeoutTicks + options.heartbeatTicks() + 1;
+        long suspected = ticks - timeoutTicks + graceTicks;
         lastPrimaryContactTick = Math.min(lastPrimaryContactTick, suspected);
         checkInvariants();
     }

@@ -173,6 +173,11 @@ public final class ViewkeeperNode implements AutoCloseable {
             public void onPeerLost(int index) {
                 loop.execute(() -> loop.replica().onPeerUnreachable(index));
             }
+
+            @Override
+            public void onPeerRefused(int index) {
+                loop.execute(() -> loop.replica().onPeerRefused(index));
+            }
         };
         return new PeerTransport(config.replicaIndex(), clusterId, peers, receiver, PEER_FRAME_BYTES_MAX);
     }

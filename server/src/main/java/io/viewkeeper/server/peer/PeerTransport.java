@@ -8,6 +8,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.WriteBufferWaterMark;
@@ -17,6 +18,7 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
 import io.viewkeeper.consensus.Message;
+import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.List;
@@ -52,6 +54,10 @@ public final class PeerTransport implements AutoCloseable {
 
         /** The connection to replica {@code index} closed, or an attempt to open one failed. */
         default void onPeerLost(int index) {
+        }
+
+        /** An attempt to open a connection to replica {@code index} was refused: nothing listens there. */
+        default void onPeerRefused(int index) {
         }
     }
 
@@ -148,7 +154,11 @@ public final class PeerTransport implements AutoCloseable {
                     scheduleReconnect(index);
                 });
             } else {
-                receiver.onPeerLost(index);
+                if (f.cause() instanceof ConnectException && !(f.cause() instanceof ConnectTimeoutException)) {
+                    receiver.onPeerRefused(index);
+                } else {
+                    receiver.onPeerLost(index);
+                }
                 scheduleReconnect(index);
             }
         });
@@ -159,8 +169,9 @@ public final class PeerTransport implements AutoCloseable {
         if (closed) {
             return;
         }
-        long delay = Math.min(RECONNECT_DELAY_MAX_MS, Math.max(RECONNECT_DELAY_MIN_MS, reconnectDelayMs[index] * 2));
-        reconnectDelayMs[index] = delay;
+        // the first attempt after a working connection goes at once: refused, it tells that the peer is gone
+        long delay = reconnectDelayMs[index];
+        reconnectDelayMs[index] = Math.min(RECONNECT_DELAY_MAX_MS, Math.max(RECONNECT_DELAY_MIN_MS, delay * 2));
         group.schedule(() -> connect(index), delay, TimeUnit.MILLISECONDS);
     }
 

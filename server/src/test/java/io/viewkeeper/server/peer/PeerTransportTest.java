@@ -63,6 +63,47 @@ class PeerTransportTest {
     }
 
     @Test
+    void shouldReportPeerRefusedRightAfterItsProcessStopsListening() throws Exception {
+        BlockingQueue<String> events = new LinkedBlockingQueue<>();
+        PeerTransport watcher = new PeerTransport(2, CLUSTER, members, new PeerTransport.Receiver() {
+            @Override
+            public void onMessage(Message message) {
+                // not exercised here
+            }
+
+            @Override
+            public void onSessionTouches(int from, long[] sessionIds) {
+                // not exercised here
+            }
+
+            @Override
+            public void onPeerLost(int index) {
+                events.add("lost " + index);
+            }
+
+            @Override
+            public void onPeerRefused(int index) {
+                events.add("refused " + index);
+            }
+        }, 1 << 20);
+        watcher.start();
+        try {
+            await().atMost(WAIT).until(() -> {
+                watcher.send(0, new Message.PrepareOk(3, 9, 2));
+                watcher.flushWrites();
+                return received.peek() != null;
+            });
+            assertThat(events).as("events while replica 0 listens").isEmpty();
+            replica0.close();
+            await().atMost(WAIT).until(() -> events.contains("refused 0"));
+            assertThat(events).as("the closed connection is reported before the refused attempt")
+                    .startsWith("lost 0").doesNotContain("refused 1", "lost 1");
+        } finally {
+            watcher.close();
+        }
+    }
+
+    @Test
     void shouldDropConnectionWhenFirstBytesAreGarbage() throws Exception {
         try (Socket socket = dialReplica0()) {
             write(socket, new byte[] {0, 0, 0, 5, 'h', 'e', 'l', 'l', 'o'});
