@@ -17,8 +17,8 @@ public final class FailoverProbe {
     }
 
     /**
-     * The outcome of one kill. gapMs is the longest interval without an acknowledged write from the last one before
-     * the kill to the end of the load; resumedAfterKillMs is when the acknowledgement that ended it came, from the
+     * The outcome of one kill. gapMs is the longest interval without an acknowledged write that opened between the
+     * last one before the kill and two seconds after it; resumedAfterKillMs is when the acknowledgement that ended it came, from the
      * kill (acknowledgements in the first milliseconds after a kill are often replies already on their way);
      * killedAt is the wall-clock time of the kill, to find it in the servers' logs.
      */
@@ -68,10 +68,17 @@ public final class FailoverProbe {
     }
 
     /**
-     * The longest interval without an acknowledgement, from the last one before the kill to the end of the load;
-     * acknowledgements after the end (the drain) do not count. A load that never resumed ends its gap at the end.
+     * The failover takes this long at most: a gap that opens later (a checkpoint, a collection) is not the failover
+     * and is left to the latency figures. A gap that opens within it counts whole, however long it lasts.
      */
-    static Gap longestGap(long[] sortedAcks, long killNanos, long endNanos) {
+    static final long FAILOVER_WINDOW_NANOS = TimeUnit.SECONDS.toNanos(2);
+
+    /**
+     * The longest interval without an acknowledgement that opens between the last one before the kill and
+     * {@code windowNanos} after the kill, up to the end of the load; acknowledgements after the end (the drain) do
+     * not count. A load that never resumed ends its gap at the end.
+     */
+    static Gap longestGap(long[] sortedAcks, long killNanos, long endNanos, long windowNanos) {
         long previous = killNanos;
         for (long ack : sortedAcks) {
             if (ack <= killNanos) {
@@ -85,6 +92,9 @@ public final class FailoverProbe {
                     longest = new Gap(ack - previous, ack);
                 }
                 previous = ack;
+                if (previous - killNanos > windowNanos) {
+                    return longest;
+                }
             }
         }
         return endNanos - previous > longest.nanos() ? new Gap(endNanos - previous, endNanos) : longest;
@@ -123,7 +133,7 @@ public final class FailoverProbe {
                 throw new IllegalStateException(system.id() + ": no leader found to kill");
             }
             long[] sorted = acks.sorted();
-            Gap gap = longestGap(sorted, kill[0], end);
+            Gap gap = longestGap(sorted, kill[0], end, FAILOVER_WINDOW_NANOS);
             return new FailoverResult(system.id(), repeat, killed[0], killedAt[0].toString(),
                     TimeUnit.NANOSECONDS.toMillis(gap.nanos()), TimeUnit.NANOSECONDS.toMillis(gap.endNanos() - kill[0]),
                     sorted.length);

@@ -32,14 +32,24 @@ class MatrixPlanTest {
     @Test
     void shouldMeasureGapFromLastAckBeforeKillWhenFailover() {
         long[] acks = {100, 200, 900, 950, 1200};
-        assertThat(FailoverProbe.longestGap(acks, 250, 1300)).isEqualTo(new FailoverProbe.Gap(700, 900));
-        assertThat(FailoverProbe.longestGap(new long[] {100}, 250, 1000)).isEqualTo(new FailoverProbe.Gap(900, 1000));
+        assertThat(FailoverProbe.longestGap(acks, 250, 1300, 5000)).isEqualTo(new FailoverProbe.Gap(700, 900));
+        assertThat(FailoverProbe.longestGap(new long[] {100}, 250, 1000, 5000))
+                .isEqualTo(new FailoverProbe.Gap(900, 1000));
     }
 
     @Test
     void shouldIgnoreAcknowledgementsAfterLoadStoppedWhenFailover() {
         long[] acks = {100, 200, 300, 400, 2000};
         // the drain's acknowledgement at 2000 neither ends a gap nor opens one from the end of the load at 500
-        assertThat(FailoverProbe.longestGap(acks, 250, 500)).isEqualTo(new FailoverProbe.Gap(100, 300));
+        assertThat(FailoverProbe.longestGap(acks, 250, 500, 5000)).isEqualTo(new FailoverProbe.Gap(100, 300));
+    }
+
+    @Test
+    void shouldLeaveGapsOpeningAfterWindowOutWhenFailover() {
+        long[] acks = {100, 200, 400, 450, 500, 1500};
+        // kill at 250, window 200: the gap from 500 to 1500 opens after 450 and is not the failover
+        assertThat(FailoverProbe.longestGap(acks, 250, 2000, 200)).isEqualTo(new FailoverProbe.Gap(200, 400));
+        // a gap that opens inside the window counts whole
+        assertThat(FailoverProbe.longestGap(acks, 250, 2000, 260)).isEqualTo(new FailoverProbe.Gap(1000, 1500));
     }
 }

@@ -659,24 +659,23 @@ public final class Replica {
      * cancels the suspicion, as it resets the timeout; only liveness depends on it, never safety.
      */
     public void onPeerUnreachable(int index) {
-        suspectPrimary(index, options.heartbeatTicks() + 1);
+        if (status != Status.NORMAL || isPrimary() || index != primaryIndex()) {
+            return;
+        }
+        long suspected = ticks - timeoutTicks + options.heartbeatTicks() + 1;
+        lastPrimaryContactTick = Math.min(lastPrimaryContactTick, suspected);
+        checkInvariants();
     }
 
     /**
      * The driver's attempt to open a connection to replica {@code index} was refused: nothing listens at its
-     * address, the process is gone. A backup whose primary that is starts a view change at its next tick.
+     * address, the process is gone. A backup whose primary that is starts a view change now.
      */
     public void onPeerRefused(int index) {
-        suspectPrimary(index, 0);
-    }
-
-    private void suspectPrimary(int index, int graceTicks) {
-        if (status != Status.NORMAL || isPrimary() || index != primaryIndex()) {
-            return;
+        if (status == Status.NORMAL && !isPrimary() && index == primaryIndex()) {
+            protocol.transitionToViewChange(view + 1);
+            checkInvariants();
         }
-        long suspected = ticks - timeoutTicks + graceTicks;
-        lastPrimaryContactTick = Math.min(lastPrimaryContactTick, suspected);
-        checkInvariants();
     }
 
     /**

@@ -71,6 +71,8 @@ public final class PeerTransport implements AutoCloseable {
     /** Peers written to since the last {@link #flushWrites}; touched only by the replica thread. */
     private final boolean[] unflushed;
     private final long[] reconnectDelayMs;
+    /** Whether a refusal was logged since the last connection to that peer: a down peer is reported once. */
+    private final boolean[] refusalLogged;
     /** Wall-clock time of the last frame received from each peer, 0 before the first; for the admin endpoint. */
     private final AtomicLongArray lastReceivedMs;
     private volatile IntConsumer prepareEntries = entries -> { };
@@ -87,6 +89,7 @@ public final class PeerTransport implements AutoCloseable {
         this.outbound = new Channel[peers.size()];
         this.unflushed = new boolean[peers.size()];
         this.reconnectDelayMs = new long[peers.size()];
+        this.refusalLogged = new boolean[peers.size()];
         this.lastReceivedMs = new AtomicLongArray(peers.size());
     }
 
@@ -147,14 +150,20 @@ public final class PeerTransport implements AutoCloseable {
             if (f.isSuccess()) {
                 Channel ch = future.channel();
                 reconnectDelayMs[index] = 0;
+                refusalLogged[index] = false;
                 ch.writeAndFlush(PeerFrames.encode(ch.alloc(), PeerFrames.HELLO, hello()));
                 outbound[index] = ch;
                 ch.closeFuture().addListener(c -> {
+                    log.info("connection to replica {} closed", index);
                     receiver.onPeerLost(index);
                     scheduleReconnect(index);
                 });
             } else {
                 if (f.cause() instanceof ConnectException && !(f.cause() instanceof ConnectTimeoutException)) {
+                    if (!refusalLogged[index]) {
+                        refusalLogged[index] = true;
+                        log.info("replica {} refused a connection: {}", index, f.cause().getMessage());
+                    }
                     receiver.onPeerRefused(index);
                 } else {
                     receiver.onPeerLost(index);
