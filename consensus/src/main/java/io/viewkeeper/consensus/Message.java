@@ -95,8 +95,13 @@ public sealed interface Message {
                             int from) implements Message {
     }
 
-    /** §5.2: a lagging replica in {@code view} asks for everything after {@code opNumber}. */
-    record GetState(long view, long opNumber, int from) implements Message {
+    /**
+     * §5.2: a lagging replica in {@code view} asks for everything after {@code opNumber}. It also names the last op
+     * it holds ({@code heldOp}) and the hash chain there: a responder whose log has that op with that chain may
+     * send only what follows it, since the chain covers the whole prefix (a restarted replica knows only its
+     * checkpoint as committed, yet usually holds the same log as its peers).
+     */
+    record GetState(long view, long opNumber, long heldOp, long heldChain, int from) implements Message {
     }
 
     /**

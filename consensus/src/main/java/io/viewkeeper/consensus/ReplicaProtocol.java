@@ -202,7 +202,8 @@ final class ReplicaProtocol {
     }
 
     private void sendCatchUp(ViewChange phase) {
-        r.send(phase.catchUpTarget, new Message.GetState(r.view, r.commitNumber, r.replicaIndex()));
+        r.send(phase.catchUpTarget, new Message.GetState(r.view, r.commitNumber, r.opNumber(),
+                r.log.chain(r.opNumber()), r.replicaIndex()));
     }
 
     // ---------------------------------------------------------------- view change (§4.2)
@@ -421,18 +422,26 @@ final class ReplicaProtocol {
 
     private void sendGetState() {
         r.stateTransfer.lastSendTick = r.ticks;
-        r.send(r.stateTransfer.target, new Message.GetState(r.view, r.opNumber(), r.replicaIndex()));
+        r.send(r.stateTransfer.target, new Message.GetState(r.view, r.opNumber(), r.opNumber(),
+                r.log.chain(r.opNumber()), r.replicaIndex()));
     }
 
     /**
-     * Any replica normal in the same view answers; below its released log it offers its checkpoint, fetched in
-     * chunks ({@link CheckpointTransfer}), and the entries after it.
+     * Any replica normal in the same view answers with the entries after the requester's op, or after the last op
+     * it holds when this log has that op with the same hash chain (the whole prefix then matches). Below its
+     * released log it offers its checkpoint, fetched in chunks ({@link CheckpointTransfer}), and the entries after it.
      */
     void onGetState(Message.GetState message) {
         if (message.view() != r.view || r.status != Replica.Status.NORMAL || message.opNumber() > r.opNumber()) {
             return;
         }
         long after = message.opNumber();
+        long held = message.heldOp();
+        boolean sameHeldPrefix = held > after && held <= r.opNumber() && held >= r.log.startOp()
+                && r.log.chain(held) == message.heldChain();
+        if (sameHeldPrefix) {
+            after = held;
+        }
         CheckpointRef checkpoint = null;
         if (after < r.log.startOp()) {
             if (r.checkpoint == null || r.checkpoint.op() < r.log.startOp()) {
@@ -521,8 +530,13 @@ final class ReplicaProtocol {
         long start = install ? checkpoint.op() : r.log.startOp();
         long firstOp = message.entries().isEmpty() ? message.opNumber() + 1 : message.entries().get(0).op();
         long parentOp = firstOp - 1;
-        if (parentOp > committed || parentOp < start
+        // past the commit number only on the held prefix this replica named (GetState), if it still holds it
+        long parentMax = install ? committed : r.opNumber();
+        if (parentOp > parentMax || parentOp < start
                 || firstOp + message.entries().size() - 1 != message.opNumber()) {
+            return;
+        }
+        if (parentOp > committed && r.log.chain(parentOp) != message.parentChain()) {
             return;
         }
         if (install) {

@@ -128,6 +128,54 @@ class ScenarioTest {
         assertThat(cluster.replica(2).commitNumber()).isEqualTo(cluster.replica(0).commitNumber());
     }
 
+    /**
+     * A replica restarted from its disk knows only its checkpoint as committed. When the group changed view while
+     * it was down, it catches up with the new view from the log it holds, which the new primary recognises by its
+     * hash chain: the entries after it are enough, no checkpoint travels.
+     */
+    @Test
+    void shouldCatchUpRestartedReplicaFromItsHeldLogWhenGroupChangedViewMeanwhile() {
+        Scenario cluster = Scenario.cluster(SimSettings.quiet(3).withCheckpoints(8, 1000), Set.of());
+        int client = cluster.client(0);
+        cluster.writeKeysInTurn(client, 20);
+        cluster.runUntil(() -> cluster.replica(2).commitNumber() == 20);
+        cluster.crash(2);
+        cluster.writeKeysInTurn(client, 4);
+        assertThat(cluster.replica(0).logStartOp()).as("log released above the crashed replica's checkpoint")
+                .isEqualTo(20);
+        assertThat(cluster.replica(0).requestViewChange()).isTrue();
+        cluster.runUntilPrimaryIs(1);
+
+        cluster.restart(2);
+        assertThat(cluster.replica(2).commitNumber()).as("committed as far as the restarted one knows").isEqualTo(16);
+        cluster.runUntil(() -> cluster.replica(2).view() == 1
+                && cluster.replica(2).status() == Replica.Status.NORMAL);
+        assertThat(cluster.simulation().checkpointTransfers()).as("checkpoints fetched").isZero();
+        cluster.finishSafely();
+        assertThat(cluster.replica(2).commitNumber()).isEqualTo(cluster.replica(1).commitNumber());
+    }
+
+    @Test
+    void shouldCatchUpRestartedReplicaByCheckpointWhenGroupChangedViewAndReleasedItsLog() {
+        Scenario cluster = Scenario.cluster(SimSettings.quiet(3).withCheckpoints(8, 8), Set.of());
+        int client = cluster.client(0);
+        cluster.writeKeysInTurn(client, 20);
+        cluster.runUntil(() -> cluster.replica(2).commitNumber() == 20);
+        cluster.crash(2);
+        cluster.writeKeysInTurn(client, 20);
+        assertThat(cluster.replica(0).logStartOp()).as("log released above the crashed replica's log")
+                .isGreaterThan(20);
+        assertThat(cluster.replica(0).requestViewChange()).isTrue();
+        cluster.runUntilPrimaryIs(1);
+
+        cluster.restart(2);
+        cluster.runUntil(() -> cluster.replica(2).status() == Replica.Status.NORMAL
+                && cluster.replica(2).view() == cluster.replica(1).view());
+        assertThat(cluster.simulation().checkpointTransfers()).as("checkpoints fetched").isPositive();
+        cluster.finishSafely();
+        assertThat(cluster.replica(2).commitNumber()).isEqualTo(cluster.replica(1).commitNumber());
+    }
+
     @Test
     void shouldSendCheckpointInBoundedChunksWhenReplicaIsBehindReleasedLog() {
         Scenario cluster = Scenario.cluster(SimSettings.quiet(3).withCheckpoints(4, 8), Set.of());

@@ -148,7 +148,7 @@ final class SimNetwork {
             case Message.Recovery m -> mix(9, m.nonce(), m.pristine() ? 1 : 0);
             case Message.RecoveryResponse m -> mix(10, m.nonce() + m.opNumber() * 2 + (m.pristine() ? 1 : 0),
                     entries(m.entries()));
-            case Message.GetState m -> mix(11, m.opNumber(), 0);
+            case Message.GetState m -> mix(11, m.opNumber() * 131 + m.heldOp(), m.heldChain());
             case Message.NewState m -> mix(12, m.opNumber(), entries(m.entries()));
             case Message.ReadIndexRequest m -> mix(13, m.batchId(), 0);
             case Message.ReadIndexResponse m -> mix(14, m.batchId(), m.readIndex());

@@ -102,7 +102,7 @@ public final class PeerCodec {
             }
             case Message.GetState m -> {
                 out.writeByte(11);
-                longs(out, m.view(), m.opNumber());
+                longs(out, m.view(), m.opNumber(), m.heldOp(), m.heldChain());
                 out.writeInt(m.from());
             }
             case Message.NewState m -> {
@@ -173,7 +173,7 @@ public final class PeerCodec {
             case 9 -> new Message.Recovery(d.readLong(), d.readBoolean(), d.readInt());
             case 10 -> new Message.RecoveryResponse(d.readLong(), d.readLong(), d.readBoolean(), d.readBoolean(),
                     d.readLong(), d.readLong(), in.checkpoint(), d.readLong(), in.entries(), d.readInt());
-            case 11 -> new Message.GetState(d.readLong(), d.readLong(), d.readInt());
+            case 11 -> new Message.GetState(d.readLong(), d.readLong(), d.readLong(), d.readLong(), d.readInt());
             case 12 -> new Message.NewState(d.readLong(), d.readLong(), d.readLong(), in.checkpoint(), d.readLong(),
                     in.entries(), d.readInt());
             case 13 -> new Message.ReadIndexRequest(d.readLong(), d.readLong(), d.readInt());

@@ -11,9 +11,9 @@ import java.util.zip.CRC32C;
 public final class PeerFrames {
     /**
      * 2: checkpoints are offered by reference and fetched in chunks (CheckpointRequest, CheckpointChunk); a
-     * forwarded request names the client's previous request.
+     * forwarded request names the client's previous request. 3: GetState names the last op held and its chain.
      */
-    public static final byte VERSION = 2;
+    public static final byte VERSION = 3;
     /** The first frame on a connection: the sender's replica index and cluster id. */
     public static final byte HELLO = 1;
     /** A consensus message. */

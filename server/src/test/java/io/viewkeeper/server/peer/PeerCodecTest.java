@@ -38,7 +38,7 @@ class PeerCodecTest {
                 new Message.RecoveryResponse(4, 42, true, false, 6, 6, CHECKPOINT, 99, ENTRIES, 1),
                 new Message.RecoveryResponse(4, 42, false, false, 5, 3, null, 0, List.of(), 0),
                 new Message.RecoveryResponse(0, 43, false, true, 0, 0, null, 0, List.of(), 0),
-                new Message.GetState(4, 3, 2),
+                new Message.GetState(4, 3, 5, -77L, 2),
                 new Message.NewState(4, 6, 6, CHECKPOINT, 99, ENTRIES, 1),
                 new Message.ReadIndexRequest(4, 17, 2),
                 new Message.ReadIndexResponse(4, 17, 6, 1),
