@@ -22,6 +22,7 @@ import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.List;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.function.IntConsumer;
@@ -71,6 +72,8 @@ public final class PeerTransport implements AutoCloseable {
     /** Peers written to since the last {@link #flushWrites}; touched only by the replica thread. */
     private final boolean[] unflushed;
     private final long[] reconnectDelayMs;
+    /** The next dial to each peer while one waits out its back-off; guarded by {@code this}. */
+    private final ScheduledFuture<?>[] redial;
     /** Whether a refusal was logged since the last connection to that peer: a down peer is reported once. */
     private final boolean[] refusalLogged;
     /** Wall-clock time of the last frame received from each peer, 0 before the first; for the admin endpoint. */
@@ -89,6 +92,7 @@ public final class PeerTransport implements AutoCloseable {
         this.outbound = new Channel[peers.size()];
         this.unflushed = new boolean[peers.size()];
         this.reconnectDelayMs = new long[peers.size()];
+        this.redial = new ScheduledFuture<?>[peers.size()];
         this.refusalLogged = new boolean[peers.size()];
         this.lastReceivedMs = new AtomicLongArray(peers.size());
     }
@@ -181,7 +185,25 @@ public final class PeerTransport implements AutoCloseable {
         // the first attempt after a working connection goes at once: refused, it tells that the peer is gone
         long delay = reconnectDelayMs[index];
         reconnectDelayMs[index] = Math.min(RECONNECT_DELAY_MAX_MS, Math.max(RECONNECT_DELAY_MIN_MS, delay * 2));
-        group.schedule(() -> connect(index), delay, TimeUnit.MILLISECONDS);
+        synchronized (this) {
+            redial[index] = group.schedule(() -> connect(index), delay, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /**
+     * Replica {@code index} dialed us, so it is up: a dial to it waiting out its back-off (up to two seconds after
+     * it was down a while) goes now, or what we send it would be dropped until then.
+     */
+    private void dialNowIfWaiting(int index) {
+        synchronized (this) {
+            ScheduledFuture<?> waiting = redial[index];
+            if (waiting == null || !waiting.cancel(false)) {
+                return;
+            }
+            redial[index] = null;
+        }
+        reconnectDelayMs[index] = 0;
+        group.execute(() -> connect(index));
     }
 
     private byte[] hello() {
@@ -243,6 +265,7 @@ public final class PeerTransport implements AutoCloseable {
                 PeerFrames.Frame frame = PeerFrames.decode(bytes);
                 if (peerIndex < 0) {
                     peerIndex = acceptHello(ctx, frame);
+                    dialNowIfWaiting(peerIndex);
                     return;
                 }
                 deliver(frame);

@@ -103,6 +103,56 @@ class PeerTransportTest {
         }
     }
 
+    /**
+     * A peer down for a while is dialed every two seconds at most; once it is back and dials us, we dial it at once
+     * rather than at the next attempt, which the test makes sure is two seconds away.
+     */
+    @Test
+    void shouldDialPeerAtOnceWhenItDialsUsDuringBackOff() throws Exception {
+        List<InetSocketAddress> group = List.of(free("127.0.0.1"), free("127.0.0.2"), free("127.0.0.3"));
+        BlockingQueue<Long> refusals = new LinkedBlockingQueue<>();
+        PeerTransport late = new PeerTransport(1, CLUSTER, group, receiverInto(new LinkedBlockingQueue<>()), 1 << 20);
+        PeerTransport dialer = new PeerTransport(0, CLUSTER, group, new PeerTransport.Receiver() {
+            @Override
+            public void onMessage(Message message) {
+                // not exercised here
+            }
+
+            @Override
+            public void onSessionTouches(int from, long[] sessionIds) {
+                // not exercised here
+            }
+
+            @Override
+            public void onPeerRefused(int index) {
+                if (index != 1) {
+                    return;
+                }
+                if (refusals.size() == REFUSALS_TO_LONGEST_BACK_OFF) {
+                    try {
+                        late.start();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+                refusals.add(System.nanoTime());
+            }
+        }, 1 << 20);
+        dialer.start();
+        try {
+            await().atMost(Duration.ofSeconds(30)).until(() -> refusals.size() > REFUSALS_TO_LONGEST_BACK_OFF);
+            // the next dial of the back-off is two seconds after that last refusal
+            await().atMost(Duration.ofSeconds(1)).until(() -> dialer.connected(1));
+            assertThat(refusals).as("refused dials").hasSize(REFUSALS_TO_LONGEST_BACK_OFF + 1);
+        } finally {
+            dialer.close();
+            late.close();
+        }
+    }
+
+    /** Dials refused before the back-off reaches its longest (50, 100, ... 1,600 ms, then 2,000 ms). */
+    private static final int REFUSALS_TO_LONGEST_BACK_OFF = 7;
+
     @Test
     void shouldDropConnectionWhenFirstBytesAreGarbage() throws Exception {
         try (Socket socket = dialReplica0()) {
