@@ -54,11 +54,17 @@ final class CheckpointTransfer {
 
     // ---------------------------------------------------------------- sending
 
-    /** The ref of this replica's latest checkpoint (which must exist), building its whole snapshot when needed. */
+    /**
+     * The ref of this replica's latest checkpoint (which must exist), asking the driver for its whole snapshot when
+     * needed; null while the driver builds it (the requester asks again, and {@link #onImageReady} brings it).
+     */
     CheckpointRef offer() {
         Checkpoint latest = r.checkpoint;
         if (image == null || image.op() != latest.op()) {
             Checkpoint whole = r.outbox.checkpointForTransfer(latest);
+            if (whole == null) {
+                return null;
+            }
             Replica.check(whole.op() == latest.op() && whole.chain() == latest.chain(),
                     "the driver's checkpoint for transfer is not the one taken at op " + latest.op());
             image = whole;
@@ -66,6 +72,18 @@ final class CheckpointTransfer {
         }
         imageUsedTick = r.ticks;
         return imageRef;
+    }
+
+    /** The driver built the whole snapshot it had not ready at {@link #offer}; kept if still the latest checkpoint. */
+    void onImageReady(Checkpoint whole) {
+        Checkpoint latest = r.checkpoint;
+        if (latest == null || whole.op() != latest.op() || whole.chain() != latest.chain()
+                || (image != null && image.op() == latest.op())) {
+            return;
+        }
+        image = whole;
+        imageRef = CheckpointRef.of(whole);
+        imageUsedTick = r.ticks;
     }
 
     void onRequest(Message.CheckpointRequest request) {

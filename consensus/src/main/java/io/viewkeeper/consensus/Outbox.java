@@ -89,7 +89,8 @@ public interface Outbox {
     /**
      * The checkpoint as sent to a peer by state transfer or recovery: a driver whose {@link #checkpoint} returned a
      * token rather than the whole snapshot (because its checkpoints are incremental on disk) supplies the whole
-     * snapshot here. The default sends the checkpoint as taken.
+     * snapshot here, or null while it builds it elsewhere (the requester asks again); it then hands the whole
+     * checkpoint to {@link Replica#onTransferImageReady}. The default sends the checkpoint as taken.
      */
     default Checkpoint checkpointForTransfer(Checkpoint checkpoint) {
         return checkpoint;

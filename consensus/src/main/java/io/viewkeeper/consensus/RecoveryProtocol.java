@@ -90,6 +90,9 @@ final class RecoveryProtocol {
             return;
         }
         CheckpointRef checkpoint = r.log.startOp() > 0 ? r.transfers.offer() : null;
+        if (r.log.startOp() > 0 && checkpoint == null) {
+            return;
+        }
         long after = checkpoint == null ? 0 : checkpoint.op();
         r.send(message.from(), new Message.RecoveryResponse(r.view, message.nonce(), true, false, r.opNumber(),
                 r.commitNumber, checkpoint, r.log.chain(after), r.log.suffix(after + 1, Integer.MAX_VALUE),

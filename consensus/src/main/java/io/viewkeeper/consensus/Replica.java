@@ -653,6 +653,15 @@ public final class Replica {
     }
 
     /**
+     * The whole snapshot of a checkpoint that {@link Outbox#checkpointForTransfer} was not ready to give: offered to
+     * the replicas that ask from now on, if it is still this replica's latest checkpoint.
+     */
+    public void onTransferImageReady(Checkpoint whole) {
+        transfers.onImageReady(whole);
+        checkInvariants();
+    }
+
+    /**
      * The driver lost its connection to replica {@code index}: a backup whose primary that is stops waiting out the
      * whole view-change timeout. Unless it hears from the primary within a heartbeat interval and a tick, it starts
      * a view change then (§4.2); a connection can drop while its process lives on. Any message from the primary

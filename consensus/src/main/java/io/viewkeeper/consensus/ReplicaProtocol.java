@@ -448,6 +448,9 @@ final class ReplicaProtocol {
                 return;
             }
             checkpoint = r.transfers.offer();
+            if (checkpoint == null) {
+                return;
+            }
             after = checkpoint.op();
         }
         r.send(message.from(), new Message.NewState(r.view, r.opNumber(), r.commitNumber, checkpoint,

@@ -167,6 +167,20 @@ final class SimNode implements Outbox {
         return snapshot;
     }
 
+    /**
+     * Half the time the whole snapshot is "built aside", as the server does for a large tree: not ready now, handed
+     * to the replica a few ticks later (unless it crashed meanwhile), while the requesters ask again.
+     */
+    @Override
+    public Checkpoint checkpointForTransfer(Checkpoint checkpoint) {
+        if (dead() || sim.random.nextBoolean()) {
+            return checkpoint;
+        }
+        sim.schedule(sim.now + 1 + sim.random.nextInt(8), new Simulation.TransferImageReady(index, incarnation,
+                checkpoint));
+        return null;
+    }
+
     @Override
     public void installCheckpoint(Checkpoint checkpoint) {
         if (dead()) {

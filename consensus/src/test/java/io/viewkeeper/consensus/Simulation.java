@@ -48,6 +48,10 @@ public final class Simulation {
     record PersistDone(int node, int incarnation, long epoch) implements Event {
     }
 
+    /** A checkpoint's whole snapshot, built aside for transfer, is ready at its replica (if it still runs). */
+    record TransferImageReady(int node, int incarnation, Checkpoint checkpoint) implements Event {
+    }
+
     private record Scheduled(long tick, long sequence, Event event) {
     }
 
@@ -278,6 +282,15 @@ public final class Simulation {
                         node.replica.onPersisted(op);
                         node.replica.flush();
                     }
+                }
+            }
+            case TransferImageReady t -> {
+                SimNode node = nodes[t.node()];
+                hash(3, t.node(), t.checkpoint().op());
+                if (node.up && node.incarnation == t.incarnation()) {
+                    record("transfer image ready r" + t.node() + " op " + t.checkpoint().op());
+                    node.replica.onTransferImageReady(t.checkpoint());
+                    node.replica.flush();
                 }
             }
         }

@@ -448,6 +448,21 @@ public final class CheckpointStore implements AutoCloseable {
         return read().map(c -> TreeSnapshot.write(c.image()));
     }
 
+    /**
+     * The whole snapshot of the stored checkpoint if it is the one at {@code op}, empty when none is stored or
+     * another replaced it. The records are read under the store's lock; the snapshot is encoded after it.
+     */
+    public Optional<byte[]> writeSnapshotAt(long op) throws CorruptCheckpointException {
+        Optional<StoredCheckpoint> checkpoint;
+        synchronized (this) {
+            if (metaDamage == null && (stored == null || stored.op() != op)) {
+                return Optional.empty();
+            }
+            checkpoint = read();
+        }
+        return checkpoint.filter(c -> c.op() == op).map(c -> TreeSnapshot.write(c.image()));
+    }
+
     private Optional<StoredCheckpoint> read() throws CorruptCheckpointException {
         checkOpen();
         if (metaDamage != null) {

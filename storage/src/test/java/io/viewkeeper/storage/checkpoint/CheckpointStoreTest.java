@@ -195,6 +195,7 @@ class CheckpointStoreTest {
         try (CheckpointStore store = open(directory)) {
             assertThat(store.load()).isEmpty();
             assertThat(store.writeSnapshot()).isEmpty();
+            assertThat(store.writeSnapshotAt(0)).isEmpty();
             assertThat(store.figures().op()).isEqualTo(-1);
         }
     }
@@ -250,6 +251,10 @@ class CheckpointStoreTest {
             store.replaceAll(transferred, remote.zxid(), 99, clients(99));
             assertThat(store.figures().lastSaveFull()).isTrue();
             assertSameState(TreeSnapshot.read(store.writeSnapshot().orElseThrow()), transferred, false);
+            byte[] whole = store.writeSnapshot().orElseThrow();
+            assertThat(store.writeSnapshotAt(remote.zxid())).as("the snapshot of the checkpoint at its op")
+                    .hasValueSatisfying(bytes -> assertThat(bytes).isEqualTo(whole));
+            assertThat(store.writeSnapshotAt(local.zxid())).as("a checkpoint replaced since").isEmpty();
 
             ZnodeStateMachine installed = new ZnodeStateMachine(new io.viewkeeper.storage.DataTree(),
                     new io.viewkeeper.storage.SessionTable(), true, false);
