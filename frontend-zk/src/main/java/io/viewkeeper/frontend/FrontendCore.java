@@ -201,7 +201,7 @@ public final class FrontendCore {
                 writes.submit(txn, REAPER_CLIENT_ID, requestNumber, WritePath.NO_PREVIOUS);
             }
         }
-        resubmitStalled(now);
+        offerPendingAgain(now, RESUBMIT_AFTER_MS);
         retryReads();
     }
 
@@ -229,29 +229,25 @@ public final class FrontendCore {
     }
 
     /**
-     * A write that was refused, forwarded or ordered here but not committed after a while (a lost message, a view
-     * change) is offered again; the client table makes it execute once. A connection's stalled writes are offered
-     * in the order they were submitted, each naming the one before it, so the primary orders none before its
-     * predecessor.
+     * The replica is normal in a view newer than the last one it was normal in: writes forwarded to the old primary
+     * may have been lost with it, and the next write of each of those connections would be refused until its
+     * predecessor is ordered. Every pending write is offered again now rather than after the resubmit delay.
      */
-    private void resubmitStalled(long now) {
-        for (PendingWrite pending : List.copyOf(pendingWrites.values())) {
-            if (now - pending.submittedMs >= RESUBMIT_AFTER_MS) {
-                offer(pending, now);
-            }
-        }
+    public void onViewEntered() {
+        offerPendingAgain(clock.getAsLong(), 0);
     }
 
     /**
-     * The replica is normal in a view newer than the last one it was normal in: writes forwarded to the old primary
-     * may have been lost with it, and the next write of each of those connections would be refused until its
-     * predecessor is ordered. Every pending write is offered again now, in the order submitted, rather than after
-     * the resubmit delay; the client table makes each execute once.
+     * Offers again every write submitted at least {@code ageMs} ago and not committed: refused, forwarded or ordered
+     * here, it may have been lost (a message, a view change); the client table makes it execute once. A
+     * connection's writes are offered in the order they were submitted, each naming the one before it, so the
+     * primary orders none before its predecessor.
      */
-    public void onViewEntered() {
-        long now = clock.getAsLong();
+    private void offerPendingAgain(long now, long ageMs) {
         for (PendingWrite pending : List.copyOf(pendingWrites.values())) {
-            offer(pending, now);
+            if (now - pending.submittedMs >= ageMs) {
+                offer(pending, now);
+            }
         }
     }
 
