@@ -62,7 +62,8 @@ final class ReplicaLoop implements WritePath, Outbox, Runnable {
     private long logBytesSinceCheckpoint;
     private long decodedOp = -1;
     private Txn decodedTxn;
-    private String lastStatus = "";
+    private Replica.Status lastStatus;
+    private long lastView = -1;
     /** The view this replica was last seen normal in, so that entering a newer one re-offers pending writes. */
     private long lastNormalView = -1;
     /**
@@ -74,8 +75,8 @@ final class ReplicaLoop implements WritePath, Outbox, Runnable {
         builder.setDaemon(true);
         return builder;
     });
-    /** The op of the checkpoint whose snapshot is being built for transfer; -1 when none is. */
-    private long transferBuildOp = -1;
+    /** Whether a checkpoint's snapshot is being built for transfer (one at a time). */
+    private boolean buildingTransfer;
     private volatile boolean running = true;
     private Thread thread;
 
@@ -186,10 +187,6 @@ final class ReplicaLoop implements WritePath, Outbox, Runnable {
         }
     }
 
-    /**
-     * Hands the batch to persistence and reports it durable, repeating while commits submit further writes (a
-     * one-replica group commits on persist, so a commit can order the next write within the same cycle).
-     */
     /** Sends what this cycle wrote to peers and clients, one flush per channel. */
     private void flushWrites() {
         if (transport != null) {
@@ -200,6 +197,10 @@ final class ReplicaLoop implements WritePath, Outbox, Runnable {
         }
     }
 
+    /**
+     * Hands the batch to persistence and reports it durable, repeating while commits submit further writes (a
+     * one-replica group commits on persist, so a commit can order the next write within the same cycle).
+     */
     private void flushReplica() {
         for (int round = 0; round < FLUSH_ROUNDS_MAX; round++) {
             long opBefore = replica.opNumber();
@@ -215,15 +216,22 @@ final class ReplicaLoop implements WritePath, Outbox, Runnable {
         }
     }
 
+    /**
+     * Runs every cycle: logs a new status or view (the role follows from the view), and on entering normal status
+     * in a view newer than the last normal one has the frontend offer its pending writes again.
+     */
     private void logStatusChange() {
-        String status = replica.status() + " v" + replica.view() + (isPrimary() ? " primary" : " backup");
-        if (!status.equals(lastStatus)) {
-            log.info("{} now {}", prefix(), status);
-            lastStatus = status;
-            if (replica.status() == Replica.Status.NORMAL && replica.view() != lastNormalView) {
-                lastNormalView = replica.view();
-                core.onViewEntered();
-            }
+        Replica.Status status = replica.status();
+        long view = replica.view();
+        if (status == lastStatus && view == lastView) {
+            return;
+        }
+        lastStatus = status;
+        lastView = view;
+        log.info("{} now {} v{} {}", prefix(), status, view, isPrimary() ? "primary" : "backup");
+        if (status == Replica.Status.NORMAL && view != lastNormalView) {
+            lastNormalView = view;
+            core.onViewEntered();
         }
     }
 
@@ -353,7 +361,7 @@ final class ReplicaLoop implements WritePath, Outbox, Runnable {
      */
     @Override
     public byte[] checkpoint(long op, long chain, List<ClientTable.Session> clients) {
-        if (transferBuildOp >= 0) {
+        if (buildingTransfer) {
             // the store is being read whole for a transfer: saving now would wait for it on this thread
             return null;
         }
@@ -381,8 +389,8 @@ final class ReplicaLoop implements WritePath, Outbox, Runnable {
         if (checkpoint.application().length > 0) {
             return checkpoint;
         }
-        if (transferBuildOp < 0) {
-            transferBuildOp = checkpoint.op();
+        if (!buildingTransfer) {
+            buildingTransfer = true;
             String prefix = prefix();
             transferBuilder.execute(() -> buildForTransfer(checkpoint, prefix));
         }
@@ -409,7 +417,7 @@ final class ReplicaLoop implements WritePath, Outbox, Runnable {
         }
         Checkpoint built = whole;
         execute(() -> {
-            transferBuildOp = -1;
+            buildingTransfer = false;
             if (built != null) {
                 replica.onTransferImageReady(built);
             }
