@@ -444,10 +444,6 @@ public final class CheckpointStore implements AutoCloseable {
     }
 
     /** The stored checkpoint as whole {@link TreeSnapshot} bytes, for a peer that needs the entire state. */
-    public synchronized Optional<byte[]> writeSnapshot() throws CorruptCheckpointException {
-        return read().map(c -> TreeSnapshot.write(c.image()));
-    }
-
     /**
      * The whole snapshot of the stored checkpoint if it is the one at {@code op}, empty when none is stored or
      * another replaced it. The records are read under the store's lock; the snapshot is encoded after it.
@@ -460,7 +456,7 @@ public final class CheckpointStore implements AutoCloseable {
             }
             checkpoint = read();
         }
-        return checkpoint.filter(c -> c.op() == op).map(c -> TreeSnapshot.write(c.image()));
+        return checkpoint.map(c -> TreeSnapshot.write(c.image()));
     }
 
     private Optional<StoredCheckpoint> read() throws CorruptCheckpointException {

@@ -61,7 +61,7 @@ public final class CheckpointCostMeasurement {
                     loaded.digest() == machine.tree().digest() ? "matches" : "DIFFERS",
                     (System.nanoTime() - started) / 1_000_000);
             started = System.nanoTime();
-            byte[] snapshot = store.writeSnapshot().orElseThrow();
+            byte[] snapshot = store.writeSnapshotAt(loaded.op()).orElseThrow();
             System.out.printf("writeSnapshot: %.1f MB, %d ms%n", snapshot.length / 1e6,
                     (System.nanoTime() - started) / 1_000_000);
         }
