@@ -135,21 +135,11 @@ class ScenarioTest {
      */
     @Test
     void shouldCatchUpRestartedReplicaFromItsHeldLogWhenGroupChangedViewMeanwhile() {
-        Scenario cluster = Scenario.cluster(SimSettings.quiet(3).withCheckpoints(8, 1000), Set.of());
-        int client = cluster.client(0);
-        cluster.writeKeysInTurn(client, 20);
-        cluster.runUntil(() -> cluster.replica(2).commitNumber() == 20);
-        cluster.crash(2);
-        cluster.writeKeysInTurn(client, 4);
-        assertThat(cluster.replica(0).logStartOp()).as("log released above the crashed replica's checkpoint")
+        Scenario cluster = restartedAfterViewChangeWithoutIt(1000, 4);
+        assertThat(cluster.replica(0).logStartOp()).as("log released up to the crashed replica's last op")
                 .isEqualTo(20);
-        assertThat(cluster.replica(0).requestViewChange()).isTrue();
-        cluster.runUntilPrimaryIs(1);
-
-        cluster.restart(2);
         assertThat(cluster.replica(2).commitNumber()).as("committed as far as the restarted one knows").isEqualTo(16);
-        cluster.runUntil(() -> cluster.replica(2).view() == 1
-                && cluster.replica(2).status() == Replica.Status.NORMAL);
+        awaitCaughtUpWithView(cluster);
         assertThat(cluster.simulation().checkpointTransfers()).as("checkpoints fetched").isZero();
         cluster.finishSafely();
         assertThat(cluster.replica(2).commitNumber()).isEqualTo(cluster.replica(1).commitNumber());
@@ -157,23 +147,36 @@ class ScenarioTest {
 
     @Test
     void shouldCatchUpRestartedReplicaByCheckpointWhenGroupChangedViewAndReleasedItsLog() {
-        Scenario cluster = Scenario.cluster(SimSettings.quiet(3).withCheckpoints(8, 8), Set.of());
+        Scenario cluster = restartedAfterViewChangeWithoutIt(8, 20);
+        assertThat(cluster.replica(0).logStartOp()).as("log released above the crashed replica's log")
+                .isGreaterThan(20);
+        awaitCaughtUpWithView(cluster);
+        assertThat(cluster.simulation().checkpointTransfers()).as("checkpoints fetched").isPositive();
+        cluster.finishSafely();
+        assertThat(cluster.replica(2).commitNumber()).isEqualTo(cluster.replica(1).commitNumber());
+    }
+
+    /**
+     * Checkpoints every 8 ops; 20 writes reach all three replicas; replica 2 crashes; {@code writesAfter} more are
+     * committed and the group moves to view 1 without it; then replica 2 restarts from its disk. A lagging replica
+     * pins the log unless it lags by more than {@code retainedOpsMax}.
+     */
+    private static Scenario restartedAfterViewChangeWithoutIt(int retainedOpsMax, int writesAfter) {
+        Scenario cluster = Scenario.cluster(SimSettings.quiet(3).withCheckpoints(8, retainedOpsMax), Set.of());
         int client = cluster.client(0);
         cluster.writeKeysInTurn(client, 20);
         cluster.runUntil(() -> cluster.replica(2).commitNumber() == 20);
         cluster.crash(2);
-        cluster.writeKeysInTurn(client, 20);
-        assertThat(cluster.replica(0).logStartOp()).as("log released above the crashed replica's log")
-                .isGreaterThan(20);
+        cluster.writeKeysInTurn(client, writesAfter);
         assertThat(cluster.replica(0).requestViewChange()).isTrue();
         cluster.runUntilPrimaryIs(1);
-
         cluster.restart(2);
+        return cluster;
+    }
+
+    private static void awaitCaughtUpWithView(Scenario cluster) {
         cluster.runUntil(() -> cluster.replica(2).status() == Replica.Status.NORMAL
                 && cluster.replica(2).view() == cluster.replica(1).view());
-        assertThat(cluster.simulation().checkpointTransfers()).as("checkpoints fetched").isPositive();
-        cluster.finishSafely();
-        assertThat(cluster.replica(2).commitNumber()).isEqualTo(cluster.replica(1).commitNumber());
     }
 
     @Test

@@ -19,6 +19,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -65,27 +67,7 @@ class PeerTransportTest {
     @Test
     void shouldReportPeerRefusedRightAfterItsProcessStopsListening() throws Exception {
         BlockingQueue<String> events = new LinkedBlockingQueue<>();
-        PeerTransport watcher = new PeerTransport(2, CLUSTER, members, new PeerTransport.Receiver() {
-            @Override
-            public void onMessage(Message message) {
-                // not exercised here
-            }
-
-            @Override
-            public void onSessionTouches(int from, long[] sessionIds) {
-                // not exercised here
-            }
-
-            @Override
-            public void onPeerLost(int index) {
-                events.add("lost " + index);
-            }
-
-            @Override
-            public void onPeerRefused(int index) {
-                events.add("refused " + index);
-            }
-        }, 1 << 20);
+        PeerTransport watcher = new PeerTransport(2, CLUSTER, members, peerEvents(events::add), 1 << 20);
         watcher.start();
         try {
             await().atMost(WAIT).until(() -> {
@@ -110,40 +92,27 @@ class PeerTransportTest {
     @Test
     void shouldDialPeerAtOnceWhenItDialsUsDuringBackOff() throws Exception {
         List<InetSocketAddress> group = List.of(free("127.0.0.1"), free("127.0.0.2"), free("127.0.0.3"));
-        BlockingQueue<Long> refusals = new LinkedBlockingQueue<>();
+        AtomicInteger refusals = new AtomicInteger();
         PeerTransport late = new PeerTransport(1, CLUSTER, group, receiverInto(new LinkedBlockingQueue<>()), 1 << 20);
-        PeerTransport dialer = new PeerTransport(0, CLUSTER, group, new PeerTransport.Receiver() {
-            @Override
-            public void onMessage(Message message) {
-                // not exercised here
+        PeerTransport dialer = new PeerTransport(0, CLUSTER, group, peerEvents(event -> {
+            if (!event.equals("refused 1")) {
+                return;
             }
-
-            @Override
-            public void onSessionTouches(int from, long[] sessionIds) {
-                // not exercised here
-            }
-
-            @Override
-            public void onPeerRefused(int index) {
-                if (index != 1) {
-                    return;
+            if (refusals.get() == REFUSALS_TO_LONGEST_BACK_OFF) {
+                try {
+                    late.start();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
                 }
-                if (refusals.size() == REFUSALS_TO_LONGEST_BACK_OFF) {
-                    try {
-                        late.start();
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
-                }
-                refusals.add(System.nanoTime());
             }
-        }, 1 << 20);
+            refusals.incrementAndGet();
+        }), 1 << 20);
         dialer.start();
         try {
-            await().atMost(Duration.ofSeconds(30)).until(() -> refusals.size() > REFUSALS_TO_LONGEST_BACK_OFF);
+            await().atMost(Duration.ofSeconds(30)).until(() -> refusals.get() > REFUSALS_TO_LONGEST_BACK_OFF);
             // the next dial of the back-off is two seconds after that last refusal
             await().atMost(Duration.ofSeconds(1)).until(() -> dialer.connected(1));
-            assertThat(refusals).as("refused dials").hasSize(REFUSALS_TO_LONGEST_BACK_OFF + 1);
+            assertThat(refusals.get()).as("refused dials").isEqualTo(REFUSALS_TO_LONGEST_BACK_OFF + 1);
         } finally {
             dialer.close();
             late.close();
@@ -266,6 +235,31 @@ class PeerTransportTest {
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(host))) {
             return new InetSocketAddress(host, socket.getLocalPort());
         }
+    }
+
+    /** A receiver that tells {@code sink} of lost and refused peers ("lost 0", "refused 1") and nothing else. */
+    private static PeerTransport.Receiver peerEvents(Consumer<String> sink) {
+        return new PeerTransport.Receiver() {
+            @Override
+            public void onMessage(Message message) {
+                // not exercised here
+            }
+
+            @Override
+            public void onSessionTouches(int from, long[] sessionIds) {
+                // not exercised here
+            }
+
+            @Override
+            public void onPeerLost(int index) {
+                sink.accept("lost " + index);
+            }
+
+            @Override
+            public void onPeerRefused(int index) {
+                sink.accept("refused " + index);
+            }
+        };
     }
 
     private static PeerTransport.Receiver receiverInto(BlockingQueue<Message> queue) {
