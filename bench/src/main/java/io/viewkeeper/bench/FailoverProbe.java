@@ -18,9 +18,9 @@ public final class FailoverProbe {
 
     /**
      * The outcome of one kill. gapMs is the longest interval without an acknowledged write that opened between the
-     * last one before the kill and two seconds after it; resumedAfterKillMs is when the acknowledgement that ended it came, from the
-     * kill (acknowledgements in the first milliseconds after a kill are often replies already on their way);
-     * killedAt is the wall-clock time of the kill, to find it in the servers' logs.
+     * last one before the kill and two seconds after it; resumedAfterKillMs is when the acknowledgement that ended
+     * it came, from the kill (acknowledgements in the first milliseconds after a kill are often replies already on
+     * their way); killedAt is the wall-clock time of the kill, to find it in the servers' logs.
      */
     public record FailoverResult(String system, int repeat, String killed, String killedAt, long gapMs,
             long resumedAfterKillMs, long writesAcknowledged) {
