@@ -71,6 +71,17 @@ public final class Replica {
     long lastResendTick;
     long lastPrimaryContactTick;
     long timeoutTicks;
+    /**
+     * The last tick at which this replica knew itself part of a working normal view: a backup hearing its primary,
+     * a primary hearing a quorum of backups (their latest answers, {@link #heardTick}), any replica entering normal
+     * status. Frozen outside normal status. Only the frontend's decisions about clients depend on it (whether to
+     * keep them, vouch for sessions, serve read-only); no safety property of the protocol does.
+     */
+    long quorumContactTick;
+    /** At a primary, per replica: the tick it last heard from it in the current view. */
+    final long[] heardTick;
+    /** At a backup: the tick it last sent its primary an acknowledgement (PrepareOk or CommitOk). */
+    long lastAckTick;
 
     /** A one-replica group continuing after {@code startOp}, with the first server's behaviour (no dedup). */
     public Replica(ReplicaConfiguration configuration, Outbox outbox, long startOp) {
@@ -103,6 +114,7 @@ public final class Replica {
         this.recoveryProtocol = new RecoveryProtocol(this);
         this.transfers = new CheckpointTransfer(this);
         this.ackedOp = new long[configuration.replicaCount()];
+        this.heardTick = new long[configuration.replicaCount()];
         this.commitNumber = startOp;
         this.durableOp = startOp;
         this.issuedOp = startOp;
@@ -403,6 +415,7 @@ public final class Replica {
     void sendPrepareOk() {
         if (normalViewDurable() && !isPrimary() && durableOp > 0) {
             send(primaryIndex(), new Message.PrepareOk(view, durableOp, replicaIndex()));
+            lastAckTick = ticks;
         }
     }
 
@@ -415,6 +428,7 @@ public final class Replica {
             throw new IllegalStateException("PrepareOk for op " + message.op() + " beyond op-number " + opNumber());
         }
         ackedOp[message.from()] = Math.max(ackedOp[message.from()], message.op());
+        onHeardFrom(message.from());
         recoveryProtocol.onBackupStarted(message.from());
         commitFromAcks();
         updateReleasableAtPrimary();
@@ -422,14 +436,73 @@ public final class Replica {
 
     private void onCommitOk(Message.CommitOk message) {
         if (!ignoreUnlessPrimaryOf(message.view())) {
+            onHeardFrom(message.from());
             reads.onCommitOk(message.from(), message.readRound());
         }
     }
 
     private void onReadIndexRequest(Message.ReadIndexRequest message) {
         if (!ignoreUnlessPrimaryOf(message.view())) {
+            onHeardFrom(message.from());
             reads.onReadIndexRequest(message.from(), message.batchId());
         }
+    }
+
+    /**
+     * A primary heard from a backup of its view: once a quorum (itself and f backups) has been heard from since a
+     * tick, it was in contact with a quorum at that tick.
+     */
+    private void onHeardFrom(int backup) {
+        check(status == Status.NORMAL && isPrimary(), "heard from a backup while not the normal primary");
+        heardTick[backup] = ticks;
+        long[] others = new long[configuration.replicaCount() - 1];
+        int next = 0;
+        for (int i = 0; i < heardTick.length; i++) {
+            if (i != replicaIndex()) {
+                others[next++] = heardTick[i];
+            }
+        }
+        java.util.Arrays.sort(others);
+        long quorumTick = others[others.length - (quorum() - 1)];
+        quorumContactTick = Math.max(quorumContactTick, quorumTick);
+        check(quorumContactTick <= ticks, "quorum contact in the future");
+    }
+
+    /** A replica entered normal status: the view it entered was formed or confirmed by a quorum just now. */
+    void onNormalEntered() {
+        quorumContactTick = ticks;
+        java.util.Arrays.fill(heardTick, ticks);
+        lastAckTick = ticks;
+    }
+
+    /** A backup in normal status heard from its primary. */
+    void onPrimaryHeard() {
+        check(status == Status.NORMAL && !isPrimary(), "heard from a primary while not a normal backup");
+        lastPrimaryContactTick = ticks;
+        quorumContactTick = ticks;
+    }
+
+    /**
+     * Whether this replica was part of a working normal view (as a backup that heard its primary, or a primary
+     * that heard a quorum) within the last {@link #cutOffTicks()} ticks. A replica that is not cannot tell whether
+     * the rest of the group moved on without it (a newer view, sessions expired there), so its frontend sends
+     * clients away instead of keeping them. A one-replica group is its own quorum whenever it is normal.
+     */
+    public boolean inQuorumContact() {
+        if (configuration.replicaCount() == 1) {
+            return status == Status.NORMAL;
+        }
+        return ticks - quorumContactTick < cutOffTicks();
+    }
+
+    /** Ticks without quorum contact after which a replica counts as cut off: the longest view-change timeout. */
+    public long cutOffTicks() {
+        return 2L * options.viewChangeTimeoutTicks();
+    }
+
+    /** Ticks since this replica last knew itself part of a working normal view (see {@link #inQuorumContact}). */
+    public long ticksSinceQuorumContact() {
+        return ticks - quorumContactTick;
     }
 
     boolean ignoreUnlessPrimaryOf(long messageView) {

@@ -141,8 +141,11 @@ final class ReplicaProtocol {
             return;
         }
         acceptCommitAndRelease(message.commitNumber(), message.releasableOp());
-        if (message.readRound() > 0) {
+        // A read round must be answered; a heartbeat is answered when the primary heard nothing else from this
+        // backup for a heartbeat interval, so that an idle primary knows whether it still has a quorum.
+        if (message.readRound() > 0 || r.ticks - r.lastAckTick >= r.options.heartbeatTicks()) {
             r.send(message.from(), new Message.CommitOk(r.view, message.readRound(), r.replicaIndex()));
+            r.lastAckTick = r.ticks;
         }
         if (r.view == 0 && r.durableOp == 0 && r.normalViewDurable()) {
             // A primary that started the group waits for its backups to say they are normal (onBackupStarted).
@@ -177,7 +180,7 @@ final class ReplicaProtocol {
         if (r.isPrimary()) {
             return true;
         }
-        r.lastPrimaryContactTick = r.ticks;
+        r.onPrimaryHeard();
         return false;
     }
 
@@ -403,6 +406,7 @@ final class ReplicaProtocol {
         r.viewChange = null;
         r.recovery = null;
         r.startedBackups = null;
+        r.onNormalEntered();
         if (viewChanged) {
             r.reads.onViewChange();
             r.reads.onNormal(r.isPrimary(), r.ticks);

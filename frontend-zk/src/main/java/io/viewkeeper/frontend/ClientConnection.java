@@ -31,7 +31,12 @@ public final class ClientConnection {
     int sessionTimeoutMs;
     boolean handshakeDone;
     boolean oldClient;
+    /** The handshake is not answered yet (a CreateSession to commit, a barrier to pass, a zxid to reach). */
     boolean awaitingSession;
+    /** When a handshake not answered by then is closed (see {@link Handshakes#holdMs}). */
+    long handshakeDeadlineMs;
+    /** A session served read-only by a replica cut off from its group (ZooKeeper's read-only mode). */
+    boolean readOnly;
     boolean closed;
     int writesInFlight;
     /**

@@ -18,15 +18,19 @@ final class FourLetterWords {
 
     static String answer(Inbound.FourLetterWord word, FrontendCore core) {
         String w = word.word();
-        if (!core.settings().fourLetterWords().contains(w)) {
+        // As ZooKeeper: with read-only mode on, isro is allowed whatever the whitelist says; clients need it to find
+        // a read-write server.
+        boolean allowed = core.settings().fourLetterWords().contains(w)
+                || w.equals("isro") && core.settings().readOnlyModeEnabled();
+        if (!allowed) {
             return w + " is not executed because it is not in the whitelist.\n";
         }
         return switch (w) {
             case "ruok" -> "imok";
-            case "isro" -> "rw";
+            case "isro" -> isro(core);
             case "gtmk" -> "306";
             case "stmk" -> Long.toString(word.argument());
-            case "srvr" -> "Zookeeper version: " + VERSION + "\n" + serverBody(core);
+            case "srvr" -> "Zookeeper version: " + VERSION + "\n" + readOnlyLine(core) + serverBody(core);
             case "stat" -> stat(core);
             case "conf" -> conf(core);
             case "cons" -> cons(core);
@@ -49,6 +53,21 @@ final class FourLetterWords {
                     + Long.toUnsignedString(core.stateMachine().tree().digest()) + "\n";
             default -> "";
         };
+    }
+
+    /**
+     * ZooKeeper's isro: "ro" from a read-only server, "rw" from one serving read-write, "null" from one serving
+     * nothing (a follower looking for its leader); a read-only client moves to a server that answers "rw".
+     */
+    static String isro(FrontendCore core) {
+        if (core.handshakes().readOnlyMode()) {
+            return "ro";
+        }
+        return core.handshakes().standing() == WritePath.Standing.SERVING ? "rw" : "null";
+    }
+
+    private static String readOnlyLine(FrontendCore core) {
+        return core.handshakes().readOnlyMode() ? "READ-ONLY mode; serving only read-only clients\n" : "";
     }
 
     private static String serverBody(FrontendCore core) {
@@ -78,7 +97,8 @@ final class FourLetterWords {
     }
 
     private static String stat(FrontendCore core) {
-        StringBuilder out = new StringBuilder("Zookeeper version: " + VERSION + "\nClients:\n");
+        StringBuilder out = new StringBuilder("Zookeeper version: " + VERSION + "\n" + readOnlyLine(core)
+                + "Clients:\n");
         for (ClientConnection c : core.connections()) {
             out.append(' ').append(c).append("[1](queued=0,recved=").append(c.packetsReceived)
                     .append(",sent=").append(c.packetsSent).append(")\n");
@@ -175,7 +195,7 @@ final class FourLetterWords {
         line(out, "outstanding_requests", core.outstandingRequests());
         line(out, "znode_count", nodeCount(tree));
         line(out, "global_sessions", core.stateMachine().sessions().size());
-        line(out, "local_sessions", 0);
+        line(out, "local_sessions", core.handshakes().readOnlyConnections());
         line(out, "packets_sent", s.packetsSent);
         line(out, "packets_received", s.packetsReceived);
         line(out, "watch_count", core.watches().totalWatchCount());
@@ -191,6 +211,11 @@ final class FourLetterWords {
             line(out, "vr_view", figures.view());
             line(out, "vr_op_number", figures.opNumber());
             line(out, "vr_commit_number", figures.commitNumber());
+            line(out, "vr_quorum_standing", core.handshakes().standing().name().toLowerCase(Locale.ROOT));
+            line(out, "vr_handshakes_refused_no_quorum", s.handshakesRefusedNoQuorum);
+            line(out, "vr_connections_closed_no_quorum", s.connectionsClosedNoQuorum);
+            line(out, "vr_handshakes_timed_out", s.handshakesTimedOut);
+            line(out, "vr_read_only_sessions", s.readOnlySessions);
         }
         return out.toString();
     }

@@ -114,7 +114,7 @@ public final class FrontendCore {
     private final Set<ClientConnection> unflushed = new LinkedHashSet<>();
     private final ServerStats stats = new ServerStats();
     private final ContainerReaper reaper;
-    private long nextSessionId;
+    private final Handshakes handshakes;
     private RequestListener requests = RequestListener.NONE;
     /**
      * Connection ids are negative (session ids are positive, the reaper is 0): the sign bit, this server's id in
@@ -133,8 +133,8 @@ public final class FrontendCore {
         this.watches = new WatchRegistry(settings.watchesPerConnectionMax());
         this.reads = new ReadRequests(stateMachine, watches);
         this.reaper = new ContainerReaper(settings.containerCheckIntervalMs(), settings.containerMaxPerMinute());
+        this.handshakes = new Handshakes(this, settings, writes, clock, random, stats);
         long now = clock.getAsLong();
-        this.nextSessionId = ((now << 24) >>> 8) | ((long) settings.serverId() << 56);
         this.nextConnectionId = Long.MIN_VALUE | ((long) settings.serverId() << 55) | ((now << 14) & ((1L << 55) - 1));
         this.stats.startMs = now;
     }
@@ -159,6 +159,7 @@ public final class FrontendCore {
         c.closed = true;
         c.waiting.clear();
         pendingReads.values().removeIf(read -> read.connection() == c);
+        handshakes.onConnectionClosed(c);
         watches.removeConnection(c);
         SessionTracker.Tracked tracked = c.sessionId == 0 ? null : tracker.get(c.sessionId);
         if (tracked != null && tracked.connection == c) {
@@ -188,7 +189,13 @@ public final class FrontendCore {
      */
     public void onTick() {
         long now = clock.getAsLong();
-        boolean primary = writes.isPrimary();
+        handshakes.onTick(now);
+        if (!writes.isPrimary()) {
+            dropExpiries();
+        }
+        // Only a primary in contact with a quorum expires sessions: cut off, it hears no backup's touches. Becoming
+        // that again (a new primary, or one back in touch), it first gives every session a full timeout.
+        boolean primary = writes.isPrimary() && handshakes.standing() == WritePath.Standing.SERVING;
         if (primary && !wasPrimary) {
             tracker.all().forEach(t -> tracker.touch(t.sessionId, now));
         }
@@ -217,6 +224,25 @@ public final class FrontendCore {
                     expired.sessionId, EXPIRY_REQUEST_NUMBER);
             pendingWrites.put(new RequestKey(expired.sessionId, EXPIRY_REQUEST_NUMBER), pending);
             offer(pending, now);
+        }
+    }
+
+    /**
+     * A replica that is no longer the primary withdraws the expiries it proposed and that have not committed: the
+     * new primary decides expiry with the touches it hears, and an expiry this replica decided while it may have been
+     * cut off must not reach it later and close a session its client kept alive on the majority.
+     */
+    private void dropExpiries() {
+        var iterator = pendingWrites.values().iterator();
+        while (iterator.hasNext()) {
+            PendingWrite pending = iterator.next();
+            if (pending.connection == null && pending.type == OpCode.CLOSE_SESSION) {
+                iterator.remove();
+                SessionTracker.Tracked tracked = tracker.get(pending.clientId);
+                if (tracked != null) {
+                    tracked.closing = false;
+                }
+            }
         }
     }
 
@@ -329,6 +355,9 @@ public final class FrontendCore {
 
     /** A read barrier passed: evaluate the read on the state applied now and answer it. */
     public void onReadReady(long readId) {
+        if (handshakes.onReadReady(readId)) {
+            return;
+        }
         PendingRead read = pendingReads.remove(readId);
         if (read == null) {
             return;
@@ -363,15 +392,19 @@ public final class FrontendCore {
 
     // ---- per-connection request order ----
 
-    private void drain(ClientConnection c) {
+    void drain(ClientConnection c) {
         while (!c.closed && !c.waiting.isEmpty() && !c.awaitingSession && !c.readInFlight) {
             Inbound next = c.waiting.peek();
             if (next instanceof Inbound.Connect connect) {
                 c.waiting.poll();
-                onConnect(c, connect);
+                handshakes.onConnect(c, connect);
                 continue;
             }
             Inbound.Request request = (Inbound.Request) next;
+            if (request.type() == OpCode.PING && !c.readOnly
+                    && handshakes.standing() != WritePath.Standing.SERVING) {
+                return; // a ping is answered only while this replica can vouch for the session
+            }
             boolean write = WriteRequests.isWrite(request.type()) && !request.decodeError();
             if (c.writeBarrier || !write && c.writesInFlight > 0) {
                 return;
@@ -384,9 +417,11 @@ public final class FrontendCore {
     private void handleRequest(ClientConnection c, Inbound.Request request) {
         long now = clock.getAsLong();
         long startNanos = requests.nanoTime();
-        tracker.touch(c.sessionId, now);
-        if (!writes.isPrimary()) {
-            touchedSessions.add(c.sessionId);
+        if (!c.readOnly) {
+            tracker.touch(c.sessionId, now);
+            if (!writes.isPrimary()) {
+                touchedSessions.add(c.sessionId);
+            }
         }
         c.lastOperation = OpCode.shortName(request.type());
         if (request.xid() > 0) {
@@ -394,6 +429,10 @@ public final class FrontendCore {
         }
         if (!OpCode.isValid(request.type())) {
             send(c, Outbound.reply(request.xid(), -1, ErrorCode.UNIMPLEMENTED).thenClose());
+            return;
+        }
+        if (c.readOnly) {
+            ReadOnlyRequests.handle(this, c, request, startNanos);
             return;
         }
         SessionTracker.Tracked session = tracker.get(c.sessionId);
@@ -431,7 +470,7 @@ public final class FrontendCore {
     }
 
     private void requestBarrier(ClientConnection c, Inbound.Request request, long startNanos) {
-        long readId = ++nextReadId;
+        long readId = nextReadId();
         List<Inbound.Request> followers = new ArrayList<>();
         while (followers.size() < READS_PER_BARRIER_MAX && c.waiting.peek() instanceof Inbound.Request next
                 && sharesBarrier(next)) {
@@ -449,7 +488,7 @@ public final class FrontendCore {
                 && !WriteRequests.isWrite(request.type()) && needsBarrier(request);
     }
 
-    private void evaluateRead(ClientConnection c, Inbound.Request request, long startNanos) {
+    void evaluateRead(ClientConnection c, Inbound.Request request, long startNanos) {
         int err = 0;
         if (request.type() == OpCode.MULTI_READ) {
             handleMultiRead(c, request);
@@ -541,44 +580,17 @@ public final class FrontendCore {
         return new MultiResponseRecord(elements);
     }
 
-    // ---- handshake (§1.4) ----
+    // ---- sessions (the handshake itself is in Handshakes) ----
 
-    private void onConnect(ClientConnection c, Inbound.Connect connect) {
-        ConnectRequest request = connect.request();
-        if (c.handshakeDone) {
-            closeConnection(c);
-            return;
-        }
-        c.handshakeDone = true;
-        if (request.getLastZxidSeen() > lastZxid()) {
-            log.info("refusing {}: client has seen zxid 0x{}, this node 0x{}", c,
-                    Long.toHexString(request.getLastZxidSeen()), Long.toHexString(lastZxid()));
-            closeConnection(c);
-            return;
-        }
-        int timeout = Math.max(settings.minSessionTimeoutMs(),
-                Math.min(settings.maxSessionTimeoutMs(), request.getTimeOut()));
-        c.sessionTimeoutMs = timeout;
-        if (request.getSessionId() == 0) {
-            createSession(c, timeout, connect.oldClient());
-        } else {
-            resumeSession(c, request, timeout, connect.oldClient());
-        }
-    }
-
-    /**
-     * A new session: its id carries this server's id in the top byte (unique across replicas, as in ZooKeeper),
-     * its password is random, and both travel in the replicated CreateSession op.
-     */
-    private void createSession(ClientConnection c, int timeout, boolean oldClient) {
-        long sessionId = nextSessionId++;
+    /** A new session: its id and random password travel in the replicated CreateSession op. */
+    void createSession(ClientConnection c, int timeout) {
+        long sessionId = handshakes.nextSessionId();
         byte[] password = new byte[16];
         random.nextBytes(password);
         long now = clock.getAsLong();
         Txn txn = new Txn(sessionId, 0, now, List.of(), new Operation.CreateSession(sessionId, timeout, password));
         c.awaitingSession = true;
         c.sessionId = sessionId;
-        c.oldClient = oldClient;
         PendingWrite pending = new PendingWrite(c, 0, OpCode.CREATE_SESSION, List.of(), now, txn, c.clientId, 0);
         pendingWrites.put(new RequestKey(c.clientId, 0), pending);
         offer(pending, now);
@@ -597,31 +609,13 @@ public final class FrontendCore {
                 false, c.oldClient)));
     }
 
-    private void resumeSession(ClientConnection c, ConnectRequest request, int timeout, boolean oldClient) {
-        long sessionId = request.getSessionId();
-        SessionTracker.Tracked tracked = tracker.get(sessionId);
-        if (tracked != null && tracked.connection != null && tracked.connection != c) {
-            closeConnection(tracked.connection);
-            tracked.connection = null;
-        }
-        Session session = stateMachine.sessions().get(sessionId);
-        boolean valid = session != null && tracked != null && !tracked.closing
-                && Arrays.equals(session.password(), request.getPasswd());
-        if (!valid) {
-            send(c, Outbound.headerless(ConnectReply.invalid(oldClient)).thenClose());
-            c.closed = true;
-            return;
-        }
-        tracked.timeoutMs = timeout;
-        tracked.connection = c;
-        c.sessionId = sessionId;
-        tracker.touch(sessionId, clock.getAsLong());
-        send(c, Outbound.headerless(new ConnectReply(timeout, sessionId, session.password(), false, oldClient)));
+    long nextReadId() {
+        return ++nextReadId;
     }
 
     // ---- auth, watches on reconnect, multiRead ----
 
-    private void handleAuth(ClientConnection c, Inbound.Request request) {
+    void handleAuth(ClientConnection c, Inbound.Request request) {
         AuthPacket auth = (AuthPacket) request.body();
         if (auth == null || auth.getScheme() == null) {
             send(c, Outbound.reply(AUTH_XID, 0, ErrorCode.AUTH_FAILED).thenClose());
@@ -652,7 +646,7 @@ public final class FrontendCore {
         }
     }
 
-    private void handleSetWatches(ClientConnection c, Inbound.Request request) {
+    void handleSetWatches(ClientConnection c, Inbound.Request request) {
         if (request.decodeError()) {
             send(c, Outbound.reply(request.xid(), lastZxid(), ErrorCode.MARSHALLING_ERROR));
             return;
@@ -703,7 +697,7 @@ public final class FrontendCore {
         }
     }
 
-    private void send(ClientConnection c, Outbound outbound) {
+    void send(ClientConnection c, Outbound outbound) {
         if (c.closed) {
             return;
         }
@@ -734,7 +728,7 @@ public final class FrontendCore {
         unflushed.clear();
     }
 
-    private void closeConnection(ClientConnection c) {
+    void closeConnection(ClientConnection c) {
         c.closed = true;
         // what was written to it this cycle goes before the close
         c.channel.flush();
@@ -766,7 +760,11 @@ public final class FrontendCore {
 
     /** srvr's "Mode:" and mntr's zk_server_state. */
     String role() {
-        return writes.role();
+        return handshakes.readOnlyMode() ? "read-only" : writes.role();
+    }
+
+    Handshakes handshakes() {
+        return handshakes;
     }
 
     public FrontendSettings settings() {

@@ -17,7 +17,8 @@ public record FrontendSettings(
         int serverId,
         int clientPort,
         String dataDir,
-        int watchesPerConnectionMax) {
+        int watchesPerConnectionMax,
+        boolean readOnlyModeEnabled) {
 
     /** A connection that sends no ConnectRequest within this time is closed (ZooKeeper's sessionlessCnxnTimeout). */
     public static final long SESSIONLESS_CONNECTION_TIMEOUT_MS = 10_000;

@@ -6,6 +6,14 @@ final class ServerStats {
     long packetsReceived;
     long packetsSent;
     long authFailed;
+    /** Handshakes refused because this replica had no contact with a quorum (not reset by srst). */
+    long handshakesRefusedNoQuorum;
+    /** Client connections closed when this replica lost contact with a quorum. */
+    long connectionsClosedNoQuorum;
+    /** Handshakes closed unanswered after their hold time. */
+    long handshakesTimedOut;
+    /** Read-only sessions accepted while cut off. */
+    long readOnlySessions;
     long minLatencyMs = Long.MAX_VALUE;
     long maxLatencyMs;
     long totalLatencyMs;

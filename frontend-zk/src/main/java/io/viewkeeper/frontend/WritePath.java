@@ -53,6 +53,21 @@ public interface WritePath {
         return null;
     }
 
+    /** Where a replica stands with its group, which decides what it may tell clients about their sessions. */
+    enum Standing {
+        /** Normal in a view, with a quorum heard from lately: handshakes are answered after a read barrier. */
+        SERVING,
+        /** In a view change or recovery, not yet cut off: handshakes and pings wait. */
+        WAITING,
+        /** No contact with a working view of the group for longer than a view change takes: clients are sent away. */
+        CUT_OFF
+    }
+
+    /** This replica's standing now; a single replica is always serving. */
+    default Standing standing() {
+        return Standing.SERVING;
+    }
+
     /** Whether this replica is the primary, which decides session expiry. */
     default boolean isPrimary() {
         return true;

@@ -40,6 +40,8 @@ final class FrontendHarness {
     final FrontendCore core;
     final ClientPipeline pipeline;
     private int nextPort = 50_000;
+    /** The frontend's clock; starts at {@link #CLOCK_MS}, moved by tests that need time to pass. */
+    long clockMs = CLOCK_MS;
 
     FrontendHarness() {
         this(settings(0xfffff, 1000, Set.of("srvr", "ruok", "stmk")));
@@ -47,7 +49,7 @@ final class FrontendHarness {
 
     FrontendHarness(FrontendSettings settings) {
         this.settings = settings;
-        this.core = new FrontendCore(settings, stateMachine, writes, () -> CLOCK_MS, new FixedRandom());
+        this.core = new FrontendCore(settings, stateMachine, writes, () -> clockMs, new FixedRandom());
         writes.core = core;
         this.pipeline = new ClientPipeline(settings, core, task -> {
             task.run();
@@ -58,8 +60,12 @@ final class FrontendHarness {
     }
 
     static FrontendSettings settings(int juteMaxBuffer, int maxInflight, Set<String> words) {
+        return settings(juteMaxBuffer, maxInflight, words, false);
+    }
+
+    static FrontendSettings settings(int juteMaxBuffer, int maxInflight, Set<String> words, boolean readOnlyMode) {
         return new FrontendSettings(2000, 4000, 40000, 60, juteMaxBuffer, words, null, 60_000, 10_000, maxInflight, 1,
-                2181, "data", 10_000);
+                2181, "data", 10_000, readOnlyMode);
     }
 
     /** A new client connection: the pipeline installed, then the channel registered and active. */
@@ -160,6 +166,10 @@ final class FrontendHarness {
         /** Reads wait for a barrier, as linearizable reads in a group do; {@link #barriers} lists those asked. */
         boolean linearizableReads;
         final java.util.List<Long> barriers = new java.util.ArrayList<>();
+        /** The replica's standing with its group, as the test sets it. */
+        Standing standing = Standing.SERVING;
+        /** Whether the replica is the primary, which decides session expiry. */
+        boolean primary = true;
         private long lastZxid;
         private final Deque<Submitted> pending = new ArrayDeque<>();
 
@@ -176,6 +186,16 @@ final class FrontendHarness {
         @Override
         public boolean needsBarrier(boolean sync) {
             return linearizableReads;
+        }
+
+        @Override
+        public Standing standing() {
+            return standing;
+        }
+
+        @Override
+        public boolean isPrimary() {
+            return primary;
         }
 
         @Override

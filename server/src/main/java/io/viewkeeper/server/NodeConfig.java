@@ -30,6 +30,7 @@ public record NodeConfig(
         int containerMaxPerMinute,
         int maxInflightPerConnection,
         boolean enforceQuota,
+        boolean readOnlyModeEnabled,
         int serverId,
         List<Member> members,
         ReadMode reads,
@@ -90,7 +91,7 @@ public record NodeConfig(
     /** Defaults of a standalone ZooKeeper 3.9 server, listening on {@code clientPort} of loopback. */
     public static NodeConfig defaults(Path dataDir, int clientPort) {
         return new NodeConfig("127.0.0.1", clientPort, dataDir, 2000, 4000, 40000, 60, 0xfffff, Set.of("srvr"),
-                false, null, 60_000, 10_000, 1000, false, 1, List.of(), ReadMode.LINEARIZABLE,
+                false, null, 60_000, 10_000, 1000, false, false, 1, List.of(), ReadMode.LINEARIZABLE,
                 AdminSettings.defaults(), DiskSettings.defaults());
     }
 
@@ -167,6 +168,7 @@ public record NodeConfig(
         private int containerMaxPerMinute;
         private int maxInflightPerConnection;
         private boolean enforceQuota;
+        private boolean readOnlyModeEnabled;
         private int serverId;
         private List<Member> members;
         private ReadMode reads;
@@ -189,6 +191,7 @@ public record NodeConfig(
             containerMaxPerMinute = c.containerMaxPerMinute;
             maxInflightPerConnection = c.maxInflightPerConnection;
             enforceQuota = c.enforceQuota;
+            readOnlyModeEnabled = c.readOnlyModeEnabled;
             serverId = c.serverId;
             members = c.members;
             reads = c.reads;
@@ -256,6 +259,11 @@ public record NodeConfig(
             return this;
         }
 
+        Copy readOnlyModeEnabled(boolean value) {
+            readOnlyModeEnabled = value;
+            return this;
+        }
+
         Copy serverId(int value) {
             serverId = value;
             return this;
@@ -285,7 +293,7 @@ public record NodeConfig(
             return new NodeConfig(clientPortAddress, clientPort, dataDir, tickTimeMs, minSessionTimeoutMs,
                     maxSessionTimeoutMs, maxClientCnxns, juteMaxBuffer, fourLetterWords, extendedTypesEnabled,
                     superDigest, containerCheckIntervalMs, containerMaxPerMinute, maxInflightPerConnection,
-                    enforceQuota, serverId, members, reads, admin, disk);
+                    enforceQuota, readOnlyModeEnabled, serverId, members, reads, admin, disk);
         }
     }
 
@@ -294,7 +302,7 @@ public record NodeConfig(
             "clientPort", "clientPortAddress", "dataDir", "dataLogDir", "tickTime", "minSessionTimeout",
             "maxSessionTimeout", "maxClientCnxns", "jute.maxbuffer", "4lw.commands.whitelist",
             "extendedTypesEnabled", "superDigest", "znode.container.checkIntervalMs", "znode.container.maxPerMinute",
-            "maxInflightPerConnection", "enforceQuota", "serverId", "initLimit", "syncLimit",
+            "maxInflightPerConnection", "enforceQuota", "readonlymode.enabled", "serverId", "initLimit", "syncLimit",
             "autopurge.snapRetainCount", "autopurge.purgeInterval", "admin.enableServer", "admin.serverPort",
             "admin.serverAddress", "admin.token", "admin.tokenFile", "fsync", "wal.segmentBytes", "checkpoint.ops",
             "checkpoint.logBytes", "checkpoint.intervalMs", "checkpoint.chunkBytes",
@@ -337,6 +345,7 @@ public record NodeConfig(
                 intValue(p, "znode.container.maxPerMinute", 10_000),
                 intValue(p, "maxInflightPerConnection", 1000),
                 boolValue(p, "enforceQuota", false),
+                readOnlyMode(p),
                 serverId(p, dataDir),
                 members(p),
                 readMode(p.getOrDefault("reads", "linearizable")),
@@ -476,6 +485,21 @@ public record NodeConfig(
         } catch (NumberFormatException e) {
             throw new ConfigException(key, "is not a number: '" + text + "'");
         }
+    }
+
+    /**
+     * ZooKeeper's read-only mode: its {@code readonlymode.enabled} Java system property, which a zoo.cfg key of the
+     * same name may also set here; off by default.
+     */
+    private static boolean readOnlyMode(Map<String, String> p) {
+        if (p.containsKey("readonlymode.enabled")) {
+            return boolValue(p, "readonlymode.enabled", false);
+        }
+        return Boolean.parseBoolean(System.getProperty("readonlymode.enabled", "false"));
+    }
+
+    public NodeConfig withReadOnlyMode(boolean enabled) {
+        return copy().readOnlyModeEnabled(enabled).build();
     }
 
     private static boolean boolValue(Map<String, String> p, String key, boolean fallback) {

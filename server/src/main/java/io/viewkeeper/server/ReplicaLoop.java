@@ -261,6 +261,18 @@ final class ReplicaLoop implements WritePath, Outbox, Runnable {
         return replica.onRead(readId);
     }
 
+    /**
+     * Cut off when the replica has not been part of a working normal view for longer than a view change takes
+     * ({@link Replica#inQuorumContact}); serving when normal within that time; waiting otherwise.
+     */
+    @Override
+    public Standing standing() {
+        if (!replica.inQuorumContact()) {
+            return Standing.CUT_OFF;
+        }
+        return replica.status() == Replica.Status.NORMAL ? Standing.SERVING : Standing.WAITING;
+    }
+
     @Override
     public boolean isPrimary() {
         return replica.isPrimary() && replica.status() == Replica.Status.NORMAL;

@@ -59,7 +59,8 @@ public final class ViewkeeperNode implements AutoCloseable {
                 config.maxSessionTimeoutMs(), config.maxClientCnxns(), config.juteMaxBuffer(),
                 config.fourLetterWords(), config.superDigest(), config.containerCheckIntervalMs(),
                 config.containerMaxPerMinute(), config.maxInflightPerConnection(), config.serverId(),
-                clientPort, config.dataDir().toString(), WATCHES_PER_CONNECTION_MAX);
+                clientPort, config.dataDir().toString(), WATCHES_PER_CONNECTION_MAX,
+                config.readOnlyModeEnabled());
         ReplicaDisk disk = ReplicaDisk.open(config.dataDir(), identity(config), walOptions(config.disk()));
         Function<io.viewkeeper.consensus.Outbox, Replica> factory;
         try {

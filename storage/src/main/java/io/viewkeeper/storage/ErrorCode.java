@@ -16,6 +16,7 @@ public final class ErrorCode {
     public static final int SESSION_EXPIRED = -112;
     public static final int INVALID_ACL = -114;
     public static final int AUTH_FAILED = -115;
+    public static final int NOT_READONLY = -119;
     public static final int NO_WATCHER = -121;
     public static final int RECONFIG_DISABLED = -123;
     public static final int QUOTA_EXCEEDED = -125;
