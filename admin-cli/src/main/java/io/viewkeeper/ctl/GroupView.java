@@ -105,6 +105,8 @@ final class GroupView {
             String name = "r" + idOf(p);
             if (!p.reachable()) {
                 problems.put(name, "unreachable");
+            } else if (p.clients().equals("cut-off") || p.clients().equals("read-only")) {
+                problems.put(name, "cut off from the group (" + p.clients() + ")");
             } else if (!p.status().equals("normal")) {
                 problems.put(name, p.status());
             } else if (p.view() != view) {

@@ -29,6 +29,21 @@ record Probe(String server, JsonNode replica, AdminClient.CallFailure failure) {
         return replica.path("commit").asLong();
     }
 
+    /**
+     * What the replica does with clients: serving, waiting (a view forming), cut-off (sends clients away), or
+     * read-only (cut off, serving read-only sessions); "-" from a server that does not say.
+     */
+    String clients() {
+        JsonNode clients = replica.path("clients");
+        if (clients.isMissingNode()) {
+            return "-";
+        }
+        if (clients.path("read_only_mode").asBoolean()) {
+            return "read-only";
+        }
+        return clients.path("standing").asText("-").replace('_', '-');
+    }
+
     boolean normalPrimary() {
         return reachable() && status().equals("normal") && (role().equals("primary") || role().equals("standalone"));
     }

@@ -85,13 +85,14 @@ final class StatusCommand implements Callable<Integer> {
             out.println(root.toPrettyString());
             return verdict.exitCode();
         }
-        Table table = new Table("ID", "ADDRESS", "ROLE", "STATUS", "VIEW", "OP", "COMMIT", "LAG", "SESSIONS");
+        Table table = new Table("ID", "ADDRESS", "ROLE", "STATUS", "VIEW", "OP", "COMMIT", "LAG", "SESSIONS",
+                "CLIENTS");
         for (Probe p : group.probes()) {
             if (p.reachable()) {
                 table.row("r" + p.id(), p.server(), p.role(), p.status(), p.view(), p.replica().path("op").asLong(),
-                        p.commit(), highest - p.commit(), p.replica().path("sessions").asInt());
+                        p.commit(), highest - p.commit(), p.replica().path("sessions").asInt(), p.clients());
             } else {
-                table.row("r" + group.idOf(p), p.server(), "-", "unreachable", "-", "-", "-", "-", "-");
+                table.row("r" + group.idOf(p), p.server(), "-", "unreachable", "-", "-", "-", "-", "-", "-");
             }
         }
         out.print(table.render());

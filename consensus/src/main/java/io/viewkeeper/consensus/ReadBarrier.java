@@ -141,8 +141,16 @@ final class ReadBarrier {
         return count;
     }
 
-    /** Serves every batch whose read index the replica has applied. Called after each commit advance. */
+    /**
+     * Serves every batch whose read index the replica has applied. Called after each commit advance. A replica out
+     * of contact with a quorum serves none (they wait for contact, or are queued again on a view change): a read
+     * confirmed before it was cut off is still linearizable, but the frontend answers session resumes on these
+     * barriers, and a cut-off replica vouches for no session.
+     */
     void serveReady() {
+        if (!replica.inQuorumContact()) {
+            return;
+        }
         long applied = replica.commitNumber();
         Iterator<PrimaryBatch> local = confirmed.iterator();
         while (local.hasNext()) {

@@ -386,7 +386,7 @@ public final class Replica {
             case Message.CheckpointRequest m -> transfers.onRequest(m);
             case Message.CheckpointChunk m -> protocol.onCheckpointChunk(m);
             case Message.ReadIndexRequest m -> onReadIndexRequest(m);
-            case Message.ReadIndexResponse m -> reads.onReadIndexResponse(m.batchId(), m.readIndex());
+            case Message.ReadIndexResponse m -> onReadIndexResponse(m);
         }
         checkInvariants();
     }
@@ -446,6 +446,14 @@ public final class Replica {
             onHeardFrom(message.from());
             reads.onReadIndexRequest(message.from(), message.batchId());
         }
+    }
+
+    /** A read index from the primary of this view is contact with it, as a Prepare or a Commit is. */
+    private void onReadIndexResponse(Message.ReadIndexResponse message) {
+        if (status == Status.NORMAL && !isPrimary() && message.view() == view && message.from() == primaryIndex()) {
+            onPrimaryHeard();
+        }
+        reads.onReadIndexResponse(message.batchId(), message.readIndex());
     }
 
     /**

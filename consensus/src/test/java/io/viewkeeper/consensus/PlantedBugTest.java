@@ -46,7 +46,7 @@ class PlantedBugTest {
         return switch (bug) {
             case ACK_BEFORE_PERSIST, LONGEST_LOG_WINS -> Set.of("divergence", "lost-write", "linearizability",
                     "stale-read", "exception");
-            case READ_WITHOUT_CONFIRMATION -> Set.of("stale-read", "linearizability");
+            case READ_WITHOUT_CONFIRMATION -> Set.of("stale-read", "linearizability", "cut-off-read");
             case IGNORE_CLIENT_TABLE -> Set.of("duplicate-execution");
         };
     }

@@ -135,6 +135,11 @@ final class SimNode implements Outbox {
         if (dead()) {
             return;
         }
+        if (!replica.inQuorumContact()) {
+            // The frontend answers session resumes on this barrier: a cut-off replica must never pass one.
+            throw new Simulation.Violation("cut-off-read", "r" + index + " served a read " + replica
+                    .ticksSinceQuorumContact() + " ticks after its last quorum contact");
+        }
         sim.clients.onReadReady(index, readId);
     }
 

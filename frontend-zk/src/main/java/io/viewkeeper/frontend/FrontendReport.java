@@ -43,6 +43,16 @@ public final class FrontendReport {
             long deadlineMs, boolean closing, int ephemerals) {
     }
 
+    /**
+     * Where this replica stands with its group and what that did to clients: its standing (serving, waiting,
+     * cut_off), whether it serves as ZooKeeper's read-only server, read-only connections and handshakes held now,
+     * and since start: handshakes refused and connections closed for lack of a quorum, handshakes closed after
+     * their hold time, read-only sessions accepted.
+     */
+    public record Clients(String standing, boolean readOnlyMode, int readOnlyConnections, int heldHandshakes,
+            long refusedNoQuorum, long closedNoQuorum, long handshakesTimedOut, long readOnlySessions) {
+    }
+
     private final FrontendCore core;
 
     public FrontendReport(FrontendCore core) {
@@ -58,6 +68,14 @@ public final class FrontendReport {
                 new Latency(0, s.minLatency(), s.avgLatency(), s.maxLatencyMs), s.authFailed,
                 core.connections().size(), core.outstandingRequests(), sizes, core.stateMachine().sessions().size(),
                 s.startMs);
+    }
+
+    public Clients clients() {
+        Handshakes h = core.handshakes();
+        ServerStats s = core.stats();
+        return new Clients(h.standing().name().toLowerCase(java.util.Locale.ROOT), h.readOnlyMode(),
+                h.readOnlyConnections(), h.heldCount(), s.handshakesRefusedNoQuorum, s.connectionsClosedNoQuorum,
+                s.handshakesTimedOut, s.readOnlySessions);
     }
 
     public List<Connection> connections() {

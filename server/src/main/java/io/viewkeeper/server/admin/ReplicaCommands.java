@@ -99,7 +99,24 @@ final class ReplicaCommands {
         out.put("log_start_op", r.logStartOp());
         out.put("primary_id", count == 1 ? config.serverId() : config.members().get(primaryIndex).id());
         out.put("sessions", node.frontend().sessionCount());
+        out.put("clients", clients(r));
         out.put("members", members(r, onlyIndex));
+        return out;
+    }
+
+    /** Where the replica stands with its group and what that did to clients (see FrontendReport.Clients). */
+    private Map<String, Object> clients(Replica r) {
+        FrontendReport.Clients c = node.frontend().clients();
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("standing", c.standing());
+        out.put("ticks_since_quorum_contact", r.ticksSinceQuorumContact());
+        out.put("read_only_mode", c.readOnlyMode());
+        out.put("read_only_connections", c.readOnlyConnections());
+        out.put("held_handshakes", c.heldHandshakes());
+        out.put("refused_no_quorum", c.refusedNoQuorum());
+        out.put("closed_no_quorum", c.closedNoQuorum());
+        out.put("handshakes_timed_out", c.handshakesTimedOut());
+        out.put("read_only_sessions", c.readOnlySessions());
         return out;
     }
 

@@ -47,7 +47,8 @@ final class ZooKeeperCommands {
                 read(List.of("watches_by_path", "wchp"), "Watching sessions by path", () -> Map.of(
                         "path_to_session_ids", node.frontend().sessionsByWatchedPath())),
                 read(List.of("leader", "lead"), "Whether this replica leads, and which one does", this::leader),
-                read(List.of("is_read_only", "isro"), "Read-only mode (never)", () -> Map.of("read_only", false)),
+                read(List.of("is_read_only", "isro"), "Whether this replica serves read-only (cut off from its group, "
+                        + "readonlymode.enabled)", () -> Map.of("read_only", node.frontend().clients().readOnlyMode())),
                 read(List.of("voting_view"), "The members of the group", this::votingView),
                 read(List.of("hash"), "Digest of the whole tree at the last zxid", this::hash),
                 atOnce(List.of("environment", "env", "envi"), "The JVM and host environment", this::environment),
@@ -102,7 +103,7 @@ final class ZooKeeperCommands {
         stats.put("uptime", System.currentTimeMillis() - s.startMs());
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("version", FrontendReport.version());
-        out.put("read_only", false);
+        out.put("read_only", node.frontend().clients().readOnlyMode());
         out.put("server_stats", stats);
         out.put("node_count", s.tree().nodeCount());
         return out;
@@ -131,7 +132,7 @@ final class ZooKeeperCommands {
         out.put("ephemerals_count", s.tree().ephemerals());
         out.put("approximate_data_size", s.tree().approximateDataSize());
         out.put("global_sessions", s.sessions());
-        out.put("local_sessions", 0);
+        out.put("local_sessions", node.frontend().clients().readOnlyConnections());
         out.put("auth_failed_count", s.authFailed());
         out.put("uptime", ManagementFactory.getRuntimeMXBean().getUptime());
         out.put("last_zxid", "0x" + Long.toHexString(s.lastZxid()));

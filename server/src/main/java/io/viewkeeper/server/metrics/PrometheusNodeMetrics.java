@@ -97,6 +97,21 @@ public final class PrometheusNodeMetrics implements NodeMetrics {
                 s -> s.sizes().connections());
         gauge("viewkeeper.requests.inflight", "Client requests received and not yet answered", Tags.empty(),
                 s -> s.sizes().outstandingRequests());
+        for (String standing : new String[] {"serving", "waiting", "cut_off"}) {
+            gauge("viewkeeper.quorum.standing", "1 for where the replica stands with its group: serving clients, "
+                    + "waiting for a view, or cut off (clients sent away)", Tags.of("standing", standing),
+                    s -> s.sizes().clients().standing().equals(standing) ? 1 : 0);
+        }
+        gauge("viewkeeper.read.only", "1 while the replica serves read-only sessions (cut off, read-only mode on)",
+                Tags.empty(), s -> s.sizes().clients().readOnlyMode() ? 1 : 0);
+        gauge("viewkeeper.connections.read.only", "Read-only client connections", Tags.empty(),
+                s -> s.sizes().clients().readOnlyConnections());
+        gauge("viewkeeper.handshakes.refused.no.quorum", "Handshakes refused since start for lack of a quorum",
+                Tags.empty(), s -> s.sizes().clients().refusedNoQuorum());
+        gauge("viewkeeper.connections.closed.no.quorum", "Client connections closed since start on losing contact "
+                + "with a quorum", Tags.empty(), s -> s.sizes().clients().closedNoQuorum());
+        gauge("viewkeeper.sessions.read.only", "Read-only sessions accepted since start", Tags.empty(),
+                s -> s.sizes().clients().readOnlySessions());
     }
 
     private void gauge(String name, String description, Tags tags, ToDoubleFunction<ReplicaSample> value) {
