@@ -306,7 +306,8 @@ public record NodeConfig(
             "autopurge.snapRetainCount", "autopurge.purgeInterval", "admin.enableServer", "admin.serverPort",
             "admin.serverAddress", "admin.token", "admin.tokenFile", "fsync", "wal.segmentBytes", "checkpoint.ops",
             "checkpoint.logBytes", "checkpoint.intervalMs", "checkpoint.chunkBytes",
-            "standaloneEnabled", "reconfigEnabled", "metricsProvider.className", "reads");
+            "standaloneEnabled", "reconfigEnabled", "metricsProvider.className", "reads",
+            "localSessionsEnabled", "localSessionsUpgradingEnabled");
 
     /**
      * Reads a zoo.cfg-style property set. ZooKeeper keys we accept but do not use (initLimit, autopurge...) are

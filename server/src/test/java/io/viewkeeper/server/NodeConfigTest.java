@@ -53,6 +53,19 @@ class NodeConfigTest {
     }
 
     @Test
+    void shouldTurnReadOnlyModeOnWhenZooCfgSaysSoAndAcceptLocalSessionKeys() {
+        assertThat(NodeConfig.parse(zooCfg("dataDir=/tmp/zk\n")).readOnlyModeEnabled()).as("off by default")
+                .isFalse();
+        NodeConfig config = NodeConfig.parse(zooCfg("dataDir=/tmp/zk\nreadonlymode.enabled=true\n"
+                + "localSessionsEnabled=true\nlocalSessionsUpgradingEnabled=true\n"));
+
+        assertThat(config.readOnlyModeEnabled()).isTrue();
+        assertThatExceptionOfType(ConfigException.class)
+                .isThrownBy(() -> NodeConfig.parse(zooCfg("dataDir=/tmp/zk\nreadonlymode.enabled=maybe\n")))
+                .withMessageContaining("readonlymode.enabled");
+    }
+
+    @Test
     void shouldDeriveSessionTimeoutBoundsFromTickWhenBoundsAreNotGiven() {
         NodeConfig config = NodeConfig.parse(zooCfg("dataDir=/tmp/zk\ntickTime=3000\n"));
 
