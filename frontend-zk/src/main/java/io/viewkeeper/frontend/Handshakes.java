@@ -61,6 +61,7 @@ final class Handshakes {
     private final Map<Long, byte[]> localSessions = new LinkedHashMap<>();
     private WritePath.Standing standing;
     private long cutOffSinceMs;
+    private long refusedThisSpell;
     private long nextSessionId;
 
     Handshakes(FrontendCore core, FrontendSettings settings, WritePath writes, LongSupplier clock,
@@ -227,9 +228,14 @@ final class Handshakes {
                 c.oldClient)));
     }
 
+    /** The first refusal of a spell cut off is logged at INFO, the rest at DEBUG and counted in the spell's end. */
     private void refuse(ClientConnection c, String why) {
         stats.handshakesRefusedNoQuorum++;
-        log.info("refusing {}: no contact with a quorum, {}", c, why);
+        if (refusedThisSpell++ == 0) {
+            log.info("refusing {}: no contact with a quorum, {} (further refusals at DEBUG)", c, why);
+        } else {
+            log.debug("refusing {}: no contact with a quorum, {}", c, why);
+        }
         core.closeConnection(c);
     }
 
@@ -289,6 +295,7 @@ final class Handshakes {
         standing = next;
         if (next == WritePath.Standing.CUT_OFF) {
             cutOffSinceMs = now;
+            refusedThisSpell = 0;
             int closed = 0;
             for (ClientConnection c : List.copyOf(core.connections())) {
                 if (!c.readOnly && !c.closed) {
@@ -311,8 +318,8 @@ final class Handshakes {
                     closed++;
                 }
             }
-            log.info("in contact with the group again after {} ms; closed {} read-only connections",
-                    now - cutOffSinceMs, closed);
+            log.info("in contact with the group again after {} ms; refused {} handshakes meanwhile; closed {} "
+                    + "read-only connections", now - cutOffSinceMs, refusedThisSpell, closed);
         }
         if (next == WritePath.Standing.SERVING) {
             for (ClientConnection c : List.copyOf(core.connections())) {
