@@ -202,14 +202,25 @@ public final class FrontendCore {
         wasPrimary = primary;
         if (primary) {
             expireSessions(now);
-            for (String path : reaper.due(stateMachine.tree(), now)) {
-                long requestNumber = (lastZxid() << 12) | (reaperSequence++ & 0xfff);
-                Txn txn = new Txn(REAPER_CLIENT_ID, 0, now, List.of(), new Operation.DeleteContainer(path));
-                writes.submit(txn, REAPER_CLIENT_ID, requestNumber, WritePath.NO_PREVIOUS);
-            }
         }
         offerPendingAgain(now, RESUBMIT_AFTER_MS);
         retryReads();
+    }
+
+    /**
+     * The container and TTL reaper's period ({@code znode.container.checkIntervalMs}), which the driver runs on its
+     * own timer: the primary proposes deletes for empty containers and expired TTL nodes.
+     */
+    public void onReaperTick() {
+        if (!wasPrimary) {
+            return;
+        }
+        long now = clock.getAsLong();
+        for (String path : reaper.due(stateMachine.tree(), now)) {
+            long requestNumber = (lastZxid() << 12) | (reaperSequence++ & 0xfff);
+            Txn txn = new Txn(REAPER_CLIENT_ID, 0, now, List.of(), new Operation.DeleteContainer(path));
+            writes.submit(txn, REAPER_CLIENT_ID, requestNumber, WritePath.NO_PREVIOUS);
+        }
     }
 
     private void expireSessions(long now) {

@@ -190,7 +190,13 @@ public final class Main implements Callable<Integer> {
         }, "viewkeeper-shutdown"));
         synchronized (running) {
             try {
-                running.set(ViewkeeperNode.start(config));
+                running.set(ViewkeeperNode.start(config, (code, cause) -> {
+                    err.println("viewkeeper: the replica stopped (" + cause + "); exiting with " + code);
+                    err.flush();
+                    // Off the replica thread: the shutdown hook closes the node and waits for that thread to end.
+                    Thread exit = new Thread(() -> System.exit(code), "fail-stop-exit");
+                    exit.start();
+                }));
             } catch (ConfigException e) {
                 return configError(err, e.getMessage());
             } catch (IOException | RuntimeException e) {

@@ -37,7 +37,9 @@ import org.slf4j.LoggerFactory;
  * Its duty cycle drains the bounded task queue fed by the I/O threads (client requests, peer messages), ticks the
  * replica and the frontend when due, and flushes the replica's effects: entries to persist (held in memory until
  * the write-ahead log exists, so durable when handed over), messages to peers, commits to apply. A full queue
- * blocks the I/O thread that offers to it, which stops that thread reading sockets.
+ * blocks the I/O thread that offers to it, which stops that thread reading sockets. The container reaper runs on
+ * its own period ({@link CycleTimers}). Fail-stop: any exception on this thread stops the replica before the cycle
+ * flushes, and the node with it ({@link FailStop}).
  */
 final class ReplicaLoop implements WritePath, Outbox, Runnable {
     private static final Logger log = LoggerFactory.getLogger(ReplicaLoop.class);
@@ -48,6 +50,8 @@ final class ReplicaLoop implements WritePath, Outbox, Runnable {
     private final BlockingQueue<Runnable> tasks = new ArrayBlockingQueue<>(QUEUE_CAPACITY);
     private final long replicaTickMs;
     private final long frontendTickMs;
+    private final long reaperMs;
+    private final FailStop failStop;
     private final int replicaCount;
     private final boolean linearizableReads;
     private Replica replica;
@@ -80,9 +84,12 @@ final class ReplicaLoop implements WritePath, Outbox, Runnable {
     private volatile boolean running = true;
     private Thread thread;
 
-    ReplicaLoop(long replicaTickMs, long frontendTickMs, int replicaCount, boolean linearizableReads) {
+    ReplicaLoop(long replicaTickMs, long frontendTickMs, long reaperMs, int replicaCount, boolean linearizableReads,
+            FailStop failStop) {
         this.replicaTickMs = replicaTickMs;
         this.frontendTickMs = frontendTickMs;
+        this.reaperMs = reaperMs;
+        this.failStop = failStop;
         this.replicaCount = replicaCount;
         this.linearizableReads = linearizableReads;
     }
@@ -126,36 +133,53 @@ final class ReplicaLoop implements WritePath, Outbox, Runnable {
         return running && tasks.offer(task);
     }
 
+    /**
+     * The thread root. Any exception or error from a task, a tick or a flush is a broken promise about the replica's
+     * state (a failed invariant, a bug in apply, a disk step that failed): the replica stops at once, before the
+     * cycle flushes anything it wrote, and the node is stopped through {@link FailStop}. Restarting from disk, or
+     * recovering from the peers, is the repair; going on half-mutated is never an option.
+     */
     @Override
     public void run() {
-        long now = System.currentTimeMillis();
-        long nextReplicaTick = now + replicaTickMs;
-        long nextFrontendTick = now + frontendTickMs;
-        while (running) {
-            try {
-                long wait = Math.max(1, Math.min(nextReplicaTick, nextFrontendTick) - System.currentTimeMillis());
-                Runnable first = tasks.poll(wait, TimeUnit.MILLISECONDS);
+        CycleTimers timers = new CycleTimers(System.currentTimeMillis(), replicaTickMs, frontendTickMs, reaperMs);
+        try {
+            while (running) {
+                Runnable first = tasks.poll(timers.waitMs(System.currentTimeMillis()), TimeUnit.MILLISECONDS);
                 if (first != null) {
-                    runTask(first);
+                    first.run();
                     drainTasks();
                 }
-                now = System.currentTimeMillis();
-                if (now >= nextReplicaTick) {
-                    nextReplicaTick = now + replicaTickMs;
-                    runTask(replica::onTick);
+                long now = System.currentTimeMillis();
+                if (timers.due(CycleTimers.Timer.REPLICA_TICK, now)) {
+                    replica.onTick();
                 }
-                if (now >= nextFrontendTick) {
-                    nextFrontendTick = now + frontendTickMs;
-                    runTask(this::frontendTick);
+                if (timers.due(CycleTimers.Timer.FRONTEND_TICK, now)) {
+                    frontendTick();
                 }
-                runTask(this::logStatusChange);
-                runTask(this::flushReplica);
-                runTask(this::flushWrites);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
+                if (timers.due(CycleTimers.Timer.REAPER, now)) {
+                    core.onReaperTick();
+                }
+                logStatusChange();
+                flushReplica();
+                flushWrites();
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException | Error e) {
+            failStop(e);
         }
+    }
+
+    /** Stops this replica for good after {@code cause}: one line with its state, then the node's fail-stop. */
+    private void failStop(Throwable cause) {
+        running = false;
+        boolean disk = cause instanceof DiskFailure;
+        String state = replica == null ? "no replica" : "status " + replica.status() + ", view " + replica.view()
+                + ", op " + replica.opNumber() + ", commit " + replica.commitNumber() + ", checkpoint "
+                + (replica.latestCheckpoint() == null ? "none" : "op " + replica.latestCheckpoint().op());
+        log.error("{} stops: {} ({}); nothing more is applied, acknowledged or sent", prefix(),
+                disk ? cause.getMessage() : cause.toString(), state, cause);
+        failStop.stopped(disk ? FailStop.EXIT_DISK : FailStop.EXIT_BROKEN_INVARIANT, cause);
     }
 
     private void drainTasks() {
@@ -164,15 +188,16 @@ final class ReplicaLoop implements WritePath, Outbox, Runnable {
             if (next == null) {
                 return;
             }
-            runTask(next);
+            next.run();
         }
     }
 
-    private void runTask(Runnable task) {
-        try {
-            task.run();
-        } catch (RuntimeException e) {
-            log.error("{} task on the replica thread failed", prefix(), e);
+    /** A synchronous disk step failed: the replica cannot keep its promises and stops. */
+    static final class DiskFailure extends IllegalStateException {
+        private static final long serialVersionUID = 1L;
+
+        DiskFailure(String message, IOException cause) {
+            super(message, cause);
         }
     }
 
@@ -503,9 +528,7 @@ final class ReplicaLoop implements WritePath, Outbox, Runnable {
         try {
             action.run();
         } catch (IOException e) {
-            log.error("{} cannot {}: {}; this replica stops", prefix(), what, e.toString());
-            running = false;
-            throw new IllegalStateException("disk failure: cannot " + what, e);
+            throw new DiskFailure("disk failure: cannot " + what + ": " + e, e);
         }
     }
 

@@ -19,6 +19,7 @@ import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,6 +41,7 @@ public final class ViewkeeperNode implements AutoCloseable {
     private final InetSocketAddress address;
     private final NodeOperations operations;
     private boolean closed;
+    private volatile Throwable stoppedBy;
 
     private ViewkeeperNode(ReplicaLoop loop, ClientServer clientServer, PeerTransport transport,
             InetSocketAddress address, NodeOperations operations) {
@@ -50,8 +52,39 @@ public final class ViewkeeperNode implements AutoCloseable {
         this.operations = operations;
     }
 
-    /** Starts a node and returns once its client port accepts connections. */
+    /**
+     * Starts a node and returns once its client port accepts connections. A node whose replica thread fails stops
+     * (closes itself, off that thread); {@link #stoppedBy()} then says why.
+     */
     public static ViewkeeperNode start(NodeConfig config) throws IOException {
+        AtomicReference<ViewkeeperNode> started = new AtomicReference<>();
+        ViewkeeperNode node = start(config, (code, cause) -> {
+            Thread closer = new Thread(() -> {
+                ViewkeeperNode self = started.get();
+                if (self != null) {
+                    self.close();
+                }
+            }, "fail-stop-close");
+            closer.setDaemon(true);
+            closer.start();
+        }, started);
+        return node;
+    }
+
+    /** Starts a node whose replica thread, if it fails, hands the node to {@code failStop}. */
+    public static ViewkeeperNode start(NodeConfig config, FailStop failStop) throws IOException {
+        return start(config, failStop, new AtomicReference<>());
+    }
+
+    private static ViewkeeperNode start(NodeConfig config, FailStop onFailure, AtomicReference<ViewkeeperNode> self)
+            throws IOException {
+        FailStop failStop = (code, cause) -> {
+            ViewkeeperNode node = self.get();
+            if (node != null) {
+                node.stoppedBy = cause;
+            }
+            onFailure.stopped(code, cause);
+        };
         Files.createDirectories(config.dataDir());
         int replicaCount = Math.max(1, config.members().size());
         int clientPort = clientPortOf(config);
@@ -72,7 +105,8 @@ public final class ViewkeeperNode implements AutoCloseable {
         ZnodeStateMachine stateMachine = new ZnodeStateMachine(new DataTree(), new SessionTable(),
                 config.extendedTypesEnabled(), config.enforceQuota());
         ReplicaLoop loop = new ReplicaLoop(REPLICA_TICK_MS, Math.max(1, Math.min(config.tickTimeMs() / 2, 100)),
-                replicaCount, config.reads() == NodeConfig.ReadMode.LINEARIZABLE);
+                config.containerCheckIntervalMs(), replicaCount, config.reads() == NodeConfig.ReadMode.LINEARIZABLE,
+                failStop);
         FrontendCore core = new FrontendCore(settings, stateMachine, loop, System::currentTimeMillis,
                 new SecureRandom());
         if (disk.start().image() != null) {
@@ -90,7 +124,9 @@ public final class ViewkeeperNode implements AutoCloseable {
             core.setBoundClientPort(bound.getPort());
             log.info("serving ZooKeeper clients on {}:{}", bound.getHostString(), bound.getPort());
             operations.startAdmin();
-            return new ViewkeeperNode(loop, clientServer, transport, bound, operations);
+            ViewkeeperNode node = new ViewkeeperNode(loop, clientServer, transport, bound, operations);
+            self.set(node);
+            return node;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             stopAll(clientServer, loop, transport);
@@ -226,6 +262,16 @@ public final class ViewkeeperNode implements AutoCloseable {
                 return outbox -> Replica.pristine(configuration, options, outbox, random);
             }
         }
+    }
+
+    /** Runs {@code task} on this node's replica thread, as its inputs do (tests plant failures this way). */
+    void executeOnReplicaThread(Runnable task) {
+        loop.execute(task);
+    }
+
+    /** What stopped this node's replica thread, or null while it runs (or after a plain close). */
+    public Throwable stoppedBy() {
+        return stoppedBy;
     }
 
     /** The port the client listener is bound to (the real one when the config asked for port 0). */
