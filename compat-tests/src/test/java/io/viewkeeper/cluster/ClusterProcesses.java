@@ -120,6 +120,33 @@ public final class ClusterProcesses implements AutoCloseable {
         }
     }
 
+    /**
+     * Chooses the ports and writes the configs without starting anything, so that a client can be pointed at a
+     * group before any of its servers runs; {@link #startAll()} starts them.
+     */
+    public static ClusterProcesses prepare(Settings settings, Path dir) throws IOException {
+        ClusterProcesses cluster = new ClusterProcesses(settings, dir);
+        Runtime.getRuntime().addShutdownHook(cluster.killer);
+        try {
+            cluster.choosePorts();
+            cluster.writeConfigs();
+            return cluster;
+        } catch (IOException | RuntimeException | Error e) {
+            cluster.close();
+            throw e;
+        }
+    }
+
+    /** Starts every replica of a prepared group at once and waits until each answers srvr. */
+    public void startAll() throws IOException {
+        for (int id = 1; id <= settings.size(); id++) {
+            launch(id);
+        }
+        for (int id = 1; id <= settings.size(); id++) {
+            awaitServing(id);
+        }
+    }
+
     public int size() {
         return settings.size();
     }
