@@ -1,6 +1,6 @@
 package io.viewkeeper.ctl;
 
-import io.viewkeeper.server.disk.DataDirInspector;
+import io.viewkeeper.storage.DataDirInspector;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;

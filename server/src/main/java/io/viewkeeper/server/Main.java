@@ -135,7 +135,7 @@ public final class Main implements Callable<Integer> {
         public Integer call() {
             PrintWriter err = spec.commandLine().getErr();
             try {
-                int problems = io.viewkeeper.server.disk.DataDirInspector.inspect(dataDir,
+                int problems = io.viewkeeper.storage.DataDirInspector.inspect(dataDir,
                         spec.commandLine().getOut());
                 return problems == 0 ? EXIT_OK : EXIT_FAILURE;
             } catch (IOException | RuntimeException e) {

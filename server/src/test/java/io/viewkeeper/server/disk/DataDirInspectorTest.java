@@ -3,6 +3,7 @@ package io.viewkeeper.server.disk;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.viewkeeper.consensus.LogEntry;
+import io.viewkeeper.storage.DataDirInspector;
 import io.viewkeeper.storage.DataTree;
 import io.viewkeeper.storage.SessionTable;
 import io.viewkeeper.storage.ZnodeStateMachine;
