@@ -4,9 +4,10 @@ import java.util.List;
 
 /**
  * Everything a {@link Replica} asks of the world. The production driver and the simulator both implement it;
- * the replica itself performs no I/O. Only {@link #persist} and {@link #commit} are required: a one-replica group
- * needs nothing else. A multi-replica driver must also implement {@link #send}, {@link #truncate},
- * {@link #persistViewState} and, to use checkpoints, {@link #checkpoint} and {@link #installCheckpoint}.
+ * the replica itself performs no I/O. Every driver implements the safety-critical methods, {@link #persist},
+ * {@link #commit}, {@link #send}, {@link #truncate} and {@link #persistViewState}, so that none is silently a no-op
+ * (a one-replica driver says so in its own no-ops); to use checkpoints it also implements {@link #checkpoint} and
+ * {@link #installCheckpoint}.
  *
  * <p>Ordering contract: persist requests complete in the order issued. {@link #truncate}, {@link #persistViewState}
  * and {@link #installCheckpoint} are synchronous: they are durable when they return.
@@ -39,8 +40,7 @@ public interface Outbox {
     }
 
     /** Send a message to replica {@code replicaIndex}. Delivery may fail; the protocol retries. */
-    default void send(int replicaIndex, Message message) {
-    }
+    void send(int replicaIndex, Message message);
 
     /**
      * A request is done: emitted at every replica when it applies the request, and at the replica a duplicate of an
@@ -60,15 +60,13 @@ public interface Outbox {
      * Durably discard every log entry after {@code lastOpKept}. Before returning, the driver completes every persist
      * issued before this call and drops their pending {@link Replica#onPersisted} reports.
      */
-    default void truncate(long lastOpKept) {
-    }
+    void truncate(long lastOpKept);
 
     /**
      * Durably record the view and the last view in which this replica was in normal status (VR Revisited §4.2);
      * {@link Replica#RECOVERING_MARK} as the last normal view records that the replica is recovering.
      */
-    default void persistViewState(long view, long lastNormalView) {
-    }
+    void persistViewState(long view, long lastNormalView);
 
     /**
      * Take a checkpoint of the application at {@code op} (the op just applied) and make it durable together with

@@ -830,11 +830,13 @@ public final class Replica {
         return configuration.quorum();
     }
 
-    int primaryIndex() {
+    /** The index of the primary of the current view. */
+    public int primaryIndex() {
         return primaryOf(view);
     }
 
-    int primaryOf(long someView) {
+    /** The primary of {@code someView}: configuration[view mod n] (§4); the one place the rule is written. */
+    public int primaryOf(long someView) {
         return (int) (someView % configuration.replicaCount());
     }
 

@@ -61,6 +61,11 @@ class ReplicaBehaviourTest {
         }
 
         @Override
+        public void truncate(long lastOpKept) {
+            viewStates.add("truncate " + lastOpKept);
+        }
+
+        @Override
         public void installCheckpoint(Checkpoint checkpoint) {
             installed.add(checkpoint.op());
             viewStates.add("install " + checkpoint.op());
@@ -86,6 +91,21 @@ class ReplicaBehaviourTest {
 
             @Override
             public void commit(LogEntry entry) {
+            }
+
+            @Override
+            public void send(int replicaIndex, Message message) {
+                throw new AssertionError("a one-replica group sends nothing");
+            }
+
+            @Override
+            public void truncate(long lastOpKept) {
+                throw new AssertionError("a one-replica group never truncates");
+            }
+
+            @Override
+            public void persistViewState(long view, long lastNormalView) {
+                // this test keeps no disk: view state is not asked about
             }
 
             @Override

@@ -22,6 +22,21 @@ class ReplicaTest {
         public void commit(LogEntry entry) {
             committed.add(entry);
         }
+
+        @Override
+        public void send(int replicaIndex, Message message) {
+            throw new AssertionError("a one-replica group sends nothing");
+        }
+
+        @Override
+        public void truncate(long lastOpKept) {
+            throw new AssertionError("a one-replica group never truncates");
+        }
+
+        @Override
+        public void persistViewState(long view, long lastNormalView) {
+            // this test keeps no disk: view state is not asked about
+        }
     };
 
     @Test

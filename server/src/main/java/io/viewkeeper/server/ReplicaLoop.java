@@ -266,7 +266,7 @@ final class ReplicaLoop implements WritePath, Outbox, Runnable {
     }
 
     private int primaryIndex() {
-        return (int) (replica.view() % replicaCount);
+        return replica.primaryIndex();
     }
 
     // ---- WritePath: what the frontend asks of the replica ----

@@ -90,6 +90,16 @@ public class PrepareBatchBenchmark {
         public void send(int replicaIndex, Message message) {
             network.add(new Delivery(replicaIndex, message, 0));
         }
+
+        @Override
+        public void truncate(long lastOpKept) {
+            throw new IllegalStateException("the benchmark's group changes no view, so it truncates nothing");
+        }
+
+        @Override
+        public void persistViewState(long view, long lastNormalView) {
+            // in memory: nothing to make durable
+        }
     }
 
     @Benchmark

@@ -82,7 +82,7 @@ final class ReplicaCommands {
         NodeConfig config = node.config();
         boolean normal = r.status() == Replica.Status.NORMAL;
         int count = Math.max(1, config.members().size());
-        int primaryIndex = (int) (r.view() % count);
+        int primaryIndex = r.primaryIndex();
         Checkpoint checkpoint = r.latestCheckpoint();
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("id", config.serverId());
@@ -137,7 +137,7 @@ final class ReplicaCommands {
             peer.put("peer_port", m.peerPort());
             peer.put("client_port", m.clientPort() > 0 ? m.clientPort() : node.config().clientPort());
             peer.put("self", self);
-            peer.put("primary", i == (int) (r.view() % members.size()));
+            peer.put("primary", i == r.primaryIndex());
             peer.put("connected", self || node.peerConnected(i));
             long last = self ? now : node.peerLastReceivedMs(i);
             peer.put("last_contact_ms_ago", last == 0 ? null : Math.max(0, now - last));
@@ -276,7 +276,7 @@ final class ReplicaCommands {
                 throw AdminException.conflict("not in normal status (" + statusName(r.status()) + " in view "
                         + r.view() + "); a view change is already under way or the replica is recovering");
             }
-            int next = (int) (r.view() % node.config().members().size());
+            int next = r.primaryIndex();
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("from_view", from);
             out.put("to_view", r.view());

@@ -214,7 +214,7 @@ final class ZooKeeperCommands {
         NodeConfig config = node.config();
         Map<String, Object> out = new LinkedHashMap<>();
         boolean group = config.members().size() > 1;
-        int primaryIndex = group ? (int) (node.replica().view() % config.members().size()) : 0;
+        int primaryIndex = group ? node.replica().primaryIndex() : 0;
         boolean normal = node.replica().status() == io.viewkeeper.consensus.Replica.Status.NORMAL;
         out.put("is_leader", normal && node.replica().isPrimary());
         out.put("leader_id", !group ? config.serverId() : normal ? config.members().get(primaryIndex).id() : -1);
