@@ -6,13 +6,28 @@ import java.util.List;
  * What a replica finds on its disk when it restarts: the view state (persisted before it was acted on), the latest
  * checkpoint (null when none was taken) and the log entries after it that were made durable. A last normal view of
  * {@link Replica#RECOVERING_MARK} means the replica was recovering its state when it stopped.
+ *
+ * <p>{@code knownCommit} is a hint: the highest op the replica knew committed at some point before it stopped (0 when
+ * the driver has none). It needs no fsync: a stale or lost hint is only smaller. Committed ops stay committed and a
+ * replica never truncates below what it knew committed, so the entries it still holds up to the hint are the
+ * committed ones; with it, a restarted replica's view change messages carry only the log after it instead of the
+ * whole tail after the checkpoint.
  */
-public record DurableState(long view, long lastNormalView, Checkpoint checkpoint, List<LogEntry> entries) {
+public record DurableState(long view, long lastNormalView, Checkpoint checkpoint, List<LogEntry> entries,
+                           long knownCommit) {
 
     public DurableState {
         if (lastNormalView > view || lastNormalView < Replica.RECOVERING_MARK) {
             throw new IllegalArgumentException("last normal view " + lastNormalView + " after view " + view);
         }
+        if (knownCommit < 0) {
+            throw new IllegalArgumentException("known commit " + knownCommit);
+        }
         entries = List.copyOf(entries);
+    }
+
+    /** A disk without a commit hint. */
+    public DurableState(long view, long lastNormalView, Checkpoint checkpoint, List<LogEntry> entries) {
+        this(view, lastNormalView, checkpoint, entries, 0);
     }
 }

@@ -230,6 +230,8 @@ final class RecoveryProtocol {
             r.log.append(entry);
         }
         r.commitNumber = start;
+        // The hint may be stale (smaller) or beyond the log that survived; the entries held up to it are committed.
+        r.commitTarget = Math.max(start, Math.min(disk.knownCommit(), r.opNumber()));
         r.durableOp = r.opNumber();
         r.issuedOp = r.opNumber();
         r.view = disk.view();

@@ -52,6 +52,12 @@ public final class Replica {
     /** The op-number at which this replica entered its current normal view (the log it was given then). */
     long viewStartOp;
     long commitNumber;
+    /**
+     * The highest op this replica knows is committed (at most its op-number). Ops up to it are applied in order, at
+     * most {@link ReplicaOptions#applyOpsMax()} per call ({@link #applyCommitted}); {@code commitNumber} is the last
+     * applied, which is what the replica reports and serves reads at.
+     */
+    long commitTarget;
     long durableOp;
     long issuedOp;
     long releasableOp;
@@ -116,6 +122,7 @@ public final class Replica {
         this.ackedOp = new long[configuration.replicaCount()];
         this.heardTick = new long[configuration.replicaCount()];
         this.commitNumber = startOp;
+        this.commitTarget = startOp;
         this.durableOp = startOp;
         this.issuedOp = startOp;
         resetTimeout();
@@ -297,6 +304,7 @@ public final class Replica {
 
     /** Emits the batch of entries and reads accepted since the last flush. The driver calls it once per duty cycle. */
     public void flush() {
+        applyCommitted();
         if (!pendingPersist.isEmpty()) {
             List<LogEntry> batch = List.copyOf(pendingPersist);
             pendingPersist.clear();
@@ -356,6 +364,7 @@ public final class Replica {
     /** Time passes by one tick: heartbeats, retransmissions and timeouts (§4.1 step 7, §4.2). */
     public void onTick() {
         ticks++;
+        applyCommitted();
         transfers.onTick();
         protocol.onTick();
         checkInvariants();
@@ -519,8 +528,8 @@ public final class Replica {
 
     /** The highest op held durably by a quorum (the primary counts itself once durable) is committed. */
     void commitFromAcks() {
-        long candidate = commitNumber;
-        for (long op = commitNumber + 1; op <= opNumber(); op++) {
+        long candidate = commitTarget;
+        for (long op = commitTarget + 1; op <= opNumber(); op++) {
             int count = durableOp >= op && normalViewDurable() ? 1 : 0;
             for (int i = 0; i < ackedOp.length; i++) {
                 if (i != replicaIndex() && ackedOp[i] >= op) {
@@ -549,23 +558,52 @@ public final class Replica {
         }
     }
 
-    /** §4.1 step 5 and §4.2: applies ops up to {@code op} in order, updating the client table on commit. */
+    /**
+     * §4.1 step 5 and §4.2: ops up to {@code op} (and this replica's op-number) are committed; they are applied in
+     * order, updating the client table, a bounded batch now and the rest in the next calls of {@link #flush} and
+     * {@link #onTick}.
+     */
     void commitUpTo(long op) {
         long target = Math.min(op, opNumber());
-        if (target <= commitNumber) {
-            return;
+        if (target > commitTarget) {
+            commitTarget = target;
         }
-        while (commitNumber < target) {
+        applyCommitted();
+    }
+
+    /**
+     * Applies committed ops not yet applied, at most {@link ReplicaOptions#applyOpsMax()} of them, so that a long
+     * backlog (a restarted group commits its whole log tail at once) never keeps the replica from its ticks,
+     * heartbeats and peers for longer than one batch takes.
+     */
+    void applyCommitted() {
+        check(commitNumber <= commitTarget && commitTarget <= opNumber(), "commit " + commitNumber + " target "
+                + commitTarget + " op " + opNumber());
+        int applied = 0;
+        while (commitNumber < commitTarget && applied < options.applyOpsMax()) {
             LogEntry entry = log.entry(commitNumber + 1);
             if (!entry.checksumValid()) {
                 throw new IllegalStateException("entry failed its checksum before apply: " + entry);
             }
             apply(entry);
             commitNumber = entry.op();
+            applied++;
             takeCheckpointIfDue();
         }
-        reads.serveReady();
-        releaseLog();
+        if (applied > 0) {
+            reads.serveReady();
+            releaseLog();
+        }
+    }
+
+    /** The highest op this replica knows committed (applied up to {@link #commitNumber()}). */
+    public long commitTarget() {
+        return commitTarget;
+    }
+
+    /** Whether committed ops wait to be applied: the driver runs its next cycle at once rather than waiting. */
+    public boolean applyPending() {
+        return commitNumber < commitTarget;
     }
 
     private void apply(LogEntry entry) {
@@ -648,8 +686,9 @@ public final class Replica {
      * was issued up to {@code lastOpKept} is durable afterwards.
      */
     void truncateLog(long lastOpKept) {
-        if (lastOpKept < commitNumber) {
-            throw new IllegalStateException("truncate below commit " + commitNumber + ": " + lastOpKept);
+        if (lastOpKept < commitTarget) {
+            throw new IllegalStateException("truncate below commit " + commitTarget + " (applied " + commitNumber
+                    + "): " + lastOpKept);
         }
         log.truncateAfter(lastOpKept);
         pendingPersist.removeIf(entry -> entry.op() > lastOpKept);

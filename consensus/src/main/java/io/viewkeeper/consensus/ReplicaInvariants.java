@@ -14,6 +14,10 @@ final class ReplicaInvariants {
             throw Replica.violated("log start " + r.log.startOp() + " commit " + r.commitNumber + " op "
                     + r.opNumber());
         }
+        if (!(r.commitNumber <= r.commitTarget && r.commitTarget <= r.opNumber())) {
+            throw Replica.violated("commit " + r.commitNumber + " commit target " + r.commitTarget + " op "
+                    + r.opNumber());
+        }
         if (!(r.durableOp <= r.issuedOp && r.issuedOp <= r.opNumber())) {
             throw Replica.violated("durable " + r.durableOp + " issued " + r.issuedOp + " op " + r.opNumber());
         }

@@ -16,7 +16,8 @@ public record ReplicaOptions(
         int readQueueMax,
         boolean deduplicateRequests,
         int checkpointChunkBytes,
-        int checkpointChunkWindow) {
+        int checkpointChunkWindow,
+        int applyOpsMax) {
 
     /** The largest chunk of a checkpoint a replica sends or asks for, whatever the options say. */
     public static final int CHECKPOINT_CHUNK_BYTES_MAX = 8 << 20;
@@ -30,6 +31,7 @@ public record ReplicaOptions(
         requirePositive("logRetainedOpsMax", logRetainedOpsMax);
         requirePositive("checkpointChunkBytes", checkpointChunkBytes);
         requirePositive("checkpointChunkWindow", checkpointChunkWindow);
+        requirePositive("applyOpsMax", applyOpsMax);
         if (checkpointChunkBytes > CHECKPOINT_CHUNK_BYTES_MAX) {
             throw new IllegalArgumentException("checkpointChunkBytes must be at most " + CHECKPOINT_CHUNK_BYTES_MAX
                     + ": " + checkpointChunkBytes);
@@ -40,6 +42,23 @@ public record ReplicaOptions(
         if (checkpointIntervalOps < 0) {
             throw new IllegalArgumentException("checkpointIntervalOps must not be negative (0 disables)");
         }
+    }
+
+    /**
+     * Committed ops applied per call at most: a replica that learns of a long committed backlog (a restarted group's
+     * log tail, tens of thousands of ops) applies it a bounded batch per duty cycle and keeps ticking, sending
+     * heartbeats and answering its peers in between, instead of going silent for seconds and setting off view
+     * changes.
+     */
+    public static final int APPLY_OPS_MAX_DEFAULT = 4096;
+
+    /** Checkpoint chunks as given, {@link #APPLY_OPS_MAX_DEFAULT} ops applied per call. */
+    public ReplicaOptions(int pipelineOpMax, int heartbeatTicks, int viewChangeTimeoutTicks, int resendTicks,
+                          int clientTableMax, int checkpointIntervalOps, int logRetainedOpsMax, int readQueueMax,
+                          boolean deduplicateRequests, int checkpointChunkBytes, int checkpointChunkWindow) {
+        this(pipelineOpMax, heartbeatTicks, viewChangeTimeoutTicks, resendTicks, clientTableMax, checkpointIntervalOps,
+                logRetainedOpsMax, readQueueMax, deduplicateRequests, checkpointChunkBytes, checkpointChunkWindow,
+                APPLY_OPS_MAX_DEFAULT);
     }
 
     /** Checkpoint transfer in chunks of 1 MiB, four in flight. */
@@ -63,19 +82,27 @@ public record ReplicaOptions(
     public ReplicaOptions withCheckpointIntervalOps(int ops) {
         return new ReplicaOptions(pipelineOpMax, heartbeatTicks, viewChangeTimeoutTicks, resendTicks, clientTableMax,
                 ops, logRetainedOpsMax, readQueueMax, deduplicateRequests, checkpointChunkBytes,
-                checkpointChunkWindow);
+                checkpointChunkWindow, applyOpsMax);
     }
 
     public ReplicaOptions withLogRetainedOpsMax(int ops) {
         return new ReplicaOptions(pipelineOpMax, heartbeatTicks, viewChangeTimeoutTicks, resendTicks, clientTableMax,
                 checkpointIntervalOps, ops, readQueueMax, deduplicateRequests, checkpointChunkBytes,
-                checkpointChunkWindow);
+                checkpointChunkWindow, applyOpsMax);
     }
 
     /** Checkpoints travel in chunks of at most {@code bytes}, {@code window} of them requested at a time. */
     public ReplicaOptions withCheckpointChunks(int bytes, int window) {
         return new ReplicaOptions(pipelineOpMax, heartbeatTicks, viewChangeTimeoutTicks, resendTicks, clientTableMax,
-                checkpointIntervalOps, logRetainedOpsMax, readQueueMax, deduplicateRequests, bytes, window);
+                checkpointIntervalOps, logRetainedOpsMax, readQueueMax, deduplicateRequests, bytes, window,
+                applyOpsMax);
+    }
+
+    /** At most {@code ops} committed ops applied per call (see {@link #APPLY_OPS_MAX_DEFAULT}). */
+    public ReplicaOptions withApplyOpsMax(int ops) {
+        return new ReplicaOptions(pipelineOpMax, heartbeatTicks, viewChangeTimeoutTicks, resendTicks, clientTableMax,
+                checkpointIntervalOps, logRetainedOpsMax, readQueueMax, deduplicateRequests, checkpointChunkBytes,
+                checkpointChunkWindow, ops);
     }
 
     private static void requirePositive(String name, int value) {

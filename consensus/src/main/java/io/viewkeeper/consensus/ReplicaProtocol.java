@@ -83,7 +83,7 @@ final class ReplicaProtocol {
                 phase.catchUpTarget = (phase.catchUpTarget + 1) % r.configuration.replicaCount();
                 sendCatchUp(phase);
             }
-            r.broadcast(new Message.StartViewChange(r.view, r.commitNumber, r.replicaIndex()));
+            r.broadcast(new Message.StartViewChange(r.view, r.commitTarget, r.replicaIndex()));
             if (phase.doViewChangeSent && r.primaryIndex() != r.replicaIndex()) {
                 r.send(r.primaryIndex(), doViewChange(phase));
             }
@@ -215,7 +215,7 @@ final class ReplicaProtocol {
     void transitionToViewChange(long newView) {
         Replica.check(newView > r.view || r.status != Replica.Status.VIEW_CHANGE, "view change to old view");
         enterViewChangeStatus(newView);
-        r.broadcast(new Message.StartViewChange(newView, r.commitNumber, r.replicaIndex()));
+        r.broadcast(new Message.StartViewChange(newView, r.commitTarget, r.replicaIndex()));
         maybeSendDoViewChange();
     }
 
@@ -268,9 +268,9 @@ final class ReplicaProtocol {
      */
     private Message.DoViewChange doViewChange(ViewChange phase) {
         long primaryCommit = phase.commitOf(r.primaryIndex());
-        long base = primaryCommit < 0 ? r.log.startOp() : Math.min(r.commitNumber, primaryCommit);
+        long base = primaryCommit < 0 ? r.log.startOp() : Math.min(r.commitTarget, primaryCommit);
         base = Math.max(base, r.log.startOp());
-        return new Message.DoViewChange(r.view, r.lastNormalView, r.opNumber(), r.commitNumber, base + 1,
+        return new Message.DoViewChange(r.view, r.lastNormalView, r.opNumber(), r.commitTarget, base + 1,
                 r.log.suffix(base + 1, Integer.MAX_VALUE), r.replicaIndex());
     }
 
@@ -305,7 +305,7 @@ final class ReplicaProtocol {
     private void completeViewChange(ViewChange phase) {
         Message.DoViewChange best = phase.best(r.bugs);
         if (best.from() != r.replicaIndex()) {
-            if (best.firstOp() - 1 > r.commitNumber) {
+            if (best.firstOp() - 1 > r.commitTarget) {
                 return;
             }
             installSuffix(best.firstOp(), best.entries());
@@ -325,8 +325,8 @@ final class ReplicaProtocol {
     }
 
     private Message.StartView startView(long knownCommit) {
-        long base = Math.max(Math.min(knownCommit, r.commitNumber), r.log.startOp());
-        return new Message.StartView(r.view, r.opNumber(), r.commitNumber, base + 1, r.log.chain(base),
+        long base = Math.max(Math.min(knownCommit, r.commitTarget), r.log.startOp());
+        return new Message.StartView(r.view, r.opNumber(), r.commitTarget, base + 1, r.log.chain(base),
                 r.log.suffix(base + 1, Integer.MAX_VALUE), r.replicaIndex());
     }
 
@@ -342,7 +342,7 @@ final class ReplicaProtocol {
             }
         }
         long parentOp = message.firstOp() - 1;
-        if (parentOp > r.commitNumber || parentOp > r.opNumber()) {
+        if (parentOp > r.commitTarget || parentOp > r.opNumber()) {
             enterViewByStateTransfer(message.view());
             return;
         }
@@ -361,8 +361,8 @@ final class ReplicaProtocol {
      * released log start are committed, hence identical to what was released, and are skipped.
      */
     private void installSuffix(long firstOp, List<LogEntry> entries) {
-        Replica.check(firstOp - 1 <= r.commitNumber, "suffix from op " + firstOp + " after commit "
-                + r.commitNumber);
+        Replica.check(firstOp - 1 <= r.commitTarget, "suffix from op " + firstOp + " after commit "
+                + r.commitTarget + " (applied " + r.commitNumber + ")");
         if (firstOp > r.log.startOp()) {
             installLog(firstOp, entries);
         } else {
@@ -565,6 +565,7 @@ final class ReplicaProtocol {
         r.clients.restore(checkpoint.clients());
         r.checkpoint = checkpoint;
         r.commitNumber = checkpoint.op();
+        r.commitTarget = checkpoint.op();
         r.durableOp = checkpoint.op();
         r.issuedOp = checkpoint.op();
         r.pendingPersist.clear();

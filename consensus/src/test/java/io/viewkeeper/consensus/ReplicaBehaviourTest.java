@@ -270,6 +270,34 @@ class ReplicaBehaviourTest {
         assertThat(replica.onRequest(3, 1, body("c"))).isEqualTo(-1);
     }
 
+    /**
+     * A restarted group learns its whole log tail is committed at once (tens of thousands of ops after a kill -9):
+     * the replica applies a bounded batch per call and keeps its ticks, rather than going silent while it applies.
+     */
+    @Test
+    void shouldApplyCommittedBacklogABatchPerCallWhenCommitJumps() {
+        ReplicaConfiguration configuration = new ReplicaConfiguration(3, 2, 8);
+        List<LogEntry> log = new ArrayList<>();
+        for (int op = 1; op <= 10; op++) {
+            log.add(LogEntry.of(op, 0, 1, op, body("e" + op)));
+        }
+        Replica replica = Replica.restart(configuration, ReplicaOptions.defaults().withApplyOpsMax(3), outbox,
+                new SplittableRandom(4), new DurableState(0, 0, null, log));
+        assertThat(replica.status()).isEqualTo(Replica.Status.NORMAL);
+
+        replica.onMessage(new Message.Commit(0, 10, 0, 0, 0));
+        assertThat(replica.commitNumber()).as("one batch with the message").isEqualTo(3);
+        assertThat(replica.applyPending()).isTrue();
+        replica.onTick();
+        assertThat(replica.commitNumber()).isEqualTo(6);
+        replica.flush();
+        assertThat(replica.commitNumber()).isEqualTo(9);
+        replica.onTick();
+        assertThat(replica.commitNumber()).isEqualTo(10);
+        assertThat(replica.applyPending()).isFalse();
+        assertThat(applied).extracting(LogEntry::op).containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L, 10L);
+    }
+
     @Test
     void shouldRecoverInsteadOfServingWhenDiskEntryFailsChecksum() {
         LogEntry good = LogEntry.of(1, 0, 1, 1, body("a"));

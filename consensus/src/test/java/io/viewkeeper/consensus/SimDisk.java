@@ -39,6 +39,7 @@ final class SimDisk {
     private final TreeMap<Long, Boolean> torn = new TreeMap<>();
     private final Deque<PendingWrite> pending = new ArrayDeque<>();
     private long view;
+    private long commitHint;
     private long lastNormalView;
     private Checkpoint checkpoint;
     private int checkpointChecksum;
@@ -132,6 +133,14 @@ final class SimDisk {
         return checkpoint;
     }
 
+    /**
+     * The driver's commit hint (not synced, so stale after a crash): the commit target the replica knew when it last
+     * persisted a batch. A restart reads it into {@link DurableState#knownCommit()}.
+     */
+    void noteCommitHint(long op) {
+        commitHint = op;
+    }
+
     void crash(CrashMode mode, Random random) {
         switch (mode) {
             case INTACT -> completeAll();
@@ -145,6 +154,7 @@ final class SimDisk {
                 checkpointChecksum = 0;
                 view = 0;
                 lastNormalView = 0;
+                commitHint = 0;
                 pristine = true;
             }
         }
@@ -245,6 +255,6 @@ final class SimDisk {
             }
             entries.add(entry.getValue());
         }
-        return new Loaded(new DurableState(view, lastNormalView, checkpoint, entries), null);
+        return new Loaded(new DurableState(view, lastNormalView, checkpoint, entries, commitHint), null);
     }
 }

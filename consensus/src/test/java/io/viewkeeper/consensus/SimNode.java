@@ -95,6 +95,7 @@ final class SimNode implements Outbox {
         if (dead()) {
             return;
         }
+        disk.noteCommitHint(replica.commitTarget());
         long at = disk.write(entries, sim.now, 1 + sim.random.nextInt(sim.settings.diskDelayTicksMax()));
         sim.schedule(at, new Simulation.PersistDone(index, incarnation, disk.epoch()));
     }

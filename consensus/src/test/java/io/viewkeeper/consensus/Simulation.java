@@ -60,6 +60,8 @@ public final class Simulation {
      * op) across records, so that every transfer takes many chunks and any of them can be lost or damaged.
      */
     static final int SIM_CHUNK_BYTES = 20;
+    /** Committed ops applied per call, drawn per seed: small values make most commits span several calls. */
+    private static final int[] APPLY_OPS_MAX = {1, 2, 5, ReplicaOptions.APPLY_OPS_MAX_DEFAULT};
 
     final long seed;
     final SimSettings settings;
@@ -91,7 +93,9 @@ public final class Simulation {
         this.random = new Random(SimNetwork.mix(seed, 0x2545F4914F6CDD1DL, 7));
         this.trace = tracing ? new ArrayList<>() : null;
         this.options = new ReplicaOptions(32, 3, 20, 6, 64, settings.checkpointIntervalOps(),
-                settings.logRetainedOpsMax(), 64, true).withCheckpointChunks(SIM_CHUNK_BYTES, 3);
+                settings.logRetainedOpsMax(), 64, true).withCheckpointChunks(SIM_CHUNK_BYTES, 3)
+                .withApplyOpsMax(APPLY_OPS_MAX[(int) Math.floorMod(SimNetwork.mix(seed, 0x5DEECE66DL, 11),
+                        (long) APPLY_OPS_MAX.length)]);
         this.network = new SimNetwork(settings.replicaCount());
         this.nodes = new SimNode[settings.replicaCount()];
         for (int i = 0; i < nodes.length; i++) {

@@ -64,6 +64,7 @@ final class ReplicaLoop implements WritePath, Outbox, Runnable {
     private long checkpointOp;
     private long checkpointAtMs;
     private long logBytesSinceCheckpoint;
+    private long commitHintWritten;
     private long decodedOp = -1;
     private Txn decodedTxn;
     private Replica.Status lastStatus;
@@ -144,7 +145,9 @@ final class ReplicaLoop implements WritePath, Outbox, Runnable {
         CycleTimers timers = new CycleTimers(System.currentTimeMillis(), replicaTickMs, frontendTickMs, reaperMs);
         try {
             while (running) {
-                Runnable first = tasks.poll(timers.waitMs(System.currentTimeMillis()), TimeUnit.MILLISECONDS);
+                // committed ops still to apply: look at the inputs and go on at once rather than wait for them
+                long wait = replica.applyPending() ? 0 : timers.waitMs(System.currentTimeMillis());
+                Runnable first = tasks.poll(wait, TimeUnit.MILLISECONDS);
                 if (first != null) {
                     first.run();
                     drainTasks();
@@ -192,6 +195,23 @@ final class ReplicaLoop implements WritePath, Outbox, Runnable {
         }
     }
 
+    /**
+     * The commit this replica knows, for its next start ({@link ReplicaDisk#writeCommitHint}): once per frontend
+     * tick when it moved. A failure to write it costs nothing but the hint, so it is logged and retried.
+     */
+    private void writeCommitHint() {
+        long known = replica.commitTarget();
+        if (known <= commitHintWritten) {
+            return;
+        }
+        try {
+            disk.writeCommitHint(known);
+            commitHintWritten = known;
+        } catch (IOException e) {
+            log.warn("{} cannot write the commit hint: {}", prefix(), e.toString());
+        }
+    }
+
     /** A synchronous disk step failed: the replica cannot keep its promises and stops. */
     static final class DiskFailure extends IllegalStateException {
         private static final long serialVersionUID = 1L;
@@ -203,6 +223,7 @@ final class ReplicaLoop implements WritePath, Outbox, Runnable {
 
     private void frontendTick() {
         core.onTick();
+        writeCommitHint();
         checkpointIfDue();
         if (transport != null && !isPrimary()) {
             long[] touched = core.takeTouchedSessions();

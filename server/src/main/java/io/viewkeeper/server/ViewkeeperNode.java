@@ -235,9 +235,10 @@ public final class ViewkeeperNode implements AutoCloseable {
         ReplicaDisk.Start start = disk.start();
         switch (start.kind()) {
             case INTACT -> {
-                log.info("replica {} restarts from its disk: checkpoint at op {}, {} log entries after it, view {}",
-                        config.serverId(), start.durable().checkpoint() == null ? 0 : start.durable().checkpoint().op(),
-                        start.durable().entries().size(), start.durable().view());
+                log.info("replica {} restarts from its disk: checkpoint at op {}, {} log entries after it, view {}, "
+                        + "known committed up to op {}", config.serverId(),
+                        start.durable().checkpoint() == null ? 0 : start.durable().checkpoint().op(),
+                        start.durable().entries().size(), start.durable().view(), start.durable().knownCommit());
                 return outbox -> Replica.restart(configuration, options, outbox, random, start.durable());
             }
             case DAMAGED -> {

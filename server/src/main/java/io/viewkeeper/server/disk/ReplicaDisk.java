@@ -50,14 +50,16 @@ public final class ReplicaDisk implements AutoCloseable {
     public record Start(Kind kind, DurableState durable, TreeSnapshot.Image image, String damage) {
     }
 
+    private final Path dataDir;
     private final MetadataStore metadataStore;
     private final CheckpointStore checkpoints;
     private final WriteAheadLog wal;
     private final Start start;
     private ReplicaMetadata metadata;
 
-    private ReplicaDisk(MetadataStore metadataStore, ReplicaMetadata metadata,
+    private ReplicaDisk(Path dataDir, MetadataStore metadataStore, ReplicaMetadata metadata,
             CheckpointStore checkpoints, WriteAheadLog wal, Start start) {
+        this.dataDir = dataDir;
         this.metadataStore = metadataStore;
         this.metadata = metadata;
         this.checkpoints = checkpoints;
@@ -97,8 +99,8 @@ public final class ReplicaDisk implements AutoCloseable {
                 checkpointOp);
         List<LogEntry> entries = checkedEntries(opened.contents(), stored, damage);
         MetadataStore store = loaded != null ? loaded.store() : MetadataStore.replacing(dataDir, ChannelOpener.DIRECT);
-        Start start = decide(metadata, stored, entries, damage);
-        return new ReplicaDisk(store, metadata == null ? fresh(identity) : metadata, checkpoints,
+        Start start = decide(metadata, stored, entries, damage, CommitHint.read(dataDir));
+        return new ReplicaDisk(dataDir, store, metadata == null ? fresh(identity) : metadata, checkpoints,
                 opened.log(), start);
     }
 
@@ -159,7 +161,7 @@ public final class ReplicaDisk implements AutoCloseable {
     }
 
     private static Start decide(ReplicaMetadata metadata, StoredCheckpoint stored, List<LogEntry> entries,
-            List<String> damage) {
+            List<String> damage, long commitHint) {
         if (!damage.isEmpty()) {
             return new Start(Kind.DAMAGED, null, null, String.join("; ", damage));
         }
@@ -174,7 +176,7 @@ public final class ReplicaDisk implements AutoCloseable {
                 io.viewkeeper.consensus.Outbox.NO_RESULT, ClientTableCodec.decode(stored.consensusClients()));
         TreeSnapshot.Image image = stored == null ? emptyImage() : stored.image();
         return new Start(Kind.INTACT, new DurableState(metadata.view(), metadata.lastNormalView(), checkpoint,
-                entries), image, null);
+                entries, commitHint), image, null);
     }
 
     private static TreeSnapshot.Image emptyImage() {
@@ -197,6 +199,14 @@ public final class ReplicaDisk implements AutoCloseable {
     public void persistViewState(long view, long lastNormalView) throws IOException {
         metadata = metadata.withViewState(view, lastNormalView);
         metadataStore.write(metadata);
+    }
+
+    /**
+     * Records the highest op known committed as a hint for the next start, without an fsync: a lost or stale hint
+     * only makes a restarted replica's first view change carry more of its log.
+     */
+    public void writeCommitHint(long op) throws IOException {
+        CommitHint.write(dataDir, op);
     }
 
     /** Client-table bytes for a checkpoint. */
