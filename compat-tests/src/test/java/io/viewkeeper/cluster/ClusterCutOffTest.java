@@ -178,7 +178,8 @@ class ClusterCutOffTest {
             ZooKeeper reader = new ZooKeeper(cluster.connectString(a), SESSION_TIMEOUT_MS,
                     e -> states.add(e.getState()), true);
             try {
-                await("connected read-only").atMost(TIMEOUT).until(() -> states.contains(KeeperState.ConnectedReadOnly));
+                await("connected read-only").atMost(TIMEOUT)
+                        .until(() -> states.contains(KeeperState.ConnectedReadOnly));
                 assertThat(new String(reader.getData("/ro", false, null), StandardCharsets.UTF_8)).isEqualTo("v1");
                 try {
                     reader.setData("/ro", new byte[0], -1);

@@ -77,17 +77,9 @@ public final class Replica {
     long lastResendTick;
     long lastPrimaryContactTick;
     long timeoutTicks;
-    /**
-     * The last tick at which this replica knew itself part of a working normal view: a backup hearing its primary,
-     * a primary hearing a quorum of backups (their latest answers, {@link #heardTick}), any replica entering normal
-     * status. Frozen outside normal status. Only the frontend's decisions about clients depend on it (whether to
-     * keep them, vouch for sessions, serve read-only); no safety property of the protocol does.
-     */
-    long quorumContactTick;
-    /** At a primary, per replica: the tick it last heard from it in the current view. */
-    final long[] heardTick;
-    /** At a backup: the tick it last sent its primary an acknowledgement (PrepareOk or CommitOk). */
-    long lastAckTick;
+    /** When this replica was last part of a working normal view ({@link #inQuorumContact}). */
+    final QuorumContact contact;
+    final Execution execution;
 
     /** A one-replica group continuing after {@code startOp}, with the first server's behaviour (no dedup). */
     public Replica(ReplicaConfiguration configuration, Outbox outbox, long startOp) {
@@ -120,7 +112,8 @@ public final class Replica {
         this.recoveryProtocol = new RecoveryProtocol(this);
         this.transfers = new CheckpointTransfer(this);
         this.ackedOp = new long[configuration.replicaCount()];
-        this.heardTick = new long[configuration.replicaCount()];
+        this.contact = new QuorumContact(this, configuration.replicaCount());
+        this.execution = new Execution(this);
         this.commitNumber = startOp;
         this.commitTarget = startOp;
         this.durableOp = startOp;
@@ -424,7 +417,7 @@ public final class Replica {
     void sendPrepareOk() {
         if (normalViewDurable() && !isPrimary() && durableOp > 0) {
             send(primaryIndex(), new Message.PrepareOk(view, durableOp, replicaIndex()));
-            lastAckTick = ticks;
+            contact.onAcknowledged();
         }
     }
 
@@ -437,7 +430,7 @@ public final class Replica {
             throw new IllegalStateException("PrepareOk for op " + message.op() + " beyond op-number " + opNumber());
         }
         ackedOp[message.from()] = Math.max(ackedOp[message.from()], message.op());
-        onHeardFrom(message.from());
+        contact.onHeardFrom(message.from());
         recoveryProtocol.onBackupStarted(message.from());
         commitFromAcks();
         updateReleasableAtPrimary();
@@ -445,14 +438,14 @@ public final class Replica {
 
     private void onCommitOk(Message.CommitOk message) {
         if (!ignoreUnlessPrimaryOf(message.view())) {
-            onHeardFrom(message.from());
+            contact.onHeardFrom(message.from());
             reads.onCommitOk(message.from(), message.readRound());
         }
     }
 
     private void onReadIndexRequest(Message.ReadIndexRequest message) {
         if (!ignoreUnlessPrimaryOf(message.view())) {
-            onHeardFrom(message.from());
+            contact.onHeardFrom(message.from());
             reads.onReadIndexRequest(message.from(), message.batchId());
         }
     }
@@ -460,43 +453,9 @@ public final class Replica {
     /** A read index from the primary of this view is contact with it, as a Prepare or a Commit is. */
     private void onReadIndexResponse(Message.ReadIndexResponse message) {
         if (status == Status.NORMAL && !isPrimary() && message.view() == view && message.from() == primaryIndex()) {
-            onPrimaryHeard();
+            contact.onPrimaryHeard();
         }
         reads.onReadIndexResponse(message.batchId(), message.readIndex());
-    }
-
-    /**
-     * A primary heard from a backup of its view: once a quorum (itself and f backups) has been heard from since a
-     * tick, it was in contact with a quorum at that tick.
-     */
-    private void onHeardFrom(int backup) {
-        check(status == Status.NORMAL && isPrimary(), "heard from a backup while not the normal primary");
-        heardTick[backup] = ticks;
-        long[] others = new long[configuration.replicaCount() - 1];
-        int next = 0;
-        for (int i = 0; i < heardTick.length; i++) {
-            if (i != replicaIndex()) {
-                others[next++] = heardTick[i];
-            }
-        }
-        java.util.Arrays.sort(others);
-        long quorumTick = others[others.length - (quorum() - 1)];
-        quorumContactTick = Math.max(quorumContactTick, quorumTick);
-        check(quorumContactTick <= ticks, "quorum contact in the future");
-    }
-
-    /** A replica entered normal status: the view it entered was formed or confirmed by a quorum just now. */
-    void onNormalEntered() {
-        quorumContactTick = ticks;
-        java.util.Arrays.fill(heardTick, ticks);
-        lastAckTick = ticks;
-    }
-
-    /** A backup in normal status heard from its primary. */
-    void onPrimaryHeard() {
-        check(status == Status.NORMAL && !isPrimary(), "heard from a primary while not a normal backup");
-        lastPrimaryContactTick = ticks;
-        quorumContactTick = ticks;
     }
 
     /**
@@ -509,7 +468,7 @@ public final class Replica {
         if (configuration.replicaCount() == 1) {
             return status == Status.NORMAL;
         }
-        return ticks - quorumContactTick < cutOffTicks();
+        return contact.ticksSince() < cutOffTicks();
     }
 
     /** Ticks without quorum contact after which a replica counts as cut off: the longest view-change timeout. */
@@ -519,7 +478,7 @@ public final class Replica {
 
     /** Ticks since this replica last knew itself part of a working normal view (see {@link #inQuorumContact}). */
     public long ticksSinceQuorumContact() {
-        return ticks - quorumContactTick;
+        return contact.ticksSince();
     }
 
     boolean ignoreUnlessPrimaryOf(long messageView) {
@@ -558,42 +517,17 @@ public final class Replica {
         }
     }
 
-    /**
-     * §4.1 step 5 and §4.2: ops up to {@code op} (and this replica's op-number) are committed; they are applied in
-     * order, updating the client table, a bounded batch now and the rest in the next calls of {@link #flush} and
-     * {@link #onTick}.
-     */
+    /** §4.1 step 5 and §4.2: ops up to {@code op} are committed; applied in bounded batches ({@link Execution}). */
     void commitUpTo(long op) {
-        long target = Math.min(op, opNumber());
-        if (target > commitTarget) {
-            commitTarget = target;
-        }
-        applyCommitted();
+        execution.commitUpTo(op);
     }
 
-    /**
-     * Applies committed ops not yet applied, at most {@link ReplicaOptions#applyOpsMax()} of them, so that a long
-     * backlog (a restarted group commits its whole log tail at once) never keeps the replica from its ticks,
-     * heartbeats and peers for longer than one batch takes.
-     */
     void applyCommitted() {
-        check(commitNumber <= commitTarget && commitTarget <= opNumber(), "commit " + commitNumber + " target "
-                + commitTarget + " op " + opNumber());
-        int applied = 0;
-        while (commitNumber < commitTarget && applied < options.applyOpsMax()) {
-            LogEntry entry = log.entry(commitNumber + 1);
-            if (!entry.checksumValid()) {
-                throw new IllegalStateException("entry failed its checksum before apply: " + entry);
-            }
-            apply(entry);
-            commitNumber = entry.op();
-            applied++;
-            takeCheckpointIfDue();
-        }
-        if (applied > 0) {
-            reads.serveReady();
-            releaseLog();
-        }
+        execution.applyCommitted();
+    }
+
+    void releaseLog() {
+        execution.releaseLog();
     }
 
     /** The highest op this replica knows committed (applied up to {@link #commitNumber()}). */
@@ -606,34 +540,6 @@ public final class Replica {
         return commitNumber < commitTarget;
     }
 
-    private void apply(LogEntry entry) {
-        if (options.deduplicateRequests() && !bugs.contains(PlantedBug.IGNORE_CLIENT_TABLE)
-                && clients.executed(entry.clientId(), entry.requestNumber())) {
-            ClientTable.Session session = clients.session(entry.clientId());
-            if (session.requestNumber() == entry.requestNumber()) {
-                outbox.reply(entry.clientId(), entry.requestNumber(), session.op(), session.result());
-            }
-            return;
-        }
-        byte[] result = outbox.apply(entry);
-        if (options.deduplicateRequests()) {
-            if (outbox.endsClient(entry)) {
-                clients.end(entry.clientId());
-            } else if (!clients.executed(entry.clientId(), entry.requestNumber())) {
-                clients.record(entry.clientId(), entry.requestNumber(), entry.op(), result);
-            }
-        }
-        outbox.reply(entry.clientId(), entry.requestNumber(), entry.op(), result);
-    }
-
-    private void takeCheckpointIfDue() {
-        int interval = options.checkpointIntervalOps();
-        if (interval == 0 || commitNumber % interval != 0) {
-            return;
-        }
-        takeCheckpoint();
-    }
-
     /**
      * Takes a checkpoint at the current commit number now, beside the op-count rule: the driver asks when its log
      * grows too large or too old, an operator when they want one. Refused (false) outside normal status, before
@@ -644,41 +550,9 @@ public final class Replica {
                 || (checkpoint != null && checkpoint.op() >= commitNumber)) {
             return false;
         }
-        takeCheckpoint();
+        execution.takeCheckpoint();
         releaseLog();
         return checkpoint != null && checkpoint.op() == commitNumber;
-    }
-
-    private void takeCheckpoint() {
-        byte[] snapshot = outbox.checkpoint(commitNumber, log.chain(commitNumber), clients.snapshot());
-        if (snapshot != null) {
-            checkpoint = new Checkpoint(commitNumber, log.chain(commitNumber), snapshot, clients.snapshot());
-        }
-    }
-
-    /**
-     * §5.1 log GC: release below min(latest checkpoint, the op every replica holds durably); when a replica lags by
-     * more than {@code logRetainedOpsMax} it no longer pins the log and will be served by checkpoint transfer.
-     */
-    void releaseLog() {
-        if (configuration.replicaCount() == 1) {
-            // No peer will ever ask for these entries: a one-replica group keeps only the uncommitted suffix.
-            if (commitNumber > log.startOp()) {
-                log.releaseUpTo(commitNumber);
-                outbox.release(commitNumber);
-            }
-            return;
-        }
-        if (checkpoint == null) {
-            return;
-        }
-        boolean pinnedTooLong = opNumber() - releasableOp > options.logRetainedOpsMax();
-        long target = pinnedTooLong ? checkpoint.op() : Math.min(checkpoint.op(), releasableOp);
-        target = Math.min(target, commitNumber);
-        if (target > log.startOp()) {
-            log.releaseUpTo(target);
-            outbox.release(target);
-        }
     }
 
     /**

@@ -143,9 +143,9 @@ final class ReplicaProtocol {
         acceptCommitAndRelease(message.commitNumber(), message.releasableOp());
         // A read round must be answered; a heartbeat is answered when the primary heard nothing else from this
         // backup for a heartbeat interval, so that an idle primary knows whether it still has a quorum.
-        if (message.readRound() > 0 || r.ticks - r.lastAckTick >= r.options.heartbeatTicks()) {
+        if (message.readRound() > 0 || r.contact.heartbeatAnswerDue()) {
             r.send(message.from(), new Message.CommitOk(r.view, message.readRound(), r.replicaIndex()));
-            r.lastAckTick = r.ticks;
+            r.contact.onAcknowledged();
         }
         if (r.view == 0 && r.durableOp == 0 && r.normalViewDurable()) {
             // A primary that started the group waits for its backups to say they are normal (onBackupStarted).
@@ -180,7 +180,8 @@ final class ReplicaProtocol {
         if (r.isPrimary()) {
             return true;
         }
-        r.onPrimaryHeard();
+        r.lastPrimaryContactTick = r.ticks;
+        r.contact.onPrimaryHeard();
         return false;
     }
 
@@ -406,7 +407,7 @@ final class ReplicaProtocol {
         r.viewChange = null;
         r.recovery = null;
         r.startedBackups = null;
-        r.onNormalEntered();
+        r.contact.onNormalEntered();
         if (viewChanged) {
             r.reads.onViewChange();
             r.reads.onNormal(r.isPrimary(), r.ticks);

@@ -21,6 +21,11 @@ public final class ClientConnection {
     final int remotePort;
     final long establishedMs;
     final AtomicInteger inflight = new AtomicInteger();
+    /**
+     * Set on the event loop while the replica's inbox is full and this connection's input is held
+     * ({@link ConnectionInput}): reading stays off whatever the in-flight count says.
+     */
+    boolean inputHeld;
     final Deque<Inbound> waiting = new ArrayDeque<>();
     final List<Identity> identities = new ArrayList<>();
     final Set<String> watchedPaths = new HashSet<>();
@@ -90,7 +95,7 @@ public final class ClientConnection {
         int count = inflight.get();
         if (count >= max) {
             channel.config().setAutoRead(false);
-        } else if (count <= max / 2) {
+        } else if (count <= max / 2 && !inputHeld) {
             channel.config().setAutoRead(true);
         }
     }

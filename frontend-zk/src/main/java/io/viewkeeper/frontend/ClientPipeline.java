@@ -12,7 +12,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 import org.apache.jute.BinaryOutputArchive;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,40 +20,40 @@ import org.slf4j.LoggerFactory;
  * The handlers of one client connection, in order: four-letter-word detection on the first bytes, length
  * framing with the jute.maxbuffer limit (a negative or oversized length closes the connection), decoding into
  * {@link Inbound} on the I/O thread, and encoding of {@link Outbound}. Decoded input goes to the replica thread
- * through {@code replicaThread}, in arrival order.
+ * through its {@link ReplicaInbox}, in arrival order, without ever blocking the I/O thread ({@link ConnectionInput}).
+
  */
 public final class ClientPipeline {
     private static final Logger log = LoggerFactory.getLogger(ClientPipeline.class);
 
     private final FrontendSettings settings;
     private final FrontendCore core;
-    private final Consumer<Runnable> replicaThread;
+    private final ReplicaInbox inbox;
 
-    public ClientPipeline(FrontendSettings settings, FrontendCore core, Consumer<Runnable> replicaThread) {
+    public ClientPipeline(FrontendSettings settings, FrontendCore core, ReplicaInbox inbox) {
         this.settings = settings;
         this.core = core;
-        this.replicaThread = replicaThread;
+        this.inbox = inbox;
     }
 
     /** Adds the handlers to a new channel, which {@code connection} describes. */
     public void install(Channel channel, ClientConnection connection) {
+        ConnectionInput input = new ConnectionInput(inbox, channel, connection, settings.maxInflightPerConnection());
         channel.pipeline()
-                .addLast("fourLetterWords", new FourLetterWordDetector(connection))
+                .addLast("fourLetterWords", new FourLetterWordDetector(connection, input))
                 .addLast("frames", new LengthFieldBasedFrameDecoder(settings.juteMaxBuffer() + 4, 0, 4, 0, 4, true))
-                .addLast("requests", new RequestHandler(connection))
+                .addLast("requests", new RequestHandler(connection, input))
                 .addLast("replies", new ReplyEncoder());
-    }
-
-    private void dispatch(Runnable task) {
-        replicaThread.accept(task);
     }
 
     /** Answers a four-letter word when it is the first four bytes of a connection, else steps aside (§1.2). */
     private final class FourLetterWordDetector extends ByteToMessageDecoder {
         private final ClientConnection connection;
+        private final ConnectionInput input;
 
-        FourLetterWordDetector(ClientConnection connection) {
+        FourLetterWordDetector(ClientConnection connection, ConnectionInput input) {
             this.connection = connection;
+            this.input = input;
         }
 
         @Override
@@ -79,22 +78,24 @@ public final class ClientPipeline {
             in.skipBytes(in.readableBytes());
             ctx.channel().config().setAutoRead(false);
             Inbound.FourLetterWord command = new Inbound.FourLetterWord(word, argument);
-            dispatch(() -> core.onInbound(connection, command));
+            input.dispatch(() -> core.onInbound(connection, command));
         }
     }
 
     private final class RequestHandler extends io.netty.channel.SimpleChannelInboundHandler<ByteBuf> {
         private final ClientConnection connection;
         private final RequestDecoder decoder = new RequestDecoder(settings.juteMaxBuffer());
+        private final ConnectionInput input;
         private boolean connected;
 
-        RequestHandler(ClientConnection connection) {
+        RequestHandler(ClientConnection connection, ConnectionInput input) {
             this.connection = connection;
+            this.input = input;
         }
 
         @Override
         public void channelActive(ChannelHandlerContext ctx) {
-            dispatch(() -> core.onConnectionOpened(connection));
+            input.dispatch(() -> core.onConnectionOpened(connection));
             ctx.executor().schedule(() -> {
                 if (!connected) {
                     ctx.close();
@@ -105,7 +106,7 @@ public final class ClientPipeline {
 
         @Override
         public void channelInactive(ChannelHandlerContext ctx) {
-            dispatch(() -> core.onConnectionClosed(connection));
+            input.dispatch(() -> core.onConnectionClosed(connection));
             ctx.fireChannelInactive();
         }
 
@@ -120,7 +121,7 @@ public final class ClientPipeline {
             }
             connection.inflight.incrementAndGet();
             connection.updateReading(settings.maxInflightPerConnection());
-            dispatch(() -> core.onInbound(connection, inbound));
+            input.dispatch(() -> core.onInbound(connection, inbound));
         }
 
         @Override

@@ -12,30 +12,29 @@ import java.net.InetSocketAddress;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The client port: accepts connections, enforces maxClientCnxns per address, and gives each connection a
- * {@link ClientPipeline}. Everything past decoding runs on the replica thread, reached through
- * {@code replicaThread}.
+ * {@link ClientPipeline}. Everything past decoding runs on the replica thread, reached through its
+ * {@link ReplicaInbox} without blocking.
  */
 public final class ClientServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ClientServer.class);
 
     private final FrontendSettings settings;
     private final FrontendCore core;
-    private final Consumer<Runnable> replicaThread;
+    private final ReplicaInbox inbox;
     private final EventLoopGroup boss = new NioEventLoopGroup(1);
     private final EventLoopGroup workers = new NioEventLoopGroup(2);
     private final ConcurrentHashMap<String, AtomicInteger> connectionsPerAddress = new ConcurrentHashMap<>();
     private Channel serverChannel;
 
-    public ClientServer(FrontendSettings settings, FrontendCore core, Consumer<Runnable> replicaThread) {
+    public ClientServer(FrontendSettings settings, FrontendCore core, ReplicaInbox inbox) {
         this.settings = settings;
         this.core = core;
-        this.replicaThread = replicaThread;
+        this.inbox = inbox;
     }
 
     /** Binds the client port; returns the bound address (the real port when 0 was asked). */
@@ -70,7 +69,7 @@ public final class ClientServer implements AutoCloseable {
         ch.closeFuture().addListener(f -> count.decrementAndGet());
         ClientConnection connection = new ClientConnection(ch, address, ch.remoteAddress().getPort(),
                 System.currentTimeMillis());
-        new ClientPipeline(settings, core, replicaThread).install(ch, connection);
+        new ClientPipeline(settings, core, inbox).install(ch, connection);
     }
 
     @Override

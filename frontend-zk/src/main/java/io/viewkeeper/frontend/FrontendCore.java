@@ -674,17 +674,7 @@ public final class FrontendCore {
             send(c, Outbound.reply(request.xid(), lastZxid(), ErrorCode.MARSHALLING_ERROR));
             return;
         }
-        List<MultiResponseRecord.Element> elements = new ArrayList<>();
-        for (Inbound.MultiOp op : request.multiOps()) {
-            ReadRequests.Answer answer = op.type() == OpCode.GET_DATA
-                    ? reads.getData(c, ((org.apache.zookeeper.proto.GetDataRequest) op.record()).getPath(), false)
-                    : reads.getChildren(c, ((org.apache.zookeeper.proto.GetChildrenRequest) op.record()).getPath(),
-                            false);
-            elements.add(answer.err() == 0 ? new MultiResponseRecord.Element(op.type(), 0, answer.body())
-                    : new MultiResponseRecord.Element(-1, answer.err(),
-                            new org.apache.zookeeper.proto.ErrorResponse(answer.err())));
-        }
-        send(c, Outbound.reply(request.xid(), lastZxid(), new MultiResponseRecord(elements)));
+        send(c, Outbound.reply(request.xid(), lastZxid(), reads.multiRead(c, request.multiOps())));
     }
 
     // ---- output ----

@@ -99,6 +99,20 @@ final class ReadRequests {
                 : Answer.ok(new ExistsResponse(JuteConvert.stat(node.stat())));
     }
 
+    /** multiRead: each getData or getChildren answered in order, an error in its own place (§3.6). */
+    MultiResponseRecord multiRead(ClientConnection c, java.util.List<Inbound.MultiOp> ops) {
+        java.util.List<MultiResponseRecord.Element> elements = new java.util.ArrayList<>();
+        for (Inbound.MultiOp op : ops) {
+            Answer answer = op.type() == OpCode.GET_DATA
+                    ? getData(c, ((org.apache.zookeeper.proto.GetDataRequest) op.record()).getPath(), false)
+                    : getChildren(c, ((org.apache.zookeeper.proto.GetChildrenRequest) op.record()).getPath(), false);
+            elements.add(answer.err() == 0 ? new MultiResponseRecord.Element(op.type(), 0, answer.body())
+                    : new MultiResponseRecord.Element(-1, answer.err(),
+                            new org.apache.zookeeper.proto.ErrorResponse(answer.err())));
+        }
+        return new MultiResponseRecord(elements);
+    }
+
     Answer getData(ClientConnection c, String path, boolean watch) {
         tree = machine.tree();
         Znode node = path == null ? null : tree.get(path);

@@ -51,10 +51,19 @@ final class FrontendHarness {
         this.settings = settings;
         this.core = new FrontendCore(settings, stateMachine, writes, () -> clockMs, new FixedRandom());
         writes.core = core;
-        this.pipeline = new ClientPipeline(settings, core, task -> {
-            task.run();
-            if (writes.autoCommit) {
-                writes.commitAll();
+        this.pipeline = new ClientPipeline(settings, core, new ReplicaInbox() {
+            @Override
+            public boolean offer(Runnable task) {
+                task.run();
+                if (writes.autoCommit) {
+                    writes.commitAll();
+                }
+                return true;
+            }
+
+            @Override
+            public void whenRoom(java.util.concurrent.Executor executor, Runnable retry) {
+                throw new AssertionError("the harness runs every input at once; it is never full");
             }
         });
     }

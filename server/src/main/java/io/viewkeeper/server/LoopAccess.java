@@ -51,6 +51,12 @@ final class LoopAccess implements NodeAccess {
     }
 
     @Override
+    public InputQueue inputQueue() {
+        ReplicaLoop.QueueFigures f = loop.queueFigures();
+        return new InputQueue(f.capacity(), f.highWater(), f.refusedOffers(), f.droppedPeerInputs());
+    }
+
+    @Override
     public long peerLastReceivedMs(int index) {
         return transport == null ? 0 : transport.lastReceivedMs(index);
     }

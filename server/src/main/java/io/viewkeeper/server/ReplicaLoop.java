@@ -7,6 +7,7 @@ import io.viewkeeper.consensus.Message;
 import io.viewkeeper.consensus.Outbox;
 import io.viewkeeper.consensus.Replica;
 import io.viewkeeper.frontend.FrontendCore;
+import io.viewkeeper.frontend.ReplicaInbox;
 import io.viewkeeper.frontend.WritePath;
 import io.viewkeeper.server.peer.PeerTransport;
 import io.viewkeeper.storage.DataTree;
@@ -36,18 +37,25 @@ import org.slf4j.LoggerFactory;
  * The replica thread: the one thread that owns the {@link Replica}, the state machine and the frontend core.
  * Its duty cycle drains the bounded task queue fed by the I/O threads (client requests, peer messages), ticks the
  * replica and the frontend when due, and flushes the replica's effects: entries to persist (held in memory until
- * the write-ahead log exists, so durable when handed over), messages to peers, commits to apply. A full queue
- * blocks the I/O thread that offers to it, which stops that thread reading sockets. The container reaper runs on
- * its own period ({@link CycleTimers}). Fail-stop: any exception on this thread stops the replica before the cycle
- * flushes, and the node with it ({@link FailStop}).
+ * the write-ahead log exists, so durable when handed over), messages to peers, commits to apply. I/O threads only
+ * offer to the queue ({@link ReplicaInbox}): a full queue makes a client connection hold its input and stop reading
+ * until {@link #whenRoom} calls it back, and drops a peer's input, never blocking the thread. The container
+ * reaper runs on its own period ({@link CycleTimers}). Fail-stop: any exception on this thread stops the replica
+ * before the cycle flushes, and the node with it ({@link FailStop}).
  */
-final class ReplicaLoop implements WritePath, Outbox, Runnable {
+final class ReplicaLoop implements WritePath, Outbox, ReplicaInbox, Runnable {
     private static final Logger log = LoggerFactory.getLogger(ReplicaLoop.class);
     private static final int QUEUE_CAPACITY = 65_536;
     private static final int TASKS_PER_CYCLE_MAX = 4096;
     private static final int FLUSH_ROUNDS_MAX = 64;
 
     private final BlockingQueue<Runnable> tasks = new ArrayBlockingQueue<>(QUEUE_CAPACITY);
+    private final java.util.Queue<RoomWaiter> roomWaiters = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private final java.util.concurrent.atomic.AtomicLong refusedOffers = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong droppedPeerInputs =
+            new java.util.concurrent.atomic.AtomicLong();
+    /** Written by the offering threads; a figure for operators, so a racy maximum is good enough. */
+    private volatile int queueHighWater;
     private final long replicaTickMs;
     private final long frontendTickMs;
     private final long reaperMs;
@@ -117,7 +125,10 @@ final class ReplicaLoop implements WritePath, Outbox, Runnable {
         thread.start();
     }
 
-    /** Runs a task on the replica thread, in the order offered; blocks while the queue is full. */
+    /**
+     * Runs a task on the replica thread, in the order offered; blocks while the queue is full. Never from an I/O
+     * thread: they offer ({@link #offer}, {@link #offerFromPeer}) and wait for room without blocking.
+     */
     void execute(Runnable task) {
         if (!running) {
             return;
@@ -130,8 +141,58 @@ final class ReplicaLoop implements WritePath, Outbox, Runnable {
     }
 
     /** Offers a task to the replica thread without blocking; false when the queue is full or the loop stopped. */
-    boolean offer(Runnable task) {
-        return running && tasks.offer(task);
+    @Override
+    public boolean offer(Runnable task) {
+        if (!running) {
+            return false;
+        }
+        boolean queued = tasks.offer(task);
+        if (queued) {
+            queueHighWater = Math.max(queueHighWater, QUEUE_CAPACITY - tasks.remainingCapacity());
+        } else {
+            refusedOffers.incrementAndGet();
+        }
+        return queued;
+    }
+
+    /** Called back on {@code executor} once the queue is at most half full (checked every duty cycle). */
+    @Override
+    public void whenRoom(java.util.concurrent.Executor executor, Runnable retry) {
+        roomWaiters.add(new RoomWaiter(executor, retry));
+    }
+
+    /**
+     * A peer's input: offered without blocking; when the queue is full it is dropped and counted, which the
+     * protocol survives as it survives a lost message (it retransmits, and timeouts stand in for lost notices).
+     */
+    void offerFromPeer(Runnable task) {
+        if (!offer(task) && running) {
+            long dropped = droppedPeerInputs.incrementAndGet();
+            if (Long.bitCount(dropped) == 1) {
+                log.warn("{} the replica thread's queue is full: {} peer inputs dropped so far", prefix(), dropped);
+            }
+        }
+    }
+
+    /** Calls back the I/O threads waiting for room, once the queue is at most half full. */
+    private void wakeRoomWaiters() {
+        if (roomWaiters.isEmpty() || tasks.remainingCapacity() < QUEUE_CAPACITY / 2) {
+            return;
+        }
+        for (RoomWaiter waiter = roomWaiters.poll(); waiter != null; waiter = roomWaiters.poll()) {
+            waiter.executor().execute(waiter.retry());
+        }
+    }
+
+    private record RoomWaiter(java.util.concurrent.Executor executor, Runnable retry) {
+    }
+
+    /** The most tasks queued at once, offers refused for a full queue, and peer inputs dropped for it. */
+    record QueueFigures(int capacity, int highWater, long refusedOffers, long droppedPeerInputs) {
+    }
+
+    QueueFigures queueFigures() {
+        return new QueueFigures(QUEUE_CAPACITY, queueHighWater, refusedOffers.get(), droppedPeerInputs.get());
     }
 
     /**
@@ -152,6 +213,7 @@ final class ReplicaLoop implements WritePath, Outbox, Runnable {
                     first.run();
                     drainTasks();
                 }
+                wakeRoomWaiters();
                 long now = System.currentTimeMillis();
                 if (timers.due(CycleTimers.Timer.REPLICA_TICK, now)) {
                     replica.onTick();

@@ -113,7 +113,7 @@ public final class ViewkeeperNode implements AutoCloseable {
             core.onStateInstalled(disk.start().image()); // the tree and the sessions, each given a full timeout
         }
         PeerTransport transport = replicaCount > 1 ? peerTransport(config, loop) : null;
-        ClientServer clientServer = new ClientServer(settings, core, loop::execute);
+        ClientServer clientServer = new ClientServer(settings, core, loop);
         NodeOperations operations = NodeOperations.create(config, loop, core, transport);
         try {
             if (transport != null) {
@@ -198,22 +198,22 @@ public final class ViewkeeperNode implements AutoCloseable {
         PeerTransport.Receiver receiver = new PeerTransport.Receiver() {
             @Override
             public void onMessage(io.viewkeeper.consensus.Message message) {
-                loop.execute(() -> loop.replica().onMessage(message));
+                loop.offerFromPeer(() -> loop.replica().onMessage(message));
             }
 
             @Override
             public void onSessionTouches(int from, long[] sessionIds) {
-                loop.execute(() -> loop.touchSessions(sessionIds));
+                loop.offerFromPeer(() -> loop.touchSessions(sessionIds));
             }
 
             @Override
             public void onPeerLost(int index) {
-                loop.execute(() -> loop.replica().onPeerUnreachable(index));
+                loop.offerFromPeer(() -> loop.replica().onPeerUnreachable(index));
             }
 
             @Override
             public void onPeerRefused(int index) {
-                loop.execute(() -> loop.replica().onPeerRefused(index));
+                loop.offerFromPeer(() -> loop.replica().onPeerRefused(index));
             }
         };
         return new PeerTransport(config.replicaIndex(), clusterId, peers, receiver, PEER_FRAME_BYTES_MAX);

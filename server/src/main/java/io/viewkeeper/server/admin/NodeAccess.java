@@ -29,4 +29,14 @@ public interface NodeAccess {
 
     /** When the last message from the member at {@code index} arrived (epoch ms), 0 if none has. */
     long peerLastReceivedMs(int index);
+
+    /**
+     * The replica thread's input queue: its capacity, the most inputs it held at once, offers refused because it
+     * was full (their connections stopped reading until it had room) and peer inputs dropped for it.
+     */
+    record InputQueue(int capacity, int highWater, long refusedOffers, long droppedPeerInputs) {
+    }
+
+    /** Any thread. */
+    InputQueue inputQueue();
 }

@@ -100,6 +100,9 @@ final class ReplicaCommands {
         out.put("primary_id", count == 1 ? config.serverId() : config.members().get(primaryIndex).id());
         out.put("sessions", node.frontend().sessionCount());
         out.put("clients", clients(r));
+        NodeAccess.InputQueue queue = node.inputQueue();
+        out.put("input_queue", Map.of("capacity", queue.capacity(), "high_water", queue.highWater(),
+                "refused_offers", queue.refusedOffers(), "dropped_peer_inputs", queue.droppedPeerInputs()));
         out.put("members", members(r, onlyIndex));
         return out;
     }

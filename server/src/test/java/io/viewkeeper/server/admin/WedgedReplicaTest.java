@@ -64,6 +64,11 @@ class WedgedReplicaTest {
             public long peerLastReceivedMs(int index) {
                 return 0;
             }
+
+            @Override
+            public InputQueue inputQueue() {
+                return new InputQueue(1, accepts ? 1 : 0, accepts ? 0 : offered.get(), 0);
+            }
         };
     }
 

@@ -1,0 +1,118 @@
+package io.viewkeeper.consensus;
+
+/**
+ * Execution of committed ops (VR Revisited §4.1 step 5, §5.1): applies them in op order through the client table,
+ * a bounded batch per call, takes the checkpoints due on the way and releases the log below what every replica
+ * holds. Invariant: {@code commitNumber <= commitTarget <= opNumber}; an op is applied once, after every op before
+ * it, and only with a valid checksum.
+ */
+final class Execution {
+    private final Replica r;
+
+    Execution(Replica replica) {
+        this.r = replica;
+    }
+
+    /**
+     * Ops up to {@code op} (and this replica's op-number) are committed; they are applied in order, updating the
+     * client table, a bounded batch now and the rest in the next calls of {@link Replica#flush} and
+     * {@link Replica#onTick}.
+     */
+    void commitUpTo(long op) {
+        long target = Math.min(op, r.opNumber());
+        if (target > r.commitTarget) {
+            r.commitTarget = target;
+        }
+        applyCommitted();
+    }
+
+    /**
+     * Applies committed ops not yet applied, at most {@link ReplicaOptions#applyOpsMax()} of them, so that a long
+     * backlog (a restarted group commits its whole log tail at once) never keeps the replica from its ticks,
+     * heartbeats and peers for longer than one batch takes.
+     */
+    void applyCommitted() {
+        Replica.check(r.commitNumber <= r.commitTarget && r.commitTarget <= r.opNumber(), "commit "
+                + r.commitNumber + " target " + r.commitTarget + " op " + r.opNumber());
+        int applied = 0;
+        while (r.commitNumber < r.commitTarget && applied < r.options.applyOpsMax()) {
+            LogEntry entry = r.log.entry(r.commitNumber + 1);
+            if (!entry.checksumValid()) {
+                throw new IllegalStateException("entry failed its checksum before apply: " + entry);
+            }
+            apply(entry);
+            Replica.check(entry.op() == r.commitNumber + 1, "applied op " + entry.op() + " after "
+                    + r.commitNumber);
+            r.commitNumber = entry.op();
+            applied++;
+            takeCheckpointIfDue();
+        }
+        if (applied > 0) {
+            r.reads.serveReady();
+            releaseLog();
+        }
+    }
+
+    private void apply(LogEntry entry) {
+        ClientTable clients = r.clients;
+        Outbox outbox = r.outbox;
+        if (r.options.deduplicateRequests() && !r.bugs.contains(PlantedBug.IGNORE_CLIENT_TABLE)
+                && clients.executed(entry.clientId(), entry.requestNumber())) {
+            ClientTable.Session session = clients.session(entry.clientId());
+            if (session.requestNumber() == entry.requestNumber()) {
+                outbox.reply(entry.clientId(), entry.requestNumber(), session.op(), session.result());
+            }
+            return;
+        }
+        byte[] result = outbox.apply(entry);
+        if (r.options.deduplicateRequests()) {
+            if (outbox.endsClient(entry)) {
+                clients.end(entry.clientId());
+            } else if (!clients.executed(entry.clientId(), entry.requestNumber())) {
+                clients.record(entry.clientId(), entry.requestNumber(), entry.op(), result);
+            }
+        }
+        outbox.reply(entry.clientId(), entry.requestNumber(), entry.op(), result);
+    }
+
+    private void takeCheckpointIfDue() {
+        int interval = r.options.checkpointIntervalOps();
+        if (interval == 0 || r.commitNumber % interval != 0) {
+            return;
+        }
+        takeCheckpoint();
+    }
+
+    void takeCheckpoint() {
+        long op = r.commitNumber;
+        byte[] snapshot = r.outbox.checkpoint(op, r.log.chain(op), r.clients.snapshot());
+        if (snapshot != null) {
+            r.checkpoint = new Checkpoint(op, r.log.chain(op), snapshot, r.clients.snapshot());
+        }
+    }
+
+    /**
+     * §5.1 log GC: release below min(latest checkpoint, the op every replica holds durably); when a replica lags by
+     * more than {@code logRetainedOpsMax} it no longer pins the log and will be served by checkpoint transfer.
+     */
+    void releaseLog() {
+        if (r.configuration.replicaCount() == 1) {
+            // No peer will ever ask for these entries: a one-replica group keeps only the uncommitted suffix.
+            if (r.commitNumber > r.log.startOp()) {
+                r.log.releaseUpTo(r.commitNumber);
+                r.outbox.release(r.commitNumber);
+            }
+            return;
+        }
+        if (r.checkpoint == null) {
+            return;
+        }
+        boolean pinnedTooLong = r.opNumber() - r.releasableOp > r.options.logRetainedOpsMax();
+        long target = pinnedTooLong ? r.checkpoint.op() : Math.min(r.checkpoint.op(), r.releasableOp);
+        target = Math.min(target, r.commitNumber);
+        if (target > r.log.startOp()) {
+            r.log.releaseUpTo(target);
+            r.outbox.release(target);
+        }
+    }
+}
