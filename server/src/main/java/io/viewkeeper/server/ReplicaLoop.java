@@ -231,6 +231,11 @@ final class ReplicaLoop implements WritePath, Outbox, ReplicaInbox, Runnable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (RuntimeException | Error e) {
+            if (!running) {
+                // the node is closing: a disk step cut short by the interrupt is its doing, not a failure
+                log.info("{} stopped while closing: {}", prefix(), e.toString());
+                return;
+            }
             failStop(e);
         }
     }
