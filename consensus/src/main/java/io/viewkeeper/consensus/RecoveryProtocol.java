@@ -115,10 +115,8 @@ final class RecoveryProtocol {
                 || r.recovery.installed != null) {
             return;
         }
-        for (LogEntry entry : message.entries()) {
-            if (!entry.checksumValid()) {
-                return;
-            }
+        if (!r.entriesValid(message.entries())) {
+            return;
         }
         r.recovery.record(message);
         Message.RecoveryResponse primary = r.recovery.completion(r.quorum(), r.configuration.replicaCount());

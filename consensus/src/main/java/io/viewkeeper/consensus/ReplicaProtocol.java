@@ -103,10 +103,8 @@ final class ReplicaProtocol {
         if (ignoreOrCatchUp(message.view(), message.from())) {
             return;
         }
-        for (LogEntry entry : message.entries()) {
-            if (!entry.checksumValid()) {
-                return;
-            }
+        if (!r.entriesValid(message.entries())) {
+            return;
         }
         long parentOp = message.firstOp() - 1;
         if (parentOp >= r.log.startOp() && parentOp <= r.opNumber()
@@ -171,7 +169,7 @@ final class ReplicaProtocol {
      */
     private boolean ignoreOrCatchUp(long messageView, int from) {
         if (messageView < r.view || r.primaryOf(messageView) != from) {
-            return true;
+            return r.ignore(Ignored.STALE_VIEW);
         }
         if (messageView > r.view || r.status == Replica.Status.VIEW_CHANGE) {
             enterViewByStateTransfer(messageView);
@@ -285,10 +283,8 @@ final class ReplicaProtocol {
             return;
         }
         ViewChange phase = r.viewChange;
-        for (LogEntry entry : message.entries()) {
-            if (!entry.checksumValid()) {
-                return;
-            }
+        if (!r.entriesValid(message.entries())) {
+            return;
         }
         phase.recordDoViewChange(message);
         if (!phase.hasDoViewChange(r.replicaIndex())) {
@@ -337,10 +333,8 @@ final class ReplicaProtocol {
                 || (message.view() == r.view && r.status == Replica.Status.NORMAL)) {
             return;
         }
-        for (LogEntry entry : message.entries()) {
-            if (!entry.checksumValid()) {
-                return;
-            }
+        if (!r.entriesValid(message.entries())) {
+            return;
         }
         long parentOp = message.firstOp() - 1;
         if (parentOp > r.commitTarget || parentOp > r.opNumber()) {
@@ -488,10 +482,8 @@ final class ReplicaProtocol {
         if (message.view() != r.view) {
             return false;
         }
-        for (LogEntry entry : message.entries()) {
-            if (!entry.checksumValid()) {
-                return false;
-            }
+        if (!r.entriesValid(message.entries())) {
+            return false;
         }
         return (r.status == Replica.Status.VIEW_CHANGE && r.viewChange.catchingUp)
                 || (r.status == Replica.Status.NORMAL && r.stateTransfer != null);

@@ -299,6 +299,26 @@ class ReplicaBehaviourTest {
     }
 
     @Test
+    void shouldCountIgnoredPrepareByReasonWhenEntryIsDamagedOrSenderIsNotPrimary() {
+        Replica backup = new Replica(new ReplicaConfiguration(3, 1, 8), ReplicaOptions.defaults(), outbox,
+                new SplittableRandom(5));
+        LogEntry damaged = LogEntry.of(1, 0, 1, 1, body("a"));
+        damaged.body()[0] ^= 1;
+        backup.onMessage(new Message.Prepare(0, 0, 0, List.of(damaged), 0, 0));
+        assertThat(persisted).as("a damaged entry is not taken").isEmpty();
+        assertThat(backup.ignoredCounts()).containsEntry(Ignored.BAD_CHECKSUM, 1L);
+
+        backup.onMessage(new Message.Prepare(0, 0, 0, List.of(LogEntry.of(1, 0, 1, 1, body("a"))), 0, 2));
+        assertThat(backup.ignoredCounts()).as("replica 2 is not the primary of view 0")
+                .containsEntry(Ignored.STALE_VIEW, 1L).containsEntry(Ignored.BAD_CHECKSUM, 1L);
+        backup.onMessage(new Message.PrepareOk(0, 1, 2));
+        assertThat(backup.ignoredCounts()).containsEntry(Ignored.NOT_PRIMARY, 1L);
+        backup.onMessage(new Message.Prepare(0, 0, 0, List.of(LogEntry.of(1, 0, 1, 1, body("a"))), 0, 0));
+        backup.flush();
+        assertThat(persisted).extracting(LogEntry::op).containsExactly(1L);
+    }
+
+    @Test
     void shouldRecoverInsteadOfServingWhenDiskEntryFailsChecksum() {
         LogEntry good = LogEntry.of(1, 0, 1, 1, body("a"));
         LogEntry damaged = LogEntry.of(2, 0, 1, 2, body("b"));

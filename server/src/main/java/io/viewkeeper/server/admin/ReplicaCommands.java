@@ -100,6 +100,9 @@ final class ReplicaCommands {
         out.put("primary_id", count == 1 ? config.serverId() : config.members().get(primaryIndex).id());
         out.put("sessions", node.frontend().sessionCount());
         out.put("clients", clients(r));
+        Map<String, Object> ignored = new LinkedHashMap<>();
+        r.ignoredCounts().forEach((reason, times) -> ignored.put(reason.name().toLowerCase(Locale.ROOT), times));
+        out.put("ignored_messages", ignored);
         NodeAccess.InputQueue queue = node.inputQueue();
         out.put("input_queue", Map.of("capacity", queue.capacity(), "high_water", queue.highWater(),
                 "refused_offers", queue.refusedOffers(), "dropped_peer_inputs", queue.droppedPeerInputs()));

@@ -13,6 +13,13 @@ final class ReplicaSampling {
     private ReplicaSampling() {
     }
 
+    private static java.util.Map<String, Long> ignored(Replica r) {
+        java.util.Map<String, Long> byReason = new java.util.HashMap<>();
+        r.ignoredCounts().forEach((reason, count) -> byReason.put(reason.name().toLowerCase(java.util.Locale.ROOT),
+                count));
+        return byReason;
+    }
+
     private static ReplicaSample.Clients clients(FrontendReport.Clients c) {
         return new ReplicaSample.Clients(c.standing(), c.readOnlyMode(), c.readOnlyConnections(), c.refusedNoQuorum(),
                 c.closedNoQuorum(), c.readOnlySessions());
@@ -33,6 +40,6 @@ final class ReplicaSampling {
                 s.tree().nodeCount(), s.tree().approximateDataSize(), s.connections(), s.outstandingRequests(),
                 clients(node.frontend().clients()));
         return new ReplicaSample(ReplicaCommands.statusName(r.status()), primary, r.view(), r.opNumber(),
-                r.commitNumber(), checkpoint == null ? -1 : checkpoint.op(), sizes, lag);
+                r.commitNumber(), checkpoint == null ? -1 : checkpoint.op(), sizes, lag, ignored(r));
     }
 }

@@ -102,6 +102,12 @@ public final class PrometheusNodeMetrics implements NodeMetrics {
                     + "waiting for a view, or cut off (clients sent away)", Tags.of("standing", standing),
                     s -> s.sizes().clients().standing().equals(standing) ? 1 : 0);
         }
+        for (io.viewkeeper.consensus.Ignored reason : io.viewkeeper.consensus.Ignored.values()) {
+            String name = reason.name().toLowerCase(java.util.Locale.ROOT);
+            gauge("viewkeeper.vr.ignored", "Peer messages the replica ignored since it started, by reason (a damaged "
+                    + "entry, a stale view, a message for another primary...)", Tags.of("reason", name),
+                    s -> s.ignoredMessages().getOrDefault(name, 0L));
+        }
         gauge("viewkeeper.read.only", "1 while the replica serves read-only sessions (cut off, read-only mode on)",
                 Tags.empty(), s -> s.sizes().clients().readOnlyMode() ? 1 : 0);
         gauge("viewkeeper.connections.read.only", "Read-only client connections", Tags.empty(),

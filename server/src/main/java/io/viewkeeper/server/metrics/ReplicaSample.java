@@ -10,7 +10,7 @@ import java.util.List;
  *     durable; -1 where not known (at a backup, and for the primary itself)
  */
 public record ReplicaSample(String status, boolean primary, long view, long opNumber, long commitNumber,
-        long checkpointOp, StateSizes sizes, List<Long> peerLagOps) {
+        long checkpointOp, StateSizes sizes, List<Long> peerLagOps, java.util.Map<String, Long> ignoredMessages) {
 
     /** Sizes of the replicated and per-node state (znodes in ZooKeeper's count). */
     public record StateSizes(int sessions, int watches, int znodes, long dataBytes, int connections,
@@ -29,5 +29,6 @@ public record ReplicaSample(String status, boolean primary, long view, long opNu
 
     public ReplicaSample {
         peerLagOps = List.copyOf(peerLagOps);
+        ignoredMessages = java.util.Map.copyOf(ignoredMessages);
     }
 }

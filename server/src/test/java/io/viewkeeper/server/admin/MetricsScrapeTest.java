@@ -70,6 +70,12 @@ class MetricsScrapeTest {
                 assertThat(gauge(families, "viewkeeper_commit_number")).isGreaterThanOrEqualTo(6);
                 assertThat(gauge(families, "viewkeeper_primary")).isEqualTo(1);
                 assertThat(gauge(families, "viewkeeper_requests_inflight")).isZero();
+                assertThat(family(families, "viewkeeper_quorum_standing").getMetrics().stream()
+                        .filter(m -> ((Gauge) m).getValue() == 1).map(m -> m.getLabels().get("standing")).toList())
+                        .as("a lone node is serving").containsExactly("serving");
+                assertThat(family(families, "viewkeeper_vr_ignored").getMetrics()).as("one series per reason")
+                        .hasSize(io.viewkeeper.consensus.Ignored.values().length);
+                assertThat(gauge(families, "viewkeeper_read_only")).isZero();
                 assertThat(family(families, "viewkeeper_view_changes_total").getType()).isEqualTo(MetricType.COUNTER);
                 assertThat(family(families, "jvm_memory_used_bytes").getMetrics()).isNotEmpty();
                 assertThat(family(families, "process_uptime_seconds").getMetrics()).isNotEmpty();

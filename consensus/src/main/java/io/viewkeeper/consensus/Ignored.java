@@ -1,0 +1,19 @@
+package io.viewkeeper.consensus;
+
+/**
+ * Why a replica ignored a message: each guard names its reason, and the replica counts them
+ * ({@link Replica#ignoredCounts()}) so an operator sees damaged entries, stale views or misdirected messages
+ * instead of silence. Ignoring is always safe (the protocol retransmits); the count says how often it happens.
+ */
+public enum Ignored {
+    /** The sender index is not another member of the group. */
+    BAD_SENDER,
+    /** The replica is recovering and takes only recovery and checkpoint messages. */
+    RECOVERING,
+    /** An entry in the message fails its checksum (damaged on the way or at the sender). */
+    BAD_CHECKSUM,
+    /** The message is from an older view, or not from that view's primary. */
+    STALE_VIEW,
+    /** A message meant for the primary of a view this replica is not the normal primary of. */
+    NOT_PRIMARY
+}
