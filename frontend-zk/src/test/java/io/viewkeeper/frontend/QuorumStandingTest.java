@@ -191,6 +191,26 @@ class QuorumStandingTest {
         assertThat(harness.writes.pendingCount()).as("the withdrawn expiry is not offered again").isZero();
     }
 
+    @Test
+    void shouldExpireNoSessionWhileCutOffAndGiveFullTimeoutWhenBackInContact() {
+        harness.connected();
+        harness.writes.autoCommit = false;
+        harness.core.onTick();
+        harness.writes.standing = WritePath.Standing.CUT_OFF;
+        harness.core.onTick();
+        harness.clockMs += 30_001;
+        harness.core.onTick();
+        assertThat(harness.writes.pendingCount()).as("a cut-off primary hears no touches: it expires nothing")
+                .isZero();
+
+        harness.writes.standing = WritePath.Standing.SERVING;
+        harness.core.onTick();
+        assertThat(harness.writes.pendingCount()).as("back in contact, every session gets a full timeout").isZero();
+        harness.clockMs += 30_001;
+        harness.core.onTick();
+        assertThat(harness.writes.pendingCount()).as("then a silent session expires").isEqualTo(1);
+    }
+
     private static byte[] connect(long sessionId, byte[] password, long lastZxidSeen, boolean readOnly) {
         ByteArrayOutputStream payload = new ByteArrayOutputStream();
         try (DataOutputStream out = new DataOutputStream(payload)) {
