@@ -124,6 +124,38 @@ class ClusterCutOffTest {
         }
     }
 
+    /**
+     * Five replicas split two and three, the primary on the side of two: its backup there keeps hearing it, so the
+     * primary must step down (it hears no quorum), or that backup would keep answering its clients' pings while
+     * the three expire their sessions.
+     */
+    @Test
+    void shouldSuspendClientOfBackupOnMinoritySideWhenFiveReplicasSplit() throws Exception {
+        try (ClusterProcesses cluster = ClusterProcesses.start(Settings.of(5).withPeerProxies(), dir)) {
+            int primary = cluster.awaitLeader(0, TIMEOUT);
+            int backup = primary % 5 + 1;
+            States states = new States();
+            try (CuratorFramework client = curatorOn(cluster, List.of(backup), states)) {
+                client.create().creatingParentsIfNeeded().withMode(CreateMode.EPHEMERAL).forPath("/split/five");
+                long cut = System.nanoTime();
+                for (int a : List.of(primary, backup)) {
+                    for (int b = 1; b <= 5; b++) {
+                        if (b != primary && b != backup) {
+                            cluster.cutOneWay(a, b);
+                            cluster.cutOneWay(b, a);
+                        }
+                    }
+                }
+                await("the client on the minority's backup is LOST").atMost(TIMEOUT)
+                        .pollInterval(Duration.ofMillis(100))
+                        .until(() -> states.since(cut).contains(ConnectionState.LOST));
+                assertThat(states.since(cut)).startsWith(ConnectionState.SUSPENDED)
+                        .doesNotContain(ConnectionState.RECONNECTED, ConnectionState.CONNECTED);
+                assertThat(mntr(cluster, backup).get("vr_quorum_standing")).isEqualTo("cut_off");
+            }
+        }
+    }
+
     @Test
     void shouldPassLockOnlyAfterHolderOnCutOffReplicaIsSuspended() throws Exception {
         try (ClusterProcesses cluster = ClusterProcesses.start(Settings.of(3).withPeerProxies(), dir)) {

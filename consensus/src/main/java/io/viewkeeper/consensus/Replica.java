@@ -230,6 +230,11 @@ public final class Replica {
                     replicaIndex()));
             return 0;
         }
+        // Before the duplicate scan below, which walks the unapplied log: bounded by this check, never a whole
+        // backlog (a restarted group may know tens of thousands of ops committed before it has applied them).
+        if (opNumber() - commitNumber >= options.pipelineOpMax()) {
+            return -1;
+        }
         if (deduplicate) {
             long inProgress = highestInProgress(clientId);
             if (inProgress >= requestNumber) {
@@ -239,9 +244,6 @@ public final class Replica {
                     && !previousOrdered(clientId, previousRequestNumber, inProgress)) {
                 return -1;
             }
-        }
-        if (opNumber() - commitNumber >= options.pipelineOpMax()) {
-            return -1;
         }
         LogEntry entry = LogEntry.of(opNumber() + 1, view, clientId, requestNumber, body);
         log.append(entry);
@@ -359,6 +361,8 @@ public final class Replica {
     public void onTick() {
         ticks++;
         applyCommitted();
+        // reads held while out of contact go once contact is back, whatever brought it back
+        reads.serveReady();
         transfers.onTick();
         protocol.onTick();
         checkInvariants();

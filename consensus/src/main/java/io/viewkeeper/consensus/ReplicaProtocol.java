@@ -34,6 +34,13 @@ final class ReplicaProtocol {
     }
 
     private void tickPrimary() {
+        if (!r.inQuorumContact()) {
+            // A primary that has heard no quorum for longer than a view change takes steps down, as a ZooKeeper
+            // leader does: its heartbeats would keep the backups on its side of a partition serving their clients
+            // while the majority moves on and expires their sessions.
+            transitionToViewChange(r.view + 1);
+            return;
+        }
         if (r.ticks - r.lastBroadcastTick >= r.options.heartbeatTicks()) {
             r.broadcast(new Message.Commit(r.view, r.commitNumber, 0, r.releasableOp, r.replicaIndex()));
             r.lastBroadcastTick = r.ticks;

@@ -8,7 +8,8 @@ import org.junit.jupiter.api.Test;
  * A replica knows whether it is part of a working normal view: a backup hears its primary, a primary hears a
  * quorum of backups (an idle primary too: backups answer its heartbeats). Cut off for longer than the longest
  * view-change timeout, it says so ({@link Replica#inQuorumContact}), and the frontend sends its clients away; a
- * cut-off primary, still normal in its old view, never confirms a read (or a session) meanwhile.
+ * cut-off primary steps down (its heartbeats would keep its side of a partition serving) and confirms no read (or
+ * session) meanwhile.
  */
 class QuorumContactTest {
 
@@ -25,7 +26,7 @@ class QuorumContactTest {
     }
 
     @Test
-    void shouldLoseContactAndServeNoReadWhenPrimaryIsCutOff() {
+    void shouldStepDownAndServeNoReadWhenPrimaryIsCutOff() {
         Scenario cluster = Scenario.cluster(3);
         cluster.runUntilAllNormal();
         int primary = cluster.primary();
@@ -35,9 +36,13 @@ class QuorumContactTest {
 
         cluster.isolate(primary);
         Replica old = cluster.replica(primary);
+        long oldView = old.view();
         cluster.runUntil(() -> !old.inQuorumContact());
-        assertThat(old.status()).as("VR's old primary stays normal in its view").isEqualTo(Replica.Status.NORMAL);
         assertThat(old.ticksSinceQuorumContact()).isGreaterThanOrEqualTo(old.cutOffTicks());
+        cluster.runTicks(1);
+        assertThat(old.status()).as("a primary that hears no quorum steps down, as a ZooKeeper leader does")
+                .isEqualTo(Replica.Status.VIEW_CHANGE);
+        assertThat(old.view()).isGreaterThan(oldView);
         assertThat(old.onRead(Long.MAX_VALUE)).isTrue();
         cluster.runTicks((int) old.cutOffTicks() * 3);
         assertThat(old.reads.pendingCount()).as("a cut-off primary confirms no read").isEqualTo(1);

@@ -46,6 +46,8 @@ import org.slf4j.LoggerFactory;
 final class ReplicaLoop implements WritePath, Outbox, ReplicaInbox, Runnable {
     private static final Logger log = LoggerFactory.getLogger(ReplicaLoop.class);
     private static final int QUEUE_CAPACITY = 65_536;
+    /** Client input is refused past this many queued tasks; the rest of the queue is for peers. */
+    private static final int CLIENT_QUEUE_LIMIT = QUEUE_CAPACITY / 4 * 3;
     private static final int TASKS_PER_CYCLE_MAX = 4096;
     private static final int FLUSH_ROUNDS_MAX = 64;
 
@@ -140,17 +142,27 @@ final class ReplicaLoop implements WritePath, Outbox, ReplicaInbox, Runnable {
         }
     }
 
-    /** Offers a task to the replica thread without blocking; false when the queue is full or the loop stopped. */
+    /**
+     * Offers a client's (or the admin endpoint's) task without blocking; false when the queue is three quarters
+     * full or the loop stopped. The last quarter is kept for peers ({@link #offerFromPeer}), so that a flood of
+     * client input never crowds out the heartbeats and prepares that keep the group in its view.
+     */
     @Override
     public boolean offer(Runnable task) {
         if (!running) {
             return false;
         }
+        if (tasks.size() >= CLIENT_QUEUE_LIMIT || !queue(task)) {
+            refusedOffers.incrementAndGet();
+            return false;
+        }
+        return true;
+    }
+
+    private boolean queue(Runnable task) {
         boolean queued = tasks.offer(task);
         if (queued) {
             queueHighWater = Math.max(queueHighWater, QUEUE_CAPACITY - tasks.remainingCapacity());
-        } else {
-            refusedOffers.incrementAndGet();
         }
         return queued;
     }
@@ -166,7 +178,7 @@ final class ReplicaLoop implements WritePath, Outbox, ReplicaInbox, Runnable {
      * protocol survives as it survives a lost message (it retransmits, and timeouts stand in for lost notices).
      */
     void offerFromPeer(Runnable task) {
-        if (!offer(task) && running) {
+        if (running && !queue(task)) {
             long dropped = droppedPeerInputs.incrementAndGet();
             if (Long.bitCount(dropped) == 1) {
                 log.warn("{} the replica thread's queue is full: {} peer inputs dropped so far", prefix(), dropped);
@@ -176,7 +188,7 @@ final class ReplicaLoop implements WritePath, Outbox, ReplicaInbox, Runnable {
 
     /** Calls back the I/O threads waiting for room, once the queue is at most half full. */
     private void wakeRoomWaiters() {
-        if (roomWaiters.isEmpty() || tasks.remainingCapacity() < QUEUE_CAPACITY / 2) {
+        if (roomWaiters.isEmpty() || tasks.size() > QUEUE_CAPACITY / 2) {
             return;
         }
         for (RoomWaiter waiter = roomWaiters.poll(); waiter != null; waiter = roomWaiters.poll()) {

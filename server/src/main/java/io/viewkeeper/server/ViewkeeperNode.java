@@ -78,10 +78,16 @@ public final class ViewkeeperNode implements AutoCloseable {
 
     private static ViewkeeperNode start(NodeConfig config, FailStop onFailure, AtomicReference<ViewkeeperNode> self)
             throws IOException {
+        AtomicReference<Throwable> failedWhileStarting = new AtomicReference<>();
         FailStop failStop = (code, cause) -> {
-            ViewkeeperNode node = self.get();
-            if (node != null) {
-                node.stoppedBy = cause;
+            ViewkeeperNode node;
+            synchronized (self) {
+                node = self.get();
+                if (node == null) {
+                    failedWhileStarting.set(cause);
+                } else {
+                    node.stoppedBy = cause;
+                }
             }
             onFailure.stopped(code, cause);
         };
@@ -125,7 +131,16 @@ public final class ViewkeeperNode implements AutoCloseable {
             log.info("serving ZooKeeper clients on {}:{}", bound.getHostString(), bound.getPort());
             operations.startAdmin();
             ViewkeeperNode node = new ViewkeeperNode(loop, clientServer, transport, bound, operations);
-            self.set(node);
+            synchronized (self) {
+                self.set(node);
+            }
+            Throwable early = failedWhileStarting.get();
+            if (early != null) {
+                // the replica thread stopped before the node was handed out: nobody could have closed it
+                node.stoppedBy = early;
+                node.close();
+                throw new IOException("the replica stopped while the node started: " + early, early);
+            }
             return node;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
