@@ -100,23 +100,37 @@ public final class ClusterProcesses implements AutoCloseable {
         this.links = new FaultProxy[n + 1][n + 1];
     }
 
-    /** Writes the configs, starts every replica and waits until each answers srvr. */
+    /**
+     * Writes the configs, starts every replica and waits until each answers srvr. Ports are probed free and bound
+     * a moment later by the replicas; when another socket took one meanwhile (a replica exits saying a port is
+     * already in use) the whole group starts again on new ports in a fresh directory, up to three times.
+     */
     public static ClusterProcesses start(Settings settings, Path dir) throws IOException {
-        ClusterProcesses cluster = new ClusterProcesses(settings, dir);
-        Runtime.getRuntime().addShutdownHook(cluster.killer);
-        try {
-            cluster.choosePorts();
-            cluster.writeConfigs();
-            for (int id = 1; id <= settings.size(); id++) {
-                cluster.launch(id);
+        for (int attempt = 1; ; attempt++) {
+            Path attemptDir = attempt == 1 ? dir : dir.resolve("port-retry-" + attempt);
+            ClusterProcesses cluster = new ClusterProcesses(settings, attemptDir);
+            Runtime.getRuntime().addShutdownHook(cluster.killer);
+            try {
+                cluster.choosePorts();
+                cluster.writeConfigs();
+                for (int id = 1; id <= settings.size(); id++) {
+                    cluster.launch(id);
+                }
+                for (int id = 1; id <= settings.size(); id++) {
+                    cluster.awaitServing(id);
+                }
+                return cluster;
+            } catch (IllegalStateException e) {
+                cluster.close();
+                if (attempt >= 3 || e.getMessage() == null || !e.getMessage().contains("is already in use")) {
+                    throw e;
+                }
+                System.out.println("a port was taken between probe and bind; starting the group again: "
+                        + e.getMessage().lines().filter(l -> l.contains("already in use")).findFirst().orElse(""));
+            } catch (IOException | RuntimeException | Error e) {
+                cluster.close();
+                throw e;
             }
-            for (int id = 1; id <= settings.size(); id++) {
-                cluster.awaitServing(id);
-            }
-            return cluster;
-        } catch (IOException | RuntimeException | Error e) {
-            cluster.close();
-            throw e;
         }
     }
 
