@@ -279,12 +279,13 @@ final class ReplicaLoop implements WritePath, Outbox, ReplicaInbox, Runnable {
      * tick when it moved. A failure to write it costs nothing but the hint, so it is logged and retried.
      */
     private void writeCommitHint() {
-        long known = replica.commitTarget();
-        if (known <= commitHintWritten) {
+        // at most the durable op, so that the log read back after a crash holds the op the hint names
+        long known = Math.min(replica.commitTarget(), replica.durableOp());
+        if (known <= commitHintWritten || known < replica.logStartOp()) {
             return;
         }
         try {
-            disk.writeCommitHint(known);
+            disk.writeCommitHint(known, replica.chainAt(known));
             commitHintWritten = known;
         } catch (IOException e) {
             log.warn("{} cannot write the commit hint: {}", prefix(), e.toString());

@@ -99,7 +99,9 @@ public final class ReplicaDisk implements AutoCloseable {
                 checkpointOp);
         List<LogEntry> entries = checkedEntries(opened.contents(), stored, damage);
         MetadataStore store = loaded != null ? loaded.store() : MetadataStore.replacing(dataDir, ChannelOpener.DIRECT);
-        Start start = decide(metadata, stored, entries, damage, CommitHint.read(dataDir));
+        long knownCommit = CommitHint.validate(CommitHint.read(dataDir), stored == null ? 0 : stored.op(),
+                stored == null ? 0 : stored.chain(), entries);
+        Start start = decide(metadata, stored, entries, damage, knownCommit);
         return new ReplicaDisk(dataDir, store, metadata == null ? fresh(identity) : metadata, checkpoints,
                 opened.log(), start);
     }
@@ -205,8 +207,8 @@ public final class ReplicaDisk implements AutoCloseable {
      * Records the highest op known committed as a hint for the next start, without an fsync: a lost or stale hint
      * only makes a restarted replica's first view change carry more of its log.
      */
-    public void writeCommitHint(long op) throws IOException {
-        CommitHint.write(dataDir, op);
+    public void writeCommitHint(long op, long chain) throws IOException {
+        CommitHint.write(dataDir, op, chain);
     }
 
     /** Client-table bytes for a checkpoint. */
