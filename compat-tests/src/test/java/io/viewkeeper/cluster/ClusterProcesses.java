@@ -35,7 +35,7 @@ import java.util.regex.Pattern;
  * 127.0.(10+J).I, the address J's hosts file gives I. Every replica reads the same server.N lines (the cluster id
  * is derived from them) while each directed link has its own proxy.
  */
-public final class ClusterProcesses implements AutoCloseable {
+public final class ClusterProcesses implements ServerGroup, AutoCloseable {
     /** How the group is set up; {@code extraConfig} holds further config keys written for every replica. */
     public record Settings(int size, boolean peerProxies, int tickTimeMs, String reads,
                            Map<String, String> extraConfig) {
@@ -182,6 +182,7 @@ public final class ClusterProcesses implements AutoCloseable {
     }
 
     /** Every replica, in id order. */
+    @Override
     public String connectString() {
         StringBuilder s = new StringBuilder();
         for (int id = 1; id <= size(); id++) {
@@ -190,6 +191,7 @@ public final class ClusterProcesses implements AutoCloseable {
         return s.toString();
     }
 
+    @Override
     public String connectString(int id) {
         return host(id) + ":" + clientPorts[id];
     }
@@ -231,6 +233,7 @@ public final class ClusterProcesses implements AutoCloseable {
     }
 
     /** SIGKILL, and waits for the process to be gone. */
+    @Override
     public void kill9(int id) {
         Process p = processes[id];
         p.destroyForcibly();
@@ -298,6 +301,7 @@ public final class ClusterProcesses implements AutoCloseable {
     }
 
     /** Starts a replica that was killed or stopped; its data directory says it joined, so it recovers. */
+    @Override
     public void restart(int id) throws IOException {
         if (isRunning(id)) {
             throw new IllegalStateException("replica " + id + " is still running");
@@ -371,9 +375,15 @@ public final class ClusterProcesses implements AutoCloseable {
         }
     }
 
+    @Override
     public String fourLetterWord(int id, String word) throws IOException {
+        return fourLetterWord(clientAddress(id), word);
+    }
+
+    /** A four-letter word's answer from any server's client port, ZooKeeper's or ours. */
+    static String fourLetterWord(InetSocketAddress address, String word) throws IOException {
         try (Socket s = new Socket()) {
-            s.connect(clientAddress(id), FOUR_LETTER_TIMEOUT_MS);
+            s.connect(address, FOUR_LETTER_TIMEOUT_MS);
             s.setSoTimeout(FOUR_LETTER_TIMEOUT_MS);
             OutputStream out = s.getOutputStream();
             out.write(word.getBytes(StandardCharsets.US_ASCII));

@@ -37,84 +37,21 @@ class ReadOnlyCrossCheckTest {
     @TempDir
     Path dir;
 
-    /** What the scenario does to a group of three servers, whichever system it is. */
-    private interface Group {
-        String connectString();
-
-        String connectString(int id);
-
-        void kill9(int id);
-
-        void restart(int id) throws IOException;
-
-        String fourLetterWord(int id, String word) throws IOException;
-    }
-
     @Test
     void shouldServeReadOnlyLikeZooKeeperWhenTwoOfThreeServersAreKilled() throws Exception {
         try (ZooKeeperEnsemble zk = ZooKeeperEnsemble.start(Files.createDirectories(dir.resolve("zookeeper")),
                 Map.of("localSessionsEnabled", "true", "localSessionsUpgradingEnabled", "true"),
                 List.of("-Dreadonlymode.enabled=true"))) {
-            runScenario(new Group() {
-                @Override
-                public String connectString() {
-                    return zk.connectString();
-                }
-
-                @Override
-                public String connectString(int id) {
-                    return zk.connectString(id);
-                }
-
-                @Override
-                public void kill9(int id) {
-                    zk.kill9(id);
-                }
-
-                @Override
-                public void restart(int id) throws IOException {
-                    zk.restart(id);
-                }
-
-                @Override
-                public String fourLetterWord(int id, String word) throws IOException {
-                    return zk.fourLetterWord(id, word);
-                }
-            }, "zookeeper");
+            runScenario(zk, "zookeeper");
         }
         Settings settings = Settings.of(3).withConfig("readonlymode.enabled", "true");
         try (ClusterProcesses vk = ClusterProcesses.start(settings, Files.createDirectories(dir.resolve("vk")))) {
             vk.awaitLeader(0, TIMEOUT);
-            runScenario(new Group() {
-                @Override
-                public String connectString() {
-                    return vk.connectString();
-                }
-
-                @Override
-                public String connectString(int id) {
-                    return vk.connectString(id);
-                }
-
-                @Override
-                public void kill9(int id) {
-                    vk.kill9(id);
-                }
-
-                @Override
-                public void restart(int id) throws IOException {
-                    vk.restart(id);
-                }
-
-                @Override
-                public String fourLetterWord(int id, String word) throws IOException {
-                    return vk.fourLetterWord(id, word);
-                }
-            }, "viewkeeper");
+            runScenario(vk, "viewkeeper");
         }
     }
 
-    private static void runScenario(Group group, String system) throws Exception {
+    private static void runScenario(ServerGroup group, String system) throws Exception {
         ZooKeeper writer = connected(group.connectString(), false);
         try {
             writer.create("/ro", "v1".getBytes(StandardCharsets.UTF_8), ZooDefs.Ids.OPEN_ACL_UNSAFE,

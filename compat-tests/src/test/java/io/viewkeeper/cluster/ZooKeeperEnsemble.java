@@ -3,12 +3,8 @@ package io.viewkeeper.cluster;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -22,7 +18,7 @@ import java.util.concurrent.TimeUnit;
  * for checking that Viewkeeper's behaviour matches ZooKeeper's in scenarios that need a quorum (read-only mode, a
  * member cut off). Each process is stopped by its own handle; the ensemble is stopped on close and at JVM exit.
  */
-final class ZooKeeperEnsemble implements AutoCloseable {
+final class ZooKeeperEnsemble implements ServerGroup, AutoCloseable {
     private static final int SIZE = 3;
     private static final String HOST = "127.0.0.1";
 
@@ -66,11 +62,13 @@ final class ZooKeeperEnsemble implements AutoCloseable {
         }
     }
 
-    String connectString(int id) {
+    @Override
+    public String connectString(int id) {
         return HOST + ":" + clientPorts[id];
     }
 
-    String connectString() {
+    @Override
+    public String connectString() {
         List<String> all = new ArrayList<>();
         for (int id = 1; id <= SIZE; id++) {
             all.add(connectString(id));
@@ -78,7 +76,8 @@ final class ZooKeeperEnsemble implements AutoCloseable {
         return String.join(",", all);
     }
 
-    void kill9(int id) {
+    @Override
+    public void kill9(int id) {
         processes[id].destroyForcibly();
         try {
             processes[id].waitFor(30, TimeUnit.SECONDS);
@@ -87,22 +86,15 @@ final class ZooKeeperEnsemble implements AutoCloseable {
         }
     }
 
-    void restart(int id) throws IOException {
+    @Override
+    public void restart(int id) throws IOException {
         launch(id);
         awaitAnswering(id);
     }
 
-    /** A four-letter word's answer; empty when the server does not answer. */
-    String fourLetterWord(int id, String word) throws IOException {
-        try (Socket s = new Socket()) {
-            s.connect(new InetSocketAddress(HOST, clientPorts[id]), 1000);
-            s.setSoTimeout(1000);
-            OutputStream out = s.getOutputStream();
-            out.write(word.getBytes(StandardCharsets.US_ASCII));
-            out.flush();
-            InputStream in = s.getInputStream();
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        }
+    @Override
+    public String fourLetterWord(int id, String word) throws IOException {
+        return ClusterProcesses.fourLetterWord(new InetSocketAddress(HOST, clientPorts[id]), word);
     }
 
     String log(int id) throws IOException {

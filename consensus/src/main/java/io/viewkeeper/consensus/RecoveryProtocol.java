@@ -115,7 +115,7 @@ final class RecoveryProtocol {
                 || r.recovery.installed != null) {
             return;
         }
-        if (!r.entriesValid(message.entries())) {
+        if (!r.ignored.entriesValid(message.entries())) {
             return;
         }
         r.recovery.record(message);

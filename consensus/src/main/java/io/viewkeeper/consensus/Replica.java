@@ -79,7 +79,7 @@ public final class Replica {
     long timeoutTicks;
     /** When this replica was last part of a working normal view ({@link #inQuorumContact}). */
     final QuorumContact contact;
-    private final long[] ignored = new long[Ignored.values().length];
+    final IgnoredMessages ignored = new IgnoredMessages();
     final Execution execution;
 
     /** A one-replica group continuing after {@code startOp}, with the first server's behaviour (no dedup). */
@@ -371,12 +371,12 @@ public final class Replica {
     /** A message from another replica. */
     public void onMessage(Message message) {
         if (message.from() < 0 || message.from() >= configuration.replicaCount() || message.from() == replicaIndex()) {
-            ignore(Ignored.BAD_SENDER);
+            ignored.ignore(Ignored.BAD_SENDER);
             return;
         }
         if (status == Status.RECOVERING && !(message instanceof Message.RecoveryResponse)
                 && !(message instanceof Message.Recovery) && !(message instanceof Message.CheckpointChunk)) {
-            ignore(Ignored.RECOVERING);
+            ignored.ignore(Ignored.RECOVERING);
             return;
         }
         switch (message) {
@@ -489,32 +489,13 @@ public final class Replica {
     }
 
     boolean ignoreUnlessPrimaryOf(long messageView) {
-        return (messageView != view || status != Status.NORMAL || !isPrimary()) && ignore(Ignored.NOT_PRIMARY);
-    }
-
-    /** Counts a message ignored for {@code reason}; always true, so a guard reads {@code return ignore(...)}. */
-    boolean ignore(Ignored reason) {
-        ignored[reason.ordinal()]++;
-        return true;
+        boolean primaryOfIt = messageView == view && status == Status.NORMAL && isPrimary();
+        return !primaryOfIt && ignored.ignore(Ignored.NOT_PRIMARY);
     }
 
     /** How many messages this replica ignored, by reason, since it started. */
     public java.util.Map<Ignored, Long> ignoredCounts() {
-        java.util.Map<Ignored, Long> counts = new java.util.EnumMap<>(Ignored.class);
-        for (Ignored reason : Ignored.values()) {
-            counts.put(reason, ignored[reason.ordinal()]);
-        }
-        return counts;
-    }
-
-    /** Whether every entry of a message passes its checksum; counts the message as ignored when one does not. */
-    boolean entriesValid(java.util.List<LogEntry> entries) {
-        for (LogEntry entry : entries) {
-            if (!entry.checksumValid()) {
-                return !ignore(Ignored.BAD_CHECKSUM);
-            }
-        }
-        return true;
+        return ignored.counts();
     }
 
     /** The highest op held durably by a quorum (the primary counts itself once durable) is committed. */

@@ -110,7 +110,7 @@ final class ReplicaProtocol {
         if (ignoreOrCatchUp(message.view(), message.from())) {
             return;
         }
-        if (!r.entriesValid(message.entries())) {
+        if (!r.ignored.entriesValid(message.entries())) {
             return;
         }
         long parentOp = message.firstOp() - 1;
@@ -176,7 +176,7 @@ final class ReplicaProtocol {
      */
     private boolean ignoreOrCatchUp(long messageView, int from) {
         if (messageView < r.view || r.primaryOf(messageView) != from) {
-            return r.ignore(Ignored.STALE_VIEW);
+            return r.ignored.ignore(Ignored.STALE_VIEW);
         }
         if (messageView > r.view || r.status == Replica.Status.VIEW_CHANGE) {
             enterViewByStateTransfer(messageView);
@@ -290,7 +290,7 @@ final class ReplicaProtocol {
             return;
         }
         ViewChange phase = r.viewChange;
-        if (!r.entriesValid(message.entries())) {
+        if (!r.ignored.entriesValid(message.entries())) {
             return;
         }
         phase.recordDoViewChange(message);
@@ -340,7 +340,7 @@ final class ReplicaProtocol {
                 || (message.view() == r.view && r.status == Replica.Status.NORMAL)) {
             return;
         }
-        if (!r.entriesValid(message.entries())) {
+        if (!r.ignored.entriesValid(message.entries())) {
             return;
         }
         long parentOp = message.firstOp() - 1;
@@ -489,7 +489,7 @@ final class ReplicaProtocol {
         if (message.view() != r.view) {
             return false;
         }
-        if (!r.entriesValid(message.entries())) {
+        if (!r.ignored.entriesValid(message.entries())) {
             return false;
         }
         return (r.status == Replica.Status.VIEW_CHANGE && r.viewChange.catchingUp)

@@ -84,28 +84,13 @@ class ReplicaBehaviourTest {
     @Test
     void shouldTakeRequestedCheckpointAtCommitNumberOnlyOnce() {
         List<Long> checkpointOps = new ArrayList<>();
-        Outbox recording = new Outbox() {
+        Outbox recording = new OneReplicaOutbox() {
             @Override
             public void persist(List<LogEntry> entries) {
             }
 
             @Override
             public void commit(LogEntry entry) {
-            }
-
-            @Override
-            public void send(int replicaIndex, Message message) {
-                throw new AssertionError("a one-replica group sends nothing");
-            }
-
-            @Override
-            public void truncate(long lastOpKept) {
-                throw new AssertionError("a one-replica group never truncates");
-            }
-
-            @Override
-            public void persistViewState(long view, long lastNormalView) {
-                // this test keeps no disk: view state is not asked about
             }
 
             @Override

@@ -12,7 +12,7 @@ class ReplicaTest {
 
     private final List<LogEntry> persisted = new ArrayList<>();
     private final List<LogEntry> committed = new ArrayList<>();
-    private final Outbox outbox = new Outbox() {
+    private final Outbox outbox = new OneReplicaOutbox() {
         @Override
         public void persist(List<LogEntry> entries) {
             persisted.addAll(entries);
@@ -21,21 +21,6 @@ class ReplicaTest {
         @Override
         public void commit(LogEntry entry) {
             committed.add(entry);
-        }
-
-        @Override
-        public void send(int replicaIndex, Message message) {
-            throw new AssertionError("a one-replica group sends nothing");
-        }
-
-        @Override
-        public void truncate(long lastOpKept) {
-            throw new AssertionError("a one-replica group never truncates");
-        }
-
-        @Override
-        public void persistViewState(long view, long lastNormalView) {
-            // this test keeps no disk: view state is not asked about
         }
     };
 

@@ -64,28 +64,13 @@ class RequestedViewChangeTest {
 
     @Test
     void shouldRefuseRequestWhenGroupHasOneReplica() {
-        Outbox outbox = new Outbox() {
+        Outbox outbox = new OneReplicaOutbox() {
             @Override
             public void persist(List<LogEntry> entries) {
             }
 
             @Override
             public void commit(LogEntry entry) {
-            }
-
-            @Override
-            public void send(int replicaIndex, Message message) {
-                throw new AssertionError("a one-replica group sends nothing");
-            }
-
-            @Override
-            public void truncate(long lastOpKept) {
-                throw new AssertionError("a one-replica group never truncates");
-            }
-
-            @Override
-            public void persistViewState(long view, long lastNormalView) {
-                // this test keeps no disk: view state is not asked about
             }
         };
         Replica replica = new Replica(ReplicaConfiguration.single(), ReplicaOptions.single(), outbox,

@@ -56,8 +56,4 @@ final class ConnectionInput {
             channel.config().setAutoRead(true);
         }
     }
-
-    int heldCount() {
-        return held.size();
-    }
 }

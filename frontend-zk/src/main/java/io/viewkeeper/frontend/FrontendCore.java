@@ -42,7 +42,7 @@ import org.slf4j.LoggerFactory;
 public final class FrontendCore {
     private static final Logger log = LoggerFactory.getLogger(FrontendCore.class);
     private static final int NOTIFICATION_XID = -1;
-    private static final int PING_XID = -2;
+    static final int PING_XID = -2;
     private static final int AUTH_XID = -4;
 
     /** A write waiting for its commit; {@code connection} is null for writes this node makes itself. */

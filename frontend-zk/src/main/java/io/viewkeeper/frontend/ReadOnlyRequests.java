@@ -9,14 +9,12 @@ import io.viewkeeper.storage.ErrorCode;
  * since a read-only session is never replicated (or, resumed read-only, still belongs to the group).
  */
 final class ReadOnlyRequests {
-    private static final int PING_XID = -2;
-
     private ReadOnlyRequests() {
     }
 
     static void handle(FrontendCore core, ClientConnection c, Inbound.Request request, long startNanos) {
         switch (request.type()) {
-            case OpCode.PING -> core.send(c, Outbound.reply(PING_XID, core.lastZxid(), 0));
+            case OpCode.PING -> core.send(c, Outbound.reply(FrontendCore.PING_XID, core.lastZxid(), 0));
             case OpCode.AUTH -> core.handleAuth(c, request);
             case OpCode.SASL -> core.send(c, Outbound.reply(request.xid(), core.lastZxid(), ErrorCode.AUTH_FAILED)
                     .thenClose());

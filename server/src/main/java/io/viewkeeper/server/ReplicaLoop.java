@@ -50,6 +50,8 @@ final class ReplicaLoop implements WritePath, Outbox, ReplicaInbox, Runnable {
     private static final int CLIENT_QUEUE_LIMIT = QUEUE_CAPACITY / 4 * 3;
     private static final int TASKS_PER_CYCLE_MAX = 4096;
     private static final int FLUSH_ROUNDS_MAX = 64;
+    /** The commit hint is rewritten at most this often. */
+    private static final long COMMIT_HINT_MS = 1000;
 
     private final BlockingQueue<Runnable> tasks = new ArrayBlockingQueue<>(QUEUE_CAPACITY);
     private final java.util.Queue<RoomWaiter> roomWaiters = new java.util.concurrent.ConcurrentLinkedQueue<>();
@@ -75,6 +77,7 @@ final class ReplicaLoop implements WritePath, Outbox, ReplicaInbox, Runnable {
     private long checkpointAtMs;
     private long logBytesSinceCheckpoint;
     private long commitHintWritten;
+    private long commitHintAtMs;
     private long decodedOp = -1;
     private Txn decodedTxn;
     private Replica.Status lastStatus;
@@ -275,18 +278,21 @@ final class ReplicaLoop implements WritePath, Outbox, ReplicaInbox, Runnable {
     }
 
     /**
-     * The commit this replica knows, for its next start ({@link ReplicaDisk#writeCommitHint}): once per frontend
-     * tick when it moved. A failure to write it costs nothing but the hint, so it is logged and retried.
+     * The commit this replica knows, for its next start ({@link ReplicaDisk#writeCommitHint}): at most once a
+     * second, when it moved, so a busy replica thread pays one small write a second, not one per tick. A failure
+     * to write it costs nothing but the hint, so it is logged and retried.
      */
     private void writeCommitHint() {
         // at most the durable op, so that the log read back after a crash holds the op the hint names
         long known = Math.min(replica.commitTarget(), replica.durableOp());
-        if (known <= commitHintWritten || known < replica.logStartOp()) {
+        long now = System.currentTimeMillis();
+        if (known <= commitHintWritten || known < replica.logStartOp() || now - commitHintAtMs < COMMIT_HINT_MS) {
             return;
         }
         try {
             disk.writeCommitHint(known, replica.chainAt(known));
             commitHintWritten = known;
+            commitHintAtMs = now;
         } catch (IOException e) {
             log.warn("{} cannot write the commit hint: {}", prefix(), e.toString());
         }

@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -43,11 +42,7 @@ class FailStopTest {
     void shouldStopNodeAndKeepGroupServingWhenReplicaThreadThrows() throws Exception {
         AtomicInteger exitCode = new AtomicInteger(-1);
         AtomicReference<Throwable> cause = new AtomicReference<>();
-        List<NodeConfig.Member> members = new ArrayList<>();
-        for (int id = 1; id <= 3; id++) {
-            String host = "127.0.0." + id;
-            members.add(new NodeConfig.Member(id, host, freePort(host), freePort(host)));
-        }
+        List<NodeConfig.Member> members = LoopbackMembers.of(3);
         for (NodeConfig.Member m : members) {
             NodeConfig base = NodeConfig.forTesting(Files.createDirectories(dir.resolve("replica-" + m.id())));
             NodeConfig config = base.withMembers(members, m.id()).withAdmin(base.admin().withAddress(m.host()));
@@ -101,9 +96,4 @@ class FailStopTest {
         }
     }
 
-    private static int freePort(String host) throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName(host))) {
-            return s.getLocalPort();
-        }
-    }
 }

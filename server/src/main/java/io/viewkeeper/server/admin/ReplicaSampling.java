@@ -20,11 +20,6 @@ final class ReplicaSampling {
         return byReason;
     }
 
-    private static ReplicaSample.Clients clients(FrontendReport.Clients c) {
-        return new ReplicaSample.Clients(c.standing(), c.readOnlyMode(), c.readOnlyConnections(), c.refusedNoQuorum(),
-                c.closedNoQuorum(), c.readOnlySessions());
-    }
-
     /** Replica thread only. */
     static ReplicaSample sample(NodeAccess node) {
         Replica r = node.replica();
@@ -38,7 +33,7 @@ final class ReplicaSampling {
         Checkpoint checkpoint = r.latestCheckpoint();
         ReplicaSample.StateSizes sizes = new ReplicaSample.StateSizes(s.sessions(), s.tree().watches(),
                 s.tree().nodeCount(), s.tree().approximateDataSize(), s.connections(), s.outstandingRequests(),
-                clients(node.frontend().clients()));
+                node.frontend().clients());
         return new ReplicaSample(ReplicaCommands.statusName(r.status()), primary, r.view(), r.opNumber(),
                 r.commitNumber(), checkpoint == null ? -1 : checkpoint.op(), sizes, lag, ignored(r));
     }

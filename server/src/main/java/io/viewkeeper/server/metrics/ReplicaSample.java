@@ -1,5 +1,6 @@
 package io.viewkeeper.server.metrics;
 
+import io.viewkeeper.frontend.FrontendReport;
 import java.util.List;
 
 /**
@@ -14,17 +15,7 @@ public record ReplicaSample(String status, boolean primary, long view, long opNu
 
     /** Sizes of the replicated and per-node state (znodes in ZooKeeper's count). */
     public record StateSizes(int sessions, int watches, int znodes, long dataBytes, int connections,
-            int outstandingRequests, Clients clients) {
-    }
-
-    /**
-     * Where the replica stands with its group (1 for the standing it is in: serving, waiting, cut_off), whether it
-     * serves read-only, and since start the handshakes refused and connections closed for lack of a quorum and the
-     * read-only sessions accepted.
-     */
-    public record Clients(String standing, boolean readOnlyMode, int readOnlyConnections, long refusedNoQuorum,
-            long closedNoQuorum, long readOnlySessions) {
-        public static final Clients NONE = new Clients("serving", false, 0, 0, 0, 0);
+            int outstandingRequests, FrontendReport.Clients clients) {
     }
 
     public ReplicaSample {

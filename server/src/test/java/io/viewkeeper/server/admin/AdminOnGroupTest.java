@@ -4,11 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.viewkeeper.server.LoopbackMembers;
 import io.viewkeeper.server.NodeConfig;
 import io.viewkeeper.server.ViewkeeperNode;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -40,11 +39,7 @@ class AdminOnGroupTest {
     }
 
     private void startGroup() throws IOException {
-        List<NodeConfig.Member> members = new ArrayList<>();
-        for (int id = 1; id <= 3; id++) {
-            String host = "127.0.0." + id;
-            members.add(new NodeConfig.Member(id, host, freePort(host), freePort(host)));
-        }
+        List<NodeConfig.Member> members = LoopbackMembers.of(3);
         for (NodeConfig.Member m : members) {
             NodeConfig base = NodeConfig.forTesting(Files.createDirectories(dir.resolve("replica-" + m.id())));
             nodes.add(ViewkeeperNode.start(base.withMembers(members, m.id())
@@ -60,11 +55,6 @@ class AdminOnGroupTest {
         }
     }
 
-    private static int freePort(String host) throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName(host))) {
-            return s.getLocalPort();
-        }
-    }
 
     private AdminHttp admin(int id) {
         return new AdminHttp(nodes.get(id - 1).adminAddress());

@@ -1,0 +1,23 @@
+package io.viewkeeper.consensus;
+
+/**
+ * An {@link Outbox} for tests of a one-replica group, which never sends or truncates: either would be a bug, so
+ * both fail the test. View state is not kept (these tests have no disk).
+ */
+abstract class OneReplicaOutbox implements Outbox {
+
+    @Override
+    public void send(int replicaIndex, Message message) {
+        throw new AssertionError("a one-replica group sends nothing");
+    }
+
+    @Override
+    public void truncate(long lastOpKept) {
+        throw new AssertionError("a one-replica group never truncates");
+    }
+
+    @Override
+    public void persistViewState(long view, long lastNormalView) {
+        // no disk in these tests
+    }
+}
