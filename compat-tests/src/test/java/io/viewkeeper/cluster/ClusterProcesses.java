@@ -81,6 +81,7 @@ public final class ClusterProcesses implements ServerGroup, AutoCloseable {
     private final Path dir;
     private final int[] peerPorts;
     private final int[] clientPorts;
+    private final int[] adminPorts;
     private final Process[] processes;
     private final boolean[] paused;
     private final int[] starts;
@@ -94,6 +95,7 @@ public final class ClusterProcesses implements ServerGroup, AutoCloseable {
         int n = settings.size();
         this.peerPorts = new int[n + 1];
         this.clientPorts = new int[n + 1];
+        this.adminPorts = new int[n + 1];
         this.processes = new Process[n + 1];
         this.paused = new boolean[n + 1];
         this.starts = new int[n + 1];
@@ -202,6 +204,11 @@ public final class ClusterProcesses implements ServerGroup, AutoCloseable {
 
     public boolean isRunning(int id) {
         return processes[id] != null && processes[id].isAlive();
+    }
+
+    /** The replica's admin endpoint (HOST:PORT), each on its own address. */
+    public String adminAddress(int id) {
+        return host(id) + ":" + adminPorts[id];
     }
 
     /** The replica's data directory: the same one across restarts. */
@@ -471,6 +478,7 @@ public final class ClusterProcesses implements ServerGroup, AutoCloseable {
     private void choosePorts() throws IOException {
         for (int id = 1; id <= size(); id++) {
             clientPorts[id] = freePort(host(id));
+            adminPorts[id] = freePort(host(id));
             peerPorts[id] = freePeerPort(id);
         }
         if (settings.peerProxies()) {
@@ -555,6 +563,8 @@ public final class ClusterProcesses implements ServerGroup, AutoCloseable {
                     + "clientPortAddress=" + host(id) + "\n"
                     + "4lw.commands.whitelist=*\n"
                     + "reads=" + settings.reads() + "\n"
+                    + "admin.serverAddress=" + host(id) + "\n"
+                    + "admin.serverPort=" + adminPorts[id] + "\n"
                     + extraConfigLines()
                     + members;
             Files.writeString(config(id), cfg, StandardCharsets.UTF_8);

@@ -29,9 +29,13 @@ final class ReferenceZooKeeper implements TargetServer {
     private final ServerCnxnFactory factory;
     private final ContainerManager containers;
     private final boolean restrictedWords;
+    private final Path snapDir;
+    private final Path logDir;
 
     private ReferenceZooKeeper(ZooKeeperServer server, ServerCnxnFactory factory, ContainerManager containers,
-            boolean restrictedWords) {
+            boolean restrictedWords, Path snapDir, Path logDir) {
+        this.snapDir = snapDir;
+        this.logDir = logDir;
         this.server = server;
         this.factory = factory;
         this.containers = containers;
@@ -43,14 +47,21 @@ final class ReferenceZooKeeper implements TargetServer {
             throw new IllegalArgumentException("the reference server reads its super digest once per JVM");
         }
         Path dir = Files.createTempDirectory(Files.createDirectories(dataDir), "zookeeper");
+        return startOn(settings, dir.resolve("snap"), dir.resolve("log"));
+    }
+
+    /** A server on the given dataDir and dataLogDir, loading whatever ZooKeeper data they hold. */
+    static synchronized ReferenceZooKeeper startOn(ServerSettings settings, Path snapDir, Path logDir)
+            throws IOException {
         boolean restricted = settings.fourLetterWords() != null;
         // The whitelist is a JVM-wide system property; a server that restricts it changes it for every reference
         // server in this JVM until it is closed.
         System.setProperty("zookeeper.4lw.commands.whitelist",
                 restricted ? String.join(",", settings.fourLetterWords()) : "*");
         FourLetterCommands.resetWhiteList();
-        ExposedServer server = new ExposedServer(dir.resolve("snap").toFile(), dir.resolve("log").toFile(),
-                settings.tickTimeMs());
+        // ZooKeeperServer(File, File, int) hands its first directory to FileTxnSnapLog as the transaction log
+        // directory and its second as the snapshot directory, whatever its parameter names say.
+        ExposedServer server = new ExposedServer(logDir.toFile(), snapDir.toFile(), settings.tickTimeMs());
         ServerCnxnFactory factory = ServerCnxnFactory.createFactory(
                 new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), settings.maxClientCnxns());
         try {
@@ -62,7 +73,7 @@ final class ReferenceZooKeeper implements TargetServer {
         ContainerManager containers = new ContainerManager(server.getZKDatabase(), server.firstProcessor(),
                 (int) Math.min(Integer.MAX_VALUE, settings.containerCheckIntervalMs()), 10_000, 0);
         containers.start();
-        return new ReferenceZooKeeper(server, factory, containers, restricted);
+        return new ReferenceZooKeeper(server, factory, containers, restricted, snapDir, logDir);
     }
 
     @Override
@@ -85,6 +96,16 @@ final class ReferenceZooKeeper implements TargetServer {
         return Kind.ZOOKEEPER;
     }
 
+    /** zoo.cfg's dataDir: where {@code version-2/snapshot.*} go. */
+    Path snapDir() {
+        return snapDir;
+    }
+
+    /** zoo.cfg's dataLogDir: where {@code version-2/log.*} go. */
+    Path logDir() {
+        return logDir;
+    }
+
     /** The zxid of the last transaction the reference server applied. */
     long lastProcessedZxid() {
         return server.getZKDatabase().getDataTreeLastProcessedZxid();
@@ -103,8 +124,8 @@ final class ReferenceZooKeeper implements TargetServer {
 
     /** Gives the container manager the first request processor, as ZooKeeperServerMain does. */
     private static final class ExposedServer extends ZooKeeperServer {
-        ExposedServer(java.io.File snapDir, java.io.File logDir, int tickTime) throws IOException {
-            super(snapDir, logDir, tickTime);
+        ExposedServer(java.io.File txnLogDir, java.io.File snapshotDir, int tickTime) throws IOException {
+            super(txnLogDir, snapshotDir, tickTime);
         }
 
         RequestProcessor firstProcessor() {

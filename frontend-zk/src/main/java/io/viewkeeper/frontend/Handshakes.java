@@ -77,8 +77,14 @@ final class Handshakes {
         this.standing = WritePath.Standing.SERVING;
     }
 
-    /** Session ids carry this server's id in the top byte (unique across replicas, as in ZooKeeper). */
+    /**
+     * Session ids carry this server's id in the top byte (unique across replicas, as in ZooKeeper). An id the
+     * table already holds is skipped: sessions imported from ZooKeeper carry ids from its servers' counters.
+     */
     long nextSessionId() {
+        while (core.stateMachine().sessions().contains(nextSessionId)) {
+            nextSessionId++;
+        }
         return nextSessionId++;
     }
 

@@ -9,12 +9,14 @@ import io.viewkeeper.server.peer.PeerTransport;
 /** The admin endpoint's view of a running node: its replica loop, frontend, peer transport and settings. */
 final class LoopAccess implements NodeAccess {
     private final ReplicaLoop loop;
+    private final FrontendCore core;
     private final FrontendReport frontend;
     private final PeerTransport transport;
     private final NodeConfig config;
 
     LoopAccess(ReplicaLoop loop, FrontendCore core, PeerTransport transport, NodeConfig config) {
         this.loop = loop;
+        this.core = core;
         this.frontend = new FrontendReport(core);
         this.transport = transport;
         this.config = config;
@@ -33,6 +35,11 @@ final class LoopAccess implements NodeAccess {
     @Override
     public FrontendReport frontend() {
         return frontend;
+    }
+
+    @Override
+    public io.viewkeeper.storage.ZnodeStateMachine stateMachine() {
+        return core.stateMachine();
     }
 
     @Override

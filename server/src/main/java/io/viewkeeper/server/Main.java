@@ -28,7 +28,9 @@ import picocli.CommandLine.Spec;
  * the only class that calls System.exit.
  */
 @Command(name = "viewkeeper", description = "A ZooKeeper-compatible coordination service.",
-        subcommands = {Main.StartCommand.class, Main.NodeCommand.class, Main.InspectCommand.class})
+        subcommands = {Main.StartCommand.class, Main.NodeCommand.class, Main.InspectCommand.class,
+            io.viewkeeper.server.migrate.MigrationCommands.ImportCommand.class,
+            io.viewkeeper.server.migrate.MigrationCommands.ExportCommand.class})
 public final class Main implements Callable<Integer> {
 
     static final int EXIT_OK = 0;

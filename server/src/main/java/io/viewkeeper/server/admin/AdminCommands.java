@@ -38,6 +38,12 @@ final class AdminCommands {
             entry.put("summary", command.summary());
             result.add(entry);
         }
+        Map<String, Object> snapshot = new LinkedHashMap<>();
+        snapshot.put("name", SnapshotStreamer.NAMES.get(0));
+        snapshot.put("aliases", SnapshotStreamer.NAMES.subList(1, SnapshotStreamer.NAMES.size()));
+        snapshot.put("mutating", false);
+        snapshot.put("summary", SnapshotStreamer.SUMMARY);
+        result.add(snapshot);
         return result;
     }
 }

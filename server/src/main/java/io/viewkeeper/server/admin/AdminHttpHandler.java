@@ -49,10 +49,12 @@ final class AdminHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest
     private final NodeAccess node;
     private final NodeMetrics metrics;
     private final Duration replicaTimeout;
+    private final SnapshotStreamer snapshots;
 
     AdminHttpHandler(AdminSettings settings, AdminCommands commands, NodeAccess node, NodeMetrics metrics,
-            Duration replicaTimeout) {
+            Duration replicaTimeout, SnapshotStreamer snapshots) {
         this.settings = settings;
+        this.snapshots = snapshots;
         this.commands = commands;
         this.node = node;
         this.metrics = metrics;
@@ -92,6 +94,10 @@ final class AdminHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest
 
     private void runCommand(ChannelHandlerContext ctx, boolean keepAlive, FullHttpRequest request, String name,
             Map<String, List<String>> parameters) {
+        if (SnapshotStreamer.NAMES.contains(name)) {
+            snapshots.serve(ctx, keepAlive, request, new Params(SnapshotStreamer.NAMES.get(0), parameters));
+            return;
+        }
         AdminCommand command = commands.find(name);
         if (command == null) {
             sendError(ctx, keepAlive, shorten(name), 404, "Unknown command: " + shorten(name)
@@ -226,7 +232,12 @@ final class AdminHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest
         sendJson(ctx, keepAlive, status, response(command, null, reason));
     }
 
-    private static void sendJson(ChannelHandlerContext ctx, boolean keepAlive, int status, Map<String, Object> body) {
+    static void sendJson(ChannelHandlerContext ctx, boolean keepAlive, int status, Map<String, Object> body) {
+        sendJson(ctx, keepAlive, status, body, Map.of());
+    }
+
+    static void sendJson(ChannelHandlerContext ctx, boolean keepAlive, int status, Map<String, Object> body,
+            Map<String, String> headers) {
         byte[] bytes;
         try {
             bytes = JSON.writeValueAsBytes(body);
@@ -234,12 +245,18 @@ final class AdminHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest
             bytes = ("{\"command\":\"\",\"error\":\"response could not be encoded\"}").getBytes(StandardCharsets.UTF_8);
             status = 500;
         }
-        send(ctx, keepAlive, status, "application/json", bytes);
+        send(ctx, keepAlive, status, "application/json", bytes, headers);
     }
 
     private static void send(ChannelHandlerContext ctx, boolean keepAlive, int status, String type, byte[] body) {
+        send(ctx, keepAlive, status, type, body, Map.of());
+    }
+
+    private static void send(ChannelHandlerContext ctx, boolean keepAlive, int status, String type, byte[] body,
+            Map<String, String> headers) {
         FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status),
                 Unpooled.wrappedBuffer(body));
+        headers.forEach((name, value) -> response.headers().set(name, value));
         response.headers().set(HttpHeaderNames.CONTENT_TYPE, type);
         response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
         response.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-store");

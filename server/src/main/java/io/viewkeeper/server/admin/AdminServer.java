@@ -76,6 +76,7 @@ public final class AdminServer implements AutoCloseable {
     }
 
     private void bind(AdminSettings settings, AdminCommands commands, Duration replicaTimeout) throws IOException {
+        SnapshotStreamer snapshots = new SnapshotStreamer(settings, node, replicaTimeout.toMillis());
         ServerBootstrap bootstrap = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
@@ -90,7 +91,7 @@ public final class AdminServer implements AutoCloseable {
                         ch.pipeline().addLast(new ReadTimeoutHandler(IDLE_TIMEOUT_SECONDS),
                                 new HttpServerCodec(INITIAL_LINE_BYTES_MAX, HEADER_BYTES_MAX, 8192),
                                 new BoundedAggregator(),
-                                new AdminHttpHandler(settings, commands, node, metrics, replicaTimeout));
+                                new AdminHttpHandler(settings, commands, node, metrics, replicaTimeout, snapshots));
                     }
                 });
         ChannelFuture bound = bootstrap.bind(settings.serverAddress(), settings.serverPort()).awaitUninterruptibly();

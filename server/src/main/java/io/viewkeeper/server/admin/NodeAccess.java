@@ -19,6 +19,9 @@ public interface NodeAccess {
     /** Replica thread only. */
     FrontendReport frontend();
 
+    /** The replicated state; replica thread only. */
+    io.viewkeeper.storage.ZnodeStateMachine stateMachine();
+
     /** standalone, leader or follower, as srvr says; replica thread only. */
     String zooKeeperRole();
 

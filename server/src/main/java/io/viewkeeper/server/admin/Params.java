@@ -56,6 +56,19 @@ final class Params {
         return value;
     }
 
+    /** {@code true} or {@code false} (any case), or {@code fallback} when absent. */
+    boolean bool(String name, boolean fallback) throws AdminException {
+        if (!values.containsKey(name)) {
+            return fallback;
+        }
+        String text = values.get(name).get(0).trim();
+        if (text.equalsIgnoreCase("true") || text.equalsIgnoreCase("false")) {
+            return Boolean.parseBoolean(text);
+        }
+        throw AdminException.badRequest("parameter '" + name + "' must be true or false, got '" + shorten(text)
+                + "'");
+    }
+
     /** A session id as ZooKeeper prints it (0x hex) or in decimal. */
     long sessionId(String name) throws AdminException {
         String text = values.get(name).get(0).trim();

@@ -17,7 +17,11 @@ import io.viewkeeper.storage.wal.ReplicaMetadata;
 import io.viewkeeper.storage.wal.WalRecord;
 import io.viewkeeper.storage.wal.WriteAheadLog;
 import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -31,6 +35,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class ReplicaDisk implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ReplicaDisk.class);
+    /** The file an import leaves beside the checkpoint it wrote; see {@link #markImported}. */
+    public static final String IMPORT_MARKER = "imported";
 
     /** Who this directory belongs to: written on first start, checked on every start after. */
     public record Identity(long clusterId, int replicaId, String configuration) {
@@ -99,11 +105,52 @@ public final class ReplicaDisk implements AutoCloseable {
                 checkpointOp);
         List<LogEntry> entries = checkedEntries(opened.contents(), stored, damage);
         MetadataStore store = loaded != null ? loaded.store() : MetadataStore.replacing(dataDir, ChannelOpener.DIRECT);
+        metadata = adoptImport(dataDir, identity, metadata, stored, entries, damage, store);
         long knownCommit = CommitHint.validate(CommitHint.read(dataDir), stored == null ? 0 : stored.op(),
                 stored == null ? 0 : stored.chain(), entries);
         Start start = decide(metadata, stored, entries, damage, knownCommit);
         return new ReplicaDisk(dataDir, store, metadata == null ? fresh(identity) : metadata, checkpoints,
                 opened.log(), start);
+    }
+
+    /**
+     * Marks a directory that holds an imported first checkpoint and nothing else: the first replica to start on it
+     * takes it as its own (see {@link #open}). Written last, with an fsync, by the import.
+     */
+    public static void markImported(Path dataDir, String description) throws IOException {
+        Path marker = dataDir.resolve(IMPORT_MARKER);
+        Files.writeString(marker, description + "\n", StandardCharsets.UTF_8);
+        try (FileChannel channel = FileChannel.open(marker, StandardOpenOption.WRITE)) {
+            channel.force(true);
+        }
+    }
+
+    /**
+     * A directory an import wrote (a checkpoint, the marker, no metadata and no log) becomes this replica's: its
+     * metadata is written at view 0 before the marker is removed, so a crash between the two leaves either an
+     * import still to adopt or an adopted one. Anything else beside the marker is left to the normal checks.
+     */
+    private static ReplicaMetadata adoptImport(Path dataDir, Identity identity, ReplicaMetadata metadata,
+            StoredCheckpoint stored, List<LogEntry> entries, List<String> damage, MetadataStore store)
+            throws IOException {
+        Path marker = dataDir.resolve(IMPORT_MARKER);
+        if (!Files.exists(marker)) {
+            return metadata;
+        }
+        if (metadata != null) {
+            Files.delete(marker);
+            return metadata;
+        }
+        if (stored == null || !entries.isEmpty() || !damage.isEmpty()) {
+            damage.add("an import marker beside " + (stored == null ? "no checkpoint" : "a log or damage"));
+            return null;
+        }
+        ReplicaMetadata adopted = fresh(identity);
+        store.write(adopted);
+        log.info("adopting the imported state in {} at op {} ({})", dataDir, stored.op(),
+                Files.readString(marker, StandardCharsets.UTF_8).trim());
+        Files.delete(marker);
+        return adopted;
     }
 
     private static MetadataStore.Loaded loadMetadata(Path dataDir, List<String> damage) throws IOException {

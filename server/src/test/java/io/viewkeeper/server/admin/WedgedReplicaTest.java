@@ -46,6 +46,11 @@ class WedgedReplicaTest {
             }
 
             @Override
+            public io.viewkeeper.storage.ZnodeStateMachine stateMachine() {
+                throw new AssertionError("read off the replica thread");
+            }
+
+            @Override
             public String zooKeeperRole() {
                 throw new AssertionError("read off the replica thread");
             }

@@ -1,0 +1,241 @@
+package io.viewkeeper.server.admin;
+
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.DefaultFileRegion;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.timeout.ReadTimeoutHandler;
+import io.viewkeeper.server.AdminSettings;
+import io.viewkeeper.server.migrate.ZooKeeperSnapshotWriter;
+import io.viewkeeper.storage.AccessControl;
+import io.viewkeeper.storage.Acl;
+import io.viewkeeper.storage.Identity;
+import io.viewkeeper.storage.OperationCodec;
+import io.viewkeeper.storage.TreeSnapshot;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * ZooKeeper 3.9's AdminServer {@code snapshot} command ({@code snap}): the replica's state at its applied op (every
+ * applied op is committed) as a ZooKeeper snapshot file, streamed as {@code application/octet-stream} with ZooKeeper's
+ * {@code last_zxid} and {@code snapshot_size} headers when {@code streaming} is true (the default), or only the
+ * headers and a JSON body when false. Its permission rule is ZooKeeper's: an {@code Authorization} header naming a
+ * scheme and its data ({@code digest user:password}, or {@code ip}) whose identity holds every permission on the
+ * root znode's ACL (401 without one that authenticates, 403 when the ACL refuses it); the node's admin token as
+ * {@code Bearer <token>} is taken too. One snapshot runs at a time (429 otherwise). The replica thread only copies
+ * its state (the same copy a checkpoint transfer makes); ZooKeeper's format is written on a thread of its own.
+ */
+final class SnapshotStreamer {
+    private static final Logger log = LoggerFactory.getLogger(SnapshotStreamer.class);
+    static final List<String> NAMES = List.of("snapshot", "snap");
+    static final String SUMMARY = "ZooKeeper's snapshot command: the state at an applied op as a ZooKeeper "
+            + "snapshot file (streaming=true, the default) with last_zxid and snapshot_size headers; needs ALL "
+            + "permissions on / (Authorization: digest user:password, ip) or the admin token";
+    private static final String BEARER = "Bearer ";
+    private static final int[] PERMISSION_BITS = {Acl.READ, Acl.WRITE, Acl.CREATE, Acl.DELETE, Acl.ADMIN};
+
+    private final AdminSettings settings;
+    private final NodeAccess node;
+    private final long replicaTimeoutMs;
+    private final AtomicBoolean running = new AtomicBoolean();
+
+    SnapshotStreamer(AdminSettings settings, NodeAccess node, long replicaTimeoutMs) {
+        this.settings = settings;
+        this.node = node;
+        this.replicaTimeoutMs = replicaTimeoutMs;
+    }
+
+    /** What the replica thread hands over: a copy of its state and the root ACL it holds now. */
+    private record Taken(byte[] state, List<Acl> rootAcl) {
+    }
+
+    void serve(ChannelHandlerContext ctx, boolean keepAlive, FullHttpRequest request, Params params) {
+        if (!request.method().equals(HttpMethod.GET) && !request.method().equals(HttpMethod.POST)) {
+            AdminHttpHandler.sendError(ctx, keepAlive, NAMES.get(0), 405, "use GET for snapshot");
+            return;
+        }
+        boolean streaming;
+        List<Identity> identities;
+        try {
+            streaming = params.allowOnly(java.util.Set.of("streaming")).bool("streaming", true);
+            identities = authenticate(request.headers().get(HttpHeaderNames.AUTHORIZATION), ctx);
+        } catch (AdminException e) {
+            AdminHttpHandler.sendError(ctx, keepAlive, NAMES.get(0), e.status(), e.getMessage());
+            return;
+        }
+        if (!running.compareAndSet(false, true)) {
+            AdminHttpHandler.sendError(ctx, keepAlive, NAMES.get(0), 429, "a snapshot is being taken; try again "
+                    + "when it is done");
+            return;
+        }
+        CompletableFuture<Taken> taken = new CompletableFuture<>();
+        if (!node.offer(() -> taken.complete(new Taken(TreeSnapshot.write(node.stateMachine()),
+                node.stateMachine().tree().get("/").acl())))) {
+            running.set(false);
+            AdminHttpHandler.sendError(ctx, keepAlive, NAMES.get(0), 503, "the replica thread is not taking tasks");
+            return;
+        }
+        taken.orTimeout(replicaTimeoutMs, TimeUnit.MILLISECONDS).whenComplete((state, failure) -> {
+            if (failure != null) {
+                running.set(false);
+                ctx.executor().execute(() -> AdminHttpHandler.sendError(ctx, keepAlive, NAMES.get(0), 503,
+                        "the replica thread did not answer within " + replicaTimeoutMs + " ms"));
+                return;
+            }
+            if (!permitsAll(state.rootAcl(), identities)) {
+                running.set(false);
+                ctx.executor().execute(() -> AdminHttpHandler.sendError(ctx, keepAlive, NAMES.get(0), 403,
+                        "Not authorized: the root znode's ACL does not give this identity every permission"));
+                return;
+            }
+            if (ctx.pipeline().get(ReadTimeoutHandler.class) != null) {
+                ctx.pipeline().remove(ReadTimeoutHandler.class);
+            }
+            Thread.ofPlatform().daemon().name("admin-snapshot").start(() -> write(ctx, keepAlive, state, streaming));
+        });
+    }
+
+    private void write(ChannelHandlerContext ctx, boolean keepAlive, Taken taken, boolean streaming) {
+        Path file = null;
+        try {
+            TreeSnapshot.Image image = TreeSnapshot.read(taken.state());
+            file = Files.createTempFile("viewkeeper-snapshot-", ".zk");
+            ZooKeeperSnapshotWriter.Written written = ZooKeeperSnapshotWriter.write(image, file);
+            log.info("admin: snapshot at zxid 0x{} ({} znodes, {} bytes) for {}",
+                    Long.toHexString(written.lastZxid()), written.znodes(), written.bytes(),
+                    ctx.channel().remoteAddress());
+            Path sent = file;
+            ctx.executor().execute(() -> respond(ctx, keepAlive, written, streaming, sent));
+        } catch (IOException | OperationCodec.MalformedOperationException | RuntimeException e) {
+            log.error("admin: the snapshot could not be written", e);
+            deleteQuietly(file);
+            running.set(false);
+            ctx.executor().execute(() -> AdminHttpHandler.sendError(ctx, keepAlive, NAMES.get(0), 500,
+                    "the snapshot could not be written: " + e));
+        }
+    }
+
+    private void respond(ChannelHandlerContext ctx, boolean keepAlive, ZooKeeperSnapshotWriter.Written written,
+            boolean streaming, Path file) {
+        try {
+            if (!streaming) {
+                Map<String, Object> fields = new LinkedHashMap<>();
+                AdminHttpHandler.sendJson(ctx, keepAlive, 200, AdminHttpHandler.response(NAMES.get(0), fields, null),
+                        Map.of("last_zxid", zxidHeader(written.lastZxid()),
+                                "snapshot_size", Long.toString(written.bytes())));
+                deleteQuietly(file);
+                running.set(false);
+                return;
+            }
+            HttpResponse response = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+            response.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/octet-stream");
+            response.headers().set(HttpHeaderNames.CONTENT_LENGTH, written.bytes());
+            response.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-store");
+            response.headers().set("last_zxid", zxidHeader(written.lastZxid()));
+            response.headers().set("snapshot_size", Long.toString(written.bytes()));
+            response.headers().set(HttpHeaderNames.CONNECTION,
+                    keepAlive ? HttpHeaderValues.KEEP_ALIVE : HttpHeaderValues.CLOSE);
+            ctx.write(response);
+            ctx.write(new DefaultFileRegion(file.toFile(), 0, written.bytes()));
+            var done = ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
+            done.addListener(f -> {
+                deleteQuietly(file);
+                running.set(false);
+            });
+            if (!keepAlive) {
+                done.addListener(ChannelFutureListener.CLOSE);
+            }
+        } catch (RuntimeException e) {
+            deleteQuietly(file);
+            running.set(false);
+            throw e;
+        }
+    }
+
+    /** ZooKeeper's {@code last_zxid} header: {@code 0x} and the zxid in hex. */
+    static String zxidHeader(long zxid) {
+        return "0x" + Long.toHexString(zxid);
+    }
+
+    /** The identities the Authorization header proves, as ZooKeeper's AdminServer parses it. */
+    private List<Identity> authenticate(String header, ChannelHandlerContext ctx) throws AdminException {
+        if (header == null || header.isBlank()) {
+            throw new AdminException(401, "Auth info is missing for the command");
+        }
+        if (header.startsWith(BEARER)) {
+            byte[] given = header.substring(BEARER.length()).trim().getBytes(StandardCharsets.UTF_8);
+            if (settings.mutatingAllowed()
+                    && MessageDigest.isEqual(given, settings.token().getBytes(StandardCharsets.UTF_8))) {
+                return List.of(Identity.SUPER);
+            }
+            throw new AdminException(401, "Not authenticated: wrong token");
+        }
+        String[] parts = header.trim().split(" ", 2);
+        List<Identity> identities = new ArrayList<>();
+        switch (parts[0].toLowerCase(Locale.ROOT)) {
+            case "digest" -> {
+                if (parts.length < 2 || !parts[1].contains(":")) {
+                    throw new AdminException(401, "Not authenticated: digest needs 'digest user:password'");
+                }
+                String id = AccessControl.digest(parts[1]);
+                identities.add(new Identity("digest", id));
+                String superDigest = node.config().superDigest();
+                if (superDigest != null && superDigest.equals(id)) {
+                    identities.add(Identity.SUPER);
+                }
+            }
+            case "ip" -> {
+                if (!(ctx.channel().remoteAddress() instanceof InetSocketAddress remote)) {
+                    throw new AdminException(401, "Not authenticated: no client address");
+                }
+                identities.add(new Identity("ip", remote.getAddress().getHostAddress()));
+            }
+            default -> throw new AdminException(401, "Not authenticated: unknown scheme " + parts[0]
+                    + " (use digest or ip, or the admin token as Bearer)");
+        }
+        return identities;
+    }
+
+    /** ZooKeeper checks each permission bit on its own; all must pass. */
+    private static boolean permitsAll(List<Acl> acl, List<Identity> identities) {
+        for (int bit : PERMISSION_BITS) {
+            if (!AccessControl.permits(acl, bit, identities)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static void deleteQuietly(Path file) {
+        if (file == null) {
+            return;
+        }
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException e) {
+            log.warn("admin: could not delete {}: {}", file, e.toString());
+        }
+    }
+}

@@ -1,0 +1,65 @@
+package io.viewkeeper.server.migrate;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+
+/** Fetches a running replica's snapshot through its admin endpoint's {@code snapshot} command. */
+final class AdminSnapshotClient {
+    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
+    private static final int ERROR_BYTES_MAX = 4096;
+
+    private AdminSnapshotClient() {
+    }
+
+    /** The zxid the replica reported and the bytes written. */
+    record Fetched(String lastZxid, long bytes) {
+    }
+
+    static Fetched fetch(String hostAndPort, String authorization, Path file) throws IOException, MigrationException {
+        URI uri;
+        try {
+            uri = URI.create("http://" + hostAndPort + "/commands/snapshot?streaming=true");
+        } catch (IllegalArgumentException e) {
+            throw new MigrationException("--admin must be HOST:PORT, not " + hostAndPort, e);
+        }
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri).GET();
+        if (authorization != null) {
+            request.header("Authorization", authorization);
+        }
+        HttpClient client = HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT).build();
+        HttpResponse<InputStream> response;
+        try {
+            response = client.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new MigrationException("interrupted while asking " + uri, e);
+        } catch (IOException e) {
+            throw new MigrationException("cannot reach the admin endpoint at " + hostAndPort + ": " + e, e);
+        }
+        try (InputStream body = response.body()) {
+            if (response.statusCode() != 200) {
+                String text = new String(body.readNBytes(ERROR_BYTES_MAX), StandardCharsets.UTF_8);
+                throw new MigrationException("the admin endpoint answered " + response.statusCode() + ": " + text);
+            }
+            Path absolute = file.toAbsolutePath();
+            Path partial = absolute.resolveSibling("." + absolute.getFileName() + ".partial");
+            long bytes = Files.copy(body, partial, StandardCopyOption.REPLACE_EXISTING);
+            long announced = response.headers().firstValueAsLong("snapshot_size").orElse(-1);
+            if (announced != bytes) {
+                Files.deleteIfExists(partial);
+                throw new MigrationException("the snapshot stream ended after " + bytes + " bytes of " + announced);
+            }
+            Files.move(partial, absolute, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            return new Fetched(response.headers().firstValue("last_zxid").orElse("?"), bytes);
+        }
+    }
+}

@@ -1,0 +1,198 @@
+package io.viewkeeper.server.migrate;
+
+import io.viewkeeper.server.ConfigException;
+import io.viewkeeper.server.NodeConfig;
+import io.viewkeeper.storage.TreeSnapshot;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Properties;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** The {@code import} and {@code export} commands of the node's command line. */
+public final class MigrationCommands {
+    static final int EXIT_OK = 0;
+    static final int EXIT_FAILURE = 1;
+    static final int EXIT_USAGE = 2;
+    /** The most replica directories one import writes (the largest group). */
+    static final int REPLICAS_MAX = 7;
+
+    private MigrationCommands() {
+    }
+
+    @Command(name = "import", description = {
+        "Turn a stopped ZooKeeper server's data directory (3.4-3.9: version-2/snapshot.* plain, gzip or snappy, "
+            + "and log.*) into Viewkeeper's first checkpoint: every znode with its data, ACL and Stat, every open "
+            + "session with its timeout and password, zxids going on from ZooKeeper's last. Nothing in the "
+            + "ZooKeeper directories is changed; the target must be new or empty.",
+        "Exit 0 on success, 1 when the input is refused (the reason is printed), 2 on bad arguments."})
+    public static final class ImportCommand implements Callable<Integer> {
+        @Spec
+        private CommandSpec spec;
+
+        @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
+        private boolean help;
+
+        @Option(names = "--zookeeper-data-dir", paramLabel = "DIR", required = true,
+                description = "ZooKeeper's dataDir (the directory holding version-2/).")
+        private Path zookeeperDataDir;
+
+        @Option(names = "--zookeeper-log-dir", paramLabel = "DIR",
+                description = "ZooKeeper's dataLogDir when it is not the dataDir.")
+        private Path zookeeperLogDir;
+
+        @Option(names = "--data-dir", paramLabel = "DIR", required = true, description = "Without --replicas: "
+                + "the data directory to write (copy it to every member's dataDir before the group first starts). "
+                + "With --replicas N: DIR/replica-1 .. DIR/replica-N, as './viewkeeper start --data-dir DIR' uses.")
+        private Path dataDir;
+
+        @Option(names = "--replicas", paramLabel = "N", description = "Write N replica directories (1 to 7).")
+        private Integer replicas;
+
+        @Override
+        public Integer call() {
+            PrintWriter out = spec.commandLine().getOut();
+            PrintWriter err = spec.commandLine().getErr();
+            if (replicas != null && (replicas < 1 || replicas > REPLICAS_MAX)) {
+                err.println("viewkeeper import: --replicas must be 1 to " + REPLICAS_MAX + ", not " + replicas);
+                return EXIT_USAGE;
+            }
+            List<Path> targets = new ArrayList<>();
+            if (replicas == null) {
+                targets.add(dataDir);
+            } else {
+                for (int i = 1; i <= replicas; i++) {
+                    targets.add(dataDir.resolve("replica-" + i));
+                }
+            }
+            long started = System.nanoTime();
+            try {
+                ZooKeeperDataDir.Loaded loaded = ZooKeeperDataDir.read(zookeeperDataDir,
+                        zookeeperLogDir == null ? zookeeperDataDir : zookeeperLogDir);
+                long read = System.nanoTime();
+                TreeSnapshot.Image image = ZooKeeperImport.toImage(loaded);
+                ZooKeeperImport.Summary summary = ZooKeeperImport.write(loaded, image, targets);
+                long done = System.nanoTime();
+                out.printf(Locale.ROOT, "imported %d znodes and %d sessions (%d ephemerals) at zxid 0x%x: snapshot "
+                        + "%s and %d logged transactions after it%n", summary.znodes(), summary.sessions(),
+                        summary.ephemerals(), summary.lastZxid(), summary.snapshot().getFileName(),
+                        summary.transactions());
+                out.printf(Locale.ROOT, "digest %x; wrote %s%n", summary.digest(), summary.written());
+                out.printf(Locale.ROOT, "took %.1f s (reading ZooKeeper's files %.1f s, %.0f znodes/s overall)%n",
+                        (done - started) / 1e9, (read - started) / 1e9, summary.znodes() / ((done - started) / 1e9));
+                out.flush();
+                return EXIT_OK;
+            } catch (MigrationException e) {
+                err.println("viewkeeper import: " + e.getMessage() + "; nothing was written");
+                return EXIT_FAILURE;
+            } catch (IOException e) {
+                err.println("viewkeeper import: " + e + "; nothing was written");
+                return EXIT_FAILURE;
+            }
+        }
+    }
+
+    @Command(name = "export", description = {
+        "Write the group's state as a ZooKeeper snapshot file that ZooKeeper 3.9 and its tools load: from a "
+            + "running replica's admin endpoint (its state at an applied, hence committed, op), or from a stopped "
+            + "replica's data directory (its checkpoint and the log up to the op it knew committed), which is "
+            + "not changed.",
+        "Exit 0 on success, 1 when the source is refused (the reason is printed), 2 on bad arguments."})
+    public static final class ExportCommand implements Callable<Integer> {
+        @Spec
+        private CommandSpec spec;
+
+        @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
+        private boolean help;
+
+        @Option(names = "--zookeeper-snapshot", paramLabel = "FILE", required = true, description = "The snapshot "
+                + "file to write; name it snapshot.<zxid in hex> in a version-2 directory for a ZooKeeper server "
+                + "to load it. A name ending in .gz or .snappy is compressed as ZooKeeper would.")
+        private Path snapshotFile;
+
+        @ArgGroup(exclusive = true, multiplicity = "1")
+        private Source source;
+
+        static final class Source {
+            @Option(names = "--data-dir", paramLabel = "DIR", description = "A stopped replica's data directory.")
+            private Path dataDir;
+
+            @Option(names = "--admin", paramLabel = "HOST:PORT",
+                    description = "A running replica's admin endpoint (admin.serverAddress:admin.serverPort).")
+            private String admin;
+        }
+
+        @Option(names = "--config", paramLabel = "FILE", description = "With --data-dir: that replica's zoo.cfg, "
+                + "for the settings its ops were applied with (extended types, quota enforcement).")
+        private Path configFile;
+
+        @Option(names = "--auth", paramLabel = "SCHEME[:DATA]", description = "With --admin: the Authorization "
+                + "header, as ZooKeeper's AdminServer takes it ('digest user:password'), or 'Bearer <token>'.")
+        private String authorization;
+
+        @Override
+        public Integer call() {
+            PrintWriter out = spec.commandLine().getOut();
+            PrintWriter err = spec.commandLine().getErr();
+            try {
+                Path parent = snapshotFile.toAbsolutePath().getParent();
+                if (!Files.isDirectory(parent)) {
+                    throw new MigrationException("directory " + parent + " does not exist");
+                }
+                if (source.admin != null) {
+                    return fromAdmin(out);
+                }
+                NodeConfig config = configFile == null ? NodeConfig.defaults(source.dataDir, 0) : load(configFile);
+                StoppedReplicaState.State state = StoppedReplicaState.read(source.dataDir,
+                        config.extendedTypesEnabled(), config.enforceQuota());
+                ZooKeeperSnapshotWriter.Written written = ZooKeeperSnapshotWriter.write(state.image(), snapshotFile);
+                out.printf(Locale.ROOT, "exported %d znodes and %d sessions at zxid 0x%x to %s (%d bytes): the "
+                        + "checkpoint at op %d and %d committed log entries after it (%d later entries, not known "
+                        + "committed, left out)%n", written.znodes(), written.sessions(), written.lastZxid(),
+                        written.file(), written.bytes(), state.checkpointOp(), state.entriesApplied(),
+                        state.entriesLeftOut());
+                out.flush();
+                return EXIT_OK;
+            } catch (MigrationException e) {
+                err.println("viewkeeper export: " + e.getMessage());
+                return EXIT_FAILURE;
+            } catch (ConfigException e) {
+                err.println("viewkeeper export: config error: " + e.getMessage());
+                return EXIT_USAGE;
+            } catch (IOException e) {
+                err.println("viewkeeper export: " + e);
+                return EXIT_FAILURE;
+            }
+        }
+
+        private int fromAdmin(PrintWriter out) throws IOException, MigrationException {
+            AdminSnapshotClient.Fetched fetched = AdminSnapshotClient.fetch(source.admin, authorization,
+                    snapshotFile);
+            out.printf(Locale.ROOT, "exported the snapshot at zxid %s from %s to %s (%d bytes)%n",
+                    fetched.lastZxid(), source.admin, snapshotFile.toAbsolutePath(), fetched.bytes());
+            out.flush();
+            return EXIT_OK;
+        }
+
+        private static NodeConfig load(Path file) throws ConfigException, MigrationException {
+            Properties properties = new Properties();
+            try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+                properties.load(reader);
+            } catch (IOException | IllegalArgumentException e) {
+                throw new MigrationException(file + " cannot be read (" + e.getMessage() + ")", e);
+            }
+            return NodeConfig.parse(properties);
+        }
+    }
+}

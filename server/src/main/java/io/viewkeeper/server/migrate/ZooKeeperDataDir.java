@@ -1,0 +1,187 @@
+package io.viewkeeper.server.migrate;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.zip.CheckedInputStream;
+import org.apache.jute.BinaryInputArchive;
+import org.apache.jute.InputArchive;
+import org.apache.jute.Record;
+import org.apache.zookeeper.ZooDefs.OpCode;
+import org.apache.zookeeper.server.DataTree;
+import org.apache.zookeeper.server.persistence.FileSnap;
+import org.apache.zookeeper.server.persistence.FileTxnLog;
+import org.apache.zookeeper.server.persistence.SnapStream;
+import org.apache.zookeeper.server.persistence.TxnLog;
+import org.apache.zookeeper.server.persistence.Util;
+import org.apache.zookeeper.txn.CreateSessionTxn;
+import org.apache.zookeeper.txn.TxnHeader;
+
+/**
+ * Reads a stopped ZooKeeper server's data directory ({@code version-2/snapshot.*} and {@code log.*}, ZooKeeper 3.4
+ * to 3.9) into ZooKeeper's own {@link DataTree} with ZooKeeper's own readers: the newest snapshot (plain, gzip or
+ * snappy, with its checksum and digest), then every logged transaction after it, as a ZooKeeper server does when it
+ * starts. It is stricter than ZooKeeper about one thing: a damaged newest snapshot or a gap in the logs is refused
+ * with a message, never skipped, since the import must bring every committed write. Nothing is written to the
+ * directories it reads.
+ */
+public final class ZooKeeperDataDir {
+    private static final String VERSION_DIR = "version-2";
+    private static final long COUNTER_MASK = 0xFFFFFFFFL;
+
+    private ZooKeeperDataDir() {
+    }
+
+    /** The state read: ZooKeeper's tree, the open sessions and their timeouts, and where it came from. */
+    public record Loaded(DataTree tree, Map<Long, Integer> sessions, long lastZxid, Path snapshot, long snapshotZxid,
+            int transactions) {
+    }
+
+    /** Reads {@code dataDir} (snapshots) and {@code logDir} (transaction logs; the same directory by default). */
+    public static Loaded read(Path dataDir, Path logDir) throws MigrationException {
+        Path snapDir = versionDir(dataDir, "dataDir");
+        Path txnDir = versionDir(logDir, "dataLogDir");
+        List<File> snapshots = snapshotsNewestFirst(snapDir);
+        if (snapshots.isEmpty()) {
+            throw new MigrationException(snapDir + " holds no snapshot.* file; a ZooKeeper server writes one when "
+                    + "it first starts, so this is not a data directory a ZooKeeper server ran on");
+        }
+        File newest = snapshots.get(0);
+        DataTree tree = new DataTree();
+        Map<Long, Integer> sessions = new HashMap<>();
+        long snapshotZxid = readSnapshot(newest, tree, sessions);
+        int transactions = replayLogs(txnDir, tree, sessions, snapshotZxid);
+        removeDeadSessions(tree, sessions);
+        return new Loaded(tree, sessions, tree.lastProcessedZxid, newest.toPath(), snapshotZxid, transactions);
+    }
+
+    private static Path versionDir(Path dir, String what) throws MigrationException {
+        if (!Files.isDirectory(dir)) {
+            throw new MigrationException("ZooKeeper " + what + " " + dir + " is not a directory");
+        }
+        Path version = dir.resolve(VERSION_DIR);
+        if (!Files.isDirectory(version)) {
+            throw new MigrationException(dir + " is not a ZooKeeper " + what + ": it has no " + VERSION_DIR
+                    + " directory (give the directory that zoo.cfg's " + what + " names)");
+        }
+        if (!Files.isReadable(version)) {
+            throw new MigrationException("cannot read " + version);
+        }
+        return version;
+    }
+
+    private static List<File> snapshotsNewestFirst(Path snapDir) throws MigrationException {
+        File[] files = snapDir.toFile().listFiles();
+        if (files == null) {
+            throw new MigrationException("cannot list " + snapDir);
+        }
+        List<File> snapshots = new ArrayList<>();
+        for (File file : Util.sortDataDir(files, FileSnap.SNAPSHOT_FILE_PREFIX, false)) {
+            if (Util.isSnapshotFileName(file.getName()) && file.isFile()) {
+                snapshots.add(file);
+            }
+        }
+        return snapshots;
+    }
+
+    /**
+     * Reads one snapshot as ZooKeeper's {@code FileSnap} does (nodes and sessions, the seal checksum, then the
+     * digest and last processed zxid that newer versions append, each sealed), and fails rather than falls back to
+     * an older snapshot.
+     */
+    private static long readSnapshot(File snapshot, DataTree tree, Map<Long, Integer> sessions)
+            throws MigrationException {
+        long zxid = Util.getZxidFromName(snapshot.getName(), FileSnap.SNAPSHOT_FILE_PREFIX);
+        try {
+            if (!SnapStream.isValidSnapshot(snapshot)) {
+                throw new IOException("it is empty, truncated or does not end as a snapshot does");
+            }
+            try (CheckedInputStream in = SnapStream.getInputStream(snapshot)) {
+                InputArchive archive = BinaryInputArchive.getArchive(in);
+                FileSnap.deserialize(tree, sessions, archive);
+                SnapStream.checkSealIntegrity(in, archive);
+                if (tree.deserializeZxidDigest(archive, zxid)) {
+                    SnapStream.checkSealIntegrity(in, archive);
+                }
+                if (tree.deserializeLastProcessedZxid(archive)) {
+                    SnapStream.checkSealIntegrity(in, archive);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            throw new MigrationException("the newest snapshot " + snapshot + " is damaged (" + e.getMessage()
+                    + "). ZooKeeper would fall back to an older snapshot; to import from that one, move this "
+                    + "file out of the directory and run the import again: the logs after the older snapshot are "
+                    + "checked for gaps", e);
+        }
+        tree.lastProcessedZxid = zxid;
+        if (zxid < 0) {
+            throw new MigrationException("snapshot " + snapshot + " has no zxid in its name");
+        }
+        return zxid;
+    }
+
+    /**
+     * Replays the logged transactions after the snapshot, checking that they follow on without a gap: each zxid
+     * is the one before plus one, or the first of a later epoch.
+     */
+    private static int replayLogs(Path txnDir, DataTree tree, Map<Long, Integer> sessions, long snapshotZxid)
+            throws MigrationException {
+        int replayed = 0;
+        long previous = snapshotZxid;
+        try (TxnLog.TxnIterator iterator = new FileTxnLog(txnDir.toFile()).read(snapshotZxid + 1)) {
+            TxnHeader header = iterator.getHeader();
+            while (header != null) {
+                long zxid = header.getZxid();
+                if (!follows(previous, zxid)) {
+                    throw new MigrationException(String.format(java.util.Locale.ROOT, "the transaction logs in %s "
+                            + "have a gap: zxid 0x%x follows 0x%x (a log.* file is missing or damaged)", txnDir,
+                            zxid, previous));
+                }
+                apply(tree, sessions, header, iterator.getTxn());
+                previous = zxid;
+                replayed++;
+                header = iterator.next() ? iterator.getHeader() : null;
+            }
+        } catch (IOException | RuntimeException e) {
+            throw new MigrationException("cannot read the transaction logs in " + txnDir + " after zxid 0x"
+                    + Long.toHexString(previous) + ": " + e.getMessage(), e);
+        }
+        return replayed;
+    }
+
+    /** Whether {@code next} comes right after {@code previous}: the next counter, or the first of a new epoch. */
+    static boolean follows(long previous, long next) {
+        if (next == previous + 1) {
+            return true;
+        }
+        return (next >>> 32) > (previous >>> 32) && (next & COUNTER_MASK) == 1;
+    }
+
+    private static void apply(DataTree tree, Map<Long, Integer> sessions, TxnHeader header, Record txn) {
+        switch (header.getType()) {
+            case OpCode.createSession -> sessions.put(header.getClientId(), ((CreateSessionTxn) txn).getTimeOut());
+            case OpCode.closeSession -> sessions.remove(header.getClientId());
+            default -> { }
+        }
+        // As ZooKeeper's own replay: a failed transaction on a fuzzy snapshot (NoNode, NodeExists) is ignored.
+        tree.processTxn(header, txn);
+    }
+
+    /**
+     * Removes the ephemerals of sessions the snapshot and logs no longer hold, as a ZooKeeper server does after
+     * loading its database (a closeSession at the last zxid for each).
+     */
+    private static void removeDeadSessions(DataTree tree, Map<Long, Integer> sessions) {
+        long zxid = tree.lastProcessedZxid;
+        for (Long owner : List.copyOf(tree.getSessions())) {
+            if (!sessions.containsKey(owner)) {
+                tree.processTxn(new TxnHeader(owner, 0, zxid, 0, OpCode.closeSession), null);
+            }
+        }
+    }
+}

@@ -1,0 +1,203 @@
+package io.viewkeeper.server.migrate;
+
+import io.viewkeeper.server.disk.ReplicaDisk;
+import io.viewkeeper.storage.Acl;
+import io.viewkeeper.storage.OperationCodec;
+import io.viewkeeper.storage.Session;
+import io.viewkeeper.storage.TreeImageBuilder;
+import io.viewkeeper.storage.TreeSnapshot;
+import io.viewkeeper.storage.ZnodeImage;
+import io.viewkeeper.storage.checkpoint.CheckpointStore;
+import io.viewkeeper.storage.checkpoint.CorruptCheckpointException;
+import io.viewkeeper.storage.checkpoint.StoredCheckpoint;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+import org.apache.zookeeper.data.ACL;
+import org.apache.zookeeper.data.StatPersisted;
+import org.apache.zookeeper.server.DataNode;
+import org.apache.zookeeper.server.DataTree;
+
+/**
+ * Turns a ZooKeeper data directory read by {@link ZooKeeperDataDir} into Viewkeeper's first checkpoint: every znode
+ * with its data, ACL and whole Stat (containers and TTL nodes keep their owner markers), every open session with its
+ * timeout and the password its clients hold, at op = the last ZooKeeper zxid, so zxids go on from there. The result
+ * is a data directory with a checkpoint and an {@code imported} marker and no replica metadata: whichever replica
+ * first starts on it adopts it (see {@link ReplicaDisk}), so the same directory serves every member of a group.
+ */
+public final class ZooKeeperImport {
+    /** ZooKeeper derives a session's password from its id and this constant ({@code ZooKeeperServer.superSecret}). */
+    private static final long PASSWORD_SECRET = 0XB3415C00L;
+    private static final int PASSWORD_BYTES = 16;
+    /** ZooKeeper's /zookeeper/config describes the old ensemble; the group keeps its own. */
+    private static final String CONFIG_NODE = "/zookeeper/config";
+
+    private ZooKeeperImport() {
+    }
+
+    /** What an import brought across. */
+    public record Summary(long lastZxid, int znodes, int sessions, int ephemerals, int transactions, Path snapshot,
+            long digest, List<Path> written) {
+    }
+
+    /** The password a ZooKeeper server gave the session with this id. */
+    public static byte[] zooKeeperPassword(long sessionId) {
+        byte[] password = new byte[PASSWORD_BYTES];
+        new Random(sessionId ^ PASSWORD_SECRET).nextBytes(password);
+        return password;
+    }
+
+    /** Viewkeeper's image of the state ZooKeeper's reader loaded. */
+    public static TreeSnapshot.Image toImage(ZooKeeperDataDir.Loaded loaded) throws MigrationException {
+        DataTree source = loaded.tree();
+        TreeImageBuilder builder = new TreeImageBuilder();
+        Map<Long, List<ZnodeImage>> ephemerals = new TreeMap<>();
+        Deque<String> pending = new ArrayDeque<>();
+        pending.add("/");
+        try {
+            while (!pending.isEmpty()) {
+                String path = pending.poll();
+                DataNode node = source.getNode(path);
+                if (node == null) {
+                    throw new MigrationException("ZooKeeper's tree lists " + path + " as a child but has no node");
+                }
+                ZnodeImage image = image(path, node, source.getACL(node));
+                if (!path.equals(CONFIG_NODE)) {
+                    builder.addNode(image);
+                }
+                if (isEphemeral(image.owner())) {
+                    ephemerals.computeIfAbsent(image.owner(), owner -> new ArrayList<>()).add(image);
+                }
+                for (String child : node.getChildren()) {
+                    pending.add(path.equals("/") ? "/" + child : path + "/" + child);
+                }
+            }
+            for (Map.Entry<Long, Integer> session : new TreeMap<>(loaded.sessions()).entrySet()) {
+                long id = session.getKey();
+                builder.addSession(new Session(id, session.getValue(), zooKeeperPassword(id)));
+            }
+            for (Map.Entry<Long, List<ZnodeImage>> owned : ephemerals.entrySet()) {
+                builder.orderEphemerals(owned.getKey(), owned.getValue().stream()
+                        .sorted(Comparator.comparingLong(ZnodeImage::czxid)).map(ZnodeImage::path).toList());
+            }
+        } catch (OperationCodec.MalformedOperationException e) {
+            throw new MigrationException("ZooKeeper's tree does not convert: " + e.getMessage(), e);
+        }
+        return builder.build(loaded.lastZxid());
+    }
+
+    private static ZnodeImage image(String path, DataNode node, List<ACL> acls) {
+        StatPersisted stat = node.stat;
+        List<Acl> acl = new ArrayList<>(acls.size());
+        for (ACL entry : acls) {
+            acl.add(new Acl(entry.getPerms(), entry.getId().getScheme(), entry.getId().getId()));
+        }
+        return new ZnodeImage(path, node.getData(), acl, stat.getCzxid(), stat.getMzxid(), stat.getCtime(),
+                stat.getMtime(), stat.getVersion(), stat.getCversion(), stat.getAversion(), stat.getEphemeralOwner(),
+                stat.getPzxid(), 0);
+    }
+
+    /** Ephemeral owners are session ids; containers (the sign bit) and TTL nodes (top byte 0xFF) are not. */
+    private static boolean isEphemeral(long owner) {
+        return owner != 0 && owner > 0;
+    }
+
+    /**
+     * Writes the image as the first checkpoint into each target directory, which must be absent or empty. Each is
+     * built beside its target and renamed into place, so a failure leaves no target half written; the first is
+     * read back and checked against the image's digest before any is put in place.
+     */
+    public static Summary write(ZooKeeperDataDir.Loaded loaded, TreeSnapshot.Image image, List<Path> targets)
+            throws MigrationException, IOException {
+        if (targets.isEmpty()) {
+            throw new IllegalArgumentException("no target directory");
+        }
+        for (Path target : targets) {
+            checkEmpty(target);
+        }
+        long digest = image.tree().digest();
+        long zxid = loaded.lastZxid();
+        List<Path> staged = new ArrayList<>();
+        try {
+            for (Path target : targets) {
+                Path stage = stageOf(target);
+                DirectoryTrees.delete(stage);
+                if (staged.isEmpty()) {
+                    writeCheckpoint(stage, image, zxid, digest);
+                } else {
+                    DirectoryTrees.copy(staged.get(0), stage);
+                }
+                ReplicaDisk.markImported(stage, String.format(java.util.Locale.ROOT,
+                        "zxid=0x%x digest=%x znodes=%d sessions=%d source=%s", zxid, digest,
+                        image.tree().nodeCount(), image.sessions().size(), loaded.snapshot()));
+                staged.add(stage);
+            }
+            for (int i = 0; i < targets.size(); i++) {
+                Files.deleteIfExists(targets.get(i));
+                Files.createDirectories(targets.get(i).toAbsolutePath().getParent());
+                Files.move(staged.get(i), targets.get(i), StandardCopyOption.ATOMIC_MOVE);
+            }
+        } catch (IOException | MigrationException | RuntimeException e) {
+            for (Path stage : staged) {
+                DirectoryTrees.delete(stage);
+            }
+            throw e;
+        }
+        return new Summary(zxid, image.tree().nodeCount(), image.sessions().size(), image.tree().ephemeralCount(),
+                loaded.transactions(), loaded.snapshot(), digest, List.copyOf(targets));
+    }
+
+    private static void writeCheckpoint(Path dir, TreeSnapshot.Image image, long zxid, long digest)
+            throws IOException, MigrationException {
+        Path checkpointDir = dir.resolve("checkpoint");
+        Files.createDirectories(checkpointDir);
+        try {
+            try (CheckpointStore store = CheckpointStore.open(checkpointDir, System::nanoTime)) {
+                store.replaceAll(image, zxid, digest, ReplicaDisk.encodeClients(List.of()));
+            }
+            try (CheckpointStore store = CheckpointStore.open(checkpointDir, System::nanoTime)) {
+                StoredCheckpoint stored = store.load().orElseThrow(() -> new MigrationException(
+                        "the checkpoint written to " + checkpointDir + " cannot be read back"));
+                if (stored.digest() != digest || stored.op() != zxid) {
+                    throw new MigrationException("the checkpoint written to " + checkpointDir + " reads back "
+                            + "differently (digest " + Long.toHexString(stored.digest()) + ", op " + stored.op()
+                            + ")");
+                }
+            }
+        } catch (CorruptCheckpointException e) {
+            throw new MigrationException("the checkpoint written to " + checkpointDir + " does not read back: "
+                    + e.getMessage(), e);
+        }
+    }
+
+    private static void checkEmpty(Path target) throws MigrationException, IOException {
+        if (!Files.exists(target)) {
+            return;
+        }
+        if (!Files.isDirectory(target)) {
+            throw new MigrationException(target + " is not a directory");
+        }
+        try (Stream<Path> entries = Files.list(target)) {
+            List<String> found = entries.limit(3).map(p -> p.getFileName().toString()).toList();
+            if (!found.isEmpty()) {
+                throw new MigrationException("target " + target + " is not empty (it holds " + String.join(", ",
+                        found) + "); an import only goes into a new data directory, so nothing was changed");
+            }
+        }
+    }
+
+    private static Path stageOf(Path target) {
+        Path absolute = target.toAbsolutePath();
+        return absolute.resolveSibling("." + absolute.getFileName() + ".importing");
+    }
+}
