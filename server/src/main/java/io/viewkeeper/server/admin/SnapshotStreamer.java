@@ -139,6 +139,7 @@ final class SnapshotStreamer {
 
     private void respond(ChannelHandlerContext ctx, boolean keepAlive, ZooKeeperSnapshotWriter.Written written,
             boolean streaming, Path file) {
+        running.set(false); // the costly part is done; the file is this request's alone
         try {
             if (!streaming) {
                 Map<String, Object> fields = new LinkedHashMap<>();
@@ -146,7 +147,6 @@ final class SnapshotStreamer {
                         Map.of("last_zxid", zxidHeader(written.lastZxid()),
                                 "snapshot_size", Long.toString(written.bytes())));
                 deleteQuietly(file);
-                running.set(false);
                 return;
             }
             HttpResponse response = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
@@ -160,16 +160,12 @@ final class SnapshotStreamer {
             ctx.write(response);
             ctx.write(new DefaultFileRegion(file.toFile(), 0, written.bytes()));
             var done = ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
-            done.addListener(f -> {
-                deleteQuietly(file);
-                running.set(false);
-            });
+            done.addListener(f -> deleteQuietly(file));
             if (!keepAlive) {
                 done.addListener(ChannelFutureListener.CLOSE);
             }
         } catch (RuntimeException e) {
             deleteQuietly(file);
-            running.set(false);
             throw e;
         }
     }

@@ -158,7 +158,7 @@ public final class MigrationCommands {
                         config.extendedTypesEnabled(), config.enforceQuota());
                 ZooKeeperSnapshotWriter.Written written = ZooKeeperSnapshotWriter.write(state.image(), snapshotFile);
                 out.printf(Locale.ROOT, "exported %d znodes and %d sessions at zxid 0x%x to %s (%d bytes): the "
-                        + "checkpoint at op %d and %d committed log entries after it (%d later entries, not known "
+                        + "checkpoint at zxid 0x%x and %d committed log entries after it (%d later entries, not known "
                         + "committed, left out)%n", written.znodes(), written.sessions(), written.lastZxid(),
                         written.file(), written.bytes(), state.checkpointOp(), state.entriesApplied(),
                         state.entriesLeftOut());

@@ -67,7 +67,8 @@ public final class ZooKeeperSnapshotWriter {
             new FileSnap(absolute.getParent().toFile()).serialize(tree, sessions,
                     partial.toFile(), true);
             Files.move(partial, absolute, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            return new Written(absolute, image.lastZxid(), tree.getNodeCount(), sessions.size(), Files.size(absolute));
+            return new Written(absolute, image.lastZxid(), image.tree().nodeCount(), sessions.size(),
+                    Files.size(absolute));
         } finally {
             Files.deleteIfExists(nodes);
             Files.deleteIfExists(partial);
