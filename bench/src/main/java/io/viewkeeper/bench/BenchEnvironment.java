@@ -70,6 +70,16 @@ public final class BenchEnvironment {
         return javaExecutable;
     }
 
+    /** The class path every server JVM runs with. */
+    public List<Path> classpath() {
+        return classpath;
+    }
+
+    /** The first client port the bench uses. */
+    public int basePort() {
+        return basePort;
+    }
+
     public List<String> jvmOptions() {
         return jvmOptions;
     }

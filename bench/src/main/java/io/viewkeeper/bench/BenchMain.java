@@ -18,7 +18,7 @@ import picocli.CommandLine.Option;
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Viewkeeper side by side with Apache ZooKeeper 3.9.4 on loopback.",
         subcommands = {MatrixCommand.class, BenchMain.RunCommand.class, BenchMain.FailoverCommand.class,
-            BenchMain.MemoryCommand.class, BenchMain.RestartCommand.class})
+            BenchMain.MemoryCommand.class, BenchMain.RestartCommand.class, BenchMain.ImportCommand.class})
 public final class BenchMain {
     public static void main(String[] args) {
         if (System.getProperty("logback.configurationFile") == null) {
@@ -155,6 +155,34 @@ public final class BenchMain {
             report.restart(Probes.restart(environment, Probes.systems(systems), znodes, repeats, System.out));
             report.write();
             System.out.print(report.summary());
+            return 0;
+        }
+    }
+
+    @Command(name = "import", mixinStandardHelpOptions = true,
+            description = "Write a ZooKeeper data directory of znodes of 100 B (ZooKeeper's own snapshot and log "
+                    + "writers), time 'viewkeeper import --replicas 3' on it with its peak heap and resident memory, "
+                    + "and the heap one replica holds once it serves the imported tree.")
+    static final class ImportCommand implements Callable<Integer> {
+        @CommandLine.Mixin
+        ServerOptionsMixin server;
+
+        @Option(names = "--znodes", defaultValue = "1000000", description = "Znodes in the snapshot (default "
+                + "${DEFAULT-VALUE}), plus 1001 parents and " + ImportProbe.LOG_TAIL + " logged creates.")
+        long znodes;
+
+        @Override
+        public Integer call() throws Exception {
+            BenchEnvironment environment = server.environment();
+            ImportProbe.ImportResult result = ImportProbe.run(environment, znodes, System.out);
+            java.util.Map<String, Object> root = new java.util.LinkedHashMap<>();
+            root.put("command", "import");
+            root.put("serverJvmOptions", environment.jvmOptions());
+            root.put("import", result.toMap());
+            Files.writeString(environment.out().resolve("import.json"), Json.write(root) + "\n");
+            String table = ImportProbe.table(result);
+            Files.writeString(environment.out().resolve("import.md"), table);
+            System.out.print(table);
             return 0;
         }
     }
