@@ -137,12 +137,25 @@ class MigrationRoundTripTest {
             assertThat(zxid.find()).as(exported).isTrue();
             Files.move(fetched, version2.resolve("snapshot." + zxid.group(1)));
             Map<String, Seen> inGroup = readTree(group.connectString());
-            live1.close();
+            long movedSession = live1.getSessionId();
+            byte[] movedPassword = live1.getSessionPasswd();
+            group.close();
+            live1.close(100);
 
             ReferenceZooKeeper restored = ReferenceZooKeeper.startOn(settings, restoredData,
                     dir.resolve("restored/log"));
             try {
                 assertSameTrees(readTree(restored.connectString()), inGroup);
+                CountDownLatch resumed = new CountDownLatch(1);
+                try (ZooKeeper back = new ZooKeeper(restored.connectString(), LIVE_TIMEOUT_MS, event -> {
+                    if (event.getState() == Watcher.Event.KeeperState.SyncConnected) {
+                        resumed.countDown();
+                    }
+                }, movedSession, movedPassword)) {
+                    assertThat(resumed.await(30, TimeUnit.SECONDS)).as("the session resumes on ZooKeeper").isTrue();
+                    assertThat(back.getSessionId()).isEqualTo(movedSession);
+                    assertThat(back.exists("/live/one", false).getEphemeralOwner()).isEqualTo(movedSession);
+                }
             } finally {
                 restored.close();
             }

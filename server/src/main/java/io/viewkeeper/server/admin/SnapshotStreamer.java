@@ -91,54 +91,70 @@ final class SnapshotStreamer {
             return;
         }
         CompletableFuture<Taken> taken = new CompletableFuture<>();
-        if (!node.offer(() -> taken.complete(new Taken(TreeSnapshot.write(node.stateMachine()),
-                node.stateMachine().tree().get("/").acl())))) {
+        // The ACL is checked before the state is copied, so a caller the root refuses costs no copy.
+        if (!node.offer(() -> {
+            List<Acl> rootAcl = node.stateMachine().tree().get("/").acl();
+            taken.complete(new Taken(permitsAll(rootAcl, identities) ? TreeSnapshot.write(node.stateMachine())
+                    : null, rootAcl));
+        })) {
             running.set(false);
             AdminHttpHandler.sendError(ctx, keepAlive, NAMES.get(0), 503, "the replica thread is not taking tasks");
             return;
         }
         taken.orTimeout(replicaTimeoutMs, TimeUnit.MILLISECONDS).whenComplete((state, failure) -> {
-            if (failure != null) {
-                running.set(false);
-                ctx.executor().execute(() -> AdminHttpHandler.sendError(ctx, keepAlive, NAMES.get(0), 503,
-                        "the replica thread did not answer within " + replicaTimeoutMs + " ms"));
-                return;
+            try {
+                if (failure != null) {
+                    fail(ctx, keepAlive, 503, "the replica thread did not answer within " + replicaTimeoutMs + " ms");
+                } else if (state.state() == null) {
+                    fail(ctx, keepAlive, 403, "Not authorized: the root znode's ACL does not give this identity "
+                            + "every permission");
+                } else {
+                    ctx.executor().execute(() -> {
+                        if (ctx.pipeline().get(ReadTimeoutHandler.class) != null) {
+                            ctx.pipeline().remove(ReadTimeoutHandler.class);
+                        }
+                    });
+                    Thread.ofPlatform().daemon().name("admin-snapshot")
+                            .start(() -> write(ctx, keepAlive, state, streaming));
+                }
+            } catch (RuntimeException | Error e) {
+                fail(ctx, keepAlive, 500, "the snapshot could not be started: " + e);
+                throw e;
             }
-            if (!permitsAll(state.rootAcl(), identities)) {
-                running.set(false);
-                ctx.executor().execute(() -> AdminHttpHandler.sendError(ctx, keepAlive, NAMES.get(0), 403,
-                        "Not authorized: the root znode's ACL does not give this identity every permission"));
-                return;
-            }
-            if (ctx.pipeline().get(ReadTimeoutHandler.class) != null) {
-                ctx.pipeline().remove(ReadTimeoutHandler.class);
-            }
-            Thread.ofPlatform().daemon().name("admin-snapshot").start(() -> write(ctx, keepAlive, state, streaming));
         });
     }
 
+    /** Ends a snapshot request that will not stream: frees the slot and answers with the reason. */
+    private void fail(ChannelHandlerContext ctx, boolean keepAlive, int status, String reason) {
+        running.set(false);
+        ctx.executor().execute(() -> AdminHttpHandler.sendError(ctx, keepAlive, NAMES.get(0), status, reason));
+    }
+
+    /** The snapshot thread's root: whatever happens, the slot is freed and the request answered. */
     private void write(ChannelHandlerContext ctx, boolean keepAlive, Taken taken, boolean streaming) {
+        Path dir = null;
         Path file = null;
         try {
             TreeSnapshot.Image image = TreeSnapshot.read(taken.state());
-            file = Files.createTempFile("viewkeeper-snapshot-", ".zk");
+            dir = Files.createTempDirectory("viewkeeper-snapshot-"); // owner-only, whatever the file's mode
+            file = dir.resolve("snapshot");
             ZooKeeperSnapshotWriter.Written written = ZooKeeperSnapshotWriter.write(image, file);
             log.info("admin: snapshot at zxid 0x{} ({} znodes, {} bytes) for {}",
                     Long.toHexString(written.lastZxid()), written.znodes(), written.bytes(),
                     ctx.channel().remoteAddress());
             Path sent = file;
-            ctx.executor().execute(() -> respond(ctx, keepAlive, written, streaming, sent));
-        } catch (IOException | OperationCodec.MalformedOperationException | RuntimeException e) {
+            Path sentDir = dir;
+            ctx.executor().execute(() -> respond(ctx, keepAlive, written, streaming, sent, sentDir));
+        } catch (IOException | OperationCodec.MalformedOperationException | RuntimeException | Error e) {
             log.error("admin: the snapshot could not be written", e);
             deleteQuietly(file);
-            running.set(false);
-            ctx.executor().execute(() -> AdminHttpHandler.sendError(ctx, keepAlive, NAMES.get(0), 500,
-                    "the snapshot could not be written: " + e));
+            deleteQuietly(dir);
+            fail(ctx, keepAlive, 500, "the snapshot could not be written: " + e);
         }
     }
 
     private void respond(ChannelHandlerContext ctx, boolean keepAlive, ZooKeeperSnapshotWriter.Written written,
-            boolean streaming, Path file) {
+            boolean streaming, Path file, Path dir) {
         running.set(false); // the costly part is done; the file is this request's alone
         try {
             if (!streaming) {
@@ -147,6 +163,7 @@ final class SnapshotStreamer {
                         Map.of("last_zxid", zxidHeader(written.lastZxid()),
                                 "snapshot_size", Long.toString(written.bytes())));
                 deleteQuietly(file);
+                deleteQuietly(dir);
                 return;
             }
             HttpResponse response = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
@@ -160,12 +177,16 @@ final class SnapshotStreamer {
             ctx.write(response);
             ctx.write(new DefaultFileRegion(file.toFile(), 0, written.bytes()));
             var done = ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
-            done.addListener(f -> deleteQuietly(file));
+            done.addListener(f -> {
+                deleteQuietly(file);
+                deleteQuietly(dir);
+            });
             if (!keepAlive) {
                 done.addListener(ChannelFutureListener.CLOSE);
             }
         } catch (RuntimeException e) {
             deleteQuietly(file);
+            deleteQuietly(dir);
             throw e;
         }
     }

@@ -16,6 +16,8 @@ import java.time.Duration;
 final class AdminSnapshotClient {
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
     private static final int ERROR_BYTES_MAX = 4096;
+    /** Until the headers arrive: the replica copies its state and the snapshot is written before any byte. */
+    private static final Duration RESPONSE_TIMEOUT = Duration.ofMinutes(10);
 
     private AdminSnapshotClient() {
     }
@@ -31,7 +33,7 @@ final class AdminSnapshotClient {
         } catch (IllegalArgumentException e) {
             throw new MigrationException("--admin must be HOST:PORT, not " + hostAndPort, e);
         }
-        HttpRequest.Builder request = HttpRequest.newBuilder(uri).GET();
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(RESPONSE_TIMEOUT).GET();
         if (authorization != null) {
             request.header("Authorization", authorization);
         }
@@ -50,16 +52,24 @@ final class AdminSnapshotClient {
                 String text = new String(body.readNBytes(ERROR_BYTES_MAX), StandardCharsets.UTF_8);
                 throw new MigrationException("the admin endpoint answered " + response.statusCode() + ": " + text);
             }
+            long announced = response.headers().firstValueAsLong("snapshot_size").orElse(-1);
+            if (announced < 0) {
+                throw new MigrationException("the admin endpoint sent no snapshot_size header: is it a Viewkeeper "
+                        + "or ZooKeeper 3.9 admin endpoint?");
+            }
             Path absolute = file.toAbsolutePath();
             Path partial = absolute.resolveSibling("." + absolute.getFileName() + ".partial");
-            long bytes = Files.copy(body, partial, StandardCopyOption.REPLACE_EXISTING);
-            long announced = response.headers().firstValueAsLong("snapshot_size").orElse(-1);
-            if (announced != bytes) {
+            try {
+                long bytes = Files.copy(body, partial, StandardCopyOption.REPLACE_EXISTING);
+                if (announced != bytes) {
+                    throw new MigrationException("the snapshot stream ended after " + bytes + " of " + announced
+                            + " bytes");
+                }
+                Files.move(partial, absolute, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+                return new Fetched(response.headers().firstValue("last_zxid").orElse("?"), bytes);
+            } finally {
                 Files.deleteIfExists(partial);
-                throw new MigrationException("the snapshot stream ended after " + bytes + " bytes of " + announced);
             }
-            Files.move(partial, absolute, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            return new Fetched(response.headers().firstValue("last_zxid").orElse("?"), bytes);
         }
     }
 }

@@ -123,7 +123,7 @@ public final class MigrationCommands {
 
         @Option(names = "--zookeeper-snapshot", paramLabel = "FILE", required = true, description = "The snapshot "
                 + "file to write; name it snapshot.<zxid in hex> in a version-2 directory for a ZooKeeper server "
-                + "to load it. A name ending in .gz or .snappy is compressed as ZooKeeper would.")
+                + "to load it. It is written uncompressed, so the name must not end in .gz or .snappy.")
         private Path snapshotFile;
 
         @ArgGroup(exclusive = true, multiplicity = "1")
@@ -167,6 +167,13 @@ public final class MigrationCommands {
                         + "committed, left out)%n", written.znodes(), written.sessions(), written.lastZxid(),
                         written.file(), written.bytes(), state.checkpointOp(), state.entriesApplied(),
                         state.entriesLeftOut());
+                if (state.entriesLeftOut() > 0) {
+                    err.printf(Locale.ROOT, "viewkeeper export: warning: %d log entries after zxid 0x%x were left "
+                            + "out because this replica did not know them committed; some may be committed writes. "
+                            + "Export from a running replica (--admin) to have every committed write%n",
+                            state.entriesLeftOut(), written.lastZxid());
+                    err.flush();
+                }
                 out.flush();
                 return EXIT_OK;
             } catch (MigrationException e) {

@@ -56,6 +56,13 @@ public final class ZooKeeperDataDir {
         Map<Long, Integer> sessions = new HashMap<>();
         long snapshotZxid = readSnapshot(newest, tree, sessions);
         int transactions = replayLogs(txnDir, tree, sessions, snapshotZxid);
+        DataTree.ZxidDigest unreached = tree.getDigestFromLoadedSnapshot();
+        if (unreached != null) {
+            // ZooKeeper clears it once the replay passes the zxid the snapshot's digest was taken at.
+            throw new MigrationException(String.format(java.util.Locale.ROOT, "the snapshot %s was taken while "
+                    + "transactions up to zxid 0x%x were applied, but the logs in %s end at 0x%x: a log.* file is "
+                    + "missing", newest, unreached.getZxid(), txnDir, tree.lastProcessedZxid));
+        }
         removeDeadSessions(tree, sessions);
         return new Loaded(tree, sessions, tree.lastProcessedZxid, newest.toPath(), snapshotZxid, transactions);
     }
@@ -118,9 +125,12 @@ public final class ZooKeeperDataDir {
                     + "file out of the directory and run the import again: the logs after the older snapshot are "
                     + "checked for gaps", e);
         }
-        tree.lastProcessedZxid = zxid;
         if (zxid < 0) {
             throw new MigrationException("snapshot " + snapshot + " has no zxid in its name");
+        }
+        tree.lastProcessedZxid = zxid;
+        if (tree.getDigestFromLoadedSnapshot() != null) {
+            tree.compareSnapshotDigests(zxid); // as FileSnap: a snapshot taken at rest is compared (and done) here
         }
         return zxid;
     }

@@ -7,12 +7,12 @@ import io.viewkeeper.storage.Session;
 import io.viewkeeper.storage.TreeImageBuilder;
 import io.viewkeeper.storage.TreeSnapshot;
 import io.viewkeeper.storage.ZnodeImage;
+import io.viewkeeper.storage.Znode;
 import io.viewkeeper.storage.checkpoint.CheckpointStore;
 import io.viewkeeper.storage.checkpoint.CorruptCheckpointException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -40,6 +40,8 @@ public final class ZooKeeperImport {
     private static final int PASSWORD_BYTES = 16;
     /** ZooKeeper's /zookeeper/config describes the old ensemble; the group keeps its own. */
     private static final String CONFIG_NODE = "/zookeeper/config";
+    /** Where a target is built before its entries are moved up into it. */
+    private static final String STAGE_NAME = ".importing";
 
     private ZooKeeperImport() {
     }
@@ -113,31 +115,39 @@ public final class ZooKeeperImport {
                 stat.getPzxid(), 0);
     }
 
-    /** Ephemeral owners are session ids; containers (the sign bit) and TTL nodes (top byte 0xFF) are not. */
+    /**
+     * Ephemeral owners are session ids (negative ones too, from server ids above 127); containers ({@code
+     * Long.MIN_VALUE}) and TTL nodes (top byte 0xFF) are not, as ZooKeeper's {@code EphemeralType} has it.
+     */
     private static boolean isEphemeral(long owner) {
-        return owner != 0 && owner > 0;
+        return owner != 0 && owner != Znode.CONTAINER_OWNER
+                && (owner & Znode.TTL_OWNER_MASK) != Znode.TTL_OWNER_MASK;
     }
 
     /**
      * Writes the image as the first checkpoint into each target directory, which must be absent or empty. Each is
-     * built beside its target (the first written, the others copied from it) and renamed into place only once all
-     * are, so a failure leaves no target half written.
+     * staged in a hidden directory inside its target (the first written, the others copied from it and synced), and
+     * its entries are moved up only once every target is staged; a failure removes everything this import put in
+     * any target, so none is left half written.
      */
     public static Summary write(Source loaded, TreeSnapshot.Image image, List<Path> targets)
             throws MigrationException, IOException {
         if (targets.isEmpty()) {
             throw new IllegalArgumentException("no target directory");
         }
+        List<Path> created = new ArrayList<>();
         for (Path target : targets) {
             checkEmpty(target);
+            if (!Files.exists(target)) {
+                created.add(target);
+            }
         }
         long digest = image.tree().digest();
         long zxid = loaded.lastZxid();
         List<Path> staged = new ArrayList<>();
         try {
             for (Path target : targets) {
-                Path stage = stageOf(target);
-                DirectoryTrees.delete(stage);
+                Path stage = target.resolve(STAGE_NAME);
                 if (staged.isEmpty()) {
                     writeCheckpoint(stage, image, zxid, digest);
                 } else {
@@ -148,14 +158,16 @@ public final class ZooKeeperImport {
                         image.tree().nodeCount(), image.sessions().size(), loaded.snapshot()));
                 staged.add(stage);
             }
-            for (int i = 0; i < targets.size(); i++) {
-                Files.deleteIfExists(targets.get(i));
-                Files.createDirectories(targets.get(i).toAbsolutePath().getParent());
-                Files.move(staged.get(i), targets.get(i), StandardCopyOption.ATOMIC_MOVE);
+            for (Path stage : staged) {
+                DirectoryTrees.moveEntriesUp(stage);
             }
         } catch (IOException | RuntimeException e) {
-            for (Path stage : staged) {
-                DirectoryTrees.delete(stage);
+            for (Path target : targets) {
+                if (created.contains(target)) {
+                    DirectoryTrees.delete(target);
+                } else if (Files.isDirectory(target)) {
+                    DirectoryTrees.deleteEntries(target);
+                }
             }
             throw e;
         }
@@ -193,10 +205,5 @@ public final class ZooKeeperImport {
                         found) + "); an import only goes into a new data directory, so nothing was changed");
             }
         }
-    }
-
-    private static Path stageOf(Path target) {
-        Path absolute = target.toAbsolutePath();
-        return absolute.resolveSibling("." + absolute.getFileName() + ".importing");
     }
 }

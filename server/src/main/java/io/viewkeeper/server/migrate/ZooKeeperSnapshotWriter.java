@@ -32,8 +32,9 @@ import org.apache.zookeeper.server.persistence.FileSnap;
  * Writes Viewkeeper's state as a ZooKeeper snapshot file that ZooKeeper 3.9 (and its tools) load: the nodes go into
  * ZooKeeper's own {@link org.apache.zookeeper.server.DataTree} through its own deserializer, and ZooKeeper's
  * {@link FileSnap} writes the file, with its header, checksum seals, digest and last zxid. Every field of every
- * znode (data, ACL, the whole Stat) and every session with its timeout is kept; the file is named by the caller,
- * and written uncompressed unless its name ends in {@code .gz} or {@code .snappy}, as ZooKeeper reads it.
+ * znode (data, ACL, the whole Stat) and every session with its timeout is kept; the file is named by the caller and
+ * written uncompressed (ZooKeeper reads a snapshot by its name's suffix, and picks the compression it writes from a
+ * JVM-wide setting, so a {@code .gz} or {@code .snappy} name is refused rather than written uncompressed).
  */
 public final class ZooKeeperSnapshotWriter {
     /** The path ZooKeeper's snapshot gives the root node, and the one that ends the node list. */
@@ -50,6 +51,11 @@ public final class ZooKeeperSnapshotWriter {
     /** Writes {@code image} to {@code file} (replaced atomically once whole and synced). */
     public static Written write(TreeSnapshot.Image image, Path file) throws IOException {
         Path absolute = file.toAbsolutePath();
+        String name = absolute.getFileName().toString();
+        if (name.endsWith(".gz") || name.endsWith(".snappy")) {
+            throw new IOException("the snapshot is written uncompressed, and ZooKeeper would read " + name
+                    + " as compressed: give a name without .gz or .snappy");
+        }
         Path nodes = Files.createTempFile(absolute.getParent(), ".nodes-", ".tmp");
         Path partial = absolute.resolveSibling("." + absolute.getFileName() + ".partial");
         try {

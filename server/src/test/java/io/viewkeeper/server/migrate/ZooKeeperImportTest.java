@@ -43,6 +43,17 @@ class ZooKeeperImportTest {
     Path dir;
     private Path zkData;
     private Path zkLogs;
+    /** A session left open when ZooKeeper stops, with an ephemeral: it must come across. */
+    private ZooKeeper lingering;
+    /** The running ZooKeeper server's address, while {@link #runZooKeeper} runs. */
+    private String connectString;
+
+    @org.junit.jupiter.api.AfterEach
+    void closeLingering() throws InterruptedException {
+        if (lingering != null) {
+            lingering.close(100);
+        }
+    }
 
     @BeforeEach
     void writeZooKeeperData() throws Exception {
@@ -51,6 +62,11 @@ class ZooKeeperImportTest {
         for (int round = 0; round < 3; round++) {
             int r = round;
             runZooKeeper(zk -> {
+                if (r == 2) {
+                    lingering = new ZooKeeper(connectString, 30_000, event -> { });
+                    org.awaitility.Awaitility.await().until(() -> lingering.getState().isConnected());
+                    lingering.create("/round-2-owner", null, Ids.OPEN_ACL_UNSAFE, CreateMode.EPHEMERAL);
+                }
                 zk.create("/round-" + r, ("data " + r).getBytes(StandardCharsets.UTF_8), Ids.OPEN_ACL_UNSAFE,
                         CreateMode.PERSISTENT);
                 for (int i = 0; i < 20; i++) {
@@ -69,7 +85,7 @@ class ZooKeeperImportTest {
         Path target = dir.resolve("vk");
         String output = run("import", "--zookeeper-data-dir", zkData.toString(), "--zookeeper-log-dir",
                 zkLogs.toString(), "--data-dir", target.toString(), "--replicas", "3");
-        assertThat(output).contains("imported 67 znodes");
+        assertThat(output).contains("imported 68 znodes and 1 sessions (1 ephemerals)");
         ZooKeeperDataDir.Loaded source = ZooKeeperDataDir.read(zkData, zkLogs);
         for (int i = 1; i <= 3; i++) {
             Path replica = target.resolve("replica-" + i);
@@ -98,7 +114,7 @@ class ZooKeeperImportTest {
         ZooKeeperDataDir.Loaded source = ZooKeeperDataDir.read(zkData, zkLogs);
         Path file = back.resolve("snapshot." + Long.toHexString(source.lastZxid()));
         String output = run("export", "--zookeeper-snapshot", file.toString(), "--data-dir", target.toString());
-        assertThat(output).contains("exported 67 znodes");
+        assertThat(output).contains("exported 68 znodes and 1 sessions");
         assertThat(target.resolve(ReplicaDisk.IMPORT_MARKER)).as("the stopped directory is not changed").exists();
         ZooKeeperDataDir.Loaded reloaded = ZooKeeperDataDir.read(dir.resolve("back"), dir.resolve("back"));
         assertThat(reloaded.lastZxid()).isEqualTo(source.lastZxid());
@@ -114,7 +130,9 @@ class ZooKeeperImportTest {
             assertThat(statOf(b)).as(path).isEqualTo(statOf(a));
             assertThat(reloaded.tree().getACL(b)).as(path).isEqualTo(source.tree().getACL(a));
         }
-        assertThat(reloaded.sessions()).isEqualTo(source.sessions());
+        assertThat(reloaded.sessions()).isEqualTo(source.sessions()).hasSize(1);
+        assertThat(run("export", "--zookeeper-snapshot", back.resolve("snapshot.1.gz").toString(), "--data-dir",
+                target.toString())).contains("uncompressed");
     }
 
     @Test
@@ -125,6 +143,34 @@ class ZooKeeperImportTest {
         assertThat(older.transactions()).isGreaterThan(newest.transactions());
         assertThat(ZooKeeperImport.toImage(older).tree().digest())
                 .isEqualTo(ZooKeeperImport.toImage(newest).tree().digest());
+    }
+
+    @Test
+    void shouldReadSnapshotsZooKeeperWroteCompressed() throws Exception {
+        long plain = ZooKeeperImport.toImage(ZooKeeperDataDir.read(zkData, zkLogs)).tree().digest();
+        Path newest = files(zkData, "snapshot.").get(2);
+        byte[] bytes = Files.readAllBytes(newest);
+        Path gz = newest.resolveSibling(newest.getFileName() + ".gz");
+        try (var out = new java.util.zip.GZIPOutputStream(Files.newOutputStream(gz))) {
+            out.write(bytes);
+        }
+        Files.delete(newest);
+        assertThat(ZooKeeperImport.toImage(ZooKeeperDataDir.read(zkData, zkLogs)).tree().digest()).isEqualTo(plain);
+        Path snappy = newest.resolveSibling(newest.getFileName() + ".snappy");
+        try (var out = new org.xerial.snappy.SnappyOutputStream(Files.newOutputStream(snappy))) {
+            out.write(bytes);
+        }
+        Files.delete(gz);
+        assertThat(ZooKeeperImport.toImage(ZooKeeperDataDir.read(zkData, zkLogs)).tree().digest()).isEqualTo(plain);
+    }
+
+    @Test
+    void shouldTakeTheNextCounterOrTheFirstOfALaterEpochAsFollowing() {
+        assertThat(ZooKeeperDataDir.follows(0x100000005L, 0x100000006L)).isTrue();
+        assertThat(ZooKeeperDataDir.follows(0x100000005L, 0x300000001L)).isTrue();
+        assertThat(ZooKeeperDataDir.follows(0x100000005L, 0x100000007L)).isFalse();
+        assertThat(ZooKeeperDataDir.follows(0x100000005L, 0x200000002L)).isFalse();
+        assertThat(ZooKeeperDataDir.follows(0x200000005L, 0x100000006L)).isFalse();
     }
 
     @Test
@@ -241,7 +287,8 @@ class ZooKeeperImportTest {
         factory.startup(server);
         try {
             CountDownLatch connected = new CountDownLatch(1);
-            try (ZooKeeper zk = new ZooKeeper("127.0.0.1:" + factory.getLocalPort(), 10_000, event -> {
+            connectString = "127.0.0.1:" + factory.getLocalPort();
+            try (ZooKeeper zk = new ZooKeeper(connectString, 10_000, event -> {
                 if (event.getState() == Watcher.Event.KeeperState.SyncConnected) {
                     connected.countDown();
                 }
