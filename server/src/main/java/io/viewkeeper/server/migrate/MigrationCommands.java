@@ -34,8 +34,9 @@ public final class MigrationCommands {
     @Command(name = "import", description = {
         "Turn a stopped ZooKeeper server's data directory (3.4-3.9: version-2/snapshot.* plain, gzip or snappy, "
             + "and log.*) into Viewkeeper's first checkpoint: every znode with its data, ACL and Stat, every open "
-            + "session with its timeout and password, zxids going on from ZooKeeper's last. Nothing in the "
-            + "ZooKeeper directories is changed; the target must be new or empty.",
+            + "session with its timeout and password, zxids going on from ZooKeeper's last. Or take one snapshot "
+            + "file, such as an export (a backup to restore). Nothing in the ZooKeeper directories is changed; the "
+            + "target must be new or empty.",
         "Exit 0 on success, 1 when the input is refused (the reason is printed), 2 on bad arguments."})
     public static final class ImportCommand implements Callable<Integer> {
         @Spec
@@ -44,12 +45,21 @@ public final class MigrationCommands {
         @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
         private boolean help;
 
-        @Option(names = "--zookeeper-data-dir", paramLabel = "DIR", required = true,
-                description = "ZooKeeper's dataDir (the directory holding version-2/).")
-        private Path zookeeperDataDir;
+        @ArgGroup(exclusive = true, multiplicity = "1")
+        private ImportSource from;
+
+        static final class ImportSource {
+            @Option(names = "--zookeeper-data-dir", paramLabel = "DIR",
+                    description = "ZooKeeper's dataDir (the directory holding version-2/).")
+            private Path zookeeperDataDir;
+
+            @Option(names = "--zookeeper-snapshot", paramLabel = "FILE", description = "One snapshot file on its "
+                    + "own, such as an export or a ZooKeeper AdminServer snapshot (a backup to restore).")
+            private Path zookeeperSnapshot;
+        }
 
         @Option(names = "--zookeeper-log-dir", paramLabel = "DIR",
-                description = "ZooKeeper's dataLogDir when it is not the dataDir.")
+                description = "With --zookeeper-data-dir: ZooKeeper's dataLogDir when it is not the dataDir.")
         private Path zookeeperLogDir;
 
         @Option(names = "--data-dir", paramLabel = "DIR", required = true, description = "Without --replicas: "
@@ -78,8 +88,14 @@ public final class MigrationCommands {
             }
             long started = System.nanoTime();
             try {
-                ZooKeeperDataDir.Loaded loaded = ZooKeeperDataDir.read(zookeeperDataDir,
-                        zookeeperLogDir == null ? zookeeperDataDir : zookeeperLogDir);
+                if (from.zookeeperSnapshot != null && zookeeperLogDir != null) {
+                    err.println("viewkeeper import: --zookeeper-log-dir goes with --zookeeper-data-dir");
+                    return EXIT_USAGE;
+                }
+                ZooKeeperDataDir.Loaded loaded = from.zookeeperSnapshot != null
+                        ? ZooKeeperDataDir.readSnapshotFile(from.zookeeperSnapshot)
+                        : ZooKeeperDataDir.read(from.zookeeperDataDir,
+                                zookeeperLogDir == null ? from.zookeeperDataDir : zookeeperLogDir);
                 long read = System.nanoTime();
                 ZooKeeperImport.Source source = ZooKeeperImport.Source.of(loaded);
                 TreeSnapshot.Image image = ZooKeeperImport.toImage(loaded);

@@ -54,7 +54,7 @@ public final class ZooKeeperDataDir {
         File newest = snapshots.get(0);
         DataTree tree = new DataTree();
         Map<Long, Integer> sessions = new HashMap<>();
-        long snapshotZxid = readSnapshot(newest, tree, sessions);
+        long snapshotZxid = readSnapshot(newest, tree, sessions, true);
         int transactions = replayLogs(txnDir, tree, sessions, snapshotZxid);
         DataTree.ZxidDigest unreached = tree.getDigestFromLoadedSnapshot();
         if (unreached != null) {
@@ -65,6 +65,28 @@ public final class ZooKeeperDataDir {
         }
         removeDeadSessions(tree, sessions);
         return new Loaded(tree, sessions, tree.lastProcessedZxid, newest.toPath(), snapshotZxid, transactions);
+    }
+
+    /**
+     * Reads one snapshot file on its own, such as an export or a ZooKeeper AdminServer snapshot: its zxid is the
+     * one its name gives ({@code snapshot.<zxid in hex>}) or, for another name, the last zxid the file records. A
+     * snapshot taken while transactions were being applied (its digest is at a later zxid) needs its logs, so it is
+     * refused here.
+     */
+    public static Loaded readSnapshotFile(Path file) throws MigrationException {
+        if (!Files.isRegularFile(file)) {
+            throw new MigrationException(file + " is not a file");
+        }
+        DataTree tree = new DataTree();
+        Map<Long, Integer> sessions = new HashMap<>();
+        long zxid = readSnapshot(file.toFile(), tree, sessions, false);
+        if (tree.getDigestFromLoadedSnapshot() != null) {
+            throw new MigrationException("snapshot " + file + " was taken while transactions up to zxid 0x"
+                    + Long.toHexString(tree.getDigestFromLoadedSnapshot().getZxid()) + " were being applied: "
+                    + "import it with its server's data directory (--zookeeper-data-dir), whose logs complete it");
+        }
+        removeDeadSessions(tree, sessions);
+        return new Loaded(tree, sessions, zxid, file, zxid, 0);
     }
 
     private static Path versionDir(Path dir, String what) throws MigrationException {
@@ -101,32 +123,37 @@ public final class ZooKeeperDataDir {
      * digest and last processed zxid that newer versions append, each sealed), and fails rather than falls back to
      * an older snapshot.
      */
-    private static long readSnapshot(File snapshot, DataTree tree, Map<Long, Integer> sessions)
+    private static long readSnapshot(File snapshot, DataTree tree, Map<Long, Integer> sessions, boolean inDataDir)
             throws MigrationException {
-        long zxid = Util.getZxidFromName(snapshot.getName(), FileSnap.SNAPSHOT_FILE_PREFIX);
+        long named = Util.getZxidFromName(snapshot.getName(), FileSnap.SNAPSHOT_FILE_PREFIX);
+        boolean recorded;
         try {
-            if (!SnapStream.isValidSnapshot(snapshot)) {
+            if (named >= 0 && !SnapStream.isValidSnapshot(snapshot)) { // it needs ZooKeeper's name to look
                 throw new IOException("it is empty, truncated or does not end as a snapshot does");
             }
             try (CheckedInputStream in = SnapStream.getInputStream(snapshot)) {
                 InputArchive archive = BinaryInputArchive.getArchive(in);
                 FileSnap.deserialize(tree, sessions, archive);
                 SnapStream.checkSealIntegrity(in, archive);
-                if (tree.deserializeZxidDigest(archive, zxid)) {
+                if (tree.deserializeZxidDigest(archive, Math.max(named, 0))) {
                     SnapStream.checkSealIntegrity(in, archive);
                 }
-                if (tree.deserializeLastProcessedZxid(archive)) {
+                recorded = tree.deserializeLastProcessedZxid(archive);
+                if (recorded) {
                     SnapStream.checkSealIntegrity(in, archive);
                 }
             }
         } catch (IOException | RuntimeException e) {
-            throw new MigrationException("the newest snapshot " + snapshot + " is damaged (" + e.getMessage()
-                    + "). ZooKeeper would fall back to an older snapshot; to import from that one, move this "
-                    + "file out of the directory and run the import again: the logs after the older snapshot are "
-                    + "checked for gaps", e);
+            throw new MigrationException(inDataDir ? "the newest snapshot " + snapshot + " is damaged ("
+                    + e.getMessage() + "). ZooKeeper would fall back to an older snapshot; to import from that one, "
+                    + "move this file out of the directory and run the import again: the logs after the older "
+                    + "snapshot are checked for gaps" : "snapshot " + snapshot + " is damaged (" + e.getMessage()
+                    + ")", e);
         }
+        long zxid = named >= 0 ? named : recorded ? tree.lastProcessedZxid : -1;
         if (zxid < 0) {
-            throw new MigrationException("snapshot " + snapshot + " has no zxid in its name");
+            throw new MigrationException("snapshot " + snapshot + " records no zxid: name it snapshot.<its zxid in "
+                    + "hex>, as ZooKeeper does");
         }
         tree.lastProcessedZxid = zxid;
         if (tree.getDigestFromLoadedSnapshot() != null) {

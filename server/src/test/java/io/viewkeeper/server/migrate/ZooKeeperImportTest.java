@@ -133,6 +133,14 @@ class ZooKeeperImportTest {
         assertThat(reloaded.sessions()).isEqualTo(source.sessions()).hasSize(1);
         assertThat(run("export", "--zookeeper-snapshot", back.resolve("snapshot.1.gz").toString(), "--data-dir",
                 target.toString())).contains("uncompressed");
+
+        Path backup = Files.move(file, dir.resolve("backup.bin"));
+        Path restored = dir.resolve("restored");
+        assertThat(run("import", "--zookeeper-snapshot", backup.toString(), "--data-dir", restored.toString()))
+                .contains("imported 68 znodes and 1 sessions");
+        assertThat(ZooKeeperImport.toImage(ZooKeeperDataDir.readSnapshotFile(backup)).tree().digest())
+                .as("a backup taken by export and imported again is the same state")
+                .isEqualTo(ZooKeeperImport.toImage(source).tree().digest());
     }
 
     @Test
