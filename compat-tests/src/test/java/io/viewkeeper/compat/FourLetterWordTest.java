@@ -45,6 +45,16 @@ class FourLetterWordTest extends CompatTestBase {
         assertThat(stat).startsWith("Zookeeper version: ").contains("\nClients:\n").contains("Mode: standalone");
     }
 
+    /** ZooKeeper's own four-letter-word client, which zkServer.sh status runs, half-closes after the word. */
+    @Test
+    void shouldAnswerAClientThatEndsItsInputAfterTheWord() throws Exception {
+        String srvr = org.apache.zookeeper.client.FourLetterWordMain.send4LetterWord("127.0.0.1",
+                server.clientPort(), "srvr");
+        assertThat(srvr).contains("Mode: standalone");
+        assertThat(org.apache.zookeeper.client.FourLetterWordMain.send4LetterWord("127.0.0.1", server.clientPort(),
+                "ruok")).isEqualTo("imok\n");
+    }
+
     @Test
     void shouldCountZnodesInMntr() throws Exception {
         ZooKeeper zk = client().zk();

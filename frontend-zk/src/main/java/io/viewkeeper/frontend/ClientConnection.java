@@ -26,6 +26,11 @@ public final class ClientConnection {
      * ({@link ConnectionInput}): reading stays off whatever the in-flight count says.
      */
     boolean inputHeld;
+    /**
+     * Set on the event loop when the first bytes were a four-letter word: the client may half-close its side after
+     * sending it (ZooKeeper's FourLetterWordMain and {@code nc} do), and the answer must still be written.
+     */
+    boolean answeringFourLetterWord;
     final Deque<Inbound> waiting = new ArrayDeque<>();
     final List<Identity> identities = new ArrayList<>();
     final Set<String> watchedPaths = new HashSet<>();

@@ -40,10 +40,35 @@ public final class ClientPipeline {
     public void install(Channel channel, ClientConnection connection) {
         ConnectionInput input = new ConnectionInput(inbox, channel, connection, settings.maxInflightPerConnection());
         channel.pipeline()
+                .addLast("halfClose", new InputShutdownHandler(connection))
                 .addLast("fourLetterWords", new FourLetterWordDetector(connection, input))
                 .addLast("frames", new LengthFieldBasedFrameDecoder(settings.juteMaxBuffer() + 4, 0, 4, 0, 4, true))
                 .addLast("requests", new RequestHandler(connection, input))
                 .addLast("replies", new ReplyEncoder());
+    }
+
+    /**
+     * Channels allow half-closure so that a four-letter word followed by the client's end of input is still answered
+     * (the answer comes from the replica thread, after the read that saw the end); any other connection whose client
+     * ends its input is closed, as before.
+     */
+    private static final class InputShutdownHandler extends io.netty.channel.ChannelInboundHandlerAdapter {
+        private final ClientConnection connection;
+
+        InputShutdownHandler(ClientConnection connection) {
+            this.connection = connection;
+        }
+
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
+            if (event instanceof io.netty.channel.socket.ChannelInputShutdownEvent) {
+                if (!connection.answeringFourLetterWord) {
+                    ctx.close();
+                }
+                return;
+            }
+            super.userEventTriggered(ctx, event);
+        }
     }
 
     /** Answers a four-letter word when it is the first four bytes of a connection, else steps aside (§1.2). */
@@ -77,6 +102,7 @@ public final class ClientPipeline {
             long argument = word.equals("stmk") ? in.readLong() : 0;
             in.skipBytes(in.readableBytes());
             ctx.channel().config().setAutoRead(false);
+            connection.answeringFourLetterWord = true;
             Inbound.FourLetterWord command = new Inbound.FourLetterWord(word, argument);
             input.dispatch(() -> core.onInbound(connection, command));
         }
