@@ -28,6 +28,7 @@ import picocli.CommandLine.Spec;
  * the only class that calls System.exit.
  */
 @Command(name = "viewkeeper", description = "A ZooKeeper-compatible coordination service.",
+        versionProvider = Main.Version.class,
         subcommands = {Main.StartCommand.class, Main.NodeCommand.class, Main.InspectCommand.class,
             io.viewkeeper.server.migrate.MigrationCommands.ImportCommand.class,
             io.viewkeeper.server.migrate.MigrationCommands.ExportCommand.class})
@@ -44,6 +45,25 @@ public final class Main implements Callable<Integer> {
 
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
     private boolean help;
+
+    @Option(names = {"-V", "--version"}, versionHelp = true, description = "Print the version and exit.")
+    private boolean version;
+
+    /** The version the build wrote into {@code version.properties}, and the ZooKeeper protocol it speaks. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() throws IOException {
+            Properties properties = new Properties();
+            try (var in = Main.class.getResourceAsStream("version.properties")) {
+                if (in == null) {
+                    throw new IOException("version.properties is missing from the server jar");
+                }
+                properties.load(in);
+            }
+            return new String[] {"Viewkeeper " + properties.getProperty("version")
+                    + " (ZooKeeper 3.9 client protocol; Java " + Runtime.version() + ")"};
+        }
+    }
 
     public static void main(String[] args) {
         System.exit(new CommandLine(new Main()).execute(args));
