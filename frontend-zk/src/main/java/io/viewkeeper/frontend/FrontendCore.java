@@ -43,7 +43,7 @@ public final class FrontendCore {
     private static final Logger log = LoggerFactory.getLogger(FrontendCore.class);
     private static final int NOTIFICATION_XID = -1;
     static final int PING_XID = -2;
-    private static final int AUTH_XID = -4;
+    static final int AUTH_XID = -4;
 
     /** A write waiting for its commit; {@code connection} is null for writes this node makes itself. */
     private static final class PendingWrite {
@@ -93,6 +93,8 @@ public final class FrontendCore {
     /** Client id of the reaper's deletes; no session has it (session ids carry a server id in the top byte). */
     private static final long REAPER_CLIENT_ID = 0;
     private static final long RESUBMIT_AFTER_MS = 500;
+    /** Restores are client {@code 0x100 + serverId}: below every session id, distinct per replica. */
+    private static final long RESTORE_CLIENT_ID_BASE = 0x100;
 
     private final FrontendSettings settings;
     private final ZnodeStateMachine stateMachine;
@@ -107,6 +109,8 @@ public final class FrontendCore {
     private final Set<Long> touchedSessions = new LinkedHashSet<>();
     private long nextReadId;
     private long reaperSequence;
+    private long restoreSequence;
+    private final Map<RequestKey, RestoreListener> restoreListeners = new LinkedHashMap<>();
     private boolean wasPrimary;
     private volatile int boundClientPort;
     private final Set<ClientConnection> connections = new LinkedHashSet<>();
@@ -327,7 +331,17 @@ public final class FrontendCore {
             default -> {
             }
         }
-        PendingWrite pending = pendingWrites.remove(new RequestKey(clientId, requestNumber));
+        RequestKey key = new RequestKey(clientId, requestNumber);
+        PendingWrite pending = pendingWrites.remove(key);
+        if (txn.op() instanceof Operation.RestoreState) {
+            if (outcome.result() instanceof Result.Done) {
+                afterStateReplaced();
+            }
+            RestoreListener listener = restoreListeners.remove(key);
+            if (listener != null) {
+                listener.onRestored(zxid, outcome.result());
+            }
+        }
         if (pending == null || pending.connection == null) {
             return;
         }
@@ -342,12 +356,40 @@ public final class FrontendCore {
         drain(c);
     }
 
+    /** Hears how a restore submitted here ended: the zxid it was applied at and its result. */
+    public interface RestoreListener {
+        void onRestored(long zxid, Result result);
+    }
+
+    /**
+     * Submits a restore ({@link Operation.RestoreState}) as a write of this replica's own: client id
+     * {@code 0x100 + serverId}, which no session has, request numbers from the applied zxid up, so they only grow;
+     * offered again until it commits, like any pending write. The listener hears of it when it is applied here.
+     */
+    public void submitRestore(byte[] state, RestoreListener listener) {
+        long now = clock.getAsLong();
+        long clientId = RESTORE_CLIENT_ID_BASE + settings.serverId();
+        long requestNumber = (lastZxid() << 12) | (restoreSequence++ & 0xfff);
+        Txn txn = new Txn(clientId, 0, now, List.of(), new Operation.RestoreState(state));
+        PendingWrite pending = new PendingWrite(null, 0, OpCode.NOTIFICATION, List.of(), now, txn, clientId,
+                requestNumber);
+        RequestKey key = new RequestKey(clientId, requestNumber);
+        pendingWrites.put(key, pending);
+        restoreListeners.put(key, listener);
+        offer(pending, now);
+    }
+
     /**
      * The state was replaced by a snapshot (recovery or state transfer). Watches cannot be carried across it, so
      * every client connection is closed: clients reconnect and their setWatches catch up from their last zxid.
      */
     public void onStateInstalled(TreeSnapshot.Image image) {
         stateMachine.install(image);
+        afterStateReplaced();
+    }
+
+    /** Closes every client connection and tracks exactly the sessions of the state now in place. */
+    private void afterStateReplaced() {
         for (ClientConnection c : List.copyOf(connections)) {
             closeConnection(c);
         }
@@ -453,7 +495,7 @@ public final class FrontendCore {
         }
         switch (request.type()) {
             case OpCode.PING -> send(c, Outbound.reply(PING_XID, lastZxid(), 0));
-            case OpCode.AUTH -> handleAuth(c, request);
+            case OpCode.AUTH -> AuthRequests.handle(this, c, request);
             case OpCode.SASL -> send(c, Outbound.reply(request.xid(), lastZxid(), ErrorCode.AUTH_FAILED).thenClose());
             case OpCode.SET_WATCHES, OpCode.SET_WATCHES2 -> handleSetWatches(c, request);
             default -> {
@@ -569,26 +611,8 @@ public final class FrontendCore {
             send(c, Outbound.reply(pending.xid, zxid, e.code()));
             return;
         }
-        Record body = switch (result) {
-            case Result.Created created -> pending.type == OpCode.CREATE
-                    ? new CreateResponse(created.path())
-                    : new Create2Response(created.path(), JuteConvert.stat(created.stat()));
-            case Result.Updated updated -> pending.type == OpCode.SET_ACL
-                    ? new SetACLResponse(JuteConvert.stat(updated.stat()))
-                    : new SetDataResponse(JuteConvert.stat(updated.stat()));
-            case Result.MultiDone multi -> multiRecord(pending.multiTypes, multi.results());
-            case Result.Done done -> null;
-            case Result.Error e -> throw new IllegalStateException("handled above");
-        };
+        Record body = WriteReplies.body(pending.type, pending.multiTypes, result);
         send(c, Outbound.reply(pending.xid, zxid, body));
-    }
-
-    private static MultiResponseRecord multiRecord(List<Integer> types, List<Result> results) {
-        List<MultiResponseRecord.Element> elements = new ArrayList<>(results.size());
-        for (int i = 0; i < results.size(); i++) {
-            elements.add(MultiResponseRecord.forWrite(types.isEmpty() ? 0 : types.get(i), results.get(i)));
-        }
-        return new MultiResponseRecord(elements);
     }
 
     // ---- sessions (the handshake itself is in Handshakes) ----
@@ -624,38 +648,7 @@ public final class FrontendCore {
         return ++nextReadId;
     }
 
-    // ---- auth, watches on reconnect, multiRead ----
-
-    void handleAuth(ClientConnection c, Inbound.Request request) {
-        AuthPacket auth = (AuthPacket) request.body();
-        if (auth == null || auth.getScheme() == null) {
-            send(c, Outbound.reply(AUTH_XID, 0, ErrorCode.AUTH_FAILED).thenClose());
-            return;
-        }
-        String credential = auth.getAuth() == null ? "" : new String(auth.getAuth(), StandardCharsets.UTF_8);
-        switch (auth.getScheme()) {
-            case "digest" -> {
-                String digest = AccessControl.digest(credential);
-                if (digest.equals(settings.superDigest())) {
-                    addIdentity(c, Identity.SUPER);
-                }
-                addIdentity(c, new Identity("digest", digest));
-            }
-            case "ip" -> addIdentity(c, new Identity("ip", c.remoteAddress));
-            default -> {
-                stats.authFailed++;
-                send(c, Outbound.reply(AUTH_XID, 0, ErrorCode.AUTH_FAILED).thenClose());
-                return;
-            }
-        }
-        send(c, Outbound.reply(AUTH_XID, 0, 0));
-    }
-
-    private static void addIdentity(ClientConnection c, Identity identity) {
-        if (!c.identities.contains(identity)) {
-            c.identities.add(identity);
-        }
-    }
+    // ---- watches on reconnect, multiRead (auth is in AuthRequests) ----
 
     void handleSetWatches(ClientConnection c, Inbound.Request request) {
         if (request.decodeError()) {

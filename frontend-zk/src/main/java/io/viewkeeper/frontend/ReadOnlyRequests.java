@@ -15,7 +15,7 @@ final class ReadOnlyRequests {
     static void handle(FrontendCore core, ClientConnection c, Inbound.Request request, long startNanos) {
         switch (request.type()) {
             case OpCode.PING -> core.send(c, Outbound.reply(FrontendCore.PING_XID, core.lastZxid(), 0));
-            case OpCode.AUTH -> core.handleAuth(c, request);
+            case OpCode.AUTH -> AuthRequests.handle(core, c, request);
             case OpCode.SASL -> core.send(c, Outbound.reply(request.xid(), core.lastZxid(), ErrorCode.AUTH_FAILED)
                     .thenClose());
             case OpCode.SET_WATCHES, OpCode.SET_WATCHES2 -> core.handleSetWatches(c, request);

@@ -43,6 +43,11 @@ final class LoopAccess implements NodeAccess {
     }
 
     @Override
+    public void submitRestore(byte[] state, FrontendCore.RestoreListener listener) {
+        core.submitRestore(state, listener);
+    }
+
+    @Override
     public String zooKeeperRole() {
         return loop.role();
     }

@@ -31,7 +31,8 @@ import picocli.CommandLine.Spec;
         versionProvider = Main.Version.class,
         subcommands = {Main.StartCommand.class, Main.NodeCommand.class, Main.InspectCommand.class,
             io.viewkeeper.server.migrate.MigrationCommands.ImportCommand.class,
-            io.viewkeeper.server.migrate.MigrationCommands.ExportCommand.class})
+            io.viewkeeper.server.migrate.MigrationCommands.ExportCommand.class,
+            io.viewkeeper.server.migrate.MigrationCommands.RestoreCommand.class})
 public final class Main implements Callable<Integer> {
 
     static final int EXIT_OK = 0;

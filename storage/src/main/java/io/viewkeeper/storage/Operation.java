@@ -40,6 +40,14 @@ public sealed interface Operation {
     record DeleteContainer(String path) implements Operation {
     }
 
+    /**
+     * The admin endpoint's restore: the whole state replaced by {@code state}, a {@link TreeSnapshot} image (at most
+     * {@link #RESTORE_STATE_BYTES_MAX}), through the log so that every replica takes it at the same op.
+     */
+    record RestoreState(byte[] state) implements Operation {
+        public static final int RESTORE_STATE_BYTES_MAX = 16 << 20;
+    }
+
     /** A request that could not be decoded but, as in ZooKeeper, still uses up a zxid with this error. */
     record Failed(int errorCode) implements Operation {
     }

@@ -133,6 +133,10 @@ public final class OperationCodec {
                 out.writeByte(10);
                 out.writeInt(f.errorCode());
             }
+            case Operation.RestoreState r -> {
+                out.writeByte(11);
+                writeBytes(out, r.state());
+            }
         }
     }
 
@@ -150,6 +154,7 @@ public final class OperationCodec {
             case 8 -> new Operation.CloseSession(in.data.readLong());
             case 9 -> new Operation.DeleteContainer(in.string());
             case 10 -> new Operation.Failed(in.data.readInt());
+            case 11 -> new Operation.RestoreState(in.bytes());
             default -> throw new MalformedOperationException("unknown operation tag " + tag);
         };
     }

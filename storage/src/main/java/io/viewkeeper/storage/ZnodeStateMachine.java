@@ -68,6 +68,7 @@ public final class ZnodeStateMachine {
             case Operation.CreateSession create -> createSession(create);
             case Operation.CloseSession close -> closeSession(zxid, close, changes, undo);
             case Operation.Failed failed -> Result.error(failed.errorCode());
+            case Operation.RestoreState restore -> restoreState(zxid, restore);
             default -> applySingle(zxid, txn, txn.op(), changes, undo);
         };
         return new ApplyOutcome(result, List.copyOf(changes));
@@ -89,7 +90,33 @@ public final class ZnodeStateMachine {
             case Operation.CreateSession s -> Result.error(ErrorCode.MARSHALLING_ERROR);
             case Operation.CloseSession s -> Result.error(ErrorCode.MARSHALLING_ERROR);
             case Operation.Failed failed -> Result.error(failed.errorCode());
+            case Operation.RestoreState r -> Result.error(ErrorCode.MARSHALLING_ERROR);
         };
+    }
+
+    /**
+     * Replaces the whole state by the image, as of this op's zxid. Refused (BadArguments, nothing changed) when the
+     * image does not read back or holds zxids beyond this op: zxids are op numbers, which never jump. A session the
+     * image shares with the state it replaces keeps the password its client holds.
+     */
+    private Result restoreState(long zxid, Operation.RestoreState restore) {
+        TreeSnapshot.Image image;
+        try {
+            image = TreeSnapshot.read(restore.state());
+        } catch (OperationCodec.MalformedOperationException e) {
+            return Result.error(ErrorCode.BAD_ARGUMENTS);
+        }
+        if (image.lastZxid() > zxid) {
+            return Result.error(ErrorCode.BAD_ARGUMENTS);
+        }
+        for (Session restored : List.copyOf(image.sessions().all())) {
+            Session current = sessions.get(restored.sessionId());
+            if (current != null) {
+                image.sessions().add(new Session(restored.sessionId(), restored.timeoutMs(), current.password()));
+            }
+        }
+        install(new TreeSnapshot.Image(image.tree(), image.sessions(), zxid));
+        return new Result.Done();
     }
 
     private static String pathOf(Operation op) {
@@ -104,6 +131,7 @@ public final class ZnodeStateMachine {
             case Operation.CreateSession s -> "";
             case Operation.CloseSession s -> "";
             case Operation.Failed f -> "";
+            case Operation.RestoreState r -> "";
         };
     }
 

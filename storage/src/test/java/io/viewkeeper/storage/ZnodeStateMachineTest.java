@@ -38,6 +38,41 @@ class ZnodeStateMachineTest {
         return code(fixture.run(op));
     }
 
+    // ---- restore ----
+
+    @Test
+    void shouldReplaceTheWholeStateAtTheRestoreZxidWhenTheImageIsNotAhead() {
+        assertThat(fixture.run(create("/kept", "old"))).isInstanceOf(Result.Created.class);
+        byte[] earlier = TreeSnapshot.write(fixture.machine);
+        byte[] knownPassword = fixture.machine.sessions().get(SESSION).password().clone();
+        assertThat(fixture.run(create("/later", "new"))).isInstanceOf(Result.Created.class);
+        assertThat(fixture.run(delete("/kept"))).isInstanceOf(Result.Done.class);
+
+        assertThat(fixture.run(new Operation.RestoreState(earlier))).isInstanceOf(Result.Done.class);
+        assertThat(fixture.tree().get("/kept")).isNotNull();
+        assertThat(fixture.tree().get("/later")).isNull();
+        assertThat(fixture.machine.lastZxid()).isEqualTo(fixture.zxid);
+        assertThat(fixture.machine.sessions().get(SESSION).password()).isEqualTo(knownPassword);
+        assertThat(fixture.tree().digest()).isEqualTo(fixture.tree().recomputeDigest());
+        assertThat(fixture.run(create("/after", "x"))).as("writes go on after a restore")
+                .isInstanceOf(Result.Created.class);
+    }
+
+    @Test
+    void shouldRefuseARestoreWhoseImageIsAheadOrDamagedAndChangeNothing() {
+        TreeFixture ahead = new TreeFixture().withSessions();
+        for (int i = 0; i < 20; i++) {
+            ahead.run(create("/n" + i, "x"));
+        }
+        byte[] future = TreeSnapshot.write(ahead.machine);
+        assertThat(fixture.run(create("/mine", "x"))).isInstanceOf(Result.Created.class);
+        long digest = fixture.tree().digest();
+        assertThat(code(fixture.run(new Operation.RestoreState(future)))).isEqualTo(BAD_ARGUMENTS);
+        assertThat(code(fixture.run(new Operation.RestoreState(new byte[] {0, 0, 0, 1, 9})))).isEqualTo(BAD_ARGUMENTS);
+        assertThat(fixture.tree().digest()).isEqualTo(digest);
+        assertThat(fixture.tree().get("/mine")).isNotNull();
+    }
+
     // ---- create ----
 
     @Test

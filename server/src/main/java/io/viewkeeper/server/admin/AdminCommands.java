@@ -44,6 +44,12 @@ final class AdminCommands {
         snapshot.put("mutating", false);
         snapshot.put("summary", SnapshotStreamer.SUMMARY);
         result.add(snapshot);
+        Map<String, Object> restore = new LinkedHashMap<>();
+        restore.put("name", RestoreReceiver.NAMES.get(0));
+        restore.put("aliases", RestoreReceiver.NAMES.subList(1, RestoreReceiver.NAMES.size()));
+        restore.put("mutating", true);
+        restore.put("summary", RestoreReceiver.SUMMARY);
+        result.add(restore);
         return result;
     }
 }

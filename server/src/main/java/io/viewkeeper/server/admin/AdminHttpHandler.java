@@ -50,11 +50,13 @@ final class AdminHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest
     private final NodeMetrics metrics;
     private final Duration replicaTimeout;
     private final SnapshotStreamer snapshots;
+    private final RestoreReceiver restores;
 
     AdminHttpHandler(AdminSettings settings, AdminCommands commands, NodeAccess node, NodeMetrics metrics,
-            Duration replicaTimeout, SnapshotStreamer snapshots) {
+            Duration replicaTimeout, SnapshotStreamer snapshots, RestoreReceiver restores) {
         this.settings = settings;
         this.snapshots = snapshots;
+        this.restores = restores;
         this.commands = commands;
         this.node = node;
         this.metrics = metrics;
@@ -94,6 +96,10 @@ final class AdminHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest
 
     private void runCommand(ChannelHandlerContext ctx, boolean keepAlive, FullHttpRequest request, String name,
             Map<String, List<String>> parameters) {
+        if (RestoreReceiver.NAMES.contains(name)) {
+            restores.serve(ctx, request, new Params(RestoreReceiver.NAMES.get(0), parameters));
+            return;
+        }
         if (SnapshotStreamer.NAMES.contains(name)) {
             snapshots.serve(ctx, keepAlive, request, new Params(SnapshotStreamer.NAMES.get(0), parameters));
             return;

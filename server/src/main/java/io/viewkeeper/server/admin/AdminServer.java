@@ -38,6 +38,9 @@ public final class AdminServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(AdminServer.class);
     public static final Duration REPLICA_TIMEOUT_DEFAULT = Duration.ofSeconds(5);
     static final int BODY_BYTES_MAX = 64 * 1024;
+    /** A restore's body: a ZooKeeper snapshot whose converted state fits one op (16 MiB), with room to spare. */
+    static final int RESTORE_BODY_BYTES_MAX = 64 << 20;
+    private static final String AGGREGATOR = "aggregator";
     static final int INITIAL_LINE_BYTES_MAX = 4096;
     static final int HEADER_BYTES_MAX = 8192;
     static final int CONNECTIONS_MAX = 64;
@@ -77,6 +80,7 @@ public final class AdminServer implements AutoCloseable {
 
     private void bind(AdminSettings settings, AdminCommands commands, Duration replicaTimeout) throws IOException {
         SnapshotStreamer snapshots = new SnapshotStreamer(settings, node, replicaTimeout.toMillis());
+        RestoreReceiver restores = new RestoreReceiver(settings, node, replicaTimeout.toMillis());
         ServerBootstrap bootstrap = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
@@ -90,8 +94,10 @@ public final class AdminServer implements AutoCloseable {
                         ch.closeFuture().addListener(f -> connections.decrementAndGet());
                         ch.pipeline().addLast(new ReadTimeoutHandler(IDLE_TIMEOUT_SECONDS),
                                 new HttpServerCodec(INITIAL_LINE_BYTES_MAX, HEADER_BYTES_MAX, 8192),
-                                new BoundedAggregator(),
-                                new AdminHttpHandler(settings, commands, node, metrics, replicaTimeout, snapshots));
+                                new RestoreRoute());
+                        ch.pipeline().addLast(AGGREGATOR, new BoundedAggregator(BODY_BYTES_MAX));
+                        ch.pipeline().addLast(new AdminHttpHandler(settings, commands, node, metrics, replicaTimeout,
+                                snapshots, restores));
                     }
                 });
         ChannelFuture bound = bootstrap.bind(settings.serverAddress(), settings.serverPort()).awaitUninterruptibly();
@@ -139,14 +145,35 @@ public final class AdminServer implements AutoCloseable {
 
     /** The body limit, answered with a JSON 413 (netty's own answer has no body) and the connection closed. */
     private static final class BoundedAggregator extends HttpObjectAggregator {
-        BoundedAggregator() {
-            super(BODY_BYTES_MAX);
+        private final int bytesMax;
+
+        BoundedAggregator(int bytesMax) {
+            super(bytesMax);
+            this.bytesMax = bytesMax;
         }
 
         @Override
         protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
-            AdminHttpHandler.sendError(ctx, false, "", 413, "request body over " + BODY_BYTES_MAX + " bytes");
+            AdminHttpHandler.sendError(ctx, false, "", 413, "request body over " + bytesMax + " bytes");
             ctx.channel().closeFuture().addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+        }
+    }
+
+    /**
+     * A restore's body is a whole snapshot: its request (and only it) gets an aggregator with the larger limit,
+     * and its connection is closed after the answer, so the larger limit serves no other request.
+     */
+    private static final class RestoreRoute extends io.netty.channel.ChannelInboundHandlerAdapter {
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object message) {
+            if (message instanceof io.netty.handler.codec.http.HttpRequest request
+                    && RestoreReceiver.isRestore(new io.netty.handler.codec.http.QueryStringDecoder(request.uri())
+                            .path())
+                    && ctx.pipeline().get(AGGREGATOR) instanceof BoundedAggregator current
+                    && current.bytesMax != RESTORE_BODY_BYTES_MAX) {
+                ctx.pipeline().replace(AGGREGATOR, AGGREGATOR, new BoundedAggregator(RESTORE_BODY_BYTES_MAX));
+            }
+            ctx.fireChannelRead(message);
         }
     }
 }

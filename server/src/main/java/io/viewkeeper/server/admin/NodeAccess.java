@@ -22,6 +22,9 @@ public interface NodeAccess {
     /** The replicated state; replica thread only. */
     io.viewkeeper.storage.ZnodeStateMachine stateMachine();
 
+    /** Submits a restore of the whole state as one op; the listener hears when it applies. Replica thread only. */
+    void submitRestore(byte[] state, io.viewkeeper.frontend.FrontendCore.RestoreListener listener);
+
     /** standalone, leader or follower, as srvr says; replica thread only. */
     String zooKeeperRole();
 

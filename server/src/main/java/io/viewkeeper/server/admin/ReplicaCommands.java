@@ -252,6 +252,7 @@ final class ReplicaCommands {
             case Operation.CloseSession s -> "closeSession";
             case Operation.DeleteContainer d -> "deleteContainer";
             case Operation.Failed f -> "error(" + f.errorCode() + ")";
+            case Operation.RestoreState r -> "restore(" + r.state().length + " bytes)";
         };
     }
 
@@ -267,6 +268,7 @@ final class ReplicaCommands {
             case Operation.CreateSession s -> null;
             case Operation.CloseSession s -> null;
             case Operation.Failed f -> null;
+            case Operation.RestoreState r -> "/";
         };
     }
 

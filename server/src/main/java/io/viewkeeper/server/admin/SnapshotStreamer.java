@@ -15,21 +15,15 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.timeout.ReadTimeoutHandler;
 import io.viewkeeper.server.AdminSettings;
 import io.viewkeeper.server.migrate.ZooKeeperSnapshotWriter;
-import io.viewkeeper.storage.AccessControl;
 import io.viewkeeper.storage.Acl;
 import io.viewkeeper.storage.Identity;
 import io.viewkeeper.storage.OperationCodec;
 import io.viewkeeper.storage.TreeSnapshot;
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -53,8 +47,6 @@ final class SnapshotStreamer {
     static final String SUMMARY = "ZooKeeper's snapshot command: the state at an applied op as a ZooKeeper "
             + "snapshot file (streaming=true, the default) with last_zxid and snapshot_size headers; needs ALL "
             + "permissions on / (Authorization: digest user:password, ip) or the admin token";
-    private static final String BEARER = "Bearer ";
-    private static final int[] PERMISSION_BITS = {Acl.READ, Acl.WRITE, Acl.CREATE, Acl.DELETE, Acl.ADMIN};
 
     private final AdminSettings settings;
     private final NodeAccess node;
@@ -80,7 +72,8 @@ final class SnapshotStreamer {
         List<Identity> identities;
         try {
             streaming = params.allowOnly(java.util.Set.of("streaming")).bool("streaming", true);
-            identities = authenticate(request.headers().get(HttpHeaderNames.AUTHORIZATION), ctx);
+            identities = AdminAuth.authenticate(request.headers().get(HttpHeaderNames.AUTHORIZATION), ctx, settings,
+                    node);
         } catch (AdminException e) {
             AdminHttpHandler.sendError(ctx, keepAlive, NAMES.get(0), e.status(), e.getMessage());
             return;
@@ -94,8 +87,8 @@ final class SnapshotStreamer {
         // The ACL is checked before the state is copied, so a caller the root refuses costs no copy.
         if (!node.offer(() -> {
             List<Acl> rootAcl = node.stateMachine().tree().get("/").acl();
-            taken.complete(new Taken(permitsAll(rootAcl, identities) ? TreeSnapshot.write(node.stateMachine())
-                    : null, rootAcl));
+            boolean permitted = AdminAuth.permitsAll(rootAcl, identities);
+            taken.complete(new Taken(permitted ? TreeSnapshot.write(node.stateMachine()) : null, rootAcl));
         })) {
             running.set(false);
             AdminHttpHandler.sendError(ctx, keepAlive, NAMES.get(0), 503, "the replica thread is not taking tasks");
@@ -194,55 +187,6 @@ final class SnapshotStreamer {
     /** ZooKeeper's {@code last_zxid} header: {@code 0x} and the zxid in hex. */
     static String zxidHeader(long zxid) {
         return "0x" + Long.toHexString(zxid);
-    }
-
-    /** The identities the Authorization header proves, as ZooKeeper's AdminServer parses it. */
-    private List<Identity> authenticate(String header, ChannelHandlerContext ctx) throws AdminException {
-        if (header == null || header.isBlank()) {
-            throw new AdminException(401, "Auth info is missing for the command");
-        }
-        if (header.startsWith(BEARER)) {
-            byte[] given = header.substring(BEARER.length()).trim().getBytes(StandardCharsets.UTF_8);
-            if (settings.mutatingAllowed()
-                    && MessageDigest.isEqual(given, settings.token().getBytes(StandardCharsets.UTF_8))) {
-                return List.of(Identity.SUPER);
-            }
-            throw new AdminException(401, "Not authenticated: wrong token");
-        }
-        String[] parts = header.trim().split(" ", 2);
-        List<Identity> identities = new ArrayList<>();
-        switch (parts[0].toLowerCase(Locale.ROOT)) {
-            case "digest" -> {
-                if (parts.length < 2 || !parts[1].contains(":")) {
-                    throw new AdminException(401, "Not authenticated: digest needs 'digest user:password'");
-                }
-                String id = AccessControl.digest(parts[1]);
-                identities.add(new Identity("digest", id));
-                String superDigest = node.config().superDigest();
-                if (superDigest != null && superDigest.equals(id)) {
-                    identities.add(Identity.SUPER);
-                }
-            }
-            case "ip" -> {
-                if (!(ctx.channel().remoteAddress() instanceof InetSocketAddress remote)) {
-                    throw new AdminException(401, "Not authenticated: no client address");
-                }
-                identities.add(new Identity("ip", remote.getAddress().getHostAddress()));
-            }
-            default -> throw new AdminException(401, "Not authenticated: unknown scheme " + parts[0]
-                    + " (use digest or ip, or the admin token as Bearer)");
-        }
-        return identities;
-    }
-
-    /** ZooKeeper checks each permission bit on its own; all must pass. */
-    private static boolean permitsAll(List<Acl> acl, List<Identity> identities) {
-        for (int bit : PERMISSION_BITS) {
-            if (!AccessControl.permits(acl, bit, identities)) {
-                return false;
-            }
-        }
-        return true;
     }
 
     private static void deleteQuietly(Path file) {

@@ -26,13 +26,43 @@ final class AdminSnapshotClient {
     record Fetched(String lastZxid, long bytes) {
     }
 
-    static Fetched fetch(String hostAndPort, String authorization, Path file) throws IOException, MigrationException {
-        URI uri;
+    /**
+     * Posts {@code file} to the admin endpoint's {@code restore} command and returns its answer (a JSON body with
+     * {@code last_zxid}), or fails with the reason it gave.
+     */
+    static String restore(String hostAndPort, String authorization, Path file) throws IOException, MigrationException {
+        URI uri = uriOf(hostAndPort, "/commands/restore");
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(RESPONSE_TIMEOUT)
+                .header("Content-Type", "application/octet-stream").POST(HttpRequest.BodyPublishers.ofFile(file));
+        if (authorization != null) {
+            request.header("Authorization", authorization);
+        }
+        HttpResponse<String> response;
+        try (HttpClient client = HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT).build()) {
+            response = client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new MigrationException("interrupted while asking " + uri, e);
+        } catch (IOException e) {
+            throw new MigrationException("cannot reach the admin endpoint at " + hostAndPort + ": " + e, e);
+        }
+        if (response.statusCode() != 200) {
+            throw new MigrationException("the admin endpoint answered " + response.statusCode() + ": "
+                    + response.body());
+        }
+        return response.body();
+    }
+
+    private static URI uriOf(String hostAndPort, String path) throws MigrationException {
         try {
-            uri = URI.create("http://" + hostAndPort + "/commands/snapshot?streaming=true");
+            return URI.create("http://" + hostAndPort + path);
         } catch (IllegalArgumentException e) {
             throw new MigrationException("--admin must be HOST:PORT, not " + hostAndPort, e);
         }
+    }
+
+    static Fetched fetch(String hostAndPort, String authorization, Path file) throws IOException, MigrationException {
+        URI uri = uriOf(hostAndPort, "/commands/snapshot?streaming=true");
         HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(RESPONSE_TIMEOUT).GET();
         if (authorization != null) {
             request.header("Authorization", authorization);

@@ -124,6 +124,60 @@ public final class MigrationCommands {
         }
     }
 
+    @Command(name = "restore", description = {
+        "Replace a running group's whole state with a ZooKeeper snapshot (an export, or what ZooKeeper 3.9's "
+            + "AdminServer snapshot streams; uncompressed) through the admin endpoint's restore command: one op in "
+            + "the log, which every replica applies at the same zxid; client connections are then closed and "
+            + "the snapshot's sessions can resume. Everything written since the snapshot is gone, so --yes is "
+            + "required. The node needs an admin token; the snapshot's zxids must not be beyond the group's.",
+        "Exit 0 on success, 1 when refused (the reason is printed), 2 on bad arguments."})
+    public static final class RestoreCommand implements Callable<Integer> {
+        @Spec
+        private CommandSpec spec;
+
+        @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
+        private boolean help;
+
+        @Option(names = "--zookeeper-snapshot", paramLabel = "FILE", required = true,
+                description = "The snapshot file to restore.")
+        private Path snapshotFile;
+
+        @Option(names = "--admin", paramLabel = "HOST:PORT", required = true,
+                description = "A running replica's admin endpoint.")
+        private String admin;
+
+        @Option(names = "--auth", paramLabel = "SCHEME[:DATA]", description = "The Authorization header: "
+                + "'digest user:password' (ALL permissions on /) or 'Bearer <token>'.")
+        private String authorization;
+
+        @Option(names = "--yes", description = "Confirm that the group's current state is to be replaced.")
+        private boolean confirmed;
+
+        @Override
+        public Integer call() {
+            PrintWriter out = spec.commandLine().getOut();
+            PrintWriter err = spec.commandLine().getErr();
+            if (!confirmed) {
+                err.println("viewkeeper restore: this replaces the group's whole state with " + snapshotFile
+                        + "; run it again with --yes to confirm");
+                return EXIT_USAGE;
+            }
+            if (!Files.isRegularFile(snapshotFile)) {
+                err.println("viewkeeper restore: " + snapshotFile + " is not a file");
+                return EXIT_USAGE;
+            }
+            try {
+                String answer = AdminSnapshotClient.restore(admin, authorization, snapshotFile);
+                out.println("restored " + snapshotFile + " through " + admin + ": " + answer.strip());
+                out.flush();
+                return EXIT_OK;
+            } catch (MigrationException | IOException e) {
+                err.println("viewkeeper restore: " + e.getMessage());
+                return EXIT_FAILURE;
+            }
+        }
+    }
+
     @Command(name = "export", description = {
         "Write the group's state as a ZooKeeper snapshot file that ZooKeeper 3.9 and its tools load: from a "
             + "running replica's admin endpoint (its state at an applied, hence committed, op), or from a stopped "

@@ -1,13 +1,16 @@
 package io.viewkeeper.server.migrate;
 
+import java.io.BufferedInputStream;
 import java.io.File;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.zip.Adler32;
 import java.util.zip.CheckedInputStream;
 import org.apache.jute.BinaryInputArchive;
 import org.apache.jute.InputArchive;
@@ -132,16 +135,7 @@ public final class ZooKeeperDataDir {
                 throw new IOException("it is empty, truncated or does not end as a snapshot does");
             }
             try (CheckedInputStream in = SnapStream.getInputStream(snapshot)) {
-                InputArchive archive = BinaryInputArchive.getArchive(in);
-                FileSnap.deserialize(tree, sessions, archive);
-                SnapStream.checkSealIntegrity(in, archive);
-                if (tree.deserializeZxidDigest(archive, Math.max(named, 0))) {
-                    SnapStream.checkSealIntegrity(in, archive);
-                }
-                recorded = tree.deserializeLastProcessedZxid(archive);
-                if (recorded) {
-                    SnapStream.checkSealIntegrity(in, archive);
-                }
+                recorded = deserialize(in, tree, sessions, Math.max(named, 0));
             }
         } catch (IOException | RuntimeException e) {
             throw new MigrationException(inDataDir ? "the newest snapshot " + snapshot + " is damaged ("
@@ -160,6 +154,52 @@ public final class ZooKeeperDataDir {
             tree.compareSnapshotDigests(zxid); // as FileSnap: a snapshot taken at rest is compared (and done) here
         }
         return zxid;
+    }
+
+    /**
+     * One snapshot's content, as ZooKeeper's {@code FileSnap} reads it: nodes and sessions, the seal checksum, then
+     * the digest and last processed zxid newer versions append, each sealed. True when it recorded its last zxid.
+     */
+    private static boolean deserialize(CheckedInputStream in, DataTree tree, Map<Long, Integer> sessions,
+            long digestStartZxid) throws IOException {
+        InputArchive archive = BinaryInputArchive.getArchive(in);
+        FileSnap.deserialize(tree, sessions, archive);
+        SnapStream.checkSealIntegrity(in, archive);
+        if (tree.deserializeZxidDigest(archive, digestStartZxid)) {
+            SnapStream.checkSealIntegrity(in, archive);
+        }
+        boolean recorded = tree.deserializeLastProcessedZxid(archive);
+        if (recorded) {
+            SnapStream.checkSealIntegrity(in, archive);
+        }
+        return recorded;
+    }
+
+    /**
+     * A snapshot as ZooKeeper 3.9's AdminServer {@code restore} takes it: an uncompressed stream that records its
+     * last zxid, taken at rest (its digest, if any, at that zxid).
+     */
+    public static Loaded readSnapshotStream(InputStream stream, String what) throws MigrationException {
+        DataTree tree = new DataTree();
+        Map<Long, Integer> sessions = new HashMap<>();
+        try (CheckedInputStream in = new CheckedInputStream(new BufferedInputStream(stream), new Adler32())) {
+            if (!deserialize(in, tree, sessions, 0)) {
+                throw new MigrationException(what + " records no last zxid (ZooKeeper writes it unless "
+                        + "zookeeper.serializeLastProcessedZxid.enabled is false)");
+            }
+        } catch (IOException | RuntimeException e) {
+            throw new MigrationException(what + " is not a whole, uncompressed ZooKeeper snapshot: " + e.getMessage(),
+                    e);
+        }
+        long zxid = tree.lastProcessedZxid;
+        if (tree.getDigestFromLoadedSnapshot() != null) {
+            tree.compareSnapshotDigests(zxid);
+        }
+        if (tree.getDigestFromLoadedSnapshot() != null) {
+            throw new MigrationException(what + " was taken while transactions were being applied; it needs its logs");
+        }
+        removeDeadSessions(tree, sessions);
+        return new Loaded(tree, sessions, zxid, Path.of(what), zxid, 0);
     }
 
     /**

@@ -51,6 +51,11 @@ class WedgedReplicaTest {
             }
 
             @Override
+            public void submitRestore(byte[] state, io.viewkeeper.frontend.FrontendCore.RestoreListener listener) {
+                throw new AssertionError("called off the replica thread");
+            }
+
+            @Override
             public String zooKeeperRole() {
                 throw new AssertionError("read off the replica thread");
             }

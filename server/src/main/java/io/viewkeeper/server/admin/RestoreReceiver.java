@@ -1,0 +1,169 @@
+package io.viewkeeper.server.admin;
+
+import io.netty.buffer.ByteBufInputStream;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.viewkeeper.frontend.FrontendCore;
+import io.viewkeeper.server.AdminSettings;
+import io.viewkeeper.server.migrate.MigrationException;
+import io.viewkeeper.server.migrate.ZooKeeperDataDir;
+import io.viewkeeper.server.migrate.ZooKeeperImport;
+import io.viewkeeper.storage.Acl;
+import io.viewkeeper.storage.ErrorCode;
+import io.viewkeeper.storage.Identity;
+import io.viewkeeper.storage.Operation;
+import io.viewkeeper.storage.Result;
+import io.viewkeeper.storage.TreeSnapshot;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * ZooKeeper 3.9's AdminServer {@code restore} command ({@code rest}): {@code POST} a ZooKeeper snapshot (the raw,
+ * uncompressed stream {@code snapshot} streams) and the group's whole state becomes it, through the log as one
+ * op ({@link Operation.RestoreState}), so every replica takes it at the same zxid; every client connection is then
+ * closed, and sessions the snapshot holds can resume. The answer is ZooKeeper's {@code last_zxid}: the op the
+ * restore was applied at. Permission is ZooKeeper's rule ({@link AdminAuth}); and since it replaces everything,
+ * the node must also have an admin token configured, as for every command that changes it (403 otherwise).
+ * Refused: a snapshot that does not read, one whose zxids are beyond the group's (zxids are op numbers and never
+ * jump: import it into new data directories instead), or one over {@link Operation.RestoreState#RESTORE_STATE_BYTES_MAX}
+ * once converted. One restore at a time (429).
+ */
+final class RestoreReceiver {
+    private static final Logger log = LoggerFactory.getLogger(RestoreReceiver.class);
+    static final List<String> NAMES = List.of("restore", "rest");
+    static final String SUMMARY = "ZooKeeper's restore command: POST a ZooKeeper snapshot to replace the group's "
+            + "whole state through the log (one op); needs ALL permissions on / and a node with an admin token";
+    /** Until the restore op commits and applies here. */
+    private static final long COMMIT_TIMEOUT_MS = 60_000;
+
+    private final AdminSettings settings;
+    private final NodeAccess node;
+    private final long replicaTimeoutMs;
+    private final AtomicBoolean running = new AtomicBoolean();
+
+    RestoreReceiver(AdminSettings settings, NodeAccess node, long replicaTimeoutMs) {
+        this.settings = settings;
+        this.node = node;
+        this.replicaTimeoutMs = replicaTimeoutMs;
+    }
+
+    static boolean isRestore(String path) {
+        for (String name : NAMES) {
+            if (path.equals(AdminHttpHandler.COMMANDS_PATH + "/" + name)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    void serve(ChannelHandlerContext ctx, FullHttpRequest request, Params params) {
+        String name = NAMES.get(0);
+        List<Identity> identities;
+        try {
+            if (!request.method().equals(HttpMethod.POST)) {
+                throw new AdminException(405, "use POST for restore, with the snapshot as the body");
+            }
+            if (!settings.mutatingAllowed()) {
+                throw new AdminException(403, "restore is disabled: this node has no admin.token or admin.tokenFile");
+            }
+            params.allowOnly(Set.of());
+            identities = AdminAuth.authenticate(request.headers().get(HttpHeaderNames.AUTHORIZATION), ctx, settings,
+                    node);
+            if (request.content().readableBytes() == 0) {
+                throw AdminException.badRequest("the body must be the snapshot to restore");
+            }
+        } catch (AdminException e) {
+            AdminHttpHandler.sendError(ctx, false, name, e.status(), e.getMessage());
+            return;
+        }
+        if (!running.compareAndSet(false, true)) {
+            AdminHttpHandler.sendError(ctx, false, name, 429, "a restore is under way; try again when it is done");
+            return;
+        }
+        byte[] body = new byte[request.content().readableBytes()];
+        request.content().readBytes(body);
+        CompletableFuture<List<Acl>> rootAcl = new CompletableFuture<>();
+        if (!node.offer(() -> rootAcl.complete(node.stateMachine().tree().get("/").acl()))) {
+            finish(ctx, 503, "the replica thread is not taking tasks", null);
+            return;
+        }
+        rootAcl.orTimeout(replicaTimeoutMs, TimeUnit.MILLISECONDS).whenComplete((acl, failure) -> {
+            if (failure != null) {
+                finish(ctx, 503, "the replica thread did not answer within " + replicaTimeoutMs + " ms", null);
+            } else if (!AdminAuth.permitsAll(acl, identities)) {
+                finish(ctx, 403, "Not authorized: the root znode's ACL does not give this identity every permission",
+                        null);
+            } else {
+                Thread.ofPlatform().daemon().name("admin-restore").start(() -> convertAndSubmit(ctx, body));
+            }
+        });
+    }
+
+    /** The restore thread's root: the slot is freed and the request answered whatever happens. */
+    private void convertAndSubmit(ChannelHandlerContext ctx, byte[] body) {
+        try {
+            ZooKeeperDataDir.Loaded loaded = ZooKeeperDataDir.readSnapshotStream(
+                    new ByteBufInputStream(io.netty.buffer.Unpooled.wrappedBuffer(body)), "the restore request body");
+            byte[] state = TreeSnapshot.write(ZooKeeperImport.toImage(loaded));
+            if (state.length > Operation.RestoreState.RESTORE_STATE_BYTES_MAX) {
+                finish(ctx, 413, "the snapshot is " + state.length + " bytes once converted, over the "
+                        + Operation.RestoreState.RESTORE_STATE_BYTES_MAX + " a restore carries through the log: "
+                        + "import it into new data directories (viewkeeper import --zookeeper-snapshot)", null);
+                return;
+            }
+            CompletableFuture<Map.Entry<Long, Result>> applied = new CompletableFuture<>();
+            if (!node.offer(() -> node.submitRestore(state, (zxid, result) ->
+                    applied.complete(Map.entry(zxid, result))))) {
+                finish(ctx, 503, "the replica thread is not taking tasks", null);
+                return;
+            }
+            log.info("admin: restore of a snapshot at zxid 0x{} ({} znodes) submitted by {}",
+                    Long.toHexString(loaded.lastZxid()), loaded.tree().getNodeCount(), ctx.channel().remoteAddress());
+            applied.orTimeout(COMMIT_TIMEOUT_MS, TimeUnit.MILLISECONDS).whenComplete((done, failure) -> {
+                if (failure instanceof TimeoutException) {
+                    finish(ctx, 503, "the restore did not commit within " + COMMIT_TIMEOUT_MS + " ms; it is still "
+                            + "offered and may commit later (a quorum must be reachable)", null);
+                } else if (failure != null) {
+                    finish(ctx, 500, "the restore failed: " + failure, null);
+                } else if (done.getValue() instanceof Result.Error error) {
+                    finish(ctx, 400, error.code() == ErrorCode.BAD_ARGUMENTS ? "refused: the snapshot holds zxids "
+                            + "beyond the group's op " + done.getKey() + " (zxids are op numbers and never jump); "
+                            + "import it into new data directories instead" : "refused with error " + error.code(),
+                            null);
+                } else {
+                    log.info("admin: the state was restored at zxid 0x{}", Long.toHexString(done.getKey()));
+                    finish(ctx, 200, null, done.getKey());
+                }
+            });
+        } catch (MigrationException e) {
+            finish(ctx, 400, e.getMessage(), null);
+        } catch (RuntimeException | Error e) {
+            log.error("admin: restore failed", e);
+            finish(ctx, 500, "the restore failed: " + e, null);
+        }
+    }
+
+    /** Frees the slot and answers: the zxid on success, else the reason; the connection closes after. */
+    private void finish(ChannelHandlerContext ctx, int status, String error, Long lastZxid) {
+        running.set(false);
+        ctx.executor().execute(() -> {
+            if (error != null) {
+                AdminHttpHandler.sendError(ctx, false, NAMES.get(0), status, error);
+                return;
+            }
+            Map<String, Object> fields = new LinkedHashMap<>();
+            fields.put("last_zxid", lastZxid);
+            AdminHttpHandler.sendJson(ctx, false, 200, AdminHttpHandler.response(NAMES.get(0), fields, null));
+        });
+    }
+}
