@@ -3,9 +3,6 @@ package io.viewkeeper.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.viewkeeper.server.Main;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -20,7 +17,6 @@ import org.apache.zookeeper.ZooDefs;
 import org.apache.zookeeper.ZooKeeper;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * A backup and a restore on a running three-replica group: the snapshot exported from one replica is restored
@@ -42,15 +38,15 @@ class ClusterRestoreTest {
             zk.create("/config", "v1".getBytes(StandardCharsets.UTF_8), ZooDefs.Ids.OPEN_ACL_UNSAFE,
                     CreateMode.PERSISTENT);
             Path backup = dir.resolve("backup.snapshot");
-            String exported = run("export", "--zookeeper-snapshot", backup.toString(), "--admin",
+            String exported = ViewkeeperCommand.run("export", "--zookeeper-snapshot", backup.toString(), "--admin",
                     group.adminAddress(1), "--auth", "Bearer " + TOKEN);
             assertThat(exported).contains("exported the snapshot");
 
             zk.setData("/config", "v2".getBytes(StandardCharsets.UTF_8), -1);
             zk.create("/mistake", null, ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
-            assertThat(run("restore", "--zookeeper-snapshot", backup.toString(), "--admin", group.adminAddress(2),
-                    "--auth", "Bearer " + TOKEN)).as("without --yes").contains("--yes");
-            String restored = run("restore", "--zookeeper-snapshot", backup.toString(), "--admin",
+            assertThat(ViewkeeperCommand.run("restore", "--zookeeper-snapshot", backup.toString(), "--admin",
+                    group.adminAddress(2), "--auth", "Bearer " + TOKEN)).as("without --yes").contains("--yes");
+            String restored = ViewkeeperCommand.run("restore", "--zookeeper-snapshot", backup.toString(), "--admin",
                     group.adminAddress(2), "--auth", "Bearer " + TOKEN, "--yes");
             assertThat(restored).contains("\"last_zxid\"");
 
@@ -84,14 +80,5 @@ class ClusterRestoreTest {
             assertThat(digest.find()).as(body).isTrue();
             return digest.group(1);
         }
-    }
-
-    private static String run(String... args) {
-        StringWriter out = new StringWriter();
-        CommandLine line = new CommandLine(new Main());
-        line.setOut(new PrintWriter(out, true));
-        line.setErr(new PrintWriter(out, true));
-        line.execute(args);
-        return out.toString();
     }
 }

@@ -4,9 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.viewkeeper.cluster.ClusterProcesses;
-import io.viewkeeper.server.Main;
-import java.io.PrintWriter;
-import java.io.StringWriter;
+import io.viewkeeper.cluster.ViewkeeperCommand;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,7 +33,6 @@ import org.apache.zookeeper.data.Stat;
 import org.apache.zookeeper.server.auth.DigestAuthenticationProvider;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * The way in and back out, against a real ZooKeeper 3.9: a populated ZooKeeper (every node kind, ACLs of every
@@ -92,13 +89,13 @@ class MigrationRoundTripTest {
                 "/ttl", "/zookeeper/quota/app/zookeeper_limits");
 
         Path data1 = dir.resolve("group/data-1");
-        String output = run("import", "--zookeeper-data-dir", zookeeper.snapDir().toString(),
+        String output = ViewkeeperCommand.run("import", "--zookeeper-data-dir", zookeeper.snapDir().toString(),
                 "--zookeeper-log-dir", zookeeper.logDir().toString(), "--data-dir", data1.toString());
         Matcher replayed = Pattern.compile("and (\\d+) logged transactions after it").matcher(output);
         assertThat(replayed.find()).as(output).isTrue();
         assertThat(Long.parseLong(replayed.group(1))).as("a log tail after the snapshot").isGreaterThan(10);
-        assertThat(run("import", "--zookeeper-data-dir", zookeeper.snapDir().toString(), "--zookeeper-log-dir",
-                zookeeper.logDir().toString(), "--data-dir", data1.toString()))
+        assertThat(ViewkeeperCommand.run("import", "--zookeeper-data-dir", zookeeper.snapDir().toString(),
+                "--zookeeper-log-dir", zookeeper.logDir().toString(), "--data-dir", data1.toString()))
                 .as("a second import into the same directory").contains("is not empty");
 
         ClusterProcesses.Settings groupSettings = ClusterProcesses.Settings.of(3)
@@ -131,7 +128,7 @@ class MigrationRoundTripTest {
             Path restoredData = dir.resolve("restored/snap");
             Path version2 = Files.createDirectories(restoredData.resolve("version-2"));
             Path fetched = dir.resolve("exported");
-            String exported = run("export", "--zookeeper-snapshot", fetched.toString(), "--admin",
+            String exported = ViewkeeperCommand.run("export", "--zookeeper-snapshot", fetched.toString(), "--admin",
                     group.adminAddress(1), "--auth", "digest super:" + ServerSettings.SUPER_PASSWORD);
             Matcher zxid = Pattern.compile("at zxid 0x([0-9a-f]+)").matcher(exported);
             assertThat(zxid.find()).as(exported).isTrue();
@@ -263,15 +260,6 @@ class MigrationRoundTripTest {
             throw new KeeperException.ConnectionLossException();
         }
         return zk;
-    }
-
-    private static String run(String... args) {
-        StringWriter out = new StringWriter();
-        CommandLine line = new CommandLine(new Main());
-        line.setOut(new PrintWriter(out, true));
-        line.setErr(new PrintWriter(out, true));
-        line.execute(args);
-        return out.toString();
     }
 
     private static void copyTree(Path from, Path to) throws Exception {

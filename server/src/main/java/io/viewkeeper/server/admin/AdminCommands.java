@@ -27,29 +27,26 @@ final class AdminCommands {
         return byName.get(name);
     }
 
-    /** What {@code /commands} lists: each command's names, whether it mutates, and what it does. */
+    /**
+     * What {@code /commands} lists: each command's names, whether it mutates, and what it does; the snapshot and
+     * restore commands, which stream bodies rather than answer JSON fields, are served outside the table.
+     */
     List<Map<String, Object>> describe() {
         List<Map<String, Object>> result = new ArrayList<>();
         for (AdminCommand command : all) {
-            Map<String, Object> entry = new LinkedHashMap<>();
-            entry.put("name", command.name());
-            entry.put("aliases", command.names().subList(1, command.names().size()));
-            entry.put("mutating", command.mutating());
-            entry.put("summary", command.summary());
-            result.add(entry);
+            result.add(entry(command.names(), command.mutating(), command.summary()));
         }
-        Map<String, Object> snapshot = new LinkedHashMap<>();
-        snapshot.put("name", SnapshotStreamer.NAMES.get(0));
-        snapshot.put("aliases", SnapshotStreamer.NAMES.subList(1, SnapshotStreamer.NAMES.size()));
-        snapshot.put("mutating", false);
-        snapshot.put("summary", SnapshotStreamer.SUMMARY);
-        result.add(snapshot);
-        Map<String, Object> restore = new LinkedHashMap<>();
-        restore.put("name", RestoreReceiver.NAMES.get(0));
-        restore.put("aliases", RestoreReceiver.NAMES.subList(1, RestoreReceiver.NAMES.size()));
-        restore.put("mutating", true);
-        restore.put("summary", RestoreReceiver.SUMMARY);
-        result.add(restore);
+        result.add(entry(SnapshotStreamer.NAMES, false, SnapshotStreamer.SUMMARY));
+        result.add(entry(RestoreReceiver.NAMES, true, RestoreReceiver.SUMMARY));
         return result;
+    }
+
+    private static Map<String, Object> entry(List<String> names, boolean mutating, String summary) {
+        Map<String, Object> entry = new LinkedHashMap<>();
+        entry.put("name", names.get(0));
+        entry.put("aliases", names.subList(1, names.size()));
+        entry.put("mutating", mutating);
+        entry.put("summary", summary);
+        return entry;
     }
 }

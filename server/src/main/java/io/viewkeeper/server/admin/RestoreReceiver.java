@@ -35,8 +35,8 @@ import org.slf4j.LoggerFactory;
  * restore was applied at. Permission is ZooKeeper's rule ({@link AdminAuth}); and since it replaces everything,
  * the node must also have an admin token configured, as for every command that changes it (403 otherwise).
  * Refused: a snapshot that does not read, one whose zxids are beyond the group's (zxids are op numbers and never
- * jump: import it into new data directories instead), or one over {@link Operation.RestoreState#RESTORE_STATE_BYTES_MAX}
- * once converted. One restore at a time (429).
+ * jump: import it into new data directories instead), or one over
+ * {@link Operation.RestoreState#RESTORE_STATE_BYTES_MAX} once converted. One restore at a time (429).
  */
 final class RestoreReceiver {
     private static final Logger log = LoggerFactory.getLogger(RestoreReceiver.class);

@@ -54,7 +54,8 @@ class AdminRestoreTest {
             HttpResponse<byte[]> restored = send(admin, "POST", "/commands/rest", BEARER, snapshot.body());
             String answer = new String(restored.body(), StandardCharsets.UTF_8);
             assertThat(restored.statusCode()).as(answer).isEqualTo(200);
-            assertThat(answer).contains("\"command\":\"restore\"").contains("\"last_zxid\":").contains("\"error\":null");
+            assertThat(answer).contains("\"command\":\"restore\"").contains("\"last_zxid\":")
+                    .contains("\"error\":null");
 
             // the restore closed the connection: the client reconnects with its session
             await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() -> {
