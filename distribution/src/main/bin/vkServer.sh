@@ -19,6 +19,8 @@ if [[ "${1:-}" == "--config" ]]; then
     shift 2
 fi
 ZOOCFGDIR="${ZOOCFGDIR:-$VKHOME/conf}"
+[[ "$ZOOCFGDIR" == / ]] || ZOOCFGDIR="${ZOOCFGDIR%/}"
+export ZOOCFGDIR # restart runs this script again for stop and start
 ZOOCFG="$ZOOCFGDIR/${ZOOCFG:-zoo.cfg}"
 if [[ -n "${2:-}" ]]; then
     ZOOCFG="$ZOOCFGDIR/$2"
@@ -70,7 +72,9 @@ _VK_DAEMON_OUT="$ZOO_LOG_DIR/viewkeeper-${USER:-$(id -un)}-server-${HOSTNAME:-$(
 
 # What the libraries need, said to the JVM rather than hidden: lz4 loads a native library, and Netty reads
 # direct-buffer internals through sun.misc.Unsafe (a flag from Java 23 on).
-JVM_OPTIONS=(--enable-native-access=ALL-UNNAMED -XX:+HeapDumpOnOutOfMemoryError "-XX:HeapDumpPath=$ZOO_LOG_DIR")
+# A replica out of memory exits (a supervisor restarts it on its data) rather than limp on, as zkServer.sh's
+# OnOutOfMemoryError kill does.
+JVM_OPTIONS=(--enable-native-access=ALL-UNNAMED -XX:+ExitOnOutOfMemoryError)
 ((JAVA_MAJOR >= 23)) && JVM_OPTIONS+=(--sun-misc-unsafe-memory-access=allow)
 [[ -f "$ZOOCFGDIR/logback.xml" ]] && JVM_OPTIONS+=("-Dlogback.configurationFile=$ZOOCFGDIR/logback.xml")
 # shellcheck disable=SC2206 # word splitting of the flags, as zkServer.sh does
@@ -101,11 +105,15 @@ client_address() {
     [[ "$CLIENT_PORT" =~ ^[0-9]+$ ]]
 }
 
+# The PID in the PID file, if that process is alive and is a Viewkeeper node (a PID file left by a crash or a
+# reboot may name a process that reused the number).
 running_pid() {
     [[ -f "$ZOOPIDFILE" ]] || return 1
     local pid
     pid="$(cat "$ZOOPIDFILE")"
-    [[ "$pid" =~ ^[0-9]+$ ]] && kill -0 "$pid" 2>/dev/null && echo "$pid"
+    [[ "$pid" =~ ^[0-9]+$ && -r "/proc/$pid/cmdline" ]] || return 1
+    tr '\0' ' ' < "/proc/$pid/cmdline" | grep -q "$MAIN node" || return 1
+    echo "$pid"
 }
 
 accepts() {
@@ -117,6 +125,10 @@ start)
     echo -n "Starting Viewkeeper ... "
     if pid="$(running_pid)"; then
         echo "already running as process $pid."
+        exit 1
+    fi
+    if client_address && accepts "$CLIENT_HOST" "$CLIENT_PORT"; then
+        echo "FAILED TO START: something already listens on $CLIENT_HOST:$CLIENT_PORT"
         exit 1
     fi
     nohup "${COMMAND[@]}" >"$_VK_DAEMON_OUT" 2>&1 </dev/null &

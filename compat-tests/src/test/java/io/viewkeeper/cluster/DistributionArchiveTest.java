@@ -94,6 +94,11 @@ class DistributionArchiveTest {
             assertThat(modes).containsExactlyInAnyOrder("Mode: leader", "Mode: follower", "Mode: follower");
         });
         assertThat(script("print-cmd", 0).output()).contains("io.viewkeeper.server.Main node --config");
+        Result restarted = run(List.of(home.resolve("bin/vkServer.sh").toString(), "--config",
+                configs.get(0).getParent().toString() + "/", "restart"));
+        assertThat(restarted.exit()).as(restarted.output()).isZero();
+        assertThat(restarted.output()).contains("Using config: " + configs.get(0)).contains("STOPPED")
+                .contains("STARTED");
 
         stopAll();
         Result down = script("status", 0);

@@ -41,7 +41,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class FrontendCore {
     private static final Logger log = LoggerFactory.getLogger(FrontendCore.class);
-    private static final int NOTIFICATION_XID = -1;
+    static final int NOTIFICATION_XID = -1;
     static final int PING_XID = -2;
     static final int AUTH_XID = -4;
 
@@ -111,6 +111,8 @@ public final class FrontendCore {
     private long reaperSequence;
     private long restoreSequence;
     private final Map<RequestKey, RestoreListener> restoreListeners = new LinkedHashMap<>();
+    /** The zxid of the last restore applied here: a client that saw less may hold data the restore took back. */
+    long restoredAtZxid;
     private boolean wasPrimary;
     private volatile int boundClientPort;
     private final Set<ClientConnection> connections = new LinkedHashSet<>();
@@ -335,6 +337,7 @@ public final class FrontendCore {
         PendingWrite pending = pendingWrites.remove(key);
         if (txn.op() instanceof Operation.RestoreState) {
             if (outcome.result() instanceof Result.Done) {
+                restoredAtZxid = zxid;
                 afterStateReplaced();
             }
             RestoreListener listener = restoreListeners.remove(key);
@@ -377,6 +380,21 @@ public final class FrontendCore {
         pendingWrites.put(key, pending);
         restoreListeners.put(key, listener);
         offer(pending, now);
+    }
+
+    /**
+     * Stops offering a restore that has not committed (its caller gave up waiting): it is withdrawn here, though if
+     * the primary already ordered it, it still commits. False when it is no longer pending.
+     */
+    public boolean withdrawRestore(RestoreListener listener) {
+        for (Map.Entry<RequestKey, RestoreListener> e : List.copyOf(restoreListeners.entrySet())) {
+            if (e.getValue() == listener) {
+                restoreListeners.remove(e.getKey());
+                pendingWrites.remove(e.getKey());
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
@@ -497,7 +515,8 @@ public final class FrontendCore {
             case OpCode.PING -> send(c, Outbound.reply(PING_XID, lastZxid(), 0));
             case OpCode.AUTH -> AuthRequests.handle(this, c, request);
             case OpCode.SASL -> send(c, Outbound.reply(request.xid(), lastZxid(), ErrorCode.AUTH_FAILED).thenClose());
-            case OpCode.SET_WATCHES, OpCode.SET_WATCHES2 -> handleSetWatches(c, request);
+            case OpCode.SET_WATCHES, OpCode.SET_WATCHES2 -> WatchRestore.handle(this, c, request,
+                    restoredAtZxid);
             default -> {
                 if (request.decodeError()) {
                     handleUndecodable(c, request, now);
@@ -649,18 +668,6 @@ public final class FrontendCore {
     }
 
     // ---- watches on reconnect, multiRead (auth is in AuthRequests) ----
-
-    void handleSetWatches(ClientConnection c, Inbound.Request request) {
-        if (request.decodeError()) {
-            send(c, Outbound.reply(request.xid(), lastZxid(), ErrorCode.MARSHALLING_ERROR));
-            return;
-        }
-        for (WatchRegistry.Event event : WatchRestore.restore(request.body(), c, stateMachine.tree(), watches)) {
-            send(c, new Outbound(new org.apache.zookeeper.proto.ReplyHeader(NOTIFICATION_XID, -1, 0),
-                    new WatcherEvent(event.type(), 3, event.path()), false));
-        }
-        send(c, Outbound.reply(request.xid(), lastZxid(), 0));
-    }
 
     private void handleMultiRead(ClientConnection c, Inbound.Request request) {
         if (request.decodeError()) {

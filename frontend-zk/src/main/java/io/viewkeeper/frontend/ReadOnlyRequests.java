@@ -18,7 +18,7 @@ final class ReadOnlyRequests {
             case OpCode.AUTH -> AuthRequests.handle(core, c, request);
             case OpCode.SASL -> core.send(c, Outbound.reply(request.xid(), core.lastZxid(), ErrorCode.AUTH_FAILED)
                     .thenClose());
-            case OpCode.SET_WATCHES, OpCode.SET_WATCHES2 -> core.handleSetWatches(c, request);
+            case OpCode.SET_WATCHES, OpCode.SET_WATCHES2 -> WatchRestore.handle(core, c, request, core.restoredAtZxid);
             case OpCode.CLOSE_SESSION -> core.send(c, Outbound.reply(request.xid(), core.lastZxid(), 0).thenClose());
             case OpCode.SYNC -> core.send(c, Outbound.reply(request.xid(), core.lastZxid(), ErrorCode.NOT_READONLY));
             default -> {

@@ -48,6 +48,11 @@ final class LoopAccess implements NodeAccess {
     }
 
     @Override
+    public boolean withdrawRestore(FrontendCore.RestoreListener listener) {
+        return core.withdrawRestore(listener);
+    }
+
+    @Override
     public String zooKeeperRole() {
         return loop.role();
     }

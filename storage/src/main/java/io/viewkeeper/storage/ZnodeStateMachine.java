@@ -106,7 +106,7 @@ public final class ZnodeStateMachine {
         } catch (OperationCodec.MalformedOperationException e) {
             return Result.error(ErrorCode.BAD_ARGUMENTS);
         }
-        if (image.lastZxid() > zxid) {
+        if (image.lastZxid() > zxid || highestZxid(image.tree()) > zxid) {
             return Result.error(ErrorCode.BAD_ARGUMENTS);
         }
         for (Session restored : List.copyOf(image.sessions().all())) {
@@ -117,6 +117,15 @@ public final class ZnodeStateMachine {
         }
         install(new TreeSnapshot.Image(image.tree(), image.sessions(), zxid));
         return new Result.Done();
+    }
+
+    private static long highestZxid(DataTree restored) {
+        long highest = 0;
+        for (String path : restored.paths()) {
+            Znode node = restored.get(path);
+            highest = Math.max(highest, Math.max(node.czxid, Math.max(node.mzxid, node.pzxid)));
+        }
+        return highest;
     }
 
     private static String pathOf(Operation op) {

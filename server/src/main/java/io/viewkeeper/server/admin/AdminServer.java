@@ -49,6 +49,9 @@ public final class AdminServer implements AutoCloseable {
 
     private final EventLoopGroup group = new NioEventLoopGroup(1);
     private final AtomicInteger connections = new AtomicInteger();
+    /** Whether a connection holds the restore's larger body limit: one at a time. */
+    private final java.util.concurrent.atomic.AtomicBoolean largeBodyTaken =
+            new java.util.concurrent.atomic.AtomicBoolean();
     private final AtomicBoolean samplePending = new AtomicBoolean();
     private final NodeAccess node;
     private final NodeMetrics metrics;
@@ -94,7 +97,7 @@ public final class AdminServer implements AutoCloseable {
                         ch.closeFuture().addListener(f -> connections.decrementAndGet());
                         ch.pipeline().addLast(new ReadTimeoutHandler(IDLE_TIMEOUT_SECONDS),
                                 new HttpServerCodec(INITIAL_LINE_BYTES_MAX, HEADER_BYTES_MAX, 8192),
-                                new RestoreRoute());
+                                new RestoreRoute(settings));
                         ch.pipeline().addLast(AGGREGATOR, new BoundedAggregator(BODY_BYTES_MAX));
                         ch.pipeline().addLast(new AdminHttpHandler(settings, commands, node, metrics, replicaTimeout,
                                 snapshots, restores));
@@ -163,14 +166,30 @@ public final class AdminServer implements AutoCloseable {
      * A restore's body is a whole snapshot: its request (and only it) gets an aggregator with the larger limit,
      * and its connection is closed after the answer, so the larger limit serves no other request.
      */
-    private static final class RestoreRoute extends io.netty.channel.ChannelInboundHandlerAdapter {
+    private final class RestoreRoute extends io.netty.channel.ChannelInboundHandlerAdapter {
+        private final AdminSettings settings;
+
+        RestoreRoute(AdminSettings settings) {
+            this.settings = settings;
+        }
+
+        /**
+         * Only a POST to restore, on a node with a token, that carries an Authorization header gets the larger
+         * limit, and only one connection at a time holds it (until it closes): an anonymous client cannot make the
+         * endpoint buffer large bodies. Any other request keeps the small limit (and is refused as it would be).
+         */
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object message) {
             if (message instanceof io.netty.handler.codec.http.HttpRequest request
+                    && request.method().equals(io.netty.handler.codec.http.HttpMethod.POST)
+                    && settings.mutatingAllowed()
+                    && request.headers().contains(io.netty.handler.codec.http.HttpHeaderNames.AUTHORIZATION)
                     && RestoreReceiver.isRestore(new io.netty.handler.codec.http.QueryStringDecoder(request.uri())
                             .path())
                     && ctx.pipeline().get(AGGREGATOR) instanceof BoundedAggregator current
-                    && current.bytesMax != RESTORE_BODY_BYTES_MAX) {
+                    && current.bytesMax != RESTORE_BODY_BYTES_MAX
+                    && largeBodyTaken.compareAndSet(false, true)) {
+                ctx.channel().closeFuture().addListener(f -> largeBodyTaken.set(false));
                 ctx.pipeline().replace(AGGREGATOR, AGGREGATOR, new BoundedAggregator(RESTORE_BODY_BYTES_MAX));
             }
             ctx.fireChannelRead(message);

@@ -25,6 +25,9 @@ public interface NodeAccess {
     /** Submits a restore of the whole state as one op; the listener hears when it applies. Replica thread only. */
     void submitRestore(byte[] state, io.viewkeeper.frontend.FrontendCore.RestoreListener listener);
 
+    /** Stops offering a restore that has not committed; false when it is no longer pending. Replica thread only. */
+    boolean withdrawRestore(io.viewkeeper.frontend.FrontendCore.RestoreListener listener);
+
     /** standalone, leader or follower, as srvr says; replica thread only. */
     String zooKeeperRole();
 

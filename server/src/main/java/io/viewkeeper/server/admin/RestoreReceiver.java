@@ -5,6 +5,8 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.timeout.ReadTimeoutHandler;
+import io.viewkeeper.consensus.Replica;
 import io.viewkeeper.frontend.FrontendCore;
 import io.viewkeeper.server.AdminSettings;
 import io.viewkeeper.server.migrate.MigrationException;
@@ -92,21 +94,41 @@ final class RestoreReceiver {
         }
         byte[] body = new byte[request.content().readableBytes()];
         request.content().readBytes(body);
-        CompletableFuture<List<Acl>> rootAcl = new CompletableFuture<>();
-        if (!node.offer(() -> rootAcl.complete(node.stateMachine().tree().get("/").acl()))) {
+        if (ctx.pipeline().get(ReadTimeoutHandler.class) != null) {
+            ctx.pipeline().remove(ReadTimeoutHandler.class); // the answer may take up to the commit timeout
+        }
+        CompletableFuture<Standing> standing = new CompletableFuture<>();
+        if (!node.offer(() -> standing.complete(standingNow()))) {
             finish(ctx, 503, "the replica thread is not taking tasks", null);
             return;
         }
-        rootAcl.orTimeout(replicaTimeoutMs, TimeUnit.MILLISECONDS).whenComplete((acl, failure) -> {
+        standing.orTimeout(replicaTimeoutMs, TimeUnit.MILLISECONDS).whenComplete((now, failure) -> {
             if (failure != null) {
                 finish(ctx, 503, "the replica thread did not answer within " + replicaTimeoutMs + " ms", null);
-            } else if (!AdminAuth.permitsAll(acl, identities)) {
+            } else if (!AdminAuth.permitsAll(now.rootAcl(), identities)) {
                 finish(ctx, 403, "Not authorized: the root znode's ACL does not give this identity every permission",
                         null);
+            } else if (!now.caughtUp()) {
+                finish(ctx, 503, "this replica is not in normal status with every op it knows committed applied; "
+                        + "try again shortly", null);
             } else {
                 Thread.ofPlatform().daemon().name("admin-restore").start(() -> convertAndSubmit(ctx, body));
             }
         });
+    }
+
+    /**
+     * What the replica thread says before a restore: the root ACL, and whether it is normal with everything it
+     * knows committed applied. Only then do its restore request numbers (from the applied zxid up) exceed those of
+     * any restore it submitted before, which the group's client table would otherwise drop as already answered.
+     */
+    private record Standing(List<Acl> rootAcl, boolean caughtUp) {
+    }
+
+    private Standing standingNow() {
+        Replica replica = node.replica();
+        boolean caughtUp = replica.status() == Replica.Status.NORMAL && !replica.applyPending();
+        return new Standing(node.stateMachine().tree().get("/").acl(), caughtUp);
     }
 
     /** The restore thread's root: the slot is freed and the request answered whatever happens. */
@@ -122,8 +144,8 @@ final class RestoreReceiver {
                 return;
             }
             CompletableFuture<Map.Entry<Long, Result>> applied = new CompletableFuture<>();
-            if (!node.offer(() -> node.submitRestore(state, (zxid, result) ->
-                    applied.complete(Map.entry(zxid, result))))) {
+            FrontendCore.RestoreListener listener = (zxid, result) -> applied.complete(Map.entry(zxid, result));
+            if (!node.offer(() -> node.submitRestore(state, listener))) {
                 finish(ctx, 503, "the replica thread is not taking tasks", null);
                 return;
             }
@@ -131,8 +153,10 @@ final class RestoreReceiver {
                     Long.toHexString(loaded.lastZxid()), loaded.tree().getNodeCount(), ctx.channel().remoteAddress());
             applied.orTimeout(COMMIT_TIMEOUT_MS, TimeUnit.MILLISECONDS).whenComplete((done, failure) -> {
                 if (failure instanceof TimeoutException) {
-                    finish(ctx, 503, "the restore did not commit within " + COMMIT_TIMEOUT_MS + " ms; it is still "
-                            + "offered and may commit later (a quorum must be reachable)", null);
+                    node.offer(() -> node.withdrawRestore(listener));
+                    finish(ctx, 503, "the restore did not commit within " + COMMIT_TIMEOUT_MS + " ms and is no "
+                            + "longer offered (if the primary had already ordered it, it still commits: check the "
+                            + "state before trying again)", null);
                 } else if (failure != null) {
                     finish(ctx, 500, "the restore failed: " + failure, null);
                 } else if (done.getValue() instanceof Result.Error error) {

@@ -36,16 +36,21 @@ class AdminRestoreTest {
             client.create("/kept", "one".getBytes(StandardCharsets.UTF_8), ZooDefs.Ids.OPEN_ACL_UNSAFE,
                     CreateMode.PERSISTENT);
             client.create("/owned", null, ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.EPHEMERAL);
+            client.create("/big", new byte[200_000], ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
             InetSocketAddress admin = node.adminAddress();
             HttpResponse<byte[]> snapshot = send(admin, "GET", "/commands/snapshot", BEARER, null);
             assertThat(snapshot.statusCode()).isEqualTo(200);
+            assertThat(snapshot.body().length).as("over the 64 KiB an ordinary admin request may send")
+                    .isGreaterThan(65_536);
             long sessionId = client.getSessionId();
 
             client.setData("/kept", "two".getBytes(StandardCharsets.UTF_8), -1);
             client.create("/later", null, ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
 
-            assertThat(send(admin, "POST", "/commands/restore", null, snapshot.body()).statusCode())
+            assertThat(send(admin, "POST", "/commands/restore", null, new byte[] {1}).statusCode())
                     .as("no Authorization").isEqualTo(401);
+            assertThat(send(admin, "POST", "/commands/restore", null, snapshot.body()).statusCode())
+                    .as("a large body without Authorization is not even buffered").isEqualTo(413);
             assertThat(send(admin, "GET", "/commands/restore", BEARER, null).statusCode()).isEqualTo(405);
             assertThat(send(admin, "POST", "/commands/restore", BEARER, new byte[] {1, 2, 3}).statusCode())
                     .as("not a snapshot").isEqualTo(400);
@@ -66,6 +71,14 @@ class AdminRestoreTest {
             assertThat(client.exists("/later", false)).isNull();
             assertThat(client.exists("/owned", false).getEphemeralOwner()).isEqualTo(sessionId);
             client.create("/after", null, ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
+        }
+        try (ViewkeeperNode again = ViewkeeperNode.start(config.withAdmin(config.admin().withToken(TOKEN)));
+             ZooKeeper client = new ZooKeeper(again.connectString(), 30_000, event -> { })) {
+            await().atMost(Duration.ofSeconds(10)).until(() -> client.getState() == ZooKeeper.States.CONNECTED);
+            assertThat(new String(client.getData("/kept", false, null), StandardCharsets.UTF_8))
+                    .as("the restore is replayed from the log after a restart").isEqualTo("one");
+            assertThat(client.exists("/later", false)).isNull();
+            assertThat(client.exists("/after", false)).isNotNull();
         }
     }
 

@@ -56,6 +56,11 @@ class WedgedReplicaTest {
             }
 
             @Override
+            public boolean withdrawRestore(io.viewkeeper.frontend.FrontendCore.RestoreListener listener) {
+                throw new AssertionError("called off the replica thread");
+            }
+
+            @Override
             public String zooKeeperRole() {
                 throw new AssertionError("read off the replica thread");
             }
