@@ -49,8 +49,10 @@ class AdminRestoreTest {
 
             assertThat(send(admin, "POST", "/commands/restore", null, new byte[] {1}).statusCode())
                     .as("no Authorization").isEqualTo(401);
-            assertThat(send(admin, "POST", "/commands/restore", null, snapshot.body()).statusCode())
-                    .as("a large body without Authorization is not even buffered").isEqualTo(413);
+            String anonymous = new AdminHttp(admin).raw(("POST /commands/restore HTTP/1.1\r\nHost: x\r\n"
+                    + "Content-Length: 200000\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            assertThat(anonymous).as("a large body without Authorization is not even buffered")
+                    .startsWith("HTTP/1.1 413");
             assertThat(send(admin, "GET", "/commands/restore", BEARER, null).statusCode()).isEqualTo(405);
             assertThat(send(admin, "POST", "/commands/restore", BEARER, new byte[] {1, 2, 3}).statusCode())
                     .as("not a snapshot").isEqualTo(400);
