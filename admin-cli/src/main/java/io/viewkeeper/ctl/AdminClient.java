@@ -12,6 +12,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.Map;
 import java.util.StringJoiner;
@@ -23,6 +26,8 @@ import java.util.StringJoiner;
 final class AdminClient {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int BODY_CHARS_MAX = 16 * 1024 * 1024;
+    /** A snapshot or a restore: the replica copies and converts its whole state before any byte of the answer. */
+    private static final Duration TRANSFER_TIMEOUT = Duration.ofMinutes(10);
 
     private final HttpClient http;
     private final Duration timeout;
@@ -65,6 +70,67 @@ final class AdminClient {
         return call(server, builder, name);
     }
 
+    /** What {@link #snapshot} wrote. */
+    record Snapshot(String lastZxid, long bytes) {
+    }
+
+    /** GET the snapshot command's stream, with the token, into {@code file} (replaced once whole). */
+    Snapshot snapshot(String server, Path file) throws CallFailure {
+        requireToken("snapshot");
+        Path absolute = file.toAbsolutePath();
+        Path partial = absolute.resolveSibling("." + absolute.getFileName() + ".partial");
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri(server, "/commands/snapshot",
+                Map.of("streaming", "true"))).header("Authorization", "Bearer " + token).GET();
+        try {
+            HttpResponse<Path> response = exchange(server, request, HttpResponse.BodyHandlers.ofFile(partial),
+                    TRANSFER_TIMEOUT);
+            if (response.statusCode() != 200) {
+                String reason = Files.readString(partial, StandardCharsets.UTF_8);
+                throw new CallFailure(response.statusCode() == 401 || response.statusCode() == 403 ? ExitCodes.AUTH
+                        : ExitCodes.REFUSED, server + ": snapshot: HTTP " + response.statusCode() + " " + reason);
+            }
+            long bytes = Files.size(partial);
+            long announced = response.headers().firstValueAsLong("snapshot_size").orElse(-1);
+            if (announced != bytes) {
+                throw new CallFailure(ExitCodes.UNREACHABLE, server + ": the snapshot ended after " + bytes + " of "
+                        + announced + " bytes");
+            }
+            Files.move(partial, absolute, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            return new Snapshot(response.headers().firstValue("last_zxid").orElse("?"), bytes);
+        } catch (IOException e) {
+            throw new CallFailure(ExitCodes.REFUSED, "cannot write " + file + ": " + e.getMessage());
+        } finally {
+            try {
+                Files.deleteIfExists(partial);
+            } catch (IOException e) {
+                // the failure above, if any, is the one to report
+            }
+        }
+    }
+
+    /** POST {@code file} to the restore command with the token. */
+    JsonNode restore(String server, Path file) throws CallFailure {
+        requireToken("restore");
+        HttpRequest.Builder request;
+        try {
+            request = HttpRequest.newBuilder(uri(server, "/commands/restore", Map.of()))
+                    .header("Authorization", "Bearer " + token).header("Content-Type", "application/octet-stream")
+                    .POST(HttpRequest.BodyPublishers.ofFile(file));
+        } catch (java.io.FileNotFoundException e) {
+            throw new CallFailure(ExitCodes.USAGE, "cannot read " + file);
+        }
+        HttpResponse<String> response = exchange(server, request,
+                HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8), TRANSFER_TIMEOUT);
+        return parse(server, "restore", response);
+    }
+
+    private void requireToken(String name) throws CallFailure {
+        if (token == null) {
+            throw new CallFailure(ExitCodes.AUTH, name + " needs the admin token: pass --token-file FILE or set "
+                    + "VKCTL_TOKEN");
+        }
+    }
+
     /** GET {@code /metrics}: Prometheus text. */
     String metrics(String server) throws CallFailure {
         HttpResponse<String> response = send(server, HttpRequest.newBuilder(uri(server, "/metrics", Map.of())).GET());
@@ -75,7 +141,10 @@ final class AdminClient {
     }
 
     private JsonNode call(String server, HttpRequest.Builder request, String name) throws CallFailure {
-        HttpResponse<String> response = send(server, request);
+        return parse(server, name, send(server, request));
+    }
+
+    private JsonNode parse(String server, String name, HttpResponse<String> response) throws CallFailure {
         JsonNode body;
         try {
             body = JSON.readTree(response.body());
@@ -96,13 +165,19 @@ final class AdminClient {
     }
 
     private HttpResponse<String> send(String server, HttpRequest.Builder request) throws CallFailure {
+        HttpResponse<String> response = exchange(server, request,
+                HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8), timeout);
+        if (response.body().length() > BODY_CHARS_MAX) {
+            throw new CallFailure(ExitCodes.UNREACHABLE, server + ": answer larger than " + BODY_CHARS_MAX);
+        }
+        return response;
+    }
+
+    private <T> HttpResponse<T> exchange(String server, HttpRequest.Builder request,
+            HttpResponse.BodyHandler<T> handler, Duration wait) throws CallFailure {
+        Duration timeout = wait;
         try {
-            HttpResponse<String> response = http.send(request.timeout(timeout).build(),
-                    HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-            if (response.body().length() > BODY_CHARS_MAX) {
-                throw new CallFailure(ExitCodes.UNREACHABLE, server + ": answer larger than " + BODY_CHARS_MAX);
-            }
-            return response;
+            return http.send(request.timeout(timeout).build(), handler);
         } catch (HttpConnectTimeoutException e) {
             throw new CallFailure(ExitCodes.UNREACHABLE, server + ": no connection within " + timeout.toMillis()
                     + " ms");

@@ -25,7 +25,8 @@ import picocli.CommandLine.Spec;
         description = "See and steer a Viewkeeper replica group through its admin endpoints.",
         subcommands = {StatusCommand.class, GroupCommands.Members.class, GroupCommands.Sessions.class,
             GroupCommands.Watches.class, MetricsCommand.class, SteerCommands.ViewChange.class,
-            SteerCommands.Checkpoint.class, GroupCommands.Log.class, InspectCommand.class,
+            SteerCommands.Checkpoint.class, GroupCommands.Log.class, BackupCommands.Snapshot.class,
+            BackupCommands.Restore.class, InspectCommand.class,
             AutoComplete.GenerateCompletion.class},
         exitCodeListHeading = "%nExit codes:%n", exitCodeList = {
             "0:done; status: healthy",
