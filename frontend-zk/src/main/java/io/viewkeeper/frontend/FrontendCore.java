@@ -643,7 +643,7 @@ public final class FrontendCore {
         random.nextBytes(password);
         long now = clock.getAsLong();
         Txn txn = new Txn(sessionId, 0, now, List.of(), new Operation.CreateSession(sessionId, timeout, password));
-        c.awaitingSession = true;
+        handshakes.awaitSession(c, true);
         c.sessionId = sessionId;
         PendingWrite pending = new PendingWrite(c, 0, OpCode.CREATE_SESSION, List.of(), now, txn, c.clientId, 0);
         pendingWrites.put(new RequestKey(c.clientId, 0), pending);
@@ -651,7 +651,7 @@ public final class FrontendCore {
     }
 
     private void completeSessionCreation(ClientConnection c, Operation.CreateSession create) {
-        c.awaitingSession = false;
+        handshakes.awaitSession(c, false);
         // The CreateSession was this connection's request 0: the client table knows the connection from here on.
         c.lastWriteRequestNumber = 0;
         SessionTracker.Tracked tracked = tracker.get(create.sessionId());

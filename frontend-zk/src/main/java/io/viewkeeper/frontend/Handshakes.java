@@ -5,8 +5,10 @@ import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.LongSupplier;
 import org.apache.zookeeper.proto.ConnectRequest;
 import org.slf4j.Logger;
@@ -63,6 +65,8 @@ final class Handshakes {
     private long cutOffSinceMs;
     private long refusedThisSpell;
     private long nextSessionId;
+    /** Connections waiting for their session ({@link #awaitSession}); closed ones leave at the next tick. */
+    private final Set<ClientConnection> awaiting = new LinkedHashSet<>();
 
     Handshakes(FrontendCore core, FrontendSettings settings, WritePath writes, LongSupplier clock,
             SecureRandom random, ServerStats stats) {
@@ -135,11 +139,11 @@ final class Handshakes {
         if (request.getLastZxidSeen() > core.lastZxid()) {
             // Held rather than refused: after a restart the replica applies its log once the group has formed, and
             // a lagging replica catches up; the client tries another server if the hold runs out.
-            c.awaitingSession = true;
+            awaitSession(c, true);
             parked.add(new Parked(c, connect));
             return;
         }
-        c.awaitingSession = false;
+        awaitSession(c, false);
         if (request.getSessionId() == 0) {
             core.createSession(c, c.sessionTimeoutMs);
         } else if (!writes.needsBarrier(true)) {
@@ -148,7 +152,7 @@ final class Handshakes {
             long readId = core.nextReadId();
             PendingResume pending = new PendingResume(c, request, c.sessionTimeoutMs, c.oldClient);
             pendingResumes.put(readId, pending);
-            c.awaitingSession = true;
+            awaitSession(c, true);
             pending.requested = writes.read(readId);
         }
     }
@@ -160,7 +164,7 @@ final class Handshakes {
             return false;
         }
         ClientConnection c = pending.connection;
-        c.awaitingSession = false;
+        awaitSession(c, false);
         if (!c.closed) {
             if (standing == WritePath.Standing.CUT_OFF) {
                 core.closeConnection(c);
@@ -227,7 +231,7 @@ final class Handshakes {
         }
         c.readOnly = true;
         c.sessionId = sessionId;
-        c.awaitingSession = false;
+        awaitSession(c, false);
         stats.readOnlySessions++;
         log.info("read-only session 0x{} for {} (no contact with a quorum)", Long.toHexString(sessionId), c);
         core.send(c, Outbound.headerless(new ConnectReply(c.sessionTimeoutMs, sessionId, password, true,
@@ -269,10 +273,25 @@ final class Handshakes {
                 }
             }
         }
-        for (ClientConnection c : List.copyOf(core.connections())) {
-            if (c.handshakeDone && c.awaitingSession && !c.closed && now >= c.handshakeDeadlineMs) {
+        for (ClientConnection c : List.copyOf(awaiting)) {
+            if (c.closed) {
+                awaiting.remove(c);
+            } else if (c.handshakeDone && now >= c.handshakeDeadlineMs) {
                 expireHold(c);
             }
+        }
+    }
+
+    /**
+     * The one place a connection starts or stops waiting for its session (a CreateSession to commit, a barrier, a
+     * zxid): the waiting ones are kept in a set, so a tick looks at those rather than at every connection.
+     */
+    void awaitSession(ClientConnection c, boolean waiting) {
+        c.awaitingSession = waiting;
+        if (waiting) {
+            awaiting.add(c);
+        } else {
+            awaiting.remove(c);
         }
     }
 
@@ -342,8 +361,8 @@ final class Handshakes {
     /** Handshakes held now (barrier, zxid or commit), for the node's figures. */
     int heldCount() {
         int held = 0;
-        for (ClientConnection c : core.connections()) {
-            if (c.handshakeDone && c.awaitingSession && !c.closed) {
+        for (ClientConnection c : awaiting) {
+            if (c.handshakeDone && !c.closed) {
                 held++;
             }
         }
