@@ -107,6 +107,11 @@ class MigrationRoundTripTest {
             group.startAll();
             Map<String, Seen> imported = readTree(group.connectString());
             assertSameTrees(imported, before);
+            java.util.Set<String> digests = new java.util.HashSet<>();
+            for (int id = 1; id <= 3; id++) {
+                digests.add(hashDigest(group.adminAddress(id)));
+            }
+            assertThat(digests).as("the digest hash prints is the same on every replica").hasSize(1);
 
             long sessionBefore = live1.getSessionId();
             live1.updateServerList(group.connectString());
@@ -231,6 +236,18 @@ class MigrationRoundTripTest {
         assertThat(a.keySet()).containsExactlyElementsOf(e.keySet());
         for (String path : e.keySet()) {
             assertThat(a.get(path)).as(path).isEqualTo(e.get(path));
+        }
+    }
+
+    /** The tree digest the admin hash command prints. */
+    private static String hashDigest(String admin) throws Exception {
+        try (java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient()) {
+            String body = http.send(java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create("http://" + admin + "/commands/hash")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+            Matcher digest = Pattern.compile("\"digest\"\\s*:\\s*\"(\\d+)\"").matcher(body);
+            assertThat(digest.find()).as(body).isTrue();
+            return digest.group(1);
         }
     }
 
