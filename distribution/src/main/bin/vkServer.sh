@@ -109,10 +109,15 @@ client_address() {
 # reboot may name a process that reused the number).
 running_pid() {
     [[ -f "$ZOOPIDFILE" ]] || return 1
-    local pid
+    local pid command_line
     pid="$(cat "$ZOOPIDFILE")"
-    [[ "$pid" =~ ^[0-9]+$ && -r "/proc/$pid/cmdline" ]] || return 1
-    tr '\0' ' ' < "/proc/$pid/cmdline" | grep -q "$MAIN node" || return 1
+    [[ "$pid" =~ ^[0-9]+$ ]] && kill -0 "$pid" 2>/dev/null || return 1
+    if [[ -r "/proc/$pid/cmdline" ]]; then
+        command_line="$(tr '\0' ' ' < "/proc/$pid/cmdline")"
+    else
+        command_line="$(ps -o args= -p "$pid" 2>/dev/null)"
+    fi
+    [[ "$command_line" == *"$MAIN node"* ]] || return 1
     echo "$pid"
 }
 
@@ -165,6 +170,11 @@ stop)
     if [[ ! -f "$ZOOPIDFILE" ]]; then
         echo "no Viewkeeper to stop (could not find file $ZOOPIDFILE)"
         exit 0
+    fi
+    pid="$(cat "$ZOOPIDFILE")"
+    if ! running_pid >/dev/null && [[ "$pid" =~ ^[0-9]+$ ]] && kill -0 "$pid" 2>/dev/null; then
+        echo "process $pid named in $ZOOPIDFILE is not a Viewkeeper node (or cannot be told to be); PID file kept"
+        exit 1
     fi
     if pid="$(running_pid)"; then
         kill "$pid"

@@ -175,14 +175,13 @@ final class AdminClient {
 
     private <T> HttpResponse<T> exchange(String server, HttpRequest.Builder request,
             HttpResponse.BodyHandler<T> handler, Duration wait) throws CallFailure {
-        Duration timeout = wait;
         try {
-            return http.send(request.timeout(timeout).build(), handler);
+            return http.send(request.timeout(wait).build(), handler);
         } catch (HttpConnectTimeoutException e) {
             throw new CallFailure(ExitCodes.UNREACHABLE, server + ": no connection within " + timeout.toMillis()
                     + " ms");
         } catch (HttpTimeoutException e) {
-            throw new CallFailure(ExitCodes.UNREACHABLE, server + ": no answer within " + timeout.toMillis() + " ms");
+            throw new CallFailure(ExitCodes.UNREACHABLE, server + ": no answer within " + wait.toMillis() + " ms");
         } catch (ConnectException e) {
             throw new CallFailure(ExitCodes.UNREACHABLE, server + ": connection refused");
         } catch (IOException e) {

@@ -65,7 +65,7 @@ final class AdminHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
-        boolean keepAlive = HttpUtil.isKeepAlive(request);
+        boolean keepAlive = HttpUtil.isKeepAlive(request) && !AdminServer.holdsLargeBodyLimit(ctx);
         if (request.decoderResult().isFailure()) {
             sendError(ctx, false, "", 400, "malformed HTTP request: " + request.decoderResult().cause().getMessage());
             return;

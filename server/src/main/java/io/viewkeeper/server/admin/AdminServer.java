@@ -41,6 +41,8 @@ public final class AdminServer implements AutoCloseable {
     /** A restore's body: a ZooKeeper snapshot whose converted state fits one op (16 MiB), with room to spare. */
     static final int RESTORE_BODY_BYTES_MAX = 64 << 20;
     private static final String AGGREGATOR = "aggregator";
+    /** How long a connection may hold the restore's larger body limit: upload, conversion and commit. */
+    private static final long LARGE_BODY_HOLD_MINUTES = 5;
     static final int INITIAL_LINE_BYTES_MAX = 4096;
     static final int HEADER_BYTES_MAX = 8192;
     static final int CONNECTIONS_MAX = 64;
@@ -147,6 +149,12 @@ public final class AdminServer implements AutoCloseable {
     }
 
     /** The body limit, answered with a JSON 413 (netty's own answer has no body) and the connection closed. */
+    /** Whether this connection holds the restore's larger body limit: its answers then close it. */
+    static boolean holdsLargeBodyLimit(ChannelHandlerContext ctx) {
+        return ctx.pipeline().get(AGGREGATOR) instanceof BoundedAggregator aggregator
+                && aggregator.bytesMax == RESTORE_BODY_BYTES_MAX;
+    }
+
     private static final class BoundedAggregator extends HttpObjectAggregator {
         private final int bytesMax;
 
@@ -187,9 +195,16 @@ public final class AdminServer implements AutoCloseable {
                     && RestoreReceiver.isRestore(new io.netty.handler.codec.http.QueryStringDecoder(request.uri())
                             .path())
                     && ctx.pipeline().get(AGGREGATOR) instanceof BoundedAggregator current
-                    && current.bytesMax != RESTORE_BODY_BYTES_MAX
-                    && largeBodyTaken.compareAndSet(false, true)) {
+                    && current.bytesMax != RESTORE_BODY_BYTES_MAX) {
+                if (!largeBodyTaken.compareAndSet(false, true)) {
+                    io.netty.util.ReferenceCountUtil.release(message);
+                    AdminHttpHandler.sendError(ctx, false, RestoreReceiver.NAMES.get(0), 429,
+                            "another restore is being uploaded; try again when it is done");
+                    return;
+                }
                 ctx.channel().closeFuture().addListener(f -> largeBodyTaken.set(false));
+                // whoever holds the larger limit gives it back within this time, whatever they send or not
+                ctx.executor().schedule(() -> ctx.close(), LARGE_BODY_HOLD_MINUTES, TimeUnit.MINUTES);
                 ctx.pipeline().replace(AGGREGATOR, AGGREGATOR, new BoundedAggregator(RESTORE_BODY_BYTES_MAX));
             }
             ctx.fireChannelRead(message);
