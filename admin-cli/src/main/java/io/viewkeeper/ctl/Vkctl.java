@@ -21,7 +21,7 @@ import picocli.CommandLine.Spec;
  * servers and the token; each subcommand prints a table (or JSON) and exits with a code from {@link ExitCodes}.
  * Every failure is one line on stderr. This is the only class that calls System.exit.
  */
-@Command(name = "vkctl", mixinStandardHelpOptions = true, version = "vkctl 0.1.0",
+@Command(name = "vkctl", mixinStandardHelpOptions = true, versionProvider = Vkctl.Version.class,
         description = "See and steer a Viewkeeper replica group through its admin endpoints.",
         subcommands = {StatusCommand.class, GroupCommands.Members.class, GroupCommands.Sessions.class,
             GroupCommands.Watches.class, MetricsCommand.class, SteerCommands.ViewChange.class,
@@ -48,6 +48,15 @@ import picocli.CommandLine.Spec;
             "--servers defaults to $VKCTL_SERVERS, else 127.0.0.1:8080; the token comes from --token-file,",
             "$VKCTL_TOKEN_FILE or $VKCTL_TOKEN. './viewkeeper ctl' sets both for a group it started."})
 public final class Vkctl implements Callable<Integer> {
+    /** The version the build wrote into the storage jar, which vkctl ships with. */
+    static final class Version implements picocli.CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"vkctl " + io.viewkeeper.storage.Version.number() + " (built "
+                    + io.viewkeeper.storage.Version.built() + ")"};
+        }
+    }
+
 
     @Spec
     CommandSpec spec;

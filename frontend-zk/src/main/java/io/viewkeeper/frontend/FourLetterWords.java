@@ -9,7 +9,9 @@ import java.util.Set;
 
 /** The four-letter words (§7.1), answered on the replica thread from a consistent view of the node. */
 final class FourLetterWords {
-    static final String VERSION = "3.9.4-viewkeeper-0.1.0, built on 2026-11-22 00:00 UTC";
+    /** ZooKeeper's protocol version, then ours, in the form ZooKeeper tooling parses from srvr and stat. */
+    static final String VERSION = "3.9.4-viewkeeper-" + io.viewkeeper.storage.Version.number() + ", built on "
+            + io.viewkeeper.storage.Version.built();
     static final Set<String> KNOWN = Set.of("conf", "cons", "crst", "dirs", "dump", "envi", "gtmk", "ruok", "stmk",
             "srvr", "srst", "stat", "wchc", "wchp", "wchs", "mntr", "isro", "hash");
 

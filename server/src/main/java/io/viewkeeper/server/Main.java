@@ -50,19 +50,13 @@ public final class Main implements Callable<Integer> {
     @Option(names = {"-V", "--version"}, versionHelp = true, description = "Print the version and exit.")
     private boolean version;
 
-    /** The version the build wrote into {@code version.properties}, and the ZooKeeper protocol it speaks. */
+    /** The version the build wrote, and the ZooKeeper protocol it speaks. */
     static final class Version implements CommandLine.IVersionProvider {
         @Override
-        public String[] getVersion() throws IOException {
-            Properties properties = new Properties();
-            try (var in = Main.class.getResourceAsStream("version.properties")) {
-                if (in == null) {
-                    throw new IOException("version.properties is missing from the server jar");
-                }
-                properties.load(in);
-            }
-            return new String[] {"Viewkeeper " + properties.getProperty("version")
-                    + " (ZooKeeper 3.9 client protocol; Java " + Runtime.version() + ")"};
+        public String[] getVersion() {
+            return new String[] {"Viewkeeper " + io.viewkeeper.storage.Version.number() + " (built "
+                    + io.viewkeeper.storage.Version.built() + "; ZooKeeper 3.9 client protocol; Java "
+                    + Runtime.version() + ")"};
         }
     }
 
