@@ -13,6 +13,20 @@ public interface NodeAccess {
     /** Queues a task for the replica thread without waiting; false when its queue is full or it has stopped. */
     boolean offer(Runnable task);
 
+    /**
+     * A programmer error on an admin worker thread (a bug converting a snapshot): it is handed to the replica
+     * thread, which stops the node as it does for its own failures (fail-stop, exit 70). Only when that thread takes
+     * no more tasks is it thrown here, ending the worker.
+     */
+    default void stopOn(String what, Throwable cause) {
+        IllegalStateException failure = new IllegalStateException(what, cause);
+        if (!offer(() -> {
+            throw failure;
+        })) {
+            throw failure;
+        }
+    }
+
     /** Replica thread only. */
     Replica replica();
 

@@ -172,8 +172,9 @@ final class RestoreReceiver {
         } catch (MigrationException e) {
             finish(ctx, 400, e.getMessage(), null);
         } catch (RuntimeException | Error e) {
-            log.error("admin: restore failed", e);
-            finish(ctx, 500, "the restore failed: " + e, null);
+            // bad input is a MigrationException above; anything else here is a bug converting it
+            finish(ctx, 500, "the restore failed; the node stops: " + e, null);
+            node.stopOn("admin: converting a restore failed", e);
         }
     }
 

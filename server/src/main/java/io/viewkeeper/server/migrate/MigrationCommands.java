@@ -97,21 +97,22 @@ public final class MigrationCommands {
                         : ZooKeeperDataDir.read(from.zookeeperDataDir,
                                 zookeeperLogDir == null ? from.zookeeperDataDir : zookeeperLogDir);
                 long read = System.nanoTime();
-                ZooKeeperImport.Source source = ZooKeeperImport.Source.of(loaded);
+                String source = loaded.source();
+                int transactions = loaded.transactions();
                 TreeSnapshot.Image image = ZooKeeperImport.toImage(loaded);
                 loaded = null; // ZooKeeper's tree is garbage once converted: never both trees and the write at once
                 long converted = System.nanoTime();
-                ZooKeeperImport.Summary summary = ZooKeeperImport.write(source, image, targets);
+                long digest = ZooKeeperImport.write(image, source, targets);
                 long done = System.nanoTime();
                 out.printf(Locale.ROOT, "imported %d znodes and %d sessions (%d ephemerals) at zxid 0x%x: snapshot "
-                        + "%s and %d logged transactions after it%n", summary.znodes(), summary.sessions(),
-                        summary.ephemerals(), summary.lastZxid(), summary.snapshot().getFileName(),
-                        summary.transactions());
-                out.printf(Locale.ROOT, "digest %x; wrote %s%n", summary.digest(), summary.written());
+                        + "%s and %d logged transactions after it%n", image.tree().nodeCount(),
+                        image.sessions().size(), image.tree().ephemeralCount(), image.lastZxid(), source,
+                        transactions);
+                out.printf(Locale.ROOT, "digest %x; wrote %s%n", digest, targets);
                 out.printf(Locale.ROOT, "took %.1f s: reading ZooKeeper's files %.1f s, converting %.1f s, writing "
                         + "%.1f s (%.0f znodes/s overall)%n", (done - started) / 1e9, (read - started) / 1e9,
                         (converted - read) / 1e9, (done - converted) / 1e9,
-                        summary.znodes() / ((done - started) / 1e9));
+                        image.tree().nodeCount() / ((done - started) / 1e9));
                 out.flush();
                 return EXIT_OK;
             } catch (MigrationException e) {

@@ -40,9 +40,11 @@ public final class ZooKeeperDataDir {
     private ZooKeeperDataDir() {
     }
 
-    /** The state read: ZooKeeper's tree, the open sessions and their timeouts, and where it came from. */
-    public record Loaded(DataTree tree, Map<Long, Integer> sessions, long lastZxid, Path snapshot, long snapshotZxid,
-            int transactions) {
+    /**
+     * The state read: ZooKeeper's tree, the open sessions and their timeouts, where it came from (the snapshot file,
+     * or what the caller called the stream) and how many logged transactions were replayed after it.
+     */
+    public record Loaded(DataTree tree, Map<Long, Integer> sessions, long lastZxid, String source, int transactions) {
     }
 
     /** Reads {@code dataDir} (snapshots) and {@code logDir} (transaction logs; the same directory by default). */
@@ -67,7 +69,7 @@ public final class ZooKeeperDataDir {
                     + "missing", newest, unreached.getZxid(), txnDir, tree.lastProcessedZxid));
         }
         removeDeadSessions(tree, sessions);
-        return new Loaded(tree, sessions, tree.lastProcessedZxid, newest.toPath(), snapshotZxid, transactions);
+        return new Loaded(tree, sessions, tree.lastProcessedZxid, newest.toString(), transactions);
     }
 
     /**
@@ -89,7 +91,7 @@ public final class ZooKeeperDataDir {
                     + "import it with its server's data directory (--zookeeper-data-dir), whose logs complete it");
         }
         removeDeadSessions(tree, sessions);
-        return new Loaded(tree, sessions, zxid, file, zxid, 0);
+        return new Loaded(tree, sessions, zxid, file.toString(), 0);
     }
 
     private static Path versionDir(Path dir, String what) throws MigrationException {
@@ -199,7 +201,7 @@ public final class ZooKeeperDataDir {
             throw new MigrationException(what + " was taken while transactions were being applied; it needs its logs");
         }
         removeDeadSessions(tree, sessions);
-        return new Loaded(tree, sessions, zxid, Path.of(what), zxid, 0);
+        return new Loaded(tree, sessions, zxid, what, 0);
     }
 
     /**

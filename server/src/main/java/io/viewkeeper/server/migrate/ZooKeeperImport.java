@@ -46,18 +46,6 @@ public final class ZooKeeperImport {
     private ZooKeeperImport() {
     }
 
-    /** Where the imported state came from: what is kept of ZooKeeper's files once its tree is converted. */
-    public record Source(long lastZxid, Path snapshot, int transactions) {
-        public static Source of(ZooKeeperDataDir.Loaded loaded) {
-            return new Source(loaded.lastZxid(), loaded.snapshot(), loaded.transactions());
-        }
-    }
-
-    /** What an import brought across. */
-    public record Summary(long lastZxid, int znodes, int sessions, int ephemerals, int transactions, Path snapshot,
-            long digest, List<Path> written) {
-    }
-
     /** The password a ZooKeeper server gave the session with this id. */
     public static byte[] zooKeeperPassword(long sessionId) {
         byte[] password = new byte[PASSWORD_BYTES];
@@ -130,7 +118,8 @@ public final class ZooKeeperImport {
      * its entries are moved up only once every target is staged; a failure removes everything this import put in
      * any target, so none is left half written.
      */
-    public static Summary write(Source loaded, TreeSnapshot.Image image, List<Path> targets)
+    /** Returns the image's digest, which the checkpoint records and a replica checks when it adopts it. */
+    public static long write(TreeSnapshot.Image image, String source, List<Path> targets)
             throws MigrationException, IOException {
         if (targets.isEmpty()) {
             throw new IllegalArgumentException("no target directory");
@@ -143,7 +132,7 @@ public final class ZooKeeperImport {
             }
         }
         long digest = image.tree().digest();
-        long zxid = loaded.lastZxid();
+        long zxid = image.lastZxid();
         List<Path> staged = new ArrayList<>();
         try {
             for (Path target : targets) {
@@ -155,7 +144,7 @@ public final class ZooKeeperImport {
                 }
                 ReplicaDisk.markImported(stage, String.format(java.util.Locale.ROOT,
                         "zxid=0x%x digest=%x znodes=%d sessions=%d source=%s", zxid, digest,
-                        image.tree().nodeCount(), image.sessions().size(), loaded.snapshot()));
+                        image.tree().nodeCount(), image.sessions().size(), source));
                 staged.add(stage);
             }
             for (Path stage : staged) {
@@ -171,8 +160,7 @@ public final class ZooKeeperImport {
             }
             throw e;
         }
-        return new Summary(zxid, image.tree().nodeCount(), image.sessions().size(), image.tree().ephemeralCount(),
-                loaded.transactions(), loaded.snapshot(), digest, List.copyOf(targets));
+        return digest;
     }
 
     /**
