@@ -699,8 +699,8 @@ public final class FrontendCore {
     }
 
     void send(ClientConnection c, Outbound outbound) {
-        if (c.closed) {
-            return;
+        if (c.closed || c.channel.eventLoop().isShuttingDown()) {
+            return; // a closed connection, or the node is stopping: its I/O threads take no more work
         }
         c.packetsSent++;
         stats.packetsSent++;

@@ -58,6 +58,11 @@ final class LoopAccess implements NodeAccess {
     }
 
     @Override
+    public io.viewkeeper.server.metrics.RecentActivity activity() {
+        return loop.activity();
+    }
+
+    @Override
     public NodeConfig config() {
         return config;
     }

@@ -2,7 +2,9 @@ package io.viewkeeper.server;
 
 import io.viewkeeper.frontend.FrontendCore;
 import io.viewkeeper.server.admin.AdminServer;
+import io.viewkeeper.frontend.RequestListener;
 import io.viewkeeper.server.metrics.NodeMetrics;
+import io.viewkeeper.server.metrics.RecentActivity;
 import io.viewkeeper.server.metrics.PrometheusNodeMetrics;
 import io.viewkeeper.server.peer.PeerTransport;
 import java.io.IOException;
@@ -34,7 +36,19 @@ final class NodeOperations implements AutoCloseable {
         List<Integer> ids = config.members().isEmpty() ? List.of(config.serverId())
                 : config.members().stream().map(NodeConfig.Member::id).toList();
         NodeMetrics metrics = new PrometheusNodeMetrics(config.serverId(), ids);
-        core.setRequestListener(metrics);
+        RecentActivity activity = loop.activity();
+        core.setRequestListener(new RequestListener() {
+            @Override
+            public long nanoTime() {
+                return metrics.nanoTime();
+            }
+
+            @Override
+            public void onAnswered(int opCode, long latencyNanos, int errorCode) {
+                metrics.onAnswered(opCode, latencyNanos, errorCode);
+                activity.onAnswered(opCode, latencyNanos, errorCode);
+            }
+        });
         if (transport != null) {
             transport.setPrepareListener(metrics::recordPrepareBatch);
         }

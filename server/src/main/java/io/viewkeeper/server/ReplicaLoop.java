@@ -16,6 +16,7 @@ import io.viewkeeper.storage.OperationCodec;
 import io.viewkeeper.storage.SessionTable;
 import io.viewkeeper.storage.TreeSnapshot;
 import io.viewkeeper.storage.Txn;
+import io.viewkeeper.server.metrics.RecentActivity;
 import io.viewkeeper.storage.checkpoint.CorruptCheckpointException;
 import io.viewkeeper.server.disk.LogWriter;
 import io.viewkeeper.server.disk.ReplicaDisk;
@@ -93,10 +94,17 @@ final class ReplicaLoop implements WritePath, Outbox, ReplicaInbox, Runnable {
         builder.setDaemon(true);
         return builder;
     });
+    /** The last minutes of requests and events; any thread may read it. */
+    RecentActivity activity() {
+        return activity;
+    }
+
     /** Whether a checkpoint's snapshot is being built for transfer (one at a time). */
     private boolean buildingTransfer;
     private volatile boolean running = true;
     private Thread thread;
+    /** The last minutes of requests and events, for the console. */
+    private final RecentActivity activity = new RecentActivity(System::currentTimeMillis);
 
     ReplicaLoop(long replicaTickMs, long frontendTickMs, long reaperMs, int replicaCount, boolean linearizableReads,
             FailStop failStop) {
@@ -361,6 +369,8 @@ final class ReplicaLoop implements WritePath, Outbox, ReplicaInbox, Runnable {
         lastStatus = status;
         lastView = view;
         log.info("{} now {} v{} {}", prefix(), status, view, isPrimary() ? "primary" : "backup");
+        activity.event("status", status.name().toLowerCase(java.util.Locale.ROOT) + " in view " + view + " as "
+                + (isPrimary() ? "primary" : "backup"));
         if (status == Replica.Status.NORMAL && view != lastNormalView) {
             lastNormalView = view;
             core.onViewEntered();
@@ -519,7 +529,9 @@ final class ReplicaLoop implements WritePath, Outbox, ReplicaInbox, Runnable {
         checkpointOp = op;
         checkpointAtMs = System.currentTimeMillis();
         logBytesSinceCheckpoint = 0;
-        log.info("{} checkpoint at op {} saved in {} ms", prefix(), op, (System.nanoTime() - startNanos) / 1_000_000);
+        long savedMs = (System.nanoTime() - startNanos) / 1_000_000;
+        log.info("{} checkpoint at op {} saved in {} ms", prefix(), op, savedMs);
+        activity.event("checkpoint", "at op " + op + ", saved in " + savedMs + " ms");
         return Outbox.NO_RESULT;
     }
 
@@ -593,6 +605,7 @@ final class ReplicaLoop implements WritePath, Outbox, ReplicaInbox, Runnable {
         checkpointAtMs = System.currentTimeMillis();
         logBytesSinceCheckpoint = 0;
         log.info("{} installed checkpoint at op {}", prefix(), checkpoint.op());
+        activity.event("installed", "a checkpoint at op " + checkpoint.op() + " from a peer");
     }
 
     /** Deletes log segments below both {@code op} and the latest durable checkpoint. */

@@ -12,7 +12,9 @@ final class AdminCommands {
 
     AdminCommands(NodeAccess node) {
         all.addAll(new ZooKeeperCommands(node).all());
-        all.addAll(new ReplicaCommands(node).all());
+        ReplicaCommands replica = new ReplicaCommands(node);
+        all.addAll(replica.all());
+        all.addAll(new ConsoleCommands(node, replica).all());
         for (AdminCommand command : all) {
             for (String name : command.names()) {
                 if (byName.put(name, command) != null) {
@@ -38,6 +40,7 @@ final class AdminCommands {
         }
         result.add(entry(SnapshotStreamer.NAMES, false, SnapshotStreamer.SUMMARY));
         result.add(entry(RestoreReceiver.NAMES, true, RestoreReceiver.SUMMARY));
+        result.add(entry(List.of(GroupView.NAME), false, GroupView.SUMMARY));
         return result;
     }
 

@@ -51,10 +51,15 @@ final class AdminHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest
     private final Duration replicaTimeout;
     private final SnapshotStreamer snapshots;
     private final RestoreReceiver restores;
+    private final GroupView group;
+    private final ConsoleAssets console;
 
     AdminHttpHandler(AdminSettings settings, AdminCommands commands, NodeAccess node, NodeMetrics metrics,
-            Duration replicaTimeout, SnapshotStreamer snapshots, RestoreReceiver restores) {
+            Duration replicaTimeout, SnapshotStreamer snapshots, RestoreReceiver restores, GroupView group,
+            ConsoleAssets console) {
         this.settings = settings;
+        this.group = group;
+        this.console = console;
         this.snapshots = snapshots;
         this.restores = restores;
         this.commands = commands;
@@ -88,9 +93,20 @@ final class AdminHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest
         } else if (path.startsWith(COMMANDS_PATH + "/")) {
             String name = path.substring(COMMANDS_PATH.length() + 1);
             runCommand(ctx, keepAlive, request, name, uri.parameters());
+        } else if (path.equals("/") || path.equals("/console")) {
+            redirect(ctx, keepAlive, ConsoleAssets.PATH);
+        } else if (path.startsWith(ConsoleAssets.PATH) && console.file(path) != null) {
+            if (!request.method().equals(HttpMethod.GET) && !request.method().equals(HttpMethod.HEAD)) {
+                sendError(ctx, keepAlive, "", 405, "use GET for the console");
+                return;
+            }
+            send(ctx, keepAlive, 200, console.type(path), console.file(path), Map.of(
+                    "Content-Security-Policy", ConsoleAssets.CONTENT_SECURITY_POLICY,
+                    "X-Content-Type-Options", "nosniff", "Referrer-Policy", "no-referrer"));
         } else {
             sendError(ctx, keepAlive, "", 404, "no such path " + shorten(path) + "; the admin endpoint serves "
-                    + COMMANDS_PATH + ", " + COMMANDS_PATH + "/<name> and " + METRICS_PATH);
+                    + COMMANDS_PATH + ", " + COMMANDS_PATH + "/<name>, " + METRICS_PATH + " and the console at "
+                    + ConsoleAssets.PATH);
         }
     }
 
@@ -98,6 +114,14 @@ final class AdminHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest
             Map<String, List<String>> parameters) {
         if (RestoreReceiver.NAMES.contains(name)) {
             restores.serve(ctx, request, new Params(RestoreReceiver.NAMES.get(0), parameters));
+            return;
+        }
+        if (name.equals(GroupView.NAME)) {
+            if (!request.method().equals(HttpMethod.GET) && !request.method().equals(HttpMethod.POST)) {
+                sendError(ctx, keepAlive, name, 405, "use GET for " + name);
+                return;
+            }
+            group.serve(ctx, keepAlive, new Params(name, parameters));
             return;
         }
         if (SnapshotStreamer.NAMES.contains(name)) {
@@ -118,7 +142,7 @@ final class AdminHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest
         }
         AdminCommand.Job job;
         try {
-            job = command.binder().bind(new Params(command.name(), parameters));
+            job = command.binder().bind(new Params(command.name(), parameters, tokenMatches(request)));
         } catch (AdminException e) {
             sendError(ctx, keepAlive, command.name(), e.status(), e.getMessage());
             return;
@@ -144,8 +168,7 @@ final class AdminHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest
             if (header == null || !header.startsWith(BEARER)) {
                 return "missing token: send 'Authorization: Bearer <admin.token>'";
             }
-            byte[] given = header.substring(BEARER.length()).trim().getBytes(StandardCharsets.UTF_8);
-            if (!MessageDigest.isEqual(given, settings.token().getBytes(StandardCharsets.UTF_8))) {
+            if (!tokenMatches(request)) {
                 log.warn("admin: wrong token for {} from {}", command.name(), request.headers().get("Host"));
                 return "wrong token";
             }
@@ -155,6 +178,16 @@ final class AdminHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest
             return "use GET for " + command.name();
         }
         return null;
+    }
+
+    /** Whether the request carries this node's admin token as a bearer token (never, without a token). */
+    private boolean tokenMatches(FullHttpRequest request) {
+        String header = request.headers().get(HttpHeaderNames.AUTHORIZATION);
+        if (!settings.mutatingAllowed() || header == null || !header.startsWith(BEARER)) {
+            return false;
+        }
+        byte[] given = header.substring(BEARER.length()).trim().getBytes(StandardCharsets.UTF_8);
+        return MessageDigest.isEqual(given, settings.token().getBytes(StandardCharsets.UTF_8));
     }
 
     /** Runs the job where it belongs; the future fails with a timeout if the replica thread does not answer. */
@@ -252,6 +285,11 @@ final class AdminHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest
             status = 500;
         }
         send(ctx, keepAlive, status, "application/json", bytes, headers);
+    }
+
+    private static void redirect(ChannelHandlerContext ctx, boolean keepAlive, String location) {
+        send(ctx, keepAlive, 302, "text/plain; charset=utf-8", ("see " + location).getBytes(StandardCharsets.UTF_8),
+                Map.of("Location", location));
     }
 
     private static void send(ChannelHandlerContext ctx, boolean keepAlive, int status, String type, byte[] body) {

@@ -59,6 +59,7 @@ public final class AdminServer implements AutoCloseable {
     private final NodeMetrics metrics;
     private Channel serverChannel;
     private ScheduledFuture<?> sampler;
+    private GroupView groupView;
 
     private AdminServer(NodeAccess node, NodeMetrics metrics) {
         this.node = node;
@@ -86,6 +87,8 @@ public final class AdminServer implements AutoCloseable {
     private void bind(AdminSettings settings, AdminCommands commands, Duration replicaTimeout) throws IOException {
         SnapshotStreamer snapshots = new SnapshotStreamer(settings, node, replicaTimeout.toMillis());
         RestoreReceiver restores = new RestoreReceiver(settings, node, replicaTimeout.toMillis());
+        groupView = new GroupView(settings, node, commands, replicaTimeout.toMillis());
+        ConsoleAssets console = new ConsoleAssets();
         ServerBootstrap bootstrap = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
@@ -102,7 +105,7 @@ public final class AdminServer implements AutoCloseable {
                                 new RestoreRoute(settings));
                         ch.pipeline().addLast(AGGREGATOR, new BoundedAggregator(BODY_BYTES_MAX));
                         ch.pipeline().addLast(new AdminHttpHandler(settings, commands, node, metrics, replicaTimeout,
-                                snapshots, restores));
+                                snapshots, restores, groupView, console));
                     }
                 });
         ChannelFuture bound = bootstrap.bind(settings.serverAddress(), settings.serverPort()).awaitUninterruptibly();
@@ -146,6 +149,9 @@ public final class AdminServer implements AutoCloseable {
             serverChannel.close().syncUninterruptibly();
         }
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        if (groupView != null) {
+            groupView.close();
+        }
     }
 
     /** The body limit, answered with a JSON 413 (netty's own answer has no body) and the connection closed. */

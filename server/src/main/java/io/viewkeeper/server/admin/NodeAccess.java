@@ -47,6 +47,9 @@ public interface NodeAccess {
 
     NodeConfig config();
 
+    /** Requests per second, their p99 and recent events over the last minutes; any thread. */
+    io.viewkeeper.server.metrics.RecentActivity activity();
+
     /** Whether this replica's connection to the member at {@code index} is up. */
     boolean peerConnected(int index);
 

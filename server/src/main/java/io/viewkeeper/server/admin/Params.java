@@ -11,10 +11,27 @@ import java.util.Set;
 final class Params {
     private final String command;
     private final Map<String, List<String>> values;
+    private final boolean tokenGiven;
 
     Params(String command, Map<String, List<String>> values) {
+        this(command, values, false);
+    }
+
+    /** {@code tokenGiven}: the request carried the node's admin token (checked by the caller). */
+    Params(String command, Map<String, List<String>> values, boolean tokenGiven) {
         this.command = command;
         this.values = values;
+        this.tokenGiven = tokenGiven;
+    }
+
+    /** Whether the request carried the node's admin token. */
+    boolean tokenGiven() {
+        return tokenGiven;
+    }
+
+    /** The value as given; the parameter must be present. */
+    String text(String name) {
+        return values.get(name).get(0);
     }
 
     /** Refuses any parameter outside {@code allowed}. */
@@ -81,7 +98,7 @@ final class Params {
         }
     }
 
-    private static String shorten(String text) {
+    static String shorten(String text) {
         return text.length() <= 40 ? text : text.substring(0, 40) + "...";
     }
 }

@@ -24,6 +24,7 @@ final class ReplicaCommands {
     static final int SESSIONS_LIMIT_MAX = 10_000;
     static final int SESSIONS_LIMIT_DEFAULT = 1_000;
     static final int LOG_TAIL_MAX = 1_000;
+    static final int EPHEMERAL_PATHS_MAX = 100;
     static final int LOG_TAIL_DEFAULT = 20;
 
     private final NodeAccess node;
@@ -37,7 +38,8 @@ final class ReplicaCommands {
                 new AdminCommand(List.of("replica"), false, true,
                         "This replica's VR state and its view of each peer; peer=ID shows one member", this::replica),
                 new AdminCommand(List.of("sessions"), false, true,
-                        "The group's sessions (limit=N, at most " + SESSIONS_LIMIT_MAX + "; session_id=0x... for one)",
+                        "The group's sessions (limit=N, at most " + SESSIONS_LIMIT_MAX + "; session_id=0x... for one; "
+                        + "ephemerals=true lists up to " + EPHEMERAL_PATHS_MAX + " ephemeral paths of each)",
                         this::sessions),
                 new AdminCommand(List.of("log"), false, true,
                         "The last ops of the log (tail=N, at most " + LOG_TAIL_MAX + ")", this::log),
@@ -77,7 +79,7 @@ final class ReplicaCommands {
         return -1;
     }
 
-    private Map<String, Object> replicaFigures(int onlyIndex) {
+    Map<String, Object> replicaFigures(int onlyIndex) {
         Replica r = node.replica();
         NodeConfig config = node.config();
         boolean normal = r.status() == Replica.Status.NORMAL;
@@ -155,7 +157,8 @@ final class ReplicaCommands {
     }
 
     private AdminCommand.Job sessions(Params params) throws AdminException {
-        params.allowOnly(Set.of("limit", "session_id"));
+        params.allowOnly(Set.of("limit", "session_id", "ephemerals"));
+        boolean paths = params.bool("ephemerals", false);
         if (params.has("session_id")) {
             long id = params.sessionId("session_id");
             return () -> {
@@ -163,14 +166,14 @@ final class ReplicaCommands {
                 if (entry == null) {
                     throw AdminException.notFound("no session 0x" + Long.toHexString(id) + " in this group");
                 }
-                return Map.of("total", node.frontend().sessionCount(), "sessions", List.of(session(entry)));
+                return Map.of("total", node.frontend().sessionCount(), "sessions", List.of(session(entry, paths)));
             };
         }
         int limit = (int) params.number("limit", 1, SESSIONS_LIMIT_MAX, SESSIONS_LIMIT_DEFAULT);
         return () -> {
             List<Map<String, Object>> sessions = new ArrayList<>();
             for (FrontendReport.SessionEntry entry : node.frontend().sessions(limit)) {
-                sessions.add(session(entry));
+                sessions.add(session(entry, paths));
             }
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("total", node.frontend().sessionCount());
@@ -179,7 +182,7 @@ final class ReplicaCommands {
         };
     }
 
-    private static Map<String, Object> session(FrontendReport.SessionEntry entry) {
+    private Map<String, Object> session(FrontendReport.SessionEntry entry, boolean withPaths) {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("session_id", "0x" + Long.toHexString(entry.sessionId()));
         out.put("timeout_ms", entry.timeoutMs());
@@ -188,6 +191,11 @@ final class ReplicaCommands {
         out.put("expires_in_ms", entry.deadlineMs() < 0 ? null : entry.deadlineMs() - System.currentTimeMillis());
         out.put("closing", entry.closing());
         out.put("ephemerals", entry.ephemerals());
+        if (withPaths) {
+            List<String> paths = new ArrayList<>(node.stateMachine().tree().ephemeralsOf(entry.sessionId()));
+            paths.sort(null);
+            out.put("ephemeral_paths", paths.subList(0, Math.min(EPHEMERAL_PATHS_MAX, paths.size())));
+        }
         return out;
     }
 

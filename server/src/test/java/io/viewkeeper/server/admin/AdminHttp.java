@@ -36,6 +36,10 @@ final class AdminHttp {
         return send(HttpRequest.newBuilder(uri(path)).GET());
     }
 
+    Reply get(String path, String token) {
+        return send(HttpRequest.newBuilder(uri(path)).header("Authorization", "Bearer " + token).GET());
+    }
+
     Reply post(String path, String token) {
         HttpRequest.Builder builder = HttpRequest.newBuilder(uri(path)).POST(HttpRequest.BodyPublishers.noBody());
         if (token != null) {

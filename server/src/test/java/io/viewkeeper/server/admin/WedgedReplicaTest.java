@@ -71,6 +71,11 @@ class WedgedReplicaTest {
             }
 
             @Override
+            public io.viewkeeper.server.metrics.RecentActivity activity() {
+                return new io.viewkeeper.server.metrics.RecentActivity(System::currentTimeMillis);
+            }
+
+            @Override
             public boolean peerConnected(int index) {
                 return false;
             }
