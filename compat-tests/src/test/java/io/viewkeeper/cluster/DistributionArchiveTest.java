@@ -127,7 +127,7 @@ class DistributionArchiveTest {
         try (Stream<Path> top = Files.list(home)) {
             assertThat(top.map(p -> p.getFileName().toString()))
                     .as("logs, PID files and data stay out of the installation")
-                    .containsExactlyInAnyOrder("bin", "conf", "lib", "NOTICE");
+                    .containsExactlyInAnyOrder("bin", "conf", "lib", "LICENSE", "NOTICE");
         }
     }
 
