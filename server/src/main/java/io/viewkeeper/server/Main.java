@@ -29,7 +29,8 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "viewkeeper", description = "A ZooKeeper-compatible coordination service.",
         versionProvider = Main.Version.class,
-        subcommands = {Main.StartCommand.class, Main.NodeCommand.class, Main.InspectCommand.class,
+        subcommands = {io.viewkeeper.server.launch.GroupCommands.StartCommand.class,
+            io.viewkeeper.server.launch.GroupCommands.StopCommand.class, Main.NodeCommand.class, Main.InspectCommand.class,
             io.viewkeeper.server.migrate.MigrationCommands.ImportCommand.class,
             io.viewkeeper.server.migrate.MigrationCommands.ExportCommand.class,
             io.viewkeeper.server.migrate.MigrationCommands.RestoreCommand.class})
@@ -61,7 +62,23 @@ public final class Main implements Callable<Integer> {
     }
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new Main()).execute(args));
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The command line, with bad arguments reported as one line and the synopsis rather than the whole help. */
+    public static CommandLine commandLine() {
+        CommandLine line = new CommandLine(new Main());
+        line.setParameterExceptionHandler((e, args) -> {
+            CommandLine command = e.getCommandLine();
+            PrintWriter err = command.getErr();
+            err.println("viewkeeper: " + e.getMessage());
+            err.print("Usage: " + command.getHelp().synopsis(0));
+            err.println("Run 'viewkeeper " + (command.getParent() == null ? "" : command.getCommandName() + " ")
+                    + "--help' for the options.");
+            err.flush();
+            return EXIT_USAGE;
+        });
+        return line;
     }
 
     /** Without a subcommand there is nothing to do: show what there is. */
@@ -69,36 +86,6 @@ public final class Main implements Callable<Integer> {
     public Integer call() {
         spec.commandLine().usage(spec.commandLine().getErr());
         return EXIT_USAGE;
-    }
-
-    @Command(name = "start", description = "Start one node on 127.0.0.1 with default settings; runs until "
-            + "SIGTERM or SIGINT.")
-    static final class StartCommand implements Callable<Integer> {
-        @Spec
-        private CommandSpec spec;
-
-        @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
-        private boolean help;
-
-        @Option(names = "--port", paramLabel = "PORT", defaultValue = "2181",
-                description = "Client port on 127.0.0.1 (default: ${DEFAULT-VALUE}).")
-        private int port;
-
-        @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = ".viewkeeper/data",
-                description = "Data directory (default: ${DEFAULT-VALUE} under the current directory).")
-        private Path dataDir;
-
-        @Override
-        public Integer call() {
-            PrintWriter err = spec.commandLine().getErr();
-            NodeConfig config;
-            try {
-                config = NodeConfig.defaults(dataDir, port);
-            } catch (ConfigException e) {
-                return configError(err, e.getMessage());
-            }
-            return serve(config, spec.commandLine().getOut(), err);
-        }
     }
 
     @Command(name = "node", description = "Start one node from a zoo.cfg-style file; runs until SIGTERM or SIGINT.")

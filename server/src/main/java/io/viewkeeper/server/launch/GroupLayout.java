@@ -1,0 +1,92 @@
+package io.viewkeeper.server.launch;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.StringJoiner;
+
+/**
+ * Where a local group started by {@code viewkeeper start} lives: replica I listens for clients on 127.0.0.I at the
+ * group's client port, for peers at {@code peerPort + I}, serves its admin endpoint on 127.0.0.I:adminPort (8080
+ * unless told otherwise), keeps its
+ * data in {@code dataDir/replica-I}, and its config, PID file and (detached) output in the state directory as
+ * {@code replica-I.cfg}, {@code replica-I.pid} and {@code replica-I.log}. The admin token every replica and vkctl
+ * share is {@code admin.token} there.
+ */
+public record GroupLayout(int nodes, int clientPort, int peerPort, int adminPort, Path dataDir, String reads,
+        Path stateDir) {
+    public static final int ADMIN_PORT_DEFAULT = 8080;
+    /** Written into each replica directory {@code start} creates; only directories holding it are ever cleared. */
+    public static final String REPLICA_DIR_MARKER = "created-by-viewkeeper-start";
+    /** Where a node started by 'start --detach' before replica groups kept its PID; 'stop' still stops it. */
+    static final String LEGACY_PID_FILE = "node.pid";
+
+    public GroupLayout {
+        if (nodes != 1 && nodes != 3 && nodes != 5) {
+            throw new IllegalArgumentException("a local group has 1, 3 or 5 replicas, not " + nodes);
+        }
+    }
+
+    public static String host(int replica) {
+        return "127.0.0." + replica;
+    }
+
+    public Path replicaDir(int replica) {
+        return dataDir.resolve("replica-" + replica);
+    }
+
+    public Path configFile(int replica) {
+        return stateDir.resolve("replica-" + replica + ".cfg");
+    }
+
+    public Path pidFile(int replica) {
+        return stateDir.resolve("replica-" + replica + ".pid");
+    }
+
+    public Path logFile(int replica) {
+        return stateDir.resolve("replica-" + replica + ".log");
+    }
+
+    public Path tokenFile() {
+        return stateDir.resolve("admin.token");
+    }
+
+    /** The ZooKeeper connect string of the whole group. */
+    public String connectString() {
+        StringJoiner joined = new StringJoiner(",");
+        for (int i = 1; i <= nodes; i++) {
+            joined.add(host(i) + ":" + clientPort);
+        }
+        return joined.toString();
+    }
+
+    /** Replica I's settings in zoo.cfg format, which {@code viewkeeper node --config} takes. */
+    public String config(int replica) {
+        List<String> lines = new ArrayList<>();
+        lines.add("# Replica " + replica + " of a " + nodes + "-replica group; written by './viewkeeper start', which "
+                + "rewrites it.");
+        if (nodes > 1) {
+            lines.add("serverId=" + replica);
+        }
+        lines.add("dataDir=" + replicaDir(replica));
+        lines.add("clientPortAddress=" + host(replica));
+        lines.add("clientPort=" + clientPort);
+        lines.add("reads=" + reads);
+        lines.add("admin.serverAddress=" + host(replica));
+        lines.add("admin.serverPort=" + adminPort);
+        lines.add("admin.tokenFile=" + tokenFile());
+        if (nodes > 1) {
+            for (int j = 1; j <= nodes; j++) {
+                lines.add("server." + j + "=" + host(j) + ":" + (peerPort + j) + ";" + host(j) + ":" + clientPort);
+            }
+        }
+        return String.join("\n", lines) + "\n";
+    }
+
+    void writeConfig(int replica) throws IOException {
+        Files.writeString(configFile(replica), config(replica), StandardCharsets.UTF_8);
+    }
+}

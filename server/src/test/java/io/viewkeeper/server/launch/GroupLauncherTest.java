@@ -1,0 +1,230 @@
+package io.viewkeeper.server.launch;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.apache.zookeeper.CreateMode;
+import org.apache.zookeeper.ZooDefs;
+import org.apache.zookeeper.ZooKeeper;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The launcher of the local group, with real replica JVMs on 127.0.0.1-3 and ports free on all three: a detached
+ * start that a second start refuses, a killed replica started again with its data, stop, a replica that cannot
+ * start (everything started is stopped, its log shown), a port in use, a directory start did not create, a PID
+ * file that names another process, and the foreground group that reports a replica that dies.
+ */
+class GroupLauncherTest {
+    private static final Duration TIMEOUT = Duration.ofSeconds(90);
+
+    @TempDir
+    Path dir;
+
+    private GroupLayout layout;
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+
+    @BeforeEach
+    void layout() throws IOException {
+        int client = freeRun(1);
+        int admin = freeRun(1, client);
+        int peers = freeRun(3, client, admin); // replica I's peer port is the base + I
+        layout = new GroupLayout(3, client, peers - 1, admin, dir.resolve("data"), "linearizable",
+                dir.resolve("state"));
+    }
+
+    @AfterEach
+    void stopLeftovers() throws Exception {
+        launcher().stop();
+        for (ProcessHandle child : ProcessHandle.current().children().toList()) {
+            child.destroyForcibly();
+        }
+    }
+
+    private GroupLauncher launcher() {
+        return new GroupLauncher(layout, GroupLauncher.javaCommandLikeThisJvm(List.of("-Xmx128m"),
+                System.getProperty("java.class.path")), new PrintWriter(out, true), new PrintWriter(err, true));
+    }
+
+    private String output() {
+        return out + err.toString();
+    }
+
+    @Test
+    void shouldStartDetachedRefuseASecondStartRestartAKilledReplicaAndStop() throws Exception {
+        assertThat(launcher().start(0, true, false)).as(output()).isZero();
+        assertThat(out.toString()).contains("Viewkeeper: 3 replicas listening (PIDs r1=")
+                .contains("connect string: " + layout.connectString());
+        List<ProcessHandle> replicas = new ArrayList<>();
+        for (int i = 1; i <= 3; i++) {
+            Optional<ProcessHandle> replica = NodeProcesses.fromPidFile(layout.pidFile(i));
+            assertThat(replica).as("replica %d's PID file", i).isPresent();
+            replicas.add(replica.get());
+            assertThat(Files.readString(layout.configFile(i))).contains("serverId=" + i)
+                    .contains("server.3=127.0.0.3:" + (layout.peerPort() + 3) + ";127.0.0.3:" + layout.clientPort());
+            assertThat(layout.replicaDir(i).resolve(GroupLayout.REPLICA_DIR_MARKER)).exists();
+        }
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(layout.tokenFile())))
+                .isEqualTo("rw-------");
+        writeAndRead("/launched");
+
+        assertThat(launcher().start(0, true, false)).isEqualTo(1);
+        assertThat(err.toString()).contains("replica 1 is already running (PID " + replicas.get(0).pid() + ")");
+
+        replicas.get(1).destroyForcibly();
+        await().atMost(TIMEOUT).until(() -> !replicas.get(1).isAlive());
+        assertThat(launcher().start(2, true, false)).as(output()).isZero();
+        assertThat(out.toString()).contains("Viewkeeper: replica 2 of 3 listening (PID ");
+        try (ZooKeeper client = connect("127.0.0.2:" + layout.clientPort())) {
+            assertThat(client.exists("/launched", false)).isNotNull();
+        }
+
+        out.getBuffer().setLength(0);
+        assertThat(launcher().stop()).isZero();
+        assertThat(out.toString()).startsWith("viewkeeper: stopped r1 (PID " + replicas.get(0).pid() + "), r2 (PID ");
+        for (int i = 1; i <= 3; i++) {
+            assertThat(layout.pidFile(i)).doesNotExist();
+        }
+        assertThat(replicas.get(0).isAlive()).isFalse();
+        assertThat(replicas.get(2).isAlive()).isFalse();
+        out.getBuffer().setLength(0);
+        assertThat(launcher().stop()).isZero();
+        assertThat(out.toString()).contains("no replica started with 'start --detach' is running");
+    }
+
+    @Test
+    void shouldStopWhatItStartedAndShowTheLogWhenAReplicaCannotStart() throws Exception {
+        try (ServerSocket taken = new ServerSocket(layout.peerPort() + 3, 1, InetAddress.getByName("127.0.0.3"))) {
+            assertThat(launcher().start(0, true, false)).isEqualTo(1);
+        }
+        assertThat(err.toString()).contains("replica 3 exited during startup; the end of " + layout.logFile(3))
+                .contains("peer port " + (layout.peerPort() + 3) + " on 127.0.0.3 is already in use")
+                .contains("stopped the replicas it had started");
+        for (int i = 1; i <= 3; i++) {
+            assertThat(layout.pidFile(i)).doesNotExist();
+        }
+        await().atMost(TIMEOUT).until(() -> ProcessHandle.current().children().noneMatch(NodeProcesses::isNode));
+    }
+
+    @Test
+    void shouldRefuseAPortInUseADirectoryItDidNotCreateAndLeaveOtherProcessesAlone() throws Exception {
+        try (ServerSocket taken = new ServerSocket(layout.clientPort(), 1, InetAddress.getByName("127.0.0.2"))) {
+            assertThat(launcher().start(0, true, false)).isEqualTo(1);
+        }
+        assertThat(err.toString()).contains("port " + layout.clientPort() + " on 127.0.0.2 is already in use.");
+
+        Path foreign = Files.createDirectories(layout.replicaDir(2));
+        Files.writeString(foreign.resolve("precious"), "keep me", StandardCharsets.UTF_8);
+        assertThat(launcher().start(0, true, true)).isEqualTo(1);
+        assertThat(err.toString()).contains(foreign + " exists but was not created by './viewkeeper start'");
+        assertThat(foreign.resolve("precious")).hasContent("keep me");
+
+        // a PID file naming a live process that is not a node (this test's JVM) is stale: removed, nothing signalled
+        Files.createDirectories(layout.stateDir());
+        Files.writeString(layout.pidFile(1), Long.toString(ProcessHandle.current().pid()));
+        assertThat(launcher().stop()).isZero();
+        assertThat(out.toString()).contains("not running (gone or not a Viewkeeper node): replica-1");
+        assertThat(layout.pidFile(1)).doesNotExist();
+    }
+
+    @Test
+    void shouldRunInTheForegroundWithPrefixedOutputAndReportAReplicaThatDies() throws Exception {
+        CompletableFuture<Integer> status = CompletableFuture.supplyAsync(() -> {
+            try {
+                return launcher().start(0, false, false);
+            } catch (IOException | InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        await().atMost(TIMEOUT).until(() -> out.toString().contains("Viewkeeper: 3 replicas listening; connect string: "
+                + layout.connectString()));
+        assertThat(out.toString()).contains("[r1] ").contains("[r2] ").contains("[r3] ");
+        writeAndRead("/foreground");
+
+        ProcessHandle second = replicaProcess(2);
+        second.destroyForcibly();
+        await().atMost(TIMEOUT).until(() -> err.toString().contains("replica 2 (PID " + second.pid()
+                + ") exited with status 137."));
+        try (ZooKeeper client = connect("127.0.0.1:" + layout.clientPort())) {
+            assertThat(client.exists("/foreground", false)).isNotNull();
+        }
+        assertThat(status).isNotDone();
+
+        replicaProcess(1).destroy();
+        replicaProcess(3).destroy();
+        assertThat(status.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS)).isEqualTo(1);
+        assertThat(out.toString()).contains("[r1] Viewkeeper stopped");
+    }
+
+    private ProcessHandle replicaProcess(int replica) {
+        String config = layout.configFile(replica).toString();
+        return ProcessHandle.current().children()
+                .filter(p -> NodeProcesses.commandLine(p).contains(config)).findFirst()
+                .orElseThrow(() -> new AssertionError("no process runs " + config));
+    }
+
+    private void writeAndRead(String path) throws Exception {
+        try (ZooKeeper client = connect(layout.connectString())) {
+            client.create(path, new byte[] {1}, ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
+            assertThat(client.getData(path, false, null)).containsExactly(1);
+        }
+    }
+
+    private static ZooKeeper connect(String connectString) throws IOException {
+        ZooKeeper client = new ZooKeeper(connectString, 30_000, event -> { });
+        await().atMost(TIMEOUT).until(() -> client.getState() == ZooKeeper.States.CONNECTED);
+        return client;
+    }
+
+    /** A port free on 127.0.0.1 to 127.0.0.3 now, and the next {@code run - 1} ports too, none of {@code not}. */
+    private static int freeRun(int run, int... not) throws IOException {
+        for (int attempt = 0; attempt < 1000; attempt++) {
+            int port;
+            try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+                port = s.getLocalPort();
+            }
+            boolean free = port + run <= 65535;
+            for (int p = port; p < port + run && free; p++) {
+                for (int other : not) {
+                    free &= p != other;
+                }
+                free &= freeEverywhere(p, 3);
+            }
+            if (free) {
+                return port;
+            }
+        }
+        throw new IOException("no run of " + run + " free ports on 127.0.0.1-3");
+    }
+
+    private static boolean freeEverywhere(int port, int members) {
+        for (int id = 1; id <= members; id++) {
+            try (ServerSocket s = new ServerSocket(port, 1, InetAddress.getByName("127.0.0." + id))) {
+                if (s.getLocalPort() != port) {
+                    return false;
+                }
+            } catch (IOException taken) {
+                return false;
+            }
+        }
+        return true;
+    }
+}
