@@ -30,7 +30,9 @@ import picocli.CommandLine.Spec;
 @Command(name = "viewkeeper", description = "A ZooKeeper-compatible coordination service.",
         versionProvider = Main.Version.class,
         subcommands = {io.viewkeeper.server.launch.GroupCommands.StartCommand.class,
-            io.viewkeeper.server.launch.GroupCommands.StopCommand.class, Main.NodeCommand.class, Main.InspectCommand.class,
+            io.viewkeeper.server.launch.GroupCommands.StopCommand.class,
+            io.viewkeeper.server.launch.GroupCommands.ServerScriptCommand.class, Main.NodeCommand.class,
+            Main.InspectCommand.class,
             io.viewkeeper.server.migrate.MigrationCommands.ImportCommand.class,
             io.viewkeeper.server.migrate.MigrationCommands.ExportCommand.class,
             io.viewkeeper.server.migrate.MigrationCommands.RestoreCommand.class})
@@ -103,18 +105,11 @@ public final class Main implements Callable<Integer> {
         @Override
         public Integer call() {
             PrintWriter err = spec.commandLine().getErr();
-            Properties properties = new Properties();
-            try (Reader reader = Files.newBufferedReader(configFile, StandardCharsets.UTF_8)) {
-                properties.load(reader);
-            } catch (IOException e) {
-                return configError(err, configFile + " cannot be read (" + describe(e) + ")");
-            } catch (IllegalArgumentException e) {
-                // Properties.load rejects a malformed \\uXXXX escape this way.
-                return configError(err, configFile + " cannot be read (" + e.getMessage() + ")");
-            }
             NodeConfig config;
             try {
-                config = NodeConfig.parse(properties);
+                config = NodeConfig.read(configFile);
+            } catch (IOException e) {
+                return configError(err, configFile + " cannot be read (" + describe(e) + ")");
             } catch (ConfigException e) {
                 return configError(err, e.getMessage());
             }

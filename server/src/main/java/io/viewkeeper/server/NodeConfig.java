@@ -367,6 +367,37 @@ public record NodeConfig(
         return copy().disk(settings).build();
     }
 
+    /** The client port this node listens on: its server.N line's, when it names one, else clientPort. */
+    public int listenPort() {
+        for (Member m : members) {
+            if (m.id() == serverId && m.clientPort() > 0) {
+                return m.clientPort();
+            }
+        }
+        return clientPort;
+    }
+
+    /** In a group on one machine each replica listens on its own address, as its server.N line names it. */
+    public String listenHost() {
+        if (members.size() > 1 && clientPortAddress.equals("0.0.0.0")) {
+            return members.get(replicaIndex()).host();
+        }
+        return clientPortAddress;
+    }
+
+    /** Reads a zoo.cfg-style file: IOException when it cannot be read, ConfigException for what it says. */
+    public static NodeConfig read(Path file) throws java.io.IOException {
+        java.util.Properties properties = new java.util.Properties();
+        try (java.io.Reader reader = java.nio.file.Files.newBufferedReader(file,
+                java.nio.charset.StandardCharsets.UTF_8)) {
+            properties.load(reader);
+        } catch (IllegalArgumentException e) {
+            // Properties.load rejects a malformed \\uXXXX escape this way
+            throw new java.io.IOException(e.getMessage(), e);
+        }
+        return parse(properties);
+    }
+
     /** The index of this node among the members (their order by id), which is its VR replica index. */
     public int replicaIndex() {
         for (int i = 0; i < members.size(); i++) {

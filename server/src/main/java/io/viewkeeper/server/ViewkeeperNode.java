@@ -93,7 +93,7 @@ public final class ViewkeeperNode implements AutoCloseable {
         };
         Files.createDirectories(config.dataDir());
         int replicaCount = Math.max(1, config.members().size());
-        int clientPort = clientPortOf(config);
+        int clientPort = config.listenPort();
         FrontendSettings settings = new FrontendSettings(config.tickTimeMs(), config.minSessionTimeoutMs(),
                 config.maxSessionTimeoutMs(), config.maxClientCnxns(), config.juteMaxBuffer(),
                 config.fourLetterWords(), config.superDigest(), config.containerCheckIntervalMs(),
@@ -126,7 +126,7 @@ public final class ViewkeeperNode implements AutoCloseable {
                 transport.start();
             }
             loop.start(factory, core, transport, disk, config.disk(), operations.metrics()::recordFsync);
-            InetSocketAddress bound = clientServer.bind(clientHost(config), clientPort);
+            InetSocketAddress bound = clientServer.bind(config.listenHost(), clientPort);
             core.setBoundClientPort(bound.getPort());
             log.info("serving ZooKeeper clients on {}:{}", bound.getHostString(), bound.getPort());
             operations.startAdmin();
@@ -185,23 +185,6 @@ public final class ViewkeeperNode implements AutoCloseable {
         if (transport != null) {
             transport.close();
         }
-    }
-
-    private static int clientPortOf(NodeConfig config) {
-        for (NodeConfig.Member m : config.members()) {
-            if (m.id() == config.serverId() && m.clientPort() > 0) {
-                return m.clientPort();
-            }
-        }
-        return config.clientPort();
-    }
-
-    /** In a group on one machine each replica listens on its own address, as its server.N line names it. */
-    private static String clientHost(NodeConfig config) {
-        if (config.members().size() > 1 && config.clientPortAddress().equals("0.0.0.0")) {
-            return config.members().get(config.replicaIndex()).host();
-        }
-        return config.clientPortAddress();
     }
 
     private static PeerTransport peerTransport(NodeConfig config, ReplicaLoop loop) {

@@ -210,4 +210,52 @@ public final class GroupCommands {
             }
         }
     }
+
+    @Command(name = "server-script", hidden = true, description = "The verbs of bin/vkServer.sh (zkServer.sh's) for "
+            + "one replica of a zoo.cfg: start, stop, restart, status, print-cmd, and foreground-command (the "
+            + "command start-foreground execs, NUL-separated).")
+    public static final class ServerScriptCommand implements Callable<Integer> {
+        @Spec
+        private CommandSpec spec;
+
+        @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
+        private boolean help;
+
+        @CommandLine.Parameters(index = "0", paramLabel = "VERB",
+                description = "start, stop, restart, status, print-cmd or foreground-command.")
+        private String verb;
+
+        @Option(names = "--config", paramLabel = "FILE", required = true, description = "The replica's zoo.cfg.")
+        private Path config;
+
+        @Option(names = "--conf-dir", paramLabel = "DIR", required = true,
+                description = "ZOOCFGDIR: where logback.xml is looked for.")
+        private Path confDir;
+
+        @Override
+        public Integer call() {
+            String classpath = System.getenv(CLASSPATH_VARIABLE);
+            if (classpath == null || classpath.isBlank()) {
+                classpath = System.getProperty("java.class.path");
+            }
+            ServerScript script = new ServerScript(config.toAbsolutePath(), confDir.toAbsolutePath(), classpath,
+                    System.getenv(), spec.commandLine().getOut(), spec.commandLine().getErr());
+            try {
+                return switch (verb) {
+                    case "start" -> script.start();
+                    case "stop" -> script.stop();
+                    case "restart" -> script.restart();
+                    case "status" -> script.status();
+                    case "print-cmd" -> script.printCommand();
+                    case "foreground-command" -> script.foregroundCommand();
+                    default -> throw new CommandLine.ParameterException(spec.commandLine(), "unknown verb '" + verb
+                            + "': start, stop, restart, status, print-cmd or foreground-command");
+                };
+            } catch (IOException e) {
+                return failed(spec.commandLine().getErr(), e);
+            } catch (InterruptedException e) {
+                return interrupted(spec.commandLine().getErr());
+            }
+        }
+    }
 }

@@ -250,7 +250,7 @@ public final class GroupLauncher {
             for (int i : replicas) {
                 List<String> command = new ArrayList<>();
                 // nohup: a replica outlives the terminal that started it (SIGHUP is ignored), as a daemon should
-                nohup().ifPresent(command::add);
+                NodeProcesses.nohup().ifPresent(command::add);
                 command.addAll(replicaCommand(i));
                 Process process = new ProcessBuilder(command).redirectErrorStream(true)
                         .redirectOutput(layout.logFile(i).toFile()).start();
@@ -325,16 +325,6 @@ public final class GroupLauncher {
         for (int i : started.keySet()) {
             Files.deleteIfExists(layout.pidFile(i));
         }
-    }
-
-    private static Optional<String> nohup() {
-        for (String dir : List.of("/usr/bin", "/bin")) {
-            Path candidate = Path.of(dir, "nohup");
-            if (Files.isExecutable(candidate)) {
-                return Optional.of(candidate.toString());
-            }
-        }
-        return Optional.empty();
     }
 
     static List<String> tail(Path file, int lines) {

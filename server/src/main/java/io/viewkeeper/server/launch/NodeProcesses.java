@@ -64,6 +64,17 @@ public final class NodeProcesses {
         return process.info().arguments().map(args -> String.join(" ", args)).orElse("");
     }
 
+    /** coreutils' nohup, where there is one: a process started under it outlives its terminal (SIGHUP ignored). */
+    static Optional<String> nohup() {
+        for (String dir : List.of("/usr/bin", "/bin")) {
+            Path candidate = Path.of(dir, "nohup");
+            if (Files.isExecutable(candidate)) {
+                return Optional.of(candidate.toString());
+            }
+        }
+        return Optional.empty();
+    }
+
     /** Whether something accepts TCP connections at host:port now. */
     public static boolean accepts(String host, int port) {
         try (Socket socket = new Socket()) {
