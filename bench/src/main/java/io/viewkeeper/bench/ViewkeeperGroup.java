@@ -45,6 +45,12 @@ public final class ViewkeeperGroup extends ServerGroup {
         return config.toString();
     }
 
+    /** The flags every launcher gives a node's JVM, so the server logs show only the node's own lines. */
+    @Override
+    protected List<String> extraJvmOptions() {
+        return io.viewkeeper.server.launch.JvmFlags.quiet();
+    }
+
     @Override
     protected String mainClass() {
         return "io.viewkeeper.server.Main";
