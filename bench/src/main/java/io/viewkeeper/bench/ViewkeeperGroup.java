@@ -11,7 +11,7 @@ import java.util.List;
  */
 public final class ViewkeeperGroup extends ServerGroup {
     private static final List<String> OTHER_SYSTEM_JARS = List.of("zookeeper-3", "commons-cli-", "metrics-core-",
-            "snappy-java-", "bench-", "jmh-", "HdrHistogram-", "jopt-simple-", "commons-math3-");
+            "snappy-java-", "bench-", "jmh-", "jopt-simple-", "commons-math3-");
     private final String reads;
 
     /** @param reads linearizable or sequential */

@@ -24,6 +24,24 @@ class LauncherConfigTest {
                 .lines()).contains("reads=sequential");
     }
 
+    /**
+     * A node runs with every jar of the server's runtime class path (server/target/lib, which the build writes before
+     * this module's tests) but ZooKeeper's own, which only import and export use; a jar the server gains is not left
+     * out by the list of the other system's jars.
+     */
+    @Test
+    void shouldRunViewkeeperWithEveryServerRuntimeJar() throws java.io.IOException {
+        Path serverLib = Path.of("..", "server", "target", "lib");
+        assertThat(serverLib).as("the server module's runtime class path").isDirectory();
+        ViewkeeperGroup group = (ViewkeeperGroup) BenchSystem.VK_LINEARIZABLE.group(settings(BenchSystem.VK_LINEARIZABLE));
+        List<String> onlyImportAndExport = List.of("zookeeper-3", "commons-cli-", "metrics-core-", "snappy-java-");
+        try (java.util.stream.Stream<Path> jars = java.nio.file.Files.list(serverLib)) {
+            List<Path> needed = jars.filter(jar -> onlyImportAndExport.stream()
+                    .noneMatch(jar.getFileName().toString()::startsWith)).toList();
+            assertThat(needed).isNotEmpty().allMatch(group::onClasspath);
+        }
+    }
+
     @Test
     void shouldKeepZooKeeperDefaultsForFsyncAndSnapshotsWhenReference() {
         String config = ((ZooKeeperEnsemble) BenchSystem.ZK.group(settings(BenchSystem.ZK))).config(1, Path.of("d"));
