@@ -114,6 +114,17 @@ class DistributionArchiveTest {
                     assertThat(new String(zk.getData("/deployed", false, null), StandardCharsets.UTF_8))
                             .isEqualTo("from the archive"));
         }
+        // a config edited into something invalid while its node runs: start refuses it, stop still stops the node
+        String good = Files.readString(configs.get(0));
+        Files.writeString(configs.get(0), good + "clientPort=not-a-port\n");
+        Result refused = script("start", 0);
+        assertThat(refused.exit()).isEqualTo(1);
+        assertThat(refused.output()).contains("clientPort").contains("not-a-port");
+        Result stoppedAnyway = script("stop", 0);
+        assertThat(stoppedAnyway.exit()).as(stoppedAnyway.output()).isZero();
+        assertThat(stoppedAnyway.output()).contains("Stopping Viewkeeper ... STOPPED");
+        Files.writeString(configs.get(0), good);
+        assertThat(script("start", 0).exit()).isZero();
         stopAll();
         Result nothing = script("stop", 0);
         assertThat(nothing.exit()).as("zkServer.sh stop exits 0 with nothing to stop").isZero();

@@ -157,7 +157,8 @@ class ConsoleBrowserTest {
         browser.findElement(By.cssSelector("#children a[data-path='/app/secret']")).click();
         await().atMost(TIMEOUT).untilAsserted(() -> assertThat(browser.findElement(By.id("data")).getText())
                 .contains("give the admin token"));
-        assertThat(browser.findElement(By.id("acl")).getText()).contains("digest:alice:");
+        assertThat(browser.findElement(By.id("acl")).getText()).contains("withheld").doesNotContain("alice");
+        assertThat(browser.findElement(By.id("children-total")).getText()).isEqualTo("withheld");
         assertThat(browser.findElement(By.id("checkpoint")).isDisplayed()).isFalse();
         browser.findElement(By.id("token")).sendKeys(TOKEN);
         browser.findElement(By.id("token-use")).click();
@@ -165,6 +166,7 @@ class ConsoleBrowserTest {
             assertThat(browser.findElement(By.id("data")).getText()).isEqualTo("s3cr3t");
             assertThat(browser.findElement(By.id("token-state")).getText()).isEqualTo("token accepted");
         });
+        assertThat(browser.findElement(By.id("acl")).getText()).contains("digest:alice:");
 
         // a checkpoint taken from the page shows in the events
         browser.findElement(By.id("checkpoint")).click();

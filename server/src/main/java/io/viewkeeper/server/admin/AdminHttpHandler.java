@@ -142,7 +142,12 @@ final class AdminHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest
         }
         AdminCommand.Job job;
         try {
-            job = command.binder().bind(new Params(command.name(), parameters, tokenMatches(request)));
+            boolean tokenGiven = tokenMatches(request);
+            if (!tokenGiven && request.headers().contains(HttpHeaderNames.AUTHORIZATION)) {
+                log.warn("admin: wrong token for {} from {}; answered as to anyone", command.name(),
+                        ctx.channel().remoteAddress());
+            }
+            job = command.binder().bind(new Params(command.name(), parameters, tokenGiven));
         } catch (AdminException e) {
             sendError(ctx, keepAlive, command.name(), e.status(), e.getMessage());
             return;

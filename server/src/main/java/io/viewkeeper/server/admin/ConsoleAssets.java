@@ -8,8 +8,8 @@ import java.util.Map;
 /**
  * The web console's files, bundled in the server jar and served by the admin endpoint under {@link #PATH}: one
  * page, its script and its style sheet, nothing fetched from elsewhere (the content security policy forbids it).
- * The page reads the admin commands of the node that served it ({@code group}, {@code sessions}, {@code dump},
- * {@code znode}) and sends the admin token, when the operator gives one, only with the commands that need it.
+ * The page reads the admin commands of the node that served it ({@code group}, which gathers every member's
+ * {@code member}, {@code sessions} and {@code znode}) and sends the admin token, when the operator gives one, only with the commands that need it.
  */
 final class ConsoleAssets {
     static final String PATH = "/console/";

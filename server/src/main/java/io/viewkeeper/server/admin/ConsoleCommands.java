@@ -1,7 +1,9 @@
 package io.viewkeeper.server.admin;
 
 import io.viewkeeper.server.metrics.RecentActivity;
+import io.viewkeeper.storage.AccessControl;
 import io.viewkeeper.storage.Acl;
+import io.viewkeeper.storage.Identity;
 import io.viewkeeper.storage.PathRules;
 import io.viewkeeper.storage.Stat;
 import io.viewkeeper.storage.Znode;
@@ -15,9 +17,10 @@ import java.util.Set;
 /**
  * The reads the web console is built on, usable by any HTTP client: {@code member} (one replica at a glance: its
  * VR figures, its clients and the last minutes of requests per second, p99 latency and events) and {@code znode}
- * (one node of the tree: Stat, ACL, children and, when allowed, data). Reads are this replica's applied state, not
- * linearizable ones. A znode's data is shown only when its ACL lets {@code world:anyone} read it or the request
- * carries the admin token (which acts as ZooKeeper's super user); otherwise it is withheld with the reason.
+ * (one node of the tree: Stat, ACL, children, data). Reads are this replica's applied state, not linearizable
+ * ones. Without the admin token the viewer is {@code world:anyone} under ZooKeeper's client rules: Stat, children
+ * and data need READ, the ACL needs READ or ADMIN and shows digest identities as {@code user:x} without ADMIN;
+ * what is not allowed is withheld with the reason. The token acts as ZooKeeper's super user.
  */
 final class ConsoleCommands {
     static final int SECONDS_DEFAULT = 120;
@@ -38,8 +41,8 @@ final class ConsoleCommands {
                         + "figures, clients, znodes, and requests/s, p99 and events of the last seconds=N (at most "
                         + RecentActivity.SECONDS_KEPT + ")", this::member),
                 new AdminCommand(List.of("znode"), false, true, "One znode (path=/...): Stat, ACL, children (limit=N, "
-                        + "at most " + CHILDREN_LIMIT_MAX + ") and data when world:anyone may read it or the admin "
-                        + "token is given", this::znode));
+                        + "at most " + CHILDREN_LIMIT_MAX + ") and data, as world:anyone may see them, or all of it "
+                        + "with the admin token", this::znode));
     }
 
     private AdminCommand.Job member(Params params) throws AdminException {
@@ -77,6 +80,7 @@ final class ConsoleCommands {
         }
         int limit = (int) params.number("limit", 1, CHILDREN_LIMIT_MAX, CHILDREN_LIMIT_DEFAULT);
         boolean tokenGiven = params.tokenGiven();
+        List<Identity> viewer = tokenGiven ? List.of(Identity.SUPER) : List.of();
         return () -> {
             Znode z = node.stateMachine().tree().get(path);
             if (z == null) {
@@ -85,40 +89,43 @@ final class ConsoleCommands {
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("path", path);
             out.put("token_accepted", tokenGiven);
+            boolean read = AccessControl.permits(z.acl(), Acl.READ, viewer);
+            boolean admin = AccessControl.permits(z.acl(), Acl.ADMIN, viewer);
+            if (AccessControl.permits(z.acl(), Acl.READ | Acl.ADMIN, viewer)) {
+                out.put("acl", acl(z.acl(), admin));
+            } else {
+                out.put("acl", null);
+            }
+            if (!read) {
+                // as a ZooKeeper client without READ: no Stat, no children, no data
+                out.put("withheld", "the ACL does not let world:anyone read this znode; give the admin token to see "
+                        + "its Stat, children and data");
+                return out;
+            }
             out.put("stat", stat(z.stat()));
             out.put("kind", z.isContainer() ? "container" : z.isTtl() ? "ttl" : z.ephemeralOwner() != 0
                     ? "ephemeral" : "persistent");
             if (z.isTtl()) {
                 out.put("ttl_ms", z.ttlMs());
             }
-            List<Map<String, Object>> acl = new ArrayList<>();
-            for (Acl a : z.acl()) {
-                acl.add(Map.of("scheme", a.scheme(), "id", a.id(), "perms", perms(a.perms())));
-            }
-            out.put("acl", acl);
             List<String> children = new ArrayList<>(z.children());
             children.sort(null);
             out.put("children_total", children.size());
             out.put("children", children.subList(0, Math.min(limit, children.size())));
-            if (tokenGiven || worldReadable(z.acl())) {
-                byte[] data = z.data();
-                out.put("data_base64", data == null ? null : Base64.getEncoder().encodeToString(data));
-            } else {
-                out.put("data_base64", null);
-                out.put("data_withheld", "the ACL does not let world:anyone read this znode; give the admin token "
-                        + "to see its data");
-            }
+            byte[] data = z.data();
+            out.put("data_base64", data == null ? null : Base64.getEncoder().encodeToString(data));
             return out;
         };
     }
 
-    static boolean worldReadable(List<Acl> acl) {
+    /** The ACL as getAcl shows it: without ADMIN, a digest identity's password hash is masked ("user:x"). */
+    private static List<Map<String, Object>> acl(List<Acl> acl, boolean admin) {
+        List<Map<String, Object>> out = new ArrayList<>();
         for (Acl a : acl) {
-            if (a.scheme().equals("world") && a.id().equals("anyone") && (a.perms() & Acl.READ) != 0) {
-                return true;
-            }
+            String id = !admin && a.scheme().equals("digest") ? AccessControl.digestUser(a.id()) + ":x" : a.id();
+            out.add(Map.of("scheme", a.scheme(), "id", id, "perms", perms(a.perms())));
         }
-        return false;
+        return out;
     }
 
     /** ZooKeeper's letters for permission bits, as getAcl prints them in zkCli: c, d, r, w, a. */

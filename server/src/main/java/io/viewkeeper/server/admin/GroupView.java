@@ -39,7 +39,7 @@ final class GroupView implements AutoCloseable {
     private final AdminCommand member;
     private final long replicaTimeoutMs;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(MEMBER_TIMEOUT)
-            .followRedirects(HttpClient.Redirect.NEVER).build();
+            .version(HttpClient.Version.HTTP_1_1).followRedirects(HttpClient.Redirect.NEVER).build();
 
     GroupView(AdminSettings settings, NodeAccess node, AdminCommands commands, long replicaTimeoutMs) {
         this.settings = settings;
@@ -105,14 +105,20 @@ final class GroupView implements AutoCloseable {
             return CompletableFuture.completedFuture(unreachable(m.id(), m.host(), "no admin URL: " + e.getMessage()));
         }
         HttpRequest request = HttpRequest.newBuilder(uri).timeout(MEMBER_TIMEOUT).GET().build();
-        return http.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray()).handle((response, failure) -> {
+        // the request timeout ends at the headers: the whole answer, body included, gets a deadline of its own
+        return http.sendAsync(request, GroupView::boundedBody)
+                .orTimeout(2 * MEMBER_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).handle((response, failure) -> {
             if (failure != null) {
                 return unreachable(m.id(), m.host(), "its admin endpoint " + uri.getAuthority() + " did not answer ("
                         + reason(failure) + ")");
             }
-            if (response.statusCode() != 200 || response.body().length > MEMBER_BODY_BYTES_MAX) {
+            if (response.statusCode() != 200) {
                 return unreachable(m.id(), m.host(), "its admin endpoint " + uri.getAuthority() + " answered HTTP "
                         + response.statusCode());
+            }
+            if (response.body() == null) {
+                return unreachable(m.id(), m.host(), "its admin endpoint " + uri.getAuthority() + " answered without "
+                        + "a length or with more than " + MEMBER_BODY_BYTES_MAX + " bytes");
             }
             try {
                 @SuppressWarnings("unchecked")
@@ -125,6 +131,15 @@ final class GroupView implements AutoCloseable {
                         + " answered something that is not the member figures");
             }
         });
+    }
+
+    /** The body when it declares a length within the limit (the admin endpoint always does), else none. */
+    private static HttpResponse.BodySubscriber<byte[]> boundedBody(HttpResponse.ResponseInfo info) {
+        long length = info.headers().firstValueAsLong("Content-Length").orElse(-1);
+        if (length < 0 || length > MEMBER_BODY_BYTES_MAX) {
+            return HttpResponse.BodySubscribers.replacing(null);
+        }
+        return HttpResponse.BodySubscribers.ofByteArray();
     }
 
     private static Map<String, Object> reachable(int id, String host, Map<String, Object> fields) {

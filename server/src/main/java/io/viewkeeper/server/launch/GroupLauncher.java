@@ -41,6 +41,9 @@ public final class GroupLauncher {
     private final List<String> javaCommand;
     private final PrintWriter out;
     private final PrintWriter err;
+    /** Foreground replicas by index, and whether a stop was asked for (SIGINT or SIGTERM); guarded by itself. */
+    private final Map<Integer, Process> foreground = new LinkedHashMap<>();
+    private boolean stopRequested;
 
     /**
      * {@code javaCommand}: the java binary, its options and the class path, up to (not including) the main class:
@@ -248,9 +251,8 @@ public final class GroupLauncher {
         Map<Integer, Process> started = new LinkedHashMap<>();
         try {
             for (int i : replicas) {
-                List<String> command = new ArrayList<>();
-                // nohup: a replica outlives the terminal that started it (SIGHUP is ignored), as a daemon should
-                NodeProcesses.nohup().ifPresent(command::add);
+                // a replica outlives the terminal and the launcher that started it, as a daemon should
+                List<String> command = new ArrayList<>(NodeProcesses.detachPrefix());
                 command.addAll(replicaCommand(i));
                 Process process = new ProcessBuilder(command).redirectErrorStream(true)
                         .redirectOutput(layout.logFile(i).toFile()).start();
@@ -339,10 +341,10 @@ public final class GroupLauncher {
     // ---- foreground -----------------------------------------------------------------------------------------
 
     private int startForeground(List<Integer> replicas) throws IOException, InterruptedException {
-        Map<Integer, Process> started = new LinkedHashMap<>();
-        List<Thread> copiers = new ArrayList<>();
+        Map<Integer, Process> started = foreground;
+        List<Thread> copiers = java.util.Collections.synchronizedList(new ArrayList<>());
         boolean prefixed = layout.nodes() > 1;
-        Thread stopper = new Thread(() -> stopOnSignal(started, copiers), "viewkeeper-launcher-stop");
+        Thread stopper = new Thread(() -> requestStop(copiers), "viewkeeper-launcher-stop");
         Runtime.getRuntime().addShutdownHook(stopper);
         try {
             try {
@@ -358,7 +360,7 @@ public final class GroupLauncher {
             } catch (IllegalStateException shuttingDown) {
                 // the hook is running: it stops the replicas
             }
-            for (Thread copier : copiers) {
+            for (Thread copier : List.copyOf(copiers)) {
                 copier.join(STOP_WAIT.toMillis());
             }
         }
@@ -374,11 +376,15 @@ public final class GroupLauncher {
                 builder.redirectOutput(ProcessBuilder.Redirect.INHERIT)
                         .redirectError(ProcessBuilder.Redirect.INHERIT);
             }
-            Process process = builder.start();
-            process.getOutputStream().close();
+            Process process;
             synchronized (started) {
+                if (stopRequested) {
+                    return; // a signal came while starting: start no more, the stop takes those already running
+                }
+                process = builder.start();
                 started.put(i, process);
             }
+            process.getOutputStream().close();
             if (prefixed) {
                 Thread copier = Thread.ofPlatform().name("replica-" + i + "-output")
                         .start(() -> copyPrefixed(i, process));
@@ -411,6 +417,11 @@ public final class GroupLauncher {
         int failures = 0;
         Map<Integer, Integer> exited = new LinkedHashMap<>();
         while (true) {
+            if (stopRequested()) {
+                // asked to stop (a signal): the replicas ending now are no failure, and no one needs telling
+                awaitAll(started);
+                return 0;
+            }
             List<ProcessHandle> alive = new ArrayList<>();
             for (Map.Entry<Integer, Process> e : started.entrySet()) {
                 int i = e.getKey();
@@ -467,11 +478,31 @@ public final class GroupLauncher {
         return failures == 0 ? 0 : 1;
     }
 
-    /** SIGINT or SIGTERM to the launcher: stop exactly the replicas it started and let their last lines show. */
-    private void stopOnSignal(Map<Integer, Process> started, List<Thread> copiers) {
-        List<ProcessHandle> handles;
+    private boolean stopRequested() {
+        synchronized (foreground) {
+            return stopRequested;
+        }
+    }
+
+    private static void awaitAll(Map<Integer, Process> started) throws InterruptedException {
+        List<Process> processes;
         synchronized (started) {
-            handles = started.values().stream().map(Process::toHandle).filter(ProcessHandle::isAlive).toList();
+            processes = List.copyOf(started.values());
+        }
+        for (Process p : processes) {
+            p.waitFor(STOP_WAIT.toMillis() + 5_000, java.util.concurrent.TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /**
+     * What SIGINT or SIGTERM to the launcher does (its shutdown hook): no replica starts after it, exactly the
+     * replicas it started are stopped, and their last lines show.
+     */
+    void requestStop(List<Thread> copiers) {
+        List<ProcessHandle> handles;
+        synchronized (foreground) {
+            stopRequested = true;
+            handles = foreground.values().stream().map(Process::toHandle).filter(ProcessHandle::isAlive).toList();
         }
         if (handles.isEmpty()) {
             return;
@@ -481,7 +512,7 @@ public final class GroupLauncher {
             for (ProcessHandle stubborn : NodeProcesses.terminate(handles, STOP_WAIT)) {
                 stubborn.destroyForcibly();
             }
-            for (Thread copier : copiers) {
+            for (Thread copier : List.copyOf(copiers)) {
                 copier.join(Duration.ofSeconds(5).toMillis());
             }
         } catch (InterruptedException e) {

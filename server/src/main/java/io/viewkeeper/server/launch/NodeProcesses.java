@@ -26,53 +26,81 @@ public final class NodeProcesses {
 
     /** The process a PID file names, if that file holds a number and the process is a live Viewkeeper node. */
     public static Optional<ProcessHandle> fromPidFile(Path pidFile) {
+        return pid(pidFile).flatMap(ProcessHandle::of)
+                .filter(pidFile.getFileName().toString().equals(GroupLayout.LEGACY_PID_FILE)
+                        ? NodeProcesses::isLegacyNode : NodeProcesses::isNode);
+    }
+
+    /** The number a PID file holds, if it holds one. */
+    static Optional<Long> pid(Path pidFile) {
         String text;
         try {
             text = Files.readString(pidFile, StandardCharsets.UTF_8).trim();
         } catch (IOException e) {
             return Optional.empty();
         }
-        if (!text.matches("[0-9]{1,10}")) {
-            return Optional.empty();
-        }
-        return ProcessHandle.of(Long.parseLong(text)).filter(NodeProcesses::isNode);
+        return text.matches("[0-9]{1,10}") ? Optional.of(Long.parseLong(text)) : Optional.empty();
     }
 
-    /** Alive and running the node's main class (its command line names it). */
+    /** Alive and running a node: the node's main class as a word of its command line, followed by {@code node}. */
     public static boolean isNode(ProcessHandle process) {
-        return process.isAlive() && commandLine(process).contains(MAIN_CLASS);
+        return process.isAlive() && runs(arguments(process), "node");
+    }
+
+    /** A single node an older launcher started, as {@code Main start --port P --data-dir D}. */
+    static boolean isLegacyNode(ProcessHandle process) {
+        List<String> words = arguments(process);
+        return process.isAlive() && runs(words, "start") && words.contains("--port")
+                && !words.contains("--state-dir");
+    }
+
+    private static boolean runs(List<String> words, String command) {
+        int main = words.indexOf(MAIN_CLASS);
+        return main >= 0 && main + 1 < words.size() && words.get(main + 1).equals(command);
     }
 
     /**
-     * The whole command line of a process, words separated by spaces, or "" when it cannot be told. On Linux it is
-     * read from {@code /proc/PID/cmdline}, as the JDK's own view of it stops at a few kilobytes and a node's class
-     * path is often longer; elsewhere it is the JDK's.
+     * The words of a process's command line, or none when they cannot be told. On Linux they are read from {@code
+     * /proc/PID/cmdline}, as the JDK's own view stops at a few kilobytes and a node's class path is often longer;
+     * elsewhere they are the JDK's.
      */
-    public static String commandLine(ProcessHandle process) {
+    static List<String> arguments(ProcessHandle process) {
         Path proc = Path.of("/proc", Long.toString(process.pid()), "cmdline");
         if (Files.isReadable(proc)) {
             try {
-                return new String(Files.readAllBytes(proc), StandardCharsets.UTF_8).replace('\0', ' ').trim();
+                String raw = new String(Files.readAllBytes(proc), StandardCharsets.UTF_8);
+                return List.of(raw.split("\0"));
             } catch (IOException e) {
-                return "";
+                return List.of();
             }
         }
-        Optional<String> line = process.info().commandLine();
-        if (line.isPresent()) {
-            return line.get();
-        }
-        return process.info().arguments().map(args -> String.join(" ", args)).orElse("");
+        List<String> words = new ArrayList<>();
+        process.info().command().ifPresent(words::add);
+        process.info().arguments().ifPresent(args -> words.addAll(List.of(args)));
+        return words;
     }
 
-    /** coreutils' nohup, where there is one: a process started under it outlives its terminal (SIGHUP ignored). */
-    static Optional<String> nohup() {
-        for (String dir : List.of("/usr/bin", "/bin")) {
-            Path candidate = Path.of(dir, "nohup");
-            if (Files.isExecutable(candidate)) {
-                return Optional.of(candidate.toString());
+    /** The whole command line of a process, its words separated by spaces ("" when it cannot be told). */
+    public static String commandLine(ProcessHandle process) {
+        return String.join(" ", arguments(process)).trim();
+    }
+
+    /**
+     * What a background node is started under, so that it outlives the terminal and the script that started it:
+     * util-linux's {@code setsid} (a session of its own: no SIGHUP when the terminal goes, no SIGINT or SIGQUIT
+     * from a Ctrl-C meant for the caller; it execs the node in place, the PID stays the node's), else coreutils'
+     * {@code nohup} (SIGHUP ignored), else nothing.
+     */
+    static List<String> detachPrefix() {
+        for (String tool : List.of("setsid", "nohup")) {
+            for (String dir : List.of("/usr/bin", "/bin")) {
+                Path candidate = Path.of(dir, tool);
+                if (Files.isExecutable(candidate)) {
+                    return List.of(candidate.toString());
+                }
             }
         }
-        return Optional.empty();
+        return List.of();
     }
 
     /** Whether something accepts TCP connections at host:port now. */

@@ -136,8 +136,7 @@ public final class ServerScript {
         Path outFile = outFile(node);
         Files.createDirectories(outFile.toAbsolutePath().getParent());
         Files.createDirectories(pidFile.toAbsolutePath().getParent());
-        List<String> command = new ArrayList<>();
-        NodeProcesses.nohup().ifPresent(command::add);
+        List<String> command = new ArrayList<>(NodeProcesses.detachPrefix());
         command.addAll(command());
         Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(outFile.toFile())
                 .start();
@@ -145,6 +144,8 @@ public final class ServerScript {
         try {
             Files.writeString(pidFile, Long.toString(process.pid()), StandardCharsets.UTF_8);
         } catch (IOException e) {
+            // nothing could find it again: a node no one can stop by its PID file is not left running
+            process.destroyForcibly();
             return say("FAILED TO WRITE PID", 1);
         }
         long deadline = System.nanoTime() + wait("VK_START_WAIT_SECONDS", START_WAIT_DEFAULT).toNanos();
@@ -167,14 +168,18 @@ public final class ServerScript {
                 + ")", 0);
     }
 
+    /**
+     * Stops the node its PID file names. Only {@code dataDir} is read from the config (or nothing, with {@code
+     * ZOOPIDFILE}), as zkServer.sh does: a config edited into something invalid while the node runs does not keep
+     * the node from being stopped.
+     */
     public int stop() throws IOException, InterruptedException {
-        NodeConfig node = readConfig();
-        if (node == null) {
+        Path pidFile = stopPidFile();
+        if (pidFile == null) {
             return 1;
         }
         out.print("Stopping Viewkeeper ... ");
         out.flush();
-        Path pidFile = pidFile(node);
         if (!Files.exists(pidFile)) {
             return say("no Viewkeeper to stop (could not find file " + pidFile + ")", 0);
         }
@@ -196,18 +201,36 @@ public final class ServerScript {
         return say("STOPPED", 0);
     }
 
-    private static Optional<Long> pidOf(Path pidFile) {
-        try {
-            String text = Files.readString(pidFile, StandardCharsets.UTF_8).trim();
-            return text.matches("[0-9]{1,10}") ? Optional.of(Long.parseLong(text)) : Optional.empty();
-        } catch (IOException e) {
-            return Optional.empty();
+    private Path stopPidFile() {
+        String given = env.get("ZOOPIDFILE");
+        if (given != null && !given.isBlank()) {
+            return Path.of(given);
         }
+        java.util.Properties properties = new java.util.Properties();
+        try (java.io.Reader reader = Files.newBufferedReader(config, StandardCharsets.UTF_8)) {
+            properties.load(reader);
+        } catch (IOException | IllegalArgumentException e) {
+            err.println("Error: cannot read config " + config + " (" + e.getMessage() + ")");
+            err.flush();
+            return null;
+        }
+        String dataDir = properties.getProperty("dataDir", "").trim();
+        if (dataDir.isEmpty()) {
+            err.println("Error: " + config + " has no dataDir");
+            err.flush();
+            return null;
+        }
+        return Path.of(dataDir).resolve("viewkeeper_server.pid");
     }
 
+    private static Optional<Long> pidOf(Path pidFile) {
+        return NodeProcesses.pid(pidFile);
+    }
+
+    /** zkServer.sh's restart: stop, then start whatever stop said. */
     public int restart() throws IOException, InterruptedException {
-        int stopped = stop();
-        return stopped != 0 ? stopped : start();
+        stop();
+        return start();
     }
 
     /** zkServer.sh's status: the client address, then the Mode line of srvr, or that the service does not answer. */

@@ -198,7 +198,7 @@ async function openZnode(path) {
 function renderZnode(z) {
   const list = document.getElementById('children');
   list.replaceChildren();
-  for (const name of z.children) {
+  for (const name of (z.children || [])) {
     const li = el('li');
     const a = el('a', name);
     a.href = '#';
@@ -208,21 +208,27 @@ function renderZnode(z) {
     li.append(a);
     list.append(li);
   }
-  document.getElementById('children-total').textContent = z.children_total
-    + (z.children_total > z.children.length ? ' (first ' + z.children.length + ')' : '');
+  document.getElementById('children-total').textContent = z.withheld ? 'withheld'
+    : z.children_total + (z.children_total > z.children.length ? ' (first ' + z.children.length + ')' : '');
   const stat = document.querySelector('#stat tbody');
   stat.replaceChildren();
-  for (const [k, v] of Object.entries(z.stat)) {
+  for (const [k, v] of Object.entries(z.stat || {})) {
     const tr = el('tr');
     tr.append(el('th', k), el('td', v));
     stat.append(tr);
   }
-  const kind = el('tr');
-  kind.append(el('th', 'kind'), el('td', z.kind + (z.ttl_ms !== undefined ? ' (ttl ' + z.ttl_ms + ' ms)' : '')));
-  stat.append(kind);
+  if (z.kind) {
+    const kind = el('tr');
+    kind.append(el('th', 'kind'), el('td', z.kind + (z.ttl_ms !== undefined ? ' (ttl ' + z.ttl_ms + ' ms)' : '')));
+    stat.append(kind);
+  }
   const acl = document.getElementById('acl');
   acl.replaceChildren();
-  for (const a of z.acl) acl.append(el('li', a.scheme + ':' + a.id + ' : ' + a.perms));
+  if (z.acl === null) {
+    acl.append(el('li', '(withheld: the ACL lets world:anyone neither read nor administer this znode)'));
+  } else {
+    for (const a of z.acl) acl.append(el('li', a.scheme + ':' + a.id + ' : ' + a.perms));
+  }
   state.data = z;
   renderData();
   if (state.token) setTokenState(z.token_accepted ? 'token accepted' : 'wrong token');
@@ -239,9 +245,9 @@ function renderData() {
   const z = state.data;
   const pre = document.getElementById('data');
   if (!z) return;
-  if (z.data_withheld) {
-    pre.textContent = '(' + z.data_withheld + ')';
-    document.getElementById('data-length').textContent = z.stat.dataLength + ' bytes';
+  if (z.withheld) {
+    pre.textContent = '(' + z.withheld + ')';
+    document.getElementById('data-length').textContent = '';
     return;
   }
   if (z.data_base64 === null) {

@@ -174,6 +174,54 @@ class GroupLauncherTest {
         assertThat(out.toString()).contains("[r1] Viewkeeper stopped");
     }
 
+    @Test
+    void shouldStopExactlyItsReplicasQuietlyWhenAskedToStopInTheForeground() throws Exception {
+        GroupLauncher launcher = launcher();
+        CompletableFuture<Integer> status = CompletableFuture.supplyAsync(() -> {
+            try {
+                return launcher.start(0, false, false);
+            } catch (IOException | InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        await().atMost(TIMEOUT).until(() -> out.toString().contains("Viewkeeper: 3 replicas listening"));
+        List<ProcessHandle> replicas = List.of(replicaProcess(1), replicaProcess(2), replicaProcess(3));
+
+        launcher.requestStop(new ArrayList<>()); // what SIGINT or SIGTERM to the launcher does
+        assertThat(status.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS)).isZero();
+        assertThat(replicas).noneMatch(ProcessHandle::isAlive);
+        assertThat(err.toString()).contains("viewkeeper: stopping 3 replicas...").doesNotContain("exited with status");
+    }
+
+    /** Only a process whose command line runs the node's main class with 'node' counts as a node. */
+    @Test
+    void shouldTellNodesFromOtherProcessesByTheirCommandLine() throws Exception {
+        List<Process> started = new ArrayList<>();
+        try {
+            Process node = shell("io.viewkeeper.server.Main", "node", "--config", "x.cfg");
+            Process launcherLike = shell("io.viewkeeper.server.Main", "start", "--state-dir", "s");
+            Process lookalike = shell("io.viewkeeper.server.MainFoo", "node");
+            Process legacy = shell("io.viewkeeper.server.Main", "start", "--port", "2181", "--data-dir", "d");
+            started.addAll(List.of(node, launcherLike, lookalike, legacy));
+            assertThat(NodeProcesses.isNode(node.toHandle())).isTrue();
+            assertThat(NodeProcesses.isNode(launcherLike.toHandle())).isFalse();
+            assertThat(NodeProcesses.isNode(lookalike.toHandle())).isFalse();
+            assertThat(NodeProcesses.isNode(legacy.toHandle())).isFalse();
+            assertThat(NodeProcesses.isLegacyNode(legacy.toHandle())).isTrue();
+            assertThat(NodeProcesses.isLegacyNode(launcherLike.toHandle())).isFalse();
+            assertThat(NodeProcesses.isNode(ProcessHandle.current())).isFalse();
+        } finally {
+            started.forEach(Process::destroyForcibly);
+        }
+    }
+
+    /** A shell that waits, with the given words after its script on its command line. */
+    private static Process shell(String... words) throws IOException {
+        List<String> command = new ArrayList<>(List.of("/bin/sh", "-c", "read line"));
+        command.addAll(List.of(words));
+        return new ProcessBuilder(command).start();
+    }
+
     private ProcessHandle replicaProcess(int replica) {
         String config = layout.configFile(replica).toString();
         return ProcessHandle.current().children()
