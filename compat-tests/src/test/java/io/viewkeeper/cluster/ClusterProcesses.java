@@ -629,8 +629,22 @@ public final class ClusterProcesses implements ServerGroup, AutoCloseable {
                         throw new IllegalStateException("replica " + id + " exited with "
                                 + processes[id].exitValue() + ":\n" + log(id));
                     }
-                    return status(id).isPresent();
+                    // the admin endpoint opens just after the client port: tests use both
+                    return status(id).isPresent() && (!adminEnabled() || accepts(host(id), adminPorts[id]));
                 });
+    }
+
+    private boolean adminEnabled() {
+        return !"false".equalsIgnoreCase(settings.extraConfig().getOrDefault("admin.enableServer", "true"));
+    }
+
+    private static boolean accepts(String host, int port) {
+        try (java.net.Socket socket = new java.net.Socket()) {
+            socket.connect(new java.net.InetSocketAddress(host, port), 500);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     private void signal(int id, String signal) {

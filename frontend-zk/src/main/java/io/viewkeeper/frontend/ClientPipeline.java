@@ -38,7 +38,24 @@ public final class ClientPipeline {
 
     /** Adds the handlers to a new channel, which {@code connection} describes. */
     public void install(Channel channel, ClientConnection connection) {
+        install(channel, connection, null, false);
+    }
+
+    /**
+     * Adds the handlers, TLS first when {@code tls} is given: only TLS ({@code tlsOnly}, a secureClientPort), or
+     * TLS or plain as the client's first byte says (client.portUnification).
+     */
+    public void install(Channel channel, ClientConnection connection, ClientTls tls, boolean tlsOnly) {
         ConnectionInput input = new ConnectionInput(inbox, channel, connection, settings.maxInflightPerConnection());
+        installPlain(channel, connection, input);
+        if (tls != null && tlsOnly) {
+            tls.installTlsOnly(channel, input, connection);
+        } else if (tls != null) {
+            tls.installUnified(channel, input, connection);
+        }
+    }
+
+    private void installPlain(Channel channel, ClientConnection connection, ConnectionInput input) {
         channel.pipeline()
                 .addLast("halfClose", new InputShutdownHandler(connection))
                 .addLast("fourLetterWords", new FourLetterWordDetector(connection, input))

@@ -29,7 +29,7 @@ public final class ClientServer implements AutoCloseable {
     private final EventLoopGroup boss = new NioEventLoopGroup(1);
     private final EventLoopGroup workers = new NioEventLoopGroup(2);
     private final ConcurrentHashMap<String, AtomicInteger> connectionsPerAddress = new ConcurrentHashMap<>();
-    private Channel serverChannel;
+    private final java.util.List<Channel> serverChannels = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public ClientServer(FrontendSettings settings, FrontendCore core, ReplicaInbox inbox) {
         this.settings = settings;
@@ -39,6 +39,14 @@ public final class ClientServer implements AutoCloseable {
 
     /** Binds the client port; returns the bound address (the real port when 0 was asked). */
     public InetSocketAddress bind(String host, int port) throws InterruptedException {
+        return bind(host, port, null, false);
+    }
+
+    /**
+     * Binds a client port: plain ({@code tls} null), TLS only ({@code tlsOnly}, ZooKeeper's secureClientPort), or
+     * either as each client's first byte says (ZooKeeper's client.portUnification).
+     */
+    public InetSocketAddress bind(String host, int port, ClientTls tls, boolean tlsOnly) throws InterruptedException {
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(boss, workers)
                 .channel(NioServerSocketChannel.class)
@@ -48,14 +56,15 @@ public final class ClientServer implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        initConnection(ch);
+                        initConnection(ch, tls, tlsOnly);
                     }
                 });
-        serverChannel = bootstrap.bind(host, port).sync().channel();
-        return (InetSocketAddress) serverChannel.localAddress();
+        Channel bound = bootstrap.bind(host, port).sync().channel();
+        serverChannels.add(bound);
+        return (InetSocketAddress) bound.localAddress();
     }
 
-    private void initConnection(SocketChannel ch) {
+    private void initConnection(SocketChannel ch, ClientTls tls, boolean tlsOnly) {
         String address = ch.remoteAddress().getAddress().getHostAddress();
         AtomicInteger count = connectionsPerAddress.computeIfAbsent(address, k -> new AtomicInteger());
         if (settings.maxClientCnxns() > 0 && count.incrementAndGet() > settings.maxClientCnxns()) {
@@ -70,13 +79,13 @@ public final class ClientServer implements AutoCloseable {
         ch.closeFuture().addListener(f -> count.decrementAndGet());
         ClientConnection connection = new ClientConnection(ch, address, ch.remoteAddress().getPort(),
                 System.currentTimeMillis());
-        new ClientPipeline(settings, core, inbox).install(ch, connection);
+        new ClientPipeline(settings, core, inbox).install(ch, connection, tls, tlsOnly);
     }
 
     @Override
     public void close() {
-        if (serverChannel != null) {
-            serverChannel.close().syncUninterruptibly();
+        for (Channel channel : serverChannels) {
+            channel.close().syncUninterruptibly();
         }
         workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();

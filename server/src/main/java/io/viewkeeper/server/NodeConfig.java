@@ -35,7 +35,8 @@ public record NodeConfig(
         List<Member> members,
         ReadMode reads,
         AdminSettings admin,
-        DiskSettings disk) {
+        DiskSettings disk,
+        ClientTlsSettings tls) {
 
     /** One replica of the group, from a {@code server.N=host:peerPort[:port][;[host:]clientPort]} line. */
     public record Member(int id, String host, int peerPort, int clientPort) {
@@ -92,7 +93,7 @@ public record NodeConfig(
     public static NodeConfig defaults(Path dataDir, int clientPort) {
         return new NodeConfig("127.0.0.1", clientPort, dataDir, 2000, 4000, 40000, 60, 0xfffff, Set.of("srvr"),
                 false, null, 60_000, 10_000, 1000, false, false, 1, List.of(), ReadMode.LINEARIZABLE,
-                AdminSettings.defaults(), DiskSettings.defaults());
+                AdminSettings.defaults(), DiskSettings.defaults(), ClientTlsSettings.none());
     }
 
     /** Settings for tests: ephemeral client and admin ports, every four-letter word, extended types on. */
@@ -174,6 +175,7 @@ public record NodeConfig(
         private ReadMode reads;
         private AdminSettings admin;
         private DiskSettings disk;
+        private ClientTlsSettings tls;
 
         Copy(NodeConfig c) {
             clientPortAddress = c.clientPortAddress;
@@ -197,6 +199,7 @@ public record NodeConfig(
             reads = c.reads;
             admin = c.admin;
             disk = c.disk;
+            tls = c.tls;
         }
 
         Copy clientPortAddress(String value) {
@@ -289,11 +292,16 @@ public record NodeConfig(
             return this;
         }
 
+        Copy tls(ClientTlsSettings value) {
+            tls = value;
+            return this;
+        }
+
         NodeConfig build() {
             return new NodeConfig(clientPortAddress, clientPort, dataDir, tickTimeMs, minSessionTimeoutMs,
                     maxSessionTimeoutMs, maxClientCnxns, juteMaxBuffer, fourLetterWords, extendedTypesEnabled,
                     superDigest, containerCheckIntervalMs, containerMaxPerMinute, maxInflightPerConnection,
-                    enforceQuota, readOnlyModeEnabled, serverId, members, reads, admin, disk);
+                    enforceQuota, readOnlyModeEnabled, serverId, members, reads, admin, disk, tls);
         }
     }
 
@@ -307,7 +315,19 @@ public record NodeConfig(
             "admin.serverAddress", "admin.token", "admin.tokenFile", "fsync", "wal.segmentBytes", "checkpoint.ops",
             "checkpoint.logBytes", "checkpoint.intervalMs", "checkpoint.chunkBytes",
             "standaloneEnabled", "reconfigEnabled", "metricsProvider.className", "reads",
-            "localSessionsEnabled", "localSessionsUpgradingEnabled");
+            "localSessionsEnabled", "localSessionsUpgradingEnabled", "secureClientPort", "client.portUnification",
+            "X509AuthenticationProvider.superUser", "serverCnxnFactory", "sslQuorum", "portUnification");
+
+    /** Peer TLS is not built: a file that asks for it is refused rather than run with peers in the clear. */
+    private static void refusePeerTls(Map<String, String> p) {
+        for (String key : List.of("sslQuorum", "portUnification")) {
+            String value = p.getOrDefault(key, "false");
+            if (!value.equalsIgnoreCase("false")) {
+                throw new ConfigException(key, "asks for TLS between peers, which this version does not offer yet; "
+                        + "remove it (client TLS: secureClientPort, client.portUnification and the ssl.* keys)");
+            }
+        }
+    }
 
     /**
      * Reads a zoo.cfg-style property set. ZooKeeper keys we accept but do not use (initLimit, autopurge...) are
@@ -316,7 +336,8 @@ public record NodeConfig(
     public static NodeConfig parse(Properties properties) {
         List<String> unknown = new ArrayList<>();
         for (String key : properties.stringPropertyNames()) {
-            if (!KNOWN_KEYS.contains(key) && !key.startsWith("server.")) {
+            if (!KNOWN_KEYS.contains(key) && !key.startsWith("server.")
+                    && !key.startsWith(ClientTlsSettings.SSL_PREFIX)) {
                 unknown.add(key);
             }
         }
@@ -329,6 +350,7 @@ public record NodeConfig(
         if (dataDir == null || dataDir.isEmpty()) {
             throw new ConfigException("dataDir", "is required");
         }
+        refusePeerTls(p);
         int tick = intValue(p, "tickTime", 2000);
         int min = intValue(p, "minSessionTimeout", 2 * tick);
         int max = intValue(p, "maxSessionTimeout", 20 * tick);
@@ -351,7 +373,8 @@ public record NodeConfig(
                 members(p),
                 readMode(p.getOrDefault("reads", "linearizable")),
                 AdminSettings.parse(p),
-                DiskSettings.parse(p));
+                DiskSettings.parse(p),
+                ClientTlsSettings.parse(p));
     }
 
     /** Members of the group, ordered by id; empty when the file has no server.N lines (one node). */
@@ -365,6 +388,10 @@ public record NodeConfig(
 
     public NodeConfig withDisk(DiskSettings settings) {
         return copy().disk(settings).build();
+    }
+
+    public NodeConfig withTls(ClientTlsSettings settings) {
+        return copy().tls(settings).build();
     }
 
     /** The client port this node listens on: its server.N line's, when it names one, else clientPort. */

@@ -4,6 +4,7 @@ import io.viewkeeper.consensus.Replica;
 import io.viewkeeper.consensus.ReplicaConfiguration;
 import io.viewkeeper.consensus.ReplicaOptions;
 import io.viewkeeper.frontend.ClientServer;
+import io.viewkeeper.frontend.ClientTls;
 import io.viewkeeper.frontend.FrontendCore;
 import io.viewkeeper.frontend.FrontendSettings;
 import io.viewkeeper.server.disk.ReplicaDisk;
@@ -39,12 +40,15 @@ public final class ViewkeeperNode implements AutoCloseable {
     private final ClientServer clientServer;
     private final PeerTransport transport;
     private final InetSocketAddress address;
+    /** The TLS-only client listener (secureClientPort), or null. */
+    private final InetSocketAddress secureAddress;
     private final NodeOperations operations;
     private boolean closed;
     private volatile Throwable stoppedBy;
 
     private ViewkeeperNode(ReplicaLoop loop, ClientServer clientServer, PeerTransport transport,
-            InetSocketAddress address, NodeOperations operations) {
+            InetSocketAddress address, InetSocketAddress secureAddress, NodeOperations operations) {
+        this.secureAddress = secureAddress;
         this.loop = loop;
         this.clientServer = clientServer;
         this.transport = transport;
@@ -100,6 +104,10 @@ public final class ViewkeeperNode implements AutoCloseable {
                 config.containerMaxPerMinute(), config.maxInflightPerConnection(), config.serverId(),
                 clientPort, config.dataDir().toString(), WATCHES_PER_CONNECTION_MAX,
                 config.readOnlyModeEnabled());
+        // the TLS context first: an unusable key store is a config error before anything else starts
+        ClientTlsSettings tlsSettings = config.tls();
+        ClientTls tls = tlsSettings.enabled() ? new ClientTls(ClientSslContexts.create(tlsSettings,
+                System::currentTimeMillis), tlsSettings.x509SuperUser()) : null;
         ReplicaDisk disk = ReplicaDisk.open(config.dataDir(), identity(config), walOptions(config.disk()));
         Function<io.viewkeeper.consensus.Outbox, Replica> factory;
         try {
@@ -126,11 +134,18 @@ public final class ViewkeeperNode implements AutoCloseable {
                 transport.start();
             }
             loop.start(factory, core, transport, disk, config.disk(), operations.metrics()::recordFsync);
-            InetSocketAddress bound = clientServer.bind(config.listenHost(), clientPort);
+            InetSocketAddress bound = clientServer.bind(config.listenHost(), clientPort,
+                    tlsSettings.portUnification() ? tls : null, false);
             core.setBoundClientPort(bound.getPort());
-            log.info("serving ZooKeeper clients on {}:{}", bound.getHostString(), bound.getPort());
+            log.info("serving ZooKeeper clients on {}:{}{}", bound.getHostString(), bound.getPort(),
+                    tlsSettings.portUnification() ? " (plain and TLS)" : "");
+            InetSocketAddress secure = null;
+            if (tlsSettings.secureClientPort() >= 0) {
+                secure = clientServer.bind(config.listenHost(), tlsSettings.secureClientPort(), tls, true);
+                log.info("serving ZooKeeper clients over TLS on {}:{}", secure.getHostString(), secure.getPort());
+            }
             operations.startAdmin();
-            ViewkeeperNode node = new ViewkeeperNode(loop, clientServer, transport, bound, operations);
+            ViewkeeperNode node = new ViewkeeperNode(loop, clientServer, transport, bound, secure, operations);
             synchronized (self) {
                 self.set(node);
             }
@@ -271,6 +286,11 @@ public final class ViewkeeperNode implements AutoCloseable {
     /** What stopped this node's replica thread, or null while it runs (or after a plain close). */
     public Throwable stoppedBy() {
         return stoppedBy;
+    }
+
+    /** The port the TLS-only client listener is bound to (secureClientPort), or -1 without one. */
+    public int secureClientPort() {
+        return secureAddress == null ? -1 : secureAddress.getPort();
     }
 
     /** The port the client listener is bound to (the real one when the config asked for port 0). */

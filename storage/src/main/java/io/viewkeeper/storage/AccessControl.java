@@ -47,7 +47,7 @@ public final class AccessControl {
 
     private static boolean matches(String scheme, String identityId, String aclId) {
         return switch (scheme) {
-            case "digest" -> identityId.equals(aclId);
+            case "digest", "x509" -> identityId.equals(aclId);
             case "ip" -> ipMatches(identityId, aclId);
             default -> false;
         };
@@ -71,7 +71,8 @@ public final class AccessControl {
             } else if (entry.scheme().equals("auth")) {
                 int before = result.size();
                 for (Identity identity : identities) {
-                    if (identity.scheme().equals("digest")) {
+                    // the identities a provider authenticates (ZooKeeper's isAuthenticated): digest and x509
+                    if (identity.scheme().equals("digest") || identity.scheme().equals("x509")) {
                         result.add(new Acl(entry.perms(), identity.scheme(), identity.id()));
                     }
                 }
@@ -91,8 +92,19 @@ public final class AccessControl {
         return switch (scheme) {
             case "digest" -> id.split(":", -1).length == 2;
             case "ip" -> parseIp(id) != null;
+            case "x509" -> validX500Name(id);
             default -> false;
         };
+    }
+
+    /** ZooKeeper's X509AuthenticationProvider takes any distinguished name X500Principal parses. */
+    private static boolean validX500Name(String id) {
+        try {
+            new javax.security.auth.x500.X500Principal(id);
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
     }
 
     /** {@code user:BASE64(SHA1("user:password"))}, the digest scheme's id for {@code user:password}. */

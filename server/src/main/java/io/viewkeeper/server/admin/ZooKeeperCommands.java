@@ -148,7 +148,7 @@ final class ZooKeeperCommands {
         NodeConfig config = node.config();
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("client_port", node.frontend().clientPort());
-        out.put("secure_client_port", -1);
+        out.put("secure_client_port", config.tls().secureClientPort());
         out.put("data_dir", s.dataDir());
         out.put("data_log_dir", s.dataDir());
         out.put("tick_time", s.tickTimeMs());
