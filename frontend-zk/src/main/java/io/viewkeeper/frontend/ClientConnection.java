@@ -33,6 +33,8 @@ public final class ClientConnection {
     boolean answeringFourLetterWord;
     final Deque<Inbound> waiting = new ArrayDeque<>();
     final List<Identity> identities = new ArrayList<>();
+    /** This connection's SASL negotiation, once it sent a SASL token; replica thread only. */
+    SaslAuthenticator.Negotiation sasl;
     final Set<String> watchedPaths = new HashSet<>();
     int watchCount;
     long sessionId;

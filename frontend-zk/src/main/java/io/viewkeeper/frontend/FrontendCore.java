@@ -129,6 +129,8 @@ public final class FrontendCore {
      */
     private long nextConnectionId;
 
+    private SaslAuthenticator sasl;
+
     public FrontendCore(FrontendSettings settings, ZnodeStateMachine stateMachine, WritePath writes,
             LongSupplier clock, SecureRandom random) {
         this.settings = settings;
@@ -148,6 +150,15 @@ public final class FrontendCore {
     /** Who is told of each answered read and write (the node's metrics); set before the client port opens. */
     public void setRequestListener(RequestListener listener) {
         this.requests = listener;
+    }
+
+    /** SASL for clients (ZooKeeper's opcode 102); without it a SASL request is refused. Before the port opens. */
+    public void setSaslAuthenticator(SaslAuthenticator authenticator) {
+        this.sasl = authenticator;
+    }
+
+    SaslAuthenticator saslAuthenticator() {
+        return sasl;
     }
 
     // ---- inputs ----
@@ -514,7 +525,7 @@ public final class FrontendCore {
         switch (request.type()) {
             case OpCode.PING -> send(c, Outbound.reply(PING_XID, lastZxid(), 0));
             case OpCode.AUTH -> AuthRequests.handle(this, c, request);
-            case OpCode.SASL -> send(c, Outbound.reply(request.xid(), lastZxid(), ErrorCode.AUTH_FAILED).thenClose());
+            case OpCode.SASL -> SaslRequests.handle(this, c, request);
             case OpCode.SET_WATCHES, OpCode.SET_WATCHES2 -> WatchRestore.handle(this, c, request,
                     restoredAtZxid);
             default -> {

@@ -16,8 +16,7 @@ final class ReadOnlyRequests {
         switch (request.type()) {
             case OpCode.PING -> core.send(c, Outbound.reply(FrontendCore.PING_XID, core.lastZxid(), 0));
             case OpCode.AUTH -> AuthRequests.handle(core, c, request);
-            case OpCode.SASL -> core.send(c, Outbound.reply(request.xid(), core.lastZxid(), ErrorCode.AUTH_FAILED)
-                    .thenClose());
+            case OpCode.SASL -> SaslRequests.handle(core, c, request);
             case OpCode.SET_WATCHES, OpCode.SET_WATCHES2 -> WatchRestore.handle(core, c, request, core.restoredAtZxid);
             case OpCode.CLOSE_SESSION -> core.send(c, Outbound.reply(request.xid(), core.lastZxid(), 0).thenClose());
             case OpCode.SYNC -> core.send(c, Outbound.reply(request.xid(), core.lastZxid(), ErrorCode.NOT_READONLY));

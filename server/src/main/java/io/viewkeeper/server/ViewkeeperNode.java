@@ -108,6 +108,8 @@ public final class ViewkeeperNode implements AutoCloseable {
         ClientTlsSettings tlsSettings = config.tls();
         ClientTls tls = tlsSettings.enabled() ? new ClientTls(ClientSslContexts.create(tlsSettings,
                 System::currentTimeMillis), tlsSettings.x509SuperUser()) : null;
+        // SASL as ZooKeeper sets it up: the JVM's JAAS file and its Server section, when there is one
+        JaasSaslAuthenticator sasl = JaasSaslAuthenticator.fromSystemProperties();
         ReplicaDisk disk = ReplicaDisk.open(config.dataDir(), identity(config), walOptions(config.disk()));
         Function<io.viewkeeper.consensus.Outbox, Replica> factory;
         try {
@@ -123,6 +125,7 @@ public final class ViewkeeperNode implements AutoCloseable {
                 failStop);
         FrontendCore core = new FrontendCore(settings, stateMachine, loop, System::currentTimeMillis,
                 new SecureRandom());
+        core.setSaslAuthenticator(sasl);
         if (disk.start().image() != null) {
             core.onStateInstalled(disk.start().image()); // the tree and the sessions, each given a full timeout
         }

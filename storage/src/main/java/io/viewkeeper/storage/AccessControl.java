@@ -47,7 +47,7 @@ public final class AccessControl {
 
     private static boolean matches(String scheme, String identityId, String aclId) {
         return switch (scheme) {
-            case "digest", "x509" -> identityId.equals(aclId);
+            case "digest", "x509", "sasl" -> identityId.equals(aclId);
             case "ip" -> ipMatches(identityId, aclId);
             default -> false;
         };
@@ -71,8 +71,9 @@ public final class AccessControl {
             } else if (entry.scheme().equals("auth")) {
                 int before = result.size();
                 for (Identity identity : identities) {
-                    // the identities a provider authenticates (ZooKeeper's isAuthenticated): digest and x509
-                    if (identity.scheme().equals("digest") || identity.scheme().equals("x509")) {
+                    // the identities a provider authenticates (ZooKeeper's isAuthenticated): digest, x509, sasl
+                    if (identity.scheme().equals("digest") || identity.scheme().equals("x509")
+                            || identity.scheme().equals("sasl")) {
                         result.add(new Acl(entry.perms(), identity.scheme(), identity.id()));
                     }
                 }
@@ -93,6 +94,7 @@ public final class AccessControl {
             case "digest" -> id.split(":", -1).length == 2;
             case "ip" -> parseIp(id) != null;
             case "x509" -> validX500Name(id);
+            case "sasl" -> !id.isEmpty();
             default -> false;
         };
     }
