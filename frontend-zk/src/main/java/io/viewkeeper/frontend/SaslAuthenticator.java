@@ -12,8 +12,8 @@ public interface SaslAuthenticator {
     /** A new negotiation for one connection. */
     Negotiation start() throws SaslException;
 
-    /** The authorization id that is the super user ({@code zookeeper.superUser}), or null. */
-    String superUser();
+    /** Whether this authorization id is a super user ({@code zookeeper.superUser}, {@code zookeeper.superUser.*}). */
+    boolean isSuperUser(String authorizationId);
 
     /** One connection's negotiation: javax.security.sasl's SaslServer, as ZooKeeper drives it. */
     interface Negotiation {

@@ -13,7 +13,7 @@ import java.util.TreeMap;
  * not part of this.
  */
 public record ClientTlsSettings(int secureClientPort, boolean portUnification, Map<String, String> ssl,
-        String x509SuperUser) {
+        String x509SuperUser, String secureClientPortAddress) {
 
     public static final String SSL_PREFIX = "ssl.";
     public static final String QUORUM_PREFIX = "ssl.quorum.";
@@ -29,6 +29,20 @@ public record ClientTlsSettings(int secureClientPort, boolean portUnification, M
                     + (secureClientPort >= 0 ? "secureClientPort" : "client.portUnification=true")
                     + ": the server's certificate and key");
         }
+        // Client certificates are identities (x509:<subject>): they must be checked against a trust store the
+        // operator chose, never the JVM's default certificate authorities.
+        String clientAuth = ssl.getOrDefault("ssl.clientAuth", "need").trim();
+        if ((secureClientPort >= 0 || portUnification) && !clientAuth.equalsIgnoreCase("none")
+                && blank(ssl.get("ssl.trustStore.location"))) {
+            throw new ConfigException("ssl.trustStore.location", "is required unless ssl.clientAuth=none: client "
+                    + "certificates become x509 identities and are checked against it (ssl.clientAuth is "
+                    + clientAuth + ")");
+        }
+    }
+
+    public ClientTlsSettings(int secureClientPort, boolean portUnification, Map<String, String> ssl,
+            String x509SuperUser) {
+        this(secureClientPort, portUnification, ssl, x509SuperUser, null);
     }
 
     public static ClientTlsSettings none() {
@@ -47,8 +61,18 @@ public record ClientTlsSettings(int secureClientPort, boolean portUnification, M
         return properties;
     }
 
+    /**
+     * From zoo.cfg's keys; as with ZooKeeper, {@code -Dzookeeper.ssl.*} and
+     * {@code -Dzookeeper.X509AuthenticationProvider.superUser} JVM flags count too, zoo.cfg winning where both say.
+     */
     static ClientTlsSettings parse(Map<String, String> p) {
         Map<String, String> ssl = new TreeMap<>();
+        for (String property : System.getProperties().stringPropertyNames()) {
+            String key = property.startsWith("zookeeper.") ? property.substring("zookeeper.".length()) : "";
+            if (key.startsWith(SSL_PREFIX) && !key.startsWith(QUORUM_PREFIX)) {
+                ssl.put(key, System.getProperty(property));
+            }
+        }
         p.forEach((key, value) -> {
             if (key.startsWith(SSL_PREFIX) && !key.startsWith(QUORUM_PREFIX)) {
                 ssl.put(key, value);
@@ -59,9 +83,11 @@ public record ClientTlsSettings(int secureClientPort, boolean portUnification, M
         if (!unification.equalsIgnoreCase("true") && !unification.equalsIgnoreCase("false")) {
             throw new ConfigException("client.portUnification", "must be true or false, got '" + unification + "'");
         }
-        String superUser = p.get("X509AuthenticationProvider.superUser");
+        String superUser = p.getOrDefault("X509AuthenticationProvider.superUser",
+                System.getProperty("zookeeper.X509AuthenticationProvider.superUser"));
+        String address = p.get("secureClientPortAddress");
         return new ClientTlsSettings(secure, Boolean.parseBoolean(unification), ssl,
-                blank(superUser) ? null : superUser);
+                blank(superUser) ? null : superUser, blank(address) ? null : address.trim());
     }
 
     private static int port(String text) {

@@ -18,8 +18,8 @@ import org.slf4j.LoggerFactory;
 /**
  * SASL for clients configured as ZooKeeper's is: the JAAS file named by {@code java.security.auth.login.config},
  * its section {@code Server} (or {@code zookeeper.sasl.serverconfig}), DIGEST-MD5 users as {@code user_NAME="pw"}
- * options of ZooKeeper's DigestLoginModule, Kerberos through Krb5LoginModule; {@code zookeeper.superUser} names the
- * authorization id that is the super user. ZooKeeper's own {@code Login}, {@code SaslServerCallbackHandler}
+ * options of ZooKeeper's DigestLoginModule, Kerberos through Krb5LoginModule; {@code zookeeper.superUser} (and
+ * {@code zookeeper.superUser.*}) name the authorization ids that are super users. ZooKeeper's own {@code Login}, {@code SaslServerCallbackHandler}
  * (Kerberos principal rules: kerberos.removeHostFromPrincipal, kerberos.removeRealmFromPrincipal) and
  * {@code SecurityUtils.createSaslServer} do the work, with ZooKeeper's protocol and server names.
  */
@@ -31,16 +31,32 @@ public final class JaasSaslAuthenticator implements SaslAuthenticator, AutoClose
     static final String SUPER_USER_PROPERTY = "zookeeper.superUser";
 
     private final Login login;
-    private final String superUser;
+    private final java.util.Set<String> superUsers;
 
-    private JaasSaslAuthenticator(Login login, String superUser) {
+    private JaasSaslAuthenticator(Login login, java.util.Set<String> superUsers) {
         this.login = login;
-        this.superUser = superUser;
+        this.superUsers = java.util.Set.copyOf(superUsers);
+    }
+
+    /** As ZooKeeper: {@code zookeeper.superUser} and every {@code zookeeper.superUser.<anything>} name one. */
+    private static java.util.Set<String> superUsers() {
+        java.util.Set<String> users = new java.util.HashSet<>();
+        for (String key : System.getProperties().stringPropertyNames()) {
+            if (key.equals(SUPER_USER_PROPERTY) || key.startsWith(SUPER_USER_PROPERTY + ".")) {
+                String value = System.getProperty(key);
+                if (value != null && !value.isEmpty()) {
+                    users.add(value);
+                }
+            }
+        }
+        return users;
     }
 
     /**
-     * The authenticator the JVM's JAAS settings describe, or null when there are none (no JAAS file and no section
-     * asked for). A section that was asked for and is missing, or a login that fails, is a config error.
+     * The authenticator the JVM's JAAS settings describe, or null when they describe none. As ZooKeeper: a JAAS
+     * file that cannot be read, when one is named, is a config error; a readable one without the section means no
+     * SASL for clients (a server JVM's file may hold only other sections), which is logged; a login that fails is a
+     * config error.
      */
     public static JaasSaslAuthenticator fromSystemProperties() {
         String section = System.getProperty(SECTION_PROPERTY, DEFAULT_SECTION);
@@ -49,12 +65,16 @@ public final class JaasSaslAuthenticator implements SaslAuthenticator, AutoClose
         try {
             entries = Configuration.getConfiguration().getAppConfigurationEntry(section);
         } catch (SecurityException e) {
-            entries = null;
+            if (file != null || System.getProperty(SECTION_PROPERTY) != null) {
+                throw new ConfigException(JAAS_FILE_PROPERTY, "names a JAAS file that cannot be read"
+                        + (file == null ? "" : " (" + file + ")") + ": " + e.getMessage());
+            }
+            return null;
         }
         if (entries == null) {
-            if (file != null || System.getProperty(SECTION_PROPERTY) != null) {
-                throw new ConfigException(JAAS_FILE_PROPERTY, "has no JAAS section named '" + section + "'"
-                        + (file == null ? "" : " in " + file) + "; SASL for clients needs one");
+            if (file != null) {
+                log.warn("no JAAS section named '{}' in {}: no SASL for clients (a SASL request is refused)", section,
+                        file);
             }
             return null;
         }
@@ -63,7 +83,7 @@ public final class JaasSaslAuthenticator implements SaslAuthenticator, AutoClose
             Login login = new Login(section, () -> new SaslServerCallbackHandler(users), new ZKConfig());
             login.startThreadIfNeeded();
             log.info("SASL for clients from the JAAS section '{}' ({} DIGEST-MD5 users)", section, users.size());
-            return new JaasSaslAuthenticator(login, System.getProperty(SUPER_USER_PROPERTY));
+            return new JaasSaslAuthenticator(login, superUsers());
         } catch (LoginException e) {
             throw new ConfigException(JAAS_FILE_PROPERTY, "section '" + section + "' does not let the server log in: "
                     + e.getMessage());
@@ -121,8 +141,8 @@ public final class JaasSaslAuthenticator implements SaslAuthenticator, AutoClose
     }
 
     @Override
-    public String superUser() {
-        return superUser;
+    public boolean isSuperUser(String authorizationId) {
+        return superUsers.contains(authorizationId);
     }
 
     @Override

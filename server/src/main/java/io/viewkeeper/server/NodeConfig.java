@@ -316,7 +316,24 @@ public record NodeConfig(
             "checkpoint.logBytes", "checkpoint.intervalMs", "checkpoint.chunkBytes",
             "standaloneEnabled", "reconfigEnabled", "metricsProvider.className", "reads",
             "localSessionsEnabled", "localSessionsUpgradingEnabled", "secureClientPort", "client.portUnification",
-            "X509AuthenticationProvider.superUser", "serverCnxnFactory", "sslQuorum", "portUnification");
+            "X509AuthenticationProvider.superUser", "serverCnxnFactory", "sslQuorum", "portUnification",
+            "secureClientPortAddress", "client.certReload", "jaasLoginRenew", "kerberos.removeHostFromPrincipal",
+            "kerberos.removeRealmFromPrincipal", "kerberos.canonicalizeHostNames", "enforce.auth.enabled",
+            "enforce.auth.schemes", "sessionRequireClientSASLAuth");
+
+    /** Kerberos and login keys ZooKeeper reads as zookeeper.* system properties; zoo.cfg sets them the same way. */
+    private static final List<String> AS_SYSTEM_PROPERTIES = List.of("jaasLoginRenew",
+            "kerberos.removeHostFromPrincipal", "kerberos.removeRealmFromPrincipal", "kerberos.canonicalizeHostNames");
+
+    /** Refuses what would leave clients less protected than the file says; ZooKeeper's SASL-only modes are not built. */
+    private static void refuseUnbuiltEnforcement(Map<String, String> p) {
+        for (String key : List.of("enforce.auth.enabled", "sessionRequireClientSASLAuth")) {
+            if (!p.getOrDefault(key, "false").equalsIgnoreCase("false")) {
+                throw new ConfigException(key, "asks to refuse unauthenticated clients, which this version does not "
+                        + "enforce yet; remove it rather than run without it");
+            }
+        }
+    }
 
     /** Peer TLS is not built: a file that asks for it is refused rather than run with peers in the clear. */
     private static void refusePeerTls(Map<String, String> p) {
@@ -337,7 +354,7 @@ public record NodeConfig(
         List<String> unknown = new ArrayList<>();
         for (String key : properties.stringPropertyNames()) {
             if (!KNOWN_KEYS.contains(key) && !key.startsWith("server.")
-                    && !key.startsWith(ClientTlsSettings.SSL_PREFIX)) {
+                    && !key.startsWith(ClientTlsSettings.SSL_PREFIX) && !key.startsWith("authProvider.")) {
                 unknown.add(key);
             }
         }
@@ -351,6 +368,12 @@ public record NodeConfig(
             throw new ConfigException("dataDir", "is required");
         }
         refusePeerTls(p);
+        refuseUnbuiltEnforcement(p);
+        for (String key : AS_SYSTEM_PROPERTIES) {
+            if (p.containsKey(key)) {
+                System.setProperty("zookeeper." + key, p.get(key));
+            }
+        }
         int tick = intValue(p, "tickTime", 2000);
         int min = intValue(p, "minSessionTimeout", 2 * tick);
         int max = intValue(p, "maxSessionTimeout", 20 * tick);

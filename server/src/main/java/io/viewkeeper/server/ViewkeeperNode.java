@@ -40,6 +40,8 @@ public final class ViewkeeperNode implements AutoCloseable {
     private final ClientServer clientServer;
     private final PeerTransport transport;
     private final InetSocketAddress address;
+    /** SASL for clients (its login may run a Kerberos renewal thread), or null. */
+    private final JaasSaslAuthenticator sasl;
     /** The TLS-only client listener (secureClientPort), or null. */
     private final InetSocketAddress secureAddress;
     private final NodeOperations operations;
@@ -47,8 +49,10 @@ public final class ViewkeeperNode implements AutoCloseable {
     private volatile Throwable stoppedBy;
 
     private ViewkeeperNode(ReplicaLoop loop, ClientServer clientServer, PeerTransport transport,
-            InetSocketAddress address, InetSocketAddress secureAddress, NodeOperations operations) {
+            InetSocketAddress address, InetSocketAddress secureAddress, NodeOperations operations,
+            JaasSaslAuthenticator sasl) {
         this.secureAddress = secureAddress;
+        this.sasl = sasl;
         this.loop = loop;
         this.clientServer = clientServer;
         this.transport = transport;
@@ -144,11 +148,13 @@ public final class ViewkeeperNode implements AutoCloseable {
                     tlsSettings.portUnification() ? " (plain and TLS)" : "");
             InetSocketAddress secure = null;
             if (tlsSettings.secureClientPort() >= 0) {
-                secure = clientServer.bind(config.listenHost(), tlsSettings.secureClientPort(), tls, true);
+                String secureHost = tlsSettings.secureClientPortAddress() != null
+                        ? tlsSettings.secureClientPortAddress() : config.listenHost();
+                secure = clientServer.bind(secureHost, tlsSettings.secureClientPort(), tls, true);
                 log.info("serving ZooKeeper clients over TLS on {}:{}", secure.getHostString(), secure.getPort());
             }
             operations.startAdmin();
-            ViewkeeperNode node = new ViewkeeperNode(loop, clientServer, transport, bound, secure, operations);
+            ViewkeeperNode node = new ViewkeeperNode(loop, clientServer, transport, bound, secure, operations, sasl);
             synchronized (self) {
                 self.set(node);
             }
@@ -164,10 +170,12 @@ public final class ViewkeeperNode implements AutoCloseable {
             Thread.currentThread().interrupt();
             stopAll(clientServer, loop, transport);
             operations.close();
+            closeSasl(sasl);
             throw new IOException("interrupted while binding", e);
         } catch (RuntimeException e) {
             stopAll(clientServer, loop, transport);
             operations.close();
+            closeSasl(sasl);
             throw new IOException("cannot start: " + e.getMessage(), e);
         }
     }
@@ -195,6 +203,12 @@ public final class ViewkeeperNode implements AutoCloseable {
 
     private static long clusterId(String membership) {
         return membership.hashCode() * 0x9E3779B97F4A7C15L;
+    }
+
+    private static void closeSasl(JaasSaslAuthenticator sasl) {
+        if (sasl != null) {
+            sasl.close();
+        }
     }
 
     private static void stopAll(ClientServer clientServer, ReplicaLoop loop, PeerTransport transport) {
@@ -320,5 +334,6 @@ public final class ViewkeeperNode implements AutoCloseable {
         closed = true;
         operations.close();
         stopAll(clientServer, loop, transport);
+        closeSasl(sasl);
     }
 }

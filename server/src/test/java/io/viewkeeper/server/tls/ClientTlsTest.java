@@ -149,9 +149,13 @@ class ClientTlsTest {
         assertThatThrownBy(() -> plain.getData("/alice-only", false, null))
                 .isInstanceOf(KeeperException.NoAuthException.class);
 
-        // the plain protocol on the TLS port, and TLS without the certificate clientAuth=need asks for: refused
+        // the plain protocol on the TLS port, TLS without the certificate clientAuth=need asks for, and a
+        // certificate from a CA the trust store does not hold: each refused, the others still served
         neverConnects(plainClient(securePort));
         neverConnects(tlsClient(securePort, null));
+        TestCertificates.Issued stranger = new TestCertificates().issue("CN=alice,OU=apps,O=Viewkeeper");
+        neverConnects(tlsClient(securePort, stranger.keyStore(dir.resolve("stranger.p12"))));
+        assertThat(secure.getData("/alice-only", false, null)).asString(StandardCharsets.UTF_8).isEqualTo("mine");
     }
 
     @Test
@@ -180,17 +184,19 @@ class ClientTlsTest {
         Map<String, String> ssl = new HashMap<>();
         ssl.put("ssl.keyStore.location", server.keyStorePem(dir.resolve("server.pem")).toString());
         ssl.put("ssl.trustStore.location", certificates.trustStorePem(dir.resolve("ca.pem")).toString());
-        ssl.put("ssl.clientAuth", "none");
+        ssl.put("ssl.clientAuth", "want");
         start(new ClientTlsSettings(-1, true, ssl, null));
         assertThat(node.secureClientPort()).isEqualTo(-1);
 
-        ZooKeeper tls = tlsClient(node.clientPort(), null);
+        ZooKeeper tls = tlsClient(node.clientPort(), alice.keyStore(dir.resolve("alice.p12")));
         ZooKeeper plain = plainClient(node.clientPort());
         awaitConnected(tls);
         awaitConnected(plain);
         tls.create("/both", "one port".getBytes(StandardCharsets.UTF_8), ZooDefs.Ids.OPEN_ACL_UNSAFE,
                 CreateMode.PERSISTENT);
         assertThat(plain.getData("/both", false, null)).asString(StandardCharsets.UTF_8).isEqualTo("one port");
+        assertThat(tls.whoAmI()).extracting(ClientInfo::getUser).contains(alice.subject());
+        assertThat(plain.whoAmI()).extracting(ClientInfo::getAuthScheme).doesNotContain("x509");
         try (Socket socket = new Socket("127.0.0.1", node.clientPort())) {
             OutputStream out = socket.getOutputStream();
             out.write("ruok".getBytes(StandardCharsets.US_ASCII));
@@ -231,6 +237,12 @@ class ClientTlsTest {
         noKeyStore.setProperty("secureClientPort", "2281");
         assertThatThrownBy(() -> NodeConfig.parse(noKeyStore)).isInstanceOf(ConfigException.class)
                 .hasMessageContaining("ssl.keyStore.location");
+        Properties noTrustStore = new Properties();
+        noTrustStore.setProperty("dataDir", dir.toString());
+        noTrustStore.setProperty("secureClientPort", "2281");
+        noTrustStore.setProperty("ssl.keyStore.location", "/etc/zk/keystore.p12");
+        assertThatThrownBy(() -> NodeConfig.parse(noTrustStore)).as("client certificates need a chosen trust store")
+                .isInstanceOf(ConfigException.class).hasMessageContaining("ssl.trustStore.location");
         Properties peers = new Properties();
         peers.setProperty("dataDir", dir.toString());
         peers.setProperty("sslQuorum", "true");
@@ -240,6 +252,8 @@ class ClientTlsTest {
         keys.setProperty("dataDir", dir.toString());
         keys.setProperty("secureClientPort", "2281");
         keys.setProperty("ssl.keyStore.location", "/etc/zk/keystore.p12");
+        keys.setProperty("ssl.trustStore.location", "/etc/zk/truststore.p12");
+        keys.setProperty("authProvider.1", "org.apache.zookeeper.server.auth.SASLAuthenticationProvider");
         keys.setProperty("ssl.clientAuth", "need");
         keys.setProperty("serverCnxnFactory", "org.apache.zookeeper.server.NettyServerCnxnFactory");
         NodeConfig parsed = NodeConfig.parse(keys);
