@@ -37,14 +37,14 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
  * Throwaway certificates for TLS tests: a CA, and certificates it signs for the loopback addresses 127.0.0.1-3 and
  * localhost, written as PKCS12 or PEM stores in the form ZooKeeper's ssl.keyStore and ssl.trustStore keys take.
  */
-final class TestCertificates {
-    static final String PASSWORD = "test-password";
+public final class TestCertificates {
+    public static final String PASSWORD = "test-password";
     private static final AtomicLong SERIAL = new AtomicLong(System.currentTimeMillis());
 
     private final KeyPair caKeys;
     private final X509Certificate ca;
 
-    TestCertificates() throws GeneralSecurityException, OperatorCreationException {
+    public TestCertificates() throws GeneralSecurityException, OperatorCreationException {
         caKeys = keyPair();
         X500Name name = new X500Name("CN=Viewkeeper test CA");
         X509v3CertificateBuilder builder = builder(name, name, caKeys);
@@ -58,7 +58,7 @@ final class TestCertificates {
     }
 
     /** A key and a certificate signed by the CA for {@code subject}, valid for the loopback addresses. */
-    Issued issue(String subject) throws GeneralSecurityException, OperatorCreationException {
+    public Issued issue(String subject) throws GeneralSecurityException, OperatorCreationException {
         KeyPair keys = keyPair();
         X509v3CertificateBuilder builder = builder(new X500Name("CN=Viewkeeper test CA"), new X500Name(subject), keys);
         try {
@@ -79,7 +79,7 @@ final class TestCertificates {
     }
 
     /** A trust store holding the CA, PKCS12. */
-    Path trustStore(Path file) throws IOException, GeneralSecurityException {
+    public Path trustStore(Path file) throws IOException, GeneralSecurityException {
         KeyStore store = KeyStore.getInstance("PKCS12");
         store.load(null, null);
         store.setCertificateEntry("ca", ca);
@@ -90,18 +90,18 @@ final class TestCertificates {
     }
 
     /** A trust store holding the CA, PEM. */
-    Path trustStorePem(Path file) throws IOException {
+    public Path trustStorePem(Path file) throws IOException {
         Files.writeString(file, pem(ca), StandardCharsets.US_ASCII);
         return file;
     }
 
-    X509Certificate ca() {
+    public X509Certificate ca() {
         return ca;
     }
 
-    record Issued(PrivateKey key, X509Certificate certificate, X509Certificate ca) {
+    public record Issued(PrivateKey key, X509Certificate certificate, X509Certificate ca) {
         /** The key and the chain as a PKCS12 key store. */
-        Path keyStore(Path file) throws IOException, GeneralSecurityException {
+        public Path keyStore(Path file) throws IOException, GeneralSecurityException {
             KeyStore store = KeyStore.getInstance("PKCS12");
             store.load(null, null);
             store.setKeyEntry("key", key, PASSWORD.toCharArray(), new Certificate[] {certificate, ca});
@@ -116,12 +116,12 @@ final class TestCertificates {
         }
 
         /** The key and the chain as one PEM file (ZooKeeper's PEM key store: key, then certificates). */
-        Path keyStorePem(Path file) throws IOException {
+        public Path keyStorePem(Path file) throws IOException {
             Files.writeString(file, pem(key) + pem(certificate) + pem(ca), StandardCharsets.US_ASCII);
             return file;
         }
 
-        String subject() {
+        public String subject() {
             return certificate.getSubjectX500Principal().getName();
         }
     }
