@@ -121,6 +121,15 @@ public final class GroupCommands {
                 + GroupLayout.REPLICA_DIR_MARKER + "); refuse if one exists without it.")
         private boolean fresh;
 
+        @Option(names = "--tls", description = "Also serve TLS clients, on --secure-port of every replica, with a "
+                + "throwaway CA and certificates made once (keytool) in STATE/tls; prints the settings a ZooKeeper "
+                + "client uses (client certificates wanted, not required).")
+        private boolean tls;
+
+        @Option(names = "--secure-port", paramLabel = "N", defaultValue = "2281",
+                description = "The TLS client port with --tls (default ${DEFAULT-VALUE}).")
+        private int securePort;
+
         @Option(names = "--state-dir", paramLabel = "STATE", defaultValue = STATE_DIR_DEFAULT, hidden = true,
                 description = "Where configs, PID files, logs and the token go (the launcher passes its own).")
         private Path stateDir;
@@ -136,6 +145,9 @@ public final class GroupCommands {
             Path data = dataDir == null ? state.resolve("data") : dataDir.toAbsolutePath().normalize();
             GroupLayout layout = new GroupLayout(nodes, port, peerPort, adminPort, data, reads, state);
             try {
+                if (tls) {
+                    layout = layout.withTls(securePort, LocalTls.ensure(state.resolve("tls")));
+                }
                 return launcher(layout, spec).start(replica == null ? 0 : replica, detach, fresh);
             } catch (IOException e) {
                 return failed(err, e);
@@ -159,6 +171,11 @@ public final class GroupCommands {
                     || (nodes > 1 && adminPort > peerPort && adminPort <= peerPort + nodes)) {
                 return "--admin-port must be a number from 1 to 65535 other than the client and peer ports, got "
                         + adminPort;
+            }
+            if (tls && (securePort < 1 || securePort > 65535 || securePort == port || securePort == adminPort
+                    || (nodes > 1 && securePort > peerPort && securePort <= peerPort + nodes))) {
+                return "--secure-port must be a number from 1 to 65535 other than the client, admin and peer ports, "
+                        + "got " + securePort;
             }
             if (nodes > 1 && port > peerPort && port <= peerPort + nodes) {
                 return "--port " + port + " is one of the peer ports " + (peerPort + 1) + "-" + (peerPort + nodes);

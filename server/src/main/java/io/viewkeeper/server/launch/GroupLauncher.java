@@ -89,6 +89,9 @@ public final class GroupLauncher {
             if (NodeProcesses.accepts(GroupLayout.host(i), layout.clientPort())) {
                 return fail("port " + layout.clientPort() + " on " + GroupLayout.host(i) + " is already in use.");
             }
+            if (layout.tls() != null && NodeProcesses.accepts(GroupLayout.host(i), layout.securePort())) {
+                return fail("TLS port " + layout.securePort() + " on " + GroupLayout.host(i) + " is already in use.");
+            }
         }
         if (fresh) {
             String refused = clearReplicaDirs(replicas);
@@ -281,6 +284,7 @@ public final class GroupLauncher {
             if (allAccept(replicas)) {
                 out.println("Viewkeeper: " + describeStarted(replicas) + " listening (" + pids(started) + ")");
                 out.println("connect string: " + layout.connectString());
+                describeTls();
                 out.flush();
                 return 0;
             }
@@ -307,6 +311,15 @@ public final class GroupLauncher {
         err.println("viewkeeper: stopped the replicas it had started.");
         err.flush();
         return 1;
+    }
+
+    /** With --tls: the TLS connect string and what a ZooKeeper Java client sets to use it. */
+    private void describeTls() {
+        if (layout.tls() == null) {
+            return;
+        }
+        out.println("TLS connect string: " + layout.secureConnectString());
+        out.println("  ZooKeeper Java clients (zkCli: CLIENT_JVMFLAGS): " + layout.tls().clientFlags());
     }
 
     private String pids(Map<Integer, Process> started) {
@@ -463,6 +476,7 @@ public final class GroupLauncher {
                     synchronized (out) {
                         out.println("Viewkeeper: " + describeStarted(replicas) + " listening; connect string: "
                                 + layout.connectString());
+                        describeTls();
                         out.flush();
                     }
                 } else if (System.nanoTime() >= deadline) {

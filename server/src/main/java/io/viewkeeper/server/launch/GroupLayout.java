@@ -17,7 +17,7 @@ import java.util.StringJoiner;
  * share is {@code admin.token} there.
  */
 public record GroupLayout(int nodes, int clientPort, int peerPort, int adminPort, Path dataDir, String reads,
-        Path stateDir) {
+        Path stateDir, int securePort, LocalTls tls) {
     public static final int ADMIN_PORT_DEFAULT = 8080;
     /** Written into each replica directory {@code start} creates; only directories holding it are ever cleared. */
     public static final String REPLICA_DIR_MARKER = "created-by-viewkeeper-start";
@@ -28,6 +28,29 @@ public record GroupLayout(int nodes, int clientPort, int peerPort, int adminPort
         if (nodes != 1 && nodes != 3 && nodes != 5) {
             throw new IllegalArgumentException("a local group has 1, 3 or 5 replicas, not " + nodes);
         }
+    }
+
+    /** A group without TLS. */
+    public GroupLayout(int nodes, int clientPort, int peerPort, int adminPort, Path dataDir, String reads,
+            Path stateDir) {
+        this(nodes, clientPort, peerPort, adminPort, dataDir, reads, stateDir, -1, null);
+    }
+
+    /** The same group with TLS clients on {@code port} of each replica's address, with {@code material}. */
+    public GroupLayout withTls(int port, LocalTls material) {
+        return new GroupLayout(nodes, clientPort, peerPort, adminPort, dataDir, reads, stateDir, port, material);
+    }
+
+    /** The connect string of the TLS port, or null without TLS. */
+    public String secureConnectString() {
+        if (tls == null) {
+            return null;
+        }
+        StringJoiner joined = new StringJoiner(",");
+        for (int i = 1; i <= nodes; i++) {
+            joined.add(host(i) + ":" + securePort);
+        }
+        return joined.toString();
     }
 
     public static String host(int replica) {
@@ -78,6 +101,9 @@ public record GroupLayout(int nodes, int clientPort, int peerPort, int adminPort
         lines.add("admin.serverAddress=" + host(replica));
         lines.add("admin.serverPort=" + adminPort);
         lines.add("admin.tokenFile=" + tokenFile());
+        if (tls != null) {
+            lines.addAll(tls.configLines(securePort));
+        }
         if (nodes > 1) {
             for (int j = 1; j <= nodes; j++) {
                 lines.add("server." + j + "=" + host(j) + ":" + (peerPort + j) + ";" + host(j) + ":" + clientPort);

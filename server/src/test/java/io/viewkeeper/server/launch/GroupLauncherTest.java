@@ -111,6 +111,38 @@ class GroupLauncherTest {
     }
 
     @Test
+    void shouldStartAGroupThatServesTlsClientsWithThrowawayCertificates() throws Exception {
+        int secure = freeRun(1, layout.clientPort(), layout.adminPort(), layout.peerPort() + 1, layout.peerPort() + 2,
+                layout.peerPort() + 3);
+        LocalTls tls = LocalTls.ensure(dir.resolve("state").resolve("tls"));
+        assertThat(LocalTls.ensure(dir.resolve("state").resolve("tls")).password()).as("made once")
+                .isEqualTo(tls.password());
+        layout = layout.withTls(secure, tls);
+        assertThat(launcher().start(0, true, false)).as(output()).isZero();
+        assertThat(out.toString()).contains("TLS connect string: " + layout.secureConnectString())
+                .contains("-Dzookeeper.client.secure=true");
+        assertThat(Files.readString(layout.configFile(2))).contains("secureClientPort=" + secure)
+                .contains("ssl.keyStore.location=" + tls.serverStore());
+
+        org.apache.zookeeper.client.ZKClientConfig config = new org.apache.zookeeper.client.ZKClientConfig();
+        config.setProperty(org.apache.zookeeper.client.ZKClientConfig.ZOOKEEPER_CLIENT_CNXN_SOCKET,
+                "org.apache.zookeeper.ClientCnxnSocketNetty");
+        config.setProperty(org.apache.zookeeper.client.ZKClientConfig.SECURE_CLIENT, "true");
+        config.setProperty("zookeeper.ssl.trustStore.location", tls.trustStore().toString());
+        config.setProperty("zookeeper.ssl.trustStore.password", tls.password());
+        config.setProperty("zookeeper.ssl.keyStore.location", tls.clientStore().toString());
+        config.setProperty("zookeeper.ssl.keyStore.password", tls.password());
+        try (ZooKeeper client = new ZooKeeper(layout.secureConnectString(), 30_000, event -> { }, config)) {
+            await().atMost(TIMEOUT).until(() -> client.getState() == ZooKeeper.States.CONNECTED);
+            client.create("/over-tls", new byte[] {7}, ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
+            assertThat(client.whoAmI()).extracting(org.apache.zookeeper.data.ClientInfo::getUser)
+                    .contains("CN=Viewkeeper local client");
+        }
+        writeAndRead("/plain-too");
+        assertThat(launcher().stop()).isZero();
+    }
+
+    @Test
     void shouldStopWhatItStartedAndShowTheLogWhenAReplicaCannotStart() throws Exception {
         try (ServerSocket taken = new ServerSocket(layout.peerPort() + 3, 1, InetAddress.getByName("127.0.0.3"))) {
             assertThat(launcher().start(0, true, false)).isEqualTo(1);
