@@ -32,11 +32,42 @@ final class AdminClient {
     private final HttpClient http;
     private final Duration timeout;
     private final String token;
+    private final String scheme;
 
-    AdminClient(Duration timeout, String token) {
-        this.http = HttpClient.newBuilder().connectTimeout(timeout).build();
+    /** {@code tlsCa}: a PEM file of CA certificates to trust over HTTPS, or null for plain HTTP. */
+    AdminClient(Duration timeout, String token, Path tlsCa) throws CallFailure {
+        HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(timeout);
+        if (tlsCa != null) {
+            builder.sslContext(trusting(tlsCa));
+        }
+        this.http = builder.build();
         this.timeout = timeout;
         this.token = token;
+        this.scheme = tlsCa == null ? "http" : "https";
+    }
+
+    /** A TLS context that trusts the certificates of a PEM file (and no others). */
+    private static javax.net.ssl.SSLContext trusting(Path pem) throws CallFailure {
+        try (java.io.InputStream in = Files.newInputStream(pem)) {
+            java.security.KeyStore store = java.security.KeyStore.getInstance(java.security.KeyStore.getDefaultType());
+            store.load(null, null);
+            int i = 0;
+            for (java.security.cert.Certificate certificate : java.security.cert.CertificateFactory
+                    .getInstance("X.509").generateCertificates(in)) {
+                store.setCertificateEntry("ca-" + i++, certificate);
+            }
+            if (i == 0) {
+                throw new CallFailure(ExitCodes.USAGE, "--tls-ca " + pem + " holds no certificate");
+            }
+            javax.net.ssl.TrustManagerFactory trust = javax.net.ssl.TrustManagerFactory.getInstance(
+                    javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+            trust.init(store);
+            javax.net.ssl.SSLContext context = javax.net.ssl.SSLContext.getInstance("TLS");
+            context.init(null, trust.getTrustManagers(), null);
+            return context;
+        } catch (IOException | java.security.GeneralSecurityException e) {
+            throw new CallFailure(ExitCodes.USAGE, "--tls-ca " + pem + " cannot be used: " + e.getMessage());
+        }
     }
 
     /** A failed call: what kind (for the exit code) and a one-line reason naming the server. */
@@ -193,12 +224,12 @@ final class AdminClient {
         }
     }
 
-    private static URI uri(String server, String path, Map<String, String> params) throws CallFailure {
+    private URI uri(String server, String path, Map<String, String> params) throws CallFailure {
         StringJoiner query = new StringJoiner("&", "?", "").setEmptyValue("");
         params.forEach((k, v) -> query.add(URLEncoder.encode(k, StandardCharsets.UTF_8) + "="
                 + URLEncoder.encode(v, StandardCharsets.UTF_8)));
         try {
-            return URI.create("http://" + server + path + query);
+            return URI.create(scheme + "://" + server + path + query);
         } catch (IllegalArgumentException e) {
             throw new CallFailure(ExitCodes.USAGE, "'" + server + "' is not host:port");
         }

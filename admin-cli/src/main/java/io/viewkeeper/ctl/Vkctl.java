@@ -70,6 +70,12 @@ public final class Vkctl implements Callable<Integer> {
             description = "File holding the admin token, for view-change and checkpoint.")
     Path tokenFile;
 
+    @Option(names = "--tls-ca", scope = CommandLine.ScopeType.INHERIT, paramLabel = "FILE",
+            defaultValue = "${env:VKCTL_TLS_CA}",
+            description = "Speak HTTPS (admin.forceHttps or admin.portUnification) and trust the CA certificates of "
+                    + "this PEM file (also VKCTL_TLS_CA).")
+    Path tlsCa;
+
     @Option(names = "--timeout", scope = CommandLine.ScopeType.INHERIT, paramLabel = "MS", defaultValue = "5000",
             description = "How long to wait for each server (default: ${DEFAULT-VALUE} ms).")
     long timeoutMs;
@@ -111,7 +117,7 @@ public final class Vkctl implements Callable<Integer> {
         if (timeoutMs < 1 || timeoutMs > 600_000) {
             throw new AdminClient.CallFailure(ExitCodes.USAGE, "--timeout must be between 1 and 600000 ms");
         }
-        return new AdminClient(Duration.ofMillis(timeoutMs), token());
+        return new AdminClient(Duration.ofMillis(timeoutMs), token(), tlsCa);
     }
 
     List<String> servers() throws AdminClient.CallFailure {

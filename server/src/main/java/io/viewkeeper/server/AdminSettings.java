@@ -12,7 +12,8 @@ import java.util.Map;
  * ({@code admin.token}, or {@code admin.tokenFile} holding it). Unlike ZooKeeper it binds loopback by default.
  * Without a token the mutating commands are refused; the read-only ones stay open, as ZooKeeper's are.
  */
-public record AdminSettings(boolean enabled, String serverAddress, int serverPort, String token) {
+public record AdminSettings(boolean enabled, String serverAddress, int serverPort, String token,
+        AdminTlsSettings tls) {
 
     /** ZooKeeper's default admin port. */
     public static final int DEFAULT_PORT = 8080;
@@ -34,6 +35,11 @@ public record AdminSettings(boolean enabled, String serverAddress, int serverPor
         }
     }
 
+    /** Plain HTTP. */
+    public AdminSettings(boolean enabled, String serverAddress, int serverPort, String token) {
+        this(enabled, serverAddress, serverPort, token, AdminTlsSettings.none());
+    }
+
     /** Enabled on loopback port 8080, no token: read-only commands only. */
     public static AdminSettings defaults() {
         return new AdminSettings(true, DEFAULT_ADDRESS, DEFAULT_PORT, null);
@@ -45,15 +51,19 @@ public record AdminSettings(boolean enabled, String serverAddress, int serverPor
     }
 
     public AdminSettings withPort(int port) {
-        return new AdminSettings(enabled, serverAddress, port, token);
+        return new AdminSettings(enabled, serverAddress, port, token, tls);
     }
 
     public AdminSettings withAddress(String address) {
-        return new AdminSettings(enabled, address, serverPort, token);
+        return new AdminSettings(enabled, address, serverPort, token, tls);
     }
 
     public AdminSettings withToken(String newToken) {
-        return new AdminSettings(enabled, serverAddress, serverPort, newToken);
+        return new AdminSettings(enabled, serverAddress, serverPort, newToken, tls);
+    }
+
+    public AdminSettings withTls(AdminTlsSettings settings) {
+        return new AdminSettings(enabled, serverAddress, serverPort, token, settings);
     }
 
     public boolean mutatingAllowed() {
@@ -80,7 +90,7 @@ public record AdminSettings(boolean enabled, String serverAddress, int serverPor
         }
         String token = p.containsKey("admin.tokenFile") ? readTokenFile(Path.of(p.get("admin.tokenFile")))
                 : p.get("admin.token");
-        return new AdminSettings(enabled, address, port, token);
+        return new AdminSettings(enabled, address, port, token, AdminTlsSettings.parse(p));
     }
 
     private static String readTokenFile(Path file) {

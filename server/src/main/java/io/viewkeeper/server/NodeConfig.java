@@ -319,7 +319,8 @@ public record NodeConfig(
             "X509AuthenticationProvider.superUser", "serverCnxnFactory", "sslQuorum", "portUnification",
             "secureClientPortAddress", "client.certReload", "jaasLoginRenew", "kerberos.removeHostFromPrincipal",
             "kerberos.removeRealmFromPrincipal", "kerberos.canonicalizeHostNames", "enforce.auth.enabled",
-            "enforce.auth.schemes", "sessionRequireClientSASLAuth");
+            "enforce.auth.schemes", "sessionRequireClientSASLAuth", "admin.forceHttps", "admin.portUnification",
+            "admin.needClientAuth");
 
     /** Kerberos and login keys ZooKeeper reads as zookeeper.* system properties; zoo.cfg sets them the same way. */
     private static final List<String> AS_SYSTEM_PROPERTIES = List.of("jaasLoginRenew",

@@ -112,6 +112,9 @@ public final class ViewkeeperNode implements AutoCloseable {
         ClientTlsSettings tlsSettings = config.tls();
         ClientTls tls = tlsSettings.enabled() ? new ClientTls(ClientSslContexts.create(tlsSettings,
                 System::currentTimeMillis), tlsSettings.x509SuperUser()) : null;
+        if (config.admin().enabled() && config.admin().tls().enabled()) {
+            config.admin().tls().serverContext(); // an unusable admin key store is a config error, now
+        }
         // SASL as ZooKeeper sets it up: the JVM's JAAS file and its Server section, when there is one
         JaasSaslAuthenticator sasl = JaasSaslAuthenticator.fromSystemProperties();
         ReplicaDisk disk = ReplicaDisk.open(config.dataDir(), identity(config), walOptions(config.disk()));

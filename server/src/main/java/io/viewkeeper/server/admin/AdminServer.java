@@ -89,6 +89,7 @@ public final class AdminServer implements AutoCloseable {
         RestoreReceiver restores = new RestoreReceiver(settings, node, replicaTimeout.toMillis());
         groupView = new GroupView(settings, node, commands, replicaTimeout.toMillis());
         ConsoleAssets console = new ConsoleAssets();
+        io.netty.handler.ssl.SslContext https = settings.tls().enabled() ? settings.tls().serverContext() : null;
         ServerBootstrap bootstrap = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
@@ -100,6 +101,11 @@ public final class AdminServer implements AutoCloseable {
                             return;
                         }
                         ch.closeFuture().addListener(f -> connections.decrementAndGet());
+                        if (https != null && settings.tls().forceHttps()) {
+                            ch.pipeline().addLast("tls", https.newHandler(ch.alloc()));
+                        } else if (https != null) {
+                            ch.pipeline().addLast("tlsDetector", new HttpsDetector(https));
+                        }
                         ch.pipeline().addLast(new ReadTimeoutHandler(IDLE_TIMEOUT_SECONDS),
                                 new HttpServerCodec(INITIAL_LINE_BYTES_MAX, HEADER_BYTES_MAX, 8192),
                                 new RestoreRoute(settings));
@@ -115,7 +121,8 @@ public final class AdminServer implements AutoCloseable {
         }
         serverChannel = bound.channel();
         sampler = group.scheduleAtFixedRate(this::sample, 0, SAMPLE_INTERVAL_MS, TimeUnit.MILLISECONDS);
-        log.info("admin endpoint on http://{}:{}/commands", address().getHostString(), address().getPort());
+        log.info("admin endpoint on {}://{}:{}/commands{}", settings.tls().scheme(), address().getHostString(),
+                address().getPort(), settings.tls().portUnification() ? " (HTTP and HTTPS)" : "");
     }
 
     /** One sample at a time: while the replica thread has not run the last one, no other is queued. */
@@ -151,6 +158,30 @@ public final class AdminServer implements AutoCloseable {
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         if (groupView != null) {
             groupView.close();
+        }
+    }
+
+    /**
+     * admin.portUnification: a connection whose first byte starts a TLS handshake record (0x16, never the first
+     * byte of an HTTP method) gets the TLS handler; any other goes on as plain HTTP.
+     */
+    private static final class HttpsDetector extends io.netty.handler.codec.ByteToMessageDecoder {
+        private static final int TLS_HANDSHAKE_RECORD = 0x16;
+        private final io.netty.handler.ssl.SslContext https;
+
+        HttpsDetector(io.netty.handler.ssl.SslContext https) {
+            this.https = https;
+        }
+
+        @Override
+        protected void decode(ChannelHandlerContext ctx, io.netty.buffer.ByteBuf in, java.util.List<Object> out) {
+            if (!in.isReadable()) {
+                return;
+            }
+            if (in.getUnsignedByte(in.readerIndex()) == TLS_HANDSHAKE_RECORD) {
+                ctx.pipeline().addAfter(ctx.name(), "tls", https.newHandler(ctx.alloc()));
+            }
+            ctx.pipeline().remove(this);
         }
     }
 

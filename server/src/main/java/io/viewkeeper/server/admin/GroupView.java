@@ -38,11 +38,27 @@ final class GroupView implements AutoCloseable {
     private final NodeAccess node;
     private final AdminCommand member;
     private final long replicaTimeoutMs;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(MEMBER_TIMEOUT)
-            .version(HttpClient.Version.HTTP_1_1).followRedirects(HttpClient.Redirect.NEVER).build();
+    private final HttpClient http;
 
     GroupView(AdminSettings settings, NodeAccess node, AdminCommands commands, long replicaTimeoutMs) {
         this.settings = settings;
+        HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(MEMBER_TIMEOUT)
+                .version(HttpClient.Version.HTTP_1_1).followRedirects(HttpClient.Redirect.NEVER);
+        if (settings.tls().forceHttps()) {
+            // members' endpoints speak HTTPS only: trust what this endpoint's trust store trusts (else the JVM's)
+            try {
+                javax.net.ssl.TrustManagerFactory trust = settings.tls().trustManagers();
+                if (trust != null) {
+                    javax.net.ssl.SSLContext context = javax.net.ssl.SSLContext.getInstance("TLS");
+                    context.init(null, trust.getTrustManagers(), null);
+                    builder.sslContext(context);
+                }
+            } catch (java.io.IOException | java.security.GeneralSecurityException e) {
+                throw new io.viewkeeper.server.ConfigException("ssl.quorum.trustStore.location",
+                        "cannot be used to reach the other members' admin endpoints: " + e.getMessage());
+            }
+        }
+        this.http = builder.build();
         this.node = node;
         this.member = commands.find("member");
         this.replicaTimeoutMs = replicaTimeoutMs;
@@ -99,7 +115,8 @@ final class GroupView implements AutoCloseable {
         String host = m.host().contains(":") ? "[" + m.host() + "]" : m.host();
         URI uri;
         try {
-            uri = URI.create("http://" + host + ":" + settings.serverPort() + AdminHttpHandler.COMMANDS_PATH
+            uri = URI.create(settings.tls().scheme() + "://" + host + ":" + settings.serverPort()
+                    + AdminHttpHandler.COMMANDS_PATH
                     + "/member" + query);
         } catch (IllegalArgumentException e) {
             return CompletableFuture.completedFuture(unreachable(m.id(), m.host(), "no admin URL: " + e.getMessage()));
