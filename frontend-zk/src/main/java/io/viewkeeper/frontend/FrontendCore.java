@@ -130,6 +130,7 @@ public final class FrontendCore {
     private long nextConnectionId;
 
     private SaslAuthenticator sasl;
+    private java.util.Set<String> requiredAuthSchemes = java.util.Set.of();
 
     public FrontendCore(FrontendSettings settings, ZnodeStateMachine stateMachine, WritePath writes,
             LongSupplier clock, SecureRandom random) {
@@ -155,6 +156,24 @@ public final class FrontendCore {
     /** SASL for clients (ZooKeeper's opcode 102); without it a SASL request is refused. Before the port opens. */
     public void setSaslAuthenticator(SaslAuthenticator authenticator) {
         this.sasl = authenticator;
+    }
+
+    /**
+     * ZooKeeper's enforce.auth.enabled (and sessionRequireClientSASLAuth): a request other than auth and SASL from a
+     * connection with no identity of these schemes is answered SessionClosedRequireSaslAuth and the connection
+     * closed. Empty: no requirement. Before the port opens.
+     */
+    public void requireAuthentication(java.util.Set<String> schemes) {
+        this.requiredAuthSchemes = java.util.Set.copyOf(schemes);
+    }
+
+    private boolean authenticatedAsRequired(ClientConnection c) {
+        for (io.viewkeeper.storage.Identity identity : c.identities) {
+            if (requiredAuthSchemes.contains(identity.scheme())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     SaslAuthenticator saslAuthenticator() {
@@ -511,6 +530,14 @@ public final class FrontendCore {
         }
         if (!OpCode.isValid(request.type())) {
             send(c, Outbound.reply(request.xid(), -1, ErrorCode.UNIMPLEMENTED).thenClose());
+            return;
+        }
+        if (!requiredAuthSchemes.isEmpty() && request.type() != OpCode.AUTH && request.type() != OpCode.SASL
+                && !authenticatedAsRequired(c)) {
+            log.info("closing the connection of {}: it is not authenticated with {} (enforce.auth)", c.remoteAddress,
+                    requiredAuthSchemes);
+            stats.authFailed++;
+            send(c, Outbound.reply(request.xid(), lastZxid(), ErrorCode.SESSION_CLOSED_REQUIRE_SASL_AUTH).thenClose());
             return;
         }
         if (c.readOnly) {

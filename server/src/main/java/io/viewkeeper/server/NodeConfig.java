@@ -36,7 +36,8 @@ public record NodeConfig(
         ReadMode reads,
         AdminSettings admin,
         DiskSettings disk,
-        ClientTlsSettings tls) {
+        ClientTlsSettings tls,
+        Set<String> requiredAuthSchemes) {
 
     /** One replica of the group, from a {@code server.N=host:peerPort[:port][;[host:]clientPort]} line. */
     public record Member(int id, String host, int peerPort, int clientPort) {
@@ -93,7 +94,7 @@ public record NodeConfig(
     public static NodeConfig defaults(Path dataDir, int clientPort) {
         return new NodeConfig("127.0.0.1", clientPort, dataDir, 2000, 4000, 40000, 60, 0xfffff, Set.of("srvr"),
                 false, null, 60_000, 10_000, 1000, false, false, 1, List.of(), ReadMode.LINEARIZABLE,
-                AdminSettings.defaults(), DiskSettings.defaults(), ClientTlsSettings.none());
+                AdminSettings.defaults(), DiskSettings.defaults(), ClientTlsSettings.none(), Set.of());
     }
 
     /** Settings for tests: ephemeral client and admin ports, every four-letter word, extended types on. */
@@ -176,6 +177,7 @@ public record NodeConfig(
         private AdminSettings admin;
         private DiskSettings disk;
         private ClientTlsSettings tls;
+        private Set<String> requiredAuthSchemes;
 
         Copy(NodeConfig c) {
             clientPortAddress = c.clientPortAddress;
@@ -200,6 +202,7 @@ public record NodeConfig(
             admin = c.admin;
             disk = c.disk;
             tls = c.tls;
+            requiredAuthSchemes = c.requiredAuthSchemes;
         }
 
         Copy clientPortAddress(String value) {
@@ -297,11 +300,16 @@ public record NodeConfig(
             return this;
         }
 
+        Copy requiredAuthSchemes(Set<String> value) {
+            requiredAuthSchemes = value;
+            return this;
+        }
+
         NodeConfig build() {
             return new NodeConfig(clientPortAddress, clientPort, dataDir, tickTimeMs, minSessionTimeoutMs,
                     maxSessionTimeoutMs, maxClientCnxns, juteMaxBuffer, fourLetterWords, extendedTypesEnabled,
                     superDigest, containerCheckIntervalMs, containerMaxPerMinute, maxInflightPerConnection,
-                    enforceQuota, readOnlyModeEnabled, serverId, members, reads, admin, disk, tls);
+                    enforceQuota, readOnlyModeEnabled, serverId, members, reads, admin, disk, tls, requiredAuthSchemes);
         }
     }
 
@@ -326,14 +334,36 @@ public record NodeConfig(
     private static final List<String> AS_SYSTEM_PROPERTIES = List.of("jaasLoginRenew",
             "kerberos.removeHostFromPrincipal", "kerberos.removeRealmFromPrincipal", "kerberos.canonicalizeHostNames");
 
-    /** Refuses what would leave clients less protected than the file says; ZooKeeper's SASL-only modes are not built. */
-    private static void refuseUnbuiltEnforcement(Map<String, String> p) {
-        for (String key : List.of("enforce.auth.enabled", "sessionRequireClientSASLAuth")) {
-            if (!p.getOrDefault(key, "false").equalsIgnoreCase("false")) {
-                throw new ConfigException(key, "asks to refuse unauthenticated clients, which this version does not "
-                        + "enforce yet; remove it rather than run without it");
+    /** Schemes a client can authenticate with here, which enforce.auth.schemes may name. */
+    private static final Set<String> AUTH_SCHEMES = Set.of("digest", "sasl", "x509", "ip");
+
+    /**
+     * ZooKeeper's enforce.auth.enabled with enforce.auth.schemes (a comma list), and sessionRequireClientSASLAuth,
+     * which asks for sasl: the schemes a client must be authenticated with before other requests; empty for none.
+     */
+    private static Set<String> requiredAuthSchemes(Map<String, String> p) {
+        Set<String> schemes = new LinkedHashSet<>();
+        if (boolValue(p, "enforce.auth.enabled", false)) {
+            for (String scheme : p.getOrDefault("enforce.auth.schemes", "").split(",")) {
+                String s = scheme.trim();
+                if (s.isEmpty()) {
+                    continue;
+                }
+                if (!AUTH_SCHEMES.contains(s)) {
+                    throw new ConfigException("enforce.auth.schemes", "names '" + s + "', which is none of "
+                            + new java.util.TreeSet<>(AUTH_SCHEMES));
+                }
+                schemes.add(s);
+            }
+            if (schemes.isEmpty()) {
+                throw new ConfigException("enforce.auth.schemes", "must name at least one scheme with "
+                        + "enforce.auth.enabled=true");
             }
         }
+        if (boolValue(p, "sessionRequireClientSASLAuth", false)) {
+            schemes.add("sasl");
+        }
+        return Set.copyOf(schemes);
     }
 
     /** Peer TLS is not built: a file that asks for it is refused rather than run with peers in the clear. */
@@ -369,7 +399,6 @@ public record NodeConfig(
             throw new ConfigException("dataDir", "is required");
         }
         refusePeerTls(p);
-        refuseUnbuiltEnforcement(p);
         for (String key : AS_SYSTEM_PROPERTIES) {
             if (p.containsKey(key)) {
                 System.setProperty("zookeeper." + key, p.get(key));
@@ -398,7 +427,8 @@ public record NodeConfig(
                 readMode(p.getOrDefault("reads", "linearizable")),
                 AdminSettings.parse(p),
                 DiskSettings.parse(p),
-                ClientTlsSettings.parse(p));
+                ClientTlsSettings.parse(p),
+                requiredAuthSchemes(p));
     }
 
     /** Members of the group, ordered by id; empty when the file has no server.N lines (one node). */
@@ -416,6 +446,10 @@ public record NodeConfig(
 
     public NodeConfig withTls(ClientTlsSettings settings) {
         return copy().tls(settings).build();
+    }
+
+    public NodeConfig withRequiredAuthSchemes(Set<String> schemes) {
+        return copy().requiredAuthSchemes(Set.copyOf(schemes)).build();
     }
 
     /** The client port this node listens on: its server.N line's, when it names one, else clientPort. */

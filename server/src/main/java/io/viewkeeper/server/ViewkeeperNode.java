@@ -133,6 +133,7 @@ public final class ViewkeeperNode implements AutoCloseable {
         FrontendCore core = new FrontendCore(settings, stateMachine, loop, System::currentTimeMillis,
                 new SecureRandom());
         core.setSaslAuthenticator(sasl);
+        core.requireAuthentication(config.requiredAuthSchemes());
         if (disk.start().image() != null) {
             core.onStateInstalled(disk.start().image()); // the tree and the sessions, each given a full timeout
         }

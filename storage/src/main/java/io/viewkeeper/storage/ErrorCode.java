@@ -19,6 +19,8 @@ public final class ErrorCode {
     public static final int NOT_READONLY = -119;
     public static final int NO_WATCHER = -121;
     public static final int RECONFIG_DISABLED = -123;
+    /** The server requires an authenticated client (enforce.auth.enabled, sessionRequireClientSASLAuth). */
+    public static final int SESSION_CLOSED_REQUIRE_SASL_AUTH = -124;
     public static final int QUOTA_EXCEEDED = -125;
 
     private ErrorCode() {

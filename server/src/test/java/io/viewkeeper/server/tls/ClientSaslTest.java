@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import javax.security.auth.login.Configuration;
@@ -169,6 +170,40 @@ class ClientSaslTest {
         ZooKeeper carol = client("Carol", carolSeen);
         await().atMost(TIMEOUT).until(() -> carolSeen.contains(Watcher.Event.KeeperState.SaslAuthenticated));
         assertThat(carol.getData("/bobs", false, null)).asString(StandardCharsets.UTF_8).isEqualTo("his");
+    }
+
+    /**
+     * sessionRequireClientSASLAuth (enforce.auth for sasl): a SASL client is served; a client without SASL gets
+     * SessionClosedRequireAuth on its first request and its connection closed, as with ZooKeeper 3.9.
+     */
+    @Test
+    void shouldRefuseClientsWithoutSaslWhenTheGroupRequiresIt() throws Exception {
+        Properties keys = new Properties();
+        keys.setProperty("dataDir", dir.toString());
+        keys.setProperty("sessionRequireClientSASLAuth", "true");
+        assertThat(NodeConfig.parse(keys).requiredAuthSchemes()).containsExactly("sasl");
+        node = ViewkeeperNode.start(NodeConfig.forTesting(Files.createDirectories(dir.resolve("data")))
+                .withRequiredAuthSchemes(Set.of("sasl")));
+        Set<Watcher.Event.KeeperState> bobSeen = ConcurrentHashMap.newKeySet();
+        ZooKeeper bob = client("Client", bobSeen);
+        await().atMost(TIMEOUT).until(() -> bobSeen.contains(Watcher.Event.KeeperState.SaslAuthenticated));
+        bob.create("/required", new byte[0], ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
+
+        Set<Watcher.Event.KeeperState> plainSeen = ConcurrentHashMap.newKeySet();
+        ZooKeeper plain = client(null, plainSeen);
+        await().atMost(TIMEOUT).until(() -> plain.getState() == ZooKeeper.States.CONNECTED);
+        assertThatThrownBy(() -> plain.exists("/required", false))
+                .isInstanceOf(KeeperException.SessionClosedRequireAuthException.class);
+        assertThat(bob.exists("/required", false)).isNotNull();
+
+        Properties noSchemes = new Properties();
+        noSchemes.setProperty("dataDir", dir.toString());
+        noSchemes.setProperty("enforce.auth.enabled", "true");
+        assertThatThrownBy(() -> NodeConfig.parse(noSchemes)).hasMessageContaining("enforce.auth.schemes");
+        noSchemes.setProperty("enforce.auth.schemes", "sasl,kerberos");
+        assertThatThrownBy(() -> NodeConfig.parse(noSchemes)).hasMessageContaining("kerberos");
+        noSchemes.setProperty("enforce.auth.schemes", "sasl, digest");
+        assertThat(NodeConfig.parse(noSchemes).requiredAuthSchemes()).containsExactlyInAnyOrder("sasl", "digest");
     }
 
     /** As ZooKeeper: a readable JAAS file without the server's section means no SASL, not a node that fails. */
