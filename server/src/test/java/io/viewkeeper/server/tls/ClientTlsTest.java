@@ -155,6 +155,8 @@ class ClientTlsTest {
         neverConnects(tlsClient(securePort, null));
         TestCertificates.Issued stranger = new TestCertificates().issue("CN=alice,OU=apps,O=Viewkeeper");
         neverConnects(tlsClient(securePort, stranger.keyStore(dir.resolve("stranger.p12"))));
+        TestCertificates.Issued expired = certificates.issueExpired("CN=alice,OU=apps,O=Viewkeeper");
+        neverConnects(tlsClient(securePort, expired.keyStore(dir.resolve("expired.p12"))));
         assertThat(secure.getData("/alice-only", false, null)).asString(StandardCharsets.UTF_8).isEqualTo("mine");
     }
 
@@ -218,6 +220,21 @@ class ClientTlsTest {
         await().atMost(TIMEOUT).until(() -> presentedSubject(node.secureClientPort()).equals(renewed.subject()));
         ZooKeeper client = tlsClient(node.secureClientPort(), null);
         awaitConnected(client);
+    }
+
+    /** A server whose certificate expired is refused by ZooKeeper's client; a renewed one is taken again. */
+    @Test
+    void shouldBeRefusedByClientsWhileItsCertificateIsExpired() throws Exception {
+        Path keyStore = certificates.issueExpired("CN=viewkeeper-server,O=Viewkeeper")
+                .keyStore(dir.resolve("server.p12"));
+        start(new ClientTlsSettings(0, false, serverSsl(keyStore, "none"), null));
+        neverConnects(tlsClient(node.secureClientPort(), null));
+        ZooKeeper plain = plainClient(node.clientPort());
+        awaitConnected(plain);
+
+        server.keyStore(keyStore); // renewed in place
+        ZooKeeper renewed = tlsClient(node.secureClientPort(), null);
+        awaitConnected(renewed);
     }
 
     @Test

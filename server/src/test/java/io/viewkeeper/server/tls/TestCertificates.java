@@ -59,8 +59,22 @@ public final class TestCertificates {
 
     /** A key and a certificate signed by the CA for {@code subject}, valid for the loopback addresses. */
     public Issued issue(String subject) throws GeneralSecurityException, OperatorCreationException {
+        Instant now = Instant.now();
+        return issue(subject, now.minus(Duration.ofHours(1)), now.plus(Duration.ofDays(2)));
+    }
+
+    /** As {@link #issue(String)}, but it expired a day ago. */
+    public Issued issueExpired(String subject) throws GeneralSecurityException, OperatorCreationException {
+        Instant now = Instant.now();
+        return issue(subject, now.minus(Duration.ofDays(3)), now.minus(Duration.ofDays(1)));
+    }
+
+    private Issued issue(String subject, Instant from, Instant to)
+            throws GeneralSecurityException, OperatorCreationException {
         KeyPair keys = keyPair();
-        X509v3CertificateBuilder builder = builder(new X500Name("CN=Viewkeeper test CA"), new X500Name(subject), keys);
+        X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(new X500Name("CN=Viewkeeper test CA"),
+                BigInteger.valueOf(SERIAL.incrementAndGet()), Date.from(from), Date.from(to), new X500Name(subject),
+                keys.getPublic());
         try {
             builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
             builder.addExtension(Extension.keyUsage, true,
