@@ -4,12 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.viewkeeper.server.AdminSettings;
+import io.viewkeeper.server.LoopbackMembers;
 import io.viewkeeper.server.NodeConfig;
 import io.viewkeeper.server.ViewkeeperNode;
 import java.io.File;
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -65,12 +63,8 @@ class ConsoleBrowserTest {
         Assumptions.assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
                 "console browser test skipped: " + CHROMIUM + " and " + CHROMEDRIVER + " are needed (Debian's "
                         + "chromium and chromium-driver packages; .ci/run installs them)");
-        List<NodeConfig.Member> members = new ArrayList<>();
-        for (int id = 1; id <= 3; id++) {
-            members.add(new NodeConfig.Member(id, "127.0.0." + id, freePort("127.0.0." + id),
-                    freePort("127.0.0." + id)));
-        }
-        adminPort = portFreeOnEveryMember();
+        List<NodeConfig.Member> members = LoopbackMembers.of(3);
+        adminPort = LoopbackMembers.portFreeOnEveryMember(3);
         for (NodeConfig.Member m : members) {
             NodeConfig base = NodeConfig.forTesting(Files.createDirectories(dir.resolve("replica-" + m.id())));
             nodes.add(ViewkeeperNode.start(base.withMembers(members, m.id()).withClientPortAddress(m.host())
@@ -190,30 +184,5 @@ class ConsoleBrowserTest {
         java.util.logging.Logger logger = java.util.logging.Logger.getLogger(name);
         logger.setLevel(java.util.logging.Level.SEVERE);
         return logger;
-    }
-
-    private static int freePort(String host) throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName(host))) {
-            return s.getLocalPort();
-        }
-    }
-
-    /** A port free on each of 127.0.0.1-3: the admin port the members share. */
-    private static int portFreeOnEveryMember() throws IOException {
-        for (int attempt = 0; attempt < 100; attempt++) {
-            int port = freePort("127.0.0.1");
-            boolean everywhere = true;
-            for (int id = 2; id <= 3 && everywhere; id++) {
-                try (ServerSocket s = new ServerSocket(port, 1, InetAddress.getByName("127.0.0." + id))) {
-                    everywhere = s.getLocalPort() == port;
-                } catch (IOException taken) {
-                    everywhere = false;
-                }
-            }
-            if (everywhere) {
-                return port;
-            }
-        }
-        throw new IOException("no port free on all of 127.0.0.1-3 after 100 attempts");
     }
 }

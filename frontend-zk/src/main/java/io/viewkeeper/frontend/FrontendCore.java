@@ -129,8 +129,7 @@ public final class FrontendCore {
      */
     private long nextConnectionId;
 
-    private SaslAuthenticator sasl;
-    private java.util.Set<String> requiredAuthSchemes = java.util.Set.of();
+    private ClientAuthentication authentication = ClientAuthentication.NONE;
 
     public FrontendCore(FrontendSettings settings, ZnodeStateMachine stateMachine, WritePath writes,
             LongSupplier clock, SecureRandom random) {
@@ -153,31 +152,13 @@ public final class FrontendCore {
         this.requests = listener;
     }
 
-    /** SASL for clients (ZooKeeper's opcode 102); without it a SASL request is refused. Before the port opens. */
-    public void setSaslAuthenticator(SaslAuthenticator authenticator) {
-        this.sasl = authenticator;
+    /** SASL and the authentication clients must have (see {@link ClientAuthentication}). Before the port opens. */
+    public void setAuthentication(ClientAuthentication rules) {
+        this.authentication = rules;
     }
 
-    /**
-     * ZooKeeper's enforce.auth.enabled (and sessionRequireClientSASLAuth): a request other than auth and SASL from a
-     * connection with no identity of these schemes is answered SessionClosedRequireSaslAuth and the connection
-     * closed. Empty: no requirement. Before the port opens.
-     */
-    public void requireAuthentication(java.util.Set<String> schemes) {
-        this.requiredAuthSchemes = java.util.Set.copyOf(schemes);
-    }
-
-    private boolean authenticatedAsRequired(ClientConnection c) {
-        for (io.viewkeeper.storage.Identity identity : c.identities) {
-            if (requiredAuthSchemes.contains(identity.scheme())) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    SaslAuthenticator saslAuthenticator() {
-        return sasl;
+    ClientAuthentication authentication() {
+        return authentication;
     }
 
     // ---- inputs ----
@@ -389,11 +370,6 @@ public final class FrontendCore {
         drain(c);
     }
 
-    /** Hears how a restore submitted here ended: the zxid it was applied at and its result. */
-    public interface RestoreListener {
-        void onRestored(long zxid, Result result);
-    }
-
     /**
      * Submits a restore ({@link Operation.RestoreState}) as a write of this replica's own: client id
      * {@code 0x100 + serverId}, which no session has, request numbers from the applied zxid up, so they only grow;
@@ -532,12 +508,7 @@ public final class FrontendCore {
             send(c, Outbound.reply(request.xid(), -1, ErrorCode.UNIMPLEMENTED).thenClose());
             return;
         }
-        if (!requiredAuthSchemes.isEmpty() && request.type() != OpCode.AUTH && request.type() != OpCode.SASL
-                && !authenticatedAsRequired(c)) {
-            log.info("closing the connection of {}: it is not authenticated with {} (enforce.auth)", c.remoteAddress,
-                    requiredAuthSchemes);
-            stats.authFailed++;
-            send(c, Outbound.reply(request.xid(), lastZxid(), ErrorCode.SESSION_CLOSED_REQUIRE_SASL_AUTH).thenClose());
+        if (authentication.refuses(this, c, request)) {
             return;
         }
         if (c.readOnly) {
@@ -601,7 +572,8 @@ public final class FrontendCore {
     void evaluateRead(ClientConnection c, Inbound.Request request, long startNanos) {
         int err = 0;
         if (request.type() == OpCode.MULTI_READ) {
-            handleMultiRead(c, request);
+            send(c, request.decodeError() ? Outbound.reply(request.xid(), lastZxid(), ErrorCode.MARSHALLING_ERROR)
+                    : Outbound.reply(request.xid(), lastZxid(), reads.multiRead(c, request.multiOps())));
         } else {
             ReadRequests.Answer answer = reads.evaluate(c, request.type(), request.body());
             sendAnswer(c, request.xid(), answer);
@@ -703,16 +675,6 @@ public final class FrontendCore {
 
     long nextReadId() {
         return ++nextReadId;
-    }
-
-    // ---- watches on reconnect, multiRead (auth is in AuthRequests) ----
-
-    private void handleMultiRead(ClientConnection c, Inbound.Request request) {
-        if (request.decodeError()) {
-            send(c, Outbound.reply(request.xid(), lastZxid(), ErrorCode.MARSHALLING_ERROR));
-            return;
-        }
-        send(c, Outbound.reply(request.xid(), lastZxid(), reads.multiRead(c, request.multiOps())));
     }
 
     // ---- output ----

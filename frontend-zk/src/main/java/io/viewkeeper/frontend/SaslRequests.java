@@ -22,7 +22,7 @@ final class SaslRequests {
     }
 
     static void handle(FrontendCore core, ClientConnection c, Inbound.Request request) {
-        SaslAuthenticator authenticator = core.saslAuthenticator();
+        SaslAuthenticator authenticator = core.authentication().sasl();
         if (authenticator == null || !(request.body() instanceof GetSASLRequest sasl)) {
             refuse(core, c, request, "SASL is not configured on this node (no JAAS Server section)");
             return;

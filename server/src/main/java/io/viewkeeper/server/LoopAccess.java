@@ -2,6 +2,7 @@ package io.viewkeeper.server;
 
 import io.viewkeeper.consensus.Replica;
 import io.viewkeeper.frontend.FrontendCore;
+import io.viewkeeper.frontend.RestoreListener;
 import io.viewkeeper.frontend.FrontendReport;
 import io.viewkeeper.server.admin.NodeAccess;
 import io.viewkeeper.server.peer.PeerTransport;
@@ -43,12 +44,12 @@ final class LoopAccess implements NodeAccess {
     }
 
     @Override
-    public void submitRestore(byte[] state, FrontendCore.RestoreListener listener) {
+    public void submitRestore(byte[] state, RestoreListener listener) {
         core.submitRestore(state, listener);
     }
 
     @Override
-    public boolean withdrawRestore(FrontendCore.RestoreListener listener) {
+    public boolean withdrawRestore(RestoreListener listener) {
         return core.withdrawRestore(listener);
     }
 

@@ -3,6 +3,7 @@ package io.viewkeeper.server;
 import io.viewkeeper.consensus.Replica;
 import io.viewkeeper.consensus.ReplicaConfiguration;
 import io.viewkeeper.consensus.ReplicaOptions;
+import io.viewkeeper.frontend.ClientAuthentication;
 import io.viewkeeper.frontend.ClientServer;
 import io.viewkeeper.frontend.ClientTls;
 import io.viewkeeper.frontend.FrontendCore;
@@ -132,8 +133,7 @@ public final class ViewkeeperNode implements AutoCloseable {
                 failStop);
         FrontendCore core = new FrontendCore(settings, stateMachine, loop, System::currentTimeMillis,
                 new SecureRandom());
-        core.setSaslAuthenticator(sasl);
-        core.requireAuthentication(config.requiredAuthSchemes());
+        core.setAuthentication(new ClientAuthentication(sasl, config.requiredAuthSchemes()));
         if (disk.start().image() != null) {
             core.onStateInstalled(disk.start().image()); // the tree and the sessions, each given a full timeout
         }

@@ -37,10 +37,10 @@ public interface NodeAccess {
     io.viewkeeper.storage.ZnodeStateMachine stateMachine();
 
     /** Submits a restore of the whole state as one op; the listener hears when it applies. Replica thread only. */
-    void submitRestore(byte[] state, io.viewkeeper.frontend.FrontendCore.RestoreListener listener);
+    void submitRestore(byte[] state, io.viewkeeper.frontend.RestoreListener listener);
 
     /** Stops offering a restore that has not committed; false when it is no longer pending. Replica thread only. */
-    boolean withdrawRestore(io.viewkeeper.frontend.FrontendCore.RestoreListener listener);
+    boolean withdrawRestore(io.viewkeeper.frontend.RestoreListener listener);
 
     /** standalone, leader or follower, as srvr says; replica thread only. */
     String zooKeeperRole();

@@ -7,7 +7,7 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.timeout.ReadTimeoutHandler;
 import io.viewkeeper.consensus.Replica;
-import io.viewkeeper.frontend.FrontendCore;
+import io.viewkeeper.frontend.RestoreListener;
 import io.viewkeeper.server.AdminSettings;
 import io.viewkeeper.server.migrate.MigrationException;
 import io.viewkeeper.server.migrate.ZooKeeperDataDir;
@@ -144,7 +144,7 @@ final class RestoreReceiver {
                 return;
             }
             CompletableFuture<Map.Entry<Long, Result>> applied = new CompletableFuture<>();
-            FrontendCore.RestoreListener listener = (zxid, result) -> applied.complete(Map.entry(zxid, result));
+            RestoreListener listener = (zxid, result) -> applied.complete(Map.entry(zxid, result));
             if (!node.offer(() -> node.submitRestore(state, listener))) {
                 finish(ctx, 503, "the replica thread is not taking tasks", null);
                 return;

@@ -51,12 +51,12 @@ class WedgedReplicaTest {
             }
 
             @Override
-            public void submitRestore(byte[] state, io.viewkeeper.frontend.FrontendCore.RestoreListener listener) {
+            public void submitRestore(byte[] state, io.viewkeeper.frontend.RestoreListener listener) {
                 throw new AssertionError("called off the replica thread");
             }
 
             @Override
-            public boolean withdrawRestore(io.viewkeeper.frontend.FrontendCore.RestoreListener listener) {
+            public boolean withdrawRestore(io.viewkeeper.frontend.RestoreListener listener) {
                 throw new AssertionError("called off the replica thread");
             }
 
