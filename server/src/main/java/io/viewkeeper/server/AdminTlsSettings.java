@@ -8,7 +8,6 @@ import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.util.Locale;
 import java.util.Map;
-import java.util.TreeMap;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.TrustManagerFactory;
 import org.apache.zookeeper.common.X509Util;
@@ -49,19 +48,8 @@ public record AdminTlsSettings(boolean forceHttps, boolean portUnification, bool
     }
 
     static AdminTlsSettings parse(Map<String, String> p) {
-        Map<String, String> ssl = new TreeMap<>();
-        for (String property : System.getProperties().stringPropertyNames()) {
-            if (property.startsWith("zookeeper.ssl.quorum.")) {
-                ssl.put(property.substring("zookeeper.".length()), System.getProperty(property));
-            }
-        }
-        p.forEach((key, value) -> {
-            if (key.startsWith(ClientTlsSettings.QUORUM_PREFIX)) {
-                ssl.put(key, value);
-            }
-        });
         return new AdminTlsSettings(bool(p, "admin.forceHttps"), bool(p, "admin.portUnification"),
-                bool(p, "admin.needClientAuth"), ssl);
+                bool(p, "admin.needClientAuth"), PeerSecuritySettings.quorumSsl(p));
     }
 
     private static boolean bool(Map<String, String> p, String key) {

@@ -37,7 +37,8 @@ public record NodeConfig(
         AdminSettings admin,
         DiskSettings disk,
         ClientTlsSettings tls,
-        Set<String> requiredAuthSchemes) {
+        Set<String> requiredAuthSchemes,
+        PeerSecuritySettings peerSecurity) {
 
     /** One replica of the group, from a {@code server.N=host:peerPort[:port][;[host:]clientPort]} line. */
     public record Member(int id, String host, int peerPort, int clientPort) {
@@ -88,13 +89,17 @@ public record NodeConfig(
         if (disk == null) {
             throw new ConfigException("fsync", "disk settings are required");
         }
+        if (peerSecurity == null) {
+            throw new ConfigException("sslQuorum", "peer security settings are required");
+        }
     }
 
     /** Defaults of a standalone ZooKeeper 3.9 server, listening on {@code clientPort} of loopback. */
     public static NodeConfig defaults(Path dataDir, int clientPort) {
         return new NodeConfig("127.0.0.1", clientPort, dataDir, 2000, 4000, 40000, 60, 0xfffff, Set.of("srvr"),
                 false, null, 60_000, 10_000, 1000, false, false, 1, List.of(), ReadMode.LINEARIZABLE,
-                AdminSettings.defaults(), DiskSettings.defaults(), ClientTlsSettings.none(), Set.of());
+                AdminSettings.defaults(), DiskSettings.defaults(), ClientTlsSettings.none(), Set.of(),
+                PeerSecuritySettings.none());
     }
 
     /** Settings for tests: ephemeral client and admin ports, every four-letter word, extended types on. */
@@ -178,6 +183,7 @@ public record NodeConfig(
         private DiskSettings disk;
         private ClientTlsSettings tls;
         private Set<String> requiredAuthSchemes;
+        private PeerSecuritySettings peerSecurity;
 
         Copy(NodeConfig c) {
             clientPortAddress = c.clientPortAddress;
@@ -203,6 +209,7 @@ public record NodeConfig(
             disk = c.disk;
             tls = c.tls;
             requiredAuthSchemes = c.requiredAuthSchemes;
+            peerSecurity = c.peerSecurity;
         }
 
         Copy clientPortAddress(String value) {
@@ -305,11 +312,17 @@ public record NodeConfig(
             return this;
         }
 
+        Copy peerSecurity(PeerSecuritySettings value) {
+            peerSecurity = value;
+            return this;
+        }
+
         NodeConfig build() {
             return new NodeConfig(clientPortAddress, clientPort, dataDir, tickTimeMs, minSessionTimeoutMs,
                     maxSessionTimeoutMs, maxClientCnxns, juteMaxBuffer, fourLetterWords, extendedTypesEnabled,
                     superDigest, containerCheckIntervalMs, containerMaxPerMinute, maxInflightPerConnection,
-                    enforceQuota, readOnlyModeEnabled, serverId, members, reads, admin, disk, tls, requiredAuthSchemes);
+                    enforceQuota, readOnlyModeEnabled, serverId, members, reads, admin, disk, tls, requiredAuthSchemes,
+                    peerSecurity);
         }
     }
 
@@ -328,7 +341,7 @@ public record NodeConfig(
             "secureClientPortAddress", "client.certReload", "jaasLoginRenew", "kerberos.removeHostFromPrincipal",
             "kerberos.removeRealmFromPrincipal", "kerberos.canonicalizeHostNames", "enforce.auth.enabled",
             "enforce.auth.schemes", "sessionRequireClientSASLAuth", "admin.forceHttps", "admin.portUnification",
-            "admin.needClientAuth");
+            "admin.needClientAuth", "sslQuorumReloadCertFiles", "peer.auth.secretFile", "peer.auth.required");
 
     /** Kerberos and login keys ZooKeeper reads as zookeeper.* system properties; zoo.cfg sets them the same way. */
     private static final List<String> AS_SYSTEM_PROPERTIES = List.of("jaasLoginRenew",
@@ -366,17 +379,6 @@ public record NodeConfig(
         return Set.copyOf(schemes);
     }
 
-    /** Peer TLS is not built: a file that asks for it is refused rather than run with peers in the clear. */
-    private static void refusePeerTls(Map<String, String> p) {
-        for (String key : List.of("sslQuorum", "portUnification")) {
-            String value = p.getOrDefault(key, "false");
-            if (!value.equalsIgnoreCase("false")) {
-                throw new ConfigException(key, "asks for TLS between peers, which this version does not offer yet; "
-                        + "remove it (client TLS: secureClientPort, client.portUnification and the ssl.* keys)");
-            }
-        }
-    }
-
     /**
      * Reads a zoo.cfg-style property set. ZooKeeper keys we accept but do not use (initLimit, autopurge...) are
      * ignored so an existing file works; unknown keys and bad values fail with the key named.
@@ -390,6 +392,11 @@ public record NodeConfig(
             }
         }
         if (!unknown.isEmpty()) {
+            if (unknown.get(0).startsWith("quorum.auth.")) {
+                throw new ConfigException(unknown.get(0), "is ZooKeeper's SASL between servers, which this version "
+                        + "does not offer: replicas authenticate with peer.auth.secretFile (a shared secret) and "
+                        + "sslQuorum (mutual TLS)");
+            }
             throw new ConfigException(unknown.get(0), "is not a known key");
         }
         Map<String, String> p = new LinkedHashMap<>();
@@ -398,7 +405,6 @@ public record NodeConfig(
         if (dataDir == null || dataDir.isEmpty()) {
             throw new ConfigException("dataDir", "is required");
         }
-        refusePeerTls(p);
         for (String key : AS_SYSTEM_PROPERTIES) {
             if (p.containsKey(key)) {
                 System.setProperty("zookeeper." + key, p.get(key));
@@ -428,7 +434,8 @@ public record NodeConfig(
                 AdminSettings.parse(p),
                 DiskSettings.parse(p),
                 ClientTlsSettings.parse(p),
-                requiredAuthSchemes(p));
+                requiredAuthSchemes(p),
+                PeerSecuritySettings.parse(p));
     }
 
     /** Members of the group, ordered by id; empty when the file has no server.N lines (one node). */
@@ -446,6 +453,10 @@ public record NodeConfig(
 
     public NodeConfig withTls(ClientTlsSettings settings) {
         return copy().tls(settings).build();
+    }
+
+    public NodeConfig withPeerSecurity(PeerSecuritySettings settings) {
+        return copy().peerSecurity(settings).build();
     }
 
     public NodeConfig withRequiredAuthSchemes(Set<String> schemes) {

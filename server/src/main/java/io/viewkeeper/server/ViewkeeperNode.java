@@ -9,6 +9,7 @@ import io.viewkeeper.frontend.ClientTls;
 import io.viewkeeper.frontend.FrontendCore;
 import io.viewkeeper.frontend.FrontendSettings;
 import io.viewkeeper.server.disk.ReplicaDisk;
+import io.viewkeeper.server.peer.PeerSecurity;
 import io.viewkeeper.server.peer.PeerTransport;
 import io.viewkeeper.storage.wal.WriteAheadLog;
 import io.viewkeeper.storage.DataTree;
@@ -116,6 +117,7 @@ public final class ViewkeeperNode implements AutoCloseable {
         if (config.admin().enabled() && config.admin().tls().enabled()) {
             config.admin().tls().serverContext(); // an unusable admin key store is a config error, now
         }
+        PeerSecurity peerSecurity = peerSecurity(config);
         // SASL as ZooKeeper sets it up: the JVM's JAAS file and its Server section, when there is one
         JaasSaslAuthenticator sasl = JaasSaslAuthenticator.fromSystemProperties();
         ReplicaDisk disk = ReplicaDisk.open(config.dataDir(), identity(config), walOptions(config.disk()));
@@ -137,7 +139,7 @@ public final class ViewkeeperNode implements AutoCloseable {
         if (disk.start().image() != null) {
             core.onStateInstalled(disk.start().image()); // the tree and the sessions, each given a full timeout
         }
-        PeerTransport transport = replicaCount > 1 ? peerTransport(config, loop) : null;
+        PeerTransport transport = replicaCount > 1 ? peerTransport(config, loop, peerSecurity) : null;
         ClientServer clientServer = new ClientServer(settings, core, loop);
         NodeOperations operations = NodeOperations.create(config, loop, core, transport);
         try {
@@ -223,7 +225,20 @@ public final class ViewkeeperNode implements AutoCloseable {
         }
     }
 
-    private static PeerTransport peerTransport(NodeConfig config, ReplicaLoop loop) {
+    /** Peer TLS and the shared secret; unusable stores or secret file are config errors before anything starts. */
+    private static PeerSecurity peerSecurity(NodeConfig config) {
+        PeerSecuritySettings settings = config.peerSecurity();
+        if (config.members().size() <= 1) {
+            return PeerSecurity.plain();
+        }
+        PeerSslEngines engines = settings.tls() ? PeerSslEngines.create(settings, System::currentTimeMillis) : null;
+        PeerSecurity security = PeerSecurity.of(settings.sslQuorum(), settings.portUnification(), engines,
+                settings.readSecret(), settings.secretRequired());
+        log.info("peer connections: {}", security);
+        return security;
+    }
+
+    private static PeerTransport peerTransport(NodeConfig config, ReplicaLoop loop, PeerSecurity security) {
         List<InetSocketAddress> peers = new ArrayList<>();
         for (NodeConfig.Member m : config.members()) {
             peers.add(new InetSocketAddress(m.host(), m.peerPort()));
@@ -250,7 +265,7 @@ public final class ViewkeeperNode implements AutoCloseable {
                 loop.offerFromPeer(() -> loop.replica().onPeerRefused(index));
             }
         };
-        return new PeerTransport(config.replicaIndex(), clusterId, peers, receiver, PEER_FRAME_BYTES_MAX);
+        return new PeerTransport(config.replicaIndex(), clusterId, peers, receiver, PEER_FRAME_BYTES_MAX, security);
     }
 
     /**

@@ -293,6 +293,34 @@ class NodeConfigTest {
         assertThat(config.withClientPort(5).admin()).isEqualTo(config.admin());
     }
 
+    @Test
+    void shouldReadPeerSecretSettingsAndRefuseWhatCannotWork(@org.junit.jupiter.api.io.TempDir Path dir)
+            throws IOException {
+        Path secret = java.nio.file.Files.writeString(dir.resolve("peer.secret"), "0123456789abcdef0123\n");
+        NodeConfig config = NodeConfig.parse(zooCfg("dataDir=/var/vk\npeer.auth.secretFile=" + secret + "\n"));
+        assertThat(config.peerSecurity().secretRequired()).as("required unless said otherwise").isTrue();
+        assertThat(new String(config.peerSecurity().readSecret(), java.nio.charset.StandardCharsets.US_ASCII))
+                .isEqualTo("0123456789abcdef0123");
+        assertThat(NodeConfig.parse(zooCfg("dataDir=/var/vk\npeer.auth.secretFile=" + secret
+                + "\npeer.auth.required=false\n")).peerSecurity().secretRequired()).isFalse();
+
+        Path shortSecret = java.nio.file.Files.writeString(dir.resolve("short.secret"), "too short\n");
+        PeerSecuritySettings tooShort = NodeConfig.parse(zooCfg("dataDir=/var/vk\npeer.auth.secretFile="
+                + shortSecret + "\n")).peerSecurity();
+        assertThatExceptionOfType(ConfigException.class).isThrownBy(tooShort::readSecret)
+                .withMessageStartingWith("peer.auth.secretFile ").withMessageContaining("at least 16");
+        PeerSecuritySettings missing = NodeConfig.parse(zooCfg("dataDir=/var/vk\npeer.auth.secretFile="
+                + dir.resolve("absent") + "\n")).peerSecurity();
+        assertThatExceptionOfType(ConfigException.class).isThrownBy(missing::readSecret)
+                .withMessageStartingWith("peer.auth.secretFile ");
+
+        assertRejected("dataDir=/var/vk\npeer.auth.required=true\n", "peer.auth.required");
+        assertRejected("dataDir=/var/vk\npeer.auth.required=maybe\n", "peer.auth.required");
+        assertRejected("dataDir=/var/vk\nsslQuorum=yes\n", "sslQuorum");
+        assertRejected("dataDir=/var/vk\nsslQuorum=true\n", "ssl.quorum.keyStore.location");
+        assertRejected("dataDir=/var/vk\nquorum.auth.enableSasl=true\n", "quorum.auth.enableSasl");
+    }
+
     /** The launcher prints the message as {@code config error: <message>}, so it must start with the key. */
     private static void assertRejected(String text, String key) {
         Properties properties = zooCfg(text);

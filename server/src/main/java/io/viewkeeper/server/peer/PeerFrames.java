@@ -20,6 +20,10 @@ public final class PeerFrames {
     public static final byte CONSENSUS = 2;
     /** A batch of session ids a backup's clients touched, for the primary's expiry decisions. */
     public static final byte SESSION_TOUCHES = 3;
+    /** The accepting replica's answer to a HELLO: a fresh random challenge for the dialer's PROOF. */
+    public static final byte CHALLENGE = 4;
+    /** A MAC under the group's shared secret over the challenge and who speaks to whom, after the CHALLENGE. */
+    public static final byte PROOF = 5;
     static final int HEADER_BYTES = 1 + 1 + 4;
 
     /** A decoded frame. */
@@ -49,7 +53,7 @@ public final class PeerFrames {
             throw new PeerProtocolException("unsupported peer protocol version " + version);
         }
         byte kind = frame.readByte();
-        if (kind < HELLO || kind > SESSION_TOUCHES) {
+        if (kind < HELLO || kind > PROOF) {
             throw new PeerProtocolException("unknown frame kind " + kind);
         }
         int checksum = frame.readInt();

@@ -16,11 +16,16 @@ import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
+import io.netty.util.AttributeKey;
 import io.viewkeeper.consensus.Message;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.security.SecureRandom;
 import java.util.List;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -33,8 +38,10 @@ import org.slf4j.LoggerFactory;
  * TCP between replicas. Each replica dials every other one (outbound, for what it sends) and accepts their dials
  * (inbound, for what it receives). An inbound connection must start with a HELLO naming a member of the
  * configuration, from that member's configured address, with this cluster's id; anything else, and any frame
- * that fails its checks, drops the connection with a log line. Sends are best effort: while a peer is down or
- * its connection is not writable the message is dropped, and the protocol's retries cover it.
+ * that fails its checks, drops the connection with a log line. {@link PeerSecurity} adds mutual TLS and a shared
+ * secret's proof to those checks: the accepting side answers a HELLO with a fresh CHALLENGE, which a dialer holding
+ * the secret answers with its PROOF. Sends are best effort: while a peer is down or its connection is not writable
+ * the message is dropped, and the protocol's retries cover it.
  */
 public final class PeerTransport implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(PeerTransport.class);
@@ -46,6 +53,12 @@ public final class PeerTransport implements AutoCloseable {
      * forwarded write holds back its connection's later writes until it is offered again.
      */
     private static final WriteBufferWaterMark SEND_BUFFER = new WriteBufferWaterMark(8 << 20, 32 << 20);
+    /** How long a connection may take from TCP connect to its HELLO (TLS handshake and challenge included). */
+    private static final long HELLO_TIMEOUT_MS = 10_000;
+    /** A TLS record starts with this byte (a handshake record): how port unification tells TLS from plain. */
+    private static final int TLS_HANDSHAKE_RECORD = 0x16;
+    /** Set on a connection once its HELLO is through: accepted (inbound), or sent after its handshakes (outbound). */
+    private static final AttributeKey<Boolean> HELLO_DONE = AttributeKey.valueOf("viewkeeper.peer.helloDone");
 
     /** What the transport delivers, on an I/O thread; the receiver hands it to the replica thread. */
     public interface Receiver {
@@ -67,6 +80,8 @@ public final class PeerTransport implements AutoCloseable {
     private final List<InetSocketAddress> peers;
     private final Receiver receiver;
     private final int frameBytesMax;
+    private final PeerSecurity security;
+    private final SecureRandom random = new SecureRandom();
     private final EventLoopGroup group = new NioEventLoopGroup(2);
     private final Channel[] outbound;
     /** Peers written to since the last {@link #flushWrites}; touched only by the replica thread. */
@@ -76,6 +91,8 @@ public final class PeerTransport implements AutoCloseable {
     private final ScheduledFuture<?>[] redial;
     /** Whether a refusal was logged since the last connection to that peer: a down peer is reported once. */
     private final boolean[] refusalLogged;
+    /** Whether a failed TLS handshake was logged since the last good connection to that peer. */
+    private final boolean[] handshakeFailureLogged;
     /** Wall-clock time of the last frame received from each peer, 0 before the first; for the admin endpoint. */
     private final AtomicLongArray lastReceivedMs;
     private volatile IntConsumer prepareEntries = entries -> { };
@@ -84,6 +101,12 @@ public final class PeerTransport implements AutoCloseable {
 
     public PeerTransport(int selfIndex, long clusterId, List<InetSocketAddress> peers, Receiver receiver,
             int frameBytesMax) {
+        this(selfIndex, clusterId, peers, receiver, frameBytesMax, PeerSecurity.plain());
+    }
+
+    public PeerTransport(int selfIndex, long clusterId, List<InetSocketAddress> peers, Receiver receiver,
+            int frameBytesMax, PeerSecurity security) {
+        this.security = security;
         this.selfIndex = selfIndex;
         this.clusterId = clusterId;
         this.peers = List.copyOf(peers);
@@ -94,6 +117,7 @@ public final class PeerTransport implements AutoCloseable {
         this.reconnectDelayMs = new long[peers.size()];
         this.redial = new ScheduledFuture<?>[peers.size()];
         this.refusalLogged = new boolean[peers.size()];
+        this.handshakeFailureLogged = new boolean[peers.size()];
         this.lastReceivedMs = new AtomicLongArray(peers.size());
     }
 
@@ -121,8 +145,8 @@ public final class PeerTransport implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        ch.pipeline().addLast(new LengthFieldBasedFrameDecoder(frameBytesMax, 0, 4, 0, 4, true),
-                                new InboundHandler());
+                        ch.pipeline().addLast(new PortDetector());
+                        closeUnlessHello(ch, "sent no HELLO");
                     }
                 });
         serverChannel = server.bind(peers.get(selfIndex)).sync().channel();
@@ -144,8 +168,11 @@ public final class PeerTransport implements AutoCloseable {
                 .handler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        if (security.dialTls()) {
+                            ch.pipeline().addLast(new SslHandler(security.tls().forDial(peers.get(index))));
+                        }
                         ch.pipeline().addLast(new LengthFieldBasedFrameDecoder(frameBytesMax, 0, 4, 0, 4, true),
-                                new OutboundHandler());
+                                new OutboundHandler(index));
                     }
                 });
         ChannelFuture future = bootstrap.connect(peers.get(index), new InetSocketAddress(
@@ -153,12 +180,20 @@ public final class PeerTransport implements AutoCloseable {
         future.addListener(f -> {
             if (f.isSuccess()) {
                 Channel ch = future.channel();
-                reconnectDelayMs[index] = 0;
+                long openedAtNs = System.nanoTime();
                 refusalLogged[index] = false;
+                if (security.hasSecret() || security.dialTls()) {
+                    closeUnlessHello(ch, security.hasSecret() ? "sent no CHALLENGE" : "completed no TLS handshake");
+                }
                 ch.writeAndFlush(PeerFrames.encode(ch.alloc(), PeerFrames.HELLO, hello()));
-                outbound[index] = ch;
+                if (!security.hasSecret()) {
+                    outbound[index] = ch; // with the secret, once the PROOF is sent
+                }
                 ch.closeFuture().addListener(c -> {
                     log.info("connection to replica {} closed", index);
+                    if (System.nanoTime() - openedAtNs >= TimeUnit.MILLISECONDS.toNanos(RECONNECT_DELAY_MAX_MS)) {
+                        reconnectDelayMs[index] = 0; // it worked a while: the first dial goes at once
+                    }
                     receiver.onPeerLost(index);
                     scheduleReconnect(index);
                 });
@@ -210,6 +245,55 @@ public final class PeerTransport implements AutoCloseable {
         return ByteBuffer.allocate(12).putInt(selfIndex).putLong(clusterId).array();
     }
 
+    /**
+     * Closes {@code ch} unless it said HELLO (or, dialing, got its CHALLENGE answered) in time, so a connection that
+     * stalls in its TLS handshake or before its first frame does not hold resources.
+     */
+    private void closeUnlessHello(Channel ch, String what) {
+        ch.eventLoop().schedule(() -> {
+            if (ch.isActive() && !Boolean.TRUE.equals(ch.attr(HELLO_DONE).get())) {
+                log.warn("dropping peer connection with {}: it {} within {} ms", ch.remoteAddress(), what,
+                        HELLO_TIMEOUT_MS);
+                ch.close();
+            }
+        }, HELLO_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * The first handler of an accepted connection: tells TLS from plain by the first byte, refuses the kind this
+     * replica does not accept with a log line saying which setting decides, and puts the rest of the pipeline in.
+     */
+    private final class PortDetector extends ByteToMessageDecoder {
+        @Override
+        protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+            if (in.readableBytes() < 1) {
+                return;
+            }
+            boolean tls = in.getUnsignedByte(in.readerIndex()) == TLS_HANDSHAKE_RECORD;
+            InetSocketAddress remote = (InetSocketAddress) ctx.channel().remoteAddress();
+            if (tls && !security.acceptTls()) {
+                log.warn("dropping peer connection from {}: it speaks TLS, and this replica takes plain peer "
+                        + "connections only (sslQuorum=false, portUnification=false)", remote);
+                in.skipBytes(in.readableBytes());
+                ctx.close();
+                return;
+            }
+            if (!tls && !security.acceptPlain()) {
+                log.warn("dropping peer connection from {}: it is not TLS, and this replica takes TLS peer "
+                        + "connections only (sslQuorum=true without portUnification)", remote);
+                in.skipBytes(in.readableBytes());
+                ctx.close();
+                return;
+            }
+            if (tls) {
+                ctx.pipeline().addAfter(ctx.name(), "tls", new SslHandler(security.tls().forAccepted(remote)));
+            }
+            ctx.pipeline().addLast(new LengthFieldBasedFrameDecoder(frameBytesMax, 0, 4, 0, 4, true),
+                    new InboundHandler());
+            ctx.pipeline().remove(this); // hands what it holds to the next handler
+        }
+    }
+
     /** Sends a consensus message to replica {@code index}; dropped when that peer is not reachable now. */
     public void send(int index, Message message) {
         if (message instanceof Message.Prepare prepare) {
@@ -255,18 +339,46 @@ public final class PeerTransport implements AutoCloseable {
         }
     }
 
-    /** Receives from a peer that dialed us; the first frame must be a valid HELLO. */
+    /**
+     * Receives from a peer that dialed us. The first frame must be a valid HELLO, which is answered with a fresh
+     * CHALLENGE. With the secret required, the next frame must be the dialer's PROOF and nothing is delivered
+     * before it; otherwise a PROOF may come next (checked when this replica holds the secret) or not at all.
+     */
     private final class InboundHandler extends SimpleChannelInboundHandler<ByteBuf> {
+        private final byte[] challenge = new byte[PeerSecurity.CHALLENGE_BYTES];
         private int peerIndex = -1;
+        private long peerCluster;
+        /** The frame after the HELLO, which may be a PROOF. */
+        private boolean proofNext;
 
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, ByteBuf bytes) {
             try {
                 PeerFrames.Frame frame = PeerFrames.decode(bytes);
                 if (peerIndex < 0) {
-                    peerIndex = acceptHello(ctx, frame);
-                    dialNowIfWaiting(peerIndex);
+                    acceptHello(ctx, frame);
+                    random.nextBytes(challenge);
+                    ctx.writeAndFlush(PeerFrames.encode(ctx.alloc(), PeerFrames.CHALLENGE, challenge));
+                    proofNext = true;
+                    if (!security.secretRequired()) {
+                        opened(ctx);
+                    }
                     return;
+                }
+                if (proofNext) {
+                    proofNext = false;
+                    if (frame.kind() == PeerFrames.PROOF) {
+                        checkProof(frame);
+                        if (security.secretRequired()) {
+                            opened(ctx);
+                        }
+                        return;
+                    }
+                    if (security.secretRequired()) {
+                        throw new PeerProtocolException("replica " + peerIndex + " gave no proof of the group's "
+                                + "secret (peer.auth.secretFile; peer.auth.required=false takes members not "
+                                + "switched yet)");
+                    }
                 }
                 deliver(frame);
             } catch (PeerProtocolException e) {
@@ -275,7 +387,23 @@ public final class PeerTransport implements AutoCloseable {
             }
         }
 
-        private int acceptHello(ChannelHandlerContext ctx, PeerFrames.Frame frame) throws PeerProtocolException {
+        private void opened(ChannelHandlerContext ctx) {
+            ctx.channel().attr(HELLO_DONE).set(true);
+            dialNowIfWaiting(peerIndex);
+        }
+
+        private void checkProof(PeerFrames.Frame frame) throws PeerProtocolException {
+            if (!security.hasSecret()) {
+                return; // a member switched to the secret before this replica: nothing to check it with
+            }
+            if (frame.payload().length != PeerSecurity.MAC_BYTES
+                    || !security.proves(frame.payload(), challenge, peerIndex, peerCluster, selfIndex)) {
+                throw new PeerProtocolException("replica " + peerIndex + " does not prove this group's secret "
+                        + "(its peer.auth.secretFile differs)");
+            }
+        }
+
+        private void acceptHello(ChannelHandlerContext ctx, PeerFrames.Frame frame) throws PeerProtocolException {
             if (frame.kind() != PeerFrames.HELLO || frame.payload().length != 12) {
                 throw new PeerProtocolException("expected HELLO first");
             }
@@ -293,7 +421,8 @@ public final class PeerTransport implements AutoCloseable {
                 throw new PeerProtocolException("replica " + index + " must connect from "
                         + peers.get(index).getAddress().getHostAddress());
             }
-            return index;
+            peerIndex = index;
+            peerCluster = cluster;
         }
 
         private void deliver(PeerFrames.Frame frame) throws PeerProtocolException {
@@ -335,11 +464,54 @@ public final class PeerTransport implements AutoCloseable {
         return ids;
     }
 
-    /** Our dial: we only send on it, so anything that comes back is ignored. */
-    private static final class OutboundHandler extends SimpleChannelInboundHandler<ByteBuf> {
+    /**
+     * Our dial: we only send on it. The peer answers our HELLO with its CHALLENGE, which a replica holding the secret
+     * answers with its PROOF (and only then sends on it); anything else is ignored.
+     */
+    private final class OutboundHandler extends SimpleChannelInboundHandler<ByteBuf> {
+        private final int index;
+        private boolean answered;
+
+        OutboundHandler(int index) {
+            this.index = index;
+        }
+
         @Override
-        protected void channelRead0(ChannelHandlerContext ctx, ByteBuf msg) {
-            // replicas answer on their own dial, never on ours
+        protected void channelRead0(ChannelHandlerContext ctx, ByteBuf bytes) {
+            if (answered || !security.hasSecret()) {
+                return; // replicas answer on their own dial, never on ours
+            }
+            try {
+                PeerFrames.Frame frame = PeerFrames.decode(bytes);
+                if (frame.kind() != PeerFrames.CHALLENGE || frame.payload().length != PeerSecurity.CHALLENGE_BYTES) {
+                    throw new PeerProtocolException("expected a CHALLENGE first");
+                }
+                answered = true;
+                Channel ch = ctx.channel();
+                ch.attr(HELLO_DONE).set(true);
+                ch.writeAndFlush(PeerFrames.encode(ch.alloc(), PeerFrames.PROOF,
+                        security.proof(frame.payload(), selfIndex, clusterId, index)));
+                outbound[index] = ch;
+            } catch (PeerProtocolException e) {
+                log.warn("dropping connection to replica {}: {}", index, e.getMessage());
+                ctx.close();
+            }
+        }
+
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+            if (event instanceof SslHandshakeCompletionEvent done) {
+                if (done.isSuccess()) {
+                    handshakeFailureLogged[index] = false;
+                    if (!security.hasSecret()) {
+                        ctx.channel().attr(HELLO_DONE).set(true);
+                    }
+                } else if (!handshakeFailureLogged[index]) {
+                    handshakeFailureLogged[index] = true;
+                    log.warn("TLS handshake with replica {} failed: {}", index, done.cause().toString());
+                }
+            }
+            ctx.fireUserEventTriggered(event);
         }
 
         @Override

@@ -204,7 +204,9 @@ class PeerTransportTest {
     private static void assertClosed(Socket socket) throws IOException {
         InputStream in = socket.getInputStream();
         try {
-            assertThat(in.read()).as("the transport closes the connection").isEqualTo(-1);
+            while (in.read() >= 0) {
+                // what the transport sent before closing (the CHALLENGE answering a valid HELLO)
+            }
         } catch (SocketTimeoutException e) {
             throw new AssertionError("the connection was left open", e);
         } catch (IOException reset) {

@@ -263,8 +263,8 @@ class ClientTlsTest {
         Properties peers = new Properties();
         peers.setProperty("dataDir", dir.toString());
         peers.setProperty("sslQuorum", "true");
-        assertThatThrownBy(() -> NodeConfig.parse(peers)).isInstanceOf(ConfigException.class)
-                .hasMessageContaining("sslQuorum");
+        assertThatThrownBy(() -> NodeConfig.parse(peers)).as("peer TLS needs this replica's certificate")
+                .isInstanceOf(ConfigException.class).hasMessageContaining("ssl.quorum.keyStore.location");
         Properties keys = new Properties();
         keys.setProperty("dataDir", dir.toString());
         keys.setProperty("secureClientPort", "2281");

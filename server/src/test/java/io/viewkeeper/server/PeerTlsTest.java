@@ -1,0 +1,254 @@
+package io.viewkeeper.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.viewkeeper.consensus.Message;
+import io.viewkeeper.server.peer.PeerFrames;
+import io.viewkeeper.server.peer.PeerSecurity;
+import io.viewkeeper.server.peer.PeerTransport;
+import io.viewkeeper.server.tls.TestCertificates;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManagerFactory;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Peer connections over mutual TLS with ZooKeeper's {@code sslQuorum}, {@code portUnification} and
+ * {@code ssl.quorum.*} keys: members with certificates of the group's CA talk; a plain dial to a TLS-only port, a
+ * TLS dial to a plain-only port, a certificate of another CA and a dial without a certificate are dropped; with
+ * port unification both kinds are taken.
+ */
+class PeerTlsTest {
+    private static final long CLUSTER = 0x7157L;
+    private static final Duration WAIT = Duration.ofSeconds(15);
+
+    @TempDir
+    static Path certificates;
+    private static Map<String, String> stores;
+    private static Map<String, String> otherCaStores;
+    private static TestCertificates ca;
+
+    private final BlockingQueue<Message> received = new LinkedBlockingQueue<>();
+    private final List<PeerTransport> started = new ArrayList<>();
+    private List<InetSocketAddress> members;
+
+    @BeforeAll
+    static void issue() throws Exception {
+        ca = new TestCertificates();
+        stores = stores(ca, certificates.resolve("group"));
+        otherCaStores = stores(new TestCertificates(), certificates.resolve("other"));
+    }
+
+    private static Map<String, String> stores(TestCertificates authority, Path prefix) throws Exception {
+        Path keys = authority.issue("CN=replica").keyStore(Path.of(prefix + "-keys.p12"));
+        Path trust = authority.trustStore(Path.of(prefix + "-trust.p12"));
+        return Map.of("ssl.quorum.keyStore.location", keys.toString(),
+                "ssl.quorum.keyStore.password", TestCertificates.PASSWORD,
+                "ssl.quorum.trustStore.location", trust.toString(),
+                "ssl.quorum.trustStore.password", TestCertificates.PASSWORD);
+    }
+
+    @BeforeEach
+    void addresses() throws IOException {
+        members = List.of(free("127.0.0.1"), free("127.0.0.2"), free("127.0.0.3"));
+    }
+
+    @AfterEach
+    void stop() {
+        started.forEach(PeerTransport::close);
+    }
+
+    @Test
+    void shouldDeliverBetweenMembersOverMutualTls() throws Exception {
+        start(0, tls(true, false, stores), received);
+        PeerTransport sender = start(1, tls(true, false, stores), new LinkedBlockingQueue<>());
+        assertDelivered(sender, 1);
+    }
+
+    @Test
+    void shouldDropPlainDialToTlsOnlyPort() throws Exception {
+        start(0, tls(true, false, stores), received);
+        try (Socket socket = dial(members.get(0), "127.0.0.2")) {
+            socket.getOutputStream().write(frame(PeerFrames.HELLO, hello(1)));
+            socket.getOutputStream().write(frame(PeerFrames.CONSENSUS, io.viewkeeper.server.peer.PeerCodec.encode(
+                    new Message.PrepareOk(3, 9, 1))));
+            assertClosed(socket);
+        }
+        PeerTransport plain = start(1, PeerSecurity.plain(), new LinkedBlockingQueue<>());
+        assertNothingFrom(plain, 1);
+    }
+
+    @Test
+    void shouldDropTlsDialToPlainOnlyPort() throws Exception {
+        start(0, PeerSecurity.plain(), received);
+        PeerTransport secure = start(1, tls(true, false, stores), new LinkedBlockingQueue<>());
+        assertNothingFrom(secure, 1);
+    }
+
+    @Test
+    void shouldDropDialWithCertificateOfAnotherCa() throws Exception {
+        start(0, tls(true, false, stores), received);
+        PeerTransport stranger = start(1, tls(true, false, otherCaStores), new LinkedBlockingQueue<>());
+        PeerTransport member = start(2, tls(true, false, stores), new LinkedBlockingQueue<>());
+        assertDelivered(member, 2);
+        assertNothingFrom(stranger, 1);
+    }
+
+    @Test
+    void shouldRefuseHandshakeWithoutClientCertificate() throws Exception {
+        start(0, tls(true, false, stores), received);
+        TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        java.security.KeyStore store = java.security.KeyStore.getInstance("PKCS12");
+        try (InputStream in = java.nio.file.Files.newInputStream(Path.of(stores.get(
+                "ssl.quorum.trustStore.location")))) {
+            store.load(in, TestCertificates.PASSWORD.toCharArray());
+        }
+        trust.init(store);
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(null, trust.getTrustManagers(), null);
+        try (Socket raw = dial(members.get(0), "127.0.0.2");
+                SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket(raw,
+                        members.get(0).getHostString(), members.get(0).getPort(), true)) {
+            assertThatThrownBy(() -> {
+                socket.startHandshake();
+                socket.getOutputStream().write(frame(PeerFrames.HELLO, hello(1)));
+                socket.getOutputStream().flush();
+                while (socket.getInputStream().read() >= 0) {
+                    // a TLS 1.3 server refuses the missing certificate after the client's handshake ends
+                }
+                throw new IOException("closed without an alert");
+            }).as("a dial without a certificate is refused").isInstanceOf(IOException.class);
+        }
+        assertThat(received).isEmpty();
+    }
+
+    @Test
+    void shouldTakeBothKindsWithPortUnification() throws Exception {
+        start(0, tls(false, true, stores), received);
+        PeerTransport plain = start(1, PeerSecurity.plain(), new LinkedBlockingQueue<>());
+        PeerTransport secure = start(2, tls(true, true, stores), new LinkedBlockingQueue<>());
+        assertDelivered(plain, 1);
+        assertDelivered(secure, 2);
+    }
+
+    @Test
+    void shouldRefuseConfigWithoutQuorumStores() {
+        Properties p = new Properties();
+        p.setProperty("dataDir", certificates.toString());
+        p.setProperty("portUnification", "true");
+        p.setProperty("ssl.quorum.keyStore.location", stores.get("ssl.quorum.keyStore.location"));
+        assertThatThrownBy(() -> NodeConfig.parse(p)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("ssl.quorum.trustStore.location");
+        Properties wrongPassword = new Properties();
+        stores.forEach(wrongPassword::setProperty);
+        wrongPassword.setProperty("ssl.quorum.keyStore.password", "not-it");
+        wrongPassword.setProperty("dataDir", certificates.toString());
+        wrongPassword.setProperty("sslQuorum", "true");
+        PeerSecuritySettings settings = NodeConfig.parse(wrongPassword).peerSecurity();
+        assertThatThrownBy(() -> PeerSslEngines.create(settings, System::currentTimeMillis))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("ssl.quorum.keyStore.location");
+    }
+
+    private static PeerSecurity tls(boolean sslQuorum, boolean portUnification, Map<String, String> ssl) {
+        PeerSecuritySettings settings = new PeerSecuritySettings(sslQuorum, portUnification, ssl, null, false);
+        return PeerSecurity.of(sslQuorum, portUnification, PeerSslEngines.create(settings,
+                System::currentTimeMillis), null, false);
+    }
+
+    private PeerTransport start(int index, PeerSecurity security, BlockingQueue<Message> into) throws Exception {
+        PeerTransport transport = new PeerTransport(index, CLUSTER, members, new PeerTransport.Receiver() {
+            @Override
+            public void onMessage(Message message) {
+                into.add(message);
+            }
+
+            @Override
+            public void onSessionTouches(int from, long[] sessionIds) {
+                // not exercised here
+            }
+        }, 1 << 20, security);
+        transport.start();
+        started.add(transport);
+        return transport;
+    }
+
+    private void assertDelivered(PeerTransport sender, int index) {
+        await().atMost(WAIT).until(() -> {
+            sender.send(0, new Message.PrepareOk(3, 9, index));
+            sender.flushWrites();
+            return received.stream().anyMatch(m -> m.from() == index);
+        });
+    }
+
+    private void assertNothingFrom(PeerTransport sender, int index) {
+        await("nothing from replica " + index + " while it keeps sending").during(Duration.ofSeconds(2))
+                .atMost(WAIT).until(() -> {
+                    sender.send(0, new Message.PrepareOk(3, 9, index));
+                    sender.flushWrites();
+                    return received.stream().noneMatch(m -> m.from() == index);
+                });
+    }
+
+    private static Socket dial(InetSocketAddress to, String from) throws IOException {
+        Socket socket = new Socket();
+        socket.bind(new InetSocketAddress(InetAddress.getByName(from), 0));
+        socket.connect(to, 5000);
+        socket.setSoTimeout(5000);
+        return socket;
+    }
+
+    private static void assertClosed(Socket socket) throws IOException {
+        InputStream in = socket.getInputStream();
+        try {
+            while (in.read() >= 0) {
+                // anything sent before the close
+            }
+        } catch (SocketTimeoutException e) {
+            throw new AssertionError("the connection was left open", e);
+        } catch (IOException reset) {
+            // a reset is a close as well
+        }
+    }
+
+    private static byte[] frame(byte kind, byte[] payload) {
+        ByteBuf buf = PeerFrames.encode(ByteBufAllocator.DEFAULT, kind, payload);
+        byte[] bytes = new byte[buf.readableBytes()];
+        buf.readBytes(bytes);
+        buf.release();
+        return bytes;
+    }
+
+    private static byte[] hello(int index) {
+        return ByteBuffer.allocate(12).putInt(index).putLong(CLUSTER).array();
+    }
+
+    private static InetSocketAddress free(String host) throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(host))) {
+            return new InetSocketAddress(host, socket.getLocalPort());
+        }
+    }
+}
