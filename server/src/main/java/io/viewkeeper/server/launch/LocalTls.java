@@ -13,8 +13,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * Throwaway TLS material for a local group ({@code viewkeeper start --tls}), made once with the JDK's keytool in
  * {@code STATE/tls}: a CA, a server key store (PKCS12) whose certificate names 127.0.0.1-5 and localhost, a client
- * key store, and a trust store holding the CA. For trying TLS on one machine; production groups bring their own
- * certificates through the ssl.* keys.
+ * key store, and a trust store holding the CA, used for clients and between the replicas. For trying TLS on one
+ * machine; production groups bring their own certificates through the ssl.* and ssl.quorum.* keys.
  */
 public final class LocalTls {
     static final String SERVER_STORE = "server.p12";
@@ -109,12 +109,17 @@ public final class LocalTls {
         return password;
     }
 
-    /** The zoo.cfg lines that give a replica TLS on {@code securePort} with this material. */
+    /**
+     * The zoo.cfg lines that give a replica TLS on {@code securePort} with this material, and mutual TLS between
+     * the replicas (sslQuorum, the server certificate on both sides).
+     */
     List<String> configLines(int securePort) {
         return List.of("secureClientPort=" + securePort,
                 "ssl.keyStore.location=" + serverStore(), "ssl.keyStore.password=" + password,
                 "ssl.trustStore.location=" + trustStore(), "ssl.trustStore.password=" + password,
-                "ssl.clientAuth=want");
+                "ssl.clientAuth=want", "sslQuorum=true",
+                "ssl.quorum.keyStore.location=" + serverStore(), "ssl.quorum.keyStore.password=" + password,
+                "ssl.quorum.trustStore.location=" + trustStore(), "ssl.quorum.trustStore.password=" + password);
     }
 
     /** What a ZooKeeper Java client (zkCli's CLIENT_JVMFLAGS, say) sets to connect with it. */

@@ -122,7 +122,7 @@ class GroupLauncherTest {
         assertThat(out.toString()).contains("TLS connect string: " + layout.secureConnectString())
                 .contains("-Dzookeeper.client.secure=true");
         assertThat(Files.readString(layout.configFile(2))).contains("secureClientPort=" + secure)
-                .contains("ssl.keyStore.location=" + tls.serverStore());
+                .contains("ssl.keyStore.location=" + tls.serverStore()).contains("sslQuorum=true");
 
         org.apache.zookeeper.client.ZKClientConfig config = new org.apache.zookeeper.client.ZKClientConfig();
         config.setProperty(org.apache.zookeeper.client.ZKClientConfig.ZOOKEEPER_CLIENT_CNXN_SOCKET,
@@ -139,6 +139,8 @@ class GroupLauncherTest {
                     .contains("CN=Viewkeeper local client");
         }
         writeAndRead("/plain-too");
+        assertThat(Files.readString(layout.logFile(1))).as("replicas talk over mutual TLS")
+                .contains("peer connections: PeerSecurity[dialTls=true, acceptTls=true, acceptPlain=false");
         assertThat(launcher().stop()).isZero();
     }
 
