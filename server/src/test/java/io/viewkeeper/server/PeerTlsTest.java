@@ -155,6 +155,49 @@ class PeerTlsTest {
         assertDelivered(secure, 2);
     }
 
+    /**
+     * Store files replaced on disk (a renewal): new connections use them, without a restart, and a connection made
+     * before goes on. Replica 1 starts with a certificate of another CA, refused, and is taken once its key store
+     * holds one of the group's; replica 0's own certificate is then renewed under replica 2's open connection.
+     */
+    @Test
+    void shouldUseReplacedStoresForNewConnectionsAndKeepEstablishedOnes() throws Exception {
+        Path keys0 = ca.issue("CN=replica-0").keyStore(certificates.resolve("reload-0.p12"));
+        Path keys1 = new TestCertificates().issue("CN=replica-1").keyStore(certificates.resolve("reload-1.p12"));
+        java.util.concurrent.atomic.AtomicLong clock0 = new java.util.concurrent.atomic.AtomicLong();
+        java.util.concurrent.atomic.AtomicLong clock1 = new java.util.concurrent.atomic.AtomicLong();
+        List<String> events2 = new java.util.concurrent.CopyOnWriteArrayList<>();
+        start(0, tls(withKeyStore(keys0), clock0), received);
+        PeerTransport member = start(2, tls(true, false, stores), new LinkedBlockingQueue<>(), events2);
+        assertDelivered(member, 2);
+        PeerTransport renewing = start(1, tls(withKeyStore(keys1), clock1), new LinkedBlockingQueue<>());
+        assertNothingFrom(renewing, 1);
+
+        ca.issue("CN=replica-1-renewed").keyStore(keys1);
+        clock1.addAndGet(CertificateFiles.CHECK_INTERVAL_MS);
+        assertDelivered(renewing, 1);
+
+        ca.issue("CN=replica-0-renewed").keyStore(keys0);
+        clock0.addAndGet(CertificateFiles.CHECK_INTERVAL_MS);
+        received.clear();
+        assertDelivered(member, 2);
+        assertThat(events2).as("replica 2's connection to replica 0, made before the renewal, was never lost")
+                .doesNotContain("lost 0");
+        received.clear();
+        assertDelivered(renewing, 1);
+    }
+
+    private static Map<String, String> withKeyStore(Path keys) {
+        Map<String, String> ssl = new java.util.HashMap<>(stores);
+        ssl.put("ssl.quorum.keyStore.location", keys.toString());
+        return ssl;
+    }
+
+    private static PeerSecurity tls(Map<String, String> ssl, java.util.concurrent.atomic.AtomicLong clock) {
+        PeerSecuritySettings settings = new PeerSecuritySettings(true, false, ssl, null, false);
+        return PeerSecurity.of(true, false, PeerSslEngines.create(settings, clock::get), null, false);
+    }
+
     @Test
     void shouldRefuseConfigWithoutQuorumStores() {
         Properties p = new Properties();
@@ -180,6 +223,12 @@ class PeerTlsTest {
     }
 
     private PeerTransport start(int index, PeerSecurity security, BlockingQueue<Message> into) throws Exception {
+        return start(index, security, into, new ArrayList<>());
+    }
+
+    /** A transport delivering into {@code into}, telling {@code lost} of every peer connection lost ("lost 0"). */
+    private PeerTransport start(int index, PeerSecurity security, BlockingQueue<Message> into, List<String> lost)
+            throws Exception {
         PeerTransport transport = new PeerTransport(index, CLUSTER, members, new PeerTransport.Receiver() {
             @Override
             public void onMessage(Message message) {
@@ -189,6 +238,11 @@ class PeerTlsTest {
             @Override
             public void onSessionTouches(int from, long[] sessionIds) {
                 // not exercised here
+            }
+
+            @Override
+            public void onPeerLost(int peer) {
+                lost.add("lost " + peer);
             }
         }, 1 << 20, security);
         transport.start();

@@ -214,12 +214,19 @@ class ClientTlsTest {
         Path keyStore = server.keyStore(dir.resolve("server.p12"));
         start(new ClientTlsSettings(0, false, serverSsl(keyStore, "none"), null));
         assertThat(presentedSubject(node.secureClientPort())).isEqualTo(server.subject());
+        ZooKeeper established = tlsClient(node.secureClientPort(), null);
+        awaitConnected(established);
+        established.create("/before-renewal", new byte[] {1}, ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
 
         TestCertificates.Issued renewed = certificates.issue("CN=viewkeeper-server-renewed,O=Viewkeeper");
         renewed.keyStore(keyStore);
         await().atMost(TIMEOUT).until(() -> presentedSubject(node.secureClientPort()).equals(renewed.subject()));
         ZooKeeper client = tlsClient(node.secureClientPort(), null);
         awaitConnected(client);
+        established.create("/after-renewal", new byte[] {2}, ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
+        assertThat(established.getState()).as("the connection made before the renewal carries on")
+                .isEqualTo(ZooKeeper.States.CONNECTED);
+        assertThat(client.exists("/after-renewal", false)).isNotNull();
     }
 
     /** A server whose certificate expired is refused by ZooKeeper's client; a renewed one is taken again. */
