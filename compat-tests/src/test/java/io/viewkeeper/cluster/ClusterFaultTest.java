@@ -6,6 +6,8 @@ import static org.awaitility.Awaitility.await;
 import io.viewkeeper.cluster.ClusterProcesses.Settings;
 import io.viewkeeper.cluster.History.Operation;
 import io.viewkeeper.cluster.RegisterChecks.Observed;
+import io.viewkeeper.server.tls.TestCertificates;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -52,6 +54,36 @@ class ClusterFaultTest {
         run(List.of(Fault.KILL_PRIMARY, Fault.KILL_BACKUP, Fault.PAUSE_PRIMARY, Fault.ISOLATE_PRIMARY), 1);
     }
 
+    /**
+     * The same faults with the replicas on mutual TLS and the shared secret (sslQuorum, ssl.quorum.*,
+     * peer.auth.secretFile): every reconnection after a kill, pause or partition goes through both handshakes.
+     */
+    @Test
+    @Timeout(value = 5, unit = TimeUnit.MINUTES)
+    void shouldKeepAcknowledgedWritesAndLinearizableHistoryWhenReplicasOnMutualTlsFail() throws Exception {
+        TestCertificates ca = new TestCertificates();
+        List<String> names = new ArrayList<>();
+        List<String> addresses = new ArrayList<>();
+        for (int a = 1; a <= 3; a++) {
+            names.add(ClusterProcesses.peerHostName(a));
+            for (int b = 1; b <= 3; b++) {
+                addresses.add(ClusterProcesses.proxyHost(a, b));
+            }
+        }
+        Path keys = ca.issue("CN=viewkeeper-replica", names, addresses).keyStore(dir.resolve("replica.p12"));
+        Path trust = ca.trustStore(dir.resolve("trust.p12"));
+        Path secret = Files.writeString(dir.resolve("peer.secret"), "a secret the three replicas share\n");
+        Settings settings = Settings.of(3).withPeerProxies().withConfig("sslQuorum", "true")
+                .withConfig("ssl.quorum.keyStore.location", keys.toString())
+                .withConfig("ssl.quorum.keyStore.password", TestCertificates.PASSWORD)
+                .withConfig("ssl.quorum.trustStore.location", trust.toString())
+                .withConfig("ssl.quorum.trustStore.password", TestCertificates.PASSWORD)
+                .withConfig("peer.auth.secretFile", secret.toString());
+        run(settings, List.of(Fault.KILL_PRIMARY, Fault.KILL_BACKUP, Fault.PAUSE_PRIMARY, Fault.ISOLATE_PRIMARY), 2);
+        assertThat(cluster.log(1)).as("replica 1 ran with TLS and the secret between replicas")
+                .contains("PeerSecurity[dialTls=true, acceptTls=true, acceptPlain=false, secret=required]");
+    }
+
     /** -Dcluster.soak=true; -Dcluster.soak.rounds=N (default 5) rounds of every fault, each in a seeded order. */
     @Test
     @EnabledIfSystemProperty(named = "cluster.soak", matches = "true")
@@ -73,8 +105,11 @@ class ClusterFaultTest {
     }
 
     private void run(List<Fault> faults, long seed) throws Exception {
-        Settings settings = Settings.of(3).withPeerProxies().withReads(System.getProperty("cluster.reads",
-                "linearizable"));
+        run(Settings.of(3).withPeerProxies().withReads(System.getProperty("cluster.reads", "linearizable")), faults,
+                seed);
+    }
+
+    private void run(Settings settings, List<Fault> faults, long seed) throws Exception {
         try (ClusterProcesses c = ClusterProcesses.start(settings, dir)) {
             cluster = c;
             try {

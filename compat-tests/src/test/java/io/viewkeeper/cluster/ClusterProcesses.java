@@ -528,11 +528,11 @@ public final class ClusterProcesses implements ServerGroup, AutoCloseable {
     }
 
     /** Where replica {@code from} reaches replica {@code to} through the proxy of that link. */
-    private static String proxyHost(int from, int to) {
+    static String proxyHost(int from, int to) {
         return "127.0." + (10 + from) + "." + to;
     }
 
-    private static String peerHostName(int id) {
+    static String peerHostName(int id) {
         return "vk-" + id;
     }
 

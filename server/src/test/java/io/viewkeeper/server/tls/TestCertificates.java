@@ -16,7 +16,9 @@ import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Date;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.BasicConstraints;
@@ -69,7 +71,22 @@ public final class TestCertificates {
         return issue(subject, now.minus(Duration.ofDays(3)), now.minus(Duration.ofDays(1)));
     }
 
+    /**
+     * As {@link #issue(String)}, valid for these further host names and IP addresses too (a test group whose
+     * replicas reach each other through proxies under other names).
+     */
+    public Issued issue(String subject, List<String> dnsNames, List<String> ipAddresses)
+            throws GeneralSecurityException, OperatorCreationException {
+        Instant now = Instant.now();
+        return issue(subject, now.minus(Duration.ofHours(1)), now.plus(Duration.ofDays(2)), dnsNames, ipAddresses);
+    }
+
     private Issued issue(String subject, Instant from, Instant to)
+            throws GeneralSecurityException, OperatorCreationException {
+        return issue(subject, from, to, List.of(), List.of());
+    }
+
+    private Issued issue(String subject, Instant from, Instant to, List<String> dnsNames, List<String> ipAddresses)
             throws GeneralSecurityException, OperatorCreationException {
         KeyPair keys = keyPair();
         X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(new X500Name("CN=Viewkeeper test CA"),
@@ -81,11 +98,15 @@ public final class TestCertificates {
                     new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyEncipherment));
             builder.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(
                     new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth}));
-            builder.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(new GeneralName[] {
+            List<GeneralName> names = new ArrayList<>(List.of(
                 new GeneralName(GeneralName.dNSName, "localhost"),
                 new GeneralName(GeneralName.iPAddress, "127.0.0.1"),
                 new GeneralName(GeneralName.iPAddress, "127.0.0.2"),
-                new GeneralName(GeneralName.iPAddress, "127.0.0.3")}));
+                new GeneralName(GeneralName.iPAddress, "127.0.0.3")));
+            dnsNames.forEach(name -> names.add(new GeneralName(GeneralName.dNSName, name)));
+            ipAddresses.forEach(address -> names.add(new GeneralName(GeneralName.iPAddress, address)));
+            builder.addExtension(Extension.subjectAlternativeName, false,
+                    new GeneralNames(names.toArray(GeneralName[]::new)));
         } catch (IOException e) {
             throw new GeneralSecurityException(e);
         }
