@@ -14,6 +14,7 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.stream.ChunkedWriteHandler;
 import io.netty.handler.timeout.ReadTimeoutHandler;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.viewkeeper.server.AdminSettings;
@@ -108,6 +109,7 @@ public final class AdminServer implements AutoCloseable {
                         }
                         ch.pipeline().addLast(new ReadTimeoutHandler(IDLE_TIMEOUT_SECONDS),
                                 new HttpServerCodec(INITIAL_LINE_BYTES_MAX, HEADER_BYTES_MAX, 8192),
+                                new ChunkedWriteHandler(), // a snapshot file over TLS, which a FileRegion cannot cross
                                 new RestoreRoute(settings));
                         ch.pipeline().addLast(AGGREGATOR, new BoundedAggregator(BODY_BYTES_MAX));
                         ch.pipeline().addLast(new AdminHttpHandler(settings, commands, node, metrics, replicaTimeout,

@@ -1,5 +1,6 @@
 package io.viewkeeper.server.admin;
 
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.DefaultFileRegion;
@@ -10,8 +11,11 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpChunkedInput;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.stream.ChunkedFile;
 import io.netty.handler.timeout.ReadTimeoutHandler;
 import io.viewkeeper.server.AdminSettings;
 import io.viewkeeper.server.migrate.ZooKeeperSnapshotWriter;
@@ -43,6 +47,7 @@ import org.slf4j.LoggerFactory;
  */
 final class SnapshotStreamer {
     private static final Logger log = LoggerFactory.getLogger(SnapshotStreamer.class);
+    private static final int TLS_CHUNK_BYTES = 64 * 1024;
     static final List<String> NAMES = List.of("snapshot", "snap");
     static final String SUMMARY = "ZooKeeper's snapshot command: the state at an applied op as a ZooKeeper "
             + "snapshot file (streaming=true, the default) with last_zxid and snapshot_size headers; needs ALL "
@@ -173,9 +178,26 @@ final class SnapshotStreamer {
             response.headers().set("snapshot_size", Long.toString(written.bytes()));
             response.headers().set(HttpHeaderNames.CONNECTION,
                     keepAlive ? HttpHeaderValues.KEEP_ALIVE : HttpHeaderValues.CLOSE);
-            ctx.write(response);
-            ctx.write(new DefaultFileRegion(file.toFile(), 0, written.bytes()));
-            var done = ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
+            ChannelFuture done;
+            if (ctx.pipeline().get(SslHandler.class) != null) {
+                // TLS encrypts in user space, so no FileRegion: the file goes in chunks, ending with the last content
+                ChunkedFile chunks;
+                try {
+                    chunks = new ChunkedFile(file.toFile(), TLS_CHUNK_BYTES);
+                } catch (IOException e) {
+                    log.warn("admin: the snapshot file cannot be read back: {}", e.toString());
+                    deleteQuietly(file);
+                    deleteQuietly(dir);
+                    fail(ctx, keepAlive, 500, "the snapshot could not be read back: " + e);
+                    return;
+                }
+                ctx.write(response);
+                done = ctx.writeAndFlush(new HttpChunkedInput(chunks));
+            } else {
+                ctx.write(response);
+                ctx.write(new DefaultFileRegion(file.toFile(), 0, written.bytes()));
+                done = ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
+            }
             done.addListener(f -> {
                 deleteQuietly(file);
                 deleteQuietly(dir);

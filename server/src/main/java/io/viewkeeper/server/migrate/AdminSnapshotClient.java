@@ -10,9 +10,18 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
 import java.time.Duration;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+import org.apache.zookeeper.common.X509Util;
 
-/** Fetches a running replica's snapshot through its admin endpoint's {@code snapshot} command. */
+/**
+ * Fetches a running replica's snapshot through its admin endpoint's {@code snapshot} command, and posts one to its
+ * {@code restore} command: over plain HTTP, or over HTTPS trusting the CA certificates of {@code --tls-ca} (a PEM
+ * file, or a .p12/.jks trust store without a password, read by ZooKeeper's own {@code X509Util}).
+ */
 final class AdminSnapshotClient {
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
     private static final int ERROR_BYTES_MAX = 4096;
@@ -30,21 +39,22 @@ final class AdminSnapshotClient {
      * Posts {@code file} to the admin endpoint's {@code restore} command and returns its answer (a JSON body with
      * {@code last_zxid}), or fails with the reason it gave.
      */
-    static String restore(String hostAndPort, String authorization, Path file) throws IOException, MigrationException {
-        URI uri = uriOf(hostAndPort, "/commands/restore");
+    static String restore(String hostAndPort, String authorization, Path file, Path tlsCa)
+            throws IOException, MigrationException {
+        URI uri = uriOf(hostAndPort, "/commands/restore", tlsCa);
         HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(RESPONSE_TIMEOUT)
                 .header("Content-Type", "application/octet-stream").POST(HttpRequest.BodyPublishers.ofFile(file));
         if (authorization != null) {
             request.header("Authorization", authorization);
         }
         HttpResponse<String> response;
-        try (HttpClient client = HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT).build()) {
+        try (HttpClient client = client(tlsCa)) {
             response = client.send(request.build(), HttpResponse.BodyHandlers.ofString());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new MigrationException("interrupted while asking " + uri, e);
         } catch (IOException e) {
-            throw new MigrationException("cannot reach the admin endpoint at " + hostAndPort + ": " + e, e);
+            throw unreachable(hostAndPort, tlsCa, e);
         }
         if (response.statusCode() != 200) {
             throw new MigrationException("the admin endpoint answered " + response.statusCode() + ": "
@@ -53,21 +63,54 @@ final class AdminSnapshotClient {
         return response.body();
     }
 
-    private static URI uriOf(String hostAndPort, String path) throws MigrationException {
+    private static URI uriOf(String hostAndPort, String path, Path tlsCa) throws MigrationException {
         try {
-            return URI.create("http://" + hostAndPort + path);
+            return URI.create((tlsCa == null ? "http://" : "https://") + hostAndPort + path);
         } catch (IllegalArgumentException e) {
             throw new MigrationException("--admin must be HOST:PORT, not " + hostAndPort, e);
         }
     }
 
-    static Fetched fetch(String hostAndPort, String authorization, Path file) throws IOException, MigrationException {
-        URI uri = uriOf(hostAndPort, "/commands/snapshot?streaming=true");
+    private static HttpClient client(Path tlsCa) throws MigrationException {
+        HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT);
+        if (tlsCa != null) {
+            builder.sslContext(trusting(tlsCa));
+        }
+        return builder.build();
+    }
+
+    /** A TLS context trusting the certificates {@code tlsCa} holds, and no others. */
+    private static SSLContext trusting(Path tlsCa) throws MigrationException {
+        try {
+            KeyStore trusted = X509Util.loadTrustStore(tlsCa.toString(), "", null);
+            if (trusted.size() == 0) {
+                throw new MigrationException("--tls-ca " + tlsCa + " holds no certificate");
+            }
+            TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            trust.init(trusted);
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(null, trust.getTrustManagers(), null);
+            return context;
+        } catch (IOException | GeneralSecurityException | RuntimeException e) {
+            // RuntimeException: ZooKeeper's loader throws unchecked exceptions on some malformed files
+            throw new MigrationException("--tls-ca " + tlsCa + " cannot be used: " + e, e);
+        }
+    }
+
+    private static MigrationException unreachable(String hostAndPort, Path tlsCa, IOException e) {
+        String hint = tlsCa == null ? " (if the endpoint speaks HTTPS only, admin.forceHttps, pass --tls-ca with "
+                + "the CA that signed its certificate)" : "";
+        return new MigrationException("cannot reach the admin endpoint at " + hostAndPort + ": " + e + hint, e);
+    }
+
+    static Fetched fetch(String hostAndPort, String authorization, Path file, Path tlsCa)
+            throws IOException, MigrationException {
+        URI uri = uriOf(hostAndPort, "/commands/snapshot?streaming=true", tlsCa);
         HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(RESPONSE_TIMEOUT).GET();
         if (authorization != null) {
             request.header("Authorization", authorization);
         }
-        HttpClient client = HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT).build();
+        HttpClient client = client(tlsCa);
         HttpResponse<InputStream> response;
         try {
             response = client.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
@@ -75,7 +118,7 @@ final class AdminSnapshotClient {
             Thread.currentThread().interrupt();
             throw new MigrationException("interrupted while asking " + uri, e);
         } catch (IOException e) {
-            throw new MigrationException("cannot reach the admin endpoint at " + hostAndPort + ": " + e, e);
+            throw unreachable(hostAndPort, tlsCa, e);
         }
         try (InputStream body = response.body()) {
             if (response.statusCode() != 200) {

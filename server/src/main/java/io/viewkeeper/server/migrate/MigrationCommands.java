@@ -154,6 +154,11 @@ public final class MigrationCommands {
         @Option(names = "--yes", description = "Confirm that the group's current state is to be replaced.")
         private boolean confirmed;
 
+        @Option(names = "--tls-ca", paramLabel = "FILE", defaultValue = "${env:VKCTL_TLS_CA}",
+                description = "Speak HTTPS to the admin endpoint, trusting the CA certificates of this PEM file (or "
+                        + "a .p12/.jks trust store without a password); also VKCTL_TLS_CA.")
+        private Path tlsCa;
+
         @Override
         public Integer call() {
             PrintWriter out = spec.commandLine().getOut();
@@ -168,7 +173,7 @@ public final class MigrationCommands {
                 return EXIT_USAGE;
             }
             try {
-                String answer = AdminSnapshotClient.restore(admin, authorization, snapshotFile);
+                String answer = AdminSnapshotClient.restore(admin, authorization, snapshotFile, tlsCa);
                 out.println("restored " + snapshotFile + " through " + admin + ": " + answer.strip());
                 out.flush();
                 return EXIT_OK;
@@ -217,6 +222,11 @@ public final class MigrationCommands {
                 + "header, as ZooKeeper's AdminServer takes it ('digest user:password'), or 'Bearer <token>'.")
         private String authorization;
 
+        @Option(names = "--tls-ca", paramLabel = "FILE", defaultValue = "${env:VKCTL_TLS_CA}",
+                description = "With --admin: speak HTTPS, trusting the CA certificates of this PEM file (or "
+                        + "a .p12/.jks trust store without a password); also VKCTL_TLS_CA.")
+        private Path tlsCa;
+
         @Override
         public Integer call() {
             PrintWriter out = spec.commandLine().getOut();
@@ -261,7 +271,7 @@ public final class MigrationCommands {
 
         private int fromAdmin(PrintWriter out) throws IOException, MigrationException {
             AdminSnapshotClient.Fetched fetched = AdminSnapshotClient.fetch(source.admin, authorization,
-                    snapshotFile);
+                    snapshotFile, tlsCa);
             out.printf(Locale.ROOT, "exported the snapshot at zxid %s from %s to %s (%d bytes)%n",
                     fetched.lastZxid(), source.admin, snapshotFile.toAbsolutePath(), fetched.bytes());
             out.flush();
