@@ -353,11 +353,23 @@ public record NodeConfig(
     /**
      * ZooKeeper's enforce.auth.enabled with enforce.auth.schemes (a comma list), and sessionRequireClientSASLAuth,
      * which asks for sasl: the schemes a client must be authenticated with before other requests; empty for none.
+     * As ZooKeeper's AuthenticationHelper: each key may also come as a {@code -Dzookeeper.<key>} JVM flag (zoo.cfg
+     * winning where both say), and sessionRequireClientSASLAuth=true overrules enforce.auth, leaving sasl alone.
      */
     private static Set<String> requiredAuthSchemes(Map<String, String> p) {
+        Map<String, String> keys = new LinkedHashMap<>();
+        for (String key : List.of("enforce.auth.enabled", "enforce.auth.schemes", "sessionRequireClientSASLAuth")) {
+            String value = p.containsKey(key) ? p.get(key) : System.getProperty("zookeeper." + key);
+            if (value != null) {
+                keys.put(key, value.trim());
+            }
+        }
+        if (boolValue(keys, "sessionRequireClientSASLAuth", false)) {
+            return Set.of("sasl");
+        }
         Set<String> schemes = new LinkedHashSet<>();
-        if (boolValue(p, "enforce.auth.enabled", false)) {
-            for (String scheme : p.getOrDefault("enforce.auth.schemes", "").split(",")) {
+        if (boolValue(keys, "enforce.auth.enabled", false)) {
+            for (String scheme : keys.getOrDefault("enforce.auth.schemes", "").split(",")) {
                 String s = scheme.trim();
                 if (s.isEmpty()) {
                     continue;
@@ -372,9 +384,6 @@ public record NodeConfig(
                 throw new ConfigException("enforce.auth.schemes", "must name at least one scheme with "
                         + "enforce.auth.enabled=true");
             }
-        }
-        if (boolValue(p, "sessionRequireClientSASLAuth", false)) {
-            schemes.add("sasl");
         }
         return Set.copyOf(schemes);
     }
