@@ -10,7 +10,10 @@ public enum BenchSystem {
     ZK_NOFSYNC("zk-nofsync", "ZooKeeper 3.9.4, 3 nodes, forceSync=no"),
     ZK_STANDALONE("zk-1", "ZooKeeper 3.9.4, standalone, fsync on"),
     VK_LINEARIZABLE("vk-lin", "Viewkeeper, 3 replicas, reads=linearizable, fsync=always"),
-    VK_SEQUENTIAL("vk-seq", "Viewkeeper, 3 replicas, reads=sequential, fsync=always");
+    VK_SEQUENTIAL("vk-seq", "Viewkeeper, 3 replicas, reads=sequential, fsync=always"),
+    /** ZK with clients on its secure port (client certificates) and TLS between its servers (sslQuorum). */
+    ZK_TLS("zk-tls", "ZooKeeper 3.9.4, 3 nodes, fsync on, TLS for clients and between servers"),
+    VK_TLS("vk-tls", "Viewkeeper, 3 replicas, reads=linearizable, fsync=always, TLS for clients and between replicas");
 
     public static final List<BenchSystem> STANDARD = List.of(ZK, VK_LINEARIZABLE, ZK_NOFSYNC, VK_SEQUENTIAL);
 
@@ -31,17 +34,19 @@ public enum BenchSystem {
     }
 
     public boolean isZooKeeper() {
-        return this == ZK || this == ZK_NOFSYNC || this == ZK_STANDALONE;
+        return this == ZK || this == ZK_NOFSYNC || this == ZK_STANDALONE || this == ZK_TLS;
     }
 
     /** A group for this system; settings.nodes() is overridden for the standalone ZooKeeper. */
     public ServerGroup group(ServerGroup.Settings settings) {
         return switch (this) {
-            case ZK -> new ZooKeeperEnsemble(settings, true);
-            case ZK_NOFSYNC -> new ZooKeeperEnsemble(settings, false);
-            case ZK_STANDALONE -> new ZooKeeperEnsemble(withNodes(settings, 1), true);
-            case VK_LINEARIZABLE -> new ViewkeeperGroup(settings, "linearizable");
-            case VK_SEQUENTIAL -> new ViewkeeperGroup(settings, "sequential");
+            case ZK -> new ZooKeeperEnsemble(settings, true, false);
+            case ZK_NOFSYNC -> new ZooKeeperEnsemble(settings, false, false);
+            case ZK_STANDALONE -> new ZooKeeperEnsemble(withNodes(settings, 1), true, false);
+            case ZK_TLS -> new ZooKeeperEnsemble(settings, true, true);
+            case VK_LINEARIZABLE -> new ViewkeeperGroup(settings, "linearizable", false);
+            case VK_SEQUENTIAL -> new ViewkeeperGroup(settings, "sequential", false);
+            case VK_TLS -> new ViewkeeperGroup(settings, "linearizable", true);
         };
     }
 
@@ -56,6 +61,7 @@ public enum BenchSystem {
                 return system;
             }
         }
-        throw new IllegalArgumentException("unknown system '" + id + "'; one of zk, zk-nofsync, zk-1, vk-lin, vk-seq");
+        throw new IllegalArgumentException("unknown system '" + id + "'; one of zk, zk-nofsync, zk-1, vk-lin, vk-seq, "
+                + "zk-tls, vk-tls");
     }
 }

@@ -12,12 +12,14 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import org.HdrHistogram.Histogram;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.Watcher;
 import org.apache.zookeeper.ZooDefs;
 import org.apache.zookeeper.ZooKeeper;
+import org.apache.zookeeper.client.ZKClientConfig;
 
 /**
  * A closed-loop load generator on the ZooKeeper client's asynchronous API. Each session keeps {@code window}
@@ -49,6 +51,7 @@ public final class LoadGenerator {
     private final List<String> servers;
     private final boolean pinSessions;
     private final long seed;
+    private final Supplier<ZKClientConfig> clientConfig;
 
     /**
      * @param servers      host:port of every server
@@ -57,6 +60,12 @@ public final class LoadGenerator {
      * @param seed         seeds the op and key choices of every session
      */
     public LoadGenerator(List<String> servers, boolean pinSessions, long seed) {
+        this(servers, pinSessions, seed, ZKClientConfig::new);
+    }
+
+    /** @param clientConfig each client's settings (TLS, say) */
+    public LoadGenerator(List<String> servers, boolean pinSessions, long seed, Supplier<ZKClientConfig> clientConfig) {
+        this.clientConfig = clientConfig;
         if (servers.isEmpty()) {
             throw new IllegalArgumentException("no servers to connect to");
         }
@@ -140,7 +149,7 @@ public final class LoadGenerator {
                         connected.countDown();
                     }
                 };
-                clients.add(new ZooKeeper(connectString, SESSION_TIMEOUT_MS, watcher));
+                clients.add(new ZooKeeper(connectString, SESSION_TIMEOUT_MS, watcher, clientConfig.get()));
             }
             if (!connected.await(CONNECT_TIMEOUT_MS, TimeUnit.MILLISECONDS)) {
                 throw new IOException(connected.getCount() + " of " + sessions + " sessions did not connect to "

@@ -46,7 +46,8 @@ public final class MatrixRunner {
                 log.printf("[%d/%d] %s on %s, repeat %d%n", index, plan.size(), planned.workload().label(),
                         planned.system().id(), planned.repeat());
                 requireAlive(group);
-                LoadGenerator generator = new LoadGenerator(group.addresses(), true, seed + planned.repeat());
+                LoadGenerator generator = new LoadGenerator(group.clientAddresses(), true, seed + planned.repeat(),
+                        group::clientConfig);
                 RunResult result = generator.run(planned.system().id(), planned.workload(), planned.repeat(), null);
                 results.add(result);
                 String line = result.toJson();

@@ -1,11 +1,13 @@
 package io.viewkeeper.bench;
 
+import io.viewkeeper.server.launch.LocalTls;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import org.apache.zookeeper.client.ZKClientConfig;
 
 /**
  * A group of server JVMs of one system on loopback, server i (from 1) on 127.0.0.i with the same client port. The
@@ -33,9 +35,53 @@ public abstract class ServerGroup implements AutoCloseable {
 
     protected final Settings settings;
     private final List<ServerProcess> processes = new ArrayList<>();
+    private final boolean tls;
+    private LocalTls certificates;
 
-    protected ServerGroup(Settings settings) {
+    /** @param tls clients on a TLS-only port with client certificates, and TLS between the servers */
+    protected ServerGroup(Settings settings, boolean tls) {
         this.settings = settings;
+        this.tls = tls;
+    }
+
+    protected boolean tls() {
+        return tls;
+    }
+
+    /** The TLS port of each server, beside the plain one (which four-letter words and probes use). */
+    int securePort() {
+        return settings.clientPort() + 3;
+    }
+
+    /** The zoo.cfg lines of TLS for clients and between servers, with the group's throwaway certificates. */
+    protected List<String> tlsConfigLines() {
+        return certificates.configLines(securePort());
+    }
+
+    /** Where the load's clients connect: the TLS port with TLS, else the plain one. */
+    public List<String> clientAddresses() {
+        if (!tls) {
+            return addresses();
+        }
+        List<String> secure = new ArrayList<>();
+        for (int id = 1; id <= settings.nodes(); id++) {
+            secure.add(host(id) + ":" + securePort());
+        }
+        return secure;
+    }
+
+    /** A client's settings: ZooKeeper's Netty TLS client with the group's CA and a client certificate. */
+    public ZKClientConfig clientConfig() {
+        ZKClientConfig config = new ZKClientConfig();
+        if (tls) {
+            config.setProperty(ZKClientConfig.ZOOKEEPER_CLIENT_CNXN_SOCKET, "org.apache.zookeeper.ClientCnxnSocketNetty");
+            config.setProperty(ZKClientConfig.SECURE_CLIENT, "true");
+            config.setProperty("zookeeper.ssl.trustStore.location", certificates.trustStore().toString());
+            config.setProperty("zookeeper.ssl.trustStore.password", certificates.password());
+            config.setProperty("zookeeper.ssl.keyStore.location", certificates.clientStore().toString());
+            config.setProperty("zookeeper.ssl.keyStore.password", certificates.password());
+        }
+        return config;
     }
 
     public String system() {
@@ -71,6 +117,7 @@ public abstract class ServerGroup implements AutoCloseable {
                         + "choose another --base-port");
             }
         }
+        makeCertificates();
         launch();
         awaitServing();
     }
@@ -100,6 +147,13 @@ public abstract class ServerGroup implements AutoCloseable {
     /** The directory server id (from 1) keeps its state in; the same across restarts. */
     public Path dataDir(int id) {
         return settings.workDir().resolve(settings.system()).resolve("data-" + id);
+    }
+
+    /** With TLS: the group's throwaway CA and certificates (keytool), made once in its directory. */
+    void makeCertificates() throws IOException, InterruptedException {
+        if (tls && certificates == null) {
+            certificates = LocalTls.ensure(settings.workDir().resolve(settings.system()).resolve("tls"));
+        }
     }
 
     private void launch() throws IOException {

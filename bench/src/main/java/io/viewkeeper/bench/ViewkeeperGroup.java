@@ -15,8 +15,8 @@ public final class ViewkeeperGroup extends ServerGroup {
     private final String reads;
 
     /** @param reads linearizable or sequential */
-    public ViewkeeperGroup(Settings settings, String reads) {
-        super(settings);
+    public ViewkeeperGroup(Settings settings, String reads, boolean tls) {
+        super(settings, tls);
         if (!reads.equals("linearizable") && !reads.equals("sequential")) {
             throw new IllegalArgumentException("reads must be linearizable or sequential, got " + reads);
         }
@@ -37,6 +37,9 @@ public final class ViewkeeperGroup extends ServerGroup {
         config.append("fsync=always\n");
         // As for the ZooKeeper servers: no admin endpoint (all replicas would want the same default port).
         config.append("admin.enableServer=false\n");
+        if (tls()) {
+            tlsConfigLines().forEach(line -> config.append(line).append('\n'));
+        }
         for (int peer = 1; peer <= settings.nodes(); peer++) {
             config.append("server.").append(peer).append('=').append(host(peer)).append(':')
                     .append(settings.clientPort() + 1).append(';').append(host(peer)).append(':')

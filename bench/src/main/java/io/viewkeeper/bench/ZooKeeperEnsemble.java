@@ -16,8 +16,8 @@ public final class ZooKeeperEnsemble extends ServerGroup {
             "consensus-", "bench-", "jmh-", "HdrHistogram-", "picocli-", "jopt-simple-", "commons-math3-");
     private final boolean forceSync;
 
-    public ZooKeeperEnsemble(Settings settings, boolean forceSync) {
-        super(settings);
+    public ZooKeeperEnsemble(Settings settings, boolean forceSync, boolean tls) {
+        super(settings, tls);
         this.forceSync = forceSync;
     }
 
@@ -33,6 +33,11 @@ public final class ZooKeeperEnsemble extends ServerGroup {
         config.append("4lw.commands.whitelist=*\n");
         if (!forceSync) {
             config.append("forceSync=no\n");
+        }
+        if (tls()) {
+            // the secure port is served by the Netty connection factory only, as ZooKeeper documents
+            config.append("serverCnxnFactory=org.apache.zookeeper.server.NettyServerCnxnFactory\n");
+            tlsConfigLines().forEach(line -> config.append(line).append('\n'));
         }
         if (settings.nodes() > 1) {
             for (int peer = 1; peer <= settings.nodes(); peer++) {

@@ -20,7 +20,7 @@ class LauncherConfigTest {
                     .noneMatch(line -> line.startsWith("checkpoint."));
             assertThat(system.description()).contains("fsync=always");
         }
-        assertThat(new ViewkeeperGroup(settings(BenchSystem.VK_SEQUENTIAL), "sequential").config(1, Path.of("d"))
+        assertThat(new ViewkeeperGroup(settings(BenchSystem.VK_SEQUENTIAL), "sequential", false).config(1, Path.of("d"))
                 .lines()).contains("reads=sequential");
     }
 
@@ -40,6 +40,30 @@ class LauncherConfigTest {
                     .noneMatch(jar.getFileName().toString()::startsWith)).toList();
             assertThat(needed).isNotEmpty().allMatch(group::onClasspath);
         }
+    }
+
+    /** The TLS pair gets the same zoo.cfg TLS lines (clients on the secure port, sslQuorum between servers). */
+    @Test
+    void shouldWriteTheSameTlsLinesForBothSystemsWhenTlsSystemsConfigured(@org.junit.jupiter.api.io.TempDir Path work)
+            throws Exception {
+        ServerGroup.Settings zkSettings = new ServerGroup.Settings("zk-tls", 3, 24181, work, Path.of("java"),
+                List.of(), List.of());
+        ServerGroup zk = BenchSystem.ZK_TLS.group(zkSettings);
+        zk.makeCertificates();
+        List<String> zkLines = zk.config(1, Path.of("d")).lines().toList();
+        ServerGroup.Settings vkSettings = new ServerGroup.Settings("vk-tls", 3, 24181, work, Path.of("java"),
+                List.of(), List.of());
+        ServerGroup vk = BenchSystem.VK_TLS.group(vkSettings);
+        vk.makeCertificates();
+        List<String> vkLines = vk.config(1, Path.of("d")).lines().toList();
+        assertThat(zkLines).contains("secureClientPort=24184", "sslQuorum=true",
+                "serverCnxnFactory=org.apache.zookeeper.server.NettyServerCnxnFactory");
+        assertThat(vkLines).contains("secureClientPort=24184", "sslQuorum=true", "reads=linearizable");
+        assertThat(zkLines.stream().filter(line -> line.startsWith("ssl")).count()).isEqualTo(
+                vkLines.stream().filter(line -> line.startsWith("ssl")).count()).isGreaterThan(5);
+        assertThat(vk.clientAddresses()).containsExactly("127.0.0.1:24184", "127.0.0.2:24184", "127.0.0.3:24184");
+        assertThat(vk.clientConfig().getProperty("zookeeper.client.secure")).isEqualTo("true");
+        assertThat(BenchSystem.ZK.group(zkSettings).clientConfig().getProperty("zookeeper.client.secure")).isNull();
     }
 
     @Test

@@ -113,7 +113,7 @@ public final class LocalTls {
      * The zoo.cfg lines that give a replica TLS on {@code securePort} with this material, and mutual TLS between
      * the replicas (sslQuorum, the server certificate on both sides).
      */
-    List<String> configLines(int securePort) {
+    public List<String> configLines(int securePort) {
         return List.of("secureClientPort=" + securePort,
                 "ssl.keyStore.location=" + serverStore(), "ssl.keyStore.password=" + password,
                 "ssl.trustStore.location=" + trustStore(), "ssl.trustStore.password=" + password,
