@@ -53,9 +53,14 @@ public abstract class ServerGroup implements AutoCloseable {
         return settings.clientPort() + 3;
     }
 
-    /** The zoo.cfg lines of TLS for clients and between servers, with the group's throwaway certificates. */
-    protected List<String> tlsConfigLines() {
-        return certificates.configLines(securePort());
+    /**
+     * The zoo.cfg lines of TLS for clients and between servers, with the group's throwaway certificates; the secure
+     * port on server {@code id}'s own address (ZooKeeper binds it on every address otherwise).
+     */
+    protected List<String> tlsConfigLines(int id) {
+        List<String> lines = new ArrayList<>(certificates.configLines(securePort()));
+        lines.add("secureClientPortAddress=" + host(id));
+        return lines;
     }
 
     /** Where the load's clients connect: the TLS port with TLS, else the plain one. */

@@ -10,7 +10,8 @@ import java.util.List;
  * and the default checkpoint interval, so a group restarted on the same directories comes back with its state.
  */
 public final class ViewkeeperGroup extends ServerGroup {
-    private static final List<String> OTHER_SYSTEM_JARS = List.of("zookeeper-3", "commons-cli-", "metrics-core-",
+    /** ZooKeeper's own jar stays: TLS (its X509Util), SASL, import and export use its classes. */
+    private static final List<String> OTHER_SYSTEM_JARS = List.of("commons-cli-", "metrics-core-",
             "snappy-java-", "bench-", "jmh-", "jopt-simple-", "commons-math3-");
     private final String reads;
 
@@ -38,7 +39,7 @@ public final class ViewkeeperGroup extends ServerGroup {
         // As for the ZooKeeper servers: no admin endpoint (all replicas would want the same default port).
         config.append("admin.enableServer=false\n");
         if (tls()) {
-            tlsConfigLines().forEach(line -> config.append(line).append('\n'));
+            tlsConfigLines(id).forEach(line -> config.append(line).append('\n'));
         }
         for (int peer = 1; peer <= settings.nodes(); peer++) {
             config.append("server.").append(peer).append('=').append(host(peer)).append(':')

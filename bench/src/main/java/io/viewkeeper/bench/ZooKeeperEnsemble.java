@@ -37,7 +37,7 @@ public final class ZooKeeperEnsemble extends ServerGroup {
         if (tls()) {
             // the secure port is served by the Netty connection factory only, as ZooKeeper documents
             config.append("serverCnxnFactory=org.apache.zookeeper.server.NettyServerCnxnFactory\n");
-            tlsConfigLines().forEach(line -> config.append(line).append('\n'));
+            tlsConfigLines(id).forEach(line -> config.append(line).append('\n'));
         }
         if (settings.nodes() > 1) {
             for (int peer = 1; peer <= settings.nodes(); peer++) {
