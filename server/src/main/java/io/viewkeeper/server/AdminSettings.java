@@ -88,7 +88,8 @@ public record AdminSettings(boolean enabled, String serverAddress, int serverPor
         if (p.containsKey("admin.token") && p.containsKey("admin.tokenFile")) {
             throw new ConfigException("admin.token", "and admin.tokenFile are both set; keep one");
         }
-        String token = p.containsKey("admin.tokenFile") ? readTokenFile(Path.of(p.get("admin.tokenFile")))
+        String token = p.containsKey("admin.tokenFile") ? readTokenFile(
+                ConfigException.path("admin.tokenFile", p.get("admin.tokenFile")))
                 : p.get("admin.token");
         return new AdminSettings(enabled, address, port, token, AdminTlsSettings.parse(p));
     }

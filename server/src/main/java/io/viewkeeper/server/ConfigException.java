@@ -13,4 +13,13 @@ public final class ConfigException extends RuntimeException {
     public String key() {
         return key;
     }
+
+    /** The file a key names; a value no path can be (a NUL byte, say) is this exception, naming the key. */
+    static java.nio.file.Path path(String key, String value) {
+        try {
+            return java.nio.file.Path.of(value);
+        } catch (java.nio.file.InvalidPathException e) {
+            throw new ConfigException(key, "is not a usable path: " + e.getMessage());
+        }
+    }
 }

@@ -425,7 +425,7 @@ public record NodeConfig(
         return new NodeConfig(
                 p.getOrDefault("clientPortAddress", "0.0.0.0"),
                 intValue(p, "clientPort", 2181),
-                Path.of(dataDir),
+                ConfigException.path("dataDir", dataDir),
                 tick, min, max,
                 intValue(p, "maxClientCnxns", 60),
                 intValue(p, "jute.maxbuffer", 0xfffff),

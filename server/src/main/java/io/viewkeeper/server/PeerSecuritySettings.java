@@ -87,7 +87,7 @@ public record PeerSecuritySettings(boolean sslQuorum, boolean portUnification, M
         String file = p.get("peer.auth.secretFile");
         boolean required = bool(p, "peer.auth.required", !blank(file));
         return new PeerSecuritySettings(bool(p, "sslQuorum", false), bool(p, "portUnification", false),
-                quorumSsl(p), blank(file) ? null : Path.of(file.trim()), required);
+                quorumSsl(p), blank(file) ? null : ConfigException.path("peer.auth.secretFile", file.trim()), required);
     }
 
     /**

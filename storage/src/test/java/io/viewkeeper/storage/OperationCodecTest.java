@@ -49,7 +49,7 @@ class OperationCodecTest {
                         ACL, 0, -1));
     }
 
-    private static Txn txn(Operation op) {
+    static Txn txn(Operation op) {
         return new Txn(0x0100000000000001L, 42, 1_700_000_000_123L, IDENTITIES, op);
     }
 

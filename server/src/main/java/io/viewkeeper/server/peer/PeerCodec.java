@@ -170,8 +170,8 @@ public final class PeerCodec {
                     in.entries(), d.readInt());
             case 8 -> new Message.StartView(d.readLong(), d.readLong(), d.readLong(), d.readLong(), d.readLong(),
                     in.entries(), d.readInt());
-            case 9 -> new Message.Recovery(d.readLong(), d.readBoolean(), d.readInt());
-            case 10 -> new Message.RecoveryResponse(d.readLong(), d.readLong(), d.readBoolean(), d.readBoolean(),
+            case 9 -> new Message.Recovery(d.readLong(), in.bool(), d.readInt());
+            case 10 -> new Message.RecoveryResponse(d.readLong(), d.readLong(), in.bool(), in.bool(),
                     d.readLong(), d.readLong(), in.checkpoint(), d.readLong(), in.entries(), d.readInt());
             case 11 -> new Message.GetState(d.readLong(), d.readLong(), d.readLong(), d.readLong(), d.readInt());
             case 12 -> new Message.NewState(d.readLong(), d.readLong(), d.readLong(), in.checkpoint(), d.readLong(),
@@ -236,6 +236,15 @@ public final class PeerCodec {
             data = new DataInputStream(new ByteArrayInputStream(body));
         }
 
+        /** A boolean, written as 0 or 1: any other byte is a malformed message, not a true. */
+        boolean bool() throws IOException, PeerProtocolException {
+            byte b = data.readByte();
+            if (b != 0 && b != 1) {
+                throw new PeerProtocolException("a boolean field holds " + b);
+            }
+            return b == 1;
+        }
+
         int count(int elementBytesMin) throws IOException, PeerProtocolException {
             int count = data.readInt();
             if (count < 0 || (long) count * elementBytesMin > data.available()) {
@@ -266,8 +275,8 @@ public final class PeerCodec {
             return entries;
         }
 
-        CheckpointRef checkpoint() throws IOException {
-            if (!data.readBoolean()) {
+        CheckpointRef checkpoint() throws IOException, PeerProtocolException {
+            if (!bool()) {
                 return null;
             }
             return new CheckpointRef(data.readLong(), data.readLong(), data.readInt(), data.readInt());
