@@ -3,6 +3,7 @@ package io.viewkeeper.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.viewkeeper.frontend.FrontendSettings;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -129,6 +130,67 @@ class HostileClientTest {
         other.write(hex(PING));
 
         assertThat(other.readReply().xid()).isEqualTo(-2);
+    }
+
+    /**
+     * Two thousand connections that never finish a handshake (silent, a ConnectRequest cut short, a frame claiming
+     * most of jute.maxbuffer and stalling) and a thousand that claim more than jute.maxbuffer: the oversized ones
+     * are closed at once, every half-open one within ZooKeeper's sessionless timeout, so what they hold is bounded
+     * by time; meanwhile a well-behaved client is served.
+     */
+    @Test
+    void shouldCloseThousandsOfHalfOpenAndOversizedConnectionsAndKeepServing() throws IOException {
+        start(config().withMaxClientCnxns(0));
+        int soTimeoutMs = (int) (2 * FrontendSettings.SESSIONLESS_CONNECTION_TIMEOUT_MS);
+        List<Socket> halfOpen = new ArrayList<>();
+        List<Socket> oversized = new ArrayList<>();
+        try {
+            for (int i = 0; i < 3000; i++) {
+                Socket socket = new Socket();
+                socket.connect(new InetSocketAddress("127.0.0.1", node.clientPort()), (int) TIMEOUT.toMillis());
+                socket.setSoTimeout(soTimeoutMs);
+                switch (i % 4) {
+                    case 0 -> { } // silent
+                    case 1 -> socket.getOutputStream().write(hex("0000002d 00000000 00000000"));
+                    case 2 -> socket.getOutputStream().write(ByteBuffer.allocate(8).putInt(JUTE_MAX_BUFFER - 8)
+                            .putInt(0).array());
+                    default -> socket.getOutputStream().write(ByteBuffer.allocate(4).putInt(JUTE_MAX_BUFFER + 1)
+                            .array());
+                }
+                (i % 4 == 3 ? oversized : halfOpen).add(socket);
+            }
+            RawClient other = connectedClient();
+            other.write(hex(PING));
+            assertThat(other.readReply().xid()).as("served among the hostile connections").isEqualTo(-2);
+
+            for (Socket socket : oversized) {
+                assertThat(closedByServer(socket)).as("a frame over jute.maxbuffer is refused").isTrue();
+            }
+            long start = System.nanoTime();
+            for (Socket socket : halfOpen) {
+                assertThat(closedByServer(socket)).as("a connection without a handshake is closed").isTrue();
+            }
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).as("within the sessionless timeout")
+                    .isLessThan(Duration.ofMillis(soTimeoutMs));
+        } finally {
+            for (Socket socket : halfOpen) {
+                socket.close();
+            }
+            for (Socket socket : oversized) {
+                socket.close();
+            }
+        }
+    }
+
+    /** Whether the server closes {@code socket}: end of stream or a reset before its read timeout. */
+    private static boolean closedByServer(Socket socket) throws IOException {
+        try {
+            return socket.getInputStream().read() == -1;
+        } catch (SocketTimeoutException e) {
+            return false;
+        } catch (SocketException reset) {
+            return true;
+        }
     }
 
     @Test
