@@ -1,11 +1,14 @@
 package io.viewkeeper.server;
 
+import static io.viewkeeper.server.peer.PeerWire.assertClosed;
+import static io.viewkeeper.server.peer.PeerWire.dial;
+import static io.viewkeeper.server.peer.PeerWire.frame;
+import static io.viewkeeper.server.peer.PeerWire.free;
+import static io.viewkeeper.server.peer.PeerWire.hello;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
 import io.viewkeeper.consensus.Message;
 import io.viewkeeper.server.peer.PeerFrames;
 import io.viewkeeper.server.peer.PeerSecurity;
@@ -13,12 +16,8 @@ import io.viewkeeper.server.peer.PeerTransport;
 import io.viewkeeper.server.tls.TestCertificates;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
-import java.net.SocketTimeoutException;
-import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -93,7 +92,7 @@ class PeerTlsTest {
     void shouldDropPlainDialToTlsOnlyPort() throws Exception {
         start(0, tls(true, false, stores), received);
         try (Socket socket = dial(members.get(0), "127.0.0.2")) {
-            socket.getOutputStream().write(frame(PeerFrames.HELLO, hello(1)));
+            socket.getOutputStream().write(frame(PeerFrames.HELLO, hello(1, CLUSTER)));
             socket.getOutputStream().write(frame(PeerFrames.CONSENSUS, io.viewkeeper.server.peer.PeerCodec.encode(
                     new Message.PrepareOk(3, 9, 1))));
             assertClosed(socket);
@@ -135,7 +134,7 @@ class PeerTlsTest {
                         members.get(0).getHostString(), members.get(0).getPort(), true)) {
             assertThatThrownBy(() -> {
                 socket.startHandshake();
-                socket.getOutputStream().write(frame(PeerFrames.HELLO, hello(1)));
+                socket.getOutputStream().write(frame(PeerFrames.HELLO, hello(1, CLUSTER)));
                 socket.getOutputStream().flush();
                 while (socket.getInputStream().read() >= 0) {
                     // a TLS 1.3 server refuses the missing certificate after the client's handshake ends
@@ -267,42 +266,8 @@ class PeerTlsTest {
                 });
     }
 
-    private static Socket dial(InetSocketAddress to, String from) throws IOException {
-        Socket socket = new Socket();
-        socket.bind(new InetSocketAddress(InetAddress.getByName(from), 0));
-        socket.connect(to, 5000);
-        socket.setSoTimeout(5000);
-        return socket;
-    }
 
-    private static void assertClosed(Socket socket) throws IOException {
-        InputStream in = socket.getInputStream();
-        try {
-            while (in.read() >= 0) {
-                // anything sent before the close
-            }
-        } catch (SocketTimeoutException e) {
-            throw new AssertionError("the connection was left open", e);
-        } catch (IOException reset) {
-            // a reset is a close as well
-        }
-    }
 
-    private static byte[] frame(byte kind, byte[] payload) {
-        ByteBuf buf = PeerFrames.encode(ByteBufAllocator.DEFAULT, kind, payload);
-        byte[] bytes = new byte[buf.readableBytes()];
-        buf.readBytes(bytes);
-        buf.release();
-        return bytes;
-    }
 
-    private static byte[] hello(int index) {
-        return ByteBuffer.allocate(12).putInt(index).putLong(CLUSTER).array();
-    }
 
-    private static InetSocketAddress free(String host) throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(host))) {
-            return new InetSocketAddress(host, socket.getLocalPort());
-        }
-    }
 }

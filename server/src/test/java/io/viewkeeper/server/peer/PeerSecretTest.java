@@ -1,21 +1,20 @@
 package io.viewkeeper.server.peer;
 
+import static io.viewkeeper.server.peer.PeerWire.assertClosed;
+import static io.viewkeeper.server.peer.PeerWire.dial;
+import static io.viewkeeper.server.peer.PeerWire.frame;
+import static io.viewkeeper.server.peer.PeerWire.free;
+import static io.viewkeeper.server.peer.PeerWire.hello;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.viewkeeper.consensus.Message;
 import java.io.DataInputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
-import java.net.SocketTimeoutException;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -78,7 +77,7 @@ class PeerSecretTest {
     void shouldDropPlainHelloWhenTheSecretIsRequired() throws Exception {
         start(0, PeerSecurity.of(false, false, null, SECRET, true), received);
         try (Socket socket = dial(members.get(0), "127.0.0.2")) {
-            socket.getOutputStream().write(frame(PeerFrames.HELLO, hello(1)));
+            socket.getOutputStream().write(frame(PeerFrames.HELLO, hello(1, CLUSTER)));
             readChallenge(socket);
             socket.getOutputStream().write(frame(PeerFrames.CONSENSUS, PeerCodec.encode(
                     new Message.PrepareOk(3, 9, 1))));
@@ -109,12 +108,12 @@ class PeerSecretTest {
         byte[] recorded;
         byte[] firstChallenge;
         try (Socket first = dial(members.get(0), "127.0.0.2")) {
-            first.getOutputStream().write(frame(PeerFrames.HELLO, hello(1)));
+            first.getOutputStream().write(frame(PeerFrames.HELLO, hello(1, CLUSTER)));
             firstChallenge = readChallenge(first);
             recorded = holder.proof(firstChallenge, 1, CLUSTER, 0);
         }
         try (Socket replay = dial(members.get(0), "127.0.0.2")) {
-            replay.getOutputStream().write(frame(PeerFrames.HELLO, hello(1)));
+            replay.getOutputStream().write(frame(PeerFrames.HELLO, hello(1, CLUSTER)));
             byte[] fresh = readChallenge(replay);
             assertThat(fresh).as("every connection gets its own challenge").isNotEqualTo(firstChallenge);
             replay.getOutputStream().write(frame(PeerFrames.PROOF, recorded));
@@ -130,7 +129,7 @@ class PeerSecretTest {
         start(0, PeerSecurity.of(false, false, null, SECRET, true), received);
         PeerSecurity holder = PeerSecurity.of(false, false, null, SECRET, true);
         try (Socket socket = dial(members.get(0), "127.0.0.2")) {
-            socket.getOutputStream().write(frame(PeerFrames.HELLO, hello(1)));
+            socket.getOutputStream().write(frame(PeerFrames.HELLO, hello(1, CLUSTER)));
             byte[] challenge = readChallenge(socket);
             socket.getOutputStream().write(frame(PeerFrames.PROOF, holder.proof(challenge, 1, CLUSTER, 2)));
             assertClosed(socket);
@@ -142,7 +141,7 @@ class PeerSecretTest {
         start(0, PeerSecurity.of(false, false, null, SECRET, true), received);
         PeerSecurity holder = PeerSecurity.of(false, false, null, SECRET, true);
         try (Socket socket = dial(members.get(0), "127.0.0.2")) {
-            socket.getOutputStream().write(frame(PeerFrames.HELLO, hello(1)));
+            socket.getOutputStream().write(frame(PeerFrames.HELLO, hello(1, CLUSTER)));
             byte[] challenge = readChallenge(socket);
             socket.getOutputStream().write(frame(PeerFrames.PROOF, holder.proof(challenge, 1, CLUSTER, 0)));
             socket.getOutputStream().write(frame(PeerFrames.CONSENSUS, PeerCodec.encode(
@@ -182,13 +181,6 @@ class PeerSecretTest {
         return started.indexOf(transport);
     }
 
-    private static Socket dial(InetSocketAddress to, String from) throws IOException {
-        Socket socket = new Socket();
-        socket.bind(new InetSocketAddress(InetAddress.getByName(from), 0));
-        socket.connect(to, 5000);
-        socket.setSoTimeout(5000);
-        return socket;
-    }
 
     /** Reads the accepting side's first frame, which must be its CHALLENGE, and returns the challenge. */
     private static byte[] readChallenge(Socket socket) throws IOException {
@@ -208,34 +200,7 @@ class PeerSecretTest {
         }
     }
 
-    private static void assertClosed(Socket socket) throws IOException {
-        InputStream in = socket.getInputStream();
-        try {
-            while (in.read() >= 0) {
-                // what the transport sent before closing (a CHALLENGE)
-            }
-        } catch (SocketTimeoutException e) {
-            throw new AssertionError("the connection was left open", e);
-        } catch (IOException reset) {
-            // a reset is a close as well
-        }
-    }
 
-    private static byte[] frame(byte kind, byte[] payload) {
-        ByteBuf buf = PeerFrames.encode(ByteBufAllocator.DEFAULT, kind, payload);
-        byte[] bytes = new byte[buf.readableBytes()];
-        buf.readBytes(bytes);
-        buf.release();
-        return bytes;
-    }
 
-    private static byte[] hello(int index) {
-        return ByteBuffer.allocate(12).putInt(index).putLong(CLUSTER).array();
-    }
 
-    private static InetSocketAddress free(String host) throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(host))) {
-            return new InetSocketAddress(host, socket.getLocalPort());
-        }
-    }
 }

@@ -1,19 +1,18 @@
 package io.viewkeeper.server.peer;
 
+import static io.viewkeeper.server.peer.PeerWire.assertClosed;
+import static io.viewkeeper.server.peer.PeerWire.frame;
+import static io.viewkeeper.server.peer.PeerWire.free;
+import static io.viewkeeper.server.peer.PeerWire.hello;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
 import io.viewkeeper.consensus.Message;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
-import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.List;
@@ -201,19 +200,6 @@ class PeerTransportTest {
         return socket;
     }
 
-    private static void assertClosed(Socket socket) throws IOException {
-        InputStream in = socket.getInputStream();
-        try {
-            while (in.read() >= 0) {
-                // what the transport sent before closing (the CHALLENGE answering a valid HELLO)
-            }
-        } catch (SocketTimeoutException e) {
-            throw new AssertionError("the connection was left open", e);
-        } catch (IOException reset) {
-            // a reset is a close as well
-            return;
-        }
-    }
 
     private static void write(Socket socket, byte[] bytes) throws IOException {
         OutputStream out = socket.getOutputStream();
@@ -221,23 +207,8 @@ class PeerTransportTest {
         out.flush();
     }
 
-    private static byte[] frame(byte kind, byte[] payload) {
-        ByteBuf buf = PeerFrames.encode(ByteBufAllocator.DEFAULT, kind, payload);
-        byte[] bytes = new byte[buf.readableBytes()];
-        buf.readBytes(bytes);
-        buf.release();
-        return bytes;
-    }
 
-    private static byte[] hello(int index, long cluster) {
-        return ByteBuffer.allocate(12).putInt(index).putLong(cluster).array();
-    }
 
-    private static InetSocketAddress free(String host) throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(host))) {
-            return new InetSocketAddress(host, socket.getLocalPort());
-        }
-    }
 
     /** A receiver that tells {@code sink} of lost and refused peers ("lost 0", "refused 1") and nothing else. */
     private static PeerTransport.Receiver peerEvents(Consumer<String> sink) {
