@@ -47,7 +47,9 @@ public final class AccessControl {
 
     private static boolean matches(String scheme, String identityId, String aclId) {
         return switch (scheme) {
-            case "digest", "x509", "sasl" -> identityId.equals(aclId);
+            case "digest", "x509" -> identityId.equals(aclId);
+            // ZooKeeper's SASLAuthenticationProvider: the sasl id "super" matches every sasl entry (no other scheme)
+            case "sasl" -> identityId.equals(aclId) || identityId.equals("super");
             case "ip" -> ipMatches(identityId, aclId);
             default -> false;
         };
@@ -94,10 +96,22 @@ public final class AccessControl {
             case "digest" -> id.split(":", -1).length == 2;
             case "ip" -> parseIp(id) != null;
             case "x509" -> validX500Name(id);
-            case "sasl" -> !id.isEmpty();
+            case "sasl" -> validKerberosName(id);
             default -> false;
         };
     }
+
+    /**
+     * ZooKeeper's SASLAuthenticationProvider takes an id its KerberosName parses: one without '@' (a bare name, the
+     * empty one included), or {@code name[/host]@realm} with no further '/' or '@'.
+     */
+    private static boolean validKerberosName(String id) {
+        return id.indexOf('@') < 0 || KERBEROS_NAME.matcher(id).matches();
+    }
+
+    /** ZooKeeper's KerberosName pattern: {@code ([^/@]*)(/([^/@]*))?@([^/@]*)}. */
+    private static final java.util.regex.Pattern KERBEROS_NAME =
+            java.util.regex.Pattern.compile("([^/@]*)(/([^/@]*))?@([^/@]*)");
 
     /** ZooKeeper's X509AuthenticationProvider takes any distinguished name X500Principal parses. */
     private static boolean validX500Name(String id) {
