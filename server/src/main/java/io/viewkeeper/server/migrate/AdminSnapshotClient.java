@@ -110,7 +110,13 @@ final class AdminSnapshotClient {
         if (authorization != null) {
             request.header("Authorization", authorization);
         }
-        HttpClient client = client(tlsCa);
+        try (HttpClient client = client(tlsCa)) {
+            return fetch(client, request, uri, hostAndPort, tlsCa, file);
+        }
+    }
+
+    private static Fetched fetch(HttpClient client, HttpRequest.Builder request, URI uri, String hostAndPort,
+            Path tlsCa, Path file) throws IOException, MigrationException {
         HttpResponse<InputStream> response;
         try {
             response = client.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());

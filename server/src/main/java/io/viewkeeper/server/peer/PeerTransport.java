@@ -146,7 +146,8 @@ public final class PeerTransport implements AutoCloseable {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         ch.pipeline().addLast(new PortDetector());
-                        closeUnlessHello(ch, "sent no HELLO");
+                        closeUnlessHello(ch, security.secretRequired()
+                                ? "completed no HELLO with the PROOF of peer.auth.secretFile" : "sent no HELLO");
                     }
                 });
         serverChannel = server.bind(peers.get(selfIndex)).sync().channel();
@@ -291,6 +292,14 @@ public final class PeerTransport implements AutoCloseable {
             ctx.pipeline().addLast(new LengthFieldBasedFrameDecoder(frameBytesMax, 0, 4, 0, 4, true),
                     new InboundHandler());
             ctx.pipeline().remove(this); // hands what it holds to the next handler
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            // a reset before the first byte (a port scanner, a peer going away): nothing to tell but a debug line
+            log.debug("peer connection from {} failed before its first byte: {}", ctx.channel().remoteAddress(),
+                    cause.toString());
+            ctx.close();
         }
     }
 
