@@ -228,22 +228,8 @@ class PeerTlsTest {
     /** A transport delivering into {@code into}, telling {@code lost} of every peer connection lost ("lost 0"). */
     private PeerTransport start(int index, PeerSecurity security, BlockingQueue<Message> into, List<String> lost)
             throws Exception {
-        PeerTransport transport = new PeerTransport(index, CLUSTER, members, new PeerTransport.Receiver() {
-            @Override
-            public void onMessage(Message message) {
-                into.add(message);
-            }
-
-            @Override
-            public void onSessionTouches(int from, long[] sessionIds) {
-                // not exercised here
-            }
-
-            @Override
-            public void onPeerLost(int peer) {
-                lost.add("lost " + peer);
-            }
-        }, 1 << 20, security);
+        PeerTransport transport = new PeerTransport(index, CLUSTER, members,
+                io.viewkeeper.server.peer.PeerWire.receiver(into, lost), 1 << 20, security);
         transport.start();
         started.add(transport);
         return transport;

@@ -152,17 +152,8 @@ class PeerSecretTest {
     }
 
     private PeerTransport start(int index, PeerSecurity security, BlockingQueue<Message> into) throws Exception {
-        PeerTransport transport = new PeerTransport(index, CLUSTER, members, new PeerTransport.Receiver() {
-            @Override
-            public void onMessage(Message message) {
-                into.add(message);
-            }
-
-            @Override
-            public void onSessionTouches(int from, long[] sessionIds) {
-                // not exercised here
-            }
-        }, 1 << 20, security);
+        PeerTransport transport = new PeerTransport(index, CLUSTER, members,
+                PeerWire.receiver(into, new ArrayList<>()), 1 << 20, security);
         transport.start();
         started.add(transport);
         return transport;

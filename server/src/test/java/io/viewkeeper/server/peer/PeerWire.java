@@ -53,6 +53,27 @@ public final class PeerWire {
         return ByteBuffer.allocate(12).putInt(index).putLong(cluster).array();
     }
 
+    /** A receiver that puts messages into {@code into} and tells {@code lost} of lost peers ("lost 0"). */
+    public static PeerTransport.Receiver receiver(java.util.Collection<io.viewkeeper.consensus.Message> into,
+            java.util.Collection<String> lost) {
+        return new PeerTransport.Receiver() {
+            @Override
+            public void onMessage(io.viewkeeper.consensus.Message message) {
+                into.add(message);
+            }
+
+            @Override
+            public void onSessionTouches(int from, long[] sessionIds) {
+                // not exercised by the transport's tests
+            }
+
+            @Override
+            public void onPeerLost(int peer) {
+                lost.add("lost " + peer);
+            }
+        };
+    }
+
     /** An address on {@code host} with a port free now. */
     public static InetSocketAddress free(String host) throws IOException {
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(host))) {
