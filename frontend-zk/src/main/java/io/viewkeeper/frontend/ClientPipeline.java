@@ -121,7 +121,7 @@ public final class ClientPipeline {
             ctx.channel().config().setAutoRead(false);
             connection.answeringFourLetterWord = true;
             Inbound.FourLetterWord command = new Inbound.FourLetterWord(word, argument);
-            input.dispatch(() -> core.onInbound(connection, command));
+            input.dispatch(ClientInput.inbound(connection, command));
         }
     }
 
@@ -138,7 +138,7 @@ public final class ClientPipeline {
 
         @Override
         public void channelActive(ChannelHandlerContext ctx) {
-            input.dispatch(() -> core.onConnectionOpened(connection));
+            input.dispatch(ClientInput.opened(connection));
             ctx.executor().schedule(() -> {
                 if (!connected) {
                     ctx.close();
@@ -149,7 +149,7 @@ public final class ClientPipeline {
 
         @Override
         public void channelInactive(ChannelHandlerContext ctx) {
-            input.dispatch(() -> core.onConnectionClosed(connection));
+            input.dispatch(ClientInput.closed(connection));
             ctx.fireChannelInactive();
         }
 
@@ -164,7 +164,7 @@ public final class ClientPipeline {
             }
             connection.inflight.incrementAndGet();
             connection.updateReading(settings.maxInflightPerConnection());
-            input.dispatch(() -> core.onInbound(connection, inbound));
+            input.dispatch(ClientInput.inbound(connection, inbound));
         }
 
         @Override

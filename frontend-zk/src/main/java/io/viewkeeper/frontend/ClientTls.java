@@ -7,7 +7,6 @@ import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
-import io.viewkeeper.storage.Identity;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.util.List;
@@ -82,12 +81,7 @@ public record ClientTls(Supplier<SslContext> context, String superUser) {
                 String subject = clientSubject(ctx);
                 if (subject != null) {
                     // before any request of this connection: its requests follow on the same path, in order
-                    input.dispatch(() -> {
-                        connection.identities.add(new Identity("x509", subject));
-                        if (subject.equals(superUser)) {
-                            connection.identities.add(Identity.SUPER);
-                        }
-                    });
+                    input.dispatch(ClientInput.tlsIdentity(connection, subject, subject.equals(superUser)));
                 }
                 ctx.pipeline().remove(this);
             }

@@ -16,7 +16,7 @@ final class ConnectionInput {
     private final Channel channel;
     private final ClientConnection connection;
     private final int inflightMax;
-    private final Deque<Runnable> held = new ArrayDeque<>();
+    private final Deque<ClientInput> held = new ArrayDeque<>();
     private boolean waitingForRoom;
 
     ConnectionInput(ReplicaInbox inbox, Channel channel, ClientConnection connection, int inflightMax) {
@@ -26,12 +26,12 @@ final class ConnectionInput {
         this.inflightMax = inflightMax;
     }
 
-    /** On the channel's event loop: hands {@code task} on, or holds it (and what follows) until there is room. */
-    void dispatch(Runnable task) {
-        if (held.isEmpty() && inbox.offer(task)) {
+    /** On the channel's event loop: hands {@code input} on, or holds it (and what follows) until there is room. */
+    void dispatch(ClientInput input) {
+        if (held.isEmpty() && inbox.offer(input)) {
             return;
         }
-        held.add(task);
+        held.add(input);
         if (!waitingForRoom) {
             waitingForRoom = true;
             connection.inputHeld = true;

@@ -10,8 +10,8 @@ import java.util.concurrent.Executor;
  */
 public interface ReplicaInbox {
 
-    /** Queues {@code task} for the replica thread, in order; false when the queue is full and it was not queued. */
-    boolean offer(Runnable task);
+    /** Queues {@code input} for the replica thread, in order; false when the queue is full and it was not queued. */
+    boolean offer(ClientInput input);
 
     /** Runs {@code retry} on {@code executor} once the queue has room again (soon after, never on the caller). */
     void whenRoom(Executor executor, Runnable retry);

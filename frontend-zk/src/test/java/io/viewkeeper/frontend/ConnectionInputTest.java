@@ -23,7 +23,8 @@ class ConnectionInputTest {
     /** An inbox of a few places that runs nothing until the test drains it, like a busy replica thread. */
     private static final class BoundedInbox implements ReplicaInbox {
         private final int capacity;
-        private final Deque<Runnable> queued = new ArrayDeque<>();
+        private FrontendCore core;
+        private final Deque<ClientInput> queued = new ArrayDeque<>();
         private final List<Runnable> waiters = new ArrayList<>();
 
         BoundedInbox(int capacity) {
@@ -31,11 +32,11 @@ class ConnectionInputTest {
         }
 
         @Override
-        public boolean offer(Runnable task) {
+        public boolean offer(ClientInput input) {
             if (queued.size() >= capacity) {
                 return false;
             }
-            queued.add(task);
+            queued.add(input);
             return true;
         }
 
@@ -47,7 +48,7 @@ class ConnectionInputTest {
         /** The replica thread runs what is queued, then wakes whoever waits for room. */
         void drain() {
             while (!queued.isEmpty()) {
-                queued.poll().run();
+                queued.poll().deliverTo(core);
             }
             List<Runnable> woken = List.copyOf(waiters);
             waiters.clear();
@@ -59,6 +60,7 @@ class ConnectionInputTest {
     void shouldStopReadingWithoutBlockingAndKeepOrderWhenInboxIsFull() throws Exception {
         FrontendHarness harness = new FrontendHarness();
         BoundedInbox inbox = new BoundedInbox(2);
+        inbox.core = harness.core;
         ClientPipeline pipeline = new ClientPipeline(harness.settings, harness.core, inbox);
         EmbeddedChannel channel = new EmbeddedChannel(false, false);
         pipeline.install(channel, new ClientConnection(channel, "127.0.0.1", 40_000, FrontendHarness.CLOCK_MS));

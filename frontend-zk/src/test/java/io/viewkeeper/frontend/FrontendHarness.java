@@ -53,8 +53,8 @@ final class FrontendHarness {
         writes.core = core;
         this.pipeline = new ClientPipeline(settings, core, new ReplicaInbox() {
             @Override
-            public boolean offer(Runnable task) {
-                task.run();
+            public boolean offer(ClientInput input) {
+                input.deliverTo(core);
                 if (writes.autoCommit) {
                     writes.commitAll();
                 }

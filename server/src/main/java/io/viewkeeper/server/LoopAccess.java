@@ -25,7 +25,7 @@ final class LoopAccess implements NodeAccess {
 
     @Override
     public boolean offer(Runnable task) {
-        return loop.offer(task);
+        return loop.offerAdmin("admin query", task);
     }
 
     @Override
@@ -76,7 +76,11 @@ final class LoopAccess implements NodeAccess {
     @Override
     public InputQueue inputQueue() {
         ReplicaLoop.QueueFigures f = loop.queueFigures();
-        return new InputQueue(f.capacity(), f.highWater(), f.refusedOffers(), f.droppedPeerInputs());
+        java.util.Map<String, Long> consumed = new java.util.TreeMap<>();
+        for (Input.Kind kind : Input.Kind.values()) {
+            consumed.put(kind.label(), loop.consumed(kind));
+        }
+        return new InputQueue(f.capacity(), f.highWater(), f.refusedOffers(), f.droppedPeerInputs(), consumed);
     }
 
     @Override

@@ -9,7 +9,10 @@ import io.viewkeeper.server.metrics.PrometheusNodeMetrics;
 import io.viewkeeper.server.peer.PeerTransport;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,6 +55,12 @@ final class NodeOperations implements AutoCloseable {
         if (transport != null) {
             transport.setPrepareListener(metrics::recordPrepareBatch);
         }
+        Map<String, LongSupplier> consumed = new LinkedHashMap<>();
+        for (Input.Kind kind : Input.Kind.values()) {
+            consumed.put(kind.label(), () -> loop.consumed(kind));
+        }
+        metrics.bindInputs(consumed, () -> loop.queueFigures().highWater(),
+                () -> loop.queueFigures().refusedOffers(), () -> loop.queueFigures().droppedPeerInputs());
         return new NodeOperations(config, metrics, new LoopAccess(loop, core, transport, config));
     }
 

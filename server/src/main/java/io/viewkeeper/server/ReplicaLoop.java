@@ -6,6 +6,7 @@ import io.viewkeeper.consensus.LogEntry;
 import io.viewkeeper.consensus.Message;
 import io.viewkeeper.consensus.Outbox;
 import io.viewkeeper.consensus.Replica;
+import io.viewkeeper.frontend.ClientInput;
 import io.viewkeeper.frontend.FrontendCore;
 import io.viewkeeper.frontend.ReplicaInbox;
 import io.viewkeeper.frontend.WritePath;
@@ -30,31 +31,40 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The replica thread: the one thread that owns the {@link Replica}, the state machine and the frontend core.
- * Its duty cycle drains the bounded task queue fed by the I/O threads (client requests, peer messages), ticks the
- * replica and the frontend when due, and flushes the replica's effects: entries to persist (held in memory until
- * the write-ahead log exists, so durable when handed over), messages to peers, commits to apply. I/O threads only
- * offer to the queue ({@link ReplicaInbox}): a full queue makes a client connection hold its input and stop reading
- * until {@link #whenRoom} calls it back, and drops a peer's input, never blocking the thread. The container
- * reaper runs on its own period ({@link CycleTimers}). Fail-stop: any exception on this thread stops the replica
- * before the cycle flushes, and the node with it ({@link FailStop}).
+ * Its duty cycle reads the injected clock once, drains the bounded queue of {@link Input}s fed by the I/O threads
+ * (client input, peer messages, log syncs, admin queries), ticks the replica, the frontend and the reaper when due
+ * ({@link CycleTimers}), and flushes the replica's effects: entries to persist (held in memory until the
+ * write-ahead log exists, so durable when handed over), messages to peers, commits to apply. Everything on this
+ * thread takes the time from that one reading ({@link #now}). I/O threads only offer to the queue
+ * ({@link ReplicaInbox}): a full queue makes a client connection hold its input and stop reading until
+ * {@link #whenRoom} calls it back, and drops a peer's input, never blocking the thread. Inputs are counted by kind.
+ * Fail-stop: any exception on this thread stops the replica before the cycle flushes, and the node with it
+ * ({@link FailStop}).
  */
 final class ReplicaLoop implements WritePath, Outbox, ReplicaInbox, Runnable {
     private static final Logger log = LoggerFactory.getLogger(ReplicaLoop.class);
     private static final int QUEUE_CAPACITY = 65_536;
-    /** Client input is refused past this many queued tasks; the rest of the queue is for peers. */
+    /** Client and admin input is refused past this many queued inputs; the rest of the queue is for peers. */
     private static final int CLIENT_QUEUE_LIMIT = QUEUE_CAPACITY / 4 * 3;
-    private static final int TASKS_PER_CYCLE_MAX = 4096;
+    private static final int INPUTS_PER_CYCLE_MAX = 4096;
     private static final int FLUSH_ROUNDS_MAX = 64;
     /** The commit hint is rewritten at most this often. */
     private static final long COMMIT_HINT_MS = 1000;
 
-    private final BlockingQueue<Runnable> tasks = new ArrayBlockingQueue<>(QUEUE_CAPACITY);
+    private final BlockingQueue<Input> inputs = new ArrayBlockingQueue<>(QUEUE_CAPACITY);
+    /** Inputs consumed, by {@link Input.Kind} ordinal; written by the replica thread only. */
+    private final AtomicLongArray consumed = new AtomicLongArray(Input.Kind.values().length);
+    private final LongSupplier clock;
+    /** The clock as this cycle read it; any thread may read it (the frontend's clock, figures). */
+    private volatile long cycleNow;
     private final java.util.Queue<RoomWaiter> roomWaiters = new java.util.concurrent.ConcurrentLinkedQueue<>();
     private final java.util.concurrent.atomic.AtomicLong refusedOffers = new java.util.concurrent.atomic.AtomicLong();
     private final java.util.concurrent.atomic.AtomicLong droppedPeerInputs =
@@ -107,7 +117,9 @@ final class ReplicaLoop implements WritePath, Outbox, ReplicaInbox, Runnable {
     private final RecentActivity activity = new RecentActivity(System::currentTimeMillis);
 
     ReplicaLoop(long replicaTickMs, long frontendTickMs, long reaperMs, int replicaCount, boolean linearizableReads,
-            FailStop failStop) {
+            FailStop failStop, LongSupplier clock) {
+        this.clock = clock;
+        this.cycleNow = clock.getAsLong();
         this.replicaTickMs = replicaTickMs;
         this.frontendTickMs = frontendTickMs;
         this.reaperMs = reaperMs;
@@ -124,13 +136,13 @@ final class ReplicaLoop implements WritePath, Outbox, ReplicaInbox, Runnable {
             ReplicaDisk replicaDisk, DiskSettings settings, LogWriter.SyncListener syncListener) {
         this.disk = replicaDisk;
         this.diskSettings = settings;
-        this.writer = new LogWriter(replicaDisk.wal(), () -> tasks.offer(() -> { }), syncListener);
+        this.writer = new LogWriter(replicaDisk.wal(), () -> inputs.offer(new Input.LogSynced()), syncListener);
         this.core = frontendCore;
         this.transport = peers;
         Checkpoint stored = replicaDisk.start().durable() == null ? null
                 : replicaDisk.start().durable().checkpoint();
         this.checkpointOp = stored == null ? 0 : stored.op();
-        this.checkpointAtMs = System.currentTimeMillis();
+        this.checkpointAtMs = cycleNow;
         this.replica = replicaFactory.apply(this);
         // A replica recovering from damage starts below what the log holds; those entries are never reported.
         this.reportedPersistedOp = Math.max(replica.durableOp(), writer.durableOp());
@@ -138,42 +150,56 @@ final class ReplicaLoop implements WritePath, Outbox, ReplicaInbox, Runnable {
         thread.start();
     }
 
+    /** The time as the replica thread's current cycle read it: the clock of everything on that thread. */
+    long now() {
+        return cycleNow;
+    }
+
     /**
-     * Runs a task on the replica thread, in the order offered; blocks while the queue is full. Never from an I/O
-     * thread: they offer ({@link #offer}, {@link #offerFromPeer}) and wait for room without blocking.
+     * Queues an input, in the order given; blocks while the queue is full. Never from an I/O thread: they offer
+     * ({@link #offer}, {@link #offerFromPeer}) and wait for room without blocking.
      */
-    void execute(Runnable task) {
+    void execute(Input input) {
         if (!running) {
             return;
         }
         try {
-            tasks.put(task);
+            inputs.put(input);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
     }
 
     /**
-     * Offers a client's (or the admin endpoint's) task without blocking; false when the queue is three quarters
-     * full or the loop stopped. The last quarter is kept for peers ({@link #offerFromPeer}), so that a flood of
-     * client input never crowds out the heartbeats and prepares that keep the group in its view.
+     * Offers a client connection's input without blocking; false when the queue is three quarters full or the loop
+     * stopped. The last quarter is kept for peers ({@link #offerFromPeer}), so that a flood of client input never
+     * crowds out the heartbeats and prepares that keep the group in its view.
      */
     @Override
-    public boolean offer(Runnable task) {
+    public boolean offer(ClientInput input) {
+        return offerLimited(new Input.Client(input));
+    }
+
+    /** Offers an admin query or command, with the same limit as client input. */
+    boolean offerAdmin(String what, Runnable job) {
+        return offerLimited(new Input.Admin(what, job));
+    }
+
+    private boolean offerLimited(Input input) {
         if (!running) {
             return false;
         }
-        if (tasks.size() >= CLIENT_QUEUE_LIMIT || !queue(task)) {
+        if (inputs.size() >= CLIENT_QUEUE_LIMIT || !queue(input)) {
             refusedOffers.incrementAndGet();
             return false;
         }
         return true;
     }
 
-    private boolean queue(Runnable task) {
-        boolean queued = tasks.offer(task);
+    private boolean queue(Input input) {
+        boolean queued = inputs.offer(input);
         if (queued) {
-            queueHighWater = Math.max(queueHighWater, QUEUE_CAPACITY - tasks.remainingCapacity());
+            queueHighWater = Math.max(queueHighWater, QUEUE_CAPACITY - inputs.remainingCapacity());
         }
         return queued;
     }
@@ -188,8 +214,8 @@ final class ReplicaLoop implements WritePath, Outbox, ReplicaInbox, Runnable {
      * A peer's input: offered without blocking; when the queue is full it is dropped and counted, which the
      * protocol survives as it survives a lost message (it retransmits, and timeouts stand in for lost notices).
      */
-    void offerFromPeer(Runnable task) {
-        if (running && !queue(task)) {
+    void offerFromPeer(Input input) {
+        if (running && !queue(input)) {
             long dropped = droppedPeerInputs.incrementAndGet();
             if (Long.bitCount(dropped) == 1) {
                 log.warn("{} the replica thread's queue is full: {} peer inputs dropped so far", prefix(), dropped);
@@ -199,7 +225,7 @@ final class ReplicaLoop implements WritePath, Outbox, ReplicaInbox, Runnable {
 
     /** Calls back the I/O threads waiting for room, once the queue is at most half full. */
     private void wakeRoomWaiters() {
-        if (roomWaiters.isEmpty() || tasks.size() > QUEUE_CAPACITY / 2) {
+        if (roomWaiters.isEmpty() || inputs.size() > QUEUE_CAPACITY / 2) {
             return;
         }
         for (RoomWaiter waiter = roomWaiters.poll(); waiter != null; waiter = roomWaiters.poll()) {
@@ -210,12 +236,17 @@ final class ReplicaLoop implements WritePath, Outbox, ReplicaInbox, Runnable {
     private record RoomWaiter(java.util.concurrent.Executor executor, Runnable retry) {
     }
 
-    /** The most tasks queued at once, offers refused for a full queue, and peer inputs dropped for it. */
+    /** The most inputs queued at once, offers refused for a full queue, and peer inputs dropped for it. */
     record QueueFigures(int capacity, int highWater, long refusedOffers, long droppedPeerInputs) {
     }
 
     QueueFigures queueFigures() {
         return new QueueFigures(QUEUE_CAPACITY, queueHighWater, refusedOffers.get(), droppedPeerInputs.get());
+    }
+
+    /** Inputs consumed since start, by kind; any thread. */
+    long consumed(Input.Kind kind) {
+        return consumed.get(kind.ordinal());
     }
 
     /**
@@ -226,18 +257,21 @@ final class ReplicaLoop implements WritePath, Outbox, ReplicaInbox, Runnable {
      */
     @Override
     public void run() {
-        CycleTimers timers = new CycleTimers(System.currentTimeMillis(), replicaTickMs, frontendTickMs, reaperMs);
+        long now = clock.getAsLong();
+        CycleTimers timers = new CycleTimers(now, replicaTickMs, frontendTickMs, reaperMs);
         try {
             while (running) {
                 // committed ops still to apply: look at the inputs and go on at once rather than wait for them
-                long wait = replica.applyPending() ? 0 : timers.waitMs(System.currentTimeMillis());
-                Runnable first = tasks.poll(wait, TimeUnit.MILLISECONDS);
+                long wait = replica.applyPending() ? 0 : timers.waitMs(now);
+                Input first = inputs.poll(wait, TimeUnit.MILLISECONDS);
+                // the one clock reading of this cycle: every input, tick and flush below takes its time from it
+                now = clock.getAsLong();
+                cycleNow = now;
                 if (first != null) {
-                    first.run();
-                    drainTasks();
+                    handle(first);
+                    drainInputs();
                 }
                 wakeRoomWaiters();
-                long now = System.currentTimeMillis();
                 if (timers.due(CycleTimers.Timer.REPLICA_TICK, now)) {
                     replica.onTick();
                 }
@@ -275,13 +309,35 @@ final class ReplicaLoop implements WritePath, Outbox, ReplicaInbox, Runnable {
         failStop.stopped(disk ? FailStop.EXIT_DISK : FailStop.EXIT_BROKEN_INVARIANT, cause);
     }
 
-    private void drainTasks() {
-        for (int i = 0; i < TASKS_PER_CYCLE_MAX; i++) {
-            Runnable next = tasks.poll();
+    private void drainInputs() {
+        for (int i = 0; i < INPUTS_PER_CYCLE_MAX; i++) {
+            Input next = inputs.poll();
             if (next == null) {
                 return;
             }
-            next.run();
+            handle(next);
+        }
+    }
+
+    /** The duty cycle's one door for inputs: each kind goes where it belongs. */
+    private void handle(Input input) {
+        consumed.lazySet(input.kind().ordinal(), consumed.get(input.kind().ordinal()) + 1);
+        switch (input) {
+            case Input.Client client -> client.input().deliverTo(core);
+            case Input.PeerMessage peer -> replica.onMessage(peer.message());
+            case Input.SessionTouches touches -> core.onSessionTouches(touches.sessionIds());
+            case Input.PeerLost lost -> replica.onPeerUnreachable(lost.index());
+            case Input.PeerRefused refused -> replica.onPeerRefused(refused.index());
+            case Input.LogSynced synced -> {
+                // the flush at the end of this cycle reads how far the log is durable
+            }
+            case Input.TransferImageReady ready -> {
+                buildingTransfer = false;
+                if (ready.image() != null) {
+                    replica.onTransferImageReady(ready.image());
+                }
+            }
+            case Input.Admin admin -> admin.job().run();
         }
     }
 
@@ -293,7 +349,7 @@ final class ReplicaLoop implements WritePath, Outbox, ReplicaInbox, Runnable {
     private void writeCommitHint() {
         // at most the durable op, so that the log read back after a crash holds the op the hint names
         long known = Math.min(replica.commitTarget(), replica.durableOp());
-        long now = System.currentTimeMillis();
+        long now = cycleNow;
         if (known <= commitHintWritten || known < replica.logStartOp() || now - commitHintAtMs < COMMIT_HINT_MS) {
             return;
         }
@@ -439,11 +495,6 @@ final class ReplicaLoop implements WritePath, Outbox, ReplicaInbox, Runnable {
         return replica;
     }
 
-    /** A backup's clients touched these sessions; only the primary keeps expiry deadlines that matter. */
-    void touchSessions(long[] sessionIds) {
-        core.onSessionTouches(sessionIds);
-    }
-
     // ---- Outbox: what the replica asks of the world ----
 
     /** Hands the batch to the log writer, each entry with its hash chain; it reports them durable when synced. */
@@ -527,7 +578,7 @@ final class ReplicaLoop implements WritePath, Outbox, ReplicaInbox, Runnable {
             return null;
         }
         checkpointOp = op;
-        checkpointAtMs = System.currentTimeMillis();
+        checkpointAtMs = cycleNow;
         logBytesSinceCheckpoint = 0;
         long savedMs = (System.nanoTime() - startNanos) / 1_000_000;
         log.info("{} checkpoint at op {} saved in {} ms", prefix(), op, savedMs);
@@ -571,13 +622,7 @@ final class ReplicaLoop implements WritePath, Outbox, ReplicaInbox, Runnable {
             log.error("{} checkpoint at op {} cannot be read for transfer: {}", prefix, checkpoint.op(),
                     e.toString());
         }
-        Checkpoint built = whole;
-        execute(() -> {
-            buildingTransfer = false;
-            if (built != null) {
-                replica.onTransferImageReady(built);
-            }
-        });
+        execute(new Input.TransferImageReady(whole));
     }
 
     @Override
@@ -602,7 +647,7 @@ final class ReplicaLoop implements WritePath, Outbox, ReplicaInbox, Runnable {
         }));
         reportedPersistedOp = checkpoint.op();
         checkpointOp = checkpoint.op();
-        checkpointAtMs = System.currentTimeMillis();
+        checkpointAtMs = cycleNow;
         logBytesSinceCheckpoint = 0;
         log.info("{} installed checkpoint at op {}", prefix(), checkpoint.op());
         activity.event("installed", "a checkpoint at op " + checkpoint.op() + " from a peer");
@@ -625,7 +670,7 @@ final class ReplicaLoop implements WritePath, Outbox, ReplicaInbox, Runnable {
         }
         boolean due = committedSince >= diskSettings.checkpointOps()
                 || logBytesSinceCheckpoint >= diskSettings.checkpointLogBytes()
-                || System.currentTimeMillis() - checkpointAtMs >= diskSettings.checkpointIntervalMs();
+                || cycleNow - checkpointAtMs >= diskSettings.checkpointIntervalMs();
         if (due) {
             replica.requestCheckpoint();
         }

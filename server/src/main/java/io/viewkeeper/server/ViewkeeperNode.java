@@ -132,8 +132,8 @@ public final class ViewkeeperNode implements AutoCloseable {
                 config.extendedTypesEnabled(), config.enforceQuota());
         ReplicaLoop loop = new ReplicaLoop(REPLICA_TICK_MS, Math.max(1, Math.min(config.tickTimeMs() / 2, 100)),
                 config.containerCheckIntervalMs(), replicaCount, config.reads() == NodeConfig.ReadMode.LINEARIZABLE,
-                failStop);
-        FrontendCore core = new FrontendCore(settings, stateMachine, loop, System::currentTimeMillis,
+                failStop, System::currentTimeMillis);
+        FrontendCore core = new FrontendCore(settings, stateMachine, loop, loop::now,
                 new SecureRandom());
         core.setAuthentication(new ClientAuthentication(sasl, config.requiredAuthSchemes()));
         if (disk.start().image() != null) {
@@ -247,22 +247,22 @@ public final class ViewkeeperNode implements AutoCloseable {
         PeerTransport.Receiver receiver = new PeerTransport.Receiver() {
             @Override
             public void onMessage(io.viewkeeper.consensus.Message message) {
-                loop.offerFromPeer(() -> loop.replica().onMessage(message));
+                loop.offerFromPeer(new Input.PeerMessage(message));
             }
 
             @Override
             public void onSessionTouches(int from, long[] sessionIds) {
-                loop.offerFromPeer(() -> loop.touchSessions(sessionIds));
+                loop.offerFromPeer(new Input.SessionTouches(from, sessionIds));
             }
 
             @Override
             public void onPeerLost(int index) {
-                loop.offerFromPeer(() -> loop.replica().onPeerUnreachable(index));
+                loop.offerFromPeer(new Input.PeerLost(index));
             }
 
             @Override
             public void onPeerRefused(int index) {
-                loop.offerFromPeer(() -> loop.replica().onPeerRefused(index));
+                loop.offerFromPeer(new Input.PeerRefused(index));
             }
         };
         return new PeerTransport(config.replicaIndex(), clusterId, peers, receiver, PEER_FRAME_BYTES_MAX, security);
@@ -316,7 +316,7 @@ public final class ViewkeeperNode implements AutoCloseable {
 
     /** Runs {@code task} on this node's replica thread, as its inputs do (tests plant failures this way). */
     void executeOnReplicaThread(Runnable task) {
-        loop.execute(task);
+        loop.execute(new Input.Admin("a task", task));
     }
 
     /** What stopped this node's replica thread, or null while it runs (or after a plain close). */

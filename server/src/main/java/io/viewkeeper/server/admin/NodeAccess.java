@@ -60,7 +60,11 @@ public interface NodeAccess {
      * The replica thread's input queue: its capacity, the most inputs it held at once, offers refused because it
      * was full (their connections stopped reading until it had room) and peer inputs dropped for it.
      */
-    record InputQueue(int capacity, int highWater, long refusedOffers, long droppedPeerInputs) {
+    record InputQueue(int capacity, int highWater, long refusedOffers, long droppedPeerInputs,
+            java.util.Map<String, Long> consumed) {
+        public InputQueue {
+            consumed = java.util.Map.copyOf(consumed);
+        }
     }
 
     /** Any thread. */

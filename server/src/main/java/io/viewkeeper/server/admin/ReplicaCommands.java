@@ -107,7 +107,8 @@ final class ReplicaCommands {
         out.put("ignored_messages", ignored);
         NodeAccess.InputQueue queue = node.inputQueue();
         out.put("input_queue", Map.of("capacity", queue.capacity(), "high_water", queue.highWater(),
-                "refused_offers", queue.refusedOffers(), "dropped_peer_inputs", queue.droppedPeerInputs()));
+                "refused_offers", queue.refusedOffers(), "dropped_peer_inputs", queue.droppedPeerInputs(),
+                "consumed", new java.util.TreeMap<>(queue.consumed())));
         out.put("members", members(r, onlyIndex));
         return out;
     }

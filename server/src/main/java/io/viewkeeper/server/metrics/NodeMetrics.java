@@ -26,6 +26,14 @@ public interface NodeMetrics extends RequestListener, AutoCloseable {
     /** The replica thread did not answer an admin or sampling task in time. */
     void recordReplicaTimeout();
 
+    /**
+     * The replica thread's inputs, read when scraped: consumed since start by kind ({@code client_request}, ...),
+     * the most queued at once, offers refused for a full queue and peer inputs dropped for it.
+     */
+    void bindInputs(java.util.Map<String, java.util.function.LongSupplier> consumedByKind,
+            java.util.function.LongSupplier highWater, java.util.function.LongSupplier refused,
+            java.util.function.LongSupplier dropped);
+
     /** Every metric in the Prometheus text exposition format (version 0.0.4). */
     String scrape();
 

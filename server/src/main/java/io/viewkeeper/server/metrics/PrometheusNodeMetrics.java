@@ -2,6 +2,7 @@ package io.viewkeeper.server.metrics;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
@@ -20,6 +21,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.LongSupplier;
 import java.util.function.ToDoubleFunction;
 
 /**
@@ -43,6 +45,7 @@ public final class PrometheusNodeMetrics implements NodeMetrics {
     private final Counter viewChanges;
     private final Counter replicaTimeouts;
     private long lastView = -1;
+    private final List<LongSupplier> boundInputs = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     /** @param memberIds the server ids of the group in replica-index order (one id for a single node) */
     public PrometheusNodeMetrics(int serverId, List<Integer> memberIds) {
@@ -118,6 +121,26 @@ public final class PrometheusNodeMetrics implements NodeMetrics {
                 + "with a quorum", Tags.empty(), s -> s.sizes().clients().closedNoQuorum());
         gauge("viewkeeper.sessions.read.only", "Read-only sessions accepted since start", Tags.empty(),
                 s -> s.sizes().clients().readOnlySessions());
+    }
+
+    @Override
+    public void bindInputs(Map<String, java.util.function.LongSupplier> consumedByKind,
+            java.util.function.LongSupplier highWater, java.util.function.LongSupplier refused,
+            java.util.function.LongSupplier dropped) {
+        // Micrometer holds what a function counter reads only weakly: these must live as long as this registry
+        boundInputs.addAll(consumedByKind.values());
+        boundInputs.addAll(List.of(highWater, refused, dropped));
+        consumedByKind.forEach((kind, count) -> FunctionCounter.builder("viewkeeper.replica.inputs", count,
+                        LongSupplier::getAsLong)
+                .description("Inputs the replica thread consumed since start, by kind").tags("kind", kind)
+                .register(registry));
+        Gauge.builder("viewkeeper.replica.input.queue.high.water", highWater, LongSupplier::getAsLong)
+                .description("The most inputs the replica thread's queue held at once").register(registry);
+        FunctionCounter.builder("viewkeeper.replica.inputs.refused", refused, LongSupplier::getAsLong)
+                .description("Client and admin inputs refused for a full queue (their connections stopped reading)")
+                .register(registry);
+        FunctionCounter.builder("viewkeeper.replica.inputs.dropped", dropped, LongSupplier::getAsLong)
+                .description("Peer inputs dropped for a full queue").register(registry);
     }
 
     private void gauge(String name, String description, Tags tags, ToDoubleFunction<ReplicaSample> value) {

@@ -75,6 +75,18 @@ class MetricsScrapeTest {
                         .as("a lone node is serving").containsExactly("serving");
                 assertThat(family(families, "viewkeeper_vr_ignored").getMetrics()).as("one series per reason")
                         .hasSize(io.viewkeeper.consensus.Ignored.values().length);
+                Map<String, Double> inputs = new java.util.HashMap<>();
+                for (Metric m : family(families, "viewkeeper_replica_inputs_total").getMetrics()) {
+                    inputs.put(m.getLabels().get("kind"), ((Counter) m).getValue());
+                }
+                assertThat(inputs.get("client_request")).as("the handshake, 5 creates, 5 getData, 1 exists")
+                        .isGreaterThanOrEqualTo(12);
+                assertThat(inputs.get("client_connection_opened")).isEqualTo(1);
+                assertThat(inputs.get("log_synced")).isPositive();
+                assertThat(inputs.get("peer_message")).as("a lone node hears no peer").isZero();
+                assertThat(admin.get("/commands/replica").body().path("input_queue").path("consumed")
+                        .path("client_request").asLong()).isGreaterThanOrEqualTo(12);
+                assertThat(gauge(families, "viewkeeper_replica_input_queue_high_water")).isPositive();
                 assertThat(gauge(families, "viewkeeper_read_only")).isZero();
                 assertThat(family(families, "viewkeeper_view_changes_total").getType()).isEqualTo(MetricType.COUNTER);
                 assertThat(family(families, "jvm_memory_used_bytes").getMetrics()).isNotEmpty();

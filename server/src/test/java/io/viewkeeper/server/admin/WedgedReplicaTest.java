@@ -87,7 +87,7 @@ class WedgedReplicaTest {
 
             @Override
             public InputQueue inputQueue() {
-                return new InputQueue(1, accepts ? 1 : 0, accepts ? 0 : offered.get(), 0);
+                return new InputQueue(1, accepts ? 1 : 0, accepts ? 0 : offered.get(), 0, java.util.Map.of());
             }
         };
     }
