@@ -9,10 +9,12 @@ import java.util.Map;
  * when a machine (not a process) fails. A checkpoint is taken when the log has grown by {@code checkpointOps}
  * entries or {@code checkpointLogBytes} bytes since the last one, or {@code checkpointIntervalMs} has passed with
  * new commits; the log below a checkpoint is then deleted. A checkpoint sent to a peer that lags behind the log
- * travels in chunks of {@code checkpointChunkBytes}.
+ * travels in chunks of {@code checkpointChunkBytes}. {@code inputLog} ({@code debug.inputLog}, null when not set)
+ * is a debugging aid: the replica thread writes every input its consensus core consumed to that file, for
+ * {@code viewkeeper replay-inputs} to run again offline.
  */
 public record DiskSettings(boolean fsync, long walSegmentBytes, long checkpointOps, long checkpointLogBytes,
-                           long checkpointIntervalMs, int checkpointChunkBytes) {
+                           long checkpointIntervalMs, int checkpointChunkBytes, java.nio.file.Path inputLog) {
 
     public static final long SEGMENT_BYTES_DEFAULT = 64L * 1024 * 1024;
     public static final int CHUNK_BYTES_MIN = 1024;
@@ -41,12 +43,18 @@ public record DiskSettings(boolean fsync, long walSegmentBytes, long checkpointO
     }
 
     public static DiskSettings defaults() {
-        return new DiskSettings(true, SEGMENT_BYTES_DEFAULT, 100_000, 512L * 1024 * 1024, 10 * 60_000, 1 << 20);
+        return new DiskSettings(true, SEGMENT_BYTES_DEFAULT, 100_000, 512L * 1024 * 1024, 10 * 60_000, 1 << 20,
+                null);
     }
 
     public DiskSettings withCheckpointOps(long value) {
         return new DiskSettings(fsync, walSegmentBytes, value, checkpointLogBytes, checkpointIntervalMs,
-                checkpointChunkBytes);
+                checkpointChunkBytes, inputLog);
+    }
+
+    public DiskSettings withInputLog(java.nio.file.Path file) {
+        return new DiskSettings(fsync, walSegmentBytes, checkpointOps, checkpointLogBytes, checkpointIntervalMs,
+                checkpointChunkBytes, file);
     }
 
     static DiskSettings parse(Map<String, String> p) {
@@ -60,7 +68,8 @@ public record DiskSettings(boolean fsync, long walSegmentBytes, long checkpointO
         return new DiskSettings(fsync.equals("always"), number(p, "wal.segmentBytes", d.walSegmentBytes),
                 number(p, "checkpoint.ops", d.checkpointOps), number(p, "checkpoint.logBytes", d.checkpointLogBytes),
                 number(p, "checkpoint.intervalMs", d.checkpointIntervalMs),
-                (int) chunkBytes);
+                (int) chunkBytes, p.containsKey("debug.inputLog")
+                        ? ConfigException.path("debug.inputLog", p.get("debug.inputLog")) : null);
     }
 
     private static long number(Map<String, String> p, String key, long fallback) {

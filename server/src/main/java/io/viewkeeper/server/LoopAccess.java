@@ -29,6 +29,16 @@ final class LoopAccess implements NodeAccess {
     }
 
     @Override
+    public boolean requestViewChange() {
+        return loop.requestViewChange();
+    }
+
+    @Override
+    public boolean requestCheckpoint() {
+        return loop.checkpointNow();
+    }
+
+    @Override
     public Replica replica() {
         return loop.replica();
     }

@@ -32,7 +32,7 @@ import picocli.CommandLine.Spec;
         subcommands = {io.viewkeeper.server.launch.GroupCommands.StartCommand.class,
             io.viewkeeper.server.launch.GroupCommands.StopCommand.class,
             io.viewkeeper.server.launch.GroupCommands.ServerScriptCommand.class, Main.NodeCommand.class,
-            Main.InspectCommand.class,
+            Main.InspectCommand.class, Main.ReplayInputsCommand.class,
             io.viewkeeper.server.migrate.MigrationCommands.ImportCommand.class,
             io.viewkeeper.server.migrate.MigrationCommands.ExportCommand.class,
             io.viewkeeper.server.migrate.MigrationCommands.RestoreCommand.class})
@@ -139,6 +139,45 @@ public final class Main implements Callable<Integer> {
                 return problems == 0 ? EXIT_OK : EXIT_FAILURE;
             } catch (IOException | RuntimeException e) {
                 err.println("viewkeeper inspect: " + (e instanceof IOException io ? describe(io) : e.toString()));
+                err.flush();
+                return EXIT_USAGE;
+            }
+        }
+    }
+
+    @Command(name = "replay-inputs", description = "Run an input log (written by a node with debug.inputLog=FILE) "
+            + "through a fresh consensus core and state machine, offline, and check that every op commits where it "
+            + "did with the same state digest. Exit 0 when the replay matches the recording, 1 when it differs, "
+            + "2 on bad arguments or a file that is not an input log.")
+    static final class ReplayInputsCommand implements Callable<Integer> {
+        @Spec
+        private CommandSpec spec;
+
+        @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
+        private boolean help;
+
+        @CommandLine.Parameters(paramLabel = "FILE", description = "The input log.")
+        private Path file;
+
+        @Override
+        public Integer call() {
+            PrintWriter out = spec.commandLine().getOut();
+            PrintWriter err = spec.commandLine().getErr();
+            try {
+                io.viewkeeper.server.replay.InputReplay.Result result =
+                        io.viewkeeper.server.replay.InputReplay.replay(file);
+                out.printf("replayed %d inputs: %d ops committed as recorded, the last op %d, state digest %016x%s%n",
+                        result.inputs(), result.commits(), result.lastCommittedOp(), result.digest(),
+                        result.complete() ? "" : " (the file ends inside its last record or callback: the recording "
+                                + "was cut short)");
+                out.flush();
+                return EXIT_OK;
+            } catch (io.viewkeeper.server.replay.InputReplay.Divergence e) {
+                err.println("viewkeeper replay-inputs: the replay differs from the recording at " + e.getMessage());
+                err.flush();
+                return EXIT_FAILURE;
+            } catch (IOException e) {
+                err.println("viewkeeper replay-inputs: " + file + ": " + describe(e));
                 err.flush();
                 return EXIT_USAGE;
             }

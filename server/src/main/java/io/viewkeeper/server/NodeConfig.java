@@ -341,7 +341,8 @@ public record NodeConfig(
             "secureClientPortAddress", "client.certReload", "jaasLoginRenew", "kerberos.removeHostFromPrincipal",
             "kerberos.removeRealmFromPrincipal", "kerberos.canonicalizeHostNames", "enforce.auth.enabled",
             "enforce.auth.schemes", "sessionRequireClientSASLAuth", "admin.forceHttps", "admin.portUnification",
-            "admin.needClientAuth", "sslQuorumReloadCertFiles", "peer.auth.secretFile", "peer.auth.required");
+            "admin.needClientAuth", "sslQuorumReloadCertFiles", "peer.auth.secretFile", "peer.auth.required",
+            "debug.inputLog");
 
     /** Kerberos and login keys ZooKeeper reads as zookeeper.* system properties; zoo.cfg sets them the same way. */
     private static final List<String> AS_SYSTEM_PROPERTIES = List.of("jaasLoginRenew",

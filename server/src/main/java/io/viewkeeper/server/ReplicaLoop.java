@@ -11,11 +11,14 @@ import io.viewkeeper.frontend.FrontendCore;
 import io.viewkeeper.frontend.ReplicaInbox;
 import io.viewkeeper.frontend.WritePath;
 import io.viewkeeper.server.peer.PeerTransport;
+import io.viewkeeper.server.replay.InputLog;
+import io.viewkeeper.server.replay.ReplicaStart;
 import io.viewkeeper.storage.DataTree;
 import io.viewkeeper.storage.Operation;
 import io.viewkeeper.storage.OperationCodec;
 import io.viewkeeper.storage.SessionTable;
 import io.viewkeeper.storage.TreeSnapshot;
+import io.viewkeeper.storage.ZnodeStateMachine;
 import io.viewkeeper.storage.Txn;
 import io.viewkeeper.server.metrics.RecentActivity;
 import io.viewkeeper.storage.checkpoint.CorruptCheckpointException;
@@ -78,6 +81,8 @@ final class ReplicaLoop implements WritePath, Outbox, ReplicaInbox, Runnable {
     private final int replicaCount;
     private final boolean linearizableReads;
     private Replica replica;
+    /** The consensus core's inputs, written for an offline replay (debug.inputLog); a no-op when off. */
+    private InputLog inputLog = InputLog.off();
     private FrontendCore core;
     private PeerTransport transport;
     private ReplicaDisk disk;
@@ -132,7 +137,7 @@ final class ReplicaLoop implements WritePath, Outbox, ReplicaInbox, Runnable {
      * Builds the replica with this loop as its outbox and starts the thread; entries, view state and checkpoints
      * go to {@code replicaDisk}, the log through a group-commit writer thread.
      */
-    void start(Function<Outbox, Replica> replicaFactory, FrontendCore frontendCore, PeerTransport peers,
+    void start(ReplicaStart replicaStart, FrontendCore frontendCore, PeerTransport peers,
             ReplicaDisk replicaDisk, DiskSettings settings, LogWriter.SyncListener syncListener) {
         this.disk = replicaDisk;
         this.diskSettings = settings;
@@ -143,7 +148,18 @@ final class ReplicaLoop implements WritePath, Outbox, ReplicaInbox, Runnable {
                 : replicaDisk.start().durable().checkpoint();
         this.checkpointOp = stored == null ? 0 : stored.op();
         this.checkpointAtMs = cycleNow;
-        this.replica = replicaFactory.apply(this);
+        if (settings.inputLog() != null) {
+            ZnodeStateMachine machine = frontendCore.stateMachine();
+            try {
+                inputLog = InputLog.open(settings.inputLog(), replicaStart, TreeSnapshot.write(machine),
+                        machine.extendedTypesEnabled(), machine.enforceQuota());
+                log.info("writing the consensus core's inputs to {} (debug.inputLog)", settings.inputLog());
+            } catch (IOException e) {
+                log.error("the input log {} cannot be opened ({}); the replica runs without it",
+                        settings.inputLog(), e.toString());
+            }
+        }
+        this.replica = replicaStart.create(this);
         // A replica recovering from damage starts below what the log holds; those entries are never reported.
         this.reportedPersistedOp = Math.max(replica.durableOp(), writer.durableOp());
         thread = new Thread(this, "replica-loop");
@@ -273,6 +289,7 @@ final class ReplicaLoop implements WritePath, Outbox, ReplicaInbox, Runnable {
                 }
                 wakeRoomWaiters();
                 if (timers.due(CycleTimers.Timer.REPLICA_TICK, now)) {
+                    inputLog.tick();
                     replica.onTick();
                 }
                 if (timers.due(CycleTimers.Timer.FRONTEND_TICK, now)) {
@@ -284,6 +301,7 @@ final class ReplicaLoop implements WritePath, Outbox, ReplicaInbox, Runnable {
                 logStatusChange();
                 flushReplica();
                 flushWrites();
+                inputLog.endCycle();
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -324,16 +342,26 @@ final class ReplicaLoop implements WritePath, Outbox, ReplicaInbox, Runnable {
         consumed.lazySet(input.kind().ordinal(), consumed.get(input.kind().ordinal()) + 1);
         switch (input) {
             case Input.Client client -> client.input().deliverTo(core);
-            case Input.PeerMessage peer -> replica.onMessage(peer.message());
+            case Input.PeerMessage peer -> {
+                inputLog.message(peer.message());
+                replica.onMessage(peer.message());
+            }
             case Input.SessionTouches touches -> core.onSessionTouches(touches.sessionIds());
-            case Input.PeerLost lost -> replica.onPeerUnreachable(lost.index());
-            case Input.PeerRefused refused -> replica.onPeerRefused(refused.index());
+            case Input.PeerLost lost -> {
+                inputLog.peerUnreachable(lost.index());
+                replica.onPeerUnreachable(lost.index());
+            }
+            case Input.PeerRefused refused -> {
+                inputLog.peerRefused(refused.index());
+                replica.onPeerRefused(refused.index());
+            }
             case Input.LogSynced synced -> {
                 // the flush at the end of this cycle reads how far the log is durable
             }
             case Input.TransferImageReady ready -> {
                 buildingTransfer = false;
                 if (ready.image() != null) {
+                    inputLog.transferImage(ready.image());
                     replica.onTransferImageReady(ready.image());
                 }
             }
@@ -400,10 +428,12 @@ final class ReplicaLoop implements WritePath, Outbox, ReplicaInbox, Runnable {
     private void flushReplica() {
         for (int round = 0; round < FLUSH_ROUNDS_MAX; round++) {
             long opBefore = replica.opNumber();
+            inputLog.flush();
             replica.flush();
             long durable = writer.durableOp();
             if (durable > reportedPersistedOp) {
                 reportedPersistedOp = durable;
+                inputLog.persisted(durable);
                 replica.onPersisted(durable);
             }
             if (replica.opNumber() == opBefore) {
@@ -446,7 +476,9 @@ final class ReplicaLoop implements WritePath, Outbox, ReplicaInbox, Runnable {
 
     @Override
     public long submit(Txn txn, long clientId, long requestNumber, long previousRequestNumber) {
-        return replica.onRequest(clientId, requestNumber, previousRequestNumber, OperationCodec.encode(txn));
+        byte[] body = OperationCodec.encode(txn);
+        inputLog.request(clientId, requestNumber, previousRequestNumber, body);
+        return replica.onRequest(clientId, requestNumber, previousRequestNumber, body);
     }
 
     @Override
@@ -456,6 +488,7 @@ final class ReplicaLoop implements WritePath, Outbox, ReplicaInbox, Runnable {
 
     @Override
     public boolean read(long readId) {
+        inputLog.read(readId);
         return replica.onRead(readId);
     }
 
@@ -495,6 +528,11 @@ final class ReplicaLoop implements WritePath, Outbox, ReplicaInbox, Runnable {
         return replica;
     }
 
+    /** On this thread: the state machine's digest. */
+    long stateDigest() {
+        return core.stateMachine().tree().digest();
+    }
+
     // ---- Outbox: what the replica asks of the world ----
 
     /** Hands the batch to the log writer, each entry with its hash chain; it reports them durable when synced. */
@@ -511,7 +549,9 @@ final class ReplicaLoop implements WritePath, Outbox, ReplicaInbox, Runnable {
 
     @Override
     public void commit(LogEntry entry) {
+        inputLog.commitBegin(entry.op());
         core.onCommitted(entry.op(), decode(entry), entry.clientId(), entry.requestNumber());
+        inputLog.commitEnd(entry.op(), core.stateMachine().tree().digest());
     }
 
     /** Asked of the entry just committed: served from the one decode of that entry. */
@@ -543,7 +583,9 @@ final class ReplicaLoop implements WritePath, Outbox, ReplicaInbox, Runnable {
 
     @Override
     public void readReady(long readId) {
+        inputLog.readReadyBegin(readId);
         core.onReadReady(readId);
+        inputLog.readReadyEnd(readId);
     }
 
     @Override
@@ -566,6 +608,12 @@ final class ReplicaLoop implements WritePath, Outbox, ReplicaInbox, Runnable {
      */
     @Override
     public byte[] checkpoint(long op, long chain, List<ClientTable.Session> clients) {
+        byte[] saved = saveCheckpoint(op, chain, clients);
+        inputLog.checkpointSaved(op, saved != null);
+        return saved;
+    }
+
+    private byte[] saveCheckpoint(long op, long chain, List<ClientTable.Session> clients) {
         if (buildingTransfer) {
             // the store is being read whole for a transfer: saving now would wait for it on this thread
             return null;
@@ -637,7 +685,9 @@ final class ReplicaLoop implements WritePath, Outbox, ReplicaInbox, Runnable {
                 throw new IllegalStateException("checkpoint at op " + checkpoint.op() + " does not decode", e);
             }
         }
+        inputLog.installBegin(checkpoint.op());
         core.onStateInstalled(image);
+        inputLog.installEnd(checkpoint.op(), core.stateMachine().tree().digest());
         byte[] clients = ReplicaDisk.encodeClients(checkpoint.clients());
         runOnDisk("install the checkpoint at op " + checkpoint.op(), () -> writer.runNow(wal -> {
             wal.beginReset(checkpoint.op());
@@ -672,13 +722,20 @@ final class ReplicaLoop implements WritePath, Outbox, ReplicaInbox, Runnable {
                 || logBytesSinceCheckpoint >= diskSettings.checkpointLogBytes()
                 || cycleNow - checkpointAtMs >= diskSettings.checkpointIntervalMs();
         if (due) {
-            replica.requestCheckpoint();
+            checkpointNow();
         }
     }
 
-    /** Takes a checkpoint now, if there is anything new to put in it (an operator's request). */
+    /** Takes a checkpoint now, if there is anything new to put in it (also an operator's request). */
     boolean checkpointNow() {
+        inputLog.requestCheckpoint();
         return replica.requestCheckpoint();
+    }
+
+    /** An operator hands the primary on: false when not in normal status. */
+    boolean requestViewChange() {
+        inputLog.requestViewChange();
+        return replica.requestViewChange();
     }
 
     private interface DiskAction {
@@ -711,6 +768,7 @@ final class ReplicaLoop implements WritePath, Outbox, ReplicaInbox, Runnable {
         if (writer != null) {
             writer.close();
         }
+        inputLog.close();
         if (disk != null) {
             try {
                 disk.close();

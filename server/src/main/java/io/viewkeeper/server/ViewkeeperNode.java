@@ -1,6 +1,5 @@
 package io.viewkeeper.server;
 
-import io.viewkeeper.consensus.Replica;
 import io.viewkeeper.consensus.ReplicaConfiguration;
 import io.viewkeeper.consensus.ReplicaOptions;
 import io.viewkeeper.frontend.ClientAuthentication;
@@ -11,6 +10,7 @@ import io.viewkeeper.frontend.FrontendSettings;
 import io.viewkeeper.server.disk.ReplicaDisk;
 import io.viewkeeper.server.peer.PeerSecurity;
 import io.viewkeeper.server.peer.PeerTransport;
+import io.viewkeeper.server.replay.ReplicaStart;
 import io.viewkeeper.storage.wal.WriteAheadLog;
 import io.viewkeeper.storage.DataTree;
 import io.viewkeeper.storage.SessionTable;
@@ -21,9 +21,7 @@ import java.nio.file.Files;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -121,9 +119,9 @@ public final class ViewkeeperNode implements AutoCloseable {
         // SASL as ZooKeeper sets it up: the JVM's JAAS file and its Server section, when there is one
         JaasSaslAuthenticator sasl = JaasSaslAuthenticator.fromSystemProperties();
         ReplicaDisk disk = ReplicaDisk.open(config.dataDir(), identity(config), walOptions(config.disk()));
-        Function<io.viewkeeper.consensus.Outbox, Replica> factory;
+        ReplicaStart factory;
         try {
-            factory = replicaFactory(config, disk);
+            factory = replicaStart(config, disk);
         } catch (IOException | RuntimeException e) {
             disk.close();
             throw e;
@@ -273,14 +271,13 @@ public final class ViewkeeperNode implements AutoCloseable {
      * from its peers (VR Revisited §4.3) when something failed its checks, which a one-replica group cannot do, so
      * it refuses to start rather than serve damaged or invented state; pristine when the directory is empty.
      */
-    private static Function<io.viewkeeper.consensus.Outbox, Replica> replicaFactory(NodeConfig config,
-            ReplicaDisk disk) throws IOException {
+    private static ReplicaStart replicaStart(NodeConfig config, ReplicaDisk disk) throws IOException {
         boolean single = config.members().size() <= 1;
         ReplicaConfiguration configuration = single ? ReplicaConfiguration.single()
                 : new ReplicaConfiguration(config.members().size(), config.replicaIndex(), 1024);
         ReplicaOptions options = ReplicaOptions.defaults().withCheckpointIntervalOps(0)
                 .withCheckpointChunks(config.disk().checkpointChunkBytes(), 4);
-        SplittableRandom random = new SplittableRandom(new SecureRandom().nextLong());
+        long seed = new SecureRandom().nextLong();
         ReplicaDisk.Start start = disk.start();
         switch (start.kind()) {
             case INTACT -> {
@@ -288,7 +285,7 @@ public final class ViewkeeperNode implements AutoCloseable {
                         + "known committed up to op {}", config.serverId(),
                         start.durable().checkpoint() == null ? 0 : start.durable().checkpoint().op(),
                         start.durable().entries().size(), start.durable().view(), start.durable().knownCommit());
-                return outbox -> Replica.restart(configuration, options, outbox, random, start.durable());
+                return new ReplicaStart(ReplicaStart.Kind.RESTART, configuration, options, seed, start.durable());
             }
             case DAMAGED -> {
                 if (single) {
@@ -298,18 +295,18 @@ public final class ViewkeeperNode implements AutoCloseable {
                 }
                 log.error("replica {} found damage on its disk ({}); it recovers its state from its peers and "
                         + "neither votes nor serves until then", config.serverId(), start.damage());
-                return outbox -> Replica.recovering(configuration, options, outbox, random);
+                return new ReplicaStart(ReplicaStart.Kind.RECOVERING, configuration, options, seed, null);
             }
             default -> {
                 if (single) {
                     disk.persistViewState(0, 0);
-                    return outbox -> new Replica(configuration, options, outbox, random);
+                    return new ReplicaStart(ReplicaStart.Kind.NEW_SINGLE, configuration, options, seed, null);
                 }
                 // An empty directory may be a new group's or a wiped one's: the replica asks its peers before it
                 // votes (it starts the group only when every peer is empty too) and records nothing until then.
                 log.info("replica {} starts with an empty data directory: asking its peers for their state",
                         config.serverId());
-                return outbox -> Replica.pristine(configuration, options, outbox, random);
+                return new ReplicaStart(ReplicaStart.Kind.PRISTINE, configuration, options, seed, null);
             }
         }
     }
@@ -317,6 +314,11 @@ public final class ViewkeeperNode implements AutoCloseable {
     /** Runs {@code task} on this node's replica thread, as its inputs do (tests plant failures this way). */
     void executeOnReplicaThread(Runnable task) {
         loop.execute(new Input.Admin("a task", task));
+    }
+
+    /** The state machine's digest; on the replica thread ({@link #executeOnReplicaThread}). */
+    long stateDigest() {
+        return loop.stateDigest();
     }
 
     /** What stopped this node's replica thread, or null while it runs (or after a plain close). */

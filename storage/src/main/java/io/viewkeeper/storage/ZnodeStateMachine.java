@@ -36,6 +36,14 @@ public final class ZnodeStateMachine {
         this.enforceQuota = enforceQuota;
     }
 
+    public boolean extendedTypesEnabled() {
+        return extendedTypesEnabled;
+    }
+
+    public boolean enforceQuota() {
+        return enforceQuota;
+    }
+
     public DataTree tree() {
         return tree;
     }

@@ -69,4 +69,14 @@ public interface NodeAccess {
 
     /** Any thread. */
     InputQueue inputQueue();
+
+    /** On the replica thread: an operator hands the primary on; false when the replica is not normal. */
+    default boolean requestViewChange() {
+        return replica().requestViewChange();
+    }
+
+    /** On the replica thread: a checkpoint now; false when there is nothing new to put in one. */
+    default boolean requestCheckpoint() {
+        return replica().requestCheckpoint();
+    }
 }

@@ -289,7 +289,7 @@ final class ReplicaCommands {
             if (node.config().members().size() <= 1) {
                 throw AdminException.conflict("a single node has no other replica to hand the primary to");
             }
-            if (!r.requestViewChange()) {
+            if (!node.requestViewChange()) {
                 throw AdminException.conflict("not in normal status (" + statusName(r.status()) + " in view "
                         + r.view() + "); a view change is already under way or the replica is recovering");
             }
@@ -312,7 +312,7 @@ final class ReplicaCommands {
                 throw AdminException.conflict("the latest checkpoint is already at the commit number "
                         + r.commitNumber());
             }
-            if (!r.requestCheckpoint()) {
+            if (!node.requestCheckpoint()) {
                 throw AdminException.conflict("no checkpoint taken: status " + statusName(r.status())
                         + ", commit number " + r.commitNumber() + " (a checkpoint needs normal status and a commit)");
             }

@@ -263,6 +263,11 @@ public final class ReplicaDisk implements AutoCloseable {
         return ClientTableCodec.encode(clients);
     }
 
+    /** The client table of {@link #encodeClients}; IllegalArgumentException when the bytes do not read. */
+    public static List<ClientTable.Session> decodeClients(byte[] bytes) {
+        return ClientTableCodec.decode(bytes);
+    }
+
     @Override
     public void close() throws IOException {
         try {
