@@ -94,6 +94,12 @@ final class ReplicaLoop implements WritePath, Outbox, ReplicaInbox, Runnable {
     private long logBytesSinceCheckpoint;
     private long commitHintWritten;
     private long commitHintAtMs;
+    /**
+     * zxid minus op-number: 0 in a group that started empty, and it only grows, when a restore or an import moves
+     * the state's zxids up to a ZooKeeper ensemble's. Follows from the state (its last zxid against the op it is
+     * at), so every replica has the same one at the same op, and a restart finds it again from its checkpoint.
+     */
+    private long zxidOffset;
     private long decodedOp = -1;
     private Txn decodedTxn;
     private Replica.Status lastStatus;
@@ -147,6 +153,7 @@ final class ReplicaLoop implements WritePath, Outbox, ReplicaInbox, Runnable {
         Checkpoint stored = replicaDisk.start().durable() == null ? null
                 : replicaDisk.start().durable().checkpoint();
         this.checkpointOp = stored == null ? 0 : stored.op();
+        this.zxidOffset = stored == null ? 0 : frontendCore.stateMachine().lastZxid() - stored.op();
         this.checkpointAtMs = cycleNow;
         if (settings.inputLog() != null) {
             ZnodeStateMachine machine = frontendCore.stateMachine();
@@ -550,7 +557,8 @@ final class ReplicaLoop implements WritePath, Outbox, ReplicaInbox, Runnable {
     @Override
     public void commit(LogEntry entry) {
         inputLog.commitBegin(entry.op());
-        core.onCommitted(entry.op(), decode(entry), entry.clientId(), entry.requestNumber());
+        core.onCommitted(entry.op() + zxidOffset, decode(entry), entry.clientId(), entry.requestNumber());
+        zxidOffset = core.stateMachine().lastZxid() - entry.op();
         inputLog.commitEnd(entry.op(), core.stateMachine().tree().digest());
     }
 
@@ -687,6 +695,7 @@ final class ReplicaLoop implements WritePath, Outbox, ReplicaInbox, Runnable {
         }
         inputLog.installBegin(checkpoint.op());
         core.onStateInstalled(image);
+        zxidOffset = image.lastZxid() - checkpoint.op();
         inputLog.installEnd(checkpoint.op(), core.stateMachine().tree().digest());
         byte[] clients = ReplicaDisk.encodeClients(checkpoint.clients());
         runOnDisk("install the checkpoint at op " + checkpoint.op(), () -> writer.runNow(wal -> {

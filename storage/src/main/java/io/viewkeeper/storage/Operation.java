@@ -42,10 +42,16 @@ public sealed interface Operation {
 
     /**
      * The admin endpoint's restore: the whole state replaced by {@code state}, a {@link TreeSnapshot} image (at most
-     * {@link #RESTORE_STATE_BYTES_MAX}), through the log so that every replica takes it at the same op.
+     * {@link #RESTORE_STATE_BYTES_MAX}), through the log so that every replica takes it at the same op. With
+     * {@code intoEmpty} (an import into a new group) it is refused unless the group holds no znode outside
+     * {@code /zookeeper}, checked as it is applied.
      */
-    record RestoreState(byte[] state) implements Operation {
+    record RestoreState(byte[] state, boolean intoEmpty) implements Operation {
         public static final int RESTORE_STATE_BYTES_MAX = 16 << 20;
+
+        public RestoreState(byte[] state) {
+            this(state, false);
+        }
     }
 
     /** A request that could not be decoded but, as in ZooKeeper, still uses up a zxid with this error. */

@@ -134,7 +134,7 @@ public final class OperationCodec {
                 out.writeInt(f.errorCode());
             }
             case Operation.RestoreState r -> {
-                out.writeByte(11);
+                out.writeByte(r.intoEmpty() ? 12 : 11);
                 writeBytes(out, r.state());
             }
         }
@@ -154,7 +154,8 @@ public final class OperationCodec {
             case 8 -> new Operation.CloseSession(in.data.readLong());
             case 9 -> new Operation.DeleteContainer(in.string());
             case 10 -> new Operation.Failed(in.data.readInt());
-            case 11 -> new Operation.RestoreState(in.bytes());
+            case 11 -> new Operation.RestoreState(in.bytes(), false);
+            case 12 -> new Operation.RestoreState(in.bytes(), true);
             default -> throw new MalformedOperationException("unknown operation tag " + tag);
         };
     }

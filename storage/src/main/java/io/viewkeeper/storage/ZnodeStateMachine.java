@@ -103,18 +103,21 @@ public final class ZnodeStateMachine {
     }
 
     /**
-     * Replaces the whole state by the image, as of this op's zxid. Refused (BadArguments, nothing changed) when the
-     * image does not read back or holds zxids beyond this op: zxids are op numbers, which never jump. A session the
-     * image shares with the state it replaces keeps the password its client holds.
+     * Replaces the whole state by the image. Refused (BadArguments, nothing changed) when the image does not read
+     * back; for an import ({@code intoEmpty}) refused with NotEmpty when this state holds a znode outside
+     * /zookeeper. Zxids never go back: the state's last zxid becomes the highest of this op's zxid, the image's and
+     * any in its tree, so an image from a ZooKeeper ensemble whose zxids are above this group's moves the group's
+     * zxids up to them (the driver numbers the ops after this one from the state's last zxid). A session the image
+     * shares with the state it replaces keeps the password its client holds.
      */
     private Result restoreState(long zxid, Operation.RestoreState restore) {
+        if (restore.intoEmpty() && !holdsOnlySystemNodes()) {
+            return Result.error(ErrorCode.NOT_EMPTY);
+        }
         TreeSnapshot.Image image;
         try {
             image = TreeSnapshot.read(restore.state());
         } catch (OperationCodec.MalformedOperationException e) {
-            return Result.error(ErrorCode.BAD_ARGUMENTS);
-        }
-        if (image.lastZxid() > zxid || highestZxid(image.tree()) > zxid) {
             return Result.error(ErrorCode.BAD_ARGUMENTS);
         }
         for (Session restored : List.copyOf(image.sessions().all())) {
@@ -123,8 +126,19 @@ public final class ZnodeStateMachine {
                 image.sessions().add(new Session(restored.sessionId(), restored.timeoutMs(), current.password()));
             }
         }
-        install(new TreeSnapshot.Image(image.tree(), image.sessions(), zxid));
+        long last = Math.max(zxid, Math.max(image.lastZxid(), highestZxid(image.tree())));
+        install(new TreeSnapshot.Image(image.tree(), image.sessions(), last));
         return new Result.Done();
+    }
+
+    /** Whether every znode is the root or under /zookeeper (what a new group holds). */
+    private boolean holdsOnlySystemNodes() {
+        for (String path : tree.paths()) {
+            if (!path.equals("/") && !path.equals("/zookeeper") && !path.startsWith("/zookeeper/")) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static long highestZxid(DataTree restored) {

@@ -59,7 +59,7 @@ class ZnodeStateMachineTest {
     }
 
     @Test
-    void shouldRefuseARestoreWhoseImageIsAheadOrDamagedAndChangeNothing() {
+    void shouldMoveZxidsUpToAnImageThatIsAheadAndRefuseADamagedOneChangingNothing() {
         TreeFixture ahead = new TreeFixture().withSessions();
         for (int i = 0; i < 20; i++) {
             ahead.run(create("/n" + i, "x"));
@@ -67,10 +67,34 @@ class ZnodeStateMachineTest {
         byte[] future = TreeSnapshot.write(ahead.machine);
         assertThat(fixture.run(create("/mine", "x"))).isInstanceOf(Result.Created.class);
         long digest = fixture.tree().digest();
-        assertThat(code(fixture.run(new Operation.RestoreState(future)))).isEqualTo(BAD_ARGUMENTS);
         assertThat(code(fixture.run(new Operation.RestoreState(new byte[] {0, 0, 0, 1, 9})))).isEqualTo(BAD_ARGUMENTS);
         assertThat(fixture.tree().digest()).isEqualTo(digest);
         assertThat(fixture.tree().get("/mine")).isNotNull();
+
+        assertThat(fixture.zxid).as("the restore's own zxid is below the image's").isLessThan(ahead.zxid);
+        assertThat(fixture.run(new Operation.RestoreState(future))).isInstanceOf(Result.Done.class);
+        assertThat(fixture.tree().get("/n19")).isNotNull();
+        assertThat(fixture.machine.lastZxid()).as("zxids never go back below the image's")
+                .isEqualTo(ahead.machine.lastZxid());
+        assertThatThrownBy(() -> fixture.machine.apply(ahead.machine.lastZxid(), new Txn(SESSION, 1, 0, List.of(),
+                create("/again", "x")))).as("the next op must take a zxid above the image's")
+                .isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
+    void shouldImportIntoAnEmptyStateOnlyAndRefuseWithNotEmptyOtherwise() {
+        TreeFixture source = new TreeFixture().withSessions();
+        source.run(create("/imported", "x"));
+        byte[] image = TreeSnapshot.write(source.machine);
+        TreeFixture empty = new TreeFixture().withSessions();
+        assertThat(empty.run(new Operation.RestoreState(image, true))).isInstanceOf(Result.Done.class);
+        assertThat(empty.tree().get("/imported")).isNotNull();
+
+        assertThat(fixture.run(create("/mine", "x"))).isInstanceOf(Result.Created.class);
+        long digest = fixture.tree().digest();
+        assertThat(code(fixture.run(new Operation.RestoreState(image, true)))).isEqualTo(NOT_EMPTY);
+        assertThat(fixture.tree().digest()).as("nothing changed").isEqualTo(digest);
+        assertThat(fixture.tree().get("/imported")).isNull();
     }
 
     // ---- create ----

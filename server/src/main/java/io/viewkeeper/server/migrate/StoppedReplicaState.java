@@ -68,12 +68,15 @@ public final class StoppedReplicaState {
         long commit = start.durable().knownCommit();
         List<LogEntry> entries = start.durable().entries();
         int applied = 0;
+        // zxids are op numbers moved up by any restore that took a ZooKeeper ensemble's zxids (see ReplicaLoop)
+        long zxidOffset = machine.lastZxid() - checkpointOp;
         for (LogEntry entry : entries) {
             if (entry.op() > commit) {
                 break;
             }
             try {
-                machine.apply(entry.op(), OperationCodec.decode(entry.body()));
+                machine.apply(entry.op() + zxidOffset, OperationCodec.decode(entry.body()));
+                zxidOffset = machine.lastZxid() - entry.op();
             } catch (OperationCodec.MalformedOperationException e) {
                 throw new MigrationException("log entry " + entry.op() + " does not decode: " + e.getMessage(), e);
             }

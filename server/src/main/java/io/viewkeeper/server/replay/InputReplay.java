@@ -89,6 +89,8 @@ public final class InputReplay {
     private long inputs;
     private long commits;
     private long lastCommittedOp;
+    /** zxid minus op, as the node keeps it. */
+    private long zxidOffset;
 
     private InputReplay(InputStream stream) {
         this.in = new DataInputStream(new BufferedInputStream(stream, 1 << 16));
@@ -140,6 +142,8 @@ public final class InputReplay {
             TreeSnapshot.Image image = TreeSnapshot.read(body());
             machine = new ZnodeStateMachine(new DataTree(), new SessionTable(), extendedTypes, enforceQuota);
             machine.install(image);
+            zxidOffset = durable == null || durable.checkpoint() == null ? 0
+                    : image.lastZxid() - durable.checkpoint().op();
             replica = new ReplicaStart(ReplicaStart.Kind.values()[kind], configuration, options, seed, durable)
                     .create(new ReplayOutbox());
         } catch (EOFException e) {
@@ -385,7 +389,8 @@ public final class InputReplay {
         public void commit(LogEntry entry) {
             inCallback(() -> {
                 expect(InputLog.COMMIT_BEGIN, entry.op());
-                machine.apply(entry.op(), decode(entry));
+                machine.apply(entry.op() + zxidOffset, decode(entry));
+                zxidOffset = machine.lastZxid() - entry.op();
                 commits++;
                 lastCommittedOp = entry.op();
                 long[] end = replayUntil(InputLog.COMMIT_END, entry.op());
@@ -461,6 +466,7 @@ public final class InputReplay {
                     throw new MalformedLog("the checkpoint at op " + checkpoint.op() + " does not decode");
                 }
                 machine.install(image);
+                zxidOffset = image.lastZxid() - checkpoint.op();
                 lastCommittedOp = checkpoint.op();
                 long[] end = replayUntil(InputLog.INSTALL_END, checkpoint.op());
                 if (end[1] != machine.tree().digest()) {
