@@ -41,25 +41,17 @@ public final class ClientConnection {
     /** This connection's id in the replicated client table (xids restart on every connection). */
     long clientId;
     int sessionTimeoutMs;
-    boolean handshakeDone;
     boolean oldClient;
-    /** The handshake is not answered yet (a CreateSession to commit, a barrier to pass, a zxid to reach). */
-    boolean awaitingSession;
     /** When a handshake not answered by then is closed (see {@link Handshakes#holdMs}). */
     long handshakeDeadlineMs;
     /** A session served read-only by a replica cut off from its group (ZooKeeper's read-only mode). */
     boolean readOnly;
-    boolean closed;
-    int writesInFlight;
-    /**
-     * A write of this connection was refused, or was its first and forwarded: later writes wait for a commit.
-     */
-    boolean writeBarrier;
+    /** Replica thread only; changed through {@link #transitionTo} alone. */
+    private ConnectionState state = ConnectionState.CONNECTING;
+    /** Writes submitted and not committed; above 0 exactly while the state is one of writes (unless closed). */
+    private int writesInFlight;
     /** The request number of the last write submitted on this connection, which the next one must follow. */
     long lastWriteRequestNumber = WritePath.NO_PREVIOUS;
-    /** A read waits for its barrier; later requests wait for it. */
-    boolean readInFlight;
-    boolean readRequested;
     int lastCloseXid = Integer.MIN_VALUE;
     long packetsReceived;
     long packetsSent;
@@ -93,6 +85,60 @@ public final class ClientConnection {
         return inflight;
     }
 
+    ConnectionState state() {
+        return state;
+    }
+
+    boolean isClosed() {
+        return state == ConnectionState.CLOSED;
+    }
+
+    int writesInFlight() {
+        return writesInFlight;
+    }
+
+    /** The one place the state changes; a move {@link ConnectionState#allows} does not is a programmer error. */
+    void transitionTo(ConnectionState next) {
+        if (!state.allows(next)) {
+            throw new IllegalStateException("connection " + this + " cannot go from " + state + " to " + next);
+        }
+        state = next;
+    }
+
+    void markClosed() {
+        transitionTo(ConnectionState.CLOSED);
+    }
+
+    /** A write of this connection is about to go to the replica: later writes may follow it, reads wait. */
+    void onWriteSubmitted() {
+        if (!state.admits(true)) {
+            throw new IllegalStateException("connection " + this + " submitted a write while " + state);
+        }
+        writesInFlight++;
+        transitionTo(ConnectionState.WRITES_IN_FLIGHT);
+    }
+
+    /** The write just submitted was refused, or forwarded as the first: every request waits for a commit. */
+    void raiseWriteBarrier() {
+        if (writesInFlight <= 0) {
+            throw new IllegalStateException("connection " + this + " has a write barrier with no write in flight");
+        }
+        if (state != ConnectionState.CLOSED) {
+            transitionTo(ConnectionState.WRITE_BARRIER);
+        }
+    }
+
+    /** One of its writes committed: a barrier lifts, and once none is left reads may go on. */
+    void onWriteCommitted() {
+        if (writesInFlight <= 0) {
+            throw new IllegalStateException("connection " + this + " had a write committed with none in flight");
+        }
+        writesInFlight--;
+        if (state != ConnectionState.CLOSED) {
+            transitionTo(writesInFlight == 0 ? ConnectionState.READY : ConnectionState.WRITES_IN_FLIGHT);
+        }
+    }
+
     /**
      * Stops reading at {@code max} requests in flight and resumes at half of it. Runs on the channel's event loop
      * only, so it always acts on the latest count: the replica thread asks for it after lowering the count below
@@ -104,6 +150,14 @@ public final class ClientConnection {
             channel.config().setAutoRead(false);
         } else if (count <= max / 2 && !inputHeld) {
             channel.config().setAutoRead(true);
+        }
+    }
+
+    /** The request being handled, for the four-letter words' connection figures. */
+    void noteRequest(Inbound.Request request) {
+        lastOperation = OpCode.shortName(request.type());
+        if (request.xid() > 0) {
+            lastCxid = request.xid();
         }
     }
 

@@ -165,9 +165,9 @@ final class FourLetterWords {
 
     private static String dump(FrontendCore core) {
         StringBuilder out = new StringBuilder("SessionTracker dump:\n");
-        out.append("Session Sets (").append(core.tracker().all().size()).append(")/(")
-                .append(core.tracker().all().size()).append("):\n");
-        for (SessionTracker.Tracked t : core.tracker().all()) {
+        out.append("Session Sets (").append(core.sessions().tracker().all().size()).append(")/(")
+                .append(core.sessions().tracker().all().size()).append("):\n");
+        for (SessionTracker.Tracked t : core.sessions().tracker().all()) {
             out.append("1 expire at ").append(new Date(t.deadlineMs)).append(":\n\t0x")
                     .append(Long.toHexString(t.sessionId)).append('\n');
         }

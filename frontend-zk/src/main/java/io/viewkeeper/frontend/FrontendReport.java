@@ -139,9 +139,9 @@ public final class FrontendReport {
     }
 
     private SessionEntry entry(Session session) {
-        SessionTracker.Tracked tracked = core.tracker().get(session.sessionId());
+        SessionTracker.Tracked tracked = core.sessions().tracker().get(session.sessionId());
         ClientConnection c = tracked == null ? null : tracked.connection;
-        boolean connected = c != null && !c.closed;
+        boolean connected = c != null && !c.isClosed();
         return new SessionEntry(session.sessionId(), session.timeoutMs(), connected,
                 connected ? c.remoteAddress + ":" + c.remotePort : null, tracked == null ? -1 : tracked.deadlineMs,
                 tracked != null && tracked.closing, core.stateMachine().tree().ephemeralsOf(session.sessionId()).size());
@@ -150,7 +150,7 @@ public final class FrontendReport {
     /** Tracked deadlines to the sessions that expire then (ZooKeeper's {@code expiry_time_to_session_ids}). */
     public Map<Long, List<Long>> sessionsByExpiryTime() {
         Map<Long, List<Long>> result = new TreeMap<>();
-        for (SessionTracker.Tracked t : core.tracker().all()) {
+        for (SessionTracker.Tracked t : core.sessions().tracker().all()) {
             result.computeIfAbsent(t.deadlineMs, k -> new ArrayList<>()).add(t.sessionId);
         }
         return result;

@@ -65,7 +65,7 @@ final class Handshakes {
     private long cutOffSinceMs;
     private long refusedThisSpell;
     private long nextSessionId;
-    /** Connections waiting for their session ({@link #awaitSession}); closed ones leave at the next tick. */
+    /** Connections whose handshake is held ({@link #hold}); closed ones leave at the next tick. */
     private final Set<ClientConnection> awaiting = new LinkedHashSet<>();
 
     Handshakes(FrontendCore core, FrontendSettings settings, WritePath writes, LongSupplier clock,
@@ -103,11 +103,10 @@ final class Handshakes {
 
     void onConnect(ClientConnection c, Inbound.Connect connect) {
         ConnectRequest request = connect.request();
-        if (c.handshakeDone) {
+        if (c.state() != ConnectionState.CONNECTING) {
             core.closeConnection(c);
             return;
         }
-        c.handshakeDone = true;
         int timeout = Math.max(settings.minSessionTimeoutMs(),
                 Math.min(settings.maxSessionTimeoutMs(), request.getTimeOut()));
         c.sessionTimeoutMs = timeout;
@@ -139,20 +138,20 @@ final class Handshakes {
         if (request.getLastZxidSeen() > core.lastZxid()) {
             // Held rather than refused: after a restart the replica applies its log once the group has formed, and
             // a lagging replica catches up; the client tries another server if the hold runs out.
-            awaitSession(c, true);
+            hold(c);
             parked.add(new Parked(c, connect));
             return;
         }
-        awaitSession(c, false);
+        awaiting.remove(c);
         if (request.getSessionId() == 0) {
-            core.createSession(c, c.sessionTimeoutMs);
+            core.sessions().create(c, c.sessionTimeoutMs, clock.getAsLong());
         } else if (!writes.needsBarrier(true)) {
             answerResume(c, request, c.sessionTimeoutMs, c.oldClient);
         } else {
-            long readId = core.nextReadId();
+            long readId = core.readBarriers().nextReadId();
             PendingResume pending = new PendingResume(c, request, c.sessionTimeoutMs, c.oldClient);
             pendingResumes.put(readId, pending);
-            awaitSession(c, true);
+            hold(c);
             pending.requested = writes.read(readId);
         }
     }
@@ -164,8 +163,8 @@ final class Handshakes {
             return false;
         }
         ClientConnection c = pending.connection;
-        awaitSession(c, false);
-        if (!c.closed) {
+        awaiting.remove(c);
+        if (!c.isClosed()) {
             if (standing == WritePath.Standing.CUT_OFF) {
                 core.closeConnection(c);
             } else {
@@ -182,13 +181,13 @@ final class Handshakes {
      */
     private void answerResume(ClientConnection c, ConnectRequest request, int timeout, boolean oldClient) {
         long sessionId = request.getSessionId();
-        SessionTracker.Tracked tracked = core.tracker().get(sessionId);
+        SessionTracker.Tracked tracked = core.sessions().tracker().get(sessionId);
         Session session = core.stateMachine().sessions().get(sessionId);
         boolean valid = session != null && tracked != null && !tracked.closing
                 && Arrays.equals(session.password(), request.getPasswd());
         if (!valid) {
             core.send(c, Outbound.headerless(ConnectReply.invalid(oldClient)).thenClose());
-            c.closed = true;
+            c.markClosed();
             return;
         }
         if (tracked.connection != null && tracked.connection != c) {
@@ -197,7 +196,8 @@ final class Handshakes {
         tracked.timeoutMs = timeout;
         tracked.connection = c;
         c.sessionId = sessionId;
-        core.tracker().touch(sessionId, clock.getAsLong());
+        release(c);
+        core.sessions().tracker().touch(sessionId, clock.getAsLong());
         core.send(c, Outbound.headerless(new ConnectReply(timeout, sessionId, session.password(), false, oldClient)));
     }
 
@@ -231,7 +231,7 @@ final class Handshakes {
         }
         c.readOnly = true;
         c.sessionId = sessionId;
-        awaitSession(c, false);
+        release(c);
         stats.readOnlySessions++;
         log.info("read-only session 0x{} for {} (no contact with a quorum)", Long.toHexString(sessionId), c);
         core.send(c, Outbound.headerless(new ConnectReply(c.sessionTimeoutMs, sessionId, password, true,
@@ -264,35 +264,46 @@ final class Handshakes {
             }
         }
         for (Parked p : List.copyOf(parked)) {
-            if (p.connection().closed || core.lastZxid() >= p.connect().request().getLastZxidSeen()
+            if (p.connection().isClosed() || core.lastZxid() >= p.connect().request().getLastZxidSeen()
                     || standing == WritePath.Standing.CUT_OFF) {
                 parked.remove(p);
-                if (!p.connection().closed) {
+                if (!p.connection().isClosed()) {
                     continueConnect(p.connection(), p.connect());
                     core.drain(p.connection());
                 }
             }
         }
         for (ClientConnection c : List.copyOf(awaiting)) {
-            if (c.closed) {
+            if (c.isClosed()) {
                 awaiting.remove(c);
-            } else if (c.handshakeDone && now >= c.handshakeDeadlineMs) {
+            } else if (c.state() == ConnectionState.HANDSHAKE_HELD && now >= c.handshakeDeadlineMs) {
                 expireHold(c);
             }
         }
     }
 
     /**
-     * The one place a connection starts or stops waiting for its session (a CreateSession to commit, a barrier, a
-     * zxid): the waiting ones are kept in a set, so a tick looks at those rather than at every connection.
+     * The handshake waits (a CreateSession to commit, a barrier, a zxid): the held ones are kept in a set, so a tick
+     * looks at those rather than at every connection. A parked handshake continued may be held again.
      */
-    void awaitSession(ClientConnection c, boolean waiting) {
-        c.awaitingSession = waiting;
-        if (waiting) {
-            awaiting.add(c);
-        } else {
-            awaiting.remove(c);
+    void hold(ClientConnection c) {
+        if (c.state() != ConnectionState.HANDSHAKE_HELD) {
+            c.transitionTo(ConnectionState.HANDSHAKE_HELD);
         }
+        awaiting.add(c);
+    }
+
+    /** The handshake is answered: the connection's requests may follow, unless it was closed meanwhile. */
+    void release(ClientConnection c) {
+        awaiting.remove(c);
+        if (!c.isClosed()) {
+            c.transitionTo(ConnectionState.READY);
+        }
+    }
+
+    /** Whether a ping waits: it is answered only while this replica can vouch for the session. */
+    boolean holdsPing(ClientConnection c) {
+        return !c.readOnly && standing != WritePath.Standing.SERVING;
     }
 
     private void expireHold(ClientConnection c) {
@@ -323,7 +334,7 @@ final class Handshakes {
             refusedThisSpell = 0;
             int closed = 0;
             for (ClientConnection c : List.copyOf(core.connections())) {
-                if (!c.readOnly && !c.closed) {
+                if (!c.readOnly && !c.isClosed()) {
                     core.closeConnection(c);
                     closed++;
                 }
@@ -338,7 +349,7 @@ final class Handshakes {
             localSessions.clear();
             int closed = 0;
             for (ClientConnection c : List.copyOf(core.connections())) {
-                if (c.readOnly && !c.closed) {
+                if (c.readOnly && !c.isClosed()) {
                     core.closeConnection(c);
                     closed++;
                 }
@@ -362,7 +373,7 @@ final class Handshakes {
     int heldCount() {
         int held = 0;
         for (ClientConnection c : awaiting) {
-            if (c.handshakeDone && !c.closed) {
+            if (c.state() == ConnectionState.HANDSHAKE_HELD) {
                 held++;
             }
         }
@@ -372,7 +383,7 @@ final class Handshakes {
     int readOnlyConnections() {
         int count = 0;
         for (ClientConnection c : core.connections()) {
-            if (c.readOnly && !c.closed) {
+            if (c.readOnly && !c.isClosed()) {
                 count++;
             }
         }

@@ -26,7 +26,7 @@ final class ReadOnlyRequests {
                 } else if (request.decodeError()) {
                     core.send(c, Outbound.reply(request.xid(), core.lastZxid(), ErrorCode.MARSHALLING_ERROR));
                 } else {
-                    core.evaluateRead(c, request, startNanos);
+                    core.readBarriers().evaluate(c, request, startNanos);
                 }
             }
         }

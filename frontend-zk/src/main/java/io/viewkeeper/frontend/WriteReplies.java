@@ -3,15 +3,46 @@ package io.viewkeeper.frontend;
 import io.viewkeeper.storage.Result;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 import org.apache.jute.Record;
 import org.apache.zookeeper.proto.Create2Response;
 import org.apache.zookeeper.proto.CreateResponse;
 import org.apache.zookeeper.proto.SetACLResponse;
 import org.apache.zookeeper.proto.SetDataResponse;
 
-/** The body of a successful write's reply, by the request's opcode (null when the reply is the header alone). */
+/**
+ * The reply to a client's committed write: counted in the connection's and the server's latency figures, then
+ * sent with the commit's zxid; a closeSession's reply closes the connection. The body of a successful write's reply
+ * depends on the request's opcode (null when the reply is the header alone).
+ */
 final class WriteReplies {
-    private WriteReplies() {
+    private final ClientOutput output;
+    private final ServerStats stats;
+    private final Supplier<RequestListener> requests;
+
+    WriteReplies(ClientOutput output, ServerStats stats, Supplier<RequestListener> requests) {
+        this.output = output;
+        this.stats = stats;
+        this.requests = requests;
+    }
+
+    /** Answers the write {@code pending}, committed at {@code zxid} with {@code result}. */
+    void answer(WritePipeline.PendingWrite pending, long zxid, Result result, long nowMs) {
+        ClientConnection c = pending.connection;
+        c.lastZxid = zxid;
+        c.recordLatency(nowMs - pending.startMs, nowMs);
+        stats.recordLatency(nowMs - pending.startMs);
+        RequestListener listener = requests.get();
+        listener.onAnswered(pending.type, listener.nanoTime() - pending.startNanos,
+                result instanceof Result.Error failed ? failed.code() : 0);
+        if (pending.type == OpCode.CLOSE_SESSION) {
+            output.send(c, Outbound.reply(pending.xid, zxid, 0).thenClose());
+            c.markClosed();
+        } else if (result instanceof Result.Error e) {
+            output.send(c, Outbound.reply(pending.xid, zxid, e.code()));
+        } else {
+            output.send(c, Outbound.reply(pending.xid, zxid, body(pending.type, pending.multiTypes, result)));
+        }
     }
 
     static Record body(int type, List<Integer> multiTypes, Result result) {
