@@ -182,7 +182,7 @@ public final class FrontendCore {
             }
             RestoreListener listener = pipeline.takeRestoreListener(clientId, requestNumber);
             if (listener != null) {
-                listener.onRestored(zxid, outcome.result());
+                listener.onRestored(stateMachine.lastZxid(), outcome.result());
             }
         }
         if (pending == null || pending.connection == null) {
@@ -203,8 +203,9 @@ public final class FrontendCore {
      * commits like any pending write (see {@link WritePipeline#submitRestore}). The listener hears of it when it is
      * applied here.
      */
-    public void submitRestore(byte[] state, RestoreListener listener) {
-        pipeline.submitRestore(state, settings.serverId(), lastZxid(), clock.getAsLong(), listener);
+    public void submitRestore(byte[] state, boolean intoEmpty, RestoreListener listener) {
+        pipeline.submitRestore(new Operation.RestoreState(state, intoEmpty), settings.serverId(), lastZxid(),
+                clock.getAsLong(), listener);
     }
 
     /**

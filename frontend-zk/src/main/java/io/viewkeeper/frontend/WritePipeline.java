@@ -125,10 +125,11 @@ final class WritePipeline {
      * A restore as a write of this replica's own: client id {@code 0x100 + serverId}, which no session has,
      * request numbers from the applied zxid up, so they only grow.
      */
-    void submitRestore(byte[] state, int serverId, long lastZxid, long now, RestoreListener listener) {
+    void submitRestore(Operation.RestoreState restore, int serverId, long lastZxid, long now,
+            RestoreListener listener) {
         long clientId = RESTORE_CLIENT_ID_BASE + serverId;
         long requestNumber = (lastZxid << SEQUENCE_BITS) | (restoreSequence++ & ((1 << SEQUENCE_BITS) - 1));
-        Txn txn = new Txn(clientId, 0, now, List.of(), new Operation.RestoreState(state));
+        Txn txn = new Txn(clientId, 0, now, List.of(), restore);
         PendingWrite write = new PendingWrite(null, 0, OpCode.NOTIFICATION, List.of(), now, txn, clientId,
                 requestNumber);
         add(write);

@@ -139,7 +139,7 @@ class WritePipelineTest {
     void shouldStopOfferingRestoreWhenWithdrawn() {
         List<Long> restoredAt = new ArrayList<>();
         RestoreListener listener = (zxid, result) -> restoredAt.add(zxid);
-        pipeline.submitRestore(new byte[] {1}, 3, 0x10, 0, listener);
+        pipeline.submitRestore(new Operation.RestoreState(new byte[] {1}), 3, 0x10, 0, listener);
         long[] offered = replica.offers.get(0);
         assertThat(offered[0]).isEqualTo(WritePipeline.RESTORE_CLIENT_ID_BASE + 3);
         assertThat(offered[1]).as("request numbers grow with the applied zxid").isEqualTo(0x10L << 12);
@@ -154,8 +154,8 @@ class WritePipelineTest {
     @Test
     void shouldHandOverRestoreListenerWhenRestoreCommits() {
         RestoreListener listener = (zxid, result) -> assertThat(result).isInstanceOf(Result.Done.class);
-        pipeline.submitRestore(new byte[] {1}, 1, 5, 0, listener);
-        pipeline.submitRestore(new byte[] {2}, 1, 5, 0, (zxid, result) -> { });
+        pipeline.submitRestore(new Operation.RestoreState(new byte[] {1}), 1, 5, 0, listener);
+        pipeline.submitRestore(new Operation.RestoreState(new byte[] {2}), 1, 5, 0, (zxid, result) -> { });
         long[] first = replica.offers.get(0);
         long[] second = replica.offers.get(1);
         assertThat(second[1]).as("a second restore at the same zxid gets the next number").isEqualTo(first[1] + 1);

@@ -54,8 +54,8 @@ final class LoopAccess implements NodeAccess {
     }
 
     @Override
-    public void submitRestore(byte[] state, RestoreListener listener) {
-        core.submitRestore(state, listener);
+    public void submitRestore(byte[] state, boolean intoEmpty, RestoreListener listener) {
+        core.submitRestore(state, intoEmpty, listener);
     }
 
     @Override

@@ -37,7 +37,7 @@ public interface NodeAccess {
     io.viewkeeper.storage.ZnodeStateMachine stateMachine();
 
     /** Submits a restore of the whole state as one op; the listener hears when it applies. Replica thread only. */
-    void submitRestore(byte[] state, io.viewkeeper.frontend.RestoreListener listener);
+    void submitRestore(byte[] state, boolean intoEmpty, io.viewkeeper.frontend.RestoreListener listener);
 
     /** Stops offering a restore that has not committed; false when it is no longer pending. Replica thread only. */
     boolean withdrawRestore(io.viewkeeper.frontend.RestoreListener listener);

@@ -36,8 +36,10 @@ import org.slf4j.LoggerFactory;
  * closed, and sessions the snapshot holds can resume. The answer is ZooKeeper's {@code last_zxid}: the op the
  * restore was applied at. Permission is ZooKeeper's rule ({@link AdminAuth}); and since it replaces everything,
  * the node must also have an admin token configured, as for every command that changes it (403 otherwise).
- * Refused: a snapshot that does not read, one whose zxids are beyond the group's (zxids are op numbers and never
- * jump: import it into new data directories instead), or one over
+ * A snapshot whose zxids are above the group's (a ZooKeeper ensemble's, whose zxids carry its epoch) moves the
+ * group's zxids up to them, so clients that saw that ensemble are accepted. With {@code into_empty=true} (what
+ * {@code viewkeeper import --admin} sends) the restore is an import: refused with 409, changing nothing, when the
+ * group holds any znode outside /zookeeper when it applies. Refused: a snapshot that does not read, or one over
  * {@link Operation.RestoreState#RESTORE_STATE_BYTES_MAX} once converted. One restore at a time (429).
  */
 final class RestoreReceiver {
@@ -71,6 +73,7 @@ final class RestoreReceiver {
     void serve(ChannelHandlerContext ctx, FullHttpRequest request, Params params) {
         String name = NAMES.get(0);
         List<Identity> identities;
+        boolean intoEmpty;
         try {
             if (!request.method().equals(HttpMethod.POST)) {
                 throw new AdminException(405, "use POST for restore, with the snapshot as the body");
@@ -78,7 +81,8 @@ final class RestoreReceiver {
             if (!settings.mutatingAllowed()) {
                 throw new AdminException(403, "restore is disabled: this node has no admin.token or admin.tokenFile");
             }
-            params.allowOnly(Set.of());
+            params.allowOnly(Set.of("into_empty"));
+            intoEmpty = params.bool("into_empty", false);
             identities = AdminAuth.authenticate(request.headers().get(HttpHeaderNames.AUTHORIZATION), ctx, settings,
                     node);
             if (request.content().readableBytes() == 0) {
@@ -112,7 +116,7 @@ final class RestoreReceiver {
                 finish(ctx, 503, "this replica is not in normal status with every op it knows committed applied; "
                         + "try again shortly", null);
             } else {
-                Thread.ofPlatform().daemon().name("admin-restore").start(() -> convertAndSubmit(ctx, body));
+                Thread.ofPlatform().daemon().name("admin-restore").start(() -> convertAndSubmit(ctx, body, intoEmpty));
             }
         });
     }
@@ -132,7 +136,7 @@ final class RestoreReceiver {
     }
 
     /** The restore thread's root: the slot is freed and the request answered whatever happens. */
-    private void convertAndSubmit(ChannelHandlerContext ctx, byte[] body) {
+    private void convertAndSubmit(ChannelHandlerContext ctx, byte[] body, boolean intoEmpty) {
         try {
             ZooKeeperDataDir.Loaded loaded = ZooKeeperDataDir.readSnapshotStream(
                     new ByteBufInputStream(io.netty.buffer.Unpooled.wrappedBuffer(body)), "the restore request body");
@@ -145,7 +149,7 @@ final class RestoreReceiver {
             }
             CompletableFuture<Map.Entry<Long, Result>> applied = new CompletableFuture<>();
             RestoreListener listener = (zxid, result) -> applied.complete(Map.entry(zxid, result));
-            if (!node.offer(() -> node.submitRestore(state, listener))) {
+            if (!node.offer(() -> node.submitRestore(state, intoEmpty, listener))) {
                 finish(ctx, 503, "the replica thread is not taking tasks", null);
                 return;
             }
@@ -160,10 +164,14 @@ final class RestoreReceiver {
                 } else if (failure != null) {
                     finish(ctx, 500, "the restore failed: " + failure, null);
                 } else if (done.getValue() instanceof Result.Error error) {
-                    finish(ctx, 400, error.code() == ErrorCode.BAD_ARGUMENTS ? "refused: the snapshot holds zxids "
-                            + "beyond the group's op " + done.getKey() + " (zxids are op numbers and never jump); "
-                            + "import it into new data directories instead" : "refused with error " + error.code(),
-                            null);
+                    if (error.code() == ErrorCode.NOT_EMPTY) {
+                        finish(ctx, 409, "refused: the group holds znodes outside /zookeeper, and an import goes "
+                                + "only into an empty group; nothing was changed", null);
+                    } else {
+                        finish(ctx, 400, "refused with error " + error.code() + (error.code()
+                                == ErrorCode.BAD_ARGUMENTS ? ": the converted snapshot does not read back" : ""),
+                                null);
+                    }
                 } else {
                     log.info("admin: the state was restored at zxid 0x{}", Long.toHexString(done.getKey()));
                     finish(ctx, 200, null, done.getKey());

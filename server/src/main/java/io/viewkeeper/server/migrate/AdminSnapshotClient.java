@@ -37,11 +37,12 @@ final class AdminSnapshotClient {
 
     /**
      * Posts {@code file} to the admin endpoint's {@code restore} command and returns its answer (a JSON body with
-     * {@code last_zxid}), or fails with the reason it gave.
+     * {@code last_zxid}), or fails with the reason it gave. With {@code intoEmpty} it is an import: the group
+     * refuses it unless it holds no znode outside /zookeeper.
      */
-    static String restore(String hostAndPort, String authorization, Path file, Path tlsCa)
+    static String restore(String hostAndPort, String authorization, Path file, Path tlsCa, boolean intoEmpty)
             throws IOException, MigrationException {
-        URI uri = uriOf(hostAndPort, "/commands/restore", tlsCa);
+        URI uri = uriOf(hostAndPort, "/commands/restore" + (intoEmpty ? "?into_empty=true" : ""), tlsCa);
         HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(RESPONSE_TIMEOUT)
                 .header("Content-Type", "application/octet-stream").POST(HttpRequest.BodyPublishers.ofFile(file));
         if (authorization != null) {

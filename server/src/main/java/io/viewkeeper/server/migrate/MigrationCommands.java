@@ -36,7 +36,9 @@ public final class MigrationCommands {
             + "and log.*) into Viewkeeper's first checkpoint: every znode with its data, ACL and Stat, every open "
             + "session with its timeout and password, zxids going on from ZooKeeper's last. Or take one snapshot "
             + "file, such as an export (a backup to restore). Nothing in the ZooKeeper directories is changed; the "
-            + "target must be new or empty.",
+            + "target must be new or empty. With --admin instead of --data-dir, the state goes into a running group "
+            + "that holds no znode outside /zookeeper, through its admin endpoint's restore (one op in the log; "
+            + "its zxids move up to ZooKeeper's).",
         "Exit 0 on success, 1 when the input is refused (the reason is printed), 2 on bad arguments."})
     public static final class ImportCommand implements Callable<Integer> {
         @Spec
@@ -62,7 +64,7 @@ public final class MigrationCommands {
                 description = "With --zookeeper-data-dir: ZooKeeper's dataLogDir when it is not the dataDir.")
         private Path zookeeperLogDir;
 
-        @Option(names = "--data-dir", paramLabel = "DIR", required = true, description = "Without --replicas: "
+        @Option(names = "--data-dir", paramLabel = "DIR", description = "Without --replicas: "
                 + "the data directory to write (copy it to every member's dataDir before the group first starts). "
                 + "With --replicas N: DIR/replica-1 .. DIR/replica-N, as './viewkeeper start --data-dir DIR' uses.")
         private Path dataDir;
@@ -70,10 +72,32 @@ public final class MigrationCommands {
         @Option(names = "--replicas", paramLabel = "N", description = "Write N replica directories (1 to 7).")
         private Integer replicas;
 
+        @Option(names = "--admin", paramLabel = "HOST:PORT", description = "Instead of --data-dir: a running, "
+                + "empty group's admin endpoint (any replica's); the node needs an admin token.")
+        private String admin;
+
+        @Option(names = "--auth", paramLabel = "SCHEME[:DATA]", description = "With --admin: the Authorization "
+                + "header, 'digest user:password' (ALL permissions on /) or 'Bearer <token>'.")
+        private String authorization;
+
+        @Option(names = "--tls-ca", paramLabel = "FILE", defaultValue = "${env:VKCTL_TLS_CA}",
+                description = "With --admin: speak HTTPS, trusting the CA certificates of this PEM file (or a "
+                        + ".p12/.jks trust store without a password); also VKCTL_TLS_CA.")
+        private Path tlsCa;
+
         @Override
         public Integer call() {
             PrintWriter out = spec.commandLine().getOut();
             PrintWriter err = spec.commandLine().getErr();
+            if ((dataDir == null) == (admin == null)) {
+                err.println("viewkeeper import: give either --data-dir (new data directories) or --admin (a running, "
+                        + "empty group)");
+                return EXIT_USAGE;
+            }
+            if (admin != null && replicas != null) {
+                err.println("viewkeeper import: --replicas goes with --data-dir");
+                return EXIT_USAGE;
+            }
             if (replicas != null && (replicas < 1 || replicas > REPLICAS_MAX)) {
                 err.println("viewkeeper import: --replicas must be 1 to " + REPLICAS_MAX + ", not " + replicas);
                 return EXIT_USAGE;
@@ -97,6 +121,14 @@ public final class MigrationCommands {
                         : ZooKeeperDataDir.read(from.zookeeperDataDir,
                                 zookeeperLogDir == null ? from.zookeeperDataDir : zookeeperLogDir);
                 long read = System.nanoTime();
+                if (admin != null) {
+                    String answer = OnlineImport.intoRunningGroup(loaded, admin, authorization, tlsCa);
+                    out.printf(Locale.ROOT, "imported %d znodes and %d sessions at zxid 0x%x (%s) into the group "
+                            + "at %s: %s%n", loaded.tree().getNodeCount(), loaded.sessions().size(), loaded.lastZxid(),
+                            loaded.source(), admin, answer.strip());
+                    out.flush();
+                    return EXIT_OK;
+                }
                 String source = loaded.source();
                 int transactions = loaded.transactions();
                 TreeSnapshot.Image image = ZooKeeperImport.toImage(loaded);
@@ -130,7 +162,8 @@ public final class MigrationCommands {
             + "AdminServer snapshot streams; uncompressed) through the admin endpoint's restore command: one op in "
             + "the log, which every replica applies at the same zxid; client connections are then closed and "
             + "the snapshot's sessions can resume. Everything written since the snapshot is gone, so --yes is "
-            + "required. The node needs an admin token; the snapshot's zxids must not be beyond the group's.",
+            + "required. The node needs an admin token. A snapshot whose zxids are above the group's moves the "
+            + "group's zxids up to them.",
         "Exit 0 on success, 1 when refused (the reason is printed), 2 on bad arguments."})
     public static final class RestoreCommand implements Callable<Integer> {
         @Spec
@@ -173,7 +206,7 @@ public final class MigrationCommands {
                 return EXIT_USAGE;
             }
             try {
-                String answer = AdminSnapshotClient.restore(admin, authorization, snapshotFile, tlsCa);
+                String answer = AdminSnapshotClient.restore(admin, authorization, snapshotFile, tlsCa, false);
                 out.println("restored " + snapshotFile + " through " + admin + ": " + answer.strip());
                 out.flush();
                 return EXIT_OK;

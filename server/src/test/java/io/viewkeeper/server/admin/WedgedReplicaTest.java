@@ -51,7 +51,8 @@ class WedgedReplicaTest {
             }
 
             @Override
-            public void submitRestore(byte[] state, io.viewkeeper.frontend.RestoreListener listener) {
+            public void submitRestore(byte[] state, boolean intoEmpty,
+                    io.viewkeeper.frontend.RestoreListener listener) {
                 throw new AssertionError("called off the replica thread");
             }
 

@@ -144,6 +144,55 @@ class ZooKeeperImportTest {
     }
 
     @Test
+    void shouldImportIntoARunningEmptyGroupMovingItsZxidsUpAndResumingZooKeepersSessions() throws Exception {
+        String token = "import-token-0123456789";
+        io.viewkeeper.server.NodeConfig config = io.viewkeeper.server.NodeConfig.forTesting(dir.resolve("node"));
+        try (io.viewkeeper.server.ViewkeeperNode node = io.viewkeeper.server.ViewkeeperNode.start(
+                config.withAdmin(config.admin().withToken(token)))) {
+            ZooKeeperDataDir.Loaded source = ZooKeeperDataDir.read(zkData, zkLogs);
+            String admin = node.adminAddress().getHostString() + ":" + node.adminAddress().getPort();
+            ZooKeeper before = connect(node.connectString(), 0, null);
+            assertThat(before.exists("/round-0", false)).isNull();
+            before.close();
+
+            String output = run("import", "--zookeeper-data-dir", zkData.toString(), "--zookeeper-log-dir",
+                    zkLogs.toString(), "--admin", admin, "--auth", "Bearer " + token);
+            assertThat(output).contains("imported 69 znodes and 1 sessions").contains("last_zxid");
+
+            long sessionId = source.sessions().keySet().iterator().next();
+            ZooKeeper resumed = connect(node.connectString(), sessionId, ZooKeeperImport.zooKeeperPassword(sessionId));
+            assertThat(resumed.getSessionId()).as("ZooKeeper's session resumes with its password").isEqualTo(sessionId);
+            org.apache.zookeeper.data.Stat owner = resumed.exists("/round-2-owner", false);
+            assertThat(owner.getEphemeralOwner()).isEqualTo(sessionId);
+            DataNode round = source.tree().getNode("/round-1");
+            org.apache.zookeeper.data.Stat stat = resumed.exists("/round-1", false);
+            assertThat(stat.getMzxid()).isEqualTo(round.stat.getMzxid());
+            assertThat(stat.getCversion()).isEqualTo(round.stat.getCversion());
+            String created = resumed.create("/after-import", null, Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
+            assertThat(resumed.exists(created, false).getCzxid()).as("zxids go on above ZooKeeper's")
+                    .isGreaterThan(source.lastZxid());
+            resumed.close();
+
+            assertThat(run("import", "--zookeeper-data-dir", zkData.toString(), "--zookeeper-log-dir",
+                    zkLogs.toString(), "--admin", admin, "--auth", "Bearer " + token))
+                    .as("the group is no longer empty").contains("409").contains("nothing was changed");
+            ZooKeeper after = connect(node.connectString(), 0, null);
+            assertThat(after.exists("/after-import", false)).as("the refused import changed nothing").isNotNull();
+            after.close();
+            assertThat(run("import", "--zookeeper-data-dir", zkData.toString(), "--admin", admin, "--data-dir",
+                    dir.resolve("both").toString())).contains("either --data-dir");
+        }
+    }
+
+    private static ZooKeeper connect(String connectString, long sessionId, byte[] password) throws Exception {
+        ZooKeeper client = password == null ? new ZooKeeper(connectString, 30_000, event -> { })
+                : new ZooKeeper(connectString, 30_000, event -> { }, sessionId, password);
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30))
+                .until(() -> client.getState() == ZooKeeper.States.CONNECTED);
+        return client;
+    }
+
+    @Test
     void shouldReplayTheLogsAfterAnOlderSnapshotToTheSameState() throws Exception {
         ZooKeeperDataDir.Loaded newest = ZooKeeperDataDir.read(zkData, zkLogs);
         Files.delete(files(zkData, "snapshot.").get(2));
