@@ -207,10 +207,13 @@ final class ReplicaCommands {
             Replica r = node.replica();
             long first = Math.max(r.logStartOp() + 1, r.opNumber() - tail + 1);
             List<Map<String, Object>> entries = new ArrayList<>();
+            // zxid = op + what a restore moved zxids up by; the state's offset now, which entries before such a
+            // restore did not have
+            long zxidOffset = node.stateMachine().lastZxid() - r.commitNumber();
             for (long op = first; op <= r.opNumber(); op++) {
                 LogEntry entry = r.entry(op);
                 if (entry != null) {
-                    entries.add(describe(entry, r.commitNumber()));
+                    entries.add(describe(entry, r.commitNumber(), zxidOffset));
                 }
             }
             Map<String, Object> out = new LinkedHashMap<>();
@@ -222,10 +225,10 @@ final class ReplicaCommands {
         };
     }
 
-    private static Map<String, Object> describe(LogEntry entry, long commitNumber) {
+    private static Map<String, Object> describe(LogEntry entry, long commitNumber, long zxidOffset) {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("op", entry.op());
-        out.put("zxid", "0x" + Long.toHexString(entry.op()));
+        out.put("zxid", "0x" + Long.toHexString(entry.op() + zxidOffset));
         out.put("view", entry.view());
         out.put("committed", entry.op() <= commitNumber);
         out.put("client_id", "0x" + Long.toHexString(entry.clientId()));

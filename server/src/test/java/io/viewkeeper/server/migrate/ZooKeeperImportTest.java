@@ -181,6 +181,23 @@ class ZooKeeperImportTest {
             after.close();
             assertThat(run("import", "--zookeeper-data-dir", zkData.toString(), "--admin", admin, "--data-dir",
                     dir.resolve("both").toString())).contains("either --data-dir");
+
+            java.net.http.HttpResponse<String> checkpoint = java.net.http.HttpClient.newHttpClient().send(
+                    java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://" + admin
+                            + "/commands/checkpoint")).header("Authorization", "Bearer " + token)
+                            .POST(java.net.http.HttpRequest.BodyPublishers.noBody()).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(checkpoint.statusCode()).as("a checkpoint above the moved zxids: %s", checkpoint.body())
+                    .isEqualTo(200);
+        }
+        try (io.viewkeeper.server.ViewkeeperNode again = io.viewkeeper.server.ViewkeeperNode.start(
+                config.withAdmin(config.admin().withToken(token)))) {
+            ZooKeeper client = connect(again.connectString(), 0, null);
+            long before = client.exists("/after-import", false).getCzxid();
+            String created = client.create("/after-restart", null, Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
+            assertThat(client.exists(created, false).getCzxid()).as("a restart from that checkpoint goes on above")
+                    .isGreaterThan(before);
+            client.close();
         }
     }
 
