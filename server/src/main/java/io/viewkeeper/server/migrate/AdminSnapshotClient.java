@@ -10,6 +10,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.time.Duration;
@@ -27,6 +32,8 @@ final class AdminSnapshotClient {
     private static final int ERROR_BYTES_MAX = 4096;
     /** Until the headers arrive: the replica copies its state and the snapshot is written before any byte. */
     private static final Duration RESPONSE_TIMEOUT = Duration.ofMinutes(10);
+    /** An export whose stream brings nothing for this long is given up. */
+    static final Duration STALL_LIMIT = Duration.ofSeconds(60);
 
     private AdminSnapshotClient() {
     }
@@ -106,18 +113,24 @@ final class AdminSnapshotClient {
 
     static Fetched fetch(String hostAndPort, String authorization, Path file, Path tlsCa)
             throws IOException, MigrationException {
+        return fetch(hostAndPort, authorization, file, tlsCa, STALL_LIMIT);
+    }
+
+    /** As above, giving up on a stream that brings nothing for {@code stallLimit}. */
+    static Fetched fetch(String hostAndPort, String authorization, Path file, Path tlsCa, Duration stallLimit)
+            throws IOException, MigrationException {
         URI uri = uriOf(hostAndPort, "/commands/snapshot?streaming=true", tlsCa);
         HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(RESPONSE_TIMEOUT).GET();
         if (authorization != null) {
             request.header("Authorization", authorization);
         }
         try (HttpClient client = client(tlsCa)) {
-            return fetch(client, request, uri, hostAndPort, tlsCa, file);
+            return fetch(client, request, uri, hostAndPort, tlsCa, file, stallLimit);
         }
     }
 
     private static Fetched fetch(HttpClient client, HttpRequest.Builder request, URI uri, String hostAndPort,
-            Path tlsCa, Path file) throws IOException, MigrationException {
+            Path tlsCa, Path file, Duration stallLimit) throws IOException, MigrationException {
         HttpResponse<InputStream> response;
         try {
             response = client.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
@@ -140,7 +153,7 @@ final class AdminSnapshotClient {
             Path absolute = file.toAbsolutePath();
             Path partial = absolute.resolveSibling("." + absolute.getFileName() + ".partial");
             try {
-                long bytes = Files.copy(body, partial, StandardCopyOption.REPLACE_EXISTING);
+                long bytes = copyUnlessStalled(body, partial, uri, stallLimit);
                 if (announced != bytes) {
                     throw new MigrationException("the snapshot stream ended after " + bytes + " of " + announced
                             + " bytes");
@@ -151,5 +164,48 @@ final class AdminSnapshotClient {
                 Files.deleteIfExists(partial);
             }
         }
+    }
+
+    /**
+     * Copies the body to {@code target}, giving up when no byte arrived for {@code stallLimit}: the client's
+     * timeout covers only the wait for the answer's headers, and a peer that stops sending halfway would otherwise
+     * hold the export forever. A watchdog closes the stream, which fails the blocked read.
+     */
+    private static long copyUnlessStalled(InputStream body, Path target, URI uri, Duration stallLimit)
+            throws IOException {
+        AtomicLong progressAt = new AtomicLong(System.nanoTime());
+        AtomicBoolean stalled = new AtomicBoolean();
+        ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor(runnable -> {
+                    Thread thread = new Thread(runnable, "export-stall-watchdog");
+                    thread.setDaemon(true);
+                    return thread;
+                });
+        watchdog.scheduleAtFixedRate(() -> {
+            if (System.nanoTime() - progressAt.get() > stallLimit.toNanos() && stalled.compareAndSet(false, true)) {
+                try {
+                    body.close();
+                } catch (IOException ignored) {
+                    // the blocked read fails either way
+                }
+            }
+        }, 100, 100, TimeUnit.MILLISECONDS);
+        long bytes = 0;
+        byte[] buffer = new byte[1 << 16];
+        try (java.io.OutputStream out = Files.newOutputStream(target)) {
+            for (int n = body.read(buffer); n >= 0; n = body.read(buffer)) {
+                out.write(buffer, 0, n);
+                bytes += n;
+                progressAt.set(System.nanoTime());
+            }
+        } catch (IOException e) {
+            if (stalled.get()) {
+                throw new IOException("the snapshot stream from " + uri + " stalled: nothing arrived for "
+                        + stallLimit.toMillis() + " ms after " + bytes + " bytes", e);
+            }
+            throw e;
+        } finally {
+            watchdog.shutdownNow();
+        }
+        return bytes;
     }
 }

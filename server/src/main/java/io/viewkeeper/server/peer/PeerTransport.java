@@ -27,9 +27,13 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.security.SecureRandom;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.IntConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -83,16 +87,29 @@ public final class PeerTransport implements AutoCloseable {
     private final PeerSecurity security;
     private final SecureRandom random = new SecureRandom();
     private final EventLoopGroup group = new NioEventLoopGroup(2);
-    private final Channel[] outbound;
+    /**
+     * Runs the TLS handshakes' delegated tasks (the trust manager's checks, which may resolve names), so a slow one
+     * never holds an event loop that carries every peer's messages.
+     */
+    private final ExecutorService handshakeTasks = Executors.newFixedThreadPool(2, runnable -> {
+        Thread thread = new Thread(runnable, "peer-tls-handshake");
+        thread.setDaemon(true);
+        return thread;
+    });
+    /**
+     * The dialed channel to each peer: set and cleared by the event loops, read by the replica thread. The per-peer
+     * state below is written from either event loop, so it is kept in atomic arrays.
+     */
+    private final AtomicReferenceArray<Channel> outbound;
     /** Peers written to since the last {@link #flushWrites}; touched only by the replica thread. */
     private final boolean[] unflushed;
-    private final long[] reconnectDelayMs;
+    private final AtomicLongArray reconnectDelayMs;
     /** The next dial to each peer while one waits out its back-off; guarded by {@code this}. */
     private final ScheduledFuture<?>[] redial;
-    /** Whether a refusal was logged since the last connection to that peer: a down peer is reported once. */
-    private final boolean[] refusalLogged;
-    /** Whether a failed TLS handshake was logged since the last good connection to that peer. */
-    private final boolean[] handshakeFailureLogged;
+    /** 1 when a refusal was logged since the last connection to that peer: a down peer is reported once. */
+    private final AtomicIntegerArray refusalLogged;
+    /** 1 when a failed TLS handshake was logged since the last good connection to that peer. */
+    private final AtomicIntegerArray handshakeFailureLogged;
     /** Wall-clock time of the last frame received from each peer, 0 before the first; for the admin endpoint. */
     private final AtomicLongArray lastReceivedMs;
     private volatile IntConsumer prepareEntries = entries -> { };
@@ -112,12 +129,12 @@ public final class PeerTransport implements AutoCloseable {
         this.peers = List.copyOf(peers);
         this.receiver = receiver;
         this.frameBytesMax = frameBytesMax;
-        this.outbound = new Channel[peers.size()];
+        this.outbound = new AtomicReferenceArray<>(peers.size());
         this.unflushed = new boolean[peers.size()];
-        this.reconnectDelayMs = new long[peers.size()];
+        this.reconnectDelayMs = new AtomicLongArray(peers.size());
         this.redial = new ScheduledFuture<?>[peers.size()];
-        this.refusalLogged = new boolean[peers.size()];
-        this.handshakeFailureLogged = new boolean[peers.size()];
+        this.refusalLogged = new AtomicIntegerArray(peers.size());
+        this.handshakeFailureLogged = new AtomicIntegerArray(peers.size());
         this.lastReceivedMs = new AtomicLongArray(peers.size());
     }
 
@@ -133,7 +150,7 @@ public final class PeerTransport implements AutoCloseable {
 
     /** Whether this replica's dial to replica {@code index} is up now. */
     public boolean connected(int index) {
-        Channel ch = outbound[index];
+        Channel ch = outbound.get(index);
         return ch != null && ch.isActive();
     }
 
@@ -170,7 +187,7 @@ public final class PeerTransport implements AutoCloseable {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         if (security.dialTls()) {
-                            ch.pipeline().addLast(new SslHandler(security.tls().forDial(peers.get(index))));
+                            ch.pipeline().addLast(new SslHandler(security.tls().forDial(peers.get(index)), handshakeTasks));
                         }
                         ch.pipeline().addLast(new LengthFieldBasedFrameDecoder(frameBytesMax, 0, 4, 0, 4, true),
                                 new OutboundHandler(index));
@@ -182,26 +199,25 @@ public final class PeerTransport implements AutoCloseable {
             if (f.isSuccess()) {
                 Channel ch = future.channel();
                 long openedAtNs = System.nanoTime();
-                refusalLogged[index] = false;
+                refusalLogged.set(index, 0);
                 if (security.hasSecret() || security.dialTls()) {
                     closeUnlessHello(ch, security.hasSecret() ? "sent no CHALLENGE" : "completed no TLS handshake");
                 }
                 ch.writeAndFlush(PeerFrames.encode(ch.alloc(), PeerFrames.HELLO, hello()));
                 if (!security.hasSecret()) {
-                    outbound[index] = ch; // with the secret, once the PROOF is sent
+                    outbound.set(index, ch); // with the secret, once the PROOF is sent
                 }
                 ch.closeFuture().addListener(c -> {
                     log.info("connection to replica {} closed", index);
                     if (System.nanoTime() - openedAtNs >= TimeUnit.MILLISECONDS.toNanos(RECONNECT_DELAY_MAX_MS)) {
-                        reconnectDelayMs[index] = 0; // it worked a while: the first dial goes at once
+                        reconnectDelayMs.set(index, 0); // it worked a while: the first dial goes at once
                     }
                     receiver.onPeerLost(index);
                     scheduleReconnect(index);
                 });
             } else {
                 if (f.cause() instanceof ConnectException && !(f.cause() instanceof ConnectTimeoutException)) {
-                    if (!refusalLogged[index]) {
-                        refusalLogged[index] = true;
+                    if (refusalLogged.compareAndSet(index, 0, 1)) {
                         log.info("replica {} refused a connection: {}", index, f.cause().getMessage());
                     }
                     receiver.onPeerRefused(index);
@@ -214,13 +230,13 @@ public final class PeerTransport implements AutoCloseable {
     }
 
     private void scheduleReconnect(int index) {
-        outbound[index] = null;
+        outbound.set(index, null);
         if (closed) {
             return;
         }
         // the first attempt after a working connection goes at once: refused, it tells that the peer is gone
-        long delay = reconnectDelayMs[index];
-        reconnectDelayMs[index] = Math.min(RECONNECT_DELAY_MAX_MS, Math.max(RECONNECT_DELAY_MIN_MS, delay * 2));
+        long delay = reconnectDelayMs.getAndUpdate(index,
+                d -> Math.min(RECONNECT_DELAY_MAX_MS, Math.max(RECONNECT_DELAY_MIN_MS, d * 2)));
         synchronized (this) {
             redial[index] = group.schedule(() -> connect(index), delay, TimeUnit.MILLISECONDS);
         }
@@ -238,7 +254,7 @@ public final class PeerTransport implements AutoCloseable {
             }
             redial[index] = null;
         }
-        reconnectDelayMs[index] = 0;
+        reconnectDelayMs.set(index, 0);
         group.execute(() -> connect(index));
     }
 
@@ -287,7 +303,7 @@ public final class PeerTransport implements AutoCloseable {
                 return;
             }
             if (tls) {
-                ctx.pipeline().addAfter(ctx.name(), "tls", new SslHandler(security.tls().forAccepted(remote)));
+                ctx.pipeline().addAfter(ctx.name(), "tls", new SslHandler(security.tls().forAccepted(remote), handshakeTasks));
             }
             ctx.pipeline().addLast(new LengthFieldBasedFrameDecoder(frameBytesMax, 0, 4, 0, 4, true),
                     new InboundHandler());
@@ -320,7 +336,7 @@ public final class PeerTransport implements AutoCloseable {
     }
 
     private void write(int index, byte kind, byte[] payload) {
-        Channel ch = outbound[index];
+        Channel ch = outbound.get(index);
         if (ch == null || !ch.isActive() || !ch.isWritable()) {
             return;
         }
@@ -340,7 +356,7 @@ public final class PeerTransport implements AutoCloseable {
         for (int index = 0; index < unflushed.length; index++) {
             if (unflushed[index]) {
                 unflushed[index] = false;
-                Channel ch = outbound[index];
+                Channel ch = outbound.get(index);
                 if (ch != null) {
                     ch.flush();
                 }
@@ -500,7 +516,7 @@ public final class PeerTransport implements AutoCloseable {
                 ch.attr(HELLO_DONE).set(true);
                 ch.writeAndFlush(PeerFrames.encode(ch.alloc(), PeerFrames.PROOF,
                         security.proof(frame.payload(), selfIndex, clusterId, index)));
-                outbound[index] = ch;
+                outbound.set(index, ch);
             } catch (PeerProtocolException e) {
                 log.warn("dropping connection to replica {}: {}", index, e.getMessage());
                 ctx.close();
@@ -511,12 +527,11 @@ public final class PeerTransport implements AutoCloseable {
         public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
             if (event instanceof SslHandshakeCompletionEvent done) {
                 if (done.isSuccess()) {
-                    handshakeFailureLogged[index] = false;
+                    handshakeFailureLogged.set(index, 0);
                     if (!security.hasSecret()) {
                         ctx.channel().attr(HELLO_DONE).set(true);
                     }
-                } else if (!handshakeFailureLogged[index]) {
-                    handshakeFailureLogged[index] = true;
+                } else if (handshakeFailureLogged.compareAndSet(index, 0, 1)) {
                     log.warn("TLS handshake with replica {} failed: {}", index, done.cause().toString());
                 }
             }
@@ -535,12 +550,14 @@ public final class PeerTransport implements AutoCloseable {
         if (serverChannel != null) {
             serverChannel.close();
         }
-        for (Channel ch : outbound) {
+        for (int i = 0; i < outbound.length(); i++) {
+            Channel ch = outbound.get(i);
             if (ch != null) {
                 ch.close();
             }
         }
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        handshakeTasks.shutdownNow();
     }
 
 }
