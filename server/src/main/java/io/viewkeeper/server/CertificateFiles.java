@@ -22,11 +22,17 @@ final class CertificateFiles {
     private List<String> stamps;
     private long checkedAtMs;
 
-    /** The files named by {@code prefix + "keyStore.location"} and {@code prefix + "trustStore.location"}. */
+    /**
+     * The files named by {@code prefix + "keyStore.location"} and {@code prefix + "trustStore.location"}, and the
+     * password files their {@code passwordPath} keys name: a renewed store often comes with a new password, and
+     * the two files are rarely replaced at the same instant, so a reload that read the old password is tried again
+     * when the password file changes.
+     */
     CertificateFiles(Map<String, String> settings, String prefix, LongSupplier clockMs) {
         this.clockMs = clockMs;
         List<Path> watched = new ArrayList<>();
-        for (String key : List.of(prefix + "keyStore.location", prefix + "trustStore.location")) {
+        for (String key : List.of(prefix + "keyStore.location", prefix + "trustStore.location",
+                prefix + "keyStore.passwordPath", prefix + "trustStore.passwordPath")) {
             String location = settings.get(key);
             if (location != null && !location.isBlank()) {
                 watched.add(Path.of(location.trim()));
