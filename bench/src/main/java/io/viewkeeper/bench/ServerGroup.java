@@ -111,7 +111,8 @@ public abstract class ServerGroup implements AutoCloseable {
     /** Keeps the jars this system's servers load; the two systems share a directory of copies. */
     protected abstract boolean onClasspath(Path jar);
 
-    protected List<String> extraJvmOptions() {
+    /** JVM options of this system's server whose data is in {@code dataDir}, beyond the bench's own. */
+    protected List<String> extraJvmOptions(Path dataDir) {
         return List.of();
     }
 
@@ -171,14 +172,14 @@ public abstract class ServerGroup implements AutoCloseable {
             Path configFile = groupDir.resolve("server-" + id + ".cfg");
             Files.writeString(configFile, config(id, dataDir));
             List<String> jvmOptions = new ArrayList<>(settings.jvmOptions());
-            jvmOptions.addAll(extraJvmOptions());
+            jvmOptions.addAll(extraJvmOptions(dataDir));
             ServerProcess.ServerSpec spec = new ServerProcess.ServerSpec(settings.system() + "-" + id, host(id),
                     settings.clientPort(), settings.javaExecutable(), jvmOptions, classpath(), mainClass());
             processes.add(ServerProcess.start(spec, arguments(configFile), groupDir.resolve("server-" + id + ".log")));
         }
     }
 
-    private String classpath() {
+    protected String classpath() {
         List<String> entries = new ArrayList<>();
         for (Path entry : settings.classpath()) {
             if (Files.isDirectory(entry) || onClasspath(entry)) {

@@ -66,7 +66,7 @@ public final class ZooKeeperEnsemble extends ServerGroup {
     }
 
     @Override
-    protected List<String> extraJvmOptions() {
+    protected List<String> extraJvmOptions(Path dataDir) {
         // ZooKeeper's distribution logs at INFO; without a file logback would log at DEBUG.
         return List.of("-Dlogback.configurationFile="
                 + settings.workDir().resolve(settings.system()).resolve("logback.xml"));

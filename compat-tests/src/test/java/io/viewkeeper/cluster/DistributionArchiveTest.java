@@ -93,7 +93,8 @@ class DistributionArchiveTest {
             }
             assertThat(modes).containsExactlyInAnyOrder("Mode: leader", "Mode: follower", "Mode: follower");
         });
-        assertThat(script("print-cmd", 0).output()).contains("io.viewkeeper.server.Main node --config");
+        assertThat(script("print-cmd", 0).output()).contains("io.viewkeeper.server.Main node --config")
+                .contains("-XX:SharedArchiveFile=" + dataDirs.get(0).toAbsolutePath().resolve("viewkeeper.jsa"));
         Result restarted = run(List.of(home.resolve("bin/vkServer.sh").toString(), "--config",
                 configs.get(0).getParent().toString() + "/", "restart"));
         assertThat(restarted.exit()).as(restarted.output()).isZero();
@@ -134,6 +135,7 @@ class DistributionArchiveTest {
                 assertThat(files.map(p -> p.getFileName().toString()))
                         .anyMatch(name -> name.startsWith("viewkeeper-") && name.endsWith(".out"));
             }
+            assertThat(data.resolve("viewkeeper.jsa")).as("the node's classes, kept at its clean exit").isNotEmptyFile();
         }
         try (Stream<Path> top = Files.list(home)) {
             assertThat(top.map(p -> p.getFileName().toString()))

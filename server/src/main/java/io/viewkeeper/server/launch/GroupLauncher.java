@@ -225,6 +225,11 @@ public final class GroupLauncher {
 
     private List<String> replicaCommand(int replica) {
         List<String> command = new ArrayList<>(javaCommand);
+        int classpath = javaCommand.indexOf("-cp") + 1;
+        if (classpath > 0 && classpath < javaCommand.size()) {
+            command.addAll(JvmFlags.classDataSharing(layout.stateDir().resolve("replica-" + replica + ".jsa"),
+                    javaCommand.get(classpath)));
+        }
         command.add(NodeProcesses.MAIN_CLASS);
         command.add("node");
         command.add("--config");

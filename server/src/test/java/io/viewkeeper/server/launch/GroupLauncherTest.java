@@ -105,6 +105,10 @@ class GroupLauncherTest {
         }
         assertThat(replicas.get(0).isAlive()).isFalse();
         assertThat(replicas.get(2).isAlive()).isFalse();
+        for (int i = 1; i <= 3; i++) {
+            assertThat(layout.stateDir().resolve("replica-" + i + ".jsa"))
+                    .as("no class archive from a class path of build directories").doesNotExist();
+        }
         out.getBuffer().setLength(0);
         assertThat(launcher().stop()).isZero();
         assertThat(out.toString()).contains("no replica started with 'start --detach' is running");
