@@ -5,7 +5,7 @@ package io.viewkeeper.consensus;
  * recovering. It collects answers carrying its nonce, and completes once a quorum answered and the primary of the
  * highest view among them sent its log; a pristine replica may instead start the group when every other replica
  * answered that it holds no op ({@link #othersHoldNothing}). Invariant: every response held carries {@link #nonce};
- * {@link #pristine} only goes from true to false.
+ * {@link #pristine} only goes from true to false, and then {@link #recordedWhilePristine} is true.
  */
 final class Recovery {
 
@@ -13,6 +13,11 @@ final class Recovery {
     long lastSendTick;
     /** The replica has persisted no view state yet (started by {@link Replica#pristine}); it says so to peers. */
     boolean pristine;
+    /**
+     * The replica recorded recovery while pristine ({@link Replica#PRISTINE_RECOVERING_VIEW} on disk) and has not
+     * been normal since: it has voted in nothing and acknowledged nothing.
+     */
+    boolean recordedWhilePristine;
     /** The primary's state, installed and being made durable; recovery completes when it is. */
     Message.RecoveryResponse installed;
     private final Message.RecoveryResponse[] responses;
@@ -22,6 +27,11 @@ final class Recovery {
         this.lastSendTick = startTick;
         this.pristine = pristine;
         this.responses = new Message.RecoveryResponse[replicaCount];
+    }
+
+    /** Whether this replica answers a pristine one's Recovery as pristine (see {@link RecoveryProtocol#onRecovery}). */
+    boolean answersAsPristine() {
+        return pristine || recordedWhilePristine;
     }
 
     void record(Message.RecoveryResponse response) {

@@ -31,16 +31,19 @@ final class RecoveryProtocol {
      * §4.3: this replica lost its state. The loss is recorded durably first (last normal view -1), so that a crash
      * before recovery completes leads to recovery again, never to a restart on a partial state. A pristine replica
      * ({@link Replica#pristine}) records nothing yet: it stays pristine on restart until it takes state or starts
-     * the group.
+     * the group. A replica that recorded recovery while pristine ({@code recordedWhilePristine}, restarted on that
+     * mark) keeps the mark saying so.
      */
-    void transitionToRecovering(boolean pristine) {
+    void transitionToRecovering(boolean pristine, boolean recordedWhilePristine) {
+        Replica.check(!(pristine && recordedWhilePristine), "a pristine replica has recorded nothing");
         if (!pristine) {
-            recordRecovering();
+            recordRecovering(recordedWhilePristine);
         }
         r.status = Replica.Status.RECOVERING;
         r.viewChange = null;
         r.stateTransfer = null;
         r.recovery = new Recovery(r.random.nextLong(), r.configuration.replicaCount(), r.ticks, pristine);
+        r.recovery.recordedWhilePristine = recordedWhilePristine;
         r.reads.requeueAll();
         bootstrapIfOthersHoldNothing();
     }
@@ -51,16 +54,22 @@ final class RecoveryProtocol {
      * keeps the mark until the recovered log is durable in the new view. Writing the last normal view held before
      * recovery instead would let a crash between that write and the next restart the replica on the recovered log
      * ranked under that old view, so that a view change could prefer a log without the ops it alone still holds.
+     * A replica that was pristine records {@link Replica#PRISTINE_RECOVERING_VIEW} as its view: the first view
+     * state it writes in normal status ({@link ReplicaProtocol#transitionToNormal}) replaces that by a real view.
      */
-    private void recordRecovering() {
-        r.outbox.persistViewState(r.view, Replica.RECOVERING_MARK);
+    private void recordRecovering(boolean whilePristine) {
+        r.outbox.persistViewState(whilePristine ? Replica.PRISTINE_RECOVERING_VIEW : r.view, Replica.RECOVERING_MARK);
         r.durableLastNormalView = Replica.RECOVERING_MARK;
     }
 
     /**
      * §4.3 step 2, and the answers a pristine replica needs: a normal replica answers any Recovery; a replica in a
      * view change tells a pristine one what it holds; a pristine replica tells a pristine one that it is pristine.
-     * A recovering replica that is not pristine answers nothing.
+     * A replica that recorded recovery while pristine and has not been normal since answers a pristine one as
+     * pristine too: it never voted nor acknowledged, so what the argument on {@link Replica#pristine} says of a
+     * pristine answer holds of its answer. Without that, a group whose only started replica restarts (it then
+     * moves to a view change no one else can join) wedges when another replica crashed right after recording
+     * recovery from it while a third is still pristine. Any other recovering replica answers nothing.
      */
     void onRecovery(Message.Recovery message) {
         switch (r.status) {
@@ -71,9 +80,10 @@ final class RecoveryProtocol {
                 }
             }
             case RECOVERING -> {
-                if (message.pristine() && r.recovery.pristine) {
-                    Replica.check(r.view == 0 && r.opNumber() == 0, "pristine replica holds view " + r.view
-                            + " op " + r.opNumber());
+                if (message.pristine() && r.recovery.answersAsPristine()) {
+                    Replica.check(r.view == 0, "replica answering as pristine in view " + r.view);
+                    Replica.check(!r.recovery.pristine || r.opNumber() == 0, "pristine replica holds op "
+                            + r.opNumber());
                     r.send(message.from(), new Message.RecoveryResponse(0, message.nonce(), false, true, 0, 0, null,
                             0, List.of(), r.replicaIndex()));
                 }
@@ -108,7 +118,7 @@ final class RecoveryProtocol {
     /**
      * §4.3 step 3: with f + 1 answers including the latest view's primary, take its state and become normal. A
      * pristine replica records that it is recovering before it writes anything received, so that from then on it
-     * restarts recovering and no longer answers as pristine.
+     * restarts recovering, no longer pristine (it answers a pristine replica as pristine until it is normal).
      */
     void onRecoveryResponse(Message.RecoveryResponse message) {
         if (r.status != Replica.Status.RECOVERING || message.nonce() != r.recovery.nonce
@@ -140,8 +150,9 @@ final class RecoveryProtocol {
      */
     void installRecovered(Message.RecoveryResponse primary, Checkpoint checkpoint) {
         if (r.recovery.pristine) {
-            recordRecovering();
+            recordRecovering(true);
             r.recovery.pristine = false;
+            r.recovery.recordedWhilePristine = true;
         }
         Checkpoint state = checkpoint != null ? checkpoint : new Checkpoint(0, 0, Outbox.NO_RESULT, List.of());
         r.protocol.installCheckpoint(state);

@@ -27,6 +27,13 @@ public final class Replica {
     /** The last normal view persisted while recovery is under way: restarting from it means recovering again. */
     public static final long RECOVERING_MARK = -1;
 
+    /**
+     * The view persisted with {@link #RECOVERING_MARK} by a replica that was pristine when it recorded recovery: it
+     * has voted in no view change and acknowledged no op since it had no state, so on restart it still answers a
+     * pristine replica as pristine ({@link Recovery#answersAsPristine}) until it is normal in a view.
+     */
+    public static final long PRISTINE_RECOVERING_VIEW = -1;
+
     final ReplicaConfiguration configuration;
     final ReplicaOptions options;
     final Outbox outbox;
@@ -135,6 +142,11 @@ public final class Replica {
     static Replica restart(ReplicaConfiguration configuration, ReplicaOptions options, Outbox outbox,
                            RandomGenerator random, DurableState disk, Set<PlantedBug> bugs) {
         Replica replica = new Replica(configuration, options, outbox, random, 0, bugs);
+        if (disk.lastNormalView() == RECOVERING_MARK && disk.view() == PRISTINE_RECOVERING_VIEW) {
+            replica.recoveryProtocol.transitionToRecovering(false, true);
+            replica.checkInvariants();
+            return replica;
+        }
         if (disk.lastNormalView() == RECOVERING_MARK || !replica.recoveryProtocol.loadDisk(disk)) {
             return recovering(configuration, options, outbox, random, bugs);
         }
@@ -151,7 +163,7 @@ public final class Replica {
     static Replica recovering(ReplicaConfiguration configuration, ReplicaOptions options, Outbox outbox,
                               RandomGenerator random, Set<PlantedBug> bugs) {
         Replica replica = new Replica(configuration, options, outbox, random, 0, bugs);
-        replica.recoveryProtocol.transitionToRecovering(false);
+        replica.recoveryProtocol.transitionToRecovering(false, false);
         return replica;
     }
 
@@ -165,20 +177,22 @@ public final class Replica {
      * current nonce that it is pristine or holds no op. Pristine answers also count toward the f + 1 answers of
      * its recovery, naming no view.
      *
-     * <p>Why starting the group is safe. A replica answers "pristine" only while it has never persisted view
-     * state, so it has acknowledged nothing and holds nothing; a replica that is not pristine says it holds no op
-     * only when its log is empty; and a replica never drops a committed op unless it loses its disk. The nonce is
-     * drawn after this replica's disk became empty, so every answer came after any acknowledgement this replica
-     * sent before: an op committed with its acknowledgement is still held by the other replicas that acknowledged
-     * it, and they answer otherwise, unless they too lost their disks while this one was without state (two disks
-     * lost at once, which for three replicas is more than f). The same assumption makes pristine answers safe to
-     * count in recovery: a replica that never persisted view state never voted, so the f + 1 still include one that
-     * knows the latest view. Ops committed after this replica started carry nothing of it, and view 0 with an empty
-     * log is where every replica starts: starting late is a backup that missed every message, whose log any view
-     * change ranks last. The races: if one replica starts the group and commits with others while this one is
-     * still pristine, those replicas hold ops and say so, and this one recovers from them; if a replica started
-     * the group and then another replica's disk is wiped, the started one answers as not pristine (with the ops it
-     * holds), so the wiped one recovers rather than starting afresh.
+     * <p>Why starting the group is safe. A replica answers "pristine" only while it has never persisted view state, or
+     * has persisted only the recovery it recorded while pristine ({@link #PRISTINE_RECOVERING_VIEW}) and has not been
+     * normal since, so it has acknowledged nothing and voted in nothing (whatever it took from a primary is held by
+     * that primary and the backups that acknowledged it); a replica that is not pristine says it holds no op only when
+     * its log is empty; and a replica never drops a committed op unless it loses its disk. The nonce is drawn after
+     * this replica's disk became empty, so every answer came after any acknowledgement this replica sent before: an op
+     * committed with its acknowledgement is still held by the other replicas that acknowledged it, and they answer
+     * otherwise, unless they too lost their disks while this one was without state (two disks lost at once, which for
+     * three replicas is more than f). The same assumption makes pristine answers safe to count in recovery: a replica
+     * that answers pristine never voted, so the f + 1 still include one that knows the latest view. Ops committed after
+     * this replica started carry nothing of it, and view 0 with an empty log is where every replica starts: starting
+     * late is a backup that missed every message, whose log any view change ranks last. The races: if one replica
+     * starts the group and commits with others while this one is still pristine, those replicas hold ops and say so,
+     * and this one recovers from them; if a replica started the group and then another replica's disk is wiped, the
+     * started one answers as not pristine (with the ops it holds), so the wiped one recovers rather than starting
+     * afresh.
      */
     public static Replica pristine(ReplicaConfiguration configuration, ReplicaOptions options, Outbox outbox,
                                    RandomGenerator random) {
@@ -188,7 +202,7 @@ public final class Replica {
     static Replica pristine(ReplicaConfiguration configuration, ReplicaOptions options, Outbox outbox,
                             RandomGenerator random, Set<PlantedBug> bugs) {
         Replica replica = new Replica(configuration, options, outbox, random, 0, bugs);
-        replica.recoveryProtocol.transitionToRecovering(true);
+        replica.recoveryProtocol.transitionToRecovering(true, false);
         replica.checkInvariants();
         return replica;
     }
