@@ -25,7 +25,7 @@ final class QuorumContact {
 
     /** A primary heard from a backup of its view: once f backups have been heard since a tick, it had a quorum. */
     void onHeardFrom(int backup) {
-        Replica.check(r.status == Replica.Status.NORMAL && r.isPrimary(),
+        Replica.check(r.status() == Replica.Status.NORMAL && r.isPrimary(),
                 "heard from a backup while not the normal primary");
         heardTick[backup] = r.ticks;
         int backupsNeeded = r.quorum() - 1;
@@ -53,7 +53,7 @@ final class QuorumContact {
 
     /** A backup in normal status heard from its primary. */
     void onPrimaryHeard() {
-        Replica.check(r.status == Replica.Status.NORMAL && !r.isPrimary(),
+        Replica.check(r.status() == Replica.Status.NORMAL && !r.isPrimary(),
                 "heard from a primary while not a normal backup");
         contactTick = r.ticks;
     }

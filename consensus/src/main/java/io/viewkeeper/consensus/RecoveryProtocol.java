@@ -39,9 +39,7 @@ final class RecoveryProtocol {
         if (!pristine) {
             recordRecovering(recordedWhilePristine);
         }
-        r.status = Replica.Status.RECOVERING;
-        r.viewChange = null;
-        r.stateTransfer = null;
+        r.transitionTo(Replica.Status.RECOVERING, 0);
         r.recovery = new Recovery(r.random.nextLong(), r.configuration.replicaCount(), r.ticks, pristine);
         r.recovery.recordedWhilePristine = recordedWhilePristine;
         r.reads.requeueAll();
@@ -58,7 +56,7 @@ final class RecoveryProtocol {
      * state it writes in normal status ({@link ReplicaProtocol#transitionToNormal}) replaces that by a real view.
      */
     private void recordRecovering(boolean whilePristine) {
-        r.outbox.persistViewState(whilePristine ? Replica.PRISTINE_RECOVERING_VIEW : r.view, Replica.RECOVERING_MARK);
+        r.outbox.persistViewState(whilePristine ? Replica.PRISTINE_RECOVERING_VIEW : r.view(), Replica.RECOVERING_MARK);
         r.durableLastNormalView = Replica.RECOVERING_MARK;
     }
 
@@ -72,7 +70,7 @@ final class RecoveryProtocol {
      * recovery from it while a third is still pristine. Any other recovering replica answers nothing.
      */
     void onRecovery(Message.Recovery message) {
-        switch (r.status) {
+        switch (r.status()) {
             case NORMAL -> answerRecovery(message);
             case VIEW_CHANGE -> {
                 if (message.pristine()) {
@@ -81,7 +79,7 @@ final class RecoveryProtocol {
             }
             case RECOVERING -> {
                 if (message.pristine() && r.recovery.answersAsPristine()) {
-                    Replica.check(r.view == 0, "replica answering as pristine in view " + r.view);
+                    Replica.check(r.view() == 0, "replica answering as pristine in view " + r.view());
                     Replica.check(!r.recovery.pristine || r.opNumber() == 0, "pristine replica holds op "
                             + r.opNumber());
                     r.send(message.from(), new Message.RecoveryResponse(0, message.nonce(), false, true, 0, 0, null,
@@ -104,14 +102,14 @@ final class RecoveryProtocol {
             return;
         }
         long after = checkpoint == null ? 0 : checkpoint.op();
-        r.send(message.from(), new Message.RecoveryResponse(r.view, message.nonce(), true, false, r.opNumber(),
+        r.send(message.from(), new Message.RecoveryResponse(r.view(), message.nonce(), true, false, r.opNumber(),
                 r.commitNumber, checkpoint, r.log.chain(after), r.log.suffix(after + 1, Integer.MAX_VALUE),
                 r.replicaIndex()));
     }
 
     /** The view and op-number alone: what a replica that is not the normal primary tells a recovering one. */
     private Message.RecoveryResponse holdingResponse(long nonce) {
-        return new Message.RecoveryResponse(r.view, nonce, false, false, r.opNumber(), r.commitNumber, null, 0,
+        return new Message.RecoveryResponse(r.view(), nonce, false, false, r.opNumber(), r.commitNumber, null, 0,
                 List.of(), r.replicaIndex());
     }
 
@@ -121,7 +119,7 @@ final class RecoveryProtocol {
      * restarts recovering, no longer pristine (it answers a pristine replica as pristine until it is normal).
      */
     void onRecoveryResponse(Message.RecoveryResponse message) {
-        if (r.status != Replica.Status.RECOVERING || message.nonce() != r.recovery.nonce
+        if (r.status() != Replica.Status.RECOVERING || message.nonce() != r.recovery.nonce
                 || r.recovery.installed != null) {
             return;
         }
@@ -175,8 +173,8 @@ final class RecoveryProtocol {
         if (!phase.pristine || phase.installed != null || !phase.othersHoldNothing(r.replicaIndex())) {
             return;
         }
-        Replica.check(r.view == 0 && r.lastNormalView == 0 && r.commitNumber == 0,
-                "pristine replica in view " + r.view + " with commit number " + r.commitNumber);
+        Replica.check(r.view() == 0 && r.lastNormalView == 0 && r.commitNumber == 0,
+                "pristine replica in view " + r.view() + " with commit number " + r.commitNumber);
         Replica.check(r.opNumber() == 0 && r.pendingPersist.isEmpty(), "pristine replica holds op " + r.opNumber());
         r.protocol.transitionToNormal(0);
         if (r.isPrimary() && r.quorum() > 1) {
@@ -196,7 +194,7 @@ final class RecoveryProtocol {
         if (started == null) {
             return;
         }
-        Replica.check(r.view == 0 && r.isPrimary(), "waiting for backups outside view 0 at the primary");
+        Replica.check(r.view() == 0 && r.isPrimary(), "waiting for backups outside view 0 at the primary");
         started[backup] = true;
         int count = 0;
         for (boolean heard : started) {
@@ -243,18 +241,18 @@ final class RecoveryProtocol {
         r.commitTarget = Math.max(start, Math.min(disk.knownCommit(), r.opNumber()));
         r.durableOp = r.opNumber();
         r.issuedOp = r.opNumber();
-        r.view = disk.view();
         r.lastNormalView = disk.lastNormalView();
         r.durableLastNormalView = disk.lastNormalView();
         if (r.primaryOf(disk.view()) == r.replicaIndex()) {
             // The primary of this view may already have sent a StartView or Prepares in it, and lost what it had
             // not persisted; backups may hold those ops. Running the view again could give an op-number two
             // different entries in one view, so a restarted primary starts the next view instead.
-            r.protocol.transitionToViewChange(r.view + 1);
+            r.protocol.transitionToViewChange(disk.view() + 1);
         } else if (disk.view() != disk.lastNormalView()) {
-            r.protocol.transitionToViewChange(r.view);
-        } else {
-            r.status = Replica.Status.NORMAL;
+            r.protocol.transitionToViewChange(disk.view());
+        } else if (disk.view() > r.view()) {
+            // A new replica is normal in view 0 already.
+            r.transitionTo(Replica.Status.NORMAL, disk.view());
         }
         return true;
     }

@@ -48,8 +48,10 @@ public final class Replica {
     final List<LogEntry> pendingPersist = new ArrayList<>();
     final List<LogEntry> pendingPrepare = new ArrayList<>();
     final long[] ackedOp;
-    Status status = Status.NORMAL;
-    long view;
+    /** Changed only by {@link #transitionTo}. */
+    private Status status = Status.NORMAL;
+    /** Changed only by {@link #transitionTo}; never decreases. */
+    private long view;
     long lastNormalView;
     /**
      * The last normal view as recorded on disk ({@link #RECOVERING_MARK} while recovery is recorded); it reaches
@@ -424,6 +426,56 @@ public final class Replica {
             durableLastNormalView = view;
             persistViewState();
         }
+    }
+
+    /**
+     * The one place status and view change (VR Revisited §4, §4.2, §4.3). A view never decreases. Normal status
+     * follows a view change or recovery in the same view or a newer one, and normal status only in a newer view; a
+     * view change is always to a newer view, from normal status or an older view change; recovery only begins a
+     * replica's life (normal in view 0, holding nothing, before its first tick), and nothing but normal status
+     * follows it. Entering a status drops the phases of the others, and creates the view-change phase (the
+     * recovery phase is created by its caller, which knows whether the replica is pristine).
+     *
+     * @throws IllegalStateException on any other transition: a programmer error, which stops the replica
+     */
+    void transitionTo(Status next, long nextView) {
+        if (!transitionAllowed(next, nextView)) {
+            throw new IllegalStateException("illegal transition of " + this + " to " + next + " in view " + nextView);
+        }
+        status = next;
+        view = nextView;
+        pendingPrepare.clear();
+        switch (next) {
+            case NORMAL -> {
+                lastNormalView = nextView;
+                viewStartOp = opNumber();
+                viewChange = null;
+                recovery = null;
+                startedBackups = null;
+            }
+            case VIEW_CHANGE -> {
+                viewChange = new ViewChange(nextView, configuration.replicaCount(), ticks);
+                stateTransfer = null;
+                startedBackups = null;
+            }
+            case RECOVERING -> {
+                viewChange = null;
+                stateTransfer = null;
+                recovery = null;
+            }
+        }
+    }
+
+    private boolean transitionAllowed(Status next, long nextView) {
+        if (nextView < view) {
+            return false;
+        }
+        return switch (next) {
+            case NORMAL -> status != Status.NORMAL || nextView > view;
+            case VIEW_CHANGE -> status != Status.RECOVERING && nextView > view;
+            case RECOVERING -> status == Status.NORMAL && view == 0 && nextView == 0 && ticks == 0
+                    && opNumber() == 0 && recovery == null;
+        };
     }
 
     boolean normalViewDurable() {

@@ -20,7 +20,7 @@ final class ReplicaProtocol {
     // ---------------------------------------------------------------- timers
 
     void onTick() {
-        switch (r.status) {
+        switch (r.status()) {
             case NORMAL -> {
                 if (r.isPrimary()) {
                     tickPrimary();
@@ -38,11 +38,11 @@ final class ReplicaProtocol {
             // A primary that has heard no quorum for longer than a view change takes steps down, as a ZooKeeper
             // leader does: its heartbeats would keep the backups on its side of a partition serving their clients
             // while the majority moves on and expires their sessions.
-            transitionToViewChange(r.view + 1);
+            transitionToViewChange(r.view() + 1);
             return;
         }
         if (r.ticks - r.lastBroadcastTick >= r.options.heartbeatTicks()) {
-            r.broadcast(new Message.Commit(r.view, r.commitNumber, 0, r.releasableOp, r.replicaIndex()));
+            r.broadcast(new Message.Commit(r.view(), r.commitNumber, 0, r.releasableOp, r.replicaIndex()));
             r.lastBroadcastTick = r.ticks;
         }
         if (r.ticks - r.lastResendTick >= r.options.resendTicks()) {
@@ -60,14 +60,14 @@ final class ReplicaProtocol {
             }
             List<LogEntry> entries = r.log.suffix(from, r.configuration.batchOpMax());
             entries = entries.stream().filter(entry -> entry.op() <= r.issuedOp).toList();
-            r.send(i, new Message.Prepare(r.view, r.commitNumber, r.log.chain(from - 1), entries, r.releasableOp,
+            r.send(i, new Message.Prepare(r.view(), r.commitNumber, r.log.chain(from - 1), entries, r.releasableOp,
                     r.replicaIndex()));
         }
     }
 
     private void tickBackup() {
         if (r.ticks - r.lastPrimaryContactTick >= r.timeoutTicks) {
-            transitionToViewChange(r.view + 1);
+            transitionToViewChange(r.view() + 1);
             return;
         }
         StateTransfer transfer = r.stateTransfer;
@@ -81,7 +81,7 @@ final class ReplicaProtocol {
     private void tickViewChange() {
         ViewChange phase = r.viewChange;
         if (r.ticks - phase.startTick >= r.timeoutTicks) {
-            transitionToViewChange(r.view + 1);
+            transitionToViewChange(r.view() + 1);
             return;
         }
         if (r.ticks - phase.lastSendTick >= r.options.resendTicks()) {
@@ -90,7 +90,7 @@ final class ReplicaProtocol {
                 phase.catchUpTarget = (phase.catchUpTarget + 1) % r.configuration.replicaCount();
                 sendCatchUp(phase);
             }
-            r.broadcast(new Message.StartViewChange(r.view, r.commitTarget, r.replicaIndex()));
+            r.broadcast(new Message.StartViewChange(r.view(), r.commitTarget, r.replicaIndex()));
             if (phase.doViewChangeSent && r.primaryIndex() != r.replicaIndex()) {
                 r.send(r.primaryIndex(), doViewChange(phase));
             }
@@ -100,7 +100,7 @@ final class ReplicaProtocol {
     // ---------------------------------------------------------------- normal operation at a backup (§4.1)
 
     void onForwardedRequest(Message.Request message) {
-        if (message.view() == r.view && r.isPrimary()) {
+        if (message.view() == r.view() && r.isPrimary()) {
             r.onRequest(message.clientId(), message.requestNumber(), message.previousRequestNumber(), message.body());
         }
     }
@@ -116,13 +116,13 @@ final class ReplicaProtocol {
         long parentOp = message.firstOp() - 1;
         if (parentOp >= r.log.startOp() && parentOp <= r.opNumber()
                 && r.log.chain(parentOp) != message.parentChain()) {
-            throw Replica.violated("hash chain of view " + r.view + " differs at op " + parentOp
+            throw Replica.violated("hash chain of view " + r.view() + " differs at op " + parentOp
                     + " from the primary's");
         }
         for (LogEntry entry : message.entries()) {
             if (entry.op() <= r.opNumber()) {
                 if (entry.op() > r.log.startOp() && !r.log.entry(entry.op()).equals(entry)) {
-                    throw Replica.violated("two entries for op " + entry.op() + " in view " + r.view);
+                    throw Replica.violated("two entries for op " + entry.op() + " in view " + r.view());
                 }
                 continue;
             }
@@ -134,7 +134,7 @@ final class ReplicaProtocol {
         }
         acceptCommitAndRelease(message.commitNumber(), message.releasableOp());
         if (r.bugs.contains(PlantedBug.ACK_BEFORE_PERSIST)) {
-            r.send(r.primaryIndex(), new Message.PrepareOk(r.view, r.opNumber(), r.replicaIndex()));
+            r.send(r.primaryIndex(), new Message.PrepareOk(r.view(), r.opNumber(), r.replicaIndex()));
         } else if (r.durableOp >= message.firstOp()) {
             r.sendPrepareOk();
         }
@@ -149,12 +149,12 @@ final class ReplicaProtocol {
         // A read round must be answered; a heartbeat is answered when the primary heard nothing else from this
         // backup for a heartbeat interval, so that an idle primary knows whether it still has a quorum.
         if (message.readRound() > 0 || r.contact.heartbeatAnswerDue()) {
-            r.send(message.from(), new Message.CommitOk(r.view, message.readRound(), r.replicaIndex()));
+            r.send(message.from(), new Message.CommitOk(r.view(), message.readRound(), r.replicaIndex()));
             r.contact.onAcknowledged();
         }
-        if (r.view == 0 && r.durableOp == 0 && r.normalViewDurable()) {
+        if (r.view() == 0 && r.durableOp == 0 && r.normalViewDurable()) {
             // A primary that started the group waits for its backups to say they are normal (onBackupStarted).
-            r.send(r.primaryIndex(), new Message.PrepareOk(r.view, 0, r.replicaIndex()));
+            r.send(r.primaryIndex(), new Message.PrepareOk(r.view(), 0, r.replicaIndex()));
         }
     }
 
@@ -175,10 +175,10 @@ final class ReplicaProtocol {
      * before acting in the view ({@link #enterViewByStateTransfer}).
      */
     private boolean ignoreOrCatchUp(long messageView, int from) {
-        if (messageView < r.view || r.primaryOf(messageView) != from) {
+        if (messageView < r.view() || r.primaryOf(messageView) != from) {
             return r.ignored.ignore(Ignored.STALE_VIEW);
         }
-        if (messageView > r.view || r.status == Replica.Status.VIEW_CHANGE) {
+        if (messageView > r.view() || r.status() == Replica.Status.VIEW_CHANGE) {
             enterViewByStateTransfer(messageView);
             return true;
         }
@@ -198,7 +198,7 @@ final class ReplicaProtocol {
      * number; {@link #onNewState} then installs it like a StartView.
      */
     private void enterViewByStateTransfer(long newView) {
-        if (newView > r.view || r.status != Replica.Status.VIEW_CHANGE) {
+        if (newView > r.view() || r.status() != Replica.Status.VIEW_CHANGE) {
             enterViewChangeStatus(newView);
         }
         ViewChange phase = r.viewChange;
@@ -211,7 +211,7 @@ final class ReplicaProtocol {
     }
 
     private void sendCatchUp(ViewChange phase) {
-        r.send(phase.catchUpTarget, new Message.GetState(r.view, r.commitNumber, r.opNumber(),
+        r.send(phase.catchUpTarget, new Message.GetState(r.view(), r.commitNumber, r.opNumber(),
                 r.log.chain(r.opNumber()), r.replicaIndex()));
     }
 
@@ -219,7 +219,7 @@ final class ReplicaProtocol {
 
     /** §4.2 step 1: the one place a replica moves to a newer view's view change; the view is durable first. */
     void transitionToViewChange(long newView) {
-        Replica.check(newView > r.view || r.status != Replica.Status.VIEW_CHANGE, "view change to old view");
+        Replica.check(newView > r.view() || r.status() != Replica.Status.VIEW_CHANGE, "view change to old view");
         enterViewChangeStatus(newView);
         r.broadcast(new Message.StartViewChange(newView, r.commitTarget, r.replicaIndex()));
         maybeSendDoViewChange();
@@ -230,22 +230,17 @@ final class ReplicaProtocol {
      * (this one, and a replica that missed a StartView).
      */
     private void enterViewChangeStatus(long newView) {
-        r.view = newView;
+        r.transitionTo(Replica.Status.VIEW_CHANGE, newView);
         r.persistViewState();
-        r.status = Replica.Status.VIEW_CHANGE;
-        r.viewChange = new ViewChange(newView, r.configuration.replicaCount(), r.ticks);
-        r.stateTransfer = null;
-        r.startedBackups = null;
-        r.pendingPrepare.clear();
         r.reads.onViewChange();
         r.resetTimeout();
     }
 
     void onStartViewChange(Message.StartViewChange message) {
-        if (message.view() < r.view || (message.view() == r.view && r.status != Replica.Status.VIEW_CHANGE)) {
+        if (message.view() < r.view() || (message.view() == r.view() && r.status() != Replica.Status.VIEW_CHANGE)) {
             return;
         }
-        if (message.view() > r.view) {
+        if (message.view() > r.view()) {
             transitionToViewChange(message.view());
         }
         r.viewChange.recordStartViewChange(message.from(), message.commitNumber());
@@ -276,17 +271,17 @@ final class ReplicaProtocol {
         long primaryCommit = phase.commitOf(r.primaryIndex());
         long base = primaryCommit < 0 ? r.log.startOp() : Math.min(r.commitTarget, primaryCommit);
         base = Math.max(base, r.log.startOp());
-        return new Message.DoViewChange(r.view, r.lastNormalView, r.opNumber(), r.commitTarget, base + 1,
+        return new Message.DoViewChange(r.view(), r.lastNormalView, r.opNumber(), r.commitTarget, base + 1,
                 r.log.suffix(base + 1, Integer.MAX_VALUE), r.replicaIndex());
     }
 
     void onDoViewChange(Message.DoViewChange message) {
-        if (message.view() < r.view || r.primaryOf(message.view()) != r.replicaIndex()) {
+        if (message.view() < r.view() || r.primaryOf(message.view()) != r.replicaIndex()) {
             return;
         }
-        if (message.view() > r.view) {
+        if (message.view() > r.view()) {
             transitionToViewChange(message.view());
-        } else if (r.status != Replica.Status.VIEW_CHANGE) {
+        } else if (r.status() != Replica.Status.VIEW_CHANGE) {
             return;
         }
         ViewChange phase = r.viewChange;
@@ -315,7 +310,7 @@ final class ReplicaProtocol {
             installSuffix(best.firstOp(), best.entries());
         }
         Replica.check(r.opNumber() >= r.commitNumber, "new log shorter than the primary's commit");
-        transitionToNormal(r.view);
+        transitionToNormal(r.view());
         java.util.Arrays.fill(r.ackedOp, 0);
         r.commitUpTo(phase.highestCommit());
         // A one-replica group is its own quorum: what its log holds durably is committed (a restart from disk).
@@ -330,14 +325,14 @@ final class ReplicaProtocol {
 
     private Message.StartView startView(long knownCommit) {
         long base = Math.max(Math.min(knownCommit, r.commitTarget), r.log.startOp());
-        return new Message.StartView(r.view, r.opNumber(), r.commitTarget, base + 1, r.log.chain(base),
+        return new Message.StartView(r.view(), r.opNumber(), r.commitTarget, base + 1, r.log.chain(base),
                 r.log.suffix(base + 1, Integer.MAX_VALUE), r.replicaIndex());
     }
 
     /** §4.2 step 5: replace the uncommitted suffix with the new primary's log, then PrepareOk what is durable. */
     void onStartView(Message.StartView message) {
-        if (message.view() < r.view || r.primaryOf(message.view()) != message.from()
-                || (message.view() == r.view && r.status == Replica.Status.NORMAL)) {
+        if (message.view() < r.view() || r.primaryOf(message.view()) != message.from()
+                || (message.view() == r.view() && r.status() == Replica.Status.NORMAL)) {
             return;
         }
         if (!r.ignored.entriesValid(message.entries())) {
@@ -398,22 +393,12 @@ final class ReplicaProtocol {
 
     /** The one place a replica enters normal status; the view state is durable before it acts in the view. */
     void transitionToNormal(long newView) {
-        boolean viewChanged = newView != r.view || r.status != Replica.Status.NORMAL;
-        r.view = newView;
-        r.lastNormalView = newView;
-        r.viewStartOp = r.opNumber();
-        r.status = Replica.Status.NORMAL;
+        r.transitionTo(Replica.Status.NORMAL, newView);
         r.persistViewState();
         r.makeNormalViewDurableIfHeld();
-        r.viewChange = null;
-        r.recovery = null;
-        r.startedBackups = null;
         r.contact.onNormalEntered();
-        if (viewChanged) {
-            r.reads.onViewChange();
-            r.reads.onNormal(r.isPrimary(), r.ticks);
-            r.pendingPrepare.clear();
-        }
+        r.reads.onViewChange();
+        r.reads.onNormal(r.isPrimary(), r.ticks);
         r.resetTimeout();
     }
 
@@ -428,7 +413,7 @@ final class ReplicaProtocol {
 
     private void sendGetState() {
         r.stateTransfer.lastSendTick = r.ticks;
-        r.send(r.stateTransfer.target, new Message.GetState(r.view, r.opNumber(), r.opNumber(),
+        r.send(r.stateTransfer.target, new Message.GetState(r.view(), r.opNumber(), r.opNumber(),
                 r.log.chain(r.opNumber()), r.replicaIndex()));
     }
 
@@ -438,7 +423,7 @@ final class ReplicaProtocol {
      * released log it offers its checkpoint, fetched in chunks ({@link CheckpointTransfer}), and the entries after it.
      */
     void onGetState(Message.GetState message) {
-        if (message.view() != r.view || r.status != Replica.Status.NORMAL || message.opNumber() > r.opNumber()) {
+        if (message.view() != r.view() || r.status() != Replica.Status.NORMAL || message.opNumber() > r.opNumber()) {
             return;
         }
         long after = message.opNumber();
@@ -459,7 +444,7 @@ final class ReplicaProtocol {
             }
             after = checkpoint.op();
         }
-        r.send(message.from(), new Message.NewState(r.view, r.opNumber(), r.commitNumber, checkpoint,
+        r.send(message.from(), new Message.NewState(r.view(), r.opNumber(), r.commitNumber, checkpoint,
                 r.log.chain(after), r.log.suffix(after + 1, Integer.MAX_VALUE), r.replicaIndex()));
     }
 
@@ -474,7 +459,7 @@ final class ReplicaProtocol {
             return;
         }
         CheckpointRef offered = message.checkpoint();
-        long held = r.status == Replica.Status.NORMAL ? r.opNumber() : r.commitNumber;
+        long held = r.status() == Replica.Status.NORMAL ? r.opNumber() : r.commitNumber;
         if (offered != null && offered.op() > held) {
             CheckpointTransfer.Fetched fetched = r.transfers.fetch(offered, message.from(), message);
             if (fetched != null) {
@@ -486,19 +471,19 @@ final class ReplicaProtocol {
     }
 
     boolean wantsNewState(Message.NewState message) {
-        if (message.view() != r.view) {
+        if (message.view() != r.view()) {
             return false;
         }
         if (!r.ignored.entriesValid(message.entries())) {
             return false;
         }
-        return (r.status == Replica.Status.VIEW_CHANGE && r.viewChange.catchingUp)
-                || (r.status == Replica.Status.NORMAL && r.stateTransfer != null);
+        return (r.status() == Replica.Status.VIEW_CHANGE && r.viewChange.catchingUp)
+                || (r.status() == Replica.Status.NORMAL && r.stateTransfer != null);
     }
 
     /** {@code checkpoint}: the one the NewState offered, fetched whole; null when it offered none or none is needed. */
     private void applyNewState(Message.NewState message, Checkpoint checkpoint) {
-        if (r.status == Replica.Status.VIEW_CHANGE) {
+        if (r.status() == Replica.Status.VIEW_CHANGE) {
             installViewByNewState(message, checkpoint);
             return;
         }
@@ -550,9 +535,9 @@ final class ReplicaProtocol {
             installCheckpoint(checkpoint);
         }
         Replica.check(r.log.chain(parentOp) == message.parentChain(), "committed prefix differs at op " + parentOp
-                + " from the log of view " + r.view);
+                + " from the log of view " + r.view());
         installLog(firstOp, message.entries());
-        transitionToNormal(r.view);
+        transitionToNormal(r.view());
         r.commitUpTo(message.commitNumber());
         r.sendPrepareOk();
     }
@@ -589,7 +574,7 @@ final class ReplicaProtocol {
                 }
             }
             case Message.RecoveryResponse offer -> {
-                if (r.status == Replica.Status.RECOVERING && offer.nonce() == r.recovery.nonce
+                if (r.status() == Replica.Status.RECOVERING && offer.nonce() == r.recovery.nonce
                         && r.recovery.installed == null) {
                     r.recoveryProtocol.installRecovered(offer, fetched.checkpoint());
                 }
