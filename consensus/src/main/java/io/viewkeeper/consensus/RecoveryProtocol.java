@@ -4,7 +4,7 @@ import java.util.List;
 
 /**
  * The recovery (VR Revisited §4.3) and restart handlers of a {@link Replica}: a replica that lost its state, a
- * pristine one starting or joining a group, and one loading its own disk. Like {@link ReplicaProtocol} it holds
+ * pristine one starting or joining a group, and one loading its own disk. Like the other protocol classes it holds
  * no state of its own; the phase is the replica's {@link Recovery}.
  */
 final class RecoveryProtocol {
@@ -53,7 +53,7 @@ final class RecoveryProtocol {
      * recovery instead would let a crash between that write and the next restart the replica on the recovered log
      * ranked under that old view, so that a view change could prefer a log without the ops it alone still holds.
      * A replica that was pristine records {@link Replica#PRISTINE_RECOVERING_VIEW} as its view: the first view
-     * state it writes in normal status ({@link ReplicaProtocol#transitionToNormal}) replaces that by a real view.
+     * state it writes in normal status ({@link Replica#transitionToNormal}) replaces that by a real view.
      */
     private void recordRecovering(boolean whilePristine) {
         r.outbox.persistViewState(whilePristine ? Replica.PRISTINE_RECOVERING_VIEW : r.view(), Replica.RECOVERING_MARK);
@@ -153,7 +153,7 @@ final class RecoveryProtocol {
             r.recovery.recordedWhilePristine = true;
         }
         Checkpoint state = checkpoint != null ? checkpoint : new Checkpoint(0, 0, Outbox.NO_RESULT, List.of());
-        r.protocol.installCheckpoint(state);
+        r.stateTransferProtocol.installCheckpoint(state);
         r.checkpoint = checkpoint;
         for (LogEntry entry : primary.entries()) {
             r.appendReceived(entry);
@@ -176,7 +176,7 @@ final class RecoveryProtocol {
         Replica.check(r.view() == 0 && r.lastNormalView == 0 && r.commitNumber == 0,
                 "pristine replica in view " + r.view() + " with commit number " + r.commitNumber);
         Replica.check(r.opNumber() == 0 && r.pendingPersist.isEmpty(), "pristine replica holds op " + r.opNumber());
-        r.protocol.transitionToNormal(0);
+        r.transitionToNormal(0);
         if (r.isPrimary() && r.quorum() > 1) {
             r.startedBackups = new boolean[r.configuration.replicaCount()];
         }
@@ -214,7 +214,7 @@ final class RecoveryProtocol {
         if (installed == null || r.durableOp < r.opNumber()) {
             return;
         }
-        r.protocol.transitionToNormal(installed.view());
+        r.transitionToNormal(installed.view());
         r.commitUpTo(installed.commitNumber());
     }
 
@@ -247,9 +247,9 @@ final class RecoveryProtocol {
             // The primary of this view may already have sent a StartView or Prepares in it, and lost what it had
             // not persisted; backups may hold those ops. Running the view again could give an op-number two
             // different entries in one view, so a restarted primary starts the next view instead.
-            r.protocol.transitionToViewChange(disk.view() + 1);
+            r.viewChangeProtocol.transitionToViewChange(disk.view() + 1);
         } else if (disk.view() != disk.lastNormalView()) {
-            r.protocol.transitionToViewChange(disk.view());
+            r.viewChangeProtocol.transitionToViewChange(disk.view());
         } else if (disk.view() > r.view()) {
             // A new replica is normal in view 0 already.
             r.transitionTo(Replica.Status.NORMAL, disk.view());

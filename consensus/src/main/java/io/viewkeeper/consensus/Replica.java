@@ -10,10 +10,11 @@ import java.util.random.RandomGenerator;
 /**
  * A Viewstamped Replication replica (VR Revisited, Liskov and Cowling 2012) as a pure state machine: requests,
  * messages, persistence callbacks and ticks come in; effects go out through the {@link Outbox}. It owns no thread,
- * clock, file or unseeded random source. Normal operation and commits live here; the view change and state
- * transfer handlers are in {@link ReplicaProtocol}, recovery and restart in {@link RecoveryProtocol}, reads in
- * {@link ReadBarrier}, checkpoint transfer in {@link CheckpointTransfer}, phases in {@link ViewChange} and
- * {@link Recovery}.
+ * clock, file or unseeded random source. Requests, the journal and the one status-change point
+ * ({@link #transitionTo}) live here; each phase's handlers are in {@link NormalProtocol}, {@link ViewChangeProtocol},
+ * {@link StateTransferProtocol} and {@link RecoveryProtocol}, reads in {@link ReadBarrier}, commits in
+ * {@link Execution}, checkpoint transfer in {@link CheckpointTransfer}, phases in {@link ViewChange},
+ * {@link StateTransfer} and {@link Recovery}.
  *
  * <p>Invariants: {@code log.startOp <= commitNumber <= opNumber}; {@code durableOp <= issuedOp <= opNumber}; ops
  * are committed in order without gaps; no entry failing its checksum is acknowledged, applied or sent; the status
@@ -42,7 +43,9 @@ public final class Replica {
     final ReplicaLog log;
     final ClientTable clients;
     final ReadBarrier reads;
-    final ReplicaProtocol protocol;
+    final NormalProtocol normalProtocol;
+    final ViewChangeProtocol viewChangeProtocol;
+    final StateTransferProtocol stateTransferProtocol;
     final RecoveryProtocol recoveryProtocol;
     final CheckpointTransfer transfers;
     final List<LogEntry> pendingPersist = new ArrayList<>();
@@ -118,7 +121,9 @@ public final class Replica {
         this.log = new ReplicaLog(startOp, 0);
         this.clients = new ClientTable(options.clientTableMax());
         this.reads = new ReadBarrier(this, configuration.replicaCount(), options.readQueueMax(), random.nextLong());
-        this.protocol = new ReplicaProtocol(this);
+        this.normalProtocol = new NormalProtocol(this);
+        this.viewChangeProtocol = new ViewChangeProtocol(this);
+        this.stateTransferProtocol = new StateTransferProtocol(this);
         this.recoveryProtocol = new RecoveryProtocol(this);
         this.transfers = new CheckpointTransfer(this);
         this.ackedOp = new long[configuration.replicaCount()];
@@ -365,9 +370,9 @@ public final class Replica {
         } else if (status == Status.NORMAL) {
             makeNormalViewDurableIfHeld();
             if (isPrimary()) {
-                commitFromAcks();
+                normalProtocol.commitFromAcks();
             } else if (!bugs.contains(PlantedBug.ACK_BEFORE_PERSIST)) {
-                sendPrepareOk();
+                normalProtocol.sendPrepareOk();
             }
         }
         checkInvariants();
@@ -380,7 +385,11 @@ public final class Replica {
         // reads held while out of contact go once contact is back, whatever brought it back
         reads.serveReady();
         transfers.onTick();
-        protocol.onTick();
+        switch (status) {
+            case NORMAL -> normalProtocol.onTick();
+            case VIEW_CHANGE -> viewChangeProtocol.onTick();
+            case RECOVERING -> recoveryProtocol.onTick();
+        }
         checkInvariants();
     }
 
@@ -396,22 +405,22 @@ public final class Replica {
             return;
         }
         switch (message) {
-            case Message.Request m -> protocol.onForwardedRequest(m);
-            case Message.Prepare m -> protocol.onPrepare(m);
-            case Message.PrepareOk m -> onPrepareOk(m);
-            case Message.Commit m -> protocol.onCommit(m);
-            case Message.CommitOk m -> onCommitOk(m);
-            case Message.StartViewChange m -> protocol.onStartViewChange(m);
-            case Message.DoViewChange m -> protocol.onDoViewChange(m);
-            case Message.StartView m -> protocol.onStartView(m);
+            case Message.Request m -> normalProtocol.onForwardedRequest(m);
+            case Message.Prepare m -> normalProtocol.onPrepare(m);
+            case Message.PrepareOk m -> normalProtocol.onPrepareOk(m);
+            case Message.Commit m -> normalProtocol.onCommit(m);
+            case Message.CommitOk m -> normalProtocol.onCommitOk(m);
+            case Message.StartViewChange m -> viewChangeProtocol.onStartViewChange(m);
+            case Message.DoViewChange m -> viewChangeProtocol.onDoViewChange(m);
+            case Message.StartView m -> viewChangeProtocol.onStartView(m);
             case Message.Recovery m -> recoveryProtocol.onRecovery(m);
             case Message.RecoveryResponse m -> recoveryProtocol.onRecoveryResponse(m);
-            case Message.GetState m -> protocol.onGetState(m);
-            case Message.NewState m -> protocol.onNewState(m);
+            case Message.GetState m -> stateTransferProtocol.onGetState(m);
+            case Message.NewState m -> stateTransferProtocol.onNewState(m);
             case Message.CheckpointRequest m -> transfers.onRequest(m);
-            case Message.CheckpointChunk m -> protocol.onCheckpointChunk(m);
-            case Message.ReadIndexRequest m -> onReadIndexRequest(m);
-            case Message.ReadIndexResponse m -> onReadIndexResponse(m);
+            case Message.CheckpointChunk m -> stateTransferProtocol.onCheckpointChunk(m);
+            case Message.ReadIndexRequest m -> normalProtocol.onReadIndexRequest(m);
+            case Message.ReadIndexResponse m -> normalProtocol.onReadIndexResponse(m);
         }
         checkInvariants();
     }
@@ -478,57 +487,24 @@ public final class Replica {
         };
     }
 
+
+    /** The one place a replica enters normal status; the view state is durable before it acts in the view. */
+    void transitionToNormal(long newView) {
+        transitionTo(Status.NORMAL, newView);
+        persistViewState();
+        makeNormalViewDurableIfHeld();
+        contact.onNormalEntered();
+        reads.onViewChange();
+        reads.onNormal(isPrimary(), ticks);
+        resetTimeout();
+    }
+
     boolean normalViewDurable() {
         return status == Status.NORMAL && durableLastNormalView == view;
     }
 
     void persistViewState() {
         outbox.persistViewState(view, durableLastNormalView);
-    }
-
-    /** §4.1 step 4: a backup acknowledges what it holds durably, once its view state is durable too. */
-    void sendPrepareOk() {
-        if (normalViewDurable() && !isPrimary() && durableOp > 0) {
-            send(primaryIndex(), new Message.PrepareOk(view, durableOp, replicaIndex()));
-            contact.onAcknowledged();
-        }
-    }
-
-    /** §4.1 step 5: the primary counts PrepareOks of its view; acknowledging op n acknowledges all before it. */
-    private void onPrepareOk(Message.PrepareOk message) {
-        if (ignoreUnlessPrimaryOf(message.view())) {
-            return;
-        }
-        if (message.op() > opNumber()) {
-            throw new IllegalStateException("PrepareOk for op " + message.op() + " beyond op-number " + opNumber());
-        }
-        ackedOp[message.from()] = Math.max(ackedOp[message.from()], message.op());
-        contact.onHeardFrom(message.from());
-        recoveryProtocol.onBackupStarted(message.from());
-        commitFromAcks();
-        updateReleasableAtPrimary();
-    }
-
-    private void onCommitOk(Message.CommitOk message) {
-        if (!ignoreUnlessPrimaryOf(message.view())) {
-            contact.onHeardFrom(message.from());
-            reads.onCommitOk(message.from(), message.readRound());
-        }
-    }
-
-    private void onReadIndexRequest(Message.ReadIndexRequest message) {
-        if (!ignoreUnlessPrimaryOf(message.view())) {
-            contact.onHeardFrom(message.from());
-            reads.onReadIndexRequest(message.from(), message.batchId());
-        }
-    }
-
-    /** A read index from the primary of this view is contact with it, as a Prepare or a Commit is. */
-    private void onReadIndexResponse(Message.ReadIndexResponse message) {
-        if (status == Status.NORMAL && !isPrimary() && message.view() == view && message.from() == primaryIndex()) {
-            contact.onPrimaryHeard();
-        }
-        reads.onReadIndexResponse(message.batchId(), message.readIndex());
     }
 
     /**
@@ -554,46 +530,9 @@ public final class Replica {
         return contact.ticksSince();
     }
 
-    boolean ignoreUnlessPrimaryOf(long messageView) {
-        boolean primaryOfIt = messageView == view && status == Status.NORMAL && isPrimary();
-        return !primaryOfIt && ignored.ignore(Ignored.NOT_PRIMARY);
-    }
-
     /** How many messages this replica ignored, by reason, since it started. */
     public java.util.Map<Ignored, Long> ignoredCounts() {
         return ignored.counts();
-    }
-
-    /** The highest op held durably by a quorum (the primary counts itself once durable) is committed. */
-    void commitFromAcks() {
-        long candidate = commitTarget;
-        for (long op = commitTarget + 1; op <= opNumber(); op++) {
-            int count = durableOp >= op && normalViewDurable() ? 1 : 0;
-            for (int i = 0; i < ackedOp.length; i++) {
-                if (i != replicaIndex() && ackedOp[i] >= op) {
-                    count++;
-                }
-            }
-            if (count < configuration.quorum()) {
-                break;
-            }
-            candidate = op;
-        }
-        commitUpTo(candidate);
-    }
-
-    /** The lowest op every replica is known to hold durably; the log below it is not needed by any of them. */
-    void updateReleasableAtPrimary() {
-        long lowest = durableOp;
-        for (int i = 0; i < ackedOp.length; i++) {
-            if (i != replicaIndex()) {
-                lowest = Math.min(lowest, ackedOp[i]);
-            }
-        }
-        if (lowest > releasableOp) {
-            releasableOp = lowest;
-            releaseLog();
-        }
     }
 
     /** §4.1 step 5 and §4.2: ops up to {@code op} are committed; applied in bounded batches ({@link Execution}). */
@@ -718,7 +657,7 @@ public final class Replica {
             return false;
         }
         long from = view;
-        protocol.transitionToViewChange(view + 1);
+        viewChangeProtocol.transitionToViewChange(view + 1);
         check(view == from + 1 && status == Status.VIEW_CHANGE, "requested view change did not start view "
                 + (from + 1));
         checkInvariants();
@@ -755,7 +694,7 @@ public final class Replica {
      */
     public void onPeerRefused(int index) {
         if (status == Status.NORMAL && !isPrimary() && index == primaryIndex()) {
-            protocol.transitionToViewChange(view + 1);
+            viewChangeProtocol.transitionToViewChange(view + 1);
             checkInvariants();
         }
     }
