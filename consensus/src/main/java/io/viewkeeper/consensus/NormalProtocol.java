@@ -32,12 +32,11 @@ final class NormalProtocol {
             r.viewChangeProtocol.transitionToViewChange(r.view() + 1);
             return;
         }
-        if (r.ticks - r.lastBroadcastTick >= r.options.heartbeatTicks()) {
-            r.broadcast(new Message.Commit(r.view(), r.commitNumber, 0, r.releasableOp, r.replicaIndex()));
-            r.lastBroadcastTick = r.ticks;
+        if (r.ticksSinceBroadcast() >= r.options.heartbeatTicks()) {
+            r.broadcast(new Message.Commit(r.view(), r.commitNumber(), 0, r.releasableOp(), r.replicaIndex()));
         }
-        if (r.ticks - r.lastResendTick >= r.options.resendTicks()) {
-            r.lastResendTick = r.ticks;
+        if (r.ticks() - r.lastResendTick >= r.options.resendTicks()) {
+            r.lastResendTick = r.ticks();
             resendPrepares();
         }
     }
@@ -45,24 +44,24 @@ final class NormalProtocol {
     /** Prepares may be lost: resend to each backup what it has not acknowledged, beyond the commit point. */
     private void resendPrepares() {
         for (int i = 0; i < r.ackedOp.length; i++) {
-            long from = Math.max(r.ackedOp[i], r.commitNumber) + 1;
-            if (i == r.replicaIndex() || from > r.issuedOp || from <= r.log.startOp()) {
+            long from = Math.max(r.ackedOp[i], r.commitNumber()) + 1;
+            if (i == r.replicaIndex() || from > r.issuedOp() || from <= r.log.startOp()) {
                 continue;
             }
             List<LogEntry> entries = r.log.suffix(from, r.configuration.batchOpMax());
-            entries = entries.stream().filter(entry -> entry.op() <= r.issuedOp).toList();
-            r.send(i, new Message.Prepare(r.view(), r.commitNumber, r.log.chain(from - 1), entries, r.releasableOp,
+            entries = entries.stream().filter(entry -> entry.op() <= r.issuedOp()).toList();
+            r.send(i, new Message.Prepare(r.view(), r.commitNumber(), r.log.chain(from - 1), entries, r.releasableOp(),
                     r.replicaIndex()));
         }
     }
 
     private void tickBackup() {
-        if (r.ticks - r.lastPrimaryContactTick >= r.timeoutTicks) {
+        if (r.primaryTimedOut()) {
             r.viewChangeProtocol.transitionToViewChange(r.view() + 1);
             return;
         }
         r.stateTransferProtocol.onTick();
-        r.reads.onTick(true, r.ticks, r.options.resendTicks());
+        r.reads.onTick(true, r.ticks(), r.options.resendTicks());
     }
 
     // ---------------------------------------------------------------- normal operation at a backup (§4.1)
@@ -103,7 +102,7 @@ final class NormalProtocol {
         acceptCommitAndRelease(message.commitNumber(), message.releasableOp());
         if (r.bugs.contains(PlantedBug.ACK_BEFORE_PERSIST)) {
             r.send(r.primaryIndex(), new Message.PrepareOk(r.view(), r.opNumber(), r.replicaIndex()));
-        } else if (r.durableOp >= message.firstOp()) {
+        } else if (r.durableOp() >= message.firstOp()) {
             sendPrepareOk();
         }
     }
@@ -120,7 +119,7 @@ final class NormalProtocol {
             r.send(message.from(), new Message.CommitOk(r.view(), message.readRound(), r.replicaIndex()));
             r.contact.onAcknowledged();
         }
-        if (r.view() == 0 && r.durableOp == 0 && r.normalViewDurable()) {
+        if (r.view() == 0 && r.durableOp() == 0 && r.normalViewDurable()) {
             // A primary that started the group waits for its backups to say they are normal (onBackupStarted).
             r.send(r.primaryIndex(), new Message.PrepareOk(r.view(), 0, r.replicaIndex()));
         }
@@ -131,10 +130,7 @@ final class NormalProtocol {
         if (commitNumber > r.opNumber()) {
             r.stateTransferProtocol.requestState();
         }
-        if (releasableOp > r.releasableOp) {
-            r.releasableOp = releasableOp;
-            r.releaseLog();
-        }
+        r.execution.raiseReleasableOp(releasableOp);
     }
 
     /**
@@ -153,15 +149,15 @@ final class NormalProtocol {
         if (r.isPrimary()) {
             return true;
         }
-        r.lastPrimaryContactTick = r.ticks;
+        r.notePrimaryContact();
         r.contact.onPrimaryHeard();
         return false;
     }
 
     /** §4.1 step 4: a backup acknowledges what it holds durably, once its view state is durable too. */
     void sendPrepareOk() {
-        if (r.normalViewDurable() && !r.isPrimary() && r.durableOp > 0) {
-            r.send(r.primaryIndex(), new Message.PrepareOk(r.view(), r.durableOp, r.replicaIndex()));
+        if (r.normalViewDurable() && !r.isPrimary() && r.durableOp() > 0) {
+            r.send(r.primaryIndex(), new Message.PrepareOk(r.view(), r.durableOp(), r.replicaIndex()));
             r.contact.onAcknowledged();
         }
     }
@@ -211,9 +207,9 @@ final class NormalProtocol {
 
     /** The highest op held durably by a quorum (the primary counts itself once durable) is committed. */
     void commitFromAcks() {
-        long candidate = r.commitTarget;
-        for (long op = r.commitTarget + 1; op <= r.opNumber(); op++) {
-            int count = r.durableOp >= op && r.normalViewDurable() ? 1 : 0;
+        long candidate = r.commitTarget();
+        for (long op = r.commitTarget() + 1; op <= r.opNumber(); op++) {
+            int count = r.durableOp() >= op && r.normalViewDurable() ? 1 : 0;
             for (int i = 0; i < r.ackedOp.length; i++) {
                 if (i != r.replicaIndex() && r.ackedOp[i] >= op) {
                     count++;
@@ -229,15 +225,12 @@ final class NormalProtocol {
 
     /** The lowest op every replica is known to hold durably; the log below it is not needed by any of them. */
     void updateReleasableAtPrimary() {
-        long lowest = r.durableOp;
+        long lowest = r.durableOp();
         for (int i = 0; i < r.ackedOp.length; i++) {
             if (i != r.replicaIndex()) {
                 lowest = Math.min(lowest, r.ackedOp[i]);
             }
         }
-        if (lowest > r.releasableOp) {
-            r.releasableOp = lowest;
-            r.releaseLog();
-        }
+        r.execution.raiseReleasableOp(lowest);
     }
 }

@@ -21,8 +21,8 @@ final class RecoveryProtocol {
         if (phase.installed != null || r.transfers.busy()) {
             return;
         }
-        if (r.ticks - phase.lastSendTick >= r.options.resendTicks() || r.ticks == 1) {
-            phase.lastSendTick = r.ticks;
+        if (r.ticks() - phase.lastSendTick >= r.options.resendTicks() || r.ticks() == 1) {
+            phase.lastSendTick = r.ticks();
             r.broadcast(new Message.Recovery(phase.nonce, phase.pristine, r.replicaIndex()));
         }
     }
@@ -40,7 +40,7 @@ final class RecoveryProtocol {
             recordRecovering(recordedWhilePristine);
         }
         r.transitionTo(Replica.Status.RECOVERING, 0);
-        r.recovery = new Recovery(r.random.nextLong(), r.configuration.replicaCount(), r.ticks, pristine);
+        r.recovery = new Recovery(r.random.nextLong(), r.configuration.replicaCount(), r.ticks(), pristine);
         r.recovery.recordedWhilePristine = recordedWhilePristine;
         r.reads.requeueAll();
         bootstrapIfOthersHoldNothing();
@@ -56,8 +56,7 @@ final class RecoveryProtocol {
      * state it writes in normal status ({@link Replica#transitionToNormal}) replaces that by a real view.
      */
     private void recordRecovering(boolean whilePristine) {
-        r.outbox.persistViewState(whilePristine ? Replica.PRISTINE_RECOVERING_VIEW : r.view(), Replica.RECOVERING_MARK);
-        r.durableLastNormalView = Replica.RECOVERING_MARK;
+        r.recordRecoveryMark(whilePristine ? Replica.PRISTINE_RECOVERING_VIEW : r.view());
     }
 
     /**
@@ -94,7 +93,7 @@ final class RecoveryProtocol {
             r.send(message.from(), holdingResponse(message.nonce()));
             return;
         }
-        if (r.log.startOp() > 0 && (r.checkpoint == null || r.checkpoint.op() < r.log.startOp())) {
+        if (r.log.startOp() > 0 && (r.latestCheckpoint() == null || r.latestCheckpoint().op() < r.log.startOp())) {
             return;
         }
         CheckpointRef checkpoint = r.log.startOp() > 0 ? r.transfers.offer() : null;
@@ -103,13 +102,13 @@ final class RecoveryProtocol {
         }
         long after = checkpoint == null ? 0 : checkpoint.op();
         r.send(message.from(), new Message.RecoveryResponse(r.view(), message.nonce(), true, false, r.opNumber(),
-                r.commitNumber, checkpoint, r.log.chain(after), r.log.suffix(after + 1, Integer.MAX_VALUE),
+                r.commitNumber(), checkpoint, r.log.chain(after), r.log.suffix(after + 1, Integer.MAX_VALUE),
                 r.replicaIndex()));
     }
 
     /** The view and op-number alone: what a replica that is not the normal primary tells a recovering one. */
     private Message.RecoveryResponse holdingResponse(long nonce) {
-        return new Message.RecoveryResponse(r.view(), nonce, false, false, r.opNumber(), r.commitNumber, null, 0,
+        return new Message.RecoveryResponse(r.view(), nonce, false, false, r.opNumber(), r.commitNumber(), null, 0,
                 List.of(), r.replicaIndex());
     }
 
@@ -153,8 +152,7 @@ final class RecoveryProtocol {
             r.recovery.recordedWhilePristine = true;
         }
         Checkpoint state = checkpoint != null ? checkpoint : new Checkpoint(0, 0, Outbox.NO_RESULT, List.of());
-        r.stateTransferProtocol.installCheckpoint(state);
-        r.checkpoint = checkpoint;
+        r.stateTransferProtocol.installCheckpoint(state, checkpoint);
         for (LogEntry entry : primary.entries()) {
             r.appendReceived(entry);
         }
@@ -173,9 +171,9 @@ final class RecoveryProtocol {
         if (!phase.pristine || phase.installed != null || !phase.othersHoldNothing(r.replicaIndex())) {
             return;
         }
-        Replica.check(r.view() == 0 && r.lastNormalView == 0 && r.commitNumber == 0,
-                "pristine replica in view " + r.view() + " with commit number " + r.commitNumber);
-        Replica.check(r.opNumber() == 0 && r.pendingPersist.isEmpty(), "pristine replica holds op " + r.opNumber());
+        Replica.check(r.view() == 0 && r.lastNormalView() == 0 && r.commitNumber() == 0,
+                "pristine replica in view " + r.view() + " with commit number " + r.commitNumber());
+        Replica.check(r.opNumber() == 0 && !r.persistPending(), "pristine replica holds op " + r.opNumber());
         r.transitionToNormal(0);
         if (r.isPrimary() && r.quorum() > 1) {
             r.startedBackups = new boolean[r.configuration.replicaCount()];
@@ -211,7 +209,7 @@ final class RecoveryProtocol {
      */
     void completeRecoveryIfDurable() {
         Message.RecoveryResponse installed = r.recovery.installed;
-        if (installed == null || r.durableOp < r.opNumber()) {
+        if (installed == null || r.durableOp() < r.opNumber()) {
             return;
         }
         r.transitionToNormal(installed.view());
@@ -220,29 +218,10 @@ final class RecoveryProtocol {
 
     /** Loads the disk of a restarting replica; false when it fails its checks and the state must be recovered. */
     boolean loadDisk(DurableState disk) {
-        Checkpoint checkpoint = disk.checkpoint();
-        long start = checkpoint == null ? 0 : checkpoint.op();
-        r.log.resetTo(start, checkpoint == null ? 0 : checkpoint.chain());
-        if (checkpoint != null) {
-            r.clients.restore(checkpoint.clients());
-            r.checkpoint = checkpoint;
+        if (!r.loadLog(disk)) {
+            return false;
         }
-        for (LogEntry entry : disk.entries()) {
-            if (entry.op() <= start) {
-                continue;
-            }
-            if (!entry.checksumValid() || entry.op() != r.opNumber() + 1) {
-                return false;
-            }
-            r.log.append(entry);
-        }
-        r.commitNumber = start;
-        // The hint may be stale (smaller) or beyond the log that survived; the entries held up to it are committed.
-        r.commitTarget = Math.max(start, Math.min(disk.knownCommit(), r.opNumber()));
-        r.durableOp = r.opNumber();
-        r.issuedOp = r.opNumber();
-        r.lastNormalView = disk.lastNormalView();
-        r.durableLastNormalView = disk.lastNormalView();
+        r.restoreLastNormalView(disk.lastNormalView());
         if (r.primaryOf(disk.view()) == r.replicaIndex()) {
             // The primary of this view may already have sent a StartView or Prepares in it, and lost what it had
             // not persisted; backups may hold those ops. Running the view again could give an op-number two

@@ -48,32 +48,23 @@ public final class Replica {
     final StateTransferProtocol stateTransferProtocol;
     final RecoveryProtocol recoveryProtocol;
     final CheckpointTransfer transfers;
-    final List<LogEntry> pendingPersist = new ArrayList<>();
-    final List<LogEntry> pendingPrepare = new ArrayList<>();
+    private final List<LogEntry> pendingPersist = new ArrayList<>();
+    private final List<LogEntry> pendingPrepare = new ArrayList<>();
     final long[] ackedOp;
     /** Changed only by {@link #transitionTo}. */
     private Status status = Status.NORMAL;
     /** Changed only by {@link #transitionTo}; never decreases. */
     private long view;
-    long lastNormalView;
+    private long lastNormalView;
     /**
      * The last normal view as recorded on disk ({@link #RECOVERING_MARK} while recovery is recorded); it reaches
      * {@code view} only once the view's log is durable.
      */
-    long durableLastNormalView;
+    private long durableLastNormalView;
     /** The op-number at which this replica entered its current normal view (the log it was given then). */
-    long viewStartOp;
-    long commitNumber;
-    /**
-     * The highest op this replica knows is committed (at most its op-number). Ops up to it are applied in order, at
-     * most {@link ReplicaOptions#applyOpsMax()} per call ({@link #applyCommitted}); {@code commitNumber} is the last
-     * applied, which is what the replica reports and serves reads at.
-     */
-    long commitTarget;
-    long durableOp;
-    long issuedOp;
-    long releasableOp;
-    Checkpoint checkpoint;
+    private long viewStartOp;
+    private long durableOp;
+    private long issuedOp;
     ViewChange viewChange;
     Recovery recovery;
     StateTransfer stateTransfer;
@@ -82,13 +73,13 @@ public final class Replica {
      * normal in view 0; it accepts no request meanwhile, so that it holds no op while others may still be pristine.
      */
     boolean[] startedBackups;
-    long ticks;
-    long lastBroadcastTick;
+    private long ticks;
+    private long lastBroadcastTick;
     /** The highest commit number sent to the backups in a Prepare or Commit of this replica. */
-    long announcedCommit;
+    private long announcedCommit;
     long lastResendTick;
-    long lastPrimaryContactTick;
-    long timeoutTicks;
+    private long lastPrimaryContactTick;
+    private long timeoutTicks;
     /** When this replica was last part of a working normal view ({@link #inQuorumContact}). */
     final QuorumContact contact;
     final IgnoredMessages ignored = new IgnoredMessages();
@@ -128,9 +119,7 @@ public final class Replica {
         this.transfers = new CheckpointTransfer(this);
         this.ackedOp = new long[configuration.replicaCount()];
         this.contact = new QuorumContact(this, configuration.replicaCount());
-        this.execution = new Execution(this);
-        this.commitNumber = startOp;
-        this.commitTarget = startOp;
+        this.execution = new Execution(this, startOp);
         this.durableOp = startOp;
         this.issuedOp = startOp;
         resetTimeout();
@@ -253,7 +242,7 @@ public final class Replica {
         }
         // Before the duplicate scan below, which walks the unapplied log: bounded by this check, never a whole
         // backlog (a restarted group may know tens of thousands of ops committed before it has applied them).
-        if (opNumber() - commitNumber >= options.pipelineOpMax()) {
+        if (opNumber() - commitNumber() >= options.pipelineOpMax()) {
             return -1;
         }
         if (deduplicate) {
@@ -292,7 +281,7 @@ public final class Replica {
     /** The client's highest request number in the uncommitted log, or {@link Long#MIN_VALUE}. */
     private long highestInProgress(long clientId) {
         long highest = Long.MIN_VALUE;
-        for (long op = commitNumber + 1; op <= opNumber(); op++) {
+        for (long op = commitNumber() + 1; op <= opNumber(); op++) {
             LogEntry entry = log.entry(op);
             if (entry.clientId() == clientId) {
                 highest = Math.max(highest, entry.requestNumber());
@@ -332,8 +321,7 @@ public final class Replica {
             List<LogEntry> batch = List.copyOf(pendingPrepare);
             pendingPrepare.clear();
             long parentChain = log.chain(batch.get(0).op() - 1);
-            broadcast(new Message.Prepare(view, commitNumber, parentChain, batch, releasableOp, replicaIndex()));
-            lastBroadcastTick = ticks;
+            broadcast(new Message.Prepare(view, commitNumber(), parentChain, batch, releasableOp(), replicaIndex()));
         }
         if (status == Status.NORMAL) {
             reads.flush(isPrimary(), ticks);
@@ -349,9 +337,8 @@ public final class Replica {
      */
     private void announceCommit() {
         if (status == Status.NORMAL && isPrimary() && configuration.replicaCount() > 1
-                && commitNumber > announcedCommit) {
-            broadcast(new Message.Commit(view, commitNumber, 0, releasableOp, replicaIndex()));
-            lastBroadcastTick = ticks;
+                && commitNumber() > announcedCommit) {
+            broadcast(new Message.Commit(view, commitNumber(), 0, releasableOp(), replicaIndex()));
         }
     }
 
@@ -550,12 +537,12 @@ public final class Replica {
 
     /** The highest op this replica knows committed (applied up to {@link #commitNumber()}). */
     public long commitTarget() {
-        return commitTarget;
+        return execution.commitTarget();
     }
 
     /** Whether committed ops wait to be applied: the driver runs its next cycle at once rather than waiting. */
     public boolean applyPending() {
-        return commitNumber < commitTarget;
+        return commitNumber() < commitTarget();
     }
 
     /**
@@ -564,13 +551,13 @@ public final class Replica {
      * anything was committed, or when the latest checkpoint is already at the commit number.
      */
     public boolean requestCheckpoint() {
-        if (status != Status.NORMAL || commitNumber == 0
-                || (checkpoint != null && checkpoint.op() >= commitNumber)) {
+        if (status != Status.NORMAL || commitNumber() == 0
+                || (latestCheckpoint() != null && latestCheckpoint().op() >= commitNumber())) {
             return false;
         }
         execution.takeCheckpoint();
         releaseLog();
-        return checkpoint != null && checkpoint.op() == commitNumber;
+        return latestCheckpoint() != null && latestCheckpoint().op() == commitNumber();
     }
 
     /**
@@ -578,8 +565,8 @@ public final class Replica {
      * was issued up to {@code lastOpKept} is durable afterwards.
      */
     void truncateLog(long lastOpKept) {
-        if (lastOpKept < commitTarget) {
-            throw new IllegalStateException("truncate below commit " + commitTarget + " (applied " + commitNumber
+        if (lastOpKept < commitTarget()) {
+            throw new IllegalStateException("truncate below commit " + commitTarget() + " (applied " + commitNumber()
                     + "): " + lastOpKept);
         }
         log.truncateAfter(lastOpKept);
@@ -613,8 +600,14 @@ public final class Replica {
 
     void broadcast(Message message) {
         switch (message) {
-            case Message.Prepare p -> announcedCommit = Math.max(announcedCommit, p.commitNumber());
-            case Message.Commit c -> announcedCommit = Math.max(announcedCommit, c.commitNumber());
+            case Message.Prepare p -> {
+                announcedCommit = Math.max(announcedCommit, p.commitNumber());
+                lastBroadcastTick = ticks;
+            }
+            case Message.Commit c -> {
+                announcedCommit = Math.max(announcedCommit, c.commitNumber());
+                lastBroadcastTick = ticks;
+            }
             default -> {
             }
         }
@@ -624,8 +617,7 @@ public final class Replica {
     }
 
     void sendReadRound(long round) {
-        broadcast(new Message.Commit(view, commitNumber, round, releasableOp, replicaIndex()));
-        lastBroadcastTick = ticks;
+        broadcast(new Message.Commit(view, commitNumber(), round, releasableOp(), replicaIndex()));
     }
 
     void sendReadIndexRequest(long batchId) {
@@ -707,6 +699,101 @@ public final class Replica {
         return ackedOp[index];
     }
 
+    long ticks() {
+        return ticks;
+    }
+
+    long issuedOp() {
+        return issuedOp;
+    }
+
+    long releasableOp() {
+        return execution.releasableOp();
+    }
+
+    long timeoutTicks() {
+        return timeoutTicks;
+    }
+
+    /** Entries appended and not yet handed to {@link Outbox#persist}. */
+    boolean persistPending() {
+        return !pendingPersist.isEmpty();
+    }
+
+    long ticksSinceBroadcast() {
+        return ticks - lastBroadcastTick;
+    }
+
+    /** The primary just sent every backup something (StartViews): the next heartbeat is due an interval later. */
+    void restartHeartbeatInterval() {
+        lastBroadcastTick = ticks;
+    }
+
+    /** A backup heard from its primary: the view-change timeout starts again. */
+    void notePrimaryContact() {
+        lastPrimaryContactTick = ticks;
+    }
+
+    boolean primaryTimedOut() {
+        return ticks - lastPrimaryContactTick >= timeoutTicks;
+    }
+
+    /**
+     * Durably records that recovery is under way ({@link #RECOVERING_MARK}, with {@code markedView} as the view), and
+     * says so in {@code durableLastNormalView}, which is what the disk holds.
+     */
+    void recordRecoveryMark(long markedView) {
+        Replica.check(status == Status.RECOVERING || ticks == 0, "recovery recorded by a started replica");
+        outbox.persistViewState(markedView, RECOVERING_MARK);
+        durableLastNormalView = RECOVERING_MARK;
+    }
+
+    /** Replaces state and log by {@code state} (committed); {@code latest} (null: none) is the latest checkpoint. */
+    void resetTo(Checkpoint state, Checkpoint latest) {
+        log.resetTo(state.op(), state.chain());
+        clients.restore(state.clients());
+        durableOp = state.op();
+        issuedOp = state.op();
+        pendingPersist.clear();
+        pendingPrepare.clear();
+        execution.restart(state.op(), state.op(), latest);
+    }
+
+    /**
+     * Loads a restarting replica's checkpoint and the log after it; false when an entry fails its checksum or
+     * leaves a gap, and the state must be recovered instead.
+     */
+    boolean loadLog(DurableState disk) {
+        check(ticks == 0 && opNumber() == 0, "disk loaded into a started replica");
+        Checkpoint checkpoint = disk.checkpoint();
+        long start = checkpoint == null ? 0 : checkpoint.op();
+        log.resetTo(start, checkpoint == null ? 0 : checkpoint.chain());
+        if (checkpoint != null) {
+            clients.restore(checkpoint.clients());
+        }
+        for (LogEntry entry : disk.entries()) {
+            if (entry.op() <= start) {
+                continue;
+            }
+            if (!entry.checksumValid() || entry.op() != opNumber() + 1) {
+                return false;
+            }
+            log.append(entry);
+        }
+        durableOp = opNumber();
+        issuedOp = opNumber();
+        // The hint may be stale (smaller) or beyond the log that survived; the entries held up to it are committed.
+        execution.restart(start, Math.max(start, Math.min(disk.knownCommit(), opNumber())), checkpoint);
+        return true;
+    }
+
+    /** The last normal view a restarting replica finds on its disk, before it takes a status from it. */
+    void restoreLastNormalView(long diskLastNormalView) {
+        check(ticks == 0 && status == Status.NORMAL && view == 0, "view state restored into a started replica");
+        lastNormalView = diskLastNormalView;
+        durableLastNormalView = diskLastNormalView;
+    }
+
     public long view() {
         return view;
     }
@@ -720,7 +807,7 @@ public final class Replica {
     }
 
     public long commitNumber() {
-        return commitNumber;
+        return execution.commitNumber();
     }
 
     public long durableOp() {
@@ -742,7 +829,7 @@ public final class Replica {
     }
 
     public Checkpoint latestCheckpoint() {
-        return checkpoint;
+        return execution.checkpoint();
     }
 
     /**
@@ -779,6 +866,16 @@ public final class Replica {
     /** The whole-replica invariants ({@link ReplicaInvariants}); the simulator runs them after every event. */
     public void checkInvariants() {
         ReplicaInvariants.check(this);
+        if (durableLastNormalView > lastNormalView) {
+            throw violated("durable last normal view " + durableLastNormalView + " after last normal view "
+                    + lastNormalView);
+        }
+        if (!pendingPersist.isEmpty() && pendingPersist.get(0).op() != issuedOp + 1) {
+            throw violated("pending persist does not follow issued op " + issuedOp);
+        }
+        if (!pendingPrepare.isEmpty() && !isPrimary()) {
+            throw violated("prepare batch at a backup");
+        }
     }
 
     static IllegalStateException violated(String message) {
@@ -794,6 +891,6 @@ public final class Replica {
     @Override
     public String toString() {
         return "[r" + replicaIndex() + " v" + view + " " + status.name().toLowerCase(java.util.Locale.ROOT) + " op"
-                + opNumber() + " c" + commitNumber + "]";
+                + opNumber() + " c" + commitNumber() + "]";
     }
 }

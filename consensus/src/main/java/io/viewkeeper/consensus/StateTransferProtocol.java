@@ -19,7 +19,7 @@ final class StateTransferProtocol {
     /** A backup in normal status retries its GetState at the next replica in turn. */
     void onTick() {
         StateTransfer transfer = r.stateTransfer;
-        if (transfer != null && r.ticks - transfer.lastSendTick >= r.options.resendTicks() && !r.transfers.busy()) {
+        if (transfer != null && r.ticks() - transfer.lastSendTick >= r.options.resendTicks() && !r.transfers.busy()) {
             transfer.advanceTarget(r.replicaIndex(), r.configuration.replicaCount());
             sendGetState();
         }
@@ -29,13 +29,13 @@ final class StateTransferProtocol {
 
     void requestState() {
         if (r.stateTransfer == null) {
-            r.stateTransfer = new StateTransfer(r.primaryIndex(), r.ticks);
+            r.stateTransfer = new StateTransfer(r.primaryIndex(), r.ticks());
             sendGetState();
         }
     }
 
     private void sendGetState() {
-        r.stateTransfer.lastSendTick = r.ticks;
+        r.stateTransfer.lastSendTick = r.ticks();
         r.send(r.stateTransfer.target, new Message.GetState(r.view(), r.opNumber(), r.opNumber(),
                 r.log.chain(r.opNumber()), r.replicaIndex()));
     }
@@ -58,7 +58,7 @@ final class StateTransferProtocol {
         }
         CheckpointRef checkpoint = null;
         if (after < r.log.startOp()) {
-            if (r.checkpoint == null || r.checkpoint.op() < r.log.startOp()) {
+            if (r.latestCheckpoint() == null || r.latestCheckpoint().op() < r.log.startOp()) {
                 return;
             }
             checkpoint = r.transfers.offer();
@@ -67,7 +67,7 @@ final class StateTransferProtocol {
             }
             after = checkpoint.op();
         }
-        r.send(message.from(), new Message.NewState(r.view(), r.opNumber(), r.commitNumber, checkpoint,
+        r.send(message.from(), new Message.NewState(r.view(), r.opNumber(), r.commitNumber(), checkpoint,
                 r.log.chain(after), r.log.suffix(after + 1, Integer.MAX_VALUE), r.replicaIndex()));
     }
 
@@ -82,7 +82,7 @@ final class StateTransferProtocol {
             return;
         }
         CheckpointRef offered = message.checkpoint();
-        long held = r.status() == Replica.Status.NORMAL ? r.opNumber() : r.commitNumber;
+        long held = r.status() == Replica.Status.NORMAL ? r.opNumber() : r.commitNumber();
         if (offered != null && offered.op() > held) {
             CheckpointTransfer.Fetched fetched = r.transfers.fetch(offered, message.from(), message);
             if (fetched != null) {
@@ -140,8 +140,8 @@ final class StateTransferProtocol {
      * suffix exactly as a StartView would (§4.2 step 5).
      */
     private void installViewByNewState(Message.NewState message, Checkpoint checkpoint) {
-        boolean install = checkpoint != null && checkpoint.op() > r.commitNumber;
-        long committed = install ? checkpoint.op() : r.commitNumber;
+        boolean install = checkpoint != null && checkpoint.op() > r.commitNumber();
+        long committed = install ? checkpoint.op() : r.commitNumber();
         long start = install ? checkpoint.op() : r.log.startOp();
         long firstOp = message.entries().isEmpty() ? message.opNumber() + 1 : message.entries().get(0).op();
         long parentOp = firstOp - 1;
@@ -167,17 +167,14 @@ final class StateTransferProtocol {
 
     /** Replaces state and log by a checkpoint (its op is committed, so everything this replica held is in it). */
     void installCheckpoint(Checkpoint checkpoint) {
-        r.outbox.installCheckpoint(checkpoint);
+        installCheckpoint(checkpoint, checkpoint);
+    }
+
+    /** As {@link #installCheckpoint(Checkpoint)}, keeping {@code latest} (null: none) as the latest checkpoint. */
+    void installCheckpoint(Checkpoint state, Checkpoint latest) {
+        r.outbox.installCheckpoint(state);
         r.transfers.installed();
-        r.log.resetTo(checkpoint.op(), checkpoint.chain());
-        r.clients.restore(checkpoint.clients());
-        r.checkpoint = checkpoint;
-        r.commitNumber = checkpoint.op();
-        r.commitTarget = checkpoint.op();
-        r.durableOp = checkpoint.op();
-        r.issuedOp = checkpoint.op();
-        r.pendingPersist.clear();
-        r.pendingPrepare.clear();
+        r.resetTo(state, latest);
     }
 
     /**

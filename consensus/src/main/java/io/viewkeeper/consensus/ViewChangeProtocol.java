@@ -17,17 +17,17 @@ final class ViewChangeProtocol {
 
     void onTick() {
         ViewChange phase = r.viewChange;
-        if (r.ticks - phase.startTick >= r.timeoutTicks) {
+        if (r.ticks() - phase.startTick >= r.timeoutTicks()) {
             transitionToViewChange(r.view() + 1);
             return;
         }
-        if (r.ticks - phase.lastSendTick >= r.options.resendTicks()) {
-            phase.lastSendTick = r.ticks;
+        if (r.ticks() - phase.lastSendTick >= r.options.resendTicks()) {
+            phase.lastSendTick = r.ticks();
             if (phase.catchingUp && !r.transfers.busy()) {
                 phase.catchUpTarget = (phase.catchUpTarget + 1) % r.configuration.replicaCount();
                 sendCatchUp(phase);
             }
-            r.broadcast(new Message.StartViewChange(r.view(), r.commitTarget, r.replicaIndex()));
+            r.broadcast(new Message.StartViewChange(r.view(), r.commitTarget(), r.replicaIndex()));
             if (phase.doViewChangeSent && r.primaryIndex() != r.replicaIndex()) {
                 r.send(r.primaryIndex(), doViewChange(phase));
             }
@@ -49,13 +49,13 @@ final class ViewChangeProtocol {
         if (!phase.catchingUp) {
             phase.catchingUp = true;
             phase.catchUpTarget = r.primaryIndex();
-            phase.lastSendTick = r.ticks;
+            phase.lastSendTick = r.ticks();
             sendCatchUp(phase);
         }
     }
 
     private void sendCatchUp(ViewChange phase) {
-        r.send(phase.catchUpTarget, new Message.GetState(r.view(), r.commitNumber, r.opNumber(),
+        r.send(phase.catchUpTarget, new Message.GetState(r.view(), r.commitNumber(), r.opNumber(),
                 r.log.chain(r.opNumber()), r.replicaIndex()));
     }
 
@@ -65,7 +65,7 @@ final class ViewChangeProtocol {
     void transitionToViewChange(long newView) {
         Replica.check(newView > r.view() || r.status() != Replica.Status.VIEW_CHANGE, "view change to old view");
         enterViewChangeStatus(newView);
-        r.broadcast(new Message.StartViewChange(newView, r.commitTarget, r.replicaIndex()));
+        r.broadcast(new Message.StartViewChange(newView, r.commitTarget(), r.replicaIndex()));
         maybeSendDoViewChange();
     }
 
@@ -113,9 +113,9 @@ final class ViewChangeProtocol {
      */
     private Message.DoViewChange doViewChange(ViewChange phase) {
         long primaryCommit = phase.commitOf(r.primaryIndex());
-        long base = primaryCommit < 0 ? r.log.startOp() : Math.min(r.commitTarget, primaryCommit);
+        long base = primaryCommit < 0 ? r.log.startOp() : Math.min(r.commitTarget(), primaryCommit);
         base = Math.max(base, r.log.startOp());
-        return new Message.DoViewChange(r.view(), r.lastNormalView, r.opNumber(), r.commitTarget, base + 1,
+        return new Message.DoViewChange(r.view(), r.lastNormalView(), r.opNumber(), r.commitTarget(), base + 1,
                 r.log.suffix(base + 1, Integer.MAX_VALUE), r.replicaIndex());
     }
 
@@ -148,12 +148,12 @@ final class ViewChangeProtocol {
     private void completeViewChange(ViewChange phase) {
         Message.DoViewChange best = phase.best(r.bugs);
         if (best.from() != r.replicaIndex()) {
-            if (best.firstOp() - 1 > r.commitTarget) {
+            if (best.firstOp() - 1 > r.commitTarget()) {
                 return;
             }
             installSuffix(best.firstOp(), best.entries());
         }
-        Replica.check(r.opNumber() >= r.commitNumber, "new log shorter than the primary's commit");
+        Replica.check(r.opNumber() >= r.commitNumber(), "new log shorter than the primary's commit");
         r.transitionToNormal(r.view());
         java.util.Arrays.fill(r.ackedOp, 0);
         r.commitUpTo(phase.highestCommit());
@@ -164,12 +164,12 @@ final class ViewChangeProtocol {
                 r.send(i, startView(phase.commitOf(i)));
             }
         }
-        r.lastBroadcastTick = r.ticks;
+        r.restartHeartbeatInterval();
     }
 
     private Message.StartView startView(long knownCommit) {
-        long base = Math.max(Math.min(knownCommit, r.commitTarget), r.log.startOp());
-        return new Message.StartView(r.view(), r.opNumber(), r.commitTarget, base + 1, r.log.chain(base),
+        long base = Math.max(Math.min(knownCommit, r.commitTarget()), r.log.startOp());
+        return new Message.StartView(r.view(), r.opNumber(), r.commitTarget(), base + 1, r.log.chain(base),
                 r.log.suffix(base + 1, Integer.MAX_VALUE), r.replicaIndex());
     }
 
@@ -183,7 +183,7 @@ final class ViewChangeProtocol {
             return;
         }
         long parentOp = message.firstOp() - 1;
-        if (parentOp > r.commitTarget || parentOp > r.opNumber()) {
+        if (parentOp > r.commitTarget() || parentOp > r.opNumber()) {
             enterViewByStateTransfer(message.view());
             return;
         }
@@ -202,8 +202,8 @@ final class ViewChangeProtocol {
      * released log start are committed, hence identical to what was released, and are skipped.
      */
     private void installSuffix(long firstOp, List<LogEntry> entries) {
-        Replica.check(firstOp - 1 <= r.commitTarget, "suffix from op " + firstOp + " after commit "
-                + r.commitTarget + " (applied " + r.commitNumber + ")");
+        Replica.check(firstOp - 1 <= r.commitTarget(), "suffix from op " + firstOp + " after commit "
+                + r.commitTarget() + " (applied " + r.commitNumber() + ")");
         if (firstOp > r.log.startOp()) {
             installLog(firstOp, entries);
         } else {
