@@ -11,9 +11,22 @@ import java.util.List;
 final class NormalProtocol {
 
     private final Replica r;
+    /** At the primary, per replica: the highest op it acknowledged as durable in this view (§4.1 step 5). */
+    private final long[] ackedOp;
+    private long lastResendTick;
 
     NormalProtocol(Replica replica) {
         this.r = replica;
+        this.ackedOp = new long[replica.configuration.replicaCount()];
+    }
+
+    long ackedOp(int index) {
+        return ackedOp[index];
+    }
+
+    /** A new primary counts acknowledgements of its own view only. */
+    void forgetAcks() {
+        java.util.Arrays.fill(ackedOp, 0);
     }
 
     void onTick() {
@@ -35,16 +48,16 @@ final class NormalProtocol {
         if (r.ticksSinceBroadcast() >= r.options.heartbeatTicks()) {
             r.broadcast(new Message.Commit(r.view(), r.commitNumber(), 0, r.releasableOp(), r.replicaIndex()));
         }
-        if (r.ticks() - r.lastResendTick >= r.options.resendTicks()) {
-            r.lastResendTick = r.ticks();
+        if (r.ticks() - lastResendTick >= r.options.resendTicks()) {
+            lastResendTick = r.ticks();
             resendPrepares();
         }
     }
 
     /** Prepares may be lost: resend to each backup what it has not acknowledged, beyond the commit point. */
     private void resendPrepares() {
-        for (int i = 0; i < r.ackedOp.length; i++) {
-            long from = Math.max(r.ackedOp[i], r.commitNumber()) + 1;
+        for (int i = 0; i < ackedOp.length; i++) {
+            long from = Math.max(ackedOp[i], r.commitNumber()) + 1;
             if (i == r.replicaIndex() || from > r.issuedOp() || from <= r.log.startOp()) {
                 continue;
             }
@@ -170,7 +183,7 @@ final class NormalProtocol {
         if (message.op() > r.opNumber()) {
             throw new IllegalStateException("PrepareOk for op " + message.op() + " beyond op-number " + r.opNumber());
         }
-        r.ackedOp[message.from()] = Math.max(r.ackedOp[message.from()], message.op());
+        ackedOp[message.from()] = Math.max(ackedOp[message.from()], message.op());
         r.contact.onHeardFrom(message.from());
         r.recoveryProtocol.onBackupStarted(message.from());
         commitFromAcks();
@@ -210,8 +223,8 @@ final class NormalProtocol {
         long candidate = r.commitTarget();
         for (long op = r.commitTarget() + 1; op <= r.opNumber(); op++) {
             int count = r.durableOp() >= op && r.normalViewDurable() ? 1 : 0;
-            for (int i = 0; i < r.ackedOp.length; i++) {
-                if (i != r.replicaIndex() && r.ackedOp[i] >= op) {
+            for (int i = 0; i < ackedOp.length; i++) {
+                if (i != r.replicaIndex() && ackedOp[i] >= op) {
                     count++;
                 }
             }
@@ -226,9 +239,9 @@ final class NormalProtocol {
     /** The lowest op every replica is known to hold durably; the log below it is not needed by any of them. */
     void updateReleasableAtPrimary() {
         long lowest = r.durableOp();
-        for (int i = 0; i < r.ackedOp.length; i++) {
+        for (int i = 0; i < ackedOp.length; i++) {
             if (i != r.replicaIndex()) {
-                lowest = Math.min(lowest, r.ackedOp[i]);
+                lowest = Math.min(lowest, ackedOp[i]);
             }
         }
         r.execution.raiseReleasableOp(lowest);

@@ -4,20 +4,44 @@ import java.util.List;
 
 /**
  * The recovery (VR Revisited §4.3) and restart handlers of a {@link Replica}: a replica that lost its state, a
- * pristine one starting or joining a group, and one loading its own disk. Like the other protocol classes it holds
- * no state of its own; the phase is the replica's {@link Recovery}.
+ * pristine one starting or joining a group, and one loading its own disk. Like the other protocol classes it owns
+ * its phase (the {@link Recovery}), and the wait of a primary that started the group for its backups.
  */
 final class RecoveryProtocol {
 
     private final Replica r;
+    /** The phase: exists only while the replica is recovering. */
+    private Recovery phase;
+    /**
+     * Set while this replica, having started the group as primary of view 0, waits for f backups to say they are
+     * normal in view 0; it accepts no request meanwhile, so that it holds no op while others may still be pristine.
+     */
+    private boolean[] startedBackups;
 
     RecoveryProtocol(Replica replica) {
         this.r = replica;
     }
 
+    Recovery phase() {
+        return phase;
+    }
+
+    /** The replica left recovering status (or never was recovering): no phase, and no wait for backups. */
+    void end() {
+        phase = null;
+        startedBackups = null;
+    }
+
+    boolean awaitingStartedBackups() {
+        return startedBackups != null;
+    }
+
+    void stopAwaitingStartedBackups() {
+        startedBackups = null;
+    }
+
     /** §4.3 step 1 again until answered; not while the primary's state is being installed or fetched. */
     void onTick() {
-        Recovery phase = r.recovery;
         if (phase.installed != null || r.transfers.busy()) {
             return;
         }
@@ -40,8 +64,8 @@ final class RecoveryProtocol {
             recordRecovering(recordedWhilePristine);
         }
         r.transitionTo(Replica.Status.RECOVERING, 0);
-        r.recovery = new Recovery(r.random.nextLong(), r.configuration.replicaCount(), r.ticks(), pristine);
-        r.recovery.recordedWhilePristine = recordedWhilePristine;
+        phase = new Recovery(r.random.nextLong(), r.configuration.replicaCount(), r.ticks(), pristine);
+        phase.recordedWhilePristine = recordedWhilePristine;
         r.reads.requeueAll();
         bootstrapIfOthersHoldNothing();
     }
@@ -77,9 +101,9 @@ final class RecoveryProtocol {
                 }
             }
             case RECOVERING -> {
-                if (message.pristine() && r.recovery.answersAsPristine()) {
+                if (message.pristine() && phase.answersAsPristine()) {
                     Replica.check(r.view() == 0, "replica answering as pristine in view " + r.view());
-                    Replica.check(!r.recovery.pristine || r.opNumber() == 0, "pristine replica holds op "
+                    Replica.check(!phase.pristine || r.opNumber() == 0, "pristine replica holds op "
                             + r.opNumber());
                     r.send(message.from(), new Message.RecoveryResponse(0, message.nonce(), false, true, 0, 0, null,
                             0, List.of(), r.replicaIndex()));
@@ -118,15 +142,15 @@ final class RecoveryProtocol {
      * restarts recovering, no longer pristine (it answers a pristine replica as pristine until it is normal).
      */
     void onRecoveryResponse(Message.RecoveryResponse message) {
-        if (r.status() != Replica.Status.RECOVERING || message.nonce() != r.recovery.nonce
-                || r.recovery.installed != null) {
+        if (r.status() != Replica.Status.RECOVERING || message.nonce() != phase.nonce
+                || phase.installed != null) {
             return;
         }
         if (!r.ignored.entriesValid(message.entries())) {
             return;
         }
-        r.recovery.record(message);
-        Message.RecoveryResponse primary = r.recovery.completion(r.quorum(), r.configuration.replicaCount());
+        phase.record(message);
+        Message.RecoveryResponse primary = phase.completion(r.quorum(), r.configuration.replicaCount());
         if (primary == null) {
             bootstrapIfOthersHoldNothing();
             return;
@@ -146,17 +170,17 @@ final class RecoveryProtocol {
      * and the log after it, then completes once that is durable.
      */
     void installRecovered(Message.RecoveryResponse primary, Checkpoint checkpoint) {
-        if (r.recovery.pristine) {
+        if (phase.pristine) {
             recordRecovering(true);
-            r.recovery.pristine = false;
-            r.recovery.recordedWhilePristine = true;
+            phase.pristine = false;
+            phase.recordedWhilePristine = true;
         }
         Checkpoint state = checkpoint != null ? checkpoint : new Checkpoint(0, 0, Outbox.NO_RESULT, List.of());
         r.stateTransferProtocol.installCheckpoint(state, checkpoint);
         for (LogEntry entry : primary.entries()) {
             r.appendReceived(entry);
         }
-        r.recovery.installed = primary;
+        phase.installed = primary;
         completeRecoveryIfDurable();
     }
 
@@ -167,7 +191,6 @@ final class RecoveryProtocol {
      * on restart or in its answers.
      */
     private void bootstrapIfOthersHoldNothing() {
-        Recovery phase = r.recovery;
         if (!phase.pristine || phase.installed != null || !phase.othersHoldNothing(r.replicaIndex())) {
             return;
         }
@@ -176,7 +199,7 @@ final class RecoveryProtocol {
         Replica.check(r.opNumber() == 0 && !r.persistPending(), "pristine replica holds op " + r.opNumber());
         r.transitionToNormal(0);
         if (r.isPrimary() && r.quorum() > 1) {
-            r.startedBackups = new boolean[r.configuration.replicaCount()];
+            startedBackups = new boolean[r.configuration.replicaCount()];
         }
     }
 
@@ -188,7 +211,7 @@ final class RecoveryProtocol {
      * with state remain to elect a primary the pristine ones could recover from.
      */
     void onBackupStarted(int backup) {
-        boolean[] started = r.startedBackups;
+        boolean[] started = startedBackups;
         if (started == null) {
             return;
         }
@@ -199,7 +222,7 @@ final class RecoveryProtocol {
             count += heard ? 1 : 0;
         }
         if (count >= r.quorum() - 1) {
-            r.startedBackups = null;
+            startedBackups = null;
         }
     }
 
@@ -208,7 +231,7 @@ final class RecoveryProtocol {
      * restart with part of a log and vote as if it had never lost its state.
      */
     void completeRecoveryIfDurable() {
-        Message.RecoveryResponse installed = r.recovery.installed;
+        Message.RecoveryResponse installed = phase.installed;
         if (installed == null || r.durableOp() < r.opNumber()) {
             return;
         }

@@ -50,7 +50,6 @@ public final class Replica {
     final CheckpointTransfer transfers;
     private final List<LogEntry> pendingPersist = new ArrayList<>();
     private final List<LogEntry> pendingPrepare = new ArrayList<>();
-    final long[] ackedOp;
     /** Changed only by {@link #transitionTo}. */
     private Status status = Status.NORMAL;
     /** Changed only by {@link #transitionTo}; never decreases. */
@@ -65,19 +64,10 @@ public final class Replica {
     private long viewStartOp;
     private long durableOp;
     private long issuedOp;
-    ViewChange viewChange;
-    Recovery recovery;
-    StateTransfer stateTransfer;
-    /**
-     * Set while this replica, having started the group as primary of view 0, waits for f backups to say they are
-     * normal in view 0; it accepts no request meanwhile, so that it holds no op while others may still be pristine.
-     */
-    boolean[] startedBackups;
     private long ticks;
     private long lastBroadcastTick;
     /** The highest commit number sent to the backups in a Prepare or Commit of this replica. */
     private long announcedCommit;
-    long lastResendTick;
     private long lastPrimaryContactTick;
     private long timeoutTicks;
     /** When this replica was last part of a working normal view ({@link #inQuorumContact}). */
@@ -117,7 +107,6 @@ public final class Replica {
         this.stateTransferProtocol = new StateTransferProtocol(this);
         this.recoveryProtocol = new RecoveryProtocol(this);
         this.transfers = new CheckpointTransfer(this);
-        this.ackedOp = new long[configuration.replicaCount()];
         this.contact = new QuorumContact(this, configuration.replicaCount());
         this.execution = new Execution(this, startOp);
         this.durableOp = startOp;
@@ -205,7 +194,7 @@ public final class Replica {
 
     /** Whether this replica has persisted no view state yet (see {@link #pristine}). */
     public boolean isPristine() {
-        return recovery != null && recovery.pristine;
+        return recoveryProtocol.phase() != null && recoveryProtocol.phase().pristine;
     }
 
     /**
@@ -228,7 +217,7 @@ public final class Replica {
      * the primary knows nothing of (never seen, or evicted from the client table) is not checked.
      */
     public long onRequest(long clientId, long requestNumber, long previousRequestNumber, byte[] body) {
-        if (status != Status.NORMAL || startedBackups != null) {
+        if (status != Status.NORMAL || recoveryProtocol.awaitingStartedBackups()) {
             return -1;
         }
         boolean deduplicate = options.deduplicateRequests() && !bugs.contains(PlantedBug.IGNORE_CLIENT_TABLE);
@@ -445,19 +434,18 @@ public final class Replica {
             case NORMAL -> {
                 lastNormalView = nextView;
                 viewStartOp = opNumber();
-                viewChange = null;
-                recovery = null;
-                startedBackups = null;
+                viewChangeProtocol.end();
+                recoveryProtocol.end();
             }
             case VIEW_CHANGE -> {
-                viewChange = new ViewChange(nextView, configuration.replicaCount(), ticks);
-                stateTransfer = null;
-                startedBackups = null;
+                viewChangeProtocol.begin(nextView);
+                stateTransferProtocol.end();
+                recoveryProtocol.stopAwaitingStartedBackups();
             }
             case RECOVERING -> {
-                viewChange = null;
-                stateTransfer = null;
-                recovery = null;
+                viewChangeProtocol.end();
+                stateTransferProtocol.end();
+                recoveryProtocol.end();
             }
         }
     }
@@ -470,7 +458,7 @@ public final class Replica {
             case NORMAL -> status != Status.NORMAL || nextView > view;
             case VIEW_CHANGE -> status != Status.RECOVERING && nextView > view;
             case RECOVERING -> status == Status.NORMAL && view == 0 && nextView == 0 && ticks == 0
-                    && opNumber() == 0 && recovery == null;
+                    && opNumber() == 0 && recoveryProtocol.phase() == null;
         };
     }
 
@@ -696,7 +684,7 @@ public final class Replica {
      * (§4.1 step 5); 0 before its first acknowledgement of the view, and not maintained at a backup.
      */
     public long ackedOp(int index) {
-        return ackedOp[index];
+        return normalProtocol.ackedOp(index);
     }
 
     long ticks() {

@@ -24,20 +24,20 @@ final class ReplicaInvariants {
         if (r.lastNormalView() > r.view()) {
             throw Replica.violated("last normal view " + r.lastNormalView() + " after view " + r.view());
         }
-        if ((r.status() == Replica.Status.VIEW_CHANGE) != (r.viewChange != null)) {
+        if ((r.status() == Replica.Status.VIEW_CHANGE) != (r.viewChangeProtocol.phase() != null)) {
             throw Replica.violated("view change phase with status " + r.status());
         }
-        if ((r.status() == Replica.Status.RECOVERING) != (r.recovery != null)) {
+        if ((r.status() == Replica.Status.RECOVERING) != (r.recoveryProtocol.phase() != null)) {
             throw Replica.violated("recovery phase with status " + r.status());
         }
         if (r.isPristine() && !(r.view() == 0 && r.opNumber() == 0 && r.issuedOp() == 0)) {
             throw Replica.violated("pristine replica in view " + r.view() + " holding op " + r.opNumber());
         }
-        if (r.startedBackups != null && !(r.status() == Replica.Status.NORMAL && r.view() == 0 && r.opNumber() == 0)) {
+        if (r.recoveryProtocol.awaitingStartedBackups() && !(r.status() == Replica.Status.NORMAL && r.view() == 0 && r.opNumber() == 0)) {
             throw Replica.violated("waiting for backups of the group it started in view " + r.view() + " holding op "
                     + r.opNumber());
         }
-        if (r.stateTransfer != null && r.status() != Replica.Status.NORMAL) {
+        if (r.stateTransferProtocol.active() && r.status() != Replica.Status.NORMAL) {
             throw Replica.violated("state transfer outside normal status");
         }
         if (r.status() == Replica.Status.NORMAL && r.lastNormalView() != r.view()) {

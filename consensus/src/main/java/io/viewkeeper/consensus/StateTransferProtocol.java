@@ -11,14 +11,24 @@ import java.util.List;
 final class StateTransferProtocol {
 
     private final Replica r;
+    /** The phase: exists only while a lagging backup in normal status has a GetState outstanding. */
+    private StateTransfer transfer;
 
     StateTransferProtocol(Replica replica) {
         this.r = replica;
     }
 
+    boolean active() {
+        return transfer != null;
+    }
+
+    /** The replica left normal status, or caught up. */
+    void end() {
+        transfer = null;
+    }
+
     /** A backup in normal status retries its GetState at the next replica in turn. */
     void onTick() {
-        StateTransfer transfer = r.stateTransfer;
         if (transfer != null && r.ticks() - transfer.lastSendTick >= r.options.resendTicks() && !r.transfers.busy()) {
             transfer.advanceTarget(r.replicaIndex(), r.configuration.replicaCount());
             sendGetState();
@@ -28,15 +38,15 @@ final class StateTransferProtocol {
     // ---------------------------------------------------------------- state transfer (§5.2) and checkpoints (§5.1)
 
     void requestState() {
-        if (r.stateTransfer == null) {
-            r.stateTransfer = new StateTransfer(r.primaryIndex(), r.ticks());
+        if (transfer == null) {
+            transfer = new StateTransfer(r.primaryIndex(), r.ticks());
             sendGetState();
         }
     }
 
     private void sendGetState() {
-        r.stateTransfer.lastSendTick = r.ticks();
-        r.send(r.stateTransfer.target, new Message.GetState(r.view(), r.opNumber(), r.opNumber(),
+        transfer.lastSendTick = r.ticks();
+        r.send(transfer.target, new Message.GetState(r.view(), r.opNumber(), r.opNumber(),
                 r.log.chain(r.opNumber()), r.replicaIndex()));
     }
 
@@ -100,8 +110,8 @@ final class StateTransferProtocol {
         if (!r.ignored.entriesValid(message.entries())) {
             return false;
         }
-        return (r.status() == Replica.Status.VIEW_CHANGE && r.viewChange.catchingUp)
-                || (r.status() == Replica.Status.NORMAL && r.stateTransfer != null);
+        return (r.status() == Replica.Status.VIEW_CHANGE && r.viewChangeProtocol.phase().catchingUp)
+                || (r.status() == Replica.Status.NORMAL && transfer != null);
     }
 
     /** {@code checkpoint}: the one the NewState offered, fetched whole; null when it offered none or none is needed. */
@@ -114,7 +124,7 @@ final class StateTransferProtocol {
             installCheckpoint(checkpoint);
         }
         if (message.entries().isEmpty()) {
-            r.stateTransfer = null;
+            end();
             r.commitUpTo(message.commitNumber());
             return;
         }
@@ -129,7 +139,7 @@ final class StateTransferProtocol {
                 r.appendReceived(entry);
             }
         }
-        r.stateTransfer = null;
+        end();
         r.commitUpTo(message.commitNumber());
         r.normalProtocol.sendPrepareOk();
     }
@@ -194,8 +204,8 @@ final class StateTransferProtocol {
                 }
             }
             case Message.RecoveryResponse offer -> {
-                if (r.status() == Replica.Status.RECOVERING && offer.nonce() == r.recovery.nonce
-                        && r.recovery.installed == null) {
+                if (r.status() == Replica.Status.RECOVERING && offer.nonce() == r.recoveryProtocol.phase().nonce
+                        && r.recoveryProtocol.phase().installed == null) {
                     r.recoveryProtocol.installRecovered(offer, fetched.checkpoint());
                 }
             }

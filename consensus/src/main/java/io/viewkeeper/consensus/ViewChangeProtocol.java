@@ -10,13 +10,29 @@ import java.util.List;
 final class ViewChangeProtocol {
 
     private final Replica r;
+    /** The phase: exists only while the replica is in view-change status. */
+    private ViewChange phase;
 
     ViewChangeProtocol(Replica replica) {
         this.r = replica;
     }
 
+    ViewChange phase() {
+        return phase;
+    }
+
+    /** The replica entered view-change status in {@code view} ({@link Replica#transitionTo}). */
+    void begin(long view) {
+        phase = new ViewChange(view, r.configuration.replicaCount(), r.ticks());
+    }
+
+    /** The replica left view-change status. */
+    void end() {
+        phase = null;
+    }
+
     void onTick() {
-        ViewChange phase = r.viewChange;
+        ViewChange phase = this.phase;
         if (r.ticks() - phase.startTick >= r.timeoutTicks()) {
             transitionToViewChange(r.view() + 1);
             return;
@@ -45,7 +61,7 @@ final class ViewChangeProtocol {
         if (newView > r.view() || r.status() != Replica.Status.VIEW_CHANGE) {
             enterViewChangeStatus(newView);
         }
-        ViewChange phase = r.viewChange;
+        ViewChange phase = this.phase;
         if (!phase.catchingUp) {
             phase.catchingUp = true;
             phase.catchUpTarget = r.primaryIndex();
@@ -87,13 +103,13 @@ final class ViewChangeProtocol {
         if (message.view() > r.view()) {
             transitionToViewChange(message.view());
         }
-        r.viewChange.recordStartViewChange(message.from(), message.commitNumber());
+        phase.recordStartViewChange(message.from(), message.commitNumber());
         maybeSendDoViewChange();
     }
 
     /** §4.2 step 2: after f StartViewChange votes from others, send the log suffix to the new primary. */
     private void maybeSendDoViewChange() {
-        ViewChange phase = r.viewChange;
+        ViewChange phase = this.phase;
         if (phase.doViewChangeSent || phase.startViewChangeCount(r.replicaIndex()) < r.quorum() - 1) {
             return;
         }
@@ -128,7 +144,7 @@ final class ViewChangeProtocol {
         } else if (r.status() != Replica.Status.VIEW_CHANGE) {
             return;
         }
-        ViewChange phase = r.viewChange;
+        ViewChange phase = this.phase;
         if (!r.ignored.entriesValid(message.entries())) {
             return;
         }
@@ -155,7 +171,7 @@ final class ViewChangeProtocol {
         }
         Replica.check(r.opNumber() >= r.commitNumber(), "new log shorter than the primary's commit");
         r.transitionToNormal(r.view());
-        java.util.Arrays.fill(r.ackedOp, 0);
+        r.normalProtocol.forgetAcks();
         r.commitUpTo(phase.highestCommit());
         // A one-replica group is its own quorum: what its log holds durably is committed (a restart from disk).
         r.normalProtocol.commitFromAcks();
