@@ -80,9 +80,11 @@ final class NormalProtocol {
     // ---------------------------------------------------------------- normal operation at a backup (§4.1)
 
     void onForwardedRequest(Message.Request message) {
-        if (message.view() == r.view() && r.isPrimary()) {
-            r.onRequest(message.clientId(), message.requestNumber(), message.previousRequestNumber(), message.body());
+        if (message.view() != r.view() || !r.isPrimary()) {
+            r.ignored.ignore(Ignored.NOT_PRIMARY);
+            return;
         }
+        r.onRequest(message.clientId(), message.requestNumber(), message.previousRequestNumber(), message.body());
     }
 
     /** §4.1 step 4: append in order, PrepareOk only once durable; a gap starts state transfer (§5.2). */
@@ -93,6 +95,8 @@ final class NormalProtocol {
         if (!r.ignored.entriesValid(message.entries())) {
             return;
         }
+        Replica.check(r.commitTarget() <= r.opNumber() && r.durableOp() <= r.opNumber(), "Prepare taken at commit "
+                + r.commitTarget() + " durable " + r.durableOp() + " op " + r.opNumber());
         long parentOp = message.firstOp() - 1;
         if (parentOp >= r.log.startOp() && parentOp <= r.opNumber()
                 && r.log.chain(parentOp) != message.parentChain()) {
@@ -159,9 +163,9 @@ final class NormalProtocol {
             r.viewChangeProtocol.enterViewByStateTransfer(messageView);
             return true;
         }
-        if (r.isPrimary()) {
-            return true;
-        }
+        // The sender is the primary of this view and not this replica (Replica.onMessage drops its own messages).
+        Replica.check(r.status() == Replica.Status.NORMAL && !r.isPrimary() && messageView == r.view(),
+                "message of the primary of view " + messageView + " at " + r);
         r.notePrimaryContact();
         r.contact.onPrimaryHeard();
         return false;
@@ -183,6 +187,8 @@ final class NormalProtocol {
         if (message.op() > r.opNumber()) {
             throw new IllegalStateException("PrepareOk for op " + message.op() + " beyond op-number " + r.opNumber());
         }
+        Replica.check(message.from() != r.replicaIndex() && r.commitTarget() <= r.opNumber(),
+                "PrepareOk from " + message.from() + " at " + r);
         ackedOp[message.from()] = Math.max(ackedOp[message.from()], message.op());
         r.contact.onHeardFrom(message.from());
         r.recoveryProtocol.onBackupStarted(message.from());

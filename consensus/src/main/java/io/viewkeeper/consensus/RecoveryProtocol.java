@@ -93,15 +93,20 @@ final class RecoveryProtocol {
      * recovery from it while a third is still pristine. Any other recovering replica answers nothing.
      */
     void onRecovery(Message.Recovery message) {
+        Replica.check(message.from() != r.replicaIndex(), "Recovery from this replica itself");
         switch (r.status()) {
             case NORMAL -> answerRecovery(message);
             case VIEW_CHANGE -> {
                 if (message.pristine()) {
                     r.send(message.from(), holdingResponse(message.nonce()));
+                } else {
+                    r.ignored.ignore(Ignored.NOT_NORMAL);
                 }
             }
             case RECOVERING -> {
-                if (message.pristine() && phase.answersAsPristine()) {
+                if (!message.pristine() || !phase.answersAsPristine()) {
+                    r.ignored.ignore(Ignored.RECOVERING);
+                } else {
                     Replica.check(r.view() == 0, "replica answering as pristine in view " + r.view());
                     Replica.check(!phase.pristine || r.opNumber() == 0, "pristine replica holds op "
                             + r.opNumber());
@@ -118,10 +123,12 @@ final class RecoveryProtocol {
             return;
         }
         if (r.log.startOp() > 0 && (r.latestCheckpoint() == null || r.latestCheckpoint().op() < r.log.startOp())) {
+            r.ignored.ignore(Ignored.STATE_UNAVAILABLE);
             return;
         }
         CheckpointRef checkpoint = r.log.startOp() > 0 ? r.transfers.offer() : null;
         if (r.log.startOp() > 0 && checkpoint == null) {
+            r.ignored.ignore(Ignored.STATE_UNAVAILABLE);
             return;
         }
         long after = checkpoint == null ? 0 : checkpoint.op();
@@ -144,8 +151,11 @@ final class RecoveryProtocol {
     void onRecoveryResponse(Message.RecoveryResponse message) {
         if (r.status() != Replica.Status.RECOVERING || message.nonce() != phase.nonce
                 || phase.installed != null) {
+            r.ignored.ignore(Ignored.UNWANTED);
             return;
         }
+        Replica.check(r.view() == 0 && r.commitNumber() == 0 && message.from() != r.replicaIndex(),
+                "recovery answer taken in view " + r.view() + " at commit " + r.commitNumber());
         if (!r.ignored.entriesValid(message.entries())) {
             return;
         }
@@ -170,6 +180,8 @@ final class RecoveryProtocol {
      * and the log after it, then completes once that is durable.
      */
     void installRecovered(Message.RecoveryResponse primary, Checkpoint checkpoint) {
+        Replica.check(r.status() == Replica.Status.RECOVERING && phase.installed == null && primary.fromPrimary(),
+                "recovered state installed twice or not from a primary");
         if (phase.pristine) {
             recordRecovering(true);
             phase.pristine = false;

@@ -33,7 +33,8 @@ final class ReplicaInvariants {
         if (r.isPristine() && !(r.view() == 0 && r.opNumber() == 0 && r.issuedOp() == 0)) {
             throw Replica.violated("pristine replica in view " + r.view() + " holding op " + r.opNumber());
         }
-        if (r.recoveryProtocol.awaitingStartedBackups() && !(r.status() == Replica.Status.NORMAL && r.view() == 0 && r.opNumber() == 0)) {
+        if (r.recoveryProtocol.awaitingStartedBackups()
+                && !(r.status() == Replica.Status.NORMAL && r.view() == 0 && r.opNumber() == 0)) {
             throw Replica.violated("waiting for backups of the group it started in view " + r.view() + " holding op "
                     + r.opNumber());
         }

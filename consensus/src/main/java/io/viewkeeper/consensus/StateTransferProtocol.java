@@ -56,9 +56,16 @@ final class StateTransferProtocol {
      * released log it offers its checkpoint, fetched in chunks ({@link CheckpointTransfer}), and the entries after it.
      */
     void onGetState(Message.GetState message) {
-        if (message.view() != r.view() || r.status() != Replica.Status.NORMAL || message.opNumber() > r.opNumber()) {
+        if (message.view() != r.view() || r.status() != Replica.Status.NORMAL) {
+            r.ignored.ignore(Ignored.NOT_NORMAL);
             return;
         }
+        if (message.opNumber() > r.opNumber()) {
+            r.ignored.ignore(Ignored.STATE_UNAVAILABLE);
+            return;
+        }
+        Replica.check(r.commitNumber() <= r.opNumber() && message.from() != r.replicaIndex(),
+                "GetState served at commit " + r.commitNumber() + " op " + r.opNumber());
         long after = message.opNumber();
         long held = message.heldOp();
         boolean sameHeldPrefix = held > after && held <= r.opNumber() && held >= r.log.startOp()
@@ -69,10 +76,12 @@ final class StateTransferProtocol {
         CheckpointRef checkpoint = null;
         if (after < r.log.startOp()) {
             if (r.latestCheckpoint() == null || r.latestCheckpoint().op() < r.log.startOp()) {
+                r.ignored.ignore(Ignored.STATE_UNAVAILABLE);
                 return;
             }
             checkpoint = r.transfers.offer();
             if (checkpoint == null) {
+                r.ignored.ignore(Ignored.STATE_UNAVAILABLE);
                 return;
             }
             after = checkpoint.op();
@@ -91,6 +100,8 @@ final class StateTransferProtocol {
         if (!wantsNewState(message)) {
             return;
         }
+        Replica.check(r.status() != Replica.Status.RECOVERING && message.view() == r.view(),
+                "NewState of view " + message.view() + " taken outside that view");
         CheckpointRef offered = message.checkpoint();
         long held = r.status() == Replica.Status.NORMAL ? r.opNumber() : r.commitNumber();
         if (offered != null && offered.op() > held) {
@@ -105,13 +116,14 @@ final class StateTransferProtocol {
 
     boolean wantsNewState(Message.NewState message) {
         if (message.view() != r.view()) {
-            return false;
+            return !r.ignored.ignore(Ignored.UNWANTED);
         }
         if (!r.ignored.entriesValid(message.entries())) {
             return false;
         }
-        return (r.status() == Replica.Status.VIEW_CHANGE && r.viewChangeProtocol.phase().catchingUp)
+        boolean wanted = (r.status() == Replica.Status.VIEW_CHANGE && r.viewChangeProtocol.phase().catchingUp)
                 || (r.status() == Replica.Status.NORMAL && transfer != null);
+        return wanted || !r.ignored.ignore(Ignored.UNWANTED);
     }
 
     /** {@code checkpoint}: the one the NewState offered, fetched whole; null when it offered none or none is needed. */
@@ -130,6 +142,7 @@ final class StateTransferProtocol {
         }
         long firstOp = message.entries().get(0).op();
         if (firstOp - 1 > r.opNumber() || firstOp - 1 < r.log.startOp()) {
+            r.ignored.ignore(Ignored.UNWANTED);
             return;
         }
         Replica.check(r.log.chain(firstOp - 1) == message.parentChain(), "state transfer log differs at op "
@@ -159,9 +172,11 @@ final class StateTransferProtocol {
         long parentMax = install ? committed : r.opNumber();
         if (parentOp > parentMax || parentOp < start
                 || firstOp + message.entries().size() - 1 != message.opNumber()) {
+            r.ignored.ignore(Ignored.UNWANTED);
             return;
         }
         if (parentOp > committed && r.log.chain(parentOp) != message.parentChain()) {
+            r.ignored.ignore(Ignored.UNWANTED);
             return;
         }
         if (install) {

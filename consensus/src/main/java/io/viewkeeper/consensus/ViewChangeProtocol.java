@@ -97,12 +97,19 @@ final class ViewChangeProtocol {
     }
 
     void onStartViewChange(Message.StartViewChange message) {
-        if (message.view() < r.view() || (message.view() == r.view() && r.status() != Replica.Status.VIEW_CHANGE)) {
+        if (message.view() < r.view()) {
+            r.ignored.ignore(Ignored.STALE_VIEW);
+            return;
+        }
+        if (message.view() == r.view() && r.status() != Replica.Status.VIEW_CHANGE) {
+            r.ignored.ignore(Ignored.VIEW_SETTLED);
             return;
         }
         if (message.view() > r.view()) {
             transitionToViewChange(message.view());
         }
+        Replica.check(r.status() == Replica.Status.VIEW_CHANGE && phase.view == message.view(),
+                "StartViewChange for view " + message.view() + " outside its view change");
         phase.recordStartViewChange(message.from(), message.commitNumber());
         maybeSendDoViewChange();
     }
@@ -136,15 +143,23 @@ final class ViewChangeProtocol {
     }
 
     void onDoViewChange(Message.DoViewChange message) {
-        if (message.view() < r.view() || r.primaryOf(message.view()) != r.replicaIndex()) {
+        if (message.view() < r.view()) {
+            r.ignored.ignore(Ignored.STALE_VIEW);
+            return;
+        }
+        if (r.primaryOf(message.view()) != r.replicaIndex()) {
+            r.ignored.ignore(Ignored.NOT_PRIMARY);
             return;
         }
         if (message.view() > r.view()) {
             transitionToViewChange(message.view());
         } else if (r.status() != Replica.Status.VIEW_CHANGE) {
+            r.ignored.ignore(Ignored.VIEW_SETTLED);
             return;
         }
         ViewChange phase = this.phase;
+        Replica.check(r.status() == Replica.Status.VIEW_CHANGE && phase.view == message.view() && r.isPrimary(),
+                "DoViewChange for view " + message.view() + " at a replica not electing itself in it");
         if (!r.ignored.entriesValid(message.entries())) {
             return;
         }
@@ -162,6 +177,8 @@ final class ViewChangeProtocol {
      * sends each replica the log tail after the commit number it reported (step 4).
      */
     private void completeViewChange(ViewChange phase) {
+        Replica.check(phase.doViewChangeCount() >= r.quorum() && r.commitTarget() <= r.opNumber(),
+                "view change completed with " + phase.doViewChangeCount() + " DoViewChange messages");
         Message.DoViewChange best = phase.best(r.bugs);
         if (best.from() != r.replicaIndex()) {
             if (best.firstOp() - 1 > r.commitTarget()) {
@@ -191,10 +208,16 @@ final class ViewChangeProtocol {
 
     /** §4.2 step 5: replace the uncommitted suffix with the new primary's log, then PrepareOk what is durable. */
     void onStartView(Message.StartView message) {
-        if (message.view() < r.view() || r.primaryOf(message.view()) != message.from()
-                || (message.view() == r.view() && r.status() == Replica.Status.NORMAL)) {
+        if (message.view() < r.view() || r.primaryOf(message.view()) != message.from()) {
+            r.ignored.ignore(Ignored.STALE_VIEW);
             return;
         }
+        if (message.view() == r.view() && r.status() == Replica.Status.NORMAL) {
+            r.ignored.ignore(Ignored.VIEW_SETTLED);
+            return;
+        }
+        Replica.check(r.primaryOf(message.view()) != r.replicaIndex() && r.status() != Replica.Status.RECOVERING,
+                "StartView of view " + message.view() + " at its own primary or a recovering replica");
         if (!r.ignored.entriesValid(message.entries())) {
             return;
         }

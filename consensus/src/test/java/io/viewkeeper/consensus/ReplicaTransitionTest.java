@@ -107,4 +107,20 @@ class ReplicaTransitionTest {
         assertThat(replica.status()).isEqualTo(Replica.Status.RECOVERING);
         assertThat(viewStates).containsExactly("0/-1");
     }
+
+    @Test
+    void shouldCountReasonWhenGuardIgnoresViewChangeAndStateMessages() {
+        Replica replica = backup();
+        replica.transitionTo(Replica.Status.VIEW_CHANGE, 4);
+        replica.transitionTo(Replica.Status.NORMAL, 4);
+        replica.onMessage(new Message.StartViewChange(3, 0, 2));
+        replica.onMessage(new Message.StartViewChange(4, 0, 2));
+        replica.onMessage(new Message.GetState(5, 0, 0, 0, 2));
+        replica.onMessage(new Message.NewState(4, 0, 0, null, 0, List.of(), 2));
+        assertThat(replica.ignoredCounts()).containsEntry(Ignored.STALE_VIEW, 1L)
+                .containsEntry(Ignored.VIEW_SETTLED, 1L).containsEntry(Ignored.NOT_NORMAL, 1L)
+                .containsEntry(Ignored.UNWANTED, 1L);
+        assertThat(replica.status()).isEqualTo(Replica.Status.NORMAL);
+        assertThat(replica.view()).isEqualTo(4);
+    }
 }
