@@ -252,4 +252,38 @@ final class NormalProtocol {
         }
         r.execution.raiseReleasableOp(lowest);
     }
+
+
+    /** §4.1 step 2: a duplicate of the latest executed request gets its recorded result; older ones are dropped. */
+    boolean answerFromClientTable(long clientId, long requestNumber) {
+        ClientTable.Session session = r.clients.session(clientId);
+        if (session == null || requestNumber > session.requestNumber()) {
+            return false;
+        }
+        if (requestNumber == session.requestNumber()) {
+            r.outbox.reply(clientId, requestNumber, session.op(), session.result());
+        }
+        return true;
+    }
+
+    /** The client's highest request number in the uncommitted log, or {@link Long#MIN_VALUE}. */
+    long highestInProgress(long clientId) {
+        long highest = Long.MIN_VALUE;
+        for (long op = r.commitNumber() + 1; op <= r.opNumber(); op++) {
+            LogEntry entry = r.log.entry(op);
+            if (entry.clientId() == clientId) {
+                highest = Math.max(highest, entry.requestNumber());
+            }
+        }
+        return highest;
+    }
+
+    boolean previousOrdered(long clientId, long previousRequestNumber, long inProgress) {
+        ClientTable.Session session = r.clients.session(clientId);
+        if (session == null && inProgress == Long.MIN_VALUE) {
+            return true;
+        }
+        long executed = session == null ? Long.MIN_VALUE : session.requestNumber();
+        return Math.max(executed, inProgress) >= previousRequestNumber;
+    }
 }

@@ -6,6 +6,22 @@ import java.util.List;
  * The recovery (VR Revisited §4.3) and restart handlers of a {@link Replica}: a replica that lost its state, a
  * pristine one starting or joining a group, and one loading its own disk. Like the other protocol classes it owns
  * its phase (the {@link Recovery}), and the wait of a primary that started the group for its backups.
+ *
+ * <p>Why starting the group is safe ({@link Replica#pristine}). A replica answers "pristine" only while it has never
+ * persisted view state, or has persisted only the recovery it recorded while pristine ({@link
+ * Replica#PRISTINE_RECOVERING_VIEW}) and has not been normal since, so it has acknowledged nothing and voted in nothing
+ * (whatever it took from a primary is held by that primary and the backups that acknowledged it); a replica that is not
+ * pristine says it holds no op only when its log is empty; and a replica never drops a committed op unless it loses its
+ * disk. The nonce is drawn after this replica's disk became empty, so every answer came after any acknowledgement this
+ * replica sent before: an op committed with its acknowledgement is still held by the other replicas that acknowledged
+ * it, and they answer otherwise, unless they too lost their disks while this one was without state (two disks lost at
+ * once, which for three replicas is more than f). The same assumption makes pristine answers safe to count in recovery:
+ * a replica that answers pristine never voted, so the f + 1 still include one that knows the latest view. Ops committed
+ * after this replica started carry nothing of it, and view 0 with an empty log is where every replica starts: starting
+ * late is a backup that missed every message, whose log any view change ranks last. The races: if one replica starts
+ * the group and commits with others while this one is still pristine, those replicas hold ops and say so, and this one
+ * recovers from them; if a replica started the group and then another replica's disk is wiped, the started one answers
+ * as not pristine (with the ops it holds), so the wiped one recovers rather than starting afresh.
  */
 final class RecoveryProtocol {
 
@@ -198,7 +214,7 @@ final class RecoveryProtocol {
 
     /**
      * A pristine replica starts the group, in view 0 with an empty log, once every other replica answered its
-     * current nonce that it is pristine or holds no op. Why this is safe is argued on {@link Replica#pristine}.
+     * current nonce that it is pristine or holds no op. Why this is safe is argued in the class comment.
      * The view state is persisted first (in {@link #transitionToNormal}): from then on the replica is not pristine,
      * on restart or in its answers.
      */
@@ -253,9 +269,25 @@ final class RecoveryProtocol {
 
     /** Loads the disk of a restarting replica; false when it fails its checks and the state must be recovered. */
     boolean loadDisk(DurableState disk) {
-        if (!r.loadLog(disk)) {
-            return false;
+        Replica.check(r.ticks() == 0 && r.opNumber() == 0, "disk loaded into a started replica");
+        Checkpoint checkpoint = disk.checkpoint();
+        long start = checkpoint == null ? 0 : checkpoint.op();
+        r.log.resetTo(start, checkpoint == null ? 0 : checkpoint.chain());
+        if (checkpoint != null) {
+            r.clients.restore(checkpoint.clients());
         }
+        for (LogEntry entry : disk.entries()) {
+            if (entry.op() <= start) {
+                continue;
+            }
+            if (!entry.checksumValid() || entry.op() != r.opNumber() + 1) {
+                return false;
+            }
+            r.log.append(entry);
+        }
+        r.loadedFromDisk();
+        // The hint may be stale (smaller) or beyond the log that survived; the entries held up to it are committed.
+        r.execution.restart(start, Math.max(start, Math.min(disk.knownCommit(), r.opNumber())), checkpoint);
         r.restoreLastNormalView(disk.lastNormalView());
         if (r.primaryOf(disk.view()) == r.replicaIndex()) {
             // The primary of this view may already have sent a StartView or Prepares in it, and lost what it had

@@ -161,23 +161,7 @@ public final class Replica {
      * log and its view state persisted first, once every other replica (all of them, not a quorum) answered its
      * current nonce that it is pristine or holds no op. Pristine answers also count toward the f + 1 answers of
      * its recovery, naming no view.
-     *
-     * <p>Why starting the group is safe. A replica answers "pristine" only while it has never persisted view state, or
-     * has persisted only the recovery it recorded while pristine ({@link #PRISTINE_RECOVERING_VIEW}) and has not been
-     * normal since, so it has acknowledged nothing and voted in nothing (whatever it took from a primary is held by
-     * that primary and the backups that acknowledged it); a replica that is not pristine says it holds no op only when
-     * its log is empty; and a replica never drops a committed op unless it loses its disk. The nonce is drawn after
-     * this replica's disk became empty, so every answer came after any acknowledgement this replica sent before: an op
-     * committed with its acknowledgement is still held by the other replicas that acknowledged it, and they answer
-     * otherwise, unless they too lost their disks while this one was without state (two disks lost at once, which for
-     * three replicas is more than f). The same assumption makes pristine answers safe to count in recovery: a replica
-     * that answers pristine never voted, so the f + 1 still include one that knows the latest view. Ops committed after
-     * this replica started carry nothing of it, and view 0 with an empty log is where every replica starts: starting
-     * late is a backup that missed every message, whose log any view change ranks last. The races: if one replica
-     * starts the group and commits with others while this one is still pristine, those replicas hold ops and say so,
-     * and this one recovers from them; if a replica started the group and then another replica's disk is wiped, the
-     * started one answers as not pristine (with the ops it holds), so the wiped one recovers rather than starting
-     * afresh.
+     * Why starting the group is safe is argued on {@link RecoveryProtocol}.
      */
     public static Replica pristine(ReplicaConfiguration configuration, ReplicaOptions options, Outbox outbox,
                                    RandomGenerator random) {
@@ -221,7 +205,7 @@ public final class Replica {
             return -1;
         }
         boolean deduplicate = options.deduplicateRequests() && !bugs.contains(PlantedBug.IGNORE_CLIENT_TABLE);
-        if (deduplicate && answerFromClientTable(clientId, requestNumber)) {
+        if (deduplicate && normalProtocol.answerFromClientTable(clientId, requestNumber)) {
             return 0;
         }
         if (!isPrimary()) {
@@ -235,12 +219,12 @@ public final class Replica {
             return -1;
         }
         if (deduplicate) {
-            long inProgress = highestInProgress(clientId);
+            long inProgress = normalProtocol.highestInProgress(clientId);
             if (inProgress >= requestNumber) {
                 return 0;
             }
             if (previousRequestNumber != Message.Request.NO_PREVIOUS
-                    && !previousOrdered(clientId, previousRequestNumber, inProgress)) {
+                    && !normalProtocol.previousOrdered(clientId, previousRequestNumber, inProgress)) {
                 return -1;
             }
         }
@@ -253,39 +237,6 @@ public final class Replica {
         }
         checkInvariants();
         return entry.op();
-    }
-
-    /** §4.1 step 2: a duplicate of the latest executed request gets its recorded result; older ones are dropped. */
-    private boolean answerFromClientTable(long clientId, long requestNumber) {
-        ClientTable.Session session = clients.session(clientId);
-        if (session == null || requestNumber > session.requestNumber()) {
-            return false;
-        }
-        if (requestNumber == session.requestNumber()) {
-            outbox.reply(clientId, requestNumber, session.op(), session.result());
-        }
-        return true;
-    }
-
-    /** The client's highest request number in the uncommitted log, or {@link Long#MIN_VALUE}. */
-    private long highestInProgress(long clientId) {
-        long highest = Long.MIN_VALUE;
-        for (long op = commitNumber() + 1; op <= opNumber(); op++) {
-            LogEntry entry = log.entry(op);
-            if (entry.clientId() == clientId) {
-                highest = Math.max(highest, entry.requestNumber());
-            }
-        }
-        return highest;
-    }
-
-    private boolean previousOrdered(long clientId, long previousRequestNumber, long inProgress) {
-        ClientTable.Session session = clients.session(clientId);
-        if (session == null && inProgress == Long.MIN_VALUE) {
-            return true;
-        }
-        long executed = session == null ? Long.MIN_VALUE : session.requestNumber();
-        return Math.max(executed, inProgress) >= previousRequestNumber;
     }
 
     /**
@@ -604,28 +555,6 @@ public final class Replica {
         }
     }
 
-    void sendReadRound(long round) {
-        broadcast(new Message.Commit(view, commitNumber(), round, releasableOp(), replicaIndex()));
-    }
-
-    void sendReadIndexRequest(long batchId) {
-        if (status == Status.NORMAL && !isPrimary()) {
-            send(primaryIndex(), new Message.ReadIndexRequest(view, batchId, replicaIndex()));
-        }
-    }
-
-    void sendReadIndexResponse(int backup, long batchId, long readIndex) {
-        send(backup, new Message.ReadIndexResponse(view, batchId, readIndex, replicaIndex()));
-    }
-
-    void emitReadReady(long readId) {
-        outbox.readReady(readId);
-    }
-
-    boolean readConfirmationSkipped() {
-        return bugs.contains(PlantedBug.READ_WITHOUT_CONFIRMATION);
-    }
-
     /**
      * An operator asks for a view change (§4.2 step 1, started by request instead of by a timeout). A backup starts
      * one as if the primary had gone quiet; the primary steps down by starting the change to the next view, whose
@@ -747,32 +676,11 @@ public final class Replica {
         execution.restart(state.op(), state.op(), latest);
     }
 
-    /**
-     * Loads a restarting replica's checkpoint and the log after it; false when an entry fails its checksum or
-     * leaves a gap, and the state must be recovered instead.
-     */
-    boolean loadLog(DurableState disk) {
-        check(ticks == 0 && opNumber() == 0, "disk loaded into a started replica");
-        Checkpoint checkpoint = disk.checkpoint();
-        long start = checkpoint == null ? 0 : checkpoint.op();
-        log.resetTo(start, checkpoint == null ? 0 : checkpoint.chain());
-        if (checkpoint != null) {
-            clients.restore(checkpoint.clients());
-        }
-        for (LogEntry entry : disk.entries()) {
-            if (entry.op() <= start) {
-                continue;
-            }
-            if (!entry.checksumValid() || entry.op() != opNumber() + 1) {
-                return false;
-            }
-            log.append(entry);
-        }
+    /** A restarting replica loaded its log from disk ({@link RecoveryProtocol#loadDisk}): all of it is durable. */
+    void loadedFromDisk() {
+        check(ticks == 0 && pendingPersist.isEmpty(), "disk loaded into a started replica");
         durableOp = opNumber();
         issuedOp = opNumber();
-        // The hint may be stale (smaller) or beyond the log that survived; the entries held up to it are committed.
-        execution.restart(start, Math.max(start, Math.min(disk.knownCommit(), opNumber())), checkpoint);
-        return true;
     }
 
     /** The last normal view a restarting replica finds on its disk, before it takes a status from it. */
