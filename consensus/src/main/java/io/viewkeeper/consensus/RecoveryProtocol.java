@@ -58,12 +58,12 @@ final class RecoveryProtocol {
 
     /** §4.3 step 1 again until answered; not while the primary's state is being installed or fetched. */
     void onTick() {
-        if (phase.installed != null || r.transfers.busy()) {
+        if (phase.installed() != null || r.transfers.busy()) {
             return;
         }
-        if (r.ticks() - phase.lastSendTick >= r.options.resendTicks() || r.ticks() == 1) {
-            phase.lastSendTick = r.ticks();
-            r.broadcast(new Message.Recovery(phase.nonce, phase.pristine, r.replicaIndex()));
+        if (r.ticks() - phase.lastSendTick() >= r.options.resendTicks() || r.ticks() == 1) {
+            phase.sentAt(r.ticks());
+            r.broadcast(new Message.Recovery(phase.nonce, phase.pristine(), r.replicaIndex()));
         }
     }
 
@@ -80,8 +80,8 @@ final class RecoveryProtocol {
             recordRecovering(recordedWhilePristine);
         }
         r.transitionTo(Replica.Status.RECOVERING, 0);
-        phase = new Recovery(r.random.nextLong(), r.configuration.replicaCount(), r.ticks(), pristine);
-        phase.recordedWhilePristine = recordedWhilePristine;
+        phase = new Recovery(r.random.nextLong(), r.configuration.replicaCount(), r.ticks(), pristine,
+                recordedWhilePristine);
         r.reads.requeueAll();
         bootstrapIfOthersHoldNothing();
     }
@@ -124,7 +124,7 @@ final class RecoveryProtocol {
                     r.ignored.ignore(Ignored.RECOVERING);
                 } else {
                     Replica.check(r.view() == 0, "replica answering as pristine in view " + r.view());
-                    Replica.check(!phase.pristine || r.opNumber() == 0, "pristine replica holds op "
+                    Replica.check(!phase.pristine() || r.opNumber() == 0, "pristine replica holds op "
                             + r.opNumber());
                     r.send(message.from(), new Message.RecoveryResponse(0, message.nonce(), false, true, 0, 0, null,
                             0, List.of(), r.replicaIndex()));
@@ -166,7 +166,7 @@ final class RecoveryProtocol {
      */
     void onRecoveryResponse(Message.RecoveryResponse message) {
         if (r.status() != Replica.Status.RECOVERING || message.nonce() != phase.nonce
-                || phase.installed != null) {
+                || phase.installed() != null) {
             r.ignored.ignore(Ignored.UNWANTED);
             return;
         }
@@ -196,19 +196,18 @@ final class RecoveryProtocol {
      * and the log after it, then completes once that is durable.
      */
     void installRecovered(Message.RecoveryResponse primary, Checkpoint checkpoint) {
-        Replica.check(r.status() == Replica.Status.RECOVERING && phase.installed == null && primary.fromPrimary(),
+        Replica.check(r.status() == Replica.Status.RECOVERING && phase.installed() == null && primary.fromPrimary(),
                 "recovered state installed twice or not from a primary");
-        if (phase.pristine) {
+        if (phase.pristine()) {
             recordRecovering(true);
-            phase.pristine = false;
-            phase.recordedWhilePristine = true;
+            phase.recordedRecovery();
         }
         Checkpoint state = checkpoint != null ? checkpoint : new Checkpoint(0, 0, Outbox.NO_RESULT, List.of());
         r.stateTransferProtocol.installCheckpoint(state, checkpoint);
         for (LogEntry entry : primary.entries()) {
             r.appendReceived(entry);
         }
-        phase.installed = primary;
+        phase.install(primary);
         completeRecoveryIfDurable();
     }
 
@@ -219,7 +218,7 @@ final class RecoveryProtocol {
      * on restart or in its answers.
      */
     private void bootstrapIfOthersHoldNothing() {
-        if (!phase.pristine || phase.installed != null || !phase.othersHoldNothing(r.replicaIndex())) {
+        if (!phase.pristine() || phase.installed() != null || !phase.othersHoldNothing(r.replicaIndex())) {
             return;
         }
         Replica.check(r.view() == 0 && r.lastNormalView() == 0 && r.commitNumber() == 0,
@@ -259,7 +258,7 @@ final class RecoveryProtocol {
      * restart with part of a log and vote as if it had never lost its state.
      */
     void completeRecoveryIfDurable() {
-        Message.RecoveryResponse installed = phase.installed;
+        Message.RecoveryResponse installed = phase.installed();
         if (installed == null || r.durableOp() < r.opNumber()) {
             return;
         }

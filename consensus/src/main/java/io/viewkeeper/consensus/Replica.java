@@ -178,7 +178,7 @@ public final class Replica {
 
     /** Whether this replica has persisted no view state yet (see {@link #pristine}). */
     public boolean isPristine() {
-        return recoveryProtocol.phase() != null && recoveryProtocol.phase().pristine;
+        return recoveryProtocol.phase() != null && recoveryProtocol.phase().pristine();
     }
 
     /**

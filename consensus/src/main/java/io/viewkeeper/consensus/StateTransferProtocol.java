@@ -29,7 +29,7 @@ final class StateTransferProtocol {
 
     /** A backup in normal status retries its GetState at the next replica in turn. */
     void onTick() {
-        if (transfer != null && r.ticks() - transfer.lastSendTick >= r.options.resendTicks() && !r.transfers.busy()) {
+        if (transfer != null && r.ticks() - transfer.lastSendTick() >= r.options.resendTicks() && !r.transfers.busy()) {
             transfer.advanceTarget(r.replicaIndex(), r.configuration.replicaCount());
             sendGetState();
         }
@@ -45,8 +45,8 @@ final class StateTransferProtocol {
     }
 
     private void sendGetState() {
-        transfer.lastSendTick = r.ticks();
-        r.send(transfer.target, new Message.GetState(r.view(), r.opNumber(), r.opNumber(),
+        transfer.sentAt(r.ticks());
+        r.send(transfer.target(), new Message.GetState(r.view(), r.opNumber(), r.opNumber(),
                 r.log.chain(r.opNumber()), r.replicaIndex()));
     }
 
@@ -121,7 +121,7 @@ final class StateTransferProtocol {
         if (!r.ignored.entriesValid(message.entries())) {
             return false;
         }
-        boolean wanted = (r.status() == Replica.Status.VIEW_CHANGE && r.viewChangeProtocol.phase().catchingUp)
+        boolean wanted = (r.status() == Replica.Status.VIEW_CHANGE && r.viewChangeProtocol.phase().catchingUp())
                 || (r.status() == Replica.Status.NORMAL && transfer != null);
         return wanted || !r.ignored.ignore(Ignored.UNWANTED);
     }
@@ -220,7 +220,7 @@ final class StateTransferProtocol {
             }
             case Message.RecoveryResponse offer -> {
                 if (r.status() == Replica.Status.RECOVERING && offer.nonce() == r.recoveryProtocol.phase().nonce
-                        && r.recoveryProtocol.phase().installed == null) {
+                        && r.recoveryProtocol.phase().installed() == null) {
                     r.recoveryProtocol.installRecovered(offer, fetched.checkpoint());
                 }
             }

@@ -37,14 +37,14 @@ final class ViewChangeProtocol {
             transitionToViewChange(r.view() + 1);
             return;
         }
-        if (r.ticks() - phase.lastSendTick >= r.options.resendTicks()) {
-            phase.lastSendTick = r.ticks();
-            if (phase.catchingUp && !r.transfers.busy()) {
-                phase.catchUpTarget = (phase.catchUpTarget + 1) % r.configuration.replicaCount();
+        if (r.ticks() - phase.lastSendTick() >= r.options.resendTicks()) {
+            phase.sentAt(r.ticks());
+            if (phase.catchingUp() && !r.transfers.busy()) {
+                phase.nextCatchUpTarget(r.configuration.replicaCount());
                 sendCatchUp(phase);
             }
             r.broadcast(new Message.StartViewChange(r.view(), r.commitTarget(), r.replicaIndex()));
-            if (phase.doViewChangeSent && r.primaryIndex() != r.replicaIndex()) {
+            if (phase.doViewChangeSent() && r.primaryIndex() != r.replicaIndex()) {
                 r.send(r.primaryIndex(), doViewChange(phase));
             }
         }
@@ -62,16 +62,14 @@ final class ViewChangeProtocol {
             enterViewChangeStatus(newView);
         }
         ViewChange phase = this.phase;
-        if (!phase.catchingUp) {
-            phase.catchingUp = true;
-            phase.catchUpTarget = r.primaryIndex();
-            phase.lastSendTick = r.ticks();
+        if (!phase.catchingUp()) {
+            phase.startCatchingUp(r.primaryIndex(), r.ticks());
             sendCatchUp(phase);
         }
     }
 
     private void sendCatchUp(ViewChange phase) {
-        r.send(phase.catchUpTarget, new Message.GetState(r.view(), r.commitNumber(), r.opNumber(),
+        r.send(phase.catchUpTarget(), new Message.GetState(r.view(), r.commitNumber(), r.opNumber(),
                 r.log.chain(r.opNumber()), r.replicaIndex()));
     }
 
@@ -117,10 +115,10 @@ final class ViewChangeProtocol {
     /** §4.2 step 2: after f StartViewChange votes from others, send the log suffix to the new primary. */
     private void maybeSendDoViewChange() {
         ViewChange phase = this.phase;
-        if (phase.doViewChangeSent || phase.startViewChangeCount(r.replicaIndex()) < r.quorum() - 1) {
+        if (phase.doViewChangeSent() || phase.startViewChangeCount(r.replicaIndex()) < r.quorum() - 1) {
             return;
         }
-        phase.doViewChangeSent = true;
+        phase.markDoViewChangeSent();
         Message.DoViewChange message = doViewChange(phase);
         if (r.primaryIndex() == r.replicaIndex()) {
             onDoViewChange(message);
