@@ -59,7 +59,7 @@ final class CheckpointTransfer {
      * needed; null while the driver builds it (the requester asks again, and {@link #onImageReady} brings it).
      */
     CheckpointRef offer() {
-        Checkpoint latest = r.checkpoint;
+        Checkpoint latest = r.latestCheckpoint();
         if (image == null || image.op() != latest.op()) {
             Checkpoint whole = r.outbox.checkpointForTransfer(latest);
             if (whole == null) {
@@ -70,20 +70,20 @@ final class CheckpointTransfer {
             image = whole;
             imageRef = CheckpointRef.of(whole);
         }
-        imageUsedTick = r.ticks;
+        imageUsedTick = r.ticks();
         return imageRef;
     }
 
     /** The driver built the whole snapshot it had not ready at {@link #offer}; kept if still the latest checkpoint. */
     void onImageReady(Checkpoint whole) {
-        Checkpoint latest = r.checkpoint;
+        Checkpoint latest = r.latestCheckpoint();
         if (latest == null || whole.op() != latest.op() || whole.chain() != latest.chain()
                 || (image != null && image.op() == latest.op())) {
             return;
         }
         image = whole;
         imageRef = CheckpointRef.of(whole);
-        imageUsedTick = r.ticks;
+        imageUsedTick = r.ticks();
     }
 
     void onRequest(Message.CheckpointRequest request) {
@@ -104,7 +104,7 @@ final class CheckpointTransfer {
         List<ClientTable.Session> clients = request.offset() == 0 ? image.clients() : List.of();
         r.send(request.from(), new Message.CheckpointChunk(imageRef, request.offset(), data, clients,
                 r.replicaIndex()));
-        imageUsedTick = r.ticks;
+        imageUsedTick = r.ticks();
     }
 
     // ---------------------------------------------------------------- receiving
@@ -117,7 +117,7 @@ final class CheckpointTransfer {
      */
     Fetched fetch(CheckpointRef ref, int source, Message offer) {
         if (ref.equals(doneRef)) {
-            doneTick = r.ticks;
+            doneTick = r.ticks();
             return new Fetched(done, offer);
         }
         Fetch current = fetch;
@@ -126,7 +126,7 @@ final class CheckpointTransfer {
             if (!busy()) {
                 current.source = source;
                 current.mismatch = false;
-                current.lastProgressTick = r.ticks;
+                current.lastProgressTick = r.ticks();
                 askAgain(current);
             }
             return null;
@@ -134,7 +134,7 @@ final class CheckpointTransfer {
         if (busy()) {
             return null;
         }
-        fetch = new Fetch(ref, source, offer, r.ticks, initialCapacity(ref));
+        fetch = new Fetch(ref, source, offer, r.ticks(), initialCapacity(ref));
         fillWindow(fetch);
         return null;
     }
@@ -164,7 +164,7 @@ final class CheckpointTransfer {
             f.clients = chunk.clients();
         }
         f.append(data);
-        f.lastProgressTick = r.ticks;
+        f.lastProgressTick = r.ticks();
         f.mismatch = false;
         if (f.received < f.ref.bytes() || f.clients == null) {
             fillWindow(f);
@@ -179,7 +179,7 @@ final class CheckpointTransfer {
         fetch = null;
         doneRef = f.ref;
         done = new Checkpoint(f.ref.op(), f.ref.chain(), f.buffer, f.clients);
-        doneTick = r.ticks;
+        doneTick = r.ticks();
         return new Fetched(done, f.offer);
     }
 
@@ -197,17 +197,17 @@ final class CheckpointTransfer {
     boolean busy() {
         Fetch f = fetch;
         return f != null && !f.mismatch
-                && r.ticks - f.lastProgressTick < (long) STALL_RESENDS * r.options.resendTicks();
+                && r.ticks() - f.lastProgressTick < (long) STALL_RESENDS * r.options.resendTicks();
     }
 
 
     void onTick() {
         long idle = (long) IDLE_TIMEOUTS * r.options.viewChangeTimeoutTicks();
-        if (image != null && r.ticks - imageUsedTick > idle) {
+        if (image != null && r.ticks() - imageUsedTick > idle) {
             image = null;
             imageRef = null;
         }
-        if (done != null && r.ticks - doneTick > idle) {
+        if (done != null && r.ticks() - doneTick > idle) {
             doneRef = null;
             done = null;
         }
@@ -215,10 +215,10 @@ final class CheckpointTransfer {
         if (f == null) {
             return;
         }
-        if (r.ticks - f.lastProgressTick > idle) {
+        if (r.ticks() - f.lastProgressTick > idle) {
             fetch = null;
-        } else if (!f.mismatch && r.ticks - f.lastProgressTick >= r.options.resendTicks()
-                && r.ticks - f.lastSendTick >= r.options.resendTicks()) {
+        } else if (!f.mismatch && r.ticks() - f.lastProgressTick >= r.options.resendTicks()
+                && r.ticks() - f.lastSendTick >= r.options.resendTicks()) {
             askAgain(f);
         }
     }
@@ -236,7 +236,7 @@ final class CheckpointTransfer {
                     r.replicaIndex()));
             f.requested += chunk;
         }
-        f.lastSendTick = r.ticks;
+        f.lastSendTick = r.ticks();
     }
 
     private int initialCapacity(CheckpointRef ref) {

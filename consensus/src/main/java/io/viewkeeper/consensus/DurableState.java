@@ -5,7 +5,8 @@ import java.util.List;
 /**
  * What a replica finds on its disk when it restarts: the view state (persisted before it was acted on), the latest
  * checkpoint (null when none was taken) and the log entries after it that were made durable. A last normal view of
- * {@link Replica#RECOVERING_MARK} means the replica was recovering its state when it stopped.
+ * {@link Replica#RECOVERING_MARK} means the replica was recovering its state when it stopped; with a view of
+ * {@link Replica#PRISTINE_RECOVERING_VIEW} it had been pristine then and not normal since.
  *
  * <p>{@code knownCommit} is a hint: the highest op the replica knew committed at some point before it stopped (0 when
  * the driver has none). It needs no fsync: a stale or lost hint is only smaller. Committed ops stay committed and a

@@ -8,9 +8,55 @@ package io.viewkeeper.consensus;
  */
 final class Execution {
     private final Replica r;
+    /** The last op applied: what the replica reports and serves reads at. */
+    private long commitNumber;
+    /** The highest op known committed (at most the op-number); ops up to it are applied in bounded batches. */
+    private long commitTarget;
+    /** The lowest op every replica holds durably, as the primary last said; the log below it may be released. */
+    private long releasableOp;
+    private Checkpoint checkpoint;
 
-    Execution(Replica replica) {
+    Execution(Replica replica, long startOp) {
         this.r = replica;
+        this.commitNumber = startOp;
+        this.commitTarget = startOp;
+    }
+
+    long commitNumber() {
+        return commitNumber;
+    }
+
+    long commitTarget() {
+        return commitTarget;
+    }
+
+    long releasableOp() {
+        return releasableOp;
+    }
+
+    /** The latest checkpoint, or null before the first. */
+    Checkpoint checkpoint() {
+        return checkpoint;
+    }
+
+    /**
+     * The replica's state was replaced (a checkpoint installed, or its disk loaded on restart): ops up to
+     * {@code appliedOp} are applied, up to {@code target} known committed, and {@code latest} is its checkpoint.
+     */
+    void restart(long appliedOp, long target, Checkpoint latest) {
+        Replica.check(appliedOp <= target && target <= r.opNumber(), "restart at applied op " + appliedOp
+                + " target " + target + " op " + r.opNumber());
+        commitNumber = appliedOp;
+        commitTarget = target;
+        checkpoint = latest;
+    }
+
+    /** The primary says every replica holds the log up to {@code op} durably: release what a checkpoint covers. */
+    void raiseReleasableOp(long op) {
+        if (op > releasableOp) {
+            releasableOp = op;
+            releaseLog();
+        }
     }
 
     /**
@@ -20,8 +66,8 @@ final class Execution {
      */
     void commitUpTo(long op) {
         long target = Math.min(op, r.opNumber());
-        if (target > r.commitTarget) {
-            r.commitTarget = target;
+        if (target > commitTarget) {
+            commitTarget = target;
         }
         applyCommitted();
     }
@@ -32,18 +78,18 @@ final class Execution {
      * heartbeats and peers for longer than one batch takes.
      */
     void applyCommitted() {
-        Replica.check(r.commitNumber <= r.commitTarget && r.commitTarget <= r.opNumber(), "commit "
-                + r.commitNumber + " target " + r.commitTarget + " op " + r.opNumber());
+        Replica.check(commitNumber <= commitTarget && commitTarget <= r.opNumber(), "commit "
+                + commitNumber + " target " + commitTarget + " op " + r.opNumber());
         int applied = 0;
-        while (r.commitNumber < r.commitTarget && applied < r.options.applyOpsMax()) {
-            LogEntry entry = r.log.entry(r.commitNumber + 1);
+        while (commitNumber < commitTarget && applied < r.options.applyOpsMax()) {
+            LogEntry entry = r.log.entry(commitNumber + 1);
             if (!entry.checksumValid()) {
                 throw new IllegalStateException("entry failed its checksum before apply: " + entry);
             }
             apply(entry);
-            Replica.check(entry.op() == r.commitNumber + 1, "applied op " + entry.op() + " after "
-                    + r.commitNumber);
-            r.commitNumber = entry.op();
+            Replica.check(entry.op() == commitNumber + 1, "applied op " + entry.op() + " after "
+                    + commitNumber);
+            commitNumber = entry.op();
             applied++;
             takeCheckpointIfDue();
         }
@@ -77,17 +123,17 @@ final class Execution {
 
     private void takeCheckpointIfDue() {
         int interval = r.options.checkpointIntervalOps();
-        if (interval == 0 || r.commitNumber % interval != 0) {
+        if (interval == 0 || commitNumber % interval != 0) {
             return;
         }
         takeCheckpoint();
     }
 
     void takeCheckpoint() {
-        long op = r.commitNumber;
+        long op = commitNumber;
         byte[] snapshot = r.outbox.checkpoint(op, r.log.chain(op), r.clients.snapshot());
         if (snapshot != null) {
-            r.checkpoint = new Checkpoint(op, r.log.chain(op), snapshot, r.clients.snapshot());
+            checkpoint = new Checkpoint(op, r.log.chain(op), snapshot, r.clients.snapshot());
         }
     }
 
@@ -98,18 +144,18 @@ final class Execution {
     void releaseLog() {
         if (r.configuration.replicaCount() == 1) {
             // No peer will ever ask for these entries: a one-replica group keeps only the uncommitted suffix.
-            if (r.commitNumber > r.log.startOp()) {
-                r.log.releaseUpTo(r.commitNumber);
-                r.outbox.release(r.commitNumber);
+            if (commitNumber > r.log.startOp()) {
+                r.log.releaseUpTo(commitNumber);
+                r.outbox.release(commitNumber);
             }
             return;
         }
-        if (r.checkpoint == null) {
+        if (checkpoint == null) {
             return;
         }
-        boolean pinnedTooLong = r.opNumber() - r.releasableOp > r.options.logRetainedOpsMax();
-        long target = pinnedTooLong ? r.checkpoint.op() : Math.min(r.checkpoint.op(), r.releasableOp);
-        target = Math.min(target, r.commitNumber);
+        boolean pinnedTooLong = r.opNumber() - releasableOp > r.options.logRetainedOpsMax();
+        long target = pinnedTooLong ? checkpoint.op() : Math.min(checkpoint.op(), releasableOp);
+        target = Math.min(target, commitNumber);
         if (target > r.log.startOp()) {
             r.log.releaseUpTo(target);
             r.outbox.release(target);

@@ -15,5 +15,13 @@ public enum Ignored {
     /** The message is from an older view, or not from that view's primary. */
     STALE_VIEW,
     /** A message meant for the primary of a view this replica is not the normal primary of. */
-    NOT_PRIMARY
+    NOT_PRIMARY,
+    /** A view-change message for a view this replica has already entered normal status in. */
+    VIEW_SETTLED,
+    /** A request (state, recovery) this replica cannot serve: it is not normal in the view the request names. */
+    NOT_NORMAL,
+    /** A request for state below the released log while no checkpoint of this replica is ready to send. */
+    STATE_UNAVAILABLE,
+    /** An answer to a request this replica no longer has outstanding, or one that no longer fits its log. */
+    UNWANTED
 }

@@ -25,9 +25,9 @@ final class QuorumContact {
 
     /** A primary heard from a backup of its view: once f backups have been heard since a tick, it had a quorum. */
     void onHeardFrom(int backup) {
-        Replica.check(r.status == Replica.Status.NORMAL && r.isPrimary(),
+        Replica.check(r.status() == Replica.Status.NORMAL && r.isPrimary(),
                 "heard from a backup while not the normal primary");
-        heardTick[backup] = r.ticks;
+        heardTick[backup] = r.ticks();
         int backupsNeeded = r.quorum() - 1;
         if (backupsNeeded == 0) {
             return;
@@ -41,34 +41,34 @@ final class QuorumContact {
         }
         Arrays.sort(others);
         contactTick = Math.max(contactTick, others[others.length - backupsNeeded]);
-        Replica.check(contactTick <= r.ticks, "quorum contact in the future");
+        Replica.check(contactTick <= r.ticks(), "quorum contact in the future");
     }
 
     /** A replica entered normal status: the view it entered was formed or confirmed by a quorum just now. */
     void onNormalEntered() {
-        contactTick = r.ticks;
-        Arrays.fill(heardTick, r.ticks);
-        lastAckTick = r.ticks;
+        contactTick = r.ticks();
+        Arrays.fill(heardTick, r.ticks());
+        lastAckTick = r.ticks();
     }
 
     /** A backup in normal status heard from its primary. */
     void onPrimaryHeard() {
-        Replica.check(r.status == Replica.Status.NORMAL && !r.isPrimary(),
+        Replica.check(r.status() == Replica.Status.NORMAL && !r.isPrimary(),
                 "heard from a primary while not a normal backup");
-        contactTick = r.ticks;
+        contactTick = r.ticks();
     }
 
     /** A backup sent its primary an acknowledgement. */
     void onAcknowledged() {
-        lastAckTick = r.ticks;
+        lastAckTick = r.ticks();
     }
 
     /** Whether a backup should answer a plain heartbeat: it sent its primary nothing for a heartbeat interval. */
     boolean heartbeatAnswerDue() {
-        return r.ticks - lastAckTick >= r.options.heartbeatTicks();
+        return r.ticks() - lastAckTick >= r.options.heartbeatTicks();
     }
 
     long ticksSince() {
-        return r.ticks - contactTick;
+        return r.ticks() - contactTick;
     }
 }

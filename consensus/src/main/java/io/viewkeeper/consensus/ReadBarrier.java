@@ -78,7 +78,7 @@ final class ReadBarrier {
             long batchId = ++nextBatchId;
             backupBatches.put(batchId, new BackupBatch(List.copyOf(queued), tick));
             queued.clear();
-            replica.sendReadIndexRequest(batchId);
+            sendReadIndexRequest(batchId);
         }
     }
 
@@ -87,7 +87,7 @@ final class ReadBarrier {
             return;
         }
         round++;
-        long readIndex = replica.readConfirmationSkipped() ? replica.commitNumber() : replica.opNumber();
+        long readIndex = readConfirmationSkipped() ? replica.commitNumber() : replica.opNumber();
         if (!queued.isEmpty()) {
             primaryBatches.add(new PrimaryBatch(round, readIndex, List.copyOf(queued), -1, 0));
             queued.clear();
@@ -96,7 +96,7 @@ final class ReadBarrier {
             primaryBatches.add(new PrimaryBatch(round, readIndex, List.of(), request.replica(), request.batchId()));
         }
         remoteQueued.clear();
-        replica.sendReadRound(round);
+        sendReadRound(round);
         confirmBatches();
     }
 
@@ -118,12 +118,12 @@ final class ReadBarrier {
         Iterator<PrimaryBatch> iterator = primaryBatches.iterator();
         while (iterator.hasNext()) {
             PrimaryBatch batch = iterator.next();
-            if (!replica.readConfirmationSkipped() && confirmations(batch.round()) < replica.quorum() - 1) {
+            if (!readConfirmationSkipped() && confirmations(batch.round()) < replica.quorum() - 1) {
                 continue;
             }
             iterator.remove();
             if (batch.remoteReplica() >= 0) {
-                replica.sendReadIndexResponse(batch.remoteReplica(), batch.remoteBatchId(), batch.readIndex());
+                sendReadIndexResponse(batch.remoteReplica(), batch.remoteBatchId(), batch.readIndex());
             } else {
                 confirmed.add(batch);
             }
@@ -157,7 +157,7 @@ final class ReadBarrier {
             PrimaryBatch batch = local.next();
             if (batch.readIndex() <= applied) {
                 local.remove();
-                batch.readIds().forEach(replica::emitReadReady);
+                batch.readIds().forEach(replica.outbox::readReady);
             }
         }
         Iterator<BackupBatch> remote = backupBatches.values().iterator();
@@ -165,7 +165,7 @@ final class ReadBarrier {
             BackupBatch batch = remote.next();
             if (batch.readIndex >= 0 && batch.readIndex <= applied) {
                 remote.remove();
-                batch.readIds.forEach(replica::emitReadReady);
+                batch.readIds.forEach(replica.outbox::readReady);
             }
         }
     }
@@ -179,7 +179,7 @@ final class ReadBarrier {
             BackupBatch batch = entry.getValue();
             if (batch.readIndex < 0 && tick - batch.sentTick >= resendTicks) {
                 batch.sentTick = tick;
-                replica.sendReadIndexRequest(entry.getKey());
+                sendReadIndexRequest(entry.getKey());
             }
         }
     }
@@ -222,7 +222,7 @@ final class ReadBarrier {
                 unanswered.remove();
             } else {
                 batch.sentTick = tick;
-                replica.sendReadIndexRequest(entry.getKey());
+                sendReadIndexRequest(entry.getKey());
             }
         }
         queued.addAll(0, requeue);
@@ -251,5 +251,25 @@ final class ReadBarrier {
             count += batch.readIds.size();
         }
         return count;
+    }
+
+    private void sendReadRound(long round) {
+        replica.broadcast(new Message.Commit(replica.view(), replica.commitNumber(), round, replica.releasableOp(),
+                replica.replicaIndex()));
+    }
+
+    private void sendReadIndexRequest(long batchId) {
+        if (replica.status() == Replica.Status.NORMAL && !replica.isPrimary()) {
+            replica.send(replica.primaryIndex(), new Message.ReadIndexRequest(replica.view(), batchId,
+                    replica.replicaIndex()));
+        }
+    }
+
+    private void sendReadIndexResponse(int backup, long batchId, long readIndex) {
+        replica.send(backup, new Message.ReadIndexResponse(replica.view(), batchId, readIndex, replica.replicaIndex()));
+    }
+
+    private boolean readConfirmationSkipped() {
+        return replica.bugs.contains(PlantedBug.READ_WITHOUT_CONFIRMATION);
     }
 }

@@ -5,23 +5,70 @@ package io.viewkeeper.consensus;
  * recovering. It collects answers carrying its nonce, and completes once a quorum answered and the primary of the
  * highest view among them sent its log; a pristine replica may instead start the group when every other replica
  * answered that it holds no op ({@link #othersHoldNothing}). Invariant: every response held carries {@link #nonce};
- * {@link #pristine} only goes from true to false.
+ * {@link #pristine} only goes from true to false, and then {@link #recordedWhilePristine} is true.
  */
 final class Recovery {
 
     final long nonce;
-    long lastSendTick;
+    private long lastSendTick;
     /** The replica has persisted no view state yet (started by {@link Replica#pristine}); it says so to peers. */
-    boolean pristine;
+    private boolean pristine;
+    /**
+     * The replica recorded recovery while pristine ({@link Replica#PRISTINE_RECOVERING_VIEW} on disk) and has not
+     * been normal since: it has voted in nothing and acknowledged nothing.
+     */
+    private boolean recordedWhilePristine;
     /** The primary's state, installed and being made durable; recovery completes when it is. */
-    Message.RecoveryResponse installed;
+    private Message.RecoveryResponse installed;
     private final Message.RecoveryResponse[] responses;
 
-    Recovery(long nonce, int replicaCount, long startTick, boolean pristine) {
+    Recovery(long nonce, int replicaCount, long startTick, boolean pristine, boolean recordedWhilePristine) {
+        if (pristine && recordedWhilePristine) {
+            throw new IllegalStateException("a pristine replica has recorded nothing");
+        }
         this.nonce = nonce;
         this.lastSendTick = startTick;
         this.pristine = pristine;
+        this.recordedWhilePristine = recordedWhilePristine;
         this.responses = new Message.RecoveryResponse[replicaCount];
+    }
+
+    boolean pristine() {
+        return pristine;
+    }
+
+    /** A pristine replica recorded recovery before taking state: it is pristine no more, and says so on restart. */
+    void recordedRecovery() {
+        if (!pristine) {
+            throw new IllegalStateException("recovery recorded twice");
+        }
+        pristine = false;
+        recordedWhilePristine = true;
+    }
+
+    Message.RecoveryResponse installed() {
+        return installed;
+    }
+
+    /** The primary's state is installed and being made durable. */
+    void install(Message.RecoveryResponse primary) {
+        if (installed != null || primary.nonce() != nonce) {
+            throw new IllegalStateException("recovered state installed twice or for another nonce: " + primary);
+        }
+        installed = primary;
+    }
+
+    long lastSendTick() {
+        return lastSendTick;
+    }
+
+    void sentAt(long tick) {
+        lastSendTick = tick;
+    }
+
+    /** Whether this replica answers a pristine one's Recovery as pristine (see {@link RecoveryProtocol#onRecovery}). */
+    boolean answersAsPristine() {
+        return pristine || recordedWhilePristine;
     }
 
     void record(Message.RecoveryResponse response) {

@@ -10,10 +10,11 @@ import java.util.random.RandomGenerator;
 /**
  * A Viewstamped Replication replica (VR Revisited, Liskov and Cowling 2012) as a pure state machine: requests,
  * messages, persistence callbacks and ticks come in; effects go out through the {@link Outbox}. It owns no thread,
- * clock, file or unseeded random source. Normal operation and commits live here; the view change and state
- * transfer handlers are in {@link ReplicaProtocol}, recovery and restart in {@link RecoveryProtocol}, reads in
- * {@link ReadBarrier}, checkpoint transfer in {@link CheckpointTransfer}, phases in {@link ViewChange} and
- * {@link Recovery}.
+ * clock, file or unseeded random source. Requests, the journal and the one status-change point
+ * ({@link #transitionTo}) live here; each phase's handlers are in {@link NormalProtocol}, {@link ViewChangeProtocol},
+ * {@link StateTransferProtocol} and {@link RecoveryProtocol}, reads in {@link ReadBarrier}, commits in
+ * {@link Execution}, checkpoint transfer in {@link CheckpointTransfer}, phases in {@link ViewChange},
+ * {@link StateTransfer} and {@link Recovery}.
  *
  * <p>Invariants: {@code log.startOp <= commitNumber <= opNumber}; {@code durableOp <= issuedOp <= opNumber}; ops
  * are committed in order without gaps; no entry failing its checksum is acknowledged, applied or sent; the status
@@ -27,6 +28,13 @@ public final class Replica {
     /** The last normal view persisted while recovery is under way: restarting from it means recovering again. */
     public static final long RECOVERING_MARK = -1;
 
+    /**
+     * The view persisted with {@link #RECOVERING_MARK} by a replica that was pristine when it recorded recovery: it
+     * has voted in no view change and acknowledged no op since it had no state, so on restart it still answers a
+     * pristine replica as pristine ({@link Recovery#answersAsPristine}) until it is normal in a view.
+     */
+    public static final long PRISTINE_RECOVERING_VIEW = -1;
+
     final ReplicaConfiguration configuration;
     final ReplicaOptions options;
     final Outbox outbox;
@@ -35,48 +43,33 @@ public final class Replica {
     final ReplicaLog log;
     final ClientTable clients;
     final ReadBarrier reads;
-    final ReplicaProtocol protocol;
+    final NormalProtocol normalProtocol;
+    final ViewChangeProtocol viewChangeProtocol;
+    final StateTransferProtocol stateTransferProtocol;
     final RecoveryProtocol recoveryProtocol;
     final CheckpointTransfer transfers;
-    final List<LogEntry> pendingPersist = new ArrayList<>();
-    final List<LogEntry> pendingPrepare = new ArrayList<>();
-    final long[] ackedOp;
-    Status status = Status.NORMAL;
-    long view;
-    long lastNormalView;
+    private final List<LogEntry> pendingPersist = new ArrayList<>();
+    private final List<LogEntry> pendingPrepare = new ArrayList<>();
+    /** Changed only by {@link #transitionTo}. */
+    private Status status = Status.NORMAL;
+    /** Changed only by {@link #transitionTo}; never decreases. */
+    private long view;
+    private long lastNormalView;
     /**
      * The last normal view as recorded on disk ({@link #RECOVERING_MARK} while recovery is recorded); it reaches
      * {@code view} only once the view's log is durable.
      */
-    long durableLastNormalView;
+    private long durableLastNormalView;
     /** The op-number at which this replica entered its current normal view (the log it was given then). */
-    long viewStartOp;
-    long commitNumber;
-    /**
-     * The highest op this replica knows is committed (at most its op-number). Ops up to it are applied in order, at
-     * most {@link ReplicaOptions#applyOpsMax()} per call ({@link #applyCommitted}); {@code commitNumber} is the last
-     * applied, which is what the replica reports and serves reads at.
-     */
-    long commitTarget;
-    long durableOp;
-    long issuedOp;
-    long releasableOp;
-    Checkpoint checkpoint;
-    ViewChange viewChange;
-    Recovery recovery;
-    StateTransfer stateTransfer;
-    /**
-     * Set while this replica, having started the group as primary of view 0, waits for f backups to say they are
-     * normal in view 0; it accepts no request meanwhile, so that it holds no op while others may still be pristine.
-     */
-    boolean[] startedBackups;
-    long ticks;
-    long lastBroadcastTick;
+    private long viewStartOp;
+    private long durableOp;
+    private long issuedOp;
+    private long ticks;
+    private long lastBroadcastTick;
     /** The highest commit number sent to the backups in a Prepare or Commit of this replica. */
-    long announcedCommit;
-    long lastResendTick;
-    long lastPrimaryContactTick;
-    long timeoutTicks;
+    private long announcedCommit;
+    private long lastPrimaryContactTick;
+    private long timeoutTicks;
     /** When this replica was last part of a working normal view ({@link #inQuorumContact}). */
     final QuorumContact contact;
     final IgnoredMessages ignored = new IgnoredMessages();
@@ -109,14 +102,13 @@ public final class Replica {
         this.log = new ReplicaLog(startOp, 0);
         this.clients = new ClientTable(options.clientTableMax());
         this.reads = new ReadBarrier(this, configuration.replicaCount(), options.readQueueMax(), random.nextLong());
-        this.protocol = new ReplicaProtocol(this);
+        this.normalProtocol = new NormalProtocol(this);
+        this.viewChangeProtocol = new ViewChangeProtocol(this);
+        this.stateTransferProtocol = new StateTransferProtocol(this);
         this.recoveryProtocol = new RecoveryProtocol(this);
         this.transfers = new CheckpointTransfer(this);
-        this.ackedOp = new long[configuration.replicaCount()];
         this.contact = new QuorumContact(this, configuration.replicaCount());
-        this.execution = new Execution(this);
-        this.commitNumber = startOp;
-        this.commitTarget = startOp;
+        this.execution = new Execution(this, startOp);
         this.durableOp = startOp;
         this.issuedOp = startOp;
         resetTimeout();
@@ -135,6 +127,11 @@ public final class Replica {
     static Replica restart(ReplicaConfiguration configuration, ReplicaOptions options, Outbox outbox,
                            RandomGenerator random, DurableState disk, Set<PlantedBug> bugs) {
         Replica replica = new Replica(configuration, options, outbox, random, 0, bugs);
+        if (disk.lastNormalView() == RECOVERING_MARK && disk.view() == PRISTINE_RECOVERING_VIEW) {
+            replica.recoveryProtocol.transitionToRecovering(false, true);
+            replica.checkInvariants();
+            return replica;
+        }
         if (disk.lastNormalView() == RECOVERING_MARK || !replica.recoveryProtocol.loadDisk(disk)) {
             return recovering(configuration, options, outbox, random, bugs);
         }
@@ -151,7 +148,7 @@ public final class Replica {
     static Replica recovering(ReplicaConfiguration configuration, ReplicaOptions options, Outbox outbox,
                               RandomGenerator random, Set<PlantedBug> bugs) {
         Replica replica = new Replica(configuration, options, outbox, random, 0, bugs);
-        replica.recoveryProtocol.transitionToRecovering(false);
+        replica.recoveryProtocol.transitionToRecovering(false, false);
         return replica;
     }
 
@@ -164,21 +161,7 @@ public final class Replica {
      * log and its view state persisted first, once every other replica (all of them, not a quorum) answered its
      * current nonce that it is pristine or holds no op. Pristine answers also count toward the f + 1 answers of
      * its recovery, naming no view.
-     *
-     * <p>Why starting the group is safe. A replica answers "pristine" only while it has never persisted view
-     * state, so it has acknowledged nothing and holds nothing; a replica that is not pristine says it holds no op
-     * only when its log is empty; and a replica never drops a committed op unless it loses its disk. The nonce is
-     * drawn after this replica's disk became empty, so every answer came after any acknowledgement this replica
-     * sent before: an op committed with its acknowledgement is still held by the other replicas that acknowledged
-     * it, and they answer otherwise, unless they too lost their disks while this one was without state (two disks
-     * lost at once, which for three replicas is more than f). The same assumption makes pristine answers safe to
-     * count in recovery: a replica that never persisted view state never voted, so the f + 1 still include one that
-     * knows the latest view. Ops committed after this replica started carry nothing of it, and view 0 with an empty
-     * log is where every replica starts: starting late is a backup that missed every message, whose log any view
-     * change ranks last. The races: if one replica starts the group and commits with others while this one is
-     * still pristine, those replicas hold ops and say so, and this one recovers from them; if a replica started
-     * the group and then another replica's disk is wiped, the started one answers as not pristine (with the ops it
-     * holds), so the wiped one recovers rather than starting afresh.
+     * Why starting the group is safe is argued on {@link RecoveryProtocol}.
      */
     public static Replica pristine(ReplicaConfiguration configuration, ReplicaOptions options, Outbox outbox,
                                    RandomGenerator random) {
@@ -188,14 +171,14 @@ public final class Replica {
     static Replica pristine(ReplicaConfiguration configuration, ReplicaOptions options, Outbox outbox,
                             RandomGenerator random, Set<PlantedBug> bugs) {
         Replica replica = new Replica(configuration, options, outbox, random, 0, bugs);
-        replica.recoveryProtocol.transitionToRecovering(true);
+        replica.recoveryProtocol.transitionToRecovering(true, false);
         replica.checkInvariants();
         return replica;
     }
 
     /** Whether this replica has persisted no view state yet (see {@link #pristine}). */
     public boolean isPristine() {
-        return recovery != null && recovery.pristine;
+        return recoveryProtocol.phase() != null && recoveryProtocol.phase().pristine();
     }
 
     /**
@@ -218,11 +201,11 @@ public final class Replica {
      * the primary knows nothing of (never seen, or evicted from the client table) is not checked.
      */
     public long onRequest(long clientId, long requestNumber, long previousRequestNumber, byte[] body) {
-        if (status != Status.NORMAL || startedBackups != null) {
+        if (status != Status.NORMAL || recoveryProtocol.awaitingStartedBackups()) {
             return -1;
         }
         boolean deduplicate = options.deduplicateRequests() && !bugs.contains(PlantedBug.IGNORE_CLIENT_TABLE);
-        if (deduplicate && answerFromClientTable(clientId, requestNumber)) {
+        if (deduplicate && normalProtocol.answerFromClientTable(clientId, requestNumber)) {
             return 0;
         }
         if (!isPrimary()) {
@@ -232,16 +215,16 @@ public final class Replica {
         }
         // Before the duplicate scan below, which walks the unapplied log: bounded by this check, never a whole
         // backlog (a restarted group may know tens of thousands of ops committed before it has applied them).
-        if (opNumber() - commitNumber >= options.pipelineOpMax()) {
+        if (opNumber() - commitNumber() >= options.pipelineOpMax()) {
             return -1;
         }
         if (deduplicate) {
-            long inProgress = highestInProgress(clientId);
+            long inProgress = normalProtocol.highestInProgress(clientId);
             if (inProgress >= requestNumber) {
                 return 0;
             }
             if (previousRequestNumber != Message.Request.NO_PREVIOUS
-                    && !previousOrdered(clientId, previousRequestNumber, inProgress)) {
+                    && !normalProtocol.previousOrdered(clientId, previousRequestNumber, inProgress)) {
                 return -1;
             }
         }
@@ -254,39 +237,6 @@ public final class Replica {
         }
         checkInvariants();
         return entry.op();
-    }
-
-    /** §4.1 step 2: a duplicate of the latest executed request gets its recorded result; older ones are dropped. */
-    private boolean answerFromClientTable(long clientId, long requestNumber) {
-        ClientTable.Session session = clients.session(clientId);
-        if (session == null || requestNumber > session.requestNumber()) {
-            return false;
-        }
-        if (requestNumber == session.requestNumber()) {
-            outbox.reply(clientId, requestNumber, session.op(), session.result());
-        }
-        return true;
-    }
-
-    /** The client's highest request number in the uncommitted log, or {@link Long#MIN_VALUE}. */
-    private long highestInProgress(long clientId) {
-        long highest = Long.MIN_VALUE;
-        for (long op = commitNumber + 1; op <= opNumber(); op++) {
-            LogEntry entry = log.entry(op);
-            if (entry.clientId() == clientId) {
-                highest = Math.max(highest, entry.requestNumber());
-            }
-        }
-        return highest;
-    }
-
-    private boolean previousOrdered(long clientId, long previousRequestNumber, long inProgress) {
-        ClientTable.Session session = clients.session(clientId);
-        if (session == null && inProgress == Long.MIN_VALUE) {
-            return true;
-        }
-        long executed = session == null ? Long.MIN_VALUE : session.requestNumber();
-        return Math.max(executed, inProgress) >= previousRequestNumber;
     }
 
     /**
@@ -311,8 +261,7 @@ public final class Replica {
             List<LogEntry> batch = List.copyOf(pendingPrepare);
             pendingPrepare.clear();
             long parentChain = log.chain(batch.get(0).op() - 1);
-            broadcast(new Message.Prepare(view, commitNumber, parentChain, batch, releasableOp, replicaIndex()));
-            lastBroadcastTick = ticks;
+            broadcast(new Message.Prepare(view, commitNumber(), parentChain, batch, releasableOp(), replicaIndex()));
         }
         if (status == Status.NORMAL) {
             reads.flush(isPrimary(), ticks);
@@ -328,9 +277,8 @@ public final class Replica {
      */
     private void announceCommit() {
         if (status == Status.NORMAL && isPrimary() && configuration.replicaCount() > 1
-                && commitNumber > announcedCommit) {
-            broadcast(new Message.Commit(view, commitNumber, 0, releasableOp, replicaIndex()));
-            lastBroadcastTick = ticks;
+                && commitNumber() > announcedCommit) {
+            broadcast(new Message.Commit(view, commitNumber(), 0, releasableOp(), replicaIndex()));
         }
     }
 
@@ -349,9 +297,9 @@ public final class Replica {
         } else if (status == Status.NORMAL) {
             makeNormalViewDurableIfHeld();
             if (isPrimary()) {
-                commitFromAcks();
+                normalProtocol.commitFromAcks();
             } else if (!bugs.contains(PlantedBug.ACK_BEFORE_PERSIST)) {
-                sendPrepareOk();
+                normalProtocol.sendPrepareOk();
             }
         }
         checkInvariants();
@@ -364,7 +312,11 @@ public final class Replica {
         // reads held while out of contact go once contact is back, whatever brought it back
         reads.serveReady();
         transfers.onTick();
-        protocol.onTick();
+        switch (status) {
+            case NORMAL -> normalProtocol.onTick();
+            case VIEW_CHANGE -> viewChangeProtocol.onTick();
+            case RECOVERING -> recoveryProtocol.onTick();
+        }
         checkInvariants();
     }
 
@@ -380,22 +332,22 @@ public final class Replica {
             return;
         }
         switch (message) {
-            case Message.Request m -> protocol.onForwardedRequest(m);
-            case Message.Prepare m -> protocol.onPrepare(m);
-            case Message.PrepareOk m -> onPrepareOk(m);
-            case Message.Commit m -> protocol.onCommit(m);
-            case Message.CommitOk m -> onCommitOk(m);
-            case Message.StartViewChange m -> protocol.onStartViewChange(m);
-            case Message.DoViewChange m -> protocol.onDoViewChange(m);
-            case Message.StartView m -> protocol.onStartView(m);
+            case Message.Request m -> normalProtocol.onForwardedRequest(m);
+            case Message.Prepare m -> normalProtocol.onPrepare(m);
+            case Message.PrepareOk m -> normalProtocol.onPrepareOk(m);
+            case Message.Commit m -> normalProtocol.onCommit(m);
+            case Message.CommitOk m -> normalProtocol.onCommitOk(m);
+            case Message.StartViewChange m -> viewChangeProtocol.onStartViewChange(m);
+            case Message.DoViewChange m -> viewChangeProtocol.onDoViewChange(m);
+            case Message.StartView m -> viewChangeProtocol.onStartView(m);
             case Message.Recovery m -> recoveryProtocol.onRecovery(m);
             case Message.RecoveryResponse m -> recoveryProtocol.onRecoveryResponse(m);
-            case Message.GetState m -> protocol.onGetState(m);
-            case Message.NewState m -> protocol.onNewState(m);
+            case Message.GetState m -> stateTransferProtocol.onGetState(m);
+            case Message.NewState m -> stateTransferProtocol.onNewState(m);
             case Message.CheckpointRequest m -> transfers.onRequest(m);
-            case Message.CheckpointChunk m -> protocol.onCheckpointChunk(m);
-            case Message.ReadIndexRequest m -> onReadIndexRequest(m);
-            case Message.ReadIndexResponse m -> onReadIndexResponse(m);
+            case Message.CheckpointChunk m -> stateTransferProtocol.onCheckpointChunk(m);
+            case Message.ReadIndexRequest m -> normalProtocol.onReadIndexRequest(m);
+            case Message.ReadIndexResponse m -> normalProtocol.onReadIndexResponse(m);
         }
         checkInvariants();
     }
@@ -412,57 +364,73 @@ public final class Replica {
         }
     }
 
+    /**
+     * The one place status and view change (VR Revisited §4, §4.2, §4.3). A view never decreases. Normal status
+     * follows a view change or recovery in the same view or a newer one, and normal status only in a newer view; a
+     * view change is always to a newer view, from normal status or an older view change; recovery only begins a
+     * replica's life (normal in view 0, holding nothing, before its first tick), and nothing but normal status
+     * follows it. Entering a status drops the phases of the others, and creates the view-change phase (the
+     * recovery phase is created by its caller, which knows whether the replica is pristine).
+     *
+     * @throws IllegalStateException on any other transition: a programmer error, which stops the replica
+     */
+    void transitionTo(Status next, long nextView) {
+        if (!transitionAllowed(next, nextView)) {
+            throw new IllegalStateException("illegal transition of " + this + " to " + next + " in view " + nextView);
+        }
+        status = next;
+        view = nextView;
+        pendingPrepare.clear();
+        switch (next) {
+            case NORMAL -> {
+                lastNormalView = nextView;
+                viewStartOp = opNumber();
+                viewChangeProtocol.end();
+                recoveryProtocol.end();
+            }
+            case VIEW_CHANGE -> {
+                viewChangeProtocol.begin(nextView);
+                stateTransferProtocol.end();
+                recoveryProtocol.stopAwaitingStartedBackups();
+            }
+            case RECOVERING -> {
+                viewChangeProtocol.end();
+                stateTransferProtocol.end();
+                recoveryProtocol.end();
+            }
+        }
+    }
+
+    private boolean transitionAllowed(Status next, long nextView) {
+        if (nextView < view) {
+            return false;
+        }
+        return switch (next) {
+            case NORMAL -> status != Status.NORMAL || nextView > view;
+            case VIEW_CHANGE -> status != Status.RECOVERING && nextView > view;
+            case RECOVERING -> status == Status.NORMAL && view == 0 && nextView == 0 && ticks == 0
+                    && opNumber() == 0 && recoveryProtocol.phase() == null;
+        };
+    }
+
+
+    /** The one place a replica enters normal status; the view state is durable before it acts in the view. */
+    void transitionToNormal(long newView) {
+        transitionTo(Status.NORMAL, newView);
+        persistViewState();
+        makeNormalViewDurableIfHeld();
+        contact.onNormalEntered();
+        reads.onViewChange();
+        reads.onNormal(isPrimary(), ticks);
+        resetTimeout();
+    }
+
     boolean normalViewDurable() {
         return status == Status.NORMAL && durableLastNormalView == view;
     }
 
     void persistViewState() {
         outbox.persistViewState(view, durableLastNormalView);
-    }
-
-    /** §4.1 step 4: a backup acknowledges what it holds durably, once its view state is durable too. */
-    void sendPrepareOk() {
-        if (normalViewDurable() && !isPrimary() && durableOp > 0) {
-            send(primaryIndex(), new Message.PrepareOk(view, durableOp, replicaIndex()));
-            contact.onAcknowledged();
-        }
-    }
-
-    /** §4.1 step 5: the primary counts PrepareOks of its view; acknowledging op n acknowledges all before it. */
-    private void onPrepareOk(Message.PrepareOk message) {
-        if (ignoreUnlessPrimaryOf(message.view())) {
-            return;
-        }
-        if (message.op() > opNumber()) {
-            throw new IllegalStateException("PrepareOk for op " + message.op() + " beyond op-number " + opNumber());
-        }
-        ackedOp[message.from()] = Math.max(ackedOp[message.from()], message.op());
-        contact.onHeardFrom(message.from());
-        recoveryProtocol.onBackupStarted(message.from());
-        commitFromAcks();
-        updateReleasableAtPrimary();
-    }
-
-    private void onCommitOk(Message.CommitOk message) {
-        if (!ignoreUnlessPrimaryOf(message.view())) {
-            contact.onHeardFrom(message.from());
-            reads.onCommitOk(message.from(), message.readRound());
-        }
-    }
-
-    private void onReadIndexRequest(Message.ReadIndexRequest message) {
-        if (!ignoreUnlessPrimaryOf(message.view())) {
-            contact.onHeardFrom(message.from());
-            reads.onReadIndexRequest(message.from(), message.batchId());
-        }
-    }
-
-    /** A read index from the primary of this view is contact with it, as a Prepare or a Commit is. */
-    private void onReadIndexResponse(Message.ReadIndexResponse message) {
-        if (status == Status.NORMAL && !isPrimary() && message.view() == view && message.from() == primaryIndex()) {
-            contact.onPrimaryHeard();
-        }
-        reads.onReadIndexResponse(message.batchId(), message.readIndex());
     }
 
     /**
@@ -488,46 +456,9 @@ public final class Replica {
         return contact.ticksSince();
     }
 
-    boolean ignoreUnlessPrimaryOf(long messageView) {
-        boolean primaryOfIt = messageView == view && status == Status.NORMAL && isPrimary();
-        return !primaryOfIt && ignored.ignore(Ignored.NOT_PRIMARY);
-    }
-
     /** How many messages this replica ignored, by reason, since it started. */
     public java.util.Map<Ignored, Long> ignoredCounts() {
         return ignored.counts();
-    }
-
-    /** The highest op held durably by a quorum (the primary counts itself once durable) is committed. */
-    void commitFromAcks() {
-        long candidate = commitTarget;
-        for (long op = commitTarget + 1; op <= opNumber(); op++) {
-            int count = durableOp >= op && normalViewDurable() ? 1 : 0;
-            for (int i = 0; i < ackedOp.length; i++) {
-                if (i != replicaIndex() && ackedOp[i] >= op) {
-                    count++;
-                }
-            }
-            if (count < configuration.quorum()) {
-                break;
-            }
-            candidate = op;
-        }
-        commitUpTo(candidate);
-    }
-
-    /** The lowest op every replica is known to hold durably; the log below it is not needed by any of them. */
-    void updateReleasableAtPrimary() {
-        long lowest = durableOp;
-        for (int i = 0; i < ackedOp.length; i++) {
-            if (i != replicaIndex()) {
-                lowest = Math.min(lowest, ackedOp[i]);
-            }
-        }
-        if (lowest > releasableOp) {
-            releasableOp = lowest;
-            releaseLog();
-        }
     }
 
     /** §4.1 step 5 and §4.2: ops up to {@code op} are committed; applied in bounded batches ({@link Execution}). */
@@ -545,12 +476,12 @@ public final class Replica {
 
     /** The highest op this replica knows committed (applied up to {@link #commitNumber()}). */
     public long commitTarget() {
-        return commitTarget;
+        return execution.commitTarget();
     }
 
     /** Whether committed ops wait to be applied: the driver runs its next cycle at once rather than waiting. */
     public boolean applyPending() {
-        return commitNumber < commitTarget;
+        return commitNumber() < commitTarget();
     }
 
     /**
@@ -559,13 +490,13 @@ public final class Replica {
      * anything was committed, or when the latest checkpoint is already at the commit number.
      */
     public boolean requestCheckpoint() {
-        if (status != Status.NORMAL || commitNumber == 0
-                || (checkpoint != null && checkpoint.op() >= commitNumber)) {
+        if (status != Status.NORMAL || commitNumber() == 0
+                || (latestCheckpoint() != null && latestCheckpoint().op() >= commitNumber())) {
             return false;
         }
         execution.takeCheckpoint();
         releaseLog();
-        return checkpoint != null && checkpoint.op() == commitNumber;
+        return latestCheckpoint() != null && latestCheckpoint().op() == commitNumber();
     }
 
     /**
@@ -573,8 +504,8 @@ public final class Replica {
      * was issued up to {@code lastOpKept} is durable afterwards.
      */
     void truncateLog(long lastOpKept) {
-        if (lastOpKept < commitTarget) {
-            throw new IllegalStateException("truncate below commit " + commitTarget + " (applied " + commitNumber
+        if (lastOpKept < commitTarget()) {
+            throw new IllegalStateException("truncate below commit " + commitTarget() + " (applied " + commitNumber()
                     + "): " + lastOpKept);
         }
         log.truncateAfter(lastOpKept);
@@ -608,37 +539,20 @@ public final class Replica {
 
     void broadcast(Message message) {
         switch (message) {
-            case Message.Prepare p -> announcedCommit = Math.max(announcedCommit, p.commitNumber());
-            case Message.Commit c -> announcedCommit = Math.max(announcedCommit, c.commitNumber());
+            case Message.Prepare p -> {
+                announcedCommit = Math.max(announcedCommit, p.commitNumber());
+                lastBroadcastTick = ticks;
+            }
+            case Message.Commit c -> {
+                announcedCommit = Math.max(announcedCommit, c.commitNumber());
+                lastBroadcastTick = ticks;
+            }
             default -> {
             }
         }
         for (int i = 0; i < configuration.replicaCount(); i++) {
             send(i, message);
         }
-    }
-
-    void sendReadRound(long round) {
-        broadcast(new Message.Commit(view, commitNumber, round, releasableOp, replicaIndex()));
-        lastBroadcastTick = ticks;
-    }
-
-    void sendReadIndexRequest(long batchId) {
-        if (status == Status.NORMAL && !isPrimary()) {
-            send(primaryIndex(), new Message.ReadIndexRequest(view, batchId, replicaIndex()));
-        }
-    }
-
-    void sendReadIndexResponse(int backup, long batchId, long readIndex) {
-        send(backup, new Message.ReadIndexResponse(view, batchId, readIndex, replicaIndex()));
-    }
-
-    void emitReadReady(long readId) {
-        outbox.readReady(readId);
-    }
-
-    boolean readConfirmationSkipped() {
-        return bugs.contains(PlantedBug.READ_WITHOUT_CONFIRMATION);
     }
 
     /**
@@ -652,7 +566,7 @@ public final class Replica {
             return false;
         }
         long from = view;
-        protocol.transitionToViewChange(view + 1);
+        viewChangeProtocol.transitionToViewChange(view + 1);
         check(view == from + 1 && status == Status.VIEW_CHANGE, "requested view change did not start view "
                 + (from + 1));
         checkInvariants();
@@ -689,7 +603,7 @@ public final class Replica {
      */
     public void onPeerRefused(int index) {
         if (status == Status.NORMAL && !isPrimary() && index == primaryIndex()) {
-            protocol.transitionToViewChange(view + 1);
+            viewChangeProtocol.transitionToViewChange(view + 1);
             checkInvariants();
         }
     }
@@ -699,7 +613,81 @@ public final class Replica {
      * (§4.1 step 5); 0 before its first acknowledgement of the view, and not maintained at a backup.
      */
     public long ackedOp(int index) {
-        return ackedOp[index];
+        return normalProtocol.ackedOp(index);
+    }
+
+    long ticks() {
+        return ticks;
+    }
+
+    long issuedOp() {
+        return issuedOp;
+    }
+
+    long releasableOp() {
+        return execution.releasableOp();
+    }
+
+    long timeoutTicks() {
+        return timeoutTicks;
+    }
+
+    /** Entries appended and not yet handed to {@link Outbox#persist}. */
+    boolean persistPending() {
+        return !pendingPersist.isEmpty();
+    }
+
+    long ticksSinceBroadcast() {
+        return ticks - lastBroadcastTick;
+    }
+
+    /** The primary just sent every backup something (StartViews): the next heartbeat is due an interval later. */
+    void restartHeartbeatInterval() {
+        lastBroadcastTick = ticks;
+    }
+
+    /** A backup heard from its primary: the view-change timeout starts again. */
+    void notePrimaryContact() {
+        lastPrimaryContactTick = ticks;
+    }
+
+    boolean primaryTimedOut() {
+        return ticks - lastPrimaryContactTick >= timeoutTicks;
+    }
+
+    /**
+     * Durably records that recovery is under way ({@link #RECOVERING_MARK}, with {@code markedView} as the view), and
+     * says so in {@code durableLastNormalView}, which is what the disk holds.
+     */
+    void recordRecoveryMark(long markedView) {
+        Replica.check(status == Status.RECOVERING || ticks == 0, "recovery recorded by a started replica");
+        outbox.persistViewState(markedView, RECOVERING_MARK);
+        durableLastNormalView = RECOVERING_MARK;
+    }
+
+    /** Replaces state and log by {@code state} (committed); {@code latest} (null: none) is the latest checkpoint. */
+    void resetTo(Checkpoint state, Checkpoint latest) {
+        log.resetTo(state.op(), state.chain());
+        clients.restore(state.clients());
+        durableOp = state.op();
+        issuedOp = state.op();
+        pendingPersist.clear();
+        pendingPrepare.clear();
+        execution.restart(state.op(), state.op(), latest);
+    }
+
+    /** A restarting replica loaded its log from disk ({@link RecoveryProtocol#loadDisk}): all of it is durable. */
+    void loadedFromDisk() {
+        check(ticks == 0 && pendingPersist.isEmpty(), "disk loaded into a started replica");
+        durableOp = opNumber();
+        issuedOp = opNumber();
+    }
+
+    /** The last normal view a restarting replica finds on its disk, before it takes a status from it. */
+    void restoreLastNormalView(long diskLastNormalView) {
+        check(ticks == 0 && status == Status.NORMAL && view == 0, "view state restored into a started replica");
+        lastNormalView = diskLastNormalView;
+        durableLastNormalView = diskLastNormalView;
     }
 
     public long view() {
@@ -715,7 +703,7 @@ public final class Replica {
     }
 
     public long commitNumber() {
-        return commitNumber;
+        return execution.commitNumber();
     }
 
     public long durableOp() {
@@ -737,7 +725,7 @@ public final class Replica {
     }
 
     public Checkpoint latestCheckpoint() {
-        return checkpoint;
+        return execution.checkpoint();
     }
 
     /**
@@ -774,6 +762,16 @@ public final class Replica {
     /** The whole-replica invariants ({@link ReplicaInvariants}); the simulator runs them after every event. */
     public void checkInvariants() {
         ReplicaInvariants.check(this);
+        if (durableLastNormalView > lastNormalView) {
+            throw violated("durable last normal view " + durableLastNormalView + " after last normal view "
+                    + lastNormalView);
+        }
+        if (!pendingPersist.isEmpty() && pendingPersist.get(0).op() != issuedOp + 1) {
+            throw violated("pending persist does not follow issued op " + issuedOp);
+        }
+        if (!pendingPrepare.isEmpty() && !isPrimary()) {
+            throw violated("prepare batch at a backup");
+        }
     }
 
     static IllegalStateException violated(String message) {
@@ -789,6 +787,6 @@ public final class Replica {
     @Override
     public String toString() {
         return "[r" + replicaIndex() + " v" + view + " " + status.name().toLowerCase(java.util.Locale.ROOT) + " op"
-                + opNumber() + " c" + commitNumber + "]";
+                + opNumber() + " c" + commitNumber() + "]";
     }
 }

@@ -10,49 +10,40 @@ final class ReplicaInvariants {
     }
 
     static void check(Replica r) {
-        if (!(r.log.startOp() <= r.commitNumber && r.commitNumber <= r.opNumber())) {
-            throw Replica.violated("log start " + r.log.startOp() + " commit " + r.commitNumber + " op "
+        if (!(r.log.startOp() <= r.commitNumber() && r.commitNumber() <= r.opNumber())) {
+            throw Replica.violated("log start " + r.log.startOp() + " commit " + r.commitNumber() + " op "
                     + r.opNumber());
         }
-        if (!(r.commitNumber <= r.commitTarget && r.commitTarget <= r.opNumber())) {
-            throw Replica.violated("commit " + r.commitNumber + " commit target " + r.commitTarget + " op "
+        if (!(r.commitNumber() <= r.commitTarget() && r.commitTarget() <= r.opNumber())) {
+            throw Replica.violated("commit " + r.commitNumber() + " commit target " + r.commitTarget() + " op "
                     + r.opNumber());
         }
-        if (!(r.durableOp <= r.issuedOp && r.issuedOp <= r.opNumber())) {
-            throw Replica.violated("durable " + r.durableOp + " issued " + r.issuedOp + " op " + r.opNumber());
+        if (!(r.durableOp() <= r.issuedOp() && r.issuedOp() <= r.opNumber())) {
+            throw Replica.violated("durable " + r.durableOp() + " issued " + r.issuedOp() + " op " + r.opNumber());
         }
-        if (r.lastNormalView > r.view) {
-            throw Replica.violated("last normal view " + r.lastNormalView + " after view " + r.view);
+        if (r.lastNormalView() > r.view()) {
+            throw Replica.violated("last normal view " + r.lastNormalView() + " after view " + r.view());
         }
-        if (r.durableLastNormalView > r.lastNormalView) {
-            throw Replica.violated("durable last normal view " + r.durableLastNormalView + " after last normal view "
-                    + r.lastNormalView);
+        if ((r.status() == Replica.Status.VIEW_CHANGE) != (r.viewChangeProtocol.phase() != null)) {
+            throw Replica.violated("view change phase with status " + r.status());
         }
-        if ((r.status == Replica.Status.VIEW_CHANGE) != (r.viewChange != null)) {
-            throw Replica.violated("view change phase with status " + r.status);
+        if ((r.status() == Replica.Status.RECOVERING) != (r.recoveryProtocol.phase() != null)) {
+            throw Replica.violated("recovery phase with status " + r.status());
         }
-        if ((r.status == Replica.Status.RECOVERING) != (r.recovery != null)) {
-            throw Replica.violated("recovery phase with status " + r.status);
+        if (r.isPristine() && !(r.view() == 0 && r.opNumber() == 0 && r.issuedOp() == 0)) {
+            throw Replica.violated("pristine replica in view " + r.view() + " holding op " + r.opNumber());
         }
-        if (r.isPristine() && !(r.view == 0 && r.opNumber() == 0 && r.issuedOp == 0)) {
-            throw Replica.violated("pristine replica in view " + r.view + " holding op " + r.opNumber());
-        }
-        if (r.startedBackups != null && !(r.status == Replica.Status.NORMAL && r.view == 0 && r.opNumber() == 0)) {
-            throw Replica.violated("waiting for backups of the group it started in view " + r.view + " holding op "
+        if (r.recoveryProtocol.awaitingStartedBackups()
+                && !(r.status() == Replica.Status.NORMAL && r.view() == 0 && r.opNumber() == 0)) {
+            throw Replica.violated("waiting for backups of the group it started in view " + r.view() + " holding op "
                     + r.opNumber());
         }
-        if (r.stateTransfer != null && r.status != Replica.Status.NORMAL) {
+        if (r.stateTransferProtocol.active() && r.status() != Replica.Status.NORMAL) {
             throw Replica.violated("state transfer outside normal status");
         }
-        if (r.status == Replica.Status.NORMAL && r.lastNormalView != r.view) {
-            throw Replica.violated("normal status in view " + r.view + " but last normal view "
-                    + r.lastNormalView);
-        }
-        if (!r.pendingPersist.isEmpty() && r.pendingPersist.get(0).op() != r.issuedOp + 1) {
-            throw Replica.violated("pending persist does not follow issued op " + r.issuedOp);
-        }
-        if (!r.pendingPrepare.isEmpty() && !r.isPrimary()) {
-            throw Replica.violated("prepare batch at a backup");
+        if (r.status() == Replica.Status.NORMAL && r.lastNormalView() != r.view()) {
+            throw Replica.violated("normal status in view " + r.view() + " but last normal view "
+                    + r.lastNormalView());
         }
     }
 }

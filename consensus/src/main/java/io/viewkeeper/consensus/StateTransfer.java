@@ -7,12 +7,24 @@ package io.viewkeeper.consensus;
  */
 final class StateTransfer {
 
-    int target;
-    long lastSendTick;
+    private int target;
+    private long lastSendTick;
 
     StateTransfer(int target, long lastSendTick) {
         this.target = target;
         this.lastSendTick = lastSendTick;
+    }
+
+    int target() {
+        return target;
+    }
+
+    long lastSendTick() {
+        return lastSendTick;
+    }
+
+    void sentAt(long tick) {
+        lastSendTick = tick;
     }
 
     void advanceTarget(int self, int replicaCount) {

@@ -15,11 +15,11 @@ final class ViewChange {
     private final boolean[] startViewChangeFrom;
     private final long[] commitOf;
     private final Message.DoViewChange[] doViewChanges;
-    boolean doViewChangeSent;
-    long lastSendTick;
+    private boolean doViewChangeSent;
+    private long lastSendTick;
     /** The view already started without this replica: it is fetching the view's log (§5.2), not electing. */
-    boolean catchingUp;
-    int catchUpTarget;
+    private boolean catchingUp;
+    private int catchUpTarget;
 
     ViewChange(long view, int replicaCount, long startTick) {
         this.view = view;
@@ -29,6 +29,42 @@ final class ViewChange {
         this.commitOf = new long[replicaCount];
         Arrays.fill(commitOf, -1);
         this.doViewChanges = new Message.DoViewChange[replicaCount];
+    }
+
+    boolean doViewChangeSent() {
+        return doViewChangeSent;
+    }
+
+    void markDoViewChangeSent() {
+        doViewChangeSent = true;
+    }
+
+    long lastSendTick() {
+        return lastSendTick;
+    }
+
+    void sentAt(long tick) {
+        lastSendTick = tick;
+    }
+
+    boolean catchingUp() {
+        return catchingUp;
+    }
+
+    int catchUpTarget() {
+        return catchUpTarget;
+    }
+
+    /** The view started without this replica: it fetches the view's log from {@code target} first. */
+    void startCatchingUp(int target, long tick) {
+        catchingUp = true;
+        catchUpTarget = target;
+        lastSendTick = tick;
+    }
+
+    /** The catch-up request goes to the next replica in turn, so one slow or dead peer cannot stall it. */
+    void nextCatchUpTarget(int replicaCount) {
+        catchUpTarget = (catchUpTarget + 1) % replicaCount;
     }
 
     void recordStartViewChange(int from, long commitNumber) {

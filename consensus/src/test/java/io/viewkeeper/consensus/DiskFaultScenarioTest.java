@@ -3,7 +3,6 @@ package io.viewkeeper.consensus;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.Set;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -185,18 +184,16 @@ class DiskFaultScenarioTest {
     }
 
     /**
-     * Open liveness bug, found by crash points (seeds 664, 1398 and 1910 of the random simulation wedged before
-     * crash points stopped landing there): a pristine group wedges for good when one replica crashes right after
-     * recording recovery from the primary that started the group, while another is still pristine, and that
-     * primary restarts. The restarted primary is in a view change no one else can join; the replica that recorded
-     * recovery answers no one until a normal primary serves it; the pristine one starts the group only when every
-     * other replica says it is pristine or holds no op, and a recovering replica says nothing. No replica holds an
-     * op. Enable once the group can start in this case; one direction, still to be argued safe, is that a replica
-     * that recorded recovery while pristine, and has not been normal since, keeps answering as pristine (which
-     * needs the recovery mark to say so durably).
+     * Found by crash points (seeds 664, 1398 and 1910 of the random simulation wedged before crash points stopped
+     * landing there): one replica crashes right after recording recovery from the primary that started the group,
+     * while another is still pristine, and that primary restarts. The restarted primary is in a view change no one
+     * else can join; the replica that recorded recovery answers no one until a normal primary serves it; the
+     * pristine one starts the group only when every other replica says it is pristine or holds no op. The replica
+     * that recorded recovery while pristine has voted in nothing and acknowledged nothing since, and its recovery
+     * mark says so ({@link Replica#PRISTINE_RECOVERING_VIEW}): it answers the pristine one as pristine, which starts
+     * the group, joins the restarted primary's view change, and the recovering one recovers from the new primary.
      */
     @Test
-    @Disabled("open liveness bug: a pristine group wedges after a crash right after recording recovery")
     void shouldStartGroupWhenReplicaCrashedRecoveringFromOnlyStartedPrimary() {
         Scenario cluster = Scenario.cluster(SimSettings.quiet(3).withPristineStart(), Set.of());
         Simulation sim = cluster.simulation();

@@ -456,13 +456,43 @@ class ReplicaBehaviourTest {
         replica.onMessage(pristineAnswer(nonce, 1));
         replica.onMessage(new Message.RecoveryResponse(3, nonce, true, false, 2, 1, null, 0, log, 0));
         assertThat(replica.isPristine()).isFalse();
-        assertThat(viewStates).startsWith("0/-1", "install 0");
+        assertThat(viewStates).as("the recovery mark says it was pristine").startsWith("-1/-1", "install 0");
         replica.flush();
         assertThat(persisted).isEqualTo(log);
         replica.onPersisted(2);
         assertThat(replica.status()).isEqualTo(Replica.Status.NORMAL);
         assertThat(replica.view()).isEqualTo(3);
         assertThat(replica.commitNumber()).isEqualTo(1);
+    }
+
+    @Test
+    void shouldAnswerPristineReplicaAsPristineWhenRestartedOnRecoveryRecordedWhilePristine() {
+        List<LogEntry> taken = List.of(LogEntry.of(1, 0, 1, 1, body("a")));
+        DurableState disk = new DurableState(Replica.PRISTINE_RECOVERING_VIEW, Replica.RECOVERING_MARK, null, taken);
+        Replica replica = Replica.restart(new ReplicaConfiguration(3, 2, 8), ReplicaOptions.defaults(), outbox,
+                new SplittableRandom(5), disk);
+        assertThat(replica.status()).isEqualTo(Replica.Status.RECOVERING);
+        assertThat(replica.isPristine()).isFalse();
+        assertThat(replica.opNumber()).as("what it took before the crash is not trusted").isZero();
+        assertThat(viewStates).as("it keeps the mark that says it was pristine").containsExactly("-1/-1");
+        replica.onMessage(new Message.Recovery(11, false, 0));
+        assertThat(sent).as("a recovering replica answers a non-pristine one nothing").isEmpty();
+        replica.onMessage(new Message.Recovery(12, true, 1));
+        assertThat(sent).containsExactly(pristineAnswer(12, 2));
+        replica.onTick();
+        assertThat(sent).filteredOn(Message.Recovery.class::isInstance).isNotEmpty()
+                .allMatch(recovery -> !((Message.Recovery) recovery).pristine(), "a Recovery that is not pristine");
+    }
+
+    @Test
+    void shouldAnswerNothingWhenRestartedOnRecoveryRecordedAfterLosingState() {
+        DurableState disk = new DurableState(0, Replica.RECOVERING_MARK, null, List.of());
+        Replica replica = Replica.restart(new ReplicaConfiguration(3, 2, 8), ReplicaOptions.defaults(), outbox,
+                new SplittableRandom(5), disk);
+        assertThat(replica.status()).isEqualTo(Replica.Status.RECOVERING);
+        assertThat(viewStates).containsExactly("0/-1");
+        replica.onMessage(new Message.Recovery(12, true, 1));
+        assertThat(sent).as("it may have acknowledged ops before it lost its state").isEmpty();
     }
 
     @Test
