@@ -28,7 +28,17 @@ public final class BenchMain {
         if (arguments.isEmpty() || arguments.getFirst().startsWith("--") && !isHelp(arguments.getFirst())) {
             arguments.addFirst("matrix");
         }
-        System.exit(new CommandLine(new BenchMain()).execute(arguments.toArray(String[]::new)));
+        System.exit(commandLine().execute(arguments.toArray(String[]::new)));
+    }
+
+    /**
+     * The bench's command line. Systems and mixes are converted as options are parsed, so an unknown one is a usage
+     * error naming it (exit 2), not a stack trace from the middle of a run.
+     */
+    static CommandLine commandLine() {
+        return new CommandLine(new BenchMain())
+                .registerConverter(BenchSystem.class, id -> BenchSystem.parse(id.trim()))
+                .registerConverter(MatrixPlan.StandardMix.class, id -> MatrixPlan.StandardMix.parse(id.trim()));
     }
 
     private static boolean isHelp(String argument) {
@@ -92,7 +102,7 @@ public final class BenchMain {
         ServerOptionsMixin server;
 
         @Option(names = "--systems", split = ",", defaultValue = "zk,vk-lin")
-        List<String> systems;
+        List<BenchSystem> systems;
 
         @Option(names = "--repeats", defaultValue = "3")
         int repeats;
@@ -101,7 +111,7 @@ public final class BenchMain {
         public Integer call() throws Exception {
             BenchEnvironment environment = server.environment();
             BenchReport report = new BenchReport(environment, "failover");
-            report.failover(Probes.failover(environment, Probes.systems(systems), repeats, System.out));
+            report.failover(Probes.failover(environment, systems, repeats, System.out));
             report.write();
             return 0;
         }
@@ -114,7 +124,7 @@ public final class BenchMain {
         ServerOptionsMixin server;
 
         @Option(names = "--systems", split = ",", defaultValue = "zk,vk-lin")
-        List<String> systems;
+        List<BenchSystem> systems;
 
         @Option(names = "--znodes", defaultValue = "1000000")
         long znodes;
@@ -123,7 +133,7 @@ public final class BenchMain {
         public Integer call() throws Exception {
             BenchEnvironment environment = server.environment();
             BenchReport report = new BenchReport(environment, "memory");
-            report.memory(Probes.memory(environment, Probes.systems(systems), znodes, System.out));
+            report.memory(Probes.memory(environment, systems, znodes, System.out));
             report.write();
             return 0;
         }
@@ -138,7 +148,7 @@ public final class BenchMain {
 
         @Option(names = "--systems", split = ",", defaultValue = "zk,vk-lin",
                 description = "Systems, the first is the reference for ratios (default ${DEFAULT-VALUE}).")
-        List<String> systems;
+        List<BenchSystem> systems;
 
         @Option(names = "--znodes", defaultValue = "1000000", description = "Znodes created before the kill "
                 + "(default ${DEFAULT-VALUE}).")
@@ -152,7 +162,7 @@ public final class BenchMain {
         public Integer call() throws Exception {
             BenchEnvironment environment = server.environment();
             BenchReport report = new BenchReport(environment, "restart");
-            report.restart(Probes.restart(environment, Probes.systems(systems), znodes, repeats, System.out));
+            report.restart(Probes.restart(environment, systems, znodes, repeats, System.out));
             report.write();
             System.out.print(report.summary());
             return 0;

@@ -22,10 +22,11 @@ final class MatrixCommand implements Callable<Integer> {
 
     @Option(names = "--systems", split = ",", defaultValue = "zk,vk-lin,zk-nofsync,vk-seq",
             description = "Systems, the first is the reference for ratios (default ${DEFAULT-VALUE}).")
-    List<String> systems;
+    List<BenchSystem> systems;
 
-    @Option(names = "--mixes", split = ",", defaultValue = "write,create,read,read90,read50,multi5")
-    List<String> mixes;
+    @Option(names = "--mixes", split = ",", defaultValue = "write,create,read,read90,read50,multi5",
+            description = "Workloads: write, create, read, read90, read50, multi5 (default ${DEFAULT-VALUE}).")
+    List<MatrixPlan.StandardMix> mixes;
 
     @Option(names = "--sessions", split = ",", defaultValue = "4,16,64")
     List<Integer> sessions;
@@ -62,13 +63,13 @@ final class MatrixCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         BenchEnvironment environment = server.environment();
-        List<BenchSystem> chosen = Probes.systems(systems);
+        List<BenchSystem> chosen = systems;
         List<Workload> workloads = new ArrayList<>();
         long warmup = warmupMs != null ? warmupMs : quick ? 1000 : 5000;
         long duration = durationMs != null ? durationMs : quick ? 3000 : 15000;
-        for (String mix : mixes) {
+        for (MatrixPlan.StandardMix mix : mixes) {
             for (int count : sessions) {
-                workloads.add(MatrixPlan.StandardMix.parse(mix).workload(count, window, warmup, duration));
+                workloads.add(mix.workload(count, window, warmup, duration));
             }
         }
         int repeatCount = repeats != null ? repeats : quick ? 2 : 3;

@@ -13,10 +13,6 @@ final class Probes {
     private Probes() {
     }
 
-    static List<BenchSystem> systems(List<String> ids) {
-        return ids.stream().map(String::trim).map(BenchSystem::parse).toList();
-    }
-
     static List<FailoverProbe.FailoverResult> failover(BenchEnvironment environment, List<BenchSystem> systems,
             int repeats, PrintStream log) throws IOException, InterruptedException {
         List<FailoverProbe.FailoverResult> results = new ArrayList<>();

@@ -80,22 +80,22 @@ class RestartProbeTest {
 
     @Test
     void shouldParseRestartOptionsWhenGivenOnCommandLine() {
-        CommandLine.ParseResult parsed = new CommandLine(new BenchMain())
-                .parseArgs("restart", "--znodes", "100000", "--systems", "zk,vk-seq");
+        CommandLine.ParseResult parsed = BenchMain.commandLine()
+                .parseArgs("restart", "--znodes", "100000", "--systems", "zk, vk-seq");
         BenchMain.RestartCommand command = (BenchMain.RestartCommand) parsed.subcommand().commandSpec().userObject();
         assertThat(command.znodes).isEqualTo(100_000);
-        assertThat(command.systems).containsExactly("zk", "vk-seq");
+        assertThat(command.systems).containsExactly(BenchSystem.ZK, BenchSystem.VK_SEQUENTIAL);
         assertThat(command.repeats).isEqualTo(1);
 
-        BenchMain.RestartCommand defaults = (BenchMain.RestartCommand) new CommandLine(new BenchMain())
+        BenchMain.RestartCommand defaults = (BenchMain.RestartCommand) BenchMain.commandLine()
                 .parseArgs("restart").subcommand().commandSpec().userObject();
         assertThat(defaults.znodes).isEqualTo(1_000_000);
-        assertThat(defaults.systems).containsExactly("zk", "vk-lin");
+        assertThat(defaults.systems).containsExactly(BenchSystem.ZK, BenchSystem.VK_LINEARIZABLE);
     }
 
     @Test
     void shouldTakeRestartAndZnodesWhenMatrixAsked() {
-        MatrixCommand matrix = (MatrixCommand) new CommandLine(new BenchMain())
+        MatrixCommand matrix = (MatrixCommand) BenchMain.commandLine()
                 .parseArgs("matrix", "--restart", "--znodes", "5000").subcommand().commandSpec().userObject();
         assertThat(matrix.restart).isTrue();
         assertThat(matrix.znodes).isEqualTo(5000);
