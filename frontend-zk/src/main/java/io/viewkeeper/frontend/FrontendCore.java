@@ -204,7 +204,8 @@ public final class FrontendCore {
      * applied here.
      */
     public void submitRestore(byte[] state, boolean intoEmpty, RestoreListener listener) {
-        pipeline.submitRestore(new Operation.RestoreState(state, intoEmpty), settings.serverId(), lastZxid(),
+        pipeline.submitRestore(new Operation.RestoreState(state,
+                intoEmpty ? Operation.RestoreState.Mode.INTO_EMPTY : Operation.RestoreState.Mode.RAISE), settings.serverId(), lastZxid(),
                 clock.getAsLong(), listener);
     }
 

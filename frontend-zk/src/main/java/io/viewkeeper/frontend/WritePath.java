@@ -23,7 +23,7 @@ public interface WritePath {
      * submitted before this one ({@link #NO_PREVIOUS}: none): the write is ordered only after it, so a connection
      * may submit its next write before this one commits even when it is forwarded.
      *
-     * @return the op-number (zxid) it will commit at when ordered here, {@link #FORWARDED} or {@link #REJECTED}
+     * @return the op-number it will commit at when ordered here, {@link #FORWARDED} or {@link #REJECTED}
      */
     long submit(Txn txn, long clientId, long requestNumber, long previousRequestNumber);
 

@@ -168,8 +168,8 @@ public final class Main implements Callable<Integer> {
                         io.viewkeeper.server.replay.InputReplay.replay(file);
                 out.printf("replayed %d inputs: %d ops committed as recorded, the last op %d, state digest %016x%s%n",
                         result.inputs(), result.commits(), result.lastCommittedOp(), result.digest(),
-                        result.complete() ? "" : " (the file ends inside its last record or callback: the recording "
-                                + "was cut short)");
+                        result.complete() ? "" : " (the recording ends there: cut short inside its last record or "
+                                + "callback, or stopped at its size limit)");
                 out.flush();
                 return EXIT_OK;
             } catch (io.viewkeeper.server.replay.InputReplay.Divergence e) {

@@ -42,7 +42,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The replica thread: the one thread that owns the {@link Replica}, the state machine and the frontend core.
- * Its duty cycle reads the injected clock once, drains the bounded queue of {@link Input}s fed by the I/O threads
+ * Its duty cycle reads the injected clock once for its work (and once more to size its sleep), drains the bounded queue of {@link Input}s fed by the I/O threads
  * (client input, peer messages, log syncs, admin queries), ticks the replica, the frontend and the reaper when due
  * ({@link CycleTimers}), and flushes the replica's effects: entries to persist (held in memory until the
  * write-ahead log exists, so durable when handed over), messages to peers, commits to apply. Everything on this
@@ -285,7 +285,9 @@ final class ReplicaLoop implements WritePath, Outbox, ReplicaInbox, Runnable {
         try {
             while (running) {
                 // committed ops still to apply: look at the inputs and go on at once rather than wait for them
-                long wait = replica.applyPending() ? 0 : timers.waitMs(now);
+                // the sleep is measured from the time now, not the cycle's reading: a long cycle must not delay
+                // the next tick by its own length
+                long wait = replica.applyPending() ? 0 : timers.waitMs(clock.getAsLong());
                 Input first = inputs.poll(wait, TimeUnit.MILLISECONDS);
                 // the one clock reading of this cycle: every input, tick and flush below takes its time from it
                 now = clock.getAsLong();
@@ -558,8 +560,13 @@ final class ReplicaLoop implements WritePath, Outbox, ReplicaInbox, Runnable {
     public void commit(LogEntry entry) {
         inputLog.commitBegin(entry.op());
         core.onCommitted(entry.op() + zxidOffset, decode(entry), entry.clientId(), entry.requestNumber());
-        zxidOffset = core.stateMachine().lastZxid() - entry.op();
-        inputLog.commitEnd(entry.op(), core.stateMachine().tree().digest());
+        long offset = core.stateMachine().lastZxid() - entry.op();
+        if (offset < zxidOffset) {
+            throw new IllegalStateException("zxids went back: op " + entry.op() + " leaves the state at zxid 0x"
+                    + Long.toHexString(core.stateMachine().lastZxid()) + ", offset " + offset + " below " + zxidOffset);
+        }
+        zxidOffset = offset;
+        inputLog.commitEnd(entry.op(), core.stateMachine().tree().digest(), core.stateMachine().lastZxid());
     }
 
     /** Asked of the entry just committed: served from the one decode of that entry. */
@@ -696,6 +703,10 @@ final class ReplicaLoop implements WritePath, Outbox, ReplicaInbox, Runnable {
         inputLog.installBegin(checkpoint.op());
         core.onStateInstalled(image);
         zxidOffset = image.lastZxid() - checkpoint.op();
+        if (zxidOffset < 0) {
+            throw new IllegalStateException("the checkpoint at op " + checkpoint.op() + " holds last zxid 0x"
+                    + Long.toHexString(image.lastZxid()) + ", below its op: zxids are never below op numbers");
+        }
         inputLog.installEnd(checkpoint.op(), core.stateMachine().tree().digest());
         byte[] clients = ReplicaDisk.encodeClients(checkpoint.clients());
         runOnDisk("install the checkpoint at op " + checkpoint.op(), () -> writer.runNow(wal -> {

@@ -93,6 +93,25 @@ class InputReplayTest {
                 .hasMessageContaining("after op " + clean.lastCommittedOp());
         assertThat(run("replay-inputs", altered.toString())).isEqualTo(1);
 
+        byte[] unknown = Files.readAllBytes(logFile);
+        unknown[at] = 99;
+        Path unknownType = Files.write(dir.resolve("unknown.inputs"), unknown);
+        assertThatThrownBy(() -> InputReplay.replay(unknownType)).isInstanceOf(InputReplay.MalformedLog.class)
+                .hasMessageContaining("unknown type 99");
+        byte[] whole = Files.readAllBytes(logFile);
+        Path cut = Files.write(dir.resolve("cut.inputs"), java.util.Arrays.copyOf(whole, at + 12));
+        InputReplay.Result cutShort = InputReplay.replay(cut);
+        assertThat(cutShort.complete()).as("a recording cut inside a commit's records").isFalse();
+        assertThat(cutShort.commits()).isEqualTo(clean.commits());
+
+        long firstRun = Files.size(logFile);
+        ViewkeeperNode again = ViewkeeperNode.start(base.withDisk(base.disk().withInputLog(logFile)));
+        nodes.add(again);
+        again.close();
+        assertThat(dir.resolve("one.inputs.previous")).as("a start keeps the run before's log").hasSize(firstRun);
+        assertThat(InputReplay.replay(logFile).lastCommittedOp()).as("the restart's own log, from its disk")
+                .isEqualTo(clean.lastCommittedOp());
+
         Path notALog = Files.writeString(dir.resolve("zoo.cfg"), "tickTime=2000\n");
         assertThatThrownBy(() -> InputReplay.replay(notALog)).isInstanceOf(InputReplay.MalformedLog.class)
                 .hasMessageContaining("not an input log");

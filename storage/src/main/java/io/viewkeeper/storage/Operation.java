@@ -42,15 +42,26 @@ public sealed interface Operation {
 
     /**
      * The admin endpoint's restore: the whole state replaced by {@code state}, a {@link TreeSnapshot} image (at most
-     * {@link #RESTORE_STATE_BYTES_MAX}), through the log so that every replica takes it at the same op. With
-     * {@code intoEmpty} (an import into a new group) it is refused unless the group holds no znode outside
-     * {@code /zookeeper}, checked as it is applied.
+     * {@link #RESTORE_STATE_BYTES_MAX}), through the log so that every replica takes it at the same op. Its
+     * {@link Mode} says how it is applied; each has its own codec tag, so an entry in a log keeps the meaning it
+     * was written with.
      */
-    record RestoreState(byte[] state, boolean intoEmpty) implements Operation {
+    record RestoreState(byte[] state, Mode mode) implements Operation {
         public static final int RESTORE_STATE_BYTES_MAX = 16 << 20;
 
+        /** How a restore is applied. */
+        public enum Mode {
+            /** As restores were written before zxids could move: an image with a zxid above the op's is refused. */
+            NOT_AHEAD,
+            /** The image's zxids may be above the op's: the state's zxids move up to them. */
+            RAISE,
+            /** As {@link #RAISE}, refused unless the state holds no znode outside /zookeeper (an import). */
+            INTO_EMPTY
+        }
+
+        /** A restore as the admin endpoint submits one now. */
         public RestoreState(byte[] state) {
-            this(state, false);
+            this(state, Mode.RAISE);
         }
     }
 

@@ -134,7 +134,11 @@ public final class OperationCodec {
                 out.writeInt(f.errorCode());
             }
             case Operation.RestoreState r -> {
-                out.writeByte(r.intoEmpty() ? 12 : 11);
+                out.writeByte(switch (r.mode()) {
+                    case NOT_AHEAD -> 11;
+                    case RAISE -> 12;
+                    case INTO_EMPTY -> 13;
+                });
                 writeBytes(out, r.state());
             }
         }
@@ -154,8 +158,9 @@ public final class OperationCodec {
             case 8 -> new Operation.CloseSession(in.data.readLong());
             case 9 -> new Operation.DeleteContainer(in.string());
             case 10 -> new Operation.Failed(in.data.readInt());
-            case 11 -> new Operation.RestoreState(in.bytes(), false);
-            case 12 -> new Operation.RestoreState(in.bytes(), true);
+            case 11 -> new Operation.RestoreState(in.bytes(), Operation.RestoreState.Mode.NOT_AHEAD);
+            case 12 -> new Operation.RestoreState(in.bytes(), Operation.RestoreState.Mode.RAISE);
+            case 13 -> new Operation.RestoreState(in.bytes(), Operation.RestoreState.Mode.INTO_EMPTY);
             default -> throw new MalformedOperationException("unknown operation tag " + tag);
         };
     }

@@ -104,20 +104,25 @@ public final class ZnodeStateMachine {
 
     /**
      * Replaces the whole state by the image. Refused (BadArguments, nothing changed) when the image does not read
-     * back; for an import ({@code intoEmpty}) refused with NotEmpty when this state holds a znode outside
+     * back, or, for a restore of mode NOT_AHEAD (the entries written before zxids could move), when it holds a zxid
+     * above this op's; for an import (INTO_EMPTY) refused with NotEmpty when this state holds a znode outside
      * /zookeeper. Zxids never go back: the state's last zxid becomes the highest of this op's zxid, the image's and
      * any in its tree, so an image from a ZooKeeper ensemble whose zxids are above this group's moves the group's
      * zxids up to them (the driver numbers the ops after this one from the state's last zxid). A session the image
      * shares with the state it replaces keeps the password its client holds.
      */
     private Result restoreState(long zxid, Operation.RestoreState restore) {
-        if (restore.intoEmpty() && !holdsOnlySystemNodes()) {
+        if (restore.mode() == Operation.RestoreState.Mode.INTO_EMPTY && !holdsOnlySystemNodes()) {
             return Result.error(ErrorCode.NOT_EMPTY);
         }
         TreeSnapshot.Image image;
         try {
             image = TreeSnapshot.read(restore.state());
         } catch (OperationCodec.MalformedOperationException e) {
+            return Result.error(ErrorCode.BAD_ARGUMENTS);
+        }
+        if (restore.mode() == Operation.RestoreState.Mode.NOT_AHEAD
+                && (image.lastZxid() > zxid || highestZxid(image.tree()) > zxid)) {
             return Result.error(ErrorCode.BAD_ARGUMENTS);
         }
         for (Session restored : List.copyOf(image.sessions().all())) {

@@ -45,7 +45,8 @@ class OperationCodecTest {
                 new Operation.DeleteContainer("/c"),
                 new Operation.Failed(ErrorCode.MARSHALLING_ERROR),
                 new Operation.RestoreState(new byte[] {1, 2, 3}),
-                new Operation.RestoreState(new byte[] {4, 5}, true),
+                new Operation.RestoreState(new byte[] {4, 5}, Operation.RestoreState.Mode.INTO_EMPTY),
+                new Operation.RestoreState(new byte[] {6}, Operation.RestoreState.Mode.NOT_AHEAD),
                 new Operation.Create(1, "/unicode-\u00e9\u4e2d", "\u00fc".getBytes(java.nio.charset.StandardCharsets.UTF_8),
                         ACL, 0, -1));
     }

@@ -72,6 +72,9 @@ class ZnodeStateMachineTest {
         assertThat(fixture.tree().get("/mine")).isNotNull();
 
         assertThat(fixture.zxid).as("the restore's own zxid is below the image's").isLessThan(ahead.zxid);
+        assertThat(code(fixture.run(new Operation.RestoreState(future, Operation.RestoreState.Mode.NOT_AHEAD))))
+                .as("a restore logged before zxids could move keeps its meaning: refused").isEqualTo(BAD_ARGUMENTS);
+        assertThat(fixture.tree().get("/n19")).isNull();
         assertThat(fixture.run(new Operation.RestoreState(future))).isInstanceOf(Result.Done.class);
         assertThat(fixture.tree().get("/n19")).isNotNull();
         assertThat(fixture.machine.lastZxid()).as("zxids never go back below the image's")
@@ -87,12 +90,12 @@ class ZnodeStateMachineTest {
         source.run(create("/imported", "x"));
         byte[] image = TreeSnapshot.write(source.machine);
         TreeFixture empty = new TreeFixture().withSessions();
-        assertThat(empty.run(new Operation.RestoreState(image, true))).isInstanceOf(Result.Done.class);
+        assertThat(empty.run(new Operation.RestoreState(image, Operation.RestoreState.Mode.INTO_EMPTY))).isInstanceOf(Result.Done.class);
         assertThat(empty.tree().get("/imported")).isNotNull();
 
         assertThat(fixture.run(create("/mine", "x"))).isInstanceOf(Result.Created.class);
         long digest = fixture.tree().digest();
-        assertThat(code(fixture.run(new Operation.RestoreState(image, true)))).isEqualTo(NOT_EMPTY);
+        assertThat(code(fixture.run(new Operation.RestoreState(image, Operation.RestoreState.Mode.INTO_EMPTY)))).isEqualTo(NOT_EMPTY);
         assertThat(fixture.tree().digest()).as("nothing changed").isEqualTo(digest);
         assertThat(fixture.tree().get("/imported")).isNull();
     }

@@ -33,8 +33,8 @@ import org.slf4j.LoggerFactory;
  * ZooKeeper 3.9's AdminServer {@code restore} command ({@code rest}): {@code POST} a ZooKeeper snapshot (the raw,
  * uncompressed stream {@code snapshot} streams) and the group's whole state becomes it, through the log as one
  * op ({@link Operation.RestoreState}), so every replica takes it at the same zxid; every client connection is then
- * closed, and sessions the snapshot holds can resume. The answer is ZooKeeper's {@code last_zxid}: the op the
- * restore was applied at. Permission is ZooKeeper's rule ({@link AdminAuth}); and since it replaces everything,
+ * closed, and sessions the snapshot holds can resume. The answer is ZooKeeper's {@code last_zxid}: the state's
+ * once the restore was applied (the image's, when that is above the op's own). Permission is ZooKeeper's rule ({@link AdminAuth}); and since it replaces everything,
  * the node must also have an admin token configured, as for every command that changes it (403 otherwise).
  * A snapshot whose zxids are above the group's (a ZooKeeper ensemble's, whose zxids carry its epoch) moves the
  * group's zxids up to them, so clients that saw that ensemble are accepted. With {@code into_empty=true} (what

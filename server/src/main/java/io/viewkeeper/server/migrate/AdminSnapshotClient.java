@@ -153,7 +153,7 @@ final class AdminSnapshotClient {
             Path absolute = file.toAbsolutePath();
             Path partial = absolute.resolveSibling("." + absolute.getFileName() + ".partial");
             try {
-                long bytes = copyUnlessStalled(body, partial, uri, stallLimit);
+                long bytes = copyUnlessStalled(body, partial, uri, stallLimit, announced);
                 if (announced != bytes) {
                     throw new MigrationException("the snapshot stream ended after " + bytes + " of " + announced
                             + " bytes");
@@ -171,8 +171,8 @@ final class AdminSnapshotClient {
      * timeout covers only the wait for the answer's headers, and a peer that stops sending halfway would otherwise
      * hold the export forever. A watchdog closes the stream, which fails the blocked read.
      */
-    private static long copyUnlessStalled(InputStream body, Path target, URI uri, Duration stallLimit)
-            throws IOException {
+    private static long copyUnlessStalled(InputStream body, Path target, URI uri, Duration stallLimit,
+            long announced) throws IOException {
         AtomicLong progressAt = new AtomicLong(System.nanoTime());
         AtomicBoolean stalled = new AtomicBoolean();
         ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor(runnable -> {
@@ -196,6 +196,9 @@ final class AdminSnapshotClient {
                 out.write(buffer, 0, n);
                 bytes += n;
                 progressAt.set(System.nanoTime());
+                if (bytes > announced) {
+                    break; // more than the endpoint announced: the caller refuses it, and the disk is not filled
+                }
             }
         } catch (IOException e) {
             if (stalled.get()) {

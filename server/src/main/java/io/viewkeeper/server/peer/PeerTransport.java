@@ -28,7 +28,6 @@ import java.nio.ByteBuffer;
 import java.security.SecureRandom;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicIntegerArray;
@@ -79,6 +78,8 @@ public final class PeerTransport implements AutoCloseable {
         }
     }
 
+    /** Handshake tasks waiting beyond these fail their handshake (the connection closes): a flood waits no longer. */
+    private static final int HANDSHAKE_TASKS_QUEUED_MAX = 64;
     private final int selfIndex;
     private final long clusterId;
     private final List<InetSocketAddress> peers;
@@ -91,11 +92,13 @@ public final class PeerTransport implements AutoCloseable {
      * Runs the TLS handshakes' delegated tasks (the trust manager's checks, which may resolve names), so a slow one
      * never holds an event loop that carries every peer's messages.
      */
-    private final ExecutorService handshakeTasks = Executors.newFixedThreadPool(2, runnable -> {
-        Thread thread = new Thread(runnable, "peer-tls-handshake");
-        thread.setDaemon(true);
-        return thread;
-    });
+    private final ExecutorService handshakeTasks = new java.util.concurrent.ThreadPoolExecutor(2, 2, 0,
+            TimeUnit.MILLISECONDS, new java.util.concurrent.ArrayBlockingQueue<>(HANDSHAKE_TASKS_QUEUED_MAX),
+            runnable -> {
+                Thread thread = new Thread(runnable, "peer-tls-handshake");
+                thread.setDaemon(true);
+                return thread;
+            });
     /**
      * The dialed channel to each peer: set and cleared by the event loops, read by the replica thread. The per-peer
      * state below is written from either event loop, so it is kept in atomic arrays.

@@ -51,15 +51,45 @@ public final class InputLog implements AutoCloseable {
     static final byte READ_READY_END = 17;
     static final byte INSTALL_BEGIN = 18;
     static final byte INSTALL_END = 19;
+    /** The last record of a log that reached {@link #BYTES_MAX}: nothing after it was recorded. */
+    static final byte LIMIT_REACHED = 20;
+
+    /** The most one input log holds; at this size it records that it stops, and stops. */
+    static final long BYTES_MAX = 4L << 30;
+    /** A previous run's log is kept under this suffix when a start opens the file again. */
+    static final String PREVIOUS_SUFFIX = ".previous";
 
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(InputLog.class);
 
     private final Path file;
     private DataOutputStream out;
+    private long bytes;
 
     private InputLog(Path file, OutputStream stream) {
         this.file = file;
-        this.out = stream == null ? null : new DataOutputStream(new BufferedOutputStream(stream, 1 << 16));
+        this.out = stream == null ? null : new DataOutputStream(new BufferedOutputStream(new OutputStream() {
+            @Override
+            public void write(int b) throws IOException {
+                stream.write(b);
+                bytes++;
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+                stream.write(b, off, len);
+                bytes += len;
+            }
+
+            @Override
+            public void flush() throws IOException {
+                stream.flush();
+            }
+
+            @Override
+            public void close() throws IOException {
+                stream.close();
+            }
+        }, 1 << 16));
     }
 
     /** A log that records nothing: the replica thread's when {@code debug.inputLog} is not set. */
@@ -68,8 +98,9 @@ public final class InputLog implements AutoCloseable {
     }
 
     /**
-     * Opens {@code file} (replacing it) and writes the start: how the core is built, and the state machine's
-     * image with its two settings.
+     * Opens {@code file} and writes the start: how the core is built, and the state machine's image with its two
+     * settings. A log already there (the run before, which may hold what made a replica stop) is kept as {@code
+     * file.previous}, replacing an older one.
      */
     public static InputLog open(Path file, ReplicaStart start, byte[] stateImage, boolean extendedTypes,
             boolean enforceQuota) throws IOException {
@@ -77,8 +108,12 @@ public final class InputLog implements AutoCloseable {
         if (parent != null) {
             Files.createDirectories(parent);
         }
-        InputLog inputLog = new InputLog(file, Files.newOutputStream(file, StandardOpenOption.CREATE,
-                StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE));
+        if (Files.exists(file)) {
+            Files.move(file, file.resolveSibling(file.getFileName() + PREVIOUS_SUFFIX),
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
+        InputLog inputLog = new InputLog(file, Files.newOutputStream(file, StandardOpenOption.CREATE_NEW,
+                StandardOpenOption.WRITE));
         try {
             inputLog.writeStart(start, stateImage, extendedTypes, enforceQuota);
             inputLog.out.flush();
@@ -292,14 +327,18 @@ public final class InputLog implements AutoCloseable {
         record(COMMIT_BEGIN, o -> o.writeLong(op));
     }
 
-    /** {@code op} is applied and the state's digest is now {@code digest}: the replay checks both. */
-    public void commitEnd(long op, long digest) {
+    /**
+     * {@code op} is applied, the state's digest is now {@code digest} and its last zxid {@code lastZxid}: the replay
+     * checks all three.
+     */
+    public void commitEnd(long op, long digest, long lastZxid) {
         if (out == null) {
             return;
         }
         record(COMMIT_END, o -> {
             o.writeLong(op);
             o.writeLong(digest);
+            o.writeLong(lastZxid);
         });
     }
 
@@ -334,13 +373,22 @@ public final class InputLog implements AutoCloseable {
         });
     }
 
-    /** Once per duty cycle: what this cycle recorded reaches the file. */
+    /**
+     * Once per duty cycle: what this cycle recorded reaches the file. A log past {@link #BYTES_MAX} ends here with
+     * a record saying so (between cycles, so no callback is left open).
+     */
     public void endCycle() {
         if (out == null) {
             return;
         }
         try {
             out.flush();
+            if (bytes >= BYTES_MAX) {
+                out.writeByte(LIMIT_REACHED);
+                out.close();
+                out = null;
+                log.warn("the input log {} reached {} bytes and records nothing more", file, bytes);
+            }
         } catch (IOException e) {
             giveUp(e);
         }

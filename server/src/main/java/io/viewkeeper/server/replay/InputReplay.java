@@ -40,7 +40,10 @@ public final class InputReplay {
     /** Larger bodies than this in a record mean a damaged file, not a large input. */
     private static final int BODY_BYTES_MAX = 1 << 30;
 
-    /** What a replay did. {@code complete} is false when the file ended inside a record or a callback. */
+    /**
+     * What a replay did. {@code complete} is false when the file ended inside a record or a callback (a crash cut
+     * the recording short) or the recording stopped at its size limit.
+     */
     public record Result(long inputs, long commits, long lastCommittedOp, long digest, boolean complete) {
     }
 
@@ -83,6 +86,8 @@ public final class InputReplay {
     }
 
     private final DataInputStream in;
+    /** No record holds more bytes than the file: a length above it is damage, refused before it is allocated. */
+    private final long fileBytes;
     private ZnodeStateMachine machine;
     private Replica replica;
     private long records;
@@ -92,14 +97,15 @@ public final class InputReplay {
     /** zxid minus op, as the node keeps it. */
     private long zxidOffset;
 
-    private InputReplay(InputStream stream) {
+    private InputReplay(InputStream stream, long fileBytes) {
         this.in = new DataInputStream(new BufferedInputStream(stream, 1 << 16));
+        this.fileBytes = fileBytes;
     }
 
     /** Replays {@code file}; a Divergence when the replay differs from the recording. */
     public static Result replay(Path file) throws IOException, Divergence {
         try (InputStream stream = Files.newInputStream(file)) {
-            return new InputReplay(stream).run();
+            return new InputReplay(stream, Files.size(file)).run();
         }
     }
 
@@ -114,6 +120,9 @@ public final class InputReplay {
             throw d.divergence;
         } catch (java.io.UncheckedIOException e) {
             throw e.getCause();
+        } catch (RuntimeException e) {
+            // the recorded replica may have stopped on this very failure: reproducing it is what a replay is for
+            throw new Divergence(records, "the core failed here: " + e);
         }
     }
 
@@ -193,7 +202,7 @@ public final class InputReplay {
 
     private byte[] body() throws IOException {
         int length = in.readInt();
-        if (length < 0 || length > BODY_BYTES_MAX) {
+        if (length < 0 || length > BODY_BYTES_MAX || length > fileBytes) {
             throw new MalformedLog("a record claims " + length + " bytes");
         }
         byte[] bytes = new byte[length];
@@ -216,6 +225,12 @@ public final class InputReplay {
                 throw new EndOfLog();
             }
             records++;
+            if (type == InputLog.LIMIT_REACHED) {
+                throw new EndOfLog(); // the recording stopped at its size limit: nothing after is known
+            }
+            if (!isEffect((byte) type) && !isInput((byte) type)) {
+                throw new MalformedLog("record " + records + " is of unknown type " + type);
+            }
             try {
                 if (feed((byte) type)) {
                     continue;
@@ -316,7 +331,8 @@ public final class InputReplay {
     /** The fields of an effect record: its op (or read id), then the digest where it has one. */
     private long[] endFields(byte type) throws IOException {
         return switch (type) {
-            case InputLog.COMMIT_END, InputLog.INSTALL_END -> new long[] {in.readLong(), in.readLong()};
+            case InputLog.COMMIT_END -> new long[] {in.readLong(), in.readLong(), in.readLong()};
+            case InputLog.INSTALL_END -> new long[] {in.readLong(), in.readLong()};
             case InputLog.READ_READY_END -> new long[] {in.readLong(), 0};
             default -> throw new MalformedLog("record " + records + " of unknown type " + type);
         };
@@ -345,6 +361,14 @@ public final class InputReplay {
         }
     }
 
+    private static boolean isInput(byte type) {
+        return type >= InputLog.MESSAGE && type <= InputLog.REQUEST_VIEW_CHANGE && type != InputLog.CHECKPOINT_SAVED;
+    }
+
+    private static boolean isEffect(byte type) {
+        return type == InputLog.CHECKPOINT_SAVED || type >= InputLog.COMMIT_BEGIN && type <= InputLog.INSTALL_END;
+    }
+
     private static String name(byte type) {
         return switch (type) {
             case InputLog.COMMIT_BEGIN, InputLog.COMMIT_END -> "a commit of op";
@@ -363,6 +387,8 @@ public final class InputReplay {
     private static void inCallback(Step step) {
         try {
             step.run();
+        } catch (EOFException e) {
+            throw new EndOfLog(); // the file ends inside the callback's records: a crash cut it short
         } catch (Divergence d) {
             throw new Diverged(d);
         } catch (IOException e) {
@@ -398,6 +424,10 @@ public final class InputReplay {
                 if (end[1] != digest) {
                     throw new Divergence(records, "after op " + entry.op() + " the recorded digest is "
                             + Long.toHexString(end[1]) + ", the replay's " + Long.toHexString(digest));
+                }
+                if (end[2] != machine.lastZxid()) {
+                    throw new Divergence(records, "after op " + entry.op() + " the recorded last zxid is 0x"
+                            + Long.toHexString(end[2]) + ", the replay's 0x" + Long.toHexString(machine.lastZxid()));
                 }
             });
         }
