@@ -203,10 +203,8 @@ public final class FrontendCore {
      * commits like any pending write (see {@link WritePipeline#submitRestore}). The listener hears of it when it is
      * applied here.
      */
-    public void submitRestore(byte[] state, boolean intoEmpty, RestoreListener listener) {
-        pipeline.submitRestore(new Operation.RestoreState(state,
-                intoEmpty ? Operation.RestoreState.Mode.INTO_EMPTY : Operation.RestoreState.Mode.RAISE), settings.serverId(), lastZxid(),
-                clock.getAsLong(), listener);
+    public void submitRestore(Operation.RestoreState restore, RestoreListener listener) {
+        pipeline.submitRestore(restore, settings.serverId(), lastZxid(), clock.getAsLong(), listener);
     }
 
     /**

@@ -6,6 +6,7 @@ import io.viewkeeper.frontend.RestoreListener;
 import io.viewkeeper.frontend.FrontendReport;
 import io.viewkeeper.server.admin.NodeAccess;
 import io.viewkeeper.server.peer.PeerTransport;
+import io.viewkeeper.storage.Operation;
 
 /** The admin endpoint's view of a running node: its replica loop, frontend, peer transport and settings. */
 final class LoopAccess implements NodeAccess {
@@ -55,7 +56,8 @@ final class LoopAccess implements NodeAccess {
 
     @Override
     public void submitRestore(byte[] state, boolean intoEmpty, RestoreListener listener) {
-        core.submitRestore(state, intoEmpty, listener);
+        core.submitRestore(new Operation.RestoreState(state,
+                intoEmpty ? Operation.RestoreState.Mode.INTO_EMPTY : Operation.RestoreState.Mode.RAISE), listener);
     }
 
     @Override
