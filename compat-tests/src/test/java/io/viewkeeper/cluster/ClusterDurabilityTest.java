@@ -46,7 +46,8 @@ import org.junit.jupiter.api.io.TempDir;
  * with SIGKILL under load and restarted: every acknowledged write, open session and ephemeral is back, closed
  * sessions stay closed, the register history is linearizable across the restart. One replica's log or checkpoint
  * is damaged, or its directory wiped, while the group is down: that replica says so, takes the state from its
- * peers, and ends with the same digest; nothing acknowledged is lost.
+ * peers, and ends with the same digest; nothing acknowledged is lost. Damaged records between intact ones are
+ * repaired: only those entries come from a peer.
  */
 @Timeout(value = 2, unit = TimeUnit.MINUTES)
 class ClusterDurabilityTest {
@@ -138,13 +139,87 @@ class ClusterDurabilityTest {
         cluster.stopAll();
         List<String> flips = new ArrayList<>();
         for (Path segment : segments(victim)) {
-            flips.addAll(flipInsideEntries(segment));
+            flips.addAll(breakEntryLengths(segment));
         }
         assertThat(flips).as("bytes flipped in the log of replica %d", victim).hasSizeGreaterThanOrEqualTo(3);
 
         int[] marks = logMarks();
         cluster.restartAll();
         assertRepairedFromPeers(victim, marks, "log: ");
+    }
+
+    /**
+     * A byte flipped in the body of a few synced entries of a backup, after every replica's checkpoint, one of them
+     * its last: the records around them are intact, so the backup fetches just those entries from a peer, checked
+     * against the hash chain its log names, rewrites them, and rejoins without recovering its whole state. Its next
+     * restart finds an intact log.
+     */
+    @Test
+    void shouldRepairDamagedRecordsFromPeersInsteadOfRecoveringWholeState() throws Exception {
+        startGroup();
+        int leader = cluster.awaitLeader(0, TIMEOUT);
+        int victim = leader % cluster.size() + 1;
+        writeUntil(300, () -> entriesAfter(victim, lastCheckpointOfGroup()).size() >= 12);
+        cluster.stopAll();
+        List<int[]> after = entriesAfter(victim, lastCheckpointOfGroup());
+        assertThat(after).as("entries of replica %d after every checkpoint", victim).hasSizeGreaterThanOrEqualTo(3);
+        Path last = segments(victim).get(segments(victim).size() - 1);
+        for (int[] entry : List.of(after.get(0), after.get(after.size() / 2), after.get(after.size() - 1))) {
+            flipByte(last, entry[0] + WAL_RECORD_PREFIX_BYTES + entry[1] / 2);
+        }
+
+        int[] marks = logMarks();
+        cluster.restartAll();
+        awaitReplicasAgree();
+        String since = cluster.log(victim).substring(marks[victim]);
+        assertThat(since).as("log of replica %d", victim)
+                .contains("found 3 damaged records in its log between intact ones")
+                .contains("damaged log records at start: repaired 3 entries")
+                .doesNotContain(DAMAGE);
+        try (ZooKeeper zk = ClusterClients.connectOnly(cluster, victim, SESSION_TIMEOUT_MS, e -> { })) {
+            assertThat(ledger.departures(zk)).as("acknowledged writes read at repaired replica %d", victim)
+                    .isEmpty();
+        }
+        int[] again = logMarks();
+        cluster.stopAll();
+        cluster.restartAll();
+        awaitReplicasAgree();
+        assertThat(cluster.log(victim).substring(again[victim])).as("log of replica %d restarted again", victim)
+                .containsPattern(RESTART_FROM_DISK).doesNotContain("damaged records").doesNotContain(DAMAGE);
+    }
+
+    /** The highest op any replica logged a checkpoint at. */
+    private long lastCheckpointOfGroup() {
+        Pattern saved = Pattern.compile("checkpoint at op (\\d+) saved");
+        long highest = 0;
+        for (int id = 1; id <= cluster.size(); id++) {
+            java.util.regex.Matcher m = saved.matcher(cluster.log(id));
+            while (m.find()) {
+                highest = Math.max(highest, Long.parseLong(m.group(1)));
+            }
+        }
+        return highest;
+    }
+
+    /** The entry records (offset, length) of the last log segment of replica {@code id} with ops above {@code op}. */
+    private List<int[]> entriesAfter(int id, long op) throws IOException {
+        List<Path> segments = segments(id);
+        if (segments.isEmpty()) {
+            return List.of();
+        }
+        ByteBuffer bytes = ByteBuffer.wrap(Files.readAllBytes(segments.get(segments.size() - 1)));
+        List<int[]> entries = new ArrayList<>();
+        int position = WAL_HEADER_BYTES;
+        while (position + WAL_RECORD_PREFIX_BYTES + 9 <= bytes.limit() && bytes.getInt(position) > 0
+                && position + WAL_RECORD_PREFIX_BYTES + bytes.getInt(position) <= bytes.limit()) {
+            int length = bytes.getInt(position);
+            if (bytes.get(position + WAL_RECORD_PREFIX_BYTES) == WAL_TYPE_ENTRY
+                    && bytes.getLong(position + WAL_RECORD_PREFIX_BYTES + 1) > op) {
+                entries.add(new int[] {position, length});
+            }
+            position += WAL_RECORD_PREFIX_BYTES + length;
+        }
+        return entries;
     }
 
     @Test
@@ -441,10 +516,11 @@ class ClusterDurabilityTest {
     }
 
     /**
-     * Flips one byte inside the payload of two entry records of a segment, a third and two thirds of the way
-     * through its entries, so complete batches follow each flip: damage after a sync, not a torn tail.
+     * Flips a byte of the length of two entry records of a segment, a third and two thirds of the way through its
+     * entries, so complete batches follow each flip: damage after a sync, not a torn tail, and damage the log cannot
+     * read past (a record whose length is intact would be a hole, repaired by itself).
      */
-    private static List<String> flipInsideEntries(Path segment) throws IOException {
+    private static List<String> breakEntryLengths(Path segment) throws IOException {
         ByteBuffer bytes = ByteBuffer.wrap(Files.readAllBytes(segment));
         List<int[]> entries = new ArrayList<>();
         int position = WAL_HEADER_BYTES;
@@ -460,7 +536,7 @@ class ClusterDurabilityTest {
             return flipped;
         }
         for (int[] entry : List.of(entries.get(entries.size() / 3), entries.get(entries.size() * 2 / 3))) {
-            int offset = entry[0] + WAL_RECORD_PREFIX_BYTES + entry[1] / 2;
+            int offset = entry[0] + 1;
             flipByte(segment, offset);
             flipped.add(segment.getFileName() + "@" + offset);
         }

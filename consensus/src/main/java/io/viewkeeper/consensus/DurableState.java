@@ -13,9 +13,13 @@ import java.util.List;
  * replica never truncates below what it knew committed, so the entries it still holds up to the hint are the
  * committed ones; with it, a restarted replica's view change messages carry only the log after it instead of the
  * whole tail after the checkpoint.
+ *
+ * <p>{@code holes} are runs of ops after the checkpoint whose records the disk holds but could not read, while the
+ * records around them are intact ({@link LogHole}); {@code entries} then skip those ops. A replica restarting with
+ * holes fetches them from its peers before it takes part in anything ({@link Replica#restart}).
  */
 public record DurableState(long view, long lastNormalView, Checkpoint checkpoint, List<LogEntry> entries,
-                           long knownCommit) {
+                           long knownCommit, List<LogHole> holes) {
 
     public DurableState {
         if (lastNormalView > view || lastNormalView < Replica.RECOVERING_MARK) {
@@ -25,6 +29,20 @@ public record DurableState(long view, long lastNormalView, Checkpoint checkpoint
             throw new IllegalArgumentException("known commit " + knownCommit);
         }
         entries = List.copyOf(entries);
+        holes = List.copyOf(holes);
+        long after = checkpoint == null ? 0 : checkpoint.op();
+        for (LogHole hole : holes) {
+            if (hole.firstOp() <= after) {
+                throw new IllegalArgumentException("log hole " + hole + " not after op " + after);
+            }
+            after = hole.lastOp();
+        }
+    }
+
+    /** A disk whose every record read back. */
+    public DurableState(long view, long lastNormalView, Checkpoint checkpoint, List<LogEntry> entries,
+                        long knownCommit) {
+        this(view, lastNormalView, checkpoint, entries, knownCommit, List.of());
     }
 
     /** A disk without a commit hint. */

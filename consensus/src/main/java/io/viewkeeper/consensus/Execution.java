@@ -156,6 +156,8 @@ final class Execution {
         boolean pinnedTooLong = r.opNumber() - releasableOp > r.options.logRetainedOpsMax();
         long target = pinnedTooLong ? checkpoint.op() : Math.min(checkpoint.op(), releasableOp);
         target = Math.min(target, commitNumber);
+        // Entries not yet handed to the disk stay in memory: the driver stores each with its chain when it does.
+        target = Math.min(target, r.issuedOp());
         if (target > r.log.startOp()) {
             r.log.releaseUpTo(target);
             r.outbox.release(target);

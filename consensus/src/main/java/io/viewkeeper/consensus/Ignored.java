@@ -22,6 +22,10 @@ public enum Ignored {
     NOT_NORMAL,
     /** A request for state below the released log while no checkpoint of this replica is ready to send. */
     STATE_UNAVAILABLE,
+    /** The replica is repairing damaged log records from its peers and takes only their answers. */
+    REPAIRING,
+    /** A repair answer whose entries do not lead to the hash chain asked for. */
+    BAD_REPAIR,
     /** An answer to a request this replica no longer has outstanding, or one that no longer fits its log. */
     UNWANTED
 }

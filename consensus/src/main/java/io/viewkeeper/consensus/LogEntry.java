@@ -40,6 +40,39 @@ public record LogEntry(long op, long view, long clientId, long requestNumber, by
         return h ^ (h >>> 31);
     }
 
+    /**
+     * The chain at this entry's parent given the chain at this entry: {@link #chainAfter} is a bijection of the
+     * parent chain for a given entry, so a log that stores each entry's chain names the chain before a damaged
+     * record through the intact record after it, and the record's repair can be checked against it.
+     */
+    public long parentChainOf(long chain) {
+        long h = unshiftXor(chain, 31) * MIX2_INVERSE;
+        h = unshiftXor(h, 27) * MIX1_INVERSE;
+        h = unshiftXor(h, 30);
+        return h ^ (op * 0x9E3779B97F4A7C15L) ^ (checksum & 0xFFFFFFFFL);
+    }
+
+    private static final long MIX1_INVERSE = inverse(0xBF58476D1CE4E5B9L);
+    private static final long MIX2_INVERSE = inverse(0x94D049BB133111EBL);
+
+    /** The multiplicative inverse of an odd {@code a} modulo 2^64 (Newton's iteration doubles the correct bits). */
+    private static long inverse(long a) {
+        long x = a;
+        for (int i = 0; i < 6; i++) {
+            x *= 2 - a * x;
+        }
+        return x;
+    }
+
+    /** The {@code x} with {@code x ^ (x >>> shift) == value}. */
+    private static long unshiftXor(long value, int shift) {
+        long x = value;
+        for (int i = 0; i < 64 / shift + 1; i++) {
+            x = value ^ (x >>> shift);
+        }
+        return x;
+    }
+
     static int checksumOf(long op, long view, long clientId, long requestNumber, byte[] body) {
         CRC32C crc = new CRC32C();
         byte[] header = new byte[32];

@@ -147,6 +147,49 @@ public sealed interface Message {
         }
     }
 
+    /**
+     * A restarting replica found the records of ops {@code firstOp..lastOp} damaged on its disk ({@link LogHole}) and
+     * asks for them: a peer whose log holds them with the hash chain {@code chainAtLast} at {@code lastOp} sends them.
+     * Carries no view: the chain names the entries whatever view the peers are in.
+     */
+    record RepairRequest(long firstOp, long lastOp, long chainAtLast, int from) implements Message {
+        @Override
+        public long view() {
+            return -1;
+        }
+    }
+
+    /**
+     * The answer to a {@link RepairRequest}: the entries {@code firstOp..lastOp} ({@code refusal} null), or why the
+     * sender cannot send them, with no entries.
+     */
+    record RepairResponse(long firstOp, long lastOp, List<LogEntry> entries, RepairRefusal refusal, int from)
+            implements Message {
+        public RepairResponse {
+            entries = List.copyOf(entries);
+            if ((refusal == null) == entries.isEmpty()) {
+                throw new IllegalArgumentException("a repair answer carries entries or a refusal: " + refusal);
+            }
+        }
+
+        @Override
+        public long view() {
+            return -1;
+        }
+    }
+
+    /** Why a replica cannot send the entries a {@link RepairRequest} names. */
+    enum RepairRefusal {
+        /** The sender released those ops: they are in its checkpoint, no longer in its log. */
+        RELEASED,
+        /** The sender's log ends before the last op asked for. */
+        NOT_HELD,
+        /** The sender holds those ops with another hash chain: its log took another branch. */
+        CHAIN_DIFFERS,
+        /** The sender is itself without a readable log (recovering or repairing). */
+        UNAVAILABLE
+    }
+
     /** A backup asks the primary for a read index for one batch of reads (DESIGN §3). */
     record ReadIndexRequest(long view, long batchId, int from) implements Message {
     }

@@ -5,12 +5,13 @@ import java.util.List;
 /**
  * Everything a {@link Replica} asks of the world. The production driver and the simulator both implement it;
  * the replica itself performs no I/O. Every driver implements the safety-critical methods, {@link #persist},
- * {@link #commit}, {@link #send}, {@link #truncate} and {@link #persistViewState}, so that none is silently a no-op
+ * {@link #commit}, {@link #send}, {@link #truncate}, {@link #persistViewState} and {@link #repairLog}, so that none
+ * is silently a no-op
  * (a one-replica driver says so in its own no-ops); to use checkpoints it also implements {@link #checkpoint} and
  * {@link #installCheckpoint}.
  *
- * <p>Ordering contract: persist requests complete in the order issued. {@link #truncate}, {@link #persistViewState}
- * and {@link #installCheckpoint} are synchronous: they are durable when they return.
+ * <p>Ordering contract: persist requests complete in the order issued. {@link #truncate}, {@link #persistViewState},
+ * {@link #repairLog} and {@link #installCheckpoint} are synchronous: they are durable when they return.
  */
 public interface Outbox {
 
@@ -67,6 +68,14 @@ public interface Outbox {
      * {@link Replica#RECOVERING_MARK} as the last normal view records that the replica is recovering.
      */
     void persistViewState(long view, long lastNormalView);
+
+    /**
+     * Durably replace the damaged records of these ops (the {@link DurableState#holes} the replica restarted with)
+     * by these entries, fetched from a peer and checked against the hash chain; {@code chains[i]} is the chain at
+     * {@code entries.get(i)}. Called once, before the replica takes part in anything, with every hole's entries in op
+     * order; nothing else was persisted since the restart.
+     */
+    void repairLog(List<LogEntry> entries, long[] chains);
 
     /**
      * Take a checkpoint of the application at {@code op} (the op just applied) and make it durable together with

@@ -119,6 +119,7 @@ final class RecoveryProtocol {
                     r.ignored.ignore(Ignored.NOT_NORMAL);
                 }
             }
+            case REPAIRING -> r.ignored.ignore(Ignored.REPAIRING);
             case RECOVERING -> {
                 if (!message.pristine() || !phase.answersAsPristine()) {
                     r.ignored.ignore(Ignored.RECOVERING);

@@ -23,7 +23,11 @@ import java.util.random.RandomGenerator;
 public final class Replica {
 
     /** VR Revisited §4: a replica is normal, in a view change, or recovering. */
-    public enum Status { NORMAL, VIEW_CHANGE, RECOVERING }
+    /**
+     * {@code REPAIRING}: restarted on a disk with damaged log records, fetching them from peers before it starts
+     * ({@link RepairProtocol}).
+     */
+    public enum Status { NORMAL, VIEW_CHANGE, RECOVERING, REPAIRING }
 
     /** The last normal view persisted while recovery is under way: restarting from it means recovering again. */
     public static final long RECOVERING_MARK = -1;
@@ -47,6 +51,7 @@ public final class Replica {
     final ViewChangeProtocol viewChangeProtocol;
     final StateTransferProtocol stateTransferProtocol;
     final RecoveryProtocol recoveryProtocol;
+    final RepairProtocol repairProtocol;
     final CheckpointTransfer transfers;
     private final List<LogEntry> pendingPersist = new ArrayList<>();
     private final List<LogEntry> pendingPrepare = new ArrayList<>();
@@ -74,6 +79,7 @@ public final class Replica {
     final QuorumContact contact;
     final IgnoredMessages ignored = new IgnoredMessages();
     final Execution execution;
+    private String repairSummary;
 
     /** A one-replica group continuing after {@code startOp}, with the first server's behaviour (no dedup). */
     public Replica(ReplicaConfiguration configuration, Outbox outbox, long startOp) {
@@ -106,6 +112,7 @@ public final class Replica {
         this.viewChangeProtocol = new ViewChangeProtocol(this);
         this.stateTransferProtocol = new StateTransferProtocol(this);
         this.recoveryProtocol = new RecoveryProtocol(this);
+        this.repairProtocol = new RepairProtocol(this);
         this.transfers = new CheckpointTransfer(this);
         this.contact = new QuorumContact(this, configuration.replicaCount());
         this.execution = new Execution(this, startOp);
@@ -116,8 +123,10 @@ public final class Replica {
 
     /**
      * A replica restarting on its own disk. It rejoins without forgetting what it acknowledged: its log holds
-     * every entry it made durable. If the disk fails its checks (a corrupt entry, a gap) the state is treated as
-     * lost and the replica recovers from its peers (§4.3) instead of acknowledging or serving damaged entries.
+     * every entry it made durable. Damaged records the disk could skip ({@link DurableState#holes}) are fetched
+     * from peers first ({@link RepairProtocol}); if the disk fails its checks otherwise (a corrupt entry, a gap) the
+     * state is treated as lost and the replica recovers from its peers (§4.3) instead of acknowledging or serving
+     * damaged entries.
      */
     public static Replica restart(ReplicaConfiguration configuration, ReplicaOptions options, Outbox outbox,
                                   RandomGenerator random, DurableState disk) {
@@ -132,7 +141,18 @@ public final class Replica {
             replica.checkInvariants();
             return replica;
         }
-        if (disk.lastNormalView() == RECOVERING_MARK || !replica.recoveryProtocol.loadDisk(disk)) {
+        if (disk.lastNormalView() == RECOVERING_MARK) {
+            return recovering(configuration, options, outbox, random, bugs);
+        }
+        if (!disk.holes().isEmpty()) {
+            if (configuration.replicaCount() == 1) {
+                return recovering(configuration, options, outbox, random, bugs);
+            }
+            replica.repairProtocol.begin(disk);
+            replica.checkInvariants();
+            return replica;
+        }
+        if (!replica.recoveryProtocol.loadDisk(disk)) {
             return recovering(configuration, options, outbox, random, bugs);
         }
         replica.checkInvariants();
@@ -307,6 +327,12 @@ public final class Replica {
 
     /** Time passes by one tick: heartbeats, retransmissions and timeouts (§4.1 step 7, §4.2). */
     public void onTick() {
+        if (status == Status.REPAIRING) {
+            // not started yet: its own ticks stay at 0 until the repair completes
+            repairProtocol.onTick();
+            checkInvariants();
+            return;
+        }
         ticks++;
         applyCommitted();
         // reads held while out of contact go once contact is back, whatever brought it back
@@ -316,6 +342,7 @@ public final class Replica {
             case NORMAL -> normalProtocol.onTick();
             case VIEW_CHANGE -> viewChangeProtocol.onTick();
             case RECOVERING -> recoveryProtocol.onTick();
+            case REPAIRING -> throw new IllegalStateException("repairing replica ticked as started");
         }
         checkInvariants();
     }
@@ -326,8 +353,18 @@ public final class Replica {
             ignored.ignore(Ignored.BAD_SENDER);
             return;
         }
+        if (status == Status.REPAIRING) {
+            if (message instanceof Message.RepairResponse m) {
+                repairProtocol.onResponse(m);
+            } else {
+                ignored.ignore(Ignored.REPAIRING);
+            }
+            checkInvariants();
+            return;
+        }
         if (status == Status.RECOVERING && !(message instanceof Message.RecoveryResponse)
-                && !(message instanceof Message.Recovery) && !(message instanceof Message.CheckpointChunk)) {
+                && !(message instanceof Message.Recovery) && !(message instanceof Message.CheckpointChunk)
+                && !(message instanceof Message.RepairRequest)) {
             ignored.ignore(Ignored.RECOVERING);
             return;
         }
@@ -348,6 +385,8 @@ public final class Replica {
             case Message.CheckpointChunk m -> stateTransferProtocol.onCheckpointChunk(m);
             case Message.ReadIndexRequest m -> normalProtocol.onReadIndexRequest(m);
             case Message.ReadIndexResponse m -> normalProtocol.onReadIndexResponse(m);
+            case Message.RepairRequest m -> repairProtocol.onRequest(m);
+            case Message.RepairResponse m -> ignored.ignore(Ignored.UNWANTED);
         }
         checkInvariants();
     }
@@ -398,6 +437,9 @@ public final class Replica {
                 stateTransferProtocol.end();
                 recoveryProtocol.end();
             }
+            case REPAIRING -> {
+                // entered only at start, before any other phase began
+            }
         }
     }
 
@@ -408,8 +450,8 @@ public final class Replica {
         return switch (next) {
             case NORMAL -> status != Status.NORMAL || nextView > view;
             case VIEW_CHANGE -> status != Status.RECOVERING && nextView > view;
-            case RECOVERING -> status == Status.NORMAL && view == 0 && nextView == 0 && ticks == 0
-                    && opNumber() == 0 && recoveryProtocol.phase() == null;
+            case RECOVERING, REPAIRING -> status == Status.NORMAL && view == 0 && nextView == 0 && ticks == 0
+                    && opNumber() == 0 && recoveryProtocol.phase() == null && !repairProtocol.active();
         };
     }
 
@@ -454,6 +496,15 @@ public final class Replica {
     /** Ticks since this replica last knew itself part of a working normal view (see {@link #inQuorumContact}). */
     public long ticksSinceQuorumContact() {
         return contact.ticksSince();
+    }
+
+    /** What the repair of damaged log records at restart did ({@link RepairProtocol}); null when none ran. */
+    public String repairSummary() {
+        return repairSummary;
+    }
+
+    void repairEnded(String summary) {
+        repairSummary = summary;
     }
 
     /** How many messages this replica ignored, by reason, since it started. */

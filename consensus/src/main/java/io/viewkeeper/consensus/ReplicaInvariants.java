@@ -30,6 +30,12 @@ final class ReplicaInvariants {
         if ((r.status() == Replica.Status.RECOVERING) != (r.recoveryProtocol.phase() != null)) {
             throw Replica.violated("recovery phase with status " + r.status());
         }
+        if ((r.status() == Replica.Status.REPAIRING) != r.repairProtocol.active()) {
+            throw Replica.violated("repair phase with status " + r.status());
+        }
+        if (r.status() == Replica.Status.REPAIRING && !(r.view() == 0 && r.opNumber() == 0 && r.ticks() == 0)) {
+            throw Replica.violated("repairing replica started: view " + r.view() + " op " + r.opNumber());
+        }
         if (r.isPristine() && !(r.view() == 0 && r.opNumber() == 0 && r.issuedOp() == 0)) {
             throw Replica.violated("pristine replica in view " + r.view() + " holding op " + r.opNumber());
         }

@@ -49,6 +49,69 @@ class DiskFaultScenarioTest {
     }
 
     /**
+     * A backup restarts on a disk with two damaged entries between intact ones, one of them its last: it fetches
+     * just those from a peer, checked against the hash chain its disk names, writes them in place and starts as on
+     * an intact disk. It recovers nothing else, and then holds every op: it can be elected with the other backup.
+     */
+    @Test
+    void shouldRepairDamagedEntriesFromPeerInsteadOfRecoveringWholeState() {
+        Scenario cluster = Scenario.cluster(3);
+        int client = cluster.client(0);
+        cluster.writeKeysInTurn(client, 10);
+        cluster.runTicks(10);
+        long last = cluster.replica(1).opNumber();
+        cluster.crash(1);
+        assertThat(cluster.corruptEntry(1, 4)).isTrue();
+        assertThat(cluster.corruptEntry(1, last)).isTrue();
+        assertThat(cluster.simulation().nodes[1].disk.load().durable().holes())
+                .extracting(LogHole::firstOp).containsExactly(4L, last);
+        cluster.restart(1);
+        assertThat(cluster.replica(1).status()).isEqualTo(Replica.Status.REPAIRING);
+        cluster.runUntilAllNormal();
+        assertThat(cluster.replica(1).repairSummary()).startsWith("repaired 2 entries in 2 damaged runs");
+        assertThat(cluster.faults().count(SimFaults.Kind.ENTRY_REPAIRED)).isEqualTo(1);
+        assertThat(cluster.simulation().nodes[1].disk.load().durable().holes()).isEmpty();
+        assertThat(cluster.replica(1).latestCheckpoint()).isNull();
+        cluster.crash(0);
+        cluster.runUntilPrimaryIs(1);
+        assertThat(cluster.replica(1).opNumber()).isGreaterThanOrEqualTo(last);
+        cluster.restart(0);
+        cluster.finishSafely();
+        assertThat(cluster.replica(1).commitNumber()).isEqualTo(cluster.replica(0).commitNumber())
+                .isGreaterThanOrEqualTo(10);
+    }
+
+    /**
+     * The old primary's last entries never reached a backup (so they were never committed), and the group moved on
+     * without them; then its disk damaged the last one. Both peers refuse it (their log took another branch), so the
+     * replica recovers its whole state instead, and the group goes on.
+     */
+    @Test
+    void shouldRecoverWholeStateWhenNoPeerHoldsTheDamagedEntry() {
+        Scenario cluster = Scenario.cluster(3);
+        int client = cluster.client(0);
+        cluster.writeKeysInTurn(client, 4);
+        cluster.isolate(0);
+        cluster.write(client, 7);
+        cluster.runTicks(5);
+        long last = cluster.replica(0).opNumber();
+        assertThat(last).isGreaterThan(cluster.replica(1).opNumber());
+        cluster.crash(0);
+        cluster.heal();
+        int other = cluster.client(1);
+        cluster.write(other, 8);
+        cluster.runUntilDone(other);
+        assertThat(cluster.corruptEntry(0, last)).isTrue();
+        cluster.restart(0);
+        assertThat(cluster.replica(0).status()).isEqualTo(Replica.Status.REPAIRING);
+        cluster.runUntilAllNormal();
+        assertThat(cluster.replica(0).repairSummary()).startsWith("gave up (every peer refused");
+        assertThat(cluster.faults().count(SimFaults.Kind.ENTRY_REPAIRED)).isZero();
+        cluster.finishSafely();
+        assertThat(cluster.replica(0).commitNumber()).isEqualTo(cluster.replica(1).commitNumber());
+    }
+
+    /**
      * A replica completing recovery writes the view state of its new view, then, its log being durable, that view
      * as its last normal view. A crash between the two must leave it recovering on restart: had the first write
      * replaced the recovery mark by the last normal view it held before recovering, it would restart holding the

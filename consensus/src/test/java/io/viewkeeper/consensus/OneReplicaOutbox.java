@@ -1,5 +1,7 @@
 package io.viewkeeper.consensus;
 
+import java.util.List;
+
 /**
  * An {@link Outbox} for tests of a one-replica group, which never sends or truncates: either would be a bug, so
  * both fail the test. View state is not kept (these tests have no disk).
@@ -19,5 +21,10 @@ abstract class OneReplicaOutbox implements Outbox {
     @Override
     public void persistViewState(long view, long lastNormalView) {
         // no disk in these tests
+    }
+
+    @Override
+    public void repairLog(List<LogEntry> entries, long[] chains) {
+        throw new IllegalStateException("a one-replica group has no peer to repair from");
     }
 }

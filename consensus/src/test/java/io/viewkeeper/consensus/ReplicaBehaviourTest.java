@@ -61,6 +61,11 @@ class ReplicaBehaviourTest {
         }
 
         @Override
+        public void repairLog(List<LogEntry> entries, long[] chains) {
+            throw new IllegalStateException("no replica here restarts with damaged records");
+        }
+
+        @Override
         public void truncate(long lastOpKept) {
             viewStates.add("truncate " + lastOpKept);
         }

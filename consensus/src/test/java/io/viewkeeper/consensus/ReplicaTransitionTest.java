@@ -36,6 +36,11 @@ class ReplicaTransitionTest {
         public void persistViewState(long view, long lastNormalView) {
             viewStates.add(view + "/" + lastNormalView);
         }
+
+        @Override
+        public void repairLog(List<LogEntry> entries, long[] chains) {
+            throw new IllegalStateException("no replica here restarts with damaged records");
+        }
     };
 
     private Replica backup() {

@@ -73,6 +73,11 @@ public final class Scenario {
         return sim.corruptCheckpoint(replica);
     }
 
+    /** Damages the entry at {@code op} on the disk of {@code replica}; found when the replica next restarts. */
+    public boolean corruptEntry(int replica, long op) {
+        return sim.corruptEntry(replica, op);
+    }
+
     public SimFaults faults() {
         return sim.faults();
     }

@@ -14,7 +14,8 @@ import java.util.zip.CRC32C;
  * The simulated disk of one replica: a durable log, view state and checkpoint, and a FIFO of writes issued but not
  * yet synced. A crash decides what happens to unsynced writes; the disk survives crashes unless wiped. Entries
  * written by a torn write are marked, as a WAL with per-record footers would know, and dropped on load; an entry
- * corrupted after it was synced keeps its place and fails its checksum when the replica loads it. The checkpoint
+ * corrupted after it was synced keeps its place, and the load reports it as a hole with the chain stored beside it,
+ * as the production log names a damaged record's chain through the intact record after it. The checkpoint
  * is stored with a checksum taken when it is written and checked when it is read, as the production checkpoint
  * store does; a damaged one fails the check on every load until a new checkpoint replaces it.
  */
@@ -26,16 +27,18 @@ final class SimDisk {
      * A durable step of the driver: a log write completing (asynchronous, reported by {@link Replica#onPersisted})
      * or one of the synchronous writes of the {@link Outbox} contract. A crash point falls right after one.
      */
-    enum Step { LOG_WRITE, TRUNCATE, VIEW_STATE, CHECKPOINT, CHECKPOINT_INSTALL }
+    enum Step { LOG_WRITE, TRUNCATE, VIEW_STATE, CHECKPOINT, CHECKPOINT_INSTALL, REPAIR }
 
     /** What the driver reads on restart: the durable state, or, when a check failed, why (durable then null). */
     record Loaded(DurableState durable, String damage) {
     }
 
-    private record PendingWrite(List<LogEntry> entries) {
+    private record PendingWrite(List<LogEntry> entries, long[] chains) {
     }
 
     private final TreeMap<Long, LogEntry> log = new TreeMap<>();
+    /** The hash chain at each op of the log, stored beside its entry as the production log does. */
+    private final TreeMap<Long, Long> chains = new TreeMap<>();
     private final TreeMap<Long, Boolean> torn = new TreeMap<>();
     private final Deque<PendingWrite> pending = new ArrayDeque<>();
     private long view;
@@ -53,8 +56,8 @@ final class SimDisk {
     }
 
     /** Queues a write; returns the tick at which it completes (writes complete in issue order). */
-    long write(List<LogEntry> entries, long now, int delayTicks) {
-        pending.addLast(new PendingWrite(entries));
+    long write(List<LogEntry> entries, long[] entryChains, long now, int delayTicks) {
+        pending.addLast(new PendingWrite(entries, entryChains));
         lastCompletionTick = Math.max(lastCompletionTick, now + delayTicks);
         return lastCompletionTick;
     }
@@ -65,8 +68,10 @@ final class SimDisk {
         if (write == null) {
             return -1;
         }
-        for (LogEntry entry : write.entries()) {
+        for (int i = 0; i < write.entries().size(); i++) {
+            LogEntry entry = write.entries().get(i);
             log.put(entry.op(), entry);
+            chains.put(entry.op(), write.chains()[i]);
             torn.remove(entry.op());
         }
         return write.entries().get(write.entries().size() - 1).op();
@@ -81,6 +86,7 @@ final class SimDisk {
     void truncate(long lastOpKept) {
         completeAll();
         log.tailMap(lastOpKept, false).clear();
+        chains.tailMap(lastOpKept, false).clear();
         torn.tailMap(lastOpKept, false).clear();
         epoch++;
     }
@@ -120,12 +126,14 @@ final class SimDisk {
         completeAll();
         saveCheckpoint(newCheckpoint);
         log.clear();
+        chains.clear();
         torn.clear();
         epoch++;
     }
 
     void release(long op) {
         log.headMap(op, true).clear();
+        chains.headMap(op, true).clear();
         torn.headMap(op, true).clear();
     }
 
@@ -149,6 +157,7 @@ final class SimDisk {
             case WIPED -> {
                 pending.clear();
                 log.clear();
+                chains.clear();
                 torn.clear();
                 checkpoint = null;
                 checkpointChecksum = 0;
@@ -173,10 +182,43 @@ final class SimDisk {
         int keep = random.nextInt(last.entries().size());
         for (int i = 0; i < keep; i++) {
             log.put(last.entries().get(i).op(), last.entries().get(i));
+            chains.put(last.entries().get(i).op(), last.chains()[i]);
         }
         LogEntry tornEntry = SimNetwork.corrupt(last.entries().get(keep), random);
         log.put(tornEntry.op(), tornEntry);
+        chains.put(tornEntry.op(), last.chains()[keep]);
         torn.put(tornEntry.op(), true);
+    }
+
+    /**
+     * Writes entries fetched from peers in place of damaged ones ({@link Outbox#repairLog}): each must be at an op
+     * the disk holds damaged, and lead to the chain stored there.
+     */
+    void repair(List<LogEntry> entries, long[] entryChains) {
+        completeAll();
+        for (int i = 0; i < entries.size(); i++) {
+            LogEntry entry = entries.get(i);
+            LogEntry held = log.get(entry.op());
+            if (held == null || held.checksumValid() || torn.containsKey(entry.op())) {
+                throw new IllegalStateException("repair of op " + entry.op() + " that is not a damaged record");
+            }
+            if (entryChains[i] != chains.get(entry.op())) {
+                throw new IllegalStateException("repair of op " + entry.op() + " with another chain than stored");
+            }
+            log.put(entry.op(), entry);
+        }
+        epoch++;
+    }
+
+    /** Flips a bit of the synced entry at {@code op}; returns false when the disk holds no entry there. */
+    boolean corruptEntry(long op, Random random) {
+        completeAll();
+        if (!log.containsKey(op)) {
+            return false;
+        }
+        log.put(op, SimNetwork.corrupt(log.get(op), random));
+        torn.remove(op);
+        return true;
     }
 
     /** Flips a bit of one synced entry; returns false when the log is empty. */
@@ -240,21 +282,40 @@ final class SimDisk {
 
     /**
      * What a restarting replica's driver reads: torn records at the tail are recognised and dropped; a checkpoint
-     * failing its checksum is reported as damage. Log entries are not checked here: the replica checks them
-     * ({@link Replica#restart}).
+     * failing its checksum is reported as damage; an entry failing its checksum where the log goes on after it (or
+     * that the write it came in completed, which a batch's end record tells) is a hole, named with the chain stored
+     * at its op. Runs of damaged entries longer than {@link LogHole#OPS_MAX} are left in the log for the replica's
+     * own checks, which make it recover its whole state.
      */
     Loaded load() {
         if (checkpointDamaged()) {
             return new Loaded(null, "checkpoint at op " + checkpoint.op() + " fails its checksum");
         }
         List<LogEntry> entries = new ArrayList<>();
+        List<LogHole> holes = new ArrayList<>();
         long checkpointOp = checkpoint == null ? 0 : checkpoint.op();
+        long holeStart = -1;
         for (Map.Entry<Long, LogEntry> entry : log.tailMap(checkpointOp, false).entrySet()) {
-            if (torn.containsKey(entry.getKey())) {
+            long op = entry.getKey();
+            if (torn.containsKey(op)) {
                 break;
             }
-            entries.add(entry.getValue());
+            if (entry.getValue().checksumValid()) {
+                entries.add(entry.getValue());
+                continue;
+            }
+            holeStart = holeStart < 0 ? op : holeStart;
+            LogEntry next = log.get(op + 1);
+            if (next == null || next.checksumValid() || torn.containsKey(op + 1)) {
+                if (op - holeStart >= LogHole.OPS_MAX) {
+                    // too long a run to repair: the replica's own checks find it and it recovers instead
+                    return new Loaded(new DurableState(view, lastNormalView, checkpoint,
+                            List.copyOf(log.tailMap(checkpointOp, false).values()), commitHint), null);
+                }
+                holes.add(new LogHole(holeStart, op, chains.get(op)));
+                holeStart = -1;
+            }
         }
-        return new Loaded(new DurableState(view, lastNormalView, checkpoint, entries, commitHint), null);
+        return new Loaded(new DurableState(view, lastNormalView, checkpoint, entries, commitHint, holes), null);
     }
 }

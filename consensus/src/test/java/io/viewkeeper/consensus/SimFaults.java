@@ -18,6 +18,8 @@ public final class SimFaults {
         CRASH_WIPED,
         /** A synced log entry was damaged on disk. */
         ENTRY_CORRUPTED,
+        /** A restart found damaged log entries between intact ones and repaired them from its peers. */
+        ENTRY_REPAIRED,
         /** The stored checkpoint was damaged on disk. */
         CHECKPOINT_CORRUPTED,
         /** A restart found the checkpoint failing its checksum, and the replica recovered from its peers. */
@@ -27,7 +29,8 @@ public final class SimFaults {
         CRASH_AFTER_TRUNCATE,
         CRASH_AFTER_VIEW_STATE,
         CRASH_AFTER_CHECKPOINT,
-        CRASH_AFTER_CHECKPOINT_INSTALL
+        CRASH_AFTER_CHECKPOINT_INSTALL,
+        CRASH_AFTER_REPAIR
     }
 
     private final long[] counts = new long[Kind.values().length];
@@ -48,6 +51,7 @@ public final class SimFaults {
             case VIEW_STATE -> Kind.CRASH_AFTER_VIEW_STATE;
             case CHECKPOINT -> Kind.CRASH_AFTER_CHECKPOINT;
             case CHECKPOINT_INSTALL -> Kind.CRASH_AFTER_CHECKPOINT_INSTALL;
+            case REPAIR -> Kind.CRASH_AFTER_REPAIR;
         };
     }
 

@@ -115,6 +115,8 @@ final class SimNetwork {
                     m.parentChain(), corruptOne(m.entries(), random), m.from());
             case Message.NewState m -> new Message.NewState(m.view(), m.opNumber(), m.commitNumber(), m.checkpoint(),
                     m.parentChain(), corruptOne(m.entries(), random), m.from());
+            case Message.RepairResponse m when !m.entries().isEmpty() -> new Message.RepairResponse(m.firstOp(),
+                    m.lastOp(), corruptOne(m.entries(), random), null, m.from());
             case Message.CheckpointChunk m when m.data().length > 0 -> {
                 byte[] data = m.data().clone();
                 data[random.nextInt(data.length)] ^= (byte) (1 << random.nextInt(8));
@@ -155,6 +157,9 @@ final class SimNetwork {
             case Message.CheckpointRequest m -> mix(15, m.op() * 131 + m.offset(), m.checksum());
             case Message.CheckpointChunk m -> mix(16, m.checkpoint().op() * 131 + m.offset(),
                     java.util.Arrays.hashCode(m.data()) * 31L + m.clients().size());
+            case Message.RepairRequest m -> mix(17, m.firstOp() * 131 + m.lastOp(), m.chainAtLast());
+            case Message.RepairResponse m -> mix(18, m.firstOp() * 131 + (m.refusal() == null ? 0
+                    : m.refusal().ordinal() + 1), entries(m.entries()));
         };
         return mix(h, message.view(), message.from());
     }

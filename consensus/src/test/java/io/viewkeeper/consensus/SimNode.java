@@ -70,7 +70,8 @@ final class SimNode implements Outbox {
             }
             replica = Replica.restart(sim.configuration(index), sim.options, this, prng, durable, sim.bugs);
         }
-        startedRecovering = replica.status() == Replica.Status.RECOVERING;
+        startedRecovering = replica.status() == Replica.Status.RECOVERING
+                || replica.status() == Replica.Status.REPAIRING;
         if (startedRecovering) {
             stateAtRisk = true;
         }
@@ -96,7 +97,11 @@ final class SimNode implements Outbox {
             return;
         }
         disk.noteCommitHint(replica.commitTarget());
-        long at = disk.write(entries, sim.now, 1 + sim.random.nextInt(sim.settings.diskDelayTicksMax()));
+        long[] chains = new long[entries.size()];
+        for (int i = 0; i < chains.length; i++) {
+            chains[i] = replica.chainAt(entries.get(i).op());
+        }
+        long at = disk.write(entries, chains, sim.now, 1 + sim.random.nextInt(sim.settings.diskDelayTicksMax()));
         sim.schedule(at, new Simulation.PersistDone(index, incarnation, disk.epoch()));
     }
 
@@ -151,6 +156,16 @@ final class SimNode implements Outbox {
         }
         disk.truncate(lastOpKept);
         sim.afterDiskStep(this, SimDisk.Step.TRUNCATE);
+    }
+
+    @Override
+    public void repairLog(List<LogEntry> entries, long[] chains) {
+        if (dead()) {
+            return;
+        }
+        disk.repair(entries, chains);
+        sim.onRepaired(this, entries);
+        sim.afterDiskStep(this, SimDisk.Step.REPAIR);
     }
 
     @Override

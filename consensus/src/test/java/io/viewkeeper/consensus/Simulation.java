@@ -416,6 +416,23 @@ public final class Simulation {
         crashAtCrashPoints();
     }
 
+    /**
+     * The replica repaired damaged log entries with entries from its peers: each must be the entry the disk held,
+     * so where the op is committed, the committed entry.
+     */
+    void onRepaired(SimNode node, List<LogEntry> entries) {
+        faults.record(SimFaults.Kind.ENTRY_REPAIRED);
+        for (LogEntry entry : entries) {
+            LogEntry committedThere = committed.get(entry.op());
+            if (committedThere != null && !committedThere.equals(entry)) {
+                throw new Violation("bad-repair", "r" + node.index + " repaired op " + entry.op() + " with " + entry
+                        + " but " + committedThere + " is committed there");
+            }
+        }
+        record("r" + node.index + " repaired ops " + entries.get(0).op() + ".." + entries.get(entries.size() - 1).op()
+                + " from its peers");
+    }
+
     /** The driver found damage on the node's disk as it restarted: the replica recovers instead (§4.3). */
     void onCheckpointDamageFound(SimNode node, String damage) {
         faults.record(SimFaults.Kind.CHECKPOINT_DAMAGE_FOUND);
@@ -461,7 +478,7 @@ public final class Simulation {
             return false;
         }
         if (node.replica != null && node.replica.status() != Replica.Status.RECOVERING
-                && !node.disk.recordsRecovery()) {
+                && node.replica.status() != Replica.Status.REPAIRING && !node.disk.recordsRecovery()) {
             return true;
         }
         for (SimNode other : nodes) {
@@ -501,6 +518,19 @@ public final class Simulation {
     /** Scenario use: damages the stored checkpoint of replica {@code index}; false when it has none. */
     public boolean corruptCheckpoint(int index) {
         return corruptDisk(nodes[index], true);
+    }
+
+    /** Flips a bit of the entry at {@code op} on the disk of replica {@code index}; false when it holds none. */
+    public boolean corruptEntry(int index, long op) {
+        SimNode node = nodes[index];
+        if (!node.disk.corruptEntry(op, random)) {
+            return false;
+        }
+        node.stateAtRisk = true;
+        node.startedRecovering = false;
+        faults.record(SimFaults.Kind.ENTRY_CORRUPTED);
+        record("disk corruption at r" + index + " of op " + op);
+        return true;
     }
 
     public SimFaults faults() {

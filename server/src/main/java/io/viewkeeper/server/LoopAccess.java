@@ -87,7 +87,7 @@ final class LoopAccess implements NodeAccess {
 
     @Override
     public InputQueue inputQueue() {
-        ReplicaLoop.QueueFigures f = loop.queueFigures();
+        ReplicaInputs.Figures f = loop.queueFigures();
         java.util.Map<String, Long> consumed = new java.util.TreeMap<>();
         for (Input.Kind kind : Input.Kind.values()) {
             consumed.put(kind.label(), loop.consumed(kind));

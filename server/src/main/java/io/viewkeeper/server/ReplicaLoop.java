@@ -29,12 +29,8 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
@@ -54,26 +50,15 @@ import org.slf4j.LoggerFactory;
  */
 final class ReplicaLoop implements WritePath, Outbox, ReplicaInbox, Runnable {
     private static final Logger log = LoggerFactory.getLogger(ReplicaLoop.class);
-    private static final int QUEUE_CAPACITY = 65_536;
-    /** Client and admin input is refused past this many queued inputs; the rest of the queue is for peers. */
-    private static final int CLIENT_QUEUE_LIMIT = QUEUE_CAPACITY / 4 * 3;
     private static final int INPUTS_PER_CYCLE_MAX = 4096;
     private static final int FLUSH_ROUNDS_MAX = 64;
     /** The commit hint is rewritten at most this often. */
     private static final long COMMIT_HINT_MS = 1000;
 
-    private final BlockingQueue<Input> inputs = new ArrayBlockingQueue<>(QUEUE_CAPACITY);
-    /** Inputs consumed, by {@link Input.Kind} ordinal; written by the replica thread only. */
-    private final AtomicLongArray consumed = new AtomicLongArray(Input.Kind.values().length);
+    private final ReplicaInputs inputs = new ReplicaInputs();
     private final LongSupplier clock;
     /** The clock as this cycle read it; any thread may read it (the frontend's clock, figures). */
     private volatile long cycleNow;
-    private final java.util.Queue<RoomWaiter> roomWaiters = new java.util.concurrent.ConcurrentLinkedQueue<>();
-    private final java.util.concurrent.atomic.AtomicLong refusedOffers = new java.util.concurrent.atomic.AtomicLong();
-    private final java.util.concurrent.atomic.AtomicLong droppedPeerInputs =
-            new java.util.concurrent.atomic.AtomicLong();
-    /** Written by the offering threads; a figure for operators, so a racy maximum is good enough. */
-    private volatile int queueHighWater;
     private final long replicaTickMs;
     private final long frontendTickMs;
     private final long reaperMs;
@@ -103,6 +88,8 @@ final class ReplicaLoop implements WritePath, Outbox, ReplicaInbox, Runnable {
     private long decodedOp = -1;
     private Txn decodedTxn;
     private Replica.Status lastStatus;
+    /** Whether the outcome of the repair of damaged log records at start was logged. */
+    private boolean repairReported;
     private long lastView = -1;
     /** The view this replica was last seen normal in, so that entering a newer one re-offers pending writes. */
     private long lastNormalView = -1;
@@ -209,28 +196,13 @@ final class ReplicaLoop implements WritePath, Outbox, ReplicaInbox, Runnable {
     }
 
     private boolean offerLimited(Input input) {
-        if (!running) {
-            return false;
-        }
-        if (inputs.size() >= CLIENT_QUEUE_LIMIT || !queue(input)) {
-            refusedOffers.incrementAndGet();
-            return false;
-        }
-        return true;
-    }
-
-    private boolean queue(Input input) {
-        boolean queued = inputs.offer(input);
-        if (queued) {
-            queueHighWater = Math.max(queueHighWater, QUEUE_CAPACITY - inputs.remainingCapacity());
-        }
-        return queued;
+        return running && inputs.offerLimited(input);
     }
 
     /** Called back on {@code executor} once the queue is at most half full (checked every duty cycle). */
     @Override
     public void whenRoom(java.util.concurrent.Executor executor, Runnable retry) {
-        roomWaiters.add(new RoomWaiter(executor, retry));
+        inputs.whenRoom(executor, retry);
     }
 
     /**
@@ -238,38 +210,19 @@ final class ReplicaLoop implements WritePath, Outbox, ReplicaInbox, Runnable {
      * protocol survives as it survives a lost message (it retransmits, and timeouts stand in for lost notices).
      */
     void offerFromPeer(Input input) {
-        if (running && !queue(input)) {
-            long dropped = droppedPeerInputs.incrementAndGet();
-            if (Long.bitCount(dropped) == 1) {
-                log.warn("{} the replica thread's queue is full: {} peer inputs dropped so far", prefix(), dropped);
-            }
+        long dropped = running ? inputs.offerFromPeer(input) : 0;
+        if (dropped > 0 && Long.bitCount(dropped) == 1) {
+            log.warn("{} the replica thread's queue is full: {} peer inputs dropped so far", prefix(), dropped);
         }
     }
 
-    /** Calls back the I/O threads waiting for room, once the queue is at most half full. */
-    private void wakeRoomWaiters() {
-        if (roomWaiters.isEmpty() || inputs.size() > QUEUE_CAPACITY / 2) {
-            return;
-        }
-        for (RoomWaiter waiter = roomWaiters.poll(); waiter != null; waiter = roomWaiters.poll()) {
-            waiter.executor().execute(waiter.retry());
-        }
-    }
-
-    private record RoomWaiter(java.util.concurrent.Executor executor, Runnable retry) {
-    }
-
-    /** The most inputs queued at once, offers refused for a full queue, and peer inputs dropped for it. */
-    record QueueFigures(int capacity, int highWater, long refusedOffers, long droppedPeerInputs) {
-    }
-
-    QueueFigures queueFigures() {
-        return new QueueFigures(QUEUE_CAPACITY, queueHighWater, refusedOffers.get(), droppedPeerInputs.get());
+    ReplicaInputs.Figures queueFigures() {
+        return inputs.figures();
     }
 
     /** Inputs consumed since start, by kind; any thread. */
     long consumed(Input.Kind kind) {
-        return consumed.get(kind.ordinal());
+        return inputs.consumedCount(kind);
     }
 
     /**
@@ -288,7 +241,7 @@ final class ReplicaLoop implements WritePath, Outbox, ReplicaInbox, Runnable {
                 // the sleep is measured from the time now, not the cycle's reading: a long cycle must not delay
                 // the next tick by its own length
                 long wait = replica.applyPending() ? 0 : timers.waitMs(clock.getAsLong());
-                Input first = inputs.poll(wait, TimeUnit.MILLISECONDS);
+                Input first = inputs.poll(wait);
                 // the one clock reading of this cycle: every input, tick and flush below takes its time from it
                 now = clock.getAsLong();
                 cycleNow = now;
@@ -296,7 +249,7 @@ final class ReplicaLoop implements WritePath, Outbox, ReplicaInbox, Runnable {
                     handle(first);
                     drainInputs();
                 }
-                wakeRoomWaiters();
+                inputs.wakeRoomWaiters();
                 if (timers.due(CycleTimers.Timer.REPLICA_TICK, now)) {
                     inputLog.tick();
                     replica.onTick();
@@ -348,7 +301,7 @@ final class ReplicaLoop implements WritePath, Outbox, ReplicaInbox, Runnable {
 
     /** The duty cycle's one door for inputs: each kind goes where it belongs. */
     private void handle(Input input) {
-        consumed.lazySet(input.kind().ordinal(), consumed.get(input.kind().ordinal()) + 1);
+        inputs.consumed(input.kind());
         switch (input) {
             case Input.Client client -> client.input().deliverTo(core);
             case Input.PeerMessage peer -> {
@@ -463,6 +416,11 @@ final class ReplicaLoop implements WritePath, Outbox, ReplicaInbox, Runnable {
         }
         lastStatus = status;
         lastView = view;
+        if (replica.repairSummary() != null && !repairReported) {
+            repairReported = true;
+            log.warn("{} damaged log records at start: {}", prefix(), replica.repairSummary());
+            activity.event("repair", replica.repairSummary());
+        }
         log.info("{} now {} v{} {}", prefix(), status, view, isPrimary() ? "primary" : "backup");
         activity.event("status", status.name().toLowerCase(java.util.Locale.ROOT) + " in view " + view + " as "
                 + (isPrimary() ? "primary" : "backup"));
@@ -615,6 +573,18 @@ final class ReplicaLoop implements WritePath, Outbox, ReplicaInbox, Runnable {
     @Override
     public void persistViewState(long view, long lastNormalView) {
         runOnDisk("record view " + view, () -> disk.persistViewState(view, lastNormalView));
+    }
+
+    /** Writes the entries peers sent in place of the damaged records the log found on start, and syncs them. */
+    @Override
+    public void repairLog(List<LogEntry> entries, long[] chains) {
+        List<WalRecord> records = new ArrayList<>(entries.size());
+        for (int i = 0; i < entries.size(); i++) {
+            LogEntry e = entries.get(i);
+            records.add(new WalRecord(e.op(), e.view(), e.clientId(), e.requestNumber(), e.checksum(), chains[i],
+                    e.body()));
+        }
+        runOnDisk("repair " + entries.size() + " damaged log records", () -> writer.runNow(wal -> wal.repair(records)));
     }
 
     /**

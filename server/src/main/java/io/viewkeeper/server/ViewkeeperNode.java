@@ -1,5 +1,6 @@
 package io.viewkeeper.server;
 
+import io.viewkeeper.consensus.LogHole;
 import io.viewkeeper.consensus.ReplicaConfiguration;
 import io.viewkeeper.consensus.ReplicaOptions;
 import io.viewkeeper.frontend.ClientAuthentication;
@@ -281,6 +282,18 @@ public final class ViewkeeperNode implements AutoCloseable {
         ReplicaDisk.Start start = disk.start();
         switch (start.kind()) {
             case INTACT -> {
+                int damaged = start.durable().holes().stream().mapToInt(LogHole::size).sum();
+                if (damaged > 0 && single) {
+                    throw new IOException("the log in " + config.dataDir() + " holds " + damaged + " damaged "
+                            + "records; a one-replica group has no peer to repair them from, so this node does not "
+                            + "start. Restore the directory or move it aside to start empty.");
+                }
+                if (damaged > 0) {
+                    log.error("replica {} found {} damaged records in its log between intact ones (ops {}); it "
+                            + "fetches those entries from its peers, checked against the hash chain, and neither "
+                            + "votes nor serves until then", config.serverId(), damaged, start.durable().holes()
+                            .stream().map(h -> h.firstOp() + ".." + h.lastOp()).toList());
+                }
                 log.info("replica {} restarts from its disk: checkpoint at op {}, {} log entries after it, view {}, "
                         + "known committed up to op {}", config.serverId(),
                         start.durable().checkpoint() == null ? 0 : start.durable().checkpoint().op(),

@@ -99,6 +99,9 @@ public final class DataDirInspector {
                     s.tornTail() ? ", torn tail (cut on next start)" : "");
             if (s.damage() != null) {
                 problem("log: " + s.file() + ": " + s.damage());
+            } else if (!s.damagedOps().isEmpty()) {
+                problem("log: " + s.file() + ": damaged records between intact ones at ops " + s.damagedOps()
+                        + " (a replica of a group fetches them from its peers on its next start)");
             } else if (expected >= 0 && s.firstOp() != expected) {
                 problem("log: " + s.file() + " starts at op " + s.firstOp() + " but op " + expected + " was expected");
             }

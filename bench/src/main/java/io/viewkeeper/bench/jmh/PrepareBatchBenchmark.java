@@ -100,6 +100,11 @@ public class PrepareBatchBenchmark {
         public void persistViewState(long view, long lastNormalView) {
             // in memory: nothing to make durable
         }
+
+        @Override
+        public void repairLog(List<LogEntry> entries, long[] chains) {
+            throw new IllegalStateException("replicas in memory never restart on a damaged log");
+        }
     }
 
     @Benchmark

@@ -4,6 +4,7 @@ import io.viewkeeper.consensus.Checkpoint;
 import io.viewkeeper.consensus.ClientTable;
 import io.viewkeeper.consensus.DurableState;
 import io.viewkeeper.consensus.LogEntry;
+import io.viewkeeper.consensus.LogHole;
 import io.viewkeeper.storage.DataTree;
 import io.viewkeeper.storage.SessionTable;
 import io.viewkeeper.storage.TreeSnapshot;
@@ -103,12 +104,13 @@ public final class ReplicaDisk implements AutoCloseable {
         long checkpointOp = stored == null ? 0 : stored.op();
         WriteAheadLog.Opened opened = WriteAheadLog.open(dataDir.resolve("wal"), walOptions, ChannelOpener.DIRECT,
                 checkpointOp);
-        List<LogEntry> entries = checkedEntries(opened.contents(), stored, damage);
+        CheckedLog checked = checkedLog(opened.contents(), stored, damage);
+        List<LogEntry> entries = checked.entries();
         MetadataStore store = loaded != null ? loaded.store() : MetadataStore.replacing(dataDir, ChannelOpener.DIRECT);
         metadata = adoptImport(dataDir, identity, metadata, stored, entries, damage, store);
         long knownCommit = CommitHint.validate(CommitHint.read(dataDir), stored == null ? 0 : stored.op(),
                 stored == null ? 0 : stored.chain(), entries);
-        Start start = decide(metadata, stored, entries, damage, knownCommit);
+        Start start = decide(metadata, stored, checked, damage, knownCommit);
         return new ReplicaDisk(dataDir, store, metadata == null ? fresh(identity) : metadata, checkpoints,
                 opened.log(), start);
     }
@@ -182,18 +184,49 @@ public final class ReplicaDisk implements AutoCloseable {
         }
     }
 
-    /** The log entries after the checkpoint, each checked against its checksum and the hash chain. */
-    private static List<LogEntry> checkedEntries(WriteAheadLog.Contents contents, StoredCheckpoint stored,
+    /** What the log holds after the checkpoint: its entries, checked, and the damaged runs between them. */
+    private record CheckedLog(List<LogEntry> entries, List<LogHole> holes) {
+    }
+
+    /**
+     * The log entries after the checkpoint, each checked against its checksum and the hash chain, and the runs of
+     * damaged records between intact ones as holes, each with the chain at its last op: named by the batch end
+     * after it, or by the intact record after it ({@link LogEntry#parentChainOf}). A run longer than
+     * {@link LogHole#OPS_MAX}, or one nothing names the chain of, is damage.
+     */
+    private static CheckedLog checkedLog(WriteAheadLog.Contents contents, StoredCheckpoint stored,
             List<String> damage) {
         if (contents.damage() != null) {
             damage.add("log: " + contents.damage());
         }
+        java.util.Map<Long, WriteAheadLog.Hole> damaged = new java.util.HashMap<>();
+        contents.holes().forEach(hole -> damaged.put(hole.op(), hole));
         long expectedOp = stored == null ? 1 : stored.op() + 1;
         long chain = stored == null ? 0 : stored.chain();
         List<LogEntry> entries = new ArrayList<>();
-        for (WalRecord record : contents.records()) {
-            LogEntry entry = new LogEntry(record.op(), record.view(), record.clientId(), record.requestNumber(),
-                    record.body(), record.entryChecksum());
+        List<LogHole> holes = new ArrayList<>();
+        java.util.Iterator<WalRecord> records = contents.records().iterator();
+        WalRecord record = records.hasNext() ? records.next() : null;
+        while (record != null || damaged.containsKey(expectedOp)) {
+            if (damaged.containsKey(expectedOp)) {
+                long first = expectedOp;
+                while (damaged.containsKey(expectedOp + 1)) {
+                    expectedOp++;
+                }
+                WriteAheadLog.Hole last = damaged.get(expectedOp);
+                Long named = last.chainKnown() ? Long.valueOf(last.chain())
+                        : record != null && record.op() == expectedOp + 1 ? Long.valueOf(entryOf(record)
+                                .parentChainOf(record.chain())) : null;
+                if (named == null || expectedOp - first >= LogHole.OPS_MAX) {
+                    damage.add("log: " + (expectedOp - first + 1) + " damaged records from op " + first);
+                    break;
+                }
+                holes.add(new LogHole(first, expectedOp, named));
+                chain = named;
+                expectedOp++;
+                continue;
+            }
+            LogEntry entry = entryOf(record);
             if (record.op() != expectedOp) {
                 damage.add("log: op " + record.op() + " where op " + expectedOp + " was expected");
                 break;
@@ -205,17 +238,24 @@ public final class ReplicaDisk implements AutoCloseable {
             chain = record.chain();
             entries.add(entry);
             expectedOp++;
+            record = records.hasNext() ? records.next() : null;
         }
-        return entries;
+        return new CheckedLog(entries, holes);
     }
 
-    private static Start decide(ReplicaMetadata metadata, StoredCheckpoint stored, List<LogEntry> entries,
+    private static LogEntry entryOf(WalRecord record) {
+        return new LogEntry(record.op(), record.view(), record.clientId(), record.requestNumber(), record.body(),
+                record.entryChecksum());
+    }
+
+    private static Start decide(ReplicaMetadata metadata, StoredCheckpoint stored, CheckedLog checked,
             List<String> damage, long commitHint) {
+        List<LogEntry> entries = checked.entries();
         if (!damage.isEmpty()) {
             return new Start(Kind.DAMAGED, null, null, String.join("; ", damage));
         }
         if (metadata == null) {
-            if (stored != null || !entries.isEmpty()) {
+            if (stored != null || !entries.isEmpty() || !checked.holes().isEmpty()) {
                 return new Start(Kind.DAMAGED, null, null, "the replica metadata is missing beside a log or "
                         + "checkpoint");
             }
@@ -225,7 +265,7 @@ public final class ReplicaDisk implements AutoCloseable {
                 io.viewkeeper.consensus.Outbox.NO_RESULT, ClientTableCodec.decode(stored.consensusClients()));
         TreeSnapshot.Image image = stored == null ? emptyImage() : stored.image();
         return new Start(Kind.INTACT, new DurableState(metadata.view(), metadata.lastNormalView(), checkpoint,
-                entries, commitHint), image, null);
+                entries, commitHint, checked.holes()), image, null);
     }
 
     private static TreeSnapshot.Image emptyImage() {

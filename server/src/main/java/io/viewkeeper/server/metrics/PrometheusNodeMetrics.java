@@ -14,6 +14,7 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.viewkeeper.consensus.Replica;
 import io.viewkeeper.frontend.OpCode;
 import java.time.Duration;
 import java.util.List;
@@ -33,7 +34,8 @@ import java.util.function.ToDoubleFunction;
 public final class PrometheusNodeMetrics implements NodeMetrics {
     private static final Duration LATENCY_MIN = Duration.ofNanos(50_000);
     private static final Duration LATENCY_MAX = Duration.ofSeconds(10);
-    private static final List<String> STATUSES = List.of("normal", "view_change", "recovering");
+    private static final List<String> STATUSES = java.util.Arrays.stream(Replica.Status.values())
+            .map(s -> s.name().toLowerCase(java.util.Locale.ROOT)).toList();
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final Map<Long, Timer> requestTimers = new ConcurrentHashMap<>();

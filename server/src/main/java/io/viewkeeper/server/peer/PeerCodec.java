@@ -136,6 +136,18 @@ public final class PeerCodec {
                 sessions(out, m.clients());
                 out.writeInt(m.from());
             }
+            case Message.RepairRequest m -> {
+                out.writeByte(17);
+                longs(out, m.firstOp(), m.lastOp(), m.chainAtLast());
+                out.writeInt(m.from());
+            }
+            case Message.RepairResponse m -> {
+                out.writeByte(18);
+                longs(out, m.firstOp(), m.lastOp());
+                out.writeByte(m.refusal() == null ? -1 : m.refusal().ordinal());
+                entries(out, m.entries());
+                out.writeInt(m.from());
+            }
         }
     }
 
@@ -181,6 +193,13 @@ public final class PeerCodec {
             case 15 -> new Message.CheckpointRequest(d.readLong(), d.readInt(), d.readInt(), d.readInt(), d.readInt());
             case 16 -> new Message.CheckpointChunk(in.requiredCheckpoint(), d.readInt(), in.bytes(), in.sessions(),
                     d.readInt());
+            case 17 -> new Message.RepairRequest(d.readLong(), d.readLong(), d.readLong(), d.readInt());
+            case 18 -> {
+                long firstOp = d.readLong();
+                long lastOp = d.readLong();
+                Message.RepairRefusal refusal = in.refusal();
+                yield new Message.RepairResponse(firstOp, lastOp, in.entries(), refusal, d.readInt());
+            }
             default -> throw new PeerProtocolException("unknown message tag " + tag);
         };
     }
@@ -243,6 +262,16 @@ public final class PeerCodec {
                 throw new PeerProtocolException("a boolean field holds " + b);
             }
             return b == 1;
+        }
+
+        /** A repair refusal, written as its ordinal, or -1 for none: any other byte is a malformed message. */
+        Message.RepairRefusal refusal() throws IOException, PeerProtocolException {
+            byte b = data.readByte();
+            Message.RepairRefusal[] all = Message.RepairRefusal.values();
+            if (b < -1 || b >= all.length) {
+                throw new PeerProtocolException("a repair refusal field holds " + b);
+            }
+            return b == -1 ? null : all[b];
         }
 
         int count(int elementBytesMin) throws IOException, PeerProtocolException {

@@ -2,6 +2,7 @@ package io.viewkeeper.server.replay;
 
 import io.viewkeeper.consensus.Checkpoint;
 import io.viewkeeper.consensus.LogEntry;
+import io.viewkeeper.consensus.LogHole;
 import io.viewkeeper.consensus.Message;
 import io.viewkeeper.consensus.ReplicaOptions;
 import io.viewkeeper.server.disk.ReplicaDisk;
@@ -30,7 +31,7 @@ import java.nio.file.StandardOpenOption;
  */
 public final class InputLog implements AutoCloseable {
     static final long MAGIC = 0x564b_494e_5055_5431L; // "VKINPUT1"
-    static final int VERSION = 1;
+    static final int VERSION = 2;
 
     static final byte START = 1;
     static final byte MESSAGE = 2;
@@ -152,6 +153,12 @@ public final class InputLog implements AutoCloseable {
                 out.writeLong(e.requestNumber());
                 out.writeInt(e.checksum());
                 bytes(e.body());
+            }
+            out.writeInt(start.durable().holes().size());
+            for (LogHole hole : start.durable().holes()) {
+                out.writeLong(hole.firstOp());
+                out.writeLong(hole.lastOp());
+                out.writeLong(hole.chainAtLast());
             }
         }
         out.writeBoolean(extendedTypes);

@@ -4,6 +4,7 @@ import io.viewkeeper.consensus.Checkpoint;
 import io.viewkeeper.consensus.ClientTable;
 import io.viewkeeper.consensus.DurableState;
 import io.viewkeeper.consensus.LogEntry;
+import io.viewkeeper.consensus.LogHole;
 import io.viewkeeper.consensus.Message;
 import io.viewkeeper.consensus.Outbox;
 import io.viewkeeper.consensus.Replica;
@@ -189,7 +190,19 @@ public final class InputReplay {
             int checksum = in.readInt();
             entries.add(new LogEntry(op, entryView, clientId, requestNumber, body(), checksum));
         }
-        return new DurableState(view, lastNormalView, checkpoint, entries, knownCommit);
+        int holeCount = in.readInt();
+        if (holeCount < 0 || holeCount > count + 1) {
+            throw new MalformedLog("a start with " + holeCount + " log holes");
+        }
+        List<LogHole> holes = new ArrayList<>(holeCount);
+        try {
+            for (int i = 0; i < holeCount; i++) {
+                holes.add(new LogHole(in.readLong(), in.readLong(), in.readLong()));
+            }
+            return new DurableState(view, lastNormalView, checkpoint, entries, knownCommit, holes);
+        } catch (IllegalArgumentException e) {
+            throw new MalformedLog("a start whose durable state does not hold together: " + e.getMessage());
+        }
     }
 
     private Checkpoint readCheckpoint() throws IOException {
@@ -458,6 +471,11 @@ public final class InputReplay {
         @Override
         public void persistViewState(long view, long lastNormalView) {
             // nothing to keep
+        }
+
+        @Override
+        public void repairLog(List<LogEntry> entries, long[] chains) {
+            // the log is the core's: the repaired entries are in it
         }
 
         @Override

@@ -77,7 +77,9 @@ class DataDirInspectorTest {
         flip(dataDir.resolve("metadata.0"), 20);
         flip(dataDir.resolve("metadata.1"), 20);
         String report = inspect(2);
-        assertThat(report).contains("PROBLEM metadata", "PROBLEM log", "followed by a complete batch");
+        assertThat(report).contains("PROBLEM metadata", "PROBLEM log", "damaged records between intact ones at ops [1]");
+        flip(segment, 64 + 2); // the length of the first record: nothing after it can be read
+        assertThat(inspect(2)).contains("PROBLEM log", "followed by a complete batch");
     }
 
     private static void flip(Path file, long position) throws IOException {

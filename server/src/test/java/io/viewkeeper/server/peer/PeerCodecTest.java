@@ -46,7 +46,33 @@ class PeerCodecTest {
                 new Message.CheckpointChunk(CHECKPOINT, 0, new byte[] {1, 2}, CLIENTS, 1),
                 new Message.CheckpointChunk(CHECKPOINT, 2, new byte[] {3}, List.of(), 1),
                 new Message.CheckpointChunk(CHECKPOINT, Message.CheckpointChunk.NOT_OFFERED, new byte[0], List.of(),
-                        1));
+                        1),
+                new Message.RepairRequest(5, 6, -99L, 2),
+                new Message.RepairResponse(5, 6, ENTRIES, null, 1),
+                new Message.RepairResponse(5, 6, List.of(), Message.RepairRefusal.CHAIN_DIFFERS, 0));
+    }
+
+    @Test
+    void shouldKeepEntriesOrRefusalWhenRepairAnswerCrossesTheWire() throws Exception {
+        Message.RepairResponse entries = (Message.RepairResponse) PeerCodec.decode(
+                PeerCodec.encode(new Message.RepairResponse(5, 6, ENTRIES, null, 1)));
+        assertThat(entries.entries()).isEqualTo(ENTRIES);
+        assertThat(entries.refusal()).isNull();
+        for (Message.RepairRefusal refusal : Message.RepairRefusal.values()) {
+            Message.RepairResponse refused = (Message.RepairResponse) PeerCodec.decode(
+                    PeerCodec.encode(new Message.RepairResponse(5, 6, List.of(), refusal, 1)));
+            assertThat(refused.refusal()).isEqualTo(refusal);
+            assertThat(refused.entries()).isEmpty();
+        }
+        byte[] bytes = PeerCodec.encode(new Message.RepairResponse(5, 6, List.of(), Message.RepairRefusal.RELEASED,
+                1));
+        bytes[1 + 16] = 9; // a refusal no build knows
+        assertThatThrownBy(() -> PeerCodec.decode(bytes)).isInstanceOf(PeerProtocolException.class)
+                .hasMessageContaining("repair refusal");
+        byte[] neither = PeerCodec.encode(new Message.RepairResponse(5, 6, List.of(), Message.RepairRefusal.RELEASED,
+                1));
+        neither[1 + 16] = -1; // no refusal and no entries
+        assertThatThrownBy(() -> PeerCodec.decode(neither)).isInstanceOf(PeerProtocolException.class);
     }
 
     @Test

@@ -65,15 +65,26 @@ final class WalFormat {
     static ByteBuffer encodeBatch(List<WalRecord> batch) {
         ByteBuffer out = ByteBuffer.allocate(batchBytes(batch));
         for (WalRecord record : batch) {
-            int start = out.position();
-            out.putInt(ENTRY_FIXED_BYTES + record.body().length).putInt(0).put(TYPE_ENTRY);
-            out.putLong(record.op()).putLong(record.view()).putLong(record.clientId()).putLong(record.requestNumber());
-            out.putInt(record.entryChecksum()).putLong(record.chain()).put(record.body());
-            sealRecord(out, start);
+            putEntry(out, record);
         }
         WalRecord last = batch.get(batch.size() - 1);
         putBatchEnd(out, last.op(), last.chain());
         return out.flip();
+    }
+
+    /** One entry record alone, as {@link #encodeBatch} lays it out: what a repaired record is written as. */
+    static ByteBuffer encodeEntry(WalRecord record) {
+        ByteBuffer out = ByteBuffer.allocate(RECORD_PREFIX_BYTES + ENTRY_FIXED_BYTES + record.body().length);
+        putEntry(out, record);
+        return out.flip();
+    }
+
+    private static void putEntry(ByteBuffer out, WalRecord record) {
+        int start = out.position();
+        out.putInt(ENTRY_FIXED_BYTES + record.body().length).putInt(0).put(TYPE_ENTRY);
+        out.putLong(record.op()).putLong(record.view()).putLong(record.clientId()).putLong(record.requestNumber());
+        out.putInt(record.entryChecksum()).putLong(record.chain()).put(record.body());
+        sealRecord(out, start);
     }
 
     static void putBatchEnd(ByteBuffer out, long lastOp, long chain) {

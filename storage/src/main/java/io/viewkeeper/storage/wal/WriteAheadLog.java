@@ -52,14 +52,35 @@ public final class WriteAheadLog implements AutoCloseable {
         }
     }
 
-    /** What opening found: the entries after {@code baseOp} in order, and a description of damage, or null. */
-    public record Contents(long baseOp, List<WalRecord> records, String damage) {
+    /**
+     * What opening found: the entries after {@code baseOp} in order, the ops whose records are damaged between
+     * intact ones ({@code holes}, skipped in {@code records}; {@link #repair} rewrites them), and a description of
+     * damage the log could not skip, or null.
+     */
+    public record Contents(long baseOp, List<WalRecord> records, List<Hole> holes, String damage) {
+        public Contents {
+            records = List.copyOf(records);
+            holes = List.copyOf(holes);
+        }
+
         public long lastOp() {
-            return records.isEmpty() ? baseOp : records.get(records.size() - 1).op();
+            long last = records.isEmpty() ? baseOp : records.get(records.size() - 1).op();
+            return holes.isEmpty() ? last : Math.max(last, holes.get(holes.size() - 1).op());
         }
     }
 
+    /**
+     * A damaged entry record between intact ones: its op, and the hash chain at that op when the record that ended
+     * its batch names it ({@code chainKnown}); otherwise the intact record after it names it through its own chain.
+     */
+    public record Hole(long op, boolean chainKnown, long chain) {
+    }
+
     private record Segment(Path path, long firstOp, long lastOp) {
+    }
+
+    /** Where a damaged record lies, for {@link #repair}. */
+    private record HoleAt(Path path, int offset, int recordBytes) {
     }
 
     private final Path directory;
@@ -71,6 +92,7 @@ public final class WriteAheadLog implements AutoCloseable {
     private long writePosition;
     private long lastOp;
     private boolean dirty;
+    private final TreeMap<Long, HoleAt> holes = new TreeMap<>();
 
     private WriteAheadLog(Path directory, Options options, ChannelOpener opener) {
         this.directory = directory;
@@ -111,20 +133,21 @@ public final class WriteAheadLog implements AutoCloseable {
         Files.deleteIfExists(directory.resolve(RESET_MARKER + ".tmp")); // a marker whose write a crash cut short
         List<Path> paths = listFiles(directory, SUFFIX);
         List<WalRecord> records = new ArrayList<>();
+        List<Hole> found = new ArrayList<>();
         lastOp = checkpointOp;
         for (int i = 0; i < paths.size(); i++) {
             boolean last = i == paths.size() - 1;
-            String damage = loadSegment(paths.get(i), last, records, checkpointOp);
+            String damage = loadSegment(paths.get(i), last, records, found, checkpointOp);
             if (damage != null) {
-                return new Contents(checkpointOp, records, paths.get(i).getFileName() + ": " + damage);
+                return new Contents(checkpointOp, records, found, paths.get(i).getFileName() + ": " + damage);
             }
         }
-        return new Contents(checkpointOp, records, null);
+        return new Contents(checkpointOp, records, found, null);
     }
 
-    /** Reads one segment into {@code records}; returns a description of damage, or null. */
-    private String loadSegment(Path path, boolean last, List<WalRecord> records, long checkpointOp)
-            throws IOException {
+    /** Reads one segment into {@code records} and {@code found}; returns a description of damage, or null. */
+    private String loadSegment(Path path, boolean last, List<WalRecord> records, List<Hole> found,
+            long checkpointOp) throws IOException {
         ByteBuffer content = readFully(opener, path);
         long firstOp = WalFormat.readHeader(content);
         if (firstOp == -2) {
@@ -150,10 +173,21 @@ public final class WriteAheadLog implements AutoCloseable {
         if (scan.tailWritten() && !last) {
             return "an incomplete batch ends a segment that is not the last";
         }
+        if (scan.sealAt() >= 0) {
+            seal(path, scan);
+        }
         segments.put(firstOp, new Segment(path, firstOp, scan.lastOp()));
         for (WalRecord record : scan.records()) {
             if (record.op() > checkpointOp) {
                 records.add(record);
+            }
+        }
+        for (SegmentScan.Hole hole : scan.holes()) {
+            if (hole.op() > checkpointOp) {
+                log.warn("log segment {}: the record of op {} at offset {} fails its checks between intact ones; "
+                        + "it will be repaired from a peer", path.getFileName(), hole.op(), hole.offset());
+                found.add(new Hole(hole.op(), hole.chainKnown(), hole.chain()));
+                holes.put(hole.op(), new HoleAt(path, hole.offset(), hole.recordBytes()));
             }
         }
         lastOp = Math.max(lastOp, scan.lastOp());
@@ -164,6 +198,67 @@ public final class WriteAheadLog implements AutoCloseable {
             activate(path, scan.goodEnd(), content.limit(), scan.tailWritten());
         }
         return null;
+    }
+
+    /**
+     * Writes the end record the segment's last batch lacks (its entries are intact; the record that ends them failed
+     * its checks or is missing) and syncs it, so the batch is complete from now on.
+     */
+    private void seal(Path path, SegmentScan scan) throws IOException {
+        WalRecord lastRecord = scan.records().get(scan.records().size() - 1);
+        ByteBuffer end = ByteBuffer.allocate(WalFormat.RECORD_PREFIX_BYTES + WalFormat.BATCH_END_BYTES);
+        WalFormat.putBatchEnd(end, lastRecord.op(), lastRecord.chain());
+        end.flip();
+        log.warn("log segment {}: the last batch's entries are intact but its end record at offset {} is not; "
+                + "keeping the batch up to op {}", path.getFileName(), scan.sealAt(), lastRecord.op());
+        try (FileChannel channel = opener.open(path, StandardOpenOption.WRITE)) {
+            long position = scan.sealAt();
+            while (end.hasRemaining()) {
+                position += channel.write(end, position);
+            }
+            channel.force(false);
+        }
+    }
+
+    /**
+     * Writes entries fetched from peers in place of the damaged records {@link #open} reported, and syncs them. Each
+     * must be one of those ops and encode to the damaged record's length (an entry with the same checksum and chain
+     * does); anything else is refused before a byte is written.
+     */
+    public synchronized void repair(List<WalRecord> repaired) throws IOException {
+        List<ByteBuffer> encoded = new ArrayList<>(repaired.size());
+        for (WalRecord record : repaired) {
+            HoleAt at = holes.get(record.op());
+            if (at == null) {
+                throw new IllegalStateException("repair of op " + record.op() + ", which is not a damaged record");
+            }
+            ByteBuffer bytes = WalFormat.encodeEntry(record);
+            if (bytes.remaining() != at.recordBytes()) {
+                throw new CorruptStorageException("the repaired entry of op " + record.op() + " is "
+                        + bytes.remaining() + " bytes where the damaged record is " + at.recordBytes());
+            }
+            encoded.add(bytes);
+        }
+        java.util.Set<Path> touched = new java.util.HashSet<>();
+        for (int i = 0; i < repaired.size(); i++) {
+            HoleAt at = holes.get(repaired.get(i).op());
+            try (FileChannel channel = opener.open(at.path(), StandardOpenOption.WRITE)) {
+                ByteBuffer bytes = encoded.get(i);
+                long position = at.offset();
+                while (bytes.hasRemaining()) {
+                    position += channel.write(bytes, position);
+                }
+                channel.force(false);
+            }
+            touched.add(at.path());
+            holes.remove(repaired.get(i).op());
+        }
+        log.info("repaired {} damaged log records in {} segments", repaired.size(), touched.size());
+    }
+
+    /** The damaged records {@link #open} reported that are not repaired yet. */
+    public synchronized int holesLeft() {
+        return holes.size();
     }
 
     private void activate(Path path, long position, long capacity, boolean cut) throws IOException {
@@ -256,6 +351,7 @@ public final class WriteAheadLog implements AutoCloseable {
         closeActive();
         deleteSegments(drop);
         lastOp = op;
+        holes.tailMap(op, false).clear();
         Map.Entry<Long, Segment> holder = segments.lastEntry();
         if (holder != null && holder.getValue().lastOp() > op) {
             cutSegmentAfter(holder.getValue(), op);
@@ -327,6 +423,7 @@ public final class WriteAheadLog implements AutoCloseable {
         closeActive();
         deleteSegments(listFiles(directory, SUFFIX)); // damaged segments the open did not take in go too
         segments.clear();
+        holes.clear();
         lastOp = op;
         Files.deleteIfExists(directory.resolve(RESET_MARKER));
         syncDirectory();
@@ -336,9 +433,12 @@ public final class WriteAheadLog implements AutoCloseable {
         return lastOp;
     }
 
-    /** One segment as {@link #inspect} finds it: its op range, whether a torn tail follows, and any damage. */
+    /**
+     * One segment as {@link #inspect} finds it: its op range, whether a torn tail follows, the ops of damaged
+     * records between intact ones, and any damage it cannot read past.
+     */
     public record SegmentReport(String file, long firstOp, long lastOp, int entries, long bytes, boolean tornTail,
-                                String damage) {
+                                List<Long> damagedOps, String damage) {
     }
 
     /**
@@ -355,13 +455,14 @@ public final class WriteAheadLog implements AutoCloseable {
             long firstOp = WalFormat.readHeader(content);
             String name = path.getFileName().toString();
             if (firstOp < 0) {
-                reports.add(new SegmentReport(name, -1, -1, 0, content.limit(), false,
+                reports.add(new SegmentReport(name, -1, -1, 0, content.limit(), false, List.of(),
                         firstOp == -2 ? "written by a newer format" : "the segment header fails its checksum"));
                 continue;
             }
             SegmentScan scan = SegmentScan.of(content, firstOp, WalFormat.ENTRY_FIXED_BYTES + recordBytesMax);
             reports.add(new SegmentReport(name, firstOp, scan.lastOp(), scan.records().size(), content.limit(),
-                    scan.tailWritten() && scan.damage() == null, scan.damage()));
+                    scan.tailWritten() && scan.damage() == null,
+                    scan.holes().stream().map(SegmentScan.Hole::op).toList(), scan.damage()));
         }
         return reports;
     }

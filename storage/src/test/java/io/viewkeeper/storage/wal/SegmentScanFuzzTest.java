@@ -9,8 +9,9 @@ import java.util.stream.Stream;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * A write-ahead log segment of any bytes: the scan never throws, and what it keeps is whole batches with
- * consecutive ops, ending within the bytes it was given. Seeds: segments of one and of two batches.
+ * A write-ahead log segment of any bytes: the scan never throws, and what it keeps is whole batches whose entries
+ * and holes together are consecutive ops from the first, ending within the bytes it was given; a hole and a reseal
+ * lie within them. Seeds: segments of one and of two batches.
  */
 class SegmentScanFuzzTest {
     private static final int PAYLOAD_BYTES_MAX = 1 << 16;
@@ -40,8 +41,21 @@ class SegmentScanFuzzTest {
     void shouldScanAnyBytesWithoutThrowing(byte[] bytes) {
         SegmentScan scan = SegmentScan.of(ByteBuffer.wrap(bytes), FIRST_OP, PAYLOAD_BYTES_MAX);
         assertThat(scan.goodEnd()).isBetween(0, Math.max(bytes.length, WalFormat.HEADER_BYTES));
-        for (int i = 0; i < scan.records().size(); i++) {
-            assertThat(scan.records().get(i).op()).isEqualTo(FIRST_OP + i);
+        int entry = 0;
+        int hole = 0;
+        for (long op = FIRST_OP; op <= scan.lastOp(); op++) {
+            if (hole < scan.holes().size() && scan.holes().get(hole).op() == op) {
+                SegmentScan.Hole h = scan.holes().get(hole++);
+                assertThat((long) h.offset() + h.recordBytes()).isLessThanOrEqualTo(bytes.length);
+            } else {
+                assertThat(scan.records().get(entry++).op()).isEqualTo(op);
+            }
+        }
+        assertThat(entry).isEqualTo(scan.records().size());
+        assertThat(hole).isEqualTo(scan.holes().size());
+        if (scan.sealAt() >= 0) {
+            assertThat(scan.sealAt() + WalFormat.RECORD_PREFIX_BYTES + WalFormat.BATCH_END_BYTES)
+                    .isLessThanOrEqualTo(bytes.length);
         }
     }
 }

@@ -122,7 +122,7 @@ class WriteAheadLogTest {
         wal.close();
         List<Path> files = segmentFiles();
         Path middle = files.get(files.size() / 2);
-        flipByte(middle, WalFormat.HEADER_BYTES + 20);
+        flipByte(middle, WalFormat.HEADER_BYTES + 1); // the first record's length: it cannot be skipped
         WriteAheadLog.Contents contents = reopen(0);
         assertThat(contents.damage()).contains(middle.getFileName().toString());
         assertThat(contents.lastOp()).isEqualTo(firstOpOf(middle) - 1);
@@ -136,7 +136,7 @@ class WriteAheadLogTest {
         fill(wal, 10, random);
         wal.close();
         Path only = segmentFiles().get(0);
-        flipByte(only, WalFormat.HEADER_BYTES + 30);
+        flipByte(only, WalFormat.HEADER_BYTES + 2);
         WriteAheadLog.Contents contents = reopen(0);
         assertThat(contents.damage()).contains("followed by a complete batch");
         assertThat(contents.records()).isEmpty();
@@ -153,6 +153,97 @@ class WriteAheadLogTest {
             channel.write(ByteBuffer.allocate(8), WalFormat.HEADER_BYTES);
         }
         assertThat(reopen(0).damage()).contains("zeroed bytes");
+    }
+
+    /** The offset of the entry record of {@code op} in a segment, found by walking its records. */
+    private static int offsetOf(Path segment, long op) throws IOException {
+        ByteBuffer content = ByteBuffer.wrap(Files.readAllBytes(segment));
+        int position = WalFormat.HEADER_BYTES;
+        while (content.getInt(position) > 0) {
+            if (content.get(position + WalFormat.RECORD_PREFIX_BYTES) == WalFormat.TYPE_ENTRY
+                    && content.getLong(position + WalFormat.RECORD_PREFIX_BYTES + 1) == op) {
+                return position;
+            }
+            position += WalFormat.RECORD_PREFIX_BYTES + content.getInt(position);
+        }
+        throw new IllegalArgumentException("no record of op " + op + " in " + segment);
+    }
+
+    /**
+     * A byte flipped in the body of a synced entry between intact records is a hole, not damage: the log reads on,
+     * names the op, and rewrites the record in place when given the entry; the next open finds every record.
+     */
+    @Test
+    void shouldSkipDamagedRecordBetweenIntactOnesAndRepairItInPlace() throws IOException {
+        SplittableRandom random = new SplittableRandom(11);
+        WriteAheadLog wal = WriteAheadLog.open(dir, new WriteAheadLog.Options(1 << 20, true, 8192),
+                ChannelOpener.DIRECT, 0).log();
+        List<WalRecord> written = new ArrayList<>();
+        for (int b = 0; b < 4; b++) {
+            List<WalRecord> records = batch(wal.lastOp() + 1, 3, 1, random);
+            wal.append(records);
+            wal.sync();
+            written.addAll(records);
+        }
+        wal.close();
+        Path only = segmentFiles().get(0);
+        flipByte(only, offsetOf(only, 5) + WalFormat.RECORD_PREFIX_BYTES + 20);
+        WriteAheadLog.Opened opened = WriteAheadLog.open(dir, SMALL, ChannelOpener.DIRECT, 0);
+        WriteAheadLog.Contents contents = opened.contents();
+        assertThat(contents.damage()).isNull();
+        assertThat(contents.holes()).containsExactly(new WriteAheadLog.Hole(5, false, 0));
+        assertThat(contents.records()).extracting(WalRecord::op).doesNotContain(5L).hasSize(11);
+        assertThat(contents.lastOp()).isEqualTo(12);
+        assertThat(opened.log().holesLeft()).isEqualTo(1);
+        assertThatThrownBy(() -> opened.log().repair(List.of(written.get(3))))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("op 4");
+        opened.log().repair(List.of(written.get(4)));
+        assertThat(opened.log().holesLeft()).isZero();
+        opened.log().close();
+        WriteAheadLog.Contents repaired = reopen(0);
+        assertThat(repaired.holes()).isEmpty();
+        assertThat(repaired.records()).usingRecursiveFieldByFieldElementComparator().isEqualTo(written);
+    }
+
+    /**
+     * The last entry of the last synced batch damaged: a hole whose chain its batch's end record names, not a torn
+     * tail to cut (the op may have been acknowledged).
+     */
+    @Test
+    void shouldKeepDamagedLastEntryAsHoleWithTheChainItsBatchEndNames() throws IOException {
+        SplittableRandom random = new SplittableRandom(12);
+        WriteAheadLog wal = WriteAheadLog.open(dir, SMALL, ChannelOpener.DIRECT, 0).log();
+        List<WalRecord> written = fill(wal, 6, random);
+        wal.close();
+        WalRecord lastRecord = written.get(written.size() - 1);
+        Path last = segmentFiles().get(segmentFiles().size() - 1);
+        flipByte(last, offsetOf(last, lastRecord.op()) + WalFormat.RECORD_PREFIX_BYTES + 30);
+        WriteAheadLog.Contents contents = reopen(0);
+        assertThat(contents.damage()).isNull();
+        assertThat(contents.holes()).containsExactly(new WriteAheadLog.Hole(lastRecord.op(), true, lastRecord.chain()));
+        assertThat(contents.lastOp()).isEqualTo(lastRecord.op());
+    }
+
+    /**
+     * The last batch's end record damaged while its entries are intact: the batch is kept and its end written
+     * again, so the next open finds it whole; the log goes on after it.
+     */
+    @Test
+    void shouldResealLastBatchWhenOnlyItsEndRecordIsDamaged() throws IOException {
+        SplittableRandom random = new SplittableRandom(13);
+        WriteAheadLog wal = WriteAheadLog.open(dir, SMALL, ChannelOpener.DIRECT, 0).log();
+        List<WalRecord> written = fill(wal, 6, random);
+        wal.close();
+        Path last = segmentFiles().get(segmentFiles().size() - 1);
+        flipByte(last, endOfData(last) - 5);
+        WriteAheadLog.Opened opened = WriteAheadLog.open(dir, SMALL, ChannelOpener.DIRECT, 0);
+        assertThat(opened.contents().damage()).isNull();
+        assertThat(opened.contents().records()).usingRecursiveFieldByFieldElementComparator().isEqualTo(written);
+        List<WalRecord> next = batch(written.size() + 1, 2, 2, random);
+        opened.log().append(next);
+        opened.log().close();
+        written.addAll(next);
+        assertThat(reopen(0).records()).usingRecursiveFieldByFieldElementComparator().isEqualTo(written);
     }
 
     static void flipByte(Path file, long position) throws IOException {

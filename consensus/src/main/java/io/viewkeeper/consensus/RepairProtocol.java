@@ -1,0 +1,267 @@
+package io.viewkeeper.consensus;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Repair, not refetch (protocol-aware recovery, Alagappan et al., FAST '18): a replica restarting on a disk whose log
+ * has damaged records between intact ones ({@link DurableState#holes}) fetches just those entries from its peers,
+ * instead of discarding its state and recovering all of it (§4.3).
+ *
+ * <p>While it repairs, the replica is in status {@code REPAIRING}: it has not started. It keeps its ticks at 0, votes
+ * in nothing, acknowledges nothing, persists nothing and takes no message but the answers to its requests. A peer
+ * sends the entries of a hole only if its log holds them with the hash chain the disk names at the hole's last op,
+ * and the replica accepts them only if, from the chain before the hole, they lead to that chain: the chain covers the
+ * whole prefix, so the entries are exactly the ones the disk held, whatever view they came from and whoever sends
+ * them. Once every hole is filled the driver writes the entries in place of the damaged records
+ * ({@link Outbox#repairLog}) and the replica starts as on an intact disk.
+ *
+ * <p>When the entries cannot be had, the replica recovers its whole state as before: when every peer refused a hole
+ * (it released those ops into a checkpoint, its log ends before them or took another branch), or when at least
+ * {@code f} peers refused and the repair has run for {@link #GIVE_UP_TIMEOUTS} view-change timeouts (the others may be
+ * down; recovery needs only {@code f + 1} answers), or when no answer came for three times as long (peers of a version
+ * that does not know repair answer recovery). A replica holds damaged records only of ops it made durable; if
+ * none of its peers holds them, they were never committed with its help, or they are committed in a peer's
+ * checkpoint, which recovery brings.
+ */
+final class RepairProtocol {
+
+    /** View-change timeouts after which a repair that at least {@code f} peers refused gives up. */
+    static final int GIVE_UP_TIMEOUTS = 4;
+
+    private final Replica r;
+    private DurableState disk;
+    /** Per hole (in op order): the chain at the op before it, the entries once fetched, and who refused it. */
+    private long[] parentChains;
+    private List<LogEntry>[] filled;
+    private boolean[][] refusedBy;
+    private long ticks;
+    private long lastSendTick;
+
+    RepairProtocol(Replica replica) {
+        this.r = replica;
+    }
+
+    boolean active() {
+        return disk != null;
+    }
+
+    /** The holes still unfilled, for status reports. */
+    int holesOpen() {
+        int open = 0;
+        if (filled != null) {
+            for (List<LogEntry> entries : filled) {
+                open += entries == null ? 1 : 0;
+            }
+        }
+        return open;
+    }
+
+    /**
+     * Starts the repair of {@code damaged}'s holes. The chain before each hole follows from the checkpoint's chain and
+     * the entries in between, and from the chain the disk names at the end of the hole before it.
+     */
+    @SuppressWarnings("unchecked")
+    void begin(DurableState damaged) {
+        Replica.check(!damaged.holes().isEmpty() && disk == null, "repair without holes or begun twice");
+        List<LogHole> holes = damaged.holes();
+        parentChains = new long[holes.size()];
+        filled = new List[holes.size()];
+        refusedBy = new boolean[holes.size()][r.configuration.replicaCount()];
+        long chain = damaged.checkpoint() == null ? 0 : damaged.checkpoint().chain();
+        long op = damaged.checkpoint() == null ? 0 : damaged.checkpoint().op();
+        int next = 0;
+        for (LogEntry entry : damaged.entries()) {
+            while (next < holes.size() && holes.get(next).firstOp() < entry.op()) {
+                parentChains[next] = chain;
+                chain = holes.get(next).chainAtLast();
+                op = holes.get(next).lastOp();
+                next++;
+            }
+            if (entry.op() <= op) {
+                continue; // at or below the checkpoint
+            }
+            chain = entry.chainAfter(chain);
+            op = entry.op();
+        }
+        while (next < holes.size()) {
+            parentChains[next] = chain;
+            chain = holes.get(next).chainAtLast();
+            next++;
+        }
+        r.transitionTo(Replica.Status.REPAIRING, 0);
+        disk = damaged;
+        sendRequests();
+    }
+
+    /** Time passes: requests go again every resend interval; a repair peers refuse long enough gives up. */
+    void onTick() {
+        ticks++;
+        int f = (r.configuration.replicaCount() - 1) / 2;
+        long timeouts = ticks / r.options.viewChangeTimeoutTicks();
+        if (timeouts >= GIVE_UP_TIMEOUTS && mostRefusals() >= f) {
+            giveUp("at least " + f + " peers refused it for " + ticks + " ticks");
+            return;
+        }
+        if (timeouts >= 3L * GIVE_UP_TIMEOUTS) {
+            giveUp("no peer sent the entries in " + ticks + " ticks");
+            return;
+        }
+        if (ticks - lastSendTick >= r.options.resendTicks()) {
+            sendRequests();
+        }
+    }
+
+    private void sendRequests() {
+        lastSendTick = ticks;
+        for (int i = 0; i < filled.length; i++) {
+            if (filled[i] == null) {
+                LogHole hole = disk.holes().get(i);
+                r.broadcast(new Message.RepairRequest(hole.firstOp(), hole.lastOp(), hole.chainAtLast(),
+                        r.replicaIndex()));
+            }
+        }
+    }
+
+    /** A peer's answer: the entries if they check out, or its refusal. */
+    void onResponse(Message.RepairResponse message) {
+        int index = holeIndex(message.firstOp(), message.lastOp());
+        if (index < 0 || filled[index] != null) {
+            r.ignored.ignore(Ignored.UNWANTED);
+            return;
+        }
+        if (message.refusal() != null) {
+            refusedBy[index][message.from()] = true;
+            if (refusals(index) == r.configuration.replicaCount() - 1) {
+                giveUp("every peer refused ops " + message.firstOp() + ".." + message.lastOp());
+            }
+            return;
+        }
+        if (!leadsToChain(index, message.entries())) {
+            r.ignored.ignore(Ignored.BAD_REPAIR);
+            return;
+        }
+        filled[index] = message.entries();
+        if (holesOpen() == 0) {
+            complete();
+        }
+    }
+
+    /** Whether {@code entries} are the hole's ops, each intact, leading from the chain before it to its chain. */
+    private boolean leadsToChain(int index, List<LogEntry> entries) {
+        LogHole hole = disk.holes().get(index);
+        if (entries.size() != hole.size()) {
+            return false;
+        }
+        long chain = parentChains[index];
+        long op = hole.firstOp();
+        for (LogEntry entry : entries) {
+            if (entry.op() != op || !entry.checksumValid()) {
+                return false;
+            }
+            chain = entry.chainAfter(chain);
+            op++;
+        }
+        return chain == hole.chainAtLast();
+    }
+
+    /** Every hole is filled: the repaired entries go to disk, and the replica starts as on an intact disk. */
+    private void complete() {
+        List<LogEntry> repaired = new ArrayList<>();
+        long[] chains = new long[holeOps()];
+        for (int i = 0; i < filled.length; i++) {
+            long chain = parentChains[i];
+            for (LogEntry entry : filled[i]) {
+                chain = entry.chainAfter(chain);
+                chains[repaired.size()] = chain;
+                repaired.add(entry);
+            }
+        }
+        List<LogEntry> whole = new ArrayList<>(disk.entries().size() + repaired.size());
+        whole.addAll(disk.entries());
+        whole.addAll(repaired);
+        whole.sort((a, b) -> Long.compare(a.op(), b.op()));
+        DurableState repairedDisk = new DurableState(disk.view(), disk.lastNormalView(), disk.checkpoint(), whole,
+                disk.knownCommit());
+        r.outbox.repairLog(List.copyOf(repaired), chains);
+        r.repairEnded("repaired " + repaired.size() + " entries in " + filled.length + " damaged runs from peers");
+        end();
+        r.transitionTo(Replica.Status.NORMAL, 0);
+        if (!r.recoveryProtocol.loadDisk(repairedDisk)) {
+            r.recoveryProtocol.transitionToRecovering(false, false);
+        }
+    }
+
+    /** The entries cannot be had: the replica recovers its whole state from its peers instead (§4.3). */
+    private void giveUp(String why) {
+        r.repairEnded("gave up (" + why + "); recovering the whole state from peers");
+        end();
+        r.transitionTo(Replica.Status.NORMAL, 0);
+        r.recoveryProtocol.transitionToRecovering(false, false);
+    }
+
+    private void end() {
+        disk = null;
+        filled = null;
+        parentChains = null;
+        refusedBy = null;
+    }
+
+    private int holeOps() {
+        int ops = 0;
+        for (LogHole hole : disk.holes()) {
+            ops += hole.size();
+        }
+        return ops;
+    }
+
+    private int holeIndex(long firstOp, long lastOp) {
+        List<LogHole> holes = disk.holes();
+        for (int i = 0; i < holes.size(); i++) {
+            if (holes.get(i).firstOp() == firstOp && holes.get(i).lastOp() == lastOp) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private int refusals(int index) {
+        int count = 0;
+        for (boolean refused : refusedBy[index]) {
+            count += refused ? 1 : 0;
+        }
+        return count;
+    }
+
+    private int mostRefusals() {
+        int most = 0;
+        for (int i = 0; i < filled.length; i++) {
+            if (filled[i] == null) {
+                most = Math.max(most, refusals(i));
+            }
+        }
+        return most;
+    }
+
+    /**
+     * A peer asks for entries damaged on its disk: sent when this replica's log holds them with the chain asked for.
+     * Any status will do: the chain proves the entries are the ones the peer held.
+     */
+    void onRequest(Message.RepairRequest message) {
+        Message.RepairRefusal refusal = null;
+        if (r.status() == Replica.Status.RECOVERING || r.status() == Replica.Status.REPAIRING) {
+            refusal = Message.RepairRefusal.UNAVAILABLE;
+        } else if (message.firstOp() <= r.log.startOp()) {
+            refusal = Message.RepairRefusal.RELEASED;
+        } else if (message.lastOp() > r.log.lastOp() || message.lastOp() < message.firstOp()
+                || message.lastOp() - message.firstOp() >= LogHole.OPS_MAX) {
+            refusal = Message.RepairRefusal.NOT_HELD;
+        } else if (r.log.chain(message.lastOp()) != message.chainAtLast()) {
+            refusal = Message.RepairRefusal.CHAIN_DIFFERS;
+        }
+        List<LogEntry> entries = refusal != null ? List.of()
+                : r.log.suffix(message.firstOp(), (int) (message.lastOp() - message.firstOp() + 1));
+        r.send(message.from(), new Message.RepairResponse(message.firstOp(), message.lastOp(), entries, refusal,
+                r.replicaIndex()));
+    }
+}
