@@ -47,9 +47,15 @@ final class ZnodeFill {
 
     /** Creates znodes 0 .. znodes-1 with the given value. */
     void fill(List<ZooKeeper> clients, long znodes, byte[] value) throws InterruptedException {
+        fill(clients, 0, znodes, value);
+    }
+
+    /** Creates znodes {@code from} .. {@code to}-1 with the given value (none when {@code to <= from}). */
+    void fill(List<ZooKeeper> clients, long from, long to, byte[] value) throws InterruptedException {
+        long znodes = Math.max(0, to - from);
         Semaphore window = new Semaphore(WINDOW * clients.size());
         AtomicLong failures = new AtomicLong();
-        for (long i = 0; i < znodes; i++) {
+        for (long i = from; i < to; i++) {
             window.acquire();
             ZooKeeper client = clients.get((int) (i % clients.size()));
             client.create(path(i), value, ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT,

@@ -13,7 +13,7 @@ class BenchCommandLineTest {
     @Test
     void shouldRefuseAnUnknownMixOrSystemWithOneLineAndExitTwo() {
         for (String[] args : new String[][] {{"matrix", "--mixes", "setData:100"}, {"matrix", "--systems", "zk,etcd"},
-                {"restart", "--systems", "vk-lin,nope"}}) {
+                {"restart", "--systems", "vk-lin,nope"}, {"scale", "--systems", "zk,nope"}}) {
             StringWriter err = new StringWriter();
             CommandLine line = BenchMain.commandLine();
             line.setErr(new PrintWriter(err, true));
@@ -22,5 +22,16 @@ class BenchCommandLineTest {
             assertThat(err.toString()).as(String.join(" ", args)).containsPattern("unknown (mix|system)")
                     .doesNotContain("\tat io.viewkeeper");
         }
+    }
+
+    /** Tree sizes for the scale probe grow: a list that goes down is refused before any server starts. */
+    @Test
+    void shouldRefuseTreeSizesThatAreNotAscending() {
+        StringWriter err = new StringWriter();
+        CommandLine line = BenchMain.commandLine();
+        line.setErr(new PrintWriter(err, true));
+        line.setOut(new PrintWriter(new StringWriter(), true));
+        assertThat(line.execute("scale", "--znodes", "1000000,0", "--out", "target/never-written")).isEqualTo(2);
+        assertThat(err.toString()).contains("--znodes must be ascending").doesNotContain("\tat io.viewkeeper");
     }
 }
