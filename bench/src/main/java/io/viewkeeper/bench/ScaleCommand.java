@@ -19,6 +19,9 @@ final class ScaleCommand implements Callable<Integer> {
     @CommandLine.Mixin
     BenchMain.ServerOptionsMixin server;
 
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
     @Option(names = "--systems", split = ",", defaultValue = "zk,vk-lin",
             description = "Systems, measured one after the other (default ${DEFAULT-VALUE}).")
     List<BenchSystem> systems;
@@ -51,7 +54,7 @@ final class ScaleCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         for (int i = 1; i < znodes.size(); i++) {
             if (znodes.get(i) < znodes.get(i - 1) || znodes.get(i - 1) < 0) {
-                throw new CommandLine.ParameterException(new CommandLine(this),
+                throw new CommandLine.ParameterException(spec.commandLine(),
                         "--znodes must be ascending and not negative: " + znodes);
             }
         }
