@@ -9,6 +9,7 @@ import io.viewkeeper.storage.TreeSnapshot;
 import io.viewkeeper.storage.ZnodeImage;
 import io.viewkeeper.storage.Znode;
 import io.viewkeeper.storage.checkpoint.CheckpointImport;
+import io.viewkeeper.storage.checkpoint.EncodedZnode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,6 +40,12 @@ public final class ZooKeeperImport {
     private static final int PASSWORD_BYTES = 16;
     /** Where a target is built before its entries are moved up into it. */
     private static final String STAGE_NAME = ".importing";
+    /** How often the checkpoint files being written are forced, so the device works while the records are made. */
+    private static final long WRITE_BEHIND_MS = 250;
+    /** The checkpoint records are made on a thread of their own, handed over this many at a time... */
+    private static final int RECORD_BATCH = 1024;
+    /** ...with at most this many batches made ahead of the writer (some 4 MiB of records of 100-byte znodes). */
+    private static final int RECORD_BATCHES_MAX = 16;
 
     private ZooKeeperImport() {
     }
@@ -107,10 +114,11 @@ public final class ZooKeeperImport {
     /**
      * Writes ZooKeeper's state as the first checkpoint into each target directory, which must be absent or empty.
      * The checkpoint is written once, record by record from ZooKeeper's nodes (see {@link ZooKeeperNodes}), into a
-     * hidden directory inside the first target; the others get a copy of its file, synced. Entries are moved up
-     * only once every target is staged; a failure removes everything this import put in any target, so none is
-     * left half written. The digest it returns is the one the checkpoint records and a replica checks when it
-     * adopts it.
+     * hidden directory inside the first target; the others get a copy of its file, synced (a copy is cheaper than
+     * writing the file again, and a hard link would not do: each replica writes into its own file in place). Entries
+     * are moved up only once every target is staged; a failure removes everything this import put in any target, so
+     * none is left half written. The digest it returns is the one the checkpoint records and a replica checks when
+     * it adopts it.
      */
     public static Imported write(ZooKeeperDataDir.Loaded loaded, List<Path> targets)
             throws MigrationException, IOException {
@@ -125,14 +133,13 @@ public final class ZooKeeperImport {
             }
         }
         List<Path> staged = new ArrayList<>();
+        for (Path target : targets) {
+            staged.add(target.resolve(STAGE_NAME));
+        }
         try {
-            Path first = targets.get(0).resolve(STAGE_NAME);
-            Imported imported = writeCheckpoint(first, loaded);
-            staged.add(first);
-            for (Path target : targets.subList(1, targets.size())) {
-                Path stage = target.resolve(STAGE_NAME);
-                DirectoryTrees.copy(first, stage);
-                staged.add(stage);
+            Imported imported = writeCheckpoint(staged.get(0), loaded);
+            for (Path stage : staged.subList(1, staged.size())) {
+                DirectoryTrees.copy(staged.get(0), stage);
             }
             for (Path stage : staged) {
                 ReplicaDisk.markImported(stage, String.format(java.util.Locale.ROOT,
@@ -143,7 +150,7 @@ public final class ZooKeeperImport {
                 DirectoryTrees.moveEntriesUp(stage);
             }
             return imported;
-        } catch (IOException | RuntimeException e) {
+        } catch (MigrationException | IOException | RuntimeException e) {
             for (Path target : targets) {
                 if (created.contains(target)) {
                     DirectoryTrees.delete(target);
@@ -160,17 +167,23 @@ public final class ZooKeeperImport {
      * adopts the directory loads it with every record's checksum, the counts and the digest checked, so a damaged
      * write is found there (reading it back here would build the tree this import avoids).
      */
-    private static Imported writeCheckpoint(Path dir, ZooKeeperDataDir.Loaded loaded)
+    private static Imported writeCheckpoint(Path stage, ZooKeeperDataDir.Loaded loaded)
             throws MigrationException, IOException {
-        ZooKeeperNodes nodes = ZooKeeperNodes.of(loaded);
+        ZooKeeperNodes nodes = new ZooKeeperNodes(loaded);
         long zxid = loaded.lastZxid();
         try {
-            CheckpointImport.Written written = CheckpointImport.write(dir.resolve("checkpoint"),
-                    new CheckpointImport.State(nodes.inKeyOrder(), nodes.owners(), zxid,
-                            ReplicaDisk.encodeClients(List.of())));
+            Path checkpointDir = stage.resolve("checkpoint");
+            CheckpointImport.Written written;
+            try (WriteBehind early = WriteBehind.start(List.of(CheckpointImport.fileInProgress(checkpointDir)),
+                    WRITE_BEHIND_MS);
+                    Prefetcher<EncodedZnode> records = Prefetcher.start(nodes::encodedInKeyOrder, "import-records",
+                            RECORD_BATCH, RECORD_BATCHES_MAX)) {
+                written = CheckpointImport.write(checkpointDir, new CheckpointImport.State(records, nodes::owners,
+                        zxid, ReplicaDisk.encodeClients(List.of())));
+            }
             return new Imported(written.digest(), written.nodeCount(), written.sessionCount(),
                     written.ephemeralCount(), zxid);
-        } catch (OperationCodec.MalformedOperationException e) {
+        } catch (OperationCodec.MalformedOperationException | ZooKeeperNodes.Inconsistent e) {
             throw new MigrationException("ZooKeeper's tree does not convert: " + e.getMessage(), e);
         }
     }

@@ -5,12 +5,15 @@ import io.viewkeeper.storage.Session;
 import io.viewkeeper.storage.ZnodeImage;
 import io.viewkeeper.storage.Znode;
 import io.viewkeeper.storage.checkpoint.CheckpointImport;
+import io.viewkeeper.storage.checkpoint.EncodedZnode;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Deque;
+import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.Iterator;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
@@ -23,130 +26,181 @@ import org.apache.zookeeper.server.DataTree;
 
 /**
  * ZooKeeper's tree as the records of Viewkeeper's first checkpoint, read straight from ZooKeeper's nodes in the
- * checkpoint's key order, so that an import never builds a second tree. It gives what {@link ZooKeeperImport#toImage}
- * would give node for node: every znode with its data (the same array, not a copy), ACL and whole Stat; Viewkeeper's
- * own {@code /zookeeper/config} in place of ZooKeeper's; Viewkeeper's built-in nodes that ZooKeeper lacks; each
- * node's child count as Viewkeeper's tree would have it.
+ * checkpoint's key order, so that an import never builds a second tree nor holds every path at once. It gives what
+ * {@link ZooKeeperImport#toImage} would give node for node: every znode with its data (the same array, not a copy),
+ * ACL and whole Stat; Viewkeeper's own {@code /zookeeper/config} in place of ZooKeeper's; Viewkeeper's built-in
+ * nodes that ZooKeeper lacks; each node's child count as Viewkeeper's tree would have it.
+ *
+ * <p>Key order ({@link String#compareTo} of whole paths) is a walk of the tree that sorts each node's children
+ * twice: a child {@code c} of {@code p} comes at the place of the name {@code c}, and the nodes below it at the place
+ * of {@code c + "/"} among its siblings' names, since every path below it starts with {@code p/c/}. The two differ
+ * when a sibling's name is {@code c} followed by a character below '/', such as {@code c-1}: {@code p/c} comes
+ * before {@code p/c-1}, which comes before {@code p/c/x}.
  */
 final class ZooKeeperNodes {
     /** ZooKeeper's /zookeeper/config describes the old ensemble; the group keeps its own. */
     static final String CONFIG_NODE = "/zookeeper/config";
 
     private final DataTree source;
+    private final Map<Long, Integer> sessions;
     /** Viewkeeper's empty tree: the built-in nodes, and the fields of those the source does not replace. */
     private final io.viewkeeper.storage.DataTree builtIn = new io.viewkeeper.storage.DataTree();
     private final Map<List<ACL>, List<Acl>> aclByList = new IdentityHashMap<>();
-    private final String[] paths;
-    private final List<CheckpointImport.Owner> owners;
-    private final int ephemeralCount;
+    /** Each session's ephemerals as the walk meets them: path, then its czxid. */
+    private final Map<Long, List<Object[]>> ephemeralsByOwner = new TreeMap<>();
+    private boolean walked;
 
-    private ZooKeeperNodes(ZooKeeperDataDir.Loaded loaded) throws MigrationException {
+    ZooKeeperNodes(ZooKeeperDataDir.Loaded loaded) {
         this.source = loaded.tree();
-        Map<Long, List<DataNode>> ephemeralNodes = new TreeMap<>();
-        Map<DataNode, String> ephemeralPaths = new IdentityHashMap<>();
-        List<String> found = new ArrayList<>(source.getNodeCount());
-        Deque<String> pending = new ArrayDeque<>();
-        pending.add("/");
-        while (!pending.isEmpty()) {
-            String path = pending.poll();
-            DataNode node = source.getNode(path);
-            if (node == null) {
-                throw new MigrationException("ZooKeeper's tree lists " + path + " as a child but has no node");
-            }
-            found.add(path);
-            long owner = node.stat.getEphemeralOwner();
-            if (isEphemeral(owner)) {
-                ephemeralNodes.computeIfAbsent(owner, o -> new ArrayList<>()).add(node);
-                ephemeralPaths.put(node, path);
-            }
-            for (String child : node.getChildren()) {
-                pending.add(path.equals("/") ? "/" + child : path + "/" + child);
-            }
+        this.sessions = new TreeMap<>(loaded.sessions());
+    }
+
+    /** ZooKeeper's tree contradicts itself; unchecked only to leave the record iterator. */
+    static final class Inconsistent extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        Inconsistent(String message) {
+            super(message);
         }
-        for (String path : builtIn.paths()) {
-            if (source.getNode(path) == null) {
-                found.add(path);
-            }
+    }
+
+    /** The names below one node still to be walked, in the two orders the class comment describes. */
+    private static final class Level {
+        private final String path;
+        private final String[] names;
+        private final String[] below;
+        /** The names of the children with children of their own, until their turn comes. */
+        private final Map<String, Set<String>> grandchildren = new HashMap<>();
+        private int nextName;
+        private int nextBelow;
+
+        Level(String path, Set<String> children) {
+            this.path = path;
+            this.names = children.toArray(new String[0]);
+            Arrays.sort(names);
+            this.below = names.clone();
+            Arrays.sort(below, ZooKeeperNodes::compareAsParents);
         }
-        paths = found.toArray(new String[0]);
-        Arrays.parallelSort(paths, CheckpointImport.KEY_ORDER);
-        int ephemerals = 0;
-        List<CheckpointImport.Owner> all = new ArrayList<>();
-        Map<Long, Integer> sessions = new TreeMap<>(loaded.sessions());
-        for (Long id : ephemeralNodes.keySet()) {
-            sessions.putIfAbsent(id, null);
+
+        String child(String name) {
+            return path.equals("/") ? "/" + name : path + "/" + name;
         }
-        for (Map.Entry<Long, Integer> entry : sessions.entrySet()) {
-            long id = entry.getKey();
-            List<DataNode> owned = ephemeralNodes.getOrDefault(id, List.of());
-            owned.sort((a, b) -> Long.compare(a.stat.getCzxid(), b.stat.getCzxid()));
-            Session session = entry.getValue() == null ? null
-                    : new Session(id, entry.getValue(), ZooKeeperImport.zooKeeperPassword(id));
-            all.add(new CheckpointImport.Owner(id, session, owned.stream().map(ephemeralPaths::get).toList()));
-            ephemerals += owned.size();
+    }
+
+    /**
+     * The checkpoint records in key order, each made (and encoded) as it is taken. It can be taken once; the
+     * owners are known after it ended.
+     */
+    Iterator<EncodedZnode> encodedInKeyOrder() {
+        if (walked) {
+            throw new IllegalStateException("ZooKeeper's tree is walked once");
         }
-        owners = all;
-        ephemeralCount = ephemerals;
-    }
-
-    /** Walks ZooKeeper's tree once for its paths and ephemerals, and sorts the paths. */
-    static ZooKeeperNodes of(ZooKeeperDataDir.Loaded loaded) throws MigrationException {
-        return new ZooKeeperNodes(loaded);
-    }
-
-    int nodeCount() {
-        return paths.length;
-    }
-
-    int ephemeralCount() {
-        return ephemeralCount;
-    }
-
-    /** Every session and every owner of ephemerals, in id order. */
-    List<CheckpointImport.Owner> owners() {
-        return owners;
-    }
-
-    /** The records, each made as it is taken. */
-    Iterator<ZnodeImage> inKeyOrder() {
+        walked = true;
+        Deque<Level> levels = new ArrayDeque<>();
         return new Iterator<>() {
-            private int next;
+            private String pending = "/";
 
             @Override
             public boolean hasNext() {
-                return next < paths.length;
+                while (pending == null && !levels.isEmpty()) {
+                    pending = step(levels);
+                }
+                return pending != null;
             }
 
             @Override
-            public ZnodeImage next() {
-                if (next == paths.length) {
+            public EncodedZnode next() {
+                if (!hasNext()) {
                     throw new NoSuchElementException();
                 }
-                return image(paths[next++]);
+                String path = pending;
+                pending = null;
+                DataNode node = source.getNode(path);
+                Set<String> children = children(path, node);
+                ZnodeImage image = image(path, node, children.size());
+                if (path.equals("/")) {
+                    levels.push(new Level(path, children));
+                } else if (!children.isEmpty()) {
+                    levels.peek().grandchildren.put(path.substring(path.lastIndexOf('/') + 1), children);
+                }
+                return EncodedZnode.of(image);
             }
         };
     }
 
-    private ZnodeImage image(String path) {
-        DataNode node = source.getNode(path);
-        Znode own = builtIn.get(path);
-        Set<String> children = node == null ? Set.of() : node.getChildren();
-        int childCount = children.size();
-        if (own != null) {
-            for (String child : own.children()) {
-                childCount += children.contains(child) ? 0 : 1;
-            }
+    /** Moves the walk on by one name: the next node's path, or null when it only went down or up a level. */
+    private static String step(Deque<Level> levels) {
+        Level level = levels.peek();
+        boolean namesLeft = level.nextName < level.names.length;
+        boolean belowLeft = level.nextBelow < level.below.length;
+        if (!namesLeft && !belowLeft) {
+            levels.pop();
+            return null;
         }
+        if (namesLeft && (!belowLeft || compareWithParent(level.names[level.nextName],
+                level.below[level.nextBelow]) < 0)) {
+            return level.child(level.names[level.nextName++]);
+        }
+        String name = level.below[level.nextBelow++];
+        Set<String> children = level.grandchildren.remove(name);
+        if (children != null) {
+            levels.push(new Level(level.child(name), children));
+        }
+        return null;
+    }
+
+    /** ZooKeeper's children of the node and, for a built-in node, Viewkeeper's built-in ones. */
+    private Set<String> children(String path, DataNode node) {
+        Set<String> children = node == null ? Set.of() : node.getChildren();
+        Znode own = builtIn.get(path);
+        if (own == null || children.containsAll(own.children())) {
+            return children;
+        }
+        Set<String> all = new LinkedHashSet<>(children);
+        all.addAll(own.children());
+        return all;
+    }
+
+    private ZnodeImage image(String path, DataNode node, int childCount) {
         if (node == null || path.equals(CONFIG_NODE)) {
             ZnodeImage kept = builtIn.image(path);
+            if (kept == null) {
+                throw new Inconsistent("ZooKeeper's tree lists " + path + " as a child but has no node");
+            }
             return new ZnodeImage(path, kept.data(), kept.acl(), kept.czxid(), kept.mzxid(), kept.ctime(),
                     kept.mtime(), kept.version(), kept.childCreations(), kept.aversion(), kept.owner(), kept.pzxid(),
                     childCount);
         }
         StatPersisted stat = node.stat;
+        long owner = stat.getEphemeralOwner();
+        if (isEphemeral(owner)) {
+            ephemeralsByOwner.computeIfAbsent(owner, o -> new ArrayList<>()).add(new Object[] {path,
+                stat.getCzxid()});
+        }
         return new ZnodeImage(path, node.getData(), acl(source.getACL(node)), stat.getCzxid(), stat.getMzxid(),
-                stat.getCtime(), stat.getMtime(), stat.getVersion(), stat.getCversion(), stat.getAversion(),
-                stat.getEphemeralOwner(), stat.getPzxid(), childCount);
+                stat.getCtime(), stat.getMtime(), stat.getVersion(), stat.getCversion(), stat.getAversion(), owner,
+                stat.getPzxid(), childCount);
+    }
+
+    /**
+     * Every session and every owner of ephemerals, in id order, each with its ephemerals in creation order (as
+     * czxid has it): known once the walk has ended.
+     */
+    List<CheckpointImport.Owner> owners() {
+        Map<Long, Integer> all = new TreeMap<>(sessions);
+        for (Long id : ephemeralsByOwner.keySet()) {
+            all.putIfAbsent(id, null);
+        }
+        List<CheckpointImport.Owner> owners = new ArrayList<>(all.size());
+        for (Map.Entry<Long, Integer> entry : all.entrySet()) {
+            long id = entry.getKey();
+            List<Object[]> owned = new ArrayList<>(ephemeralsByOwner.getOrDefault(id, List.of()));
+            owned.sort((a, b) -> Long.compare((Long) a[1], (Long) b[1]));
+            Session session = entry.getValue() == null ? null
+                    : new Session(id, entry.getValue(), ZooKeeperImport.zooKeeperPassword(id));
+            owners.add(new CheckpointImport.Owner(id, session, owned.stream().map(e -> (String) e[0]).toList()));
+        }
+        return owners;
     }
 
     /** ZooKeeper hands out one list per distinct ACL; each is converted once. */
@@ -161,6 +215,31 @@ final class ZooKeeperNodes {
             aclByList.put(acls, converted);
         }
         return converted;
+    }
+
+    /** {@code a + "/"} against {@code b + "/"} as {@link String#compareTo} has it, without making either. */
+    static int compareAsParents(String a, String b) {
+        int common = Math.min(a.length(), b.length());
+        for (int i = 0; i < common; i++) {
+            if (a.charAt(i) != b.charAt(i)) {
+                return a.charAt(i) - b.charAt(i);
+            }
+        }
+        if (a.length() == b.length()) {
+            return 0;
+        }
+        return a.length() < b.length() ? '/' - b.charAt(common) : a.charAt(common) - '/';
+    }
+
+    /** {@code name} against {@code parent + "/"} as {@link String#compareTo} has it; never equal. */
+    static int compareWithParent(String name, String parent) {
+        int common = Math.min(name.length(), parent.length());
+        for (int i = 0; i < common; i++) {
+            if (name.charAt(i) != parent.charAt(i)) {
+                return name.charAt(i) - parent.charAt(i);
+            }
+        }
+        return name.length() <= parent.length() ? -1 : name.charAt(common) - '/';
     }
 
     /**

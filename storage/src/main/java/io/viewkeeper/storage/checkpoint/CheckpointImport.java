@@ -3,7 +3,6 @@ package io.viewkeeper.storage.checkpoint;
 import io.viewkeeper.storage.OperationCodec;
 import io.viewkeeper.storage.PathRules;
 import io.viewkeeper.storage.Session;
-import io.viewkeeper.storage.ZnodeImage;
 import io.viewkeeper.storage.Znode;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -16,6 +15,7 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import org.mapdb.DBException;
 
 /**
@@ -42,10 +42,11 @@ public final class CheckpointImport {
 
     /**
      * The state to write at op {@code zxid}: every znode in {@link #KEY_ORDER} (each with its child count), every
-     * owner in ascending id order, and the consensus client table. The checkpoint's chain value is the digest, as
-     * for every imported first checkpoint.
+     * owner in ascending id order (asked for once the znodes are written, so a source may find them on the way),
+     * and the consensus client table. The checkpoint's chain value is the digest, as for every imported first
+     * checkpoint.
      */
-    public record State(Iterator<ZnodeImage> nodesInKeyOrder, List<Owner> ownersInIdOrder, long zxid,
+    public record State(Iterator<EncodedZnode> nodesInKeyOrder, Supplier<List<Owner>> ownersInIdOrder, long zxid,
             byte[] clients) {
     }
 
@@ -53,8 +54,13 @@ public final class CheckpointImport {
     public record Written(long digest, int nodeCount, int sessionCount, int ephemeralCount) {
     }
 
+    /** The file {@link #write} writes in {@code directory} until it renames it into place. */
+    public static Path fileInProgress(Path directory) {
+        return directory.resolve(CheckpointStore.REWRITE_FILE_NAME);
+    }
+
     /**
-     * Writes {@value CheckpointStore#FILE_NAME} into {@code directory}, which must not hold one, forced to the
+     * Writes {@value CheckpointStore#FILE_NAME} into {@code directory}, which must not hold one yet, forced to the
      * device with the directory. Nothing is left in place when it fails.
      */
     public static Written write(Path directory, State state)
@@ -68,13 +74,14 @@ public final class CheckpointImport {
         if (Files.exists(file)) {
             throw new IOException(file + " exists: an imported checkpoint is the directory's first");
         }
+        Path fresh = fileInProgress(directory);
         CheckedNodes nodes = new CheckedNodes(state.nodesInKeyOrder());
         Written written;
-        Path fresh = directory.resolve(CheckpointStore.REWRITE_FILE_NAME);
         try (CheckpointRewrite rewrite = CheckpointRewrite.create(fresh)) {
             CheckpointStore.Written stored = rewrite.writeNodes(nodes);
-            written = nodes.check(stored, state.ownersInIdOrder());
-            rewrite.writeOwners(state.ownersInIdOrder());
+            List<Owner> owners = state.ownersInIdOrder().get();
+            written = nodes.check(stored, owners);
+            rewrite.writeOwners(owners);
             rewrite.finish(CheckpointRecords.encodeMeta(new CheckpointRecords.Meta(state.zxid(), state.zxid(),
                     written.digest(), written.nodeCount(), written.sessionCount(), written.digest(),
                     state.clients())));
@@ -100,12 +107,12 @@ public final class CheckpointImport {
     }
 
     /** Passes the nodes on, checking each path and adding up the child counts and each owner's ephemerals. */
-    private static final class CheckedNodes implements Iterator<ZnodeImage> {
-        private final Iterator<ZnodeImage> source;
+    private static final class CheckedNodes implements Iterator<EncodedZnode> {
+        private final Iterator<EncodedZnode> source;
         private final Map<Long, Integer> ephemeralsByOwner = new HashMap<>();
         private long childCounts;
 
-        CheckedNodes(Iterator<ZnodeImage> source) {
+        CheckedNodes(Iterator<EncodedZnode> source) {
             this.source = source;
         }
 
@@ -115,8 +122,8 @@ public final class CheckpointImport {
         }
 
         @Override
-        public ZnodeImage next() {
-            ZnodeImage node = source.next();
+        public EncodedZnode next() {
+            EncodedZnode node = source.next();
             if (!PathRules.isValid(node.path())) {
                 throw new Refused("invalid node path: " + node.path());
             }

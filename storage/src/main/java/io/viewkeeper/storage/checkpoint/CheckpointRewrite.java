@@ -3,7 +3,6 @@ package io.viewkeeper.storage.checkpoint;
 import io.viewkeeper.storage.DataTree;
 import io.viewkeeper.storage.Session;
 import io.viewkeeper.storage.SessionTable;
-import io.viewkeeper.storage.ZnodeImage;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -64,8 +63,8 @@ final class CheckpointRewrite implements AutoCloseable {
             }
 
             @Override
-            public ZnodeImage next() {
-                return tree.image(inOrder.next());
+            public EncodedZnode next() {
+                return EncodedZnode.of(tree.image(inOrder.next()));
             }
         });
     }
@@ -74,7 +73,7 @@ final class CheckpointRewrite implements AutoCloseable {
      * Writes the znodes given in strictly ascending {@link #KEY_ORDER} of their paths (so parents before children);
      * returns the digest and count they add up to.
      */
-    CheckpointStore.Written writeNodes(Iterator<ZnodeImage> nodesInKeyOrder) {
+    CheckpointStore.Written writeNodes(Iterator<EncodedZnode> nodesInKeyOrder) {
         if (nodesWritten || finished) {
             throw new IllegalStateException("znodes already written to " + file);
         }
@@ -86,14 +85,14 @@ final class CheckpointRewrite implements AutoCloseable {
         String first = null;
         String previous = null;
         while (nodesInKeyOrder.hasNext()) {
-            ZnodeImage image = nodesInKeyOrder.next();
-            String path = image.path();
+            EncodedZnode node = nodesInKeyOrder.next();
+            String path = node.path();
             if (previous != null && KEY_ORDER.compare(previous, path) >= 0) {
                 throw new IllegalStateException("znode " + path + " comes after " + previous + " in " + file
                         + ": the nodes of a checkpoint are written in key order");
             }
-            sink.put(path, CheckpointRecords.encodeNode(image));
-            digest += image.digestTerm();
+            sink.put(path, node.record());
+            digest += node.digestTerm();
             count++;
             first = first == null ? path : first;
             previous = path;

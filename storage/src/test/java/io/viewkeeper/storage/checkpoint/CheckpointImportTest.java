@@ -53,8 +53,10 @@ class CheckpointImportTest {
         ZnodeStateMachine machine = workload().machine();
         List<ZnodeImage> nodes = images(machine.tree());
         nodes.add(nodes.remove(1));
-        assertThatThrownBy(() -> CheckpointImport.write(directory, new CheckpointImport.State(nodes.iterator(),
-                owners(machine), machine.lastZxid(), new byte[0]))).isInstanceOf(IllegalStateException.class)
+        assertThatThrownBy(() -> CheckpointImport.write(directory, new CheckpointImport.State(
+                nodes.stream().map(EncodedZnode::of).iterator(), () -> owners(machine), machine.lastZxid(),
+                new byte[0])))
+                .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("key order");
         assertThat(directory).isEmptyDirectory();
     }
@@ -99,7 +101,8 @@ class CheckpointImportTest {
     private static CheckpointImport.State state(ZnodeStateMachine machine, UnaryOperator<ZnodeImage> change,
             List<CheckpointImport.Owner> owners) {
         List<ZnodeImage> nodes = images(machine.tree()).stream().map(change).toList();
-        return new CheckpointImport.State(nodes.iterator(), owners, machine.lastZxid(), new byte[0]);
+        return new CheckpointImport.State(nodes.stream().map(EncodedZnode::of).iterator(), () -> owners,
+                machine.lastZxid(), new byte[0]);
     }
 
     private static List<ZnodeImage> images(DataTree tree) {
