@@ -40,6 +40,7 @@ import org.apache.zookeeper.server.DataTree;
 final class ZooKeeperNodes {
     /** ZooKeeper's /zookeeper/config describes the old ensemble; the group keeps its own. */
     static final String CONFIG_NODE = "/zookeeper/config";
+    private static final String BUILT_IN_PREFIX = "/zookeeper";
 
     private final DataTree source;
     private final Map<Long, Integer> sessions;
@@ -53,6 +54,11 @@ final class ZooKeeperNodes {
     ZooKeeperNodes(ZooKeeperDataDir.Loaded loaded) {
         this.source = loaded.tree();
         this.sessions = new TreeMap<>(loaded.sessions());
+        for (String path : builtIn.paths()) {
+            if (!isBuiltInCandidate(path)) {
+                throw new IllegalStateException("built-in node " + path + " is outside " + BUILT_IN_PREFIX);
+            }
+        }
     }
 
     /** ZooKeeper's tree contradicts itself; unchecked only to leave the record iterator. */
@@ -152,13 +158,18 @@ final class ZooKeeperNodes {
     /** ZooKeeper's children of the node and, for a built-in node, Viewkeeper's built-in ones. */
     private Set<String> children(String path, DataNode node) {
         Set<String> children = node == null ? Set.of() : node.getChildren();
-        Znode own = builtIn.get(path);
+        Znode own = isBuiltInCandidate(path) ? builtIn.get(path) : null;
         if (own == null || children.containsAll(own.children())) {
             return children;
         }
         Set<String> all = new LinkedHashSet<>(children);
         all.addAll(own.children());
         return all;
+    }
+
+    /** Viewkeeper's built-in nodes are / and nodes under /zookeeper: only those are looked up among them. */
+    private static boolean isBuiltInCandidate(String path) {
+        return path.length() == 1 || path.startsWith(BUILT_IN_PREFIX);
     }
 
     private ZnodeImage image(String path, DataNode node, int childCount) {
