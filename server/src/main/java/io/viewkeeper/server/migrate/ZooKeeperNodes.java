@@ -9,6 +9,7 @@ import io.viewkeeper.storage.checkpoint.EncodedZnode;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
@@ -47,8 +48,8 @@ final class ZooKeeperNodes {
     /** Viewkeeper's empty tree: the built-in nodes, and the fields of those the source does not replace. */
     private final io.viewkeeper.storage.DataTree builtIn = new io.viewkeeper.storage.DataTree();
     private final Map<List<ACL>, List<Acl>> aclByList = new IdentityHashMap<>();
-    /** Each session's ephemerals as the walk meets them: path, then its czxid. */
-    private final Map<Long, List<Object[]>> ephemeralsByOwner = new TreeMap<>();
+    /** Each session's ephemerals as the walk meets them. */
+    private final Map<Long, List<Ephemeral>> ephemeralsByOwner = new TreeMap<>();
     private boolean walked;
 
     ZooKeeperNodes(ZooKeeperDataDir.Loaded loaded) {
@@ -59,6 +60,10 @@ final class ZooKeeperNodes {
                 throw new IllegalStateException("built-in node " + path + " is outside " + BUILT_IN_PREFIX);
             }
         }
+    }
+
+    /** An ephemeral node and the zxid that created it, which orders a session's ephemerals. */
+    private record Ephemeral(String path, long czxid) {
     }
 
     /** ZooKeeper's tree contradicts itself; unchecked only to leave the record iterator. */
@@ -185,8 +190,8 @@ final class ZooKeeperNodes {
         StatPersisted stat = node.stat;
         long owner = stat.getEphemeralOwner();
         if (isEphemeral(owner)) {
-            ephemeralsByOwner.computeIfAbsent(owner, o -> new ArrayList<>()).add(new Object[] {path,
-                stat.getCzxid()});
+            ephemeralsByOwner.computeIfAbsent(owner, o -> new ArrayList<>()).add(new Ephemeral(path,
+                    stat.getCzxid()));
         }
         return new ZnodeImage(path, node.getData(), acl(source.getACL(node)), stat.getCzxid(), stat.getMzxid(),
                 stat.getCtime(), stat.getMtime(), stat.getVersion(), stat.getCversion(), stat.getAversion(), owner,
@@ -205,11 +210,11 @@ final class ZooKeeperNodes {
         List<CheckpointImport.Owner> owners = new ArrayList<>(all.size());
         for (Map.Entry<Long, Integer> entry : all.entrySet()) {
             long id = entry.getKey();
-            List<Object[]> owned = new ArrayList<>(ephemeralsByOwner.getOrDefault(id, List.of()));
-            owned.sort((a, b) -> Long.compare((Long) a[1], (Long) b[1]));
+            List<Ephemeral> owned = new ArrayList<>(ephemeralsByOwner.getOrDefault(id, List.of()));
+            owned.sort(Comparator.comparingLong(Ephemeral::czxid));
             Session session = entry.getValue() == null ? null
                     : new Session(id, entry.getValue(), ZooKeeperImport.zooKeeperPassword(id));
-            owners.add(new CheckpointImport.Owner(id, session, owned.stream().map(e -> (String) e[0]).toList()));
+            owners.add(new CheckpointImport.Owner(id, session, owned.stream().map(Ephemeral::path).toList()));
         }
         return owners;
     }
