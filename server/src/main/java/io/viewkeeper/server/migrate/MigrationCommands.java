@@ -2,7 +2,6 @@ package io.viewkeeper.server.migrate;
 
 import io.viewkeeper.server.ConfigException;
 import io.viewkeeper.server.NodeConfig;
-import io.viewkeeper.storage.TreeSnapshot;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.Reader;
@@ -129,22 +128,15 @@ public final class MigrationCommands {
                     out.flush();
                     return EXIT_OK;
                 }
-                String source = loaded.source();
-                int transactions = loaded.transactions();
-                TreeSnapshot.Image image = ZooKeeperImport.toImage(loaded);
-                loaded = null; // ZooKeeper's tree is garbage once converted: never both trees and the write at once
-                long converted = System.nanoTime();
-                long digest = ZooKeeperImport.write(image, source, targets);
+                ZooKeeperImport.Imported imported = ZooKeeperImport.write(loaded, targets);
                 long done = System.nanoTime();
                 out.printf(Locale.ROOT, "imported %d znodes and %d sessions (%d ephemerals) at zxid 0x%x: snapshot "
-                        + "%s and %d logged transactions after it%n", image.tree().nodeCount(),
-                        image.sessions().size(), image.tree().ephemeralCount(), image.lastZxid(), source,
-                        transactions);
-                out.printf(Locale.ROOT, "digest %x; wrote %s%n", digest, targets);
-                out.printf(Locale.ROOT, "took %.1f s: reading ZooKeeper's files %.1f s, converting %.1f s, writing "
-                        + "%.1f s (%.0f znodes/s overall)%n", (done - started) / 1e9, (read - started) / 1e9,
-                        (converted - read) / 1e9, (done - converted) / 1e9,
-                        image.tree().nodeCount() / ((done - started) / 1e9));
+                        + "%s and %d logged transactions after it%n", imported.nodeCount(), imported.sessionCount(),
+                        imported.ephemeralCount(), imported.zxid(), loaded.source(), loaded.transactions());
+                out.printf(Locale.ROOT, "digest %x; wrote %s%n", imported.digest(), targets);
+                out.printf(Locale.ROOT, "took %.1f s: reading ZooKeeper's files %.1f s, writing %.1f s (%.0f znodes/s "
+                        + "overall)%n", (done - started) / 1e9, (read - started) / 1e9, (done - read) / 1e9,
+                        imported.nodeCount() / ((done - started) / 1e9));
                 out.flush();
                 return EXIT_OK;
             } catch (MigrationException e) {

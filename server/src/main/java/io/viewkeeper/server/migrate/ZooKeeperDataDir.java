@@ -1,6 +1,7 @@
 package io.viewkeeper.server.migrate;
 
 import java.io.BufferedInputStream;
+import java.io.DataInput;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
@@ -136,7 +137,7 @@ public final class ZooKeeperDataDir {
             if (named >= 0 && !SnapStream.isValidSnapshot(snapshot)) { // it needs ZooKeeper's name to look
                 throw new IOException("it is empty, truncated or does not end as a snapshot does");
             }
-            try (CheckedInputStream in = SnapStream.getInputStream(snapshot)) {
+            try (CheckedInputStream in = SnapshotInput.open(snapshot)) {
                 recorded = deserialize(in, tree, sessions, Math.max(named, 0));
             }
         } catch (IOException | RuntimeException e) {
@@ -164,7 +165,9 @@ public final class ZooKeeperDataDir {
      */
     private static boolean deserialize(CheckedInputStream in, DataTree tree, Map<Long, Integer> sessions,
             long digestStartZxid) throws IOException {
-        InputArchive archive = BinaryInputArchive.getArchive(in);
+        // an archive straight over SnapshotInput, which decodes the fields itself; over a DataInputStream otherwise
+        InputArchive archive = in instanceof DataInput fields ? new BinaryInputArchive(fields)
+                : BinaryInputArchive.getArchive(in);
         FileSnap.deserialize(tree, sessions, archive);
         SnapStream.checkSealIntegrity(in, archive);
         if (tree.deserializeZxidDigest(archive, digestStartZxid)) {

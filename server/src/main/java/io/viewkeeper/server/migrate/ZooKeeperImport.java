@@ -8,8 +8,8 @@ import io.viewkeeper.storage.TreeImageBuilder;
 import io.viewkeeper.storage.TreeSnapshot;
 import io.viewkeeper.storage.ZnodeImage;
 import io.viewkeeper.storage.Znode;
-import io.viewkeeper.storage.checkpoint.CheckpointStore;
-import io.viewkeeper.storage.checkpoint.CorruptCheckpointException;
+import io.viewkeeper.storage.checkpoint.CheckpointImport;
+import io.viewkeeper.storage.checkpoint.EncodedZnode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,10 +38,14 @@ public final class ZooKeeperImport {
     /** ZooKeeper derives a session's password from its id and this constant ({@code ZooKeeperServer.superSecret}). */
     private static final long PASSWORD_SECRET = 0XB3415C00L;
     private static final int PASSWORD_BYTES = 16;
-    /** ZooKeeper's /zookeeper/config describes the old ensemble; the group keeps its own. */
-    private static final String CONFIG_NODE = "/zookeeper/config";
     /** Where a target is built before its entries are moved up into it. */
     private static final String STAGE_NAME = ".importing";
+    /** How often the checkpoint files being written are forced, so the device works while the records are made. */
+    private static final long WRITE_BEHIND_MS = 250;
+    /** The checkpoint records are made on a thread of their own, handed over this many at a time... */
+    private static final int RECORD_BATCH = 1024;
+    /** ...with at most this many batches made ahead of the writer (some 4 MiB of records of 100-byte znodes). */
+    private static final int RECORD_BATCHES_MAX = 16;
 
     private ZooKeeperImport() {
     }
@@ -68,10 +72,10 @@ public final class ZooKeeperImport {
                     throw new MigrationException("ZooKeeper's tree lists " + path + " as a child but has no node");
                 }
                 ZnodeImage image = image(path, node, source.getACL(node));
-                if (!path.equals(CONFIG_NODE)) {
+                if (!path.equals(ZooKeeperNodes.CONFIG_NODE)) {
                     builder.addNode(image);
                 }
-                if (isEphemeral(image.owner())) {
+                if (ZooKeeperNodes.isEphemeral(image.owner())) {
                     ephemerals.computeIfAbsent(image.owner(), owner -> new ArrayList<>()).add(image);
                 }
                 for (String child : node.getChildren()) {
@@ -103,23 +107,20 @@ public final class ZooKeeperImport {
                 stat.getPzxid(), 0);
     }
 
-    /**
-     * Ephemeral owners are session ids (negative ones too, from server ids above 127); containers ({@code
-     * Long.MIN_VALUE}) and TTL nodes (top byte 0xFF) are not, as ZooKeeper's {@code EphemeralType} has it.
-     */
-    private static boolean isEphemeral(long owner) {
-        return owner != 0 && owner != Znode.CONTAINER_OWNER
-                && (owner & Znode.TTL_OWNER_MASK) != Znode.TTL_OWNER_MASK;
+    /** What an import wrote into every target: the checkpoint's digest and counts, at ZooKeeper's last zxid. */
+    public record Imported(long digest, int nodeCount, int sessionCount, int ephemeralCount, long zxid) {
     }
 
     /**
-     * Writes the image as the first checkpoint into each target directory, which must be absent or empty. Each is
-     * staged in a hidden directory inside its target (the first written, the others copied from it and synced), and
-     * its entries are moved up only once every target is staged; a failure removes everything this import put in
-     * any target, so none is left half written.
+     * Writes ZooKeeper's state as the first checkpoint into each target directory, which must be absent or empty.
+     * The checkpoint is written once, record by record from ZooKeeper's nodes (see {@link ZooKeeperNodes}), into a
+     * hidden directory inside the first target; the others get a copy of its file, synced (a copy is cheaper than
+     * writing the file again, and a hard link would not do: each replica writes into its own file in place). Entries
+     * are moved up only once every target is staged; a failure removes everything this import put in any target, so
+     * none is left half written. The digest it returns is the one the checkpoint records and a replica checks when
+     * it adopts it.
      */
-    /** Returns the image's digest, which the checkpoint records and a replica checks when it adopts it. */
-    public static long write(TreeSnapshot.Image image, String source, List<Path> targets)
+    public static Imported write(ZooKeeperDataDir.Loaded loaded, List<Path> targets)
             throws MigrationException, IOException {
         if (targets.isEmpty()) {
             throw new IllegalArgumentException("no target directory");
@@ -131,26 +132,25 @@ public final class ZooKeeperImport {
                 created.add(target);
             }
         }
-        long digest = image.tree().digest();
-        long zxid = image.lastZxid();
         List<Path> staged = new ArrayList<>();
+        for (Path target : targets) {
+            staged.add(target.resolve(STAGE_NAME));
+        }
         try {
-            for (Path target : targets) {
-                Path stage = target.resolve(STAGE_NAME);
-                if (staged.isEmpty()) {
-                    writeCheckpoint(stage, image, zxid, digest);
-                } else {
-                    DirectoryTrees.copy(staged.get(0), stage);
-                }
+            Imported imported = writeCheckpoint(staged.get(0), loaded);
+            for (Path stage : staged.subList(1, staged.size())) {
+                DirectoryTrees.copy(staged.get(0), stage);
+            }
+            for (Path stage : staged) {
                 ReplicaDisk.markImported(stage, String.format(java.util.Locale.ROOT,
-                        "zxid=0x%x digest=%x znodes=%d sessions=%d source=%s", zxid, digest,
-                        image.tree().nodeCount(), image.sessions().size(), source));
-                staged.add(stage);
+                        "zxid=0x%x digest=%x znodes=%d sessions=%d source=%s", imported.zxid(), imported.digest(),
+                        imported.nodeCount(), imported.sessionCount(), loaded.source()));
             }
             for (Path stage : staged) {
                 DirectoryTrees.moveEntriesUp(stage);
             }
-        } catch (IOException | RuntimeException e) {
+            return imported;
+        } catch (MigrationException | IOException | RuntimeException e) {
             for (Path target : targets) {
                 if (created.contains(target)) {
                     DirectoryTrees.delete(target);
@@ -160,22 +160,31 @@ public final class ZooKeeperImport {
             }
             throw e;
         }
-        return digest;
     }
 
     /**
-     * Writes the checkpoint. The store checks, before it commits, that the records it wrote add up to the image's
-     * digest; the replica that adopts the directory loads it with every record's checksum, the counts and the digest
-     * checked, so a damaged write is found there (and read back here, it would hold the tree in memory twice).
+     * Writes the checkpoint. The store checks the records as they go and adds up their digest; the replica that
+     * adopts the directory loads it with every record's checksum, the counts and the digest checked, so a damaged
+     * write is found there (reading it back here would build the tree this import avoids).
      */
-    private static void writeCheckpoint(Path dir, TreeSnapshot.Image image, long zxid, long digest)
-            throws IOException {
-        Path checkpointDir = dir.resolve("checkpoint");
-        Files.createDirectories(checkpointDir);
-        try (CheckpointStore store = CheckpointStore.open(checkpointDir, System::nanoTime)) {
-            store.replaceAll(image, zxid, digest, ReplicaDisk.encodeClients(List.of()));
-        } catch (CorruptCheckpointException e) {
-            throw new IOException("cannot create a checkpoint store in " + checkpointDir + ": " + e.getMessage(), e);
+    private static Imported writeCheckpoint(Path stage, ZooKeeperDataDir.Loaded loaded)
+            throws MigrationException, IOException {
+        ZooKeeperNodes nodes = new ZooKeeperNodes(loaded);
+        long zxid = loaded.lastZxid();
+        try {
+            Path checkpointDir = stage.resolve("checkpoint");
+            CheckpointImport.Written written;
+            try (WriteBehind early = WriteBehind.start(List.of(CheckpointImport.fileInProgress(checkpointDir)),
+                    WRITE_BEHIND_MS);
+                    Prefetcher<EncodedZnode> records = Prefetcher.start(nodes::encodedInKeyOrder, "import-records",
+                            RECORD_BATCH, RECORD_BATCHES_MAX)) {
+                written = CheckpointImport.write(checkpointDir, new CheckpointImport.State(records, nodes::owners,
+                        zxid, ReplicaDisk.encodeClients(List.of())));
+            }
+            return new Imported(written.digest(), written.nodeCount(), written.sessionCount(),
+                    written.ephemeralCount(), zxid);
+        } catch (OperationCodec.MalformedOperationException | ZooKeeperNodes.Inconsistent e) {
+            throw new MigrationException("ZooKeeper's tree does not convert: " + e.getMessage(), e);
         }
     }
 

@@ -95,6 +95,8 @@ class ZooKeeperImportTest {
                 assertThat(disk.start().kind()).isEqualTo(ReplicaDisk.Kind.INTACT);
                 assertThat(disk.start().durable().checkpoint().op()).isEqualTo(source.lastZxid());
                 assertThat(disk.start().image().tree().get("/round-2").data()).isNull();
+                assertThat(disk.start().image().tree().digest()).as("the streamed records rebuild the tree a "
+                        + "conversion to a tree gives").isEqualTo(ZooKeeperImport.toImage(source).tree().digest());
             }
             assertThat(replica.resolve(ReplicaDisk.IMPORT_MARKER)).doesNotExist();
             try (ReplicaDisk disk = ReplicaDisk.open(replica, identity, WriteAheadLog.Options.defaults())) {

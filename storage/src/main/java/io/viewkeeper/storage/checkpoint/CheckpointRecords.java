@@ -9,6 +9,7 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -24,6 +25,8 @@ final class CheckpointRecords {
     /** Largest value the decoder accepts for any one length field: ZooKeeper's data limit is far below it. */
     static final int FIELD_BYTES_MAX = 64 << 20;
     private static final int CRC_BYTES = 4;
+    /** The six longs and four ints that end every znode record before its CRC. */
+    private static final int NODE_FIXED_BYTES = 6 * Long.BYTES + 4 * Integer.BYTES;
 
     private CheckpointRecords() {
     }
@@ -36,23 +39,45 @@ final class CheckpointRecords {
     record Owner(Session session, List<String> ephemerals) {
     }
 
+    /**
+     * A znode's record: the same bytes as every other record's {@code seal} would give, written straight into an
+     * array of the exact size, because a full save or an import encodes every znode (a million and more).
+     */
     static byte[] encodeNode(ZnodeImage node) {
-        return seal(keyBytes(node.path()), out -> {
-            bytes(out, node.data());
-            out.writeInt(node.acl().size());
-            for (Acl acl : node.acl()) {
-                out.writeInt(acl.perms());
-                string(out, acl.scheme());
-                string(out, acl.id());
-            }
-            for (long v : new long[] {node.czxid(), node.mzxid(), node.ctime(), node.mtime(), node.owner(),
-                node.pzxid()}) {
-                out.writeLong(v);
-            }
-            for (int v : new int[] {node.version(), node.childCreations(), node.aversion(), node.numChildren()}) {
-                out.writeInt(v);
-            }
-        });
+        byte[] key = keyBytes(node.path());
+        byte[] data = node.data();
+        List<Acl> acl = node.acl();
+        byte[][] aclStrings = new byte[acl.size() * 2][];
+        int size = Integer.BYTES + (data == null ? 0 : data.length) + Integer.BYTES + NODE_FIXED_BYTES + CRC_BYTES;
+        for (int i = 0; i < acl.size(); i++) {
+            aclStrings[2 * i] = acl.get(i).scheme().getBytes(StandardCharsets.UTF_8);
+            aclStrings[2 * i + 1] = acl.get(i).id().getBytes(StandardCharsets.UTF_8);
+            size += 3 * Integer.BYTES + aclStrings[2 * i].length + aclStrings[2 * i + 1].length;
+        }
+        byte[] record = new byte[size];
+        ByteBuffer out = ByteBuffer.wrap(record);
+        out.putInt(data == null ? -1 : data.length);
+        if (data != null) {
+            out.put(data);
+        }
+        out.putInt(acl.size());
+        for (int i = 0; i < acl.size(); i++) {
+            out.putInt(acl.get(i).perms());
+            out.putInt(aclStrings[2 * i].length).put(aclStrings[2 * i]);
+            out.putInt(aclStrings[2 * i + 1].length).put(aclStrings[2 * i + 1]);
+        }
+        out.putLong(node.czxid()).putLong(node.mzxid()).putLong(node.ctime()).putLong(node.mtime())
+                .putLong(node.owner()).putLong(node.pzxid());
+        out.putInt(node.version()).putInt(node.childCreations()).putInt(node.aversion()).putInt(node.numChildren());
+        CRC32C crc = new CRC32C();
+        crc.update(key);
+        crc.update(record, 0, size - CRC_BYTES);
+        out.putInt((int) crc.getValue());
+        if (out.hasRemaining()) {
+            throw new IllegalStateException("znode record of " + node.path() + " sized " + size + " but "
+                    + out.remaining() + " bytes left unwritten");
+        }
+        return record;
     }
 
     static ZnodeImage decodeNode(String path, byte[] value) throws CorruptCheckpointException {

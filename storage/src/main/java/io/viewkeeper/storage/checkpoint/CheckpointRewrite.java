@@ -3,12 +3,14 @@ package io.viewkeeper.storage.checkpoint;
 import io.viewkeeper.storage.DataTree;
 import io.viewkeeper.storage.Session;
 import io.viewkeeper.storage.SessionTable;
-import io.viewkeeper.storage.ZnodeImage;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -25,6 +27,8 @@ import org.mapdb.Serializer;
  * that the next open deletes. Closing it unfinished deletes it.
  */
 final class CheckpointRewrite implements AutoCloseable {
+    /** The order of the znode map's keys, its key serializer's: {@link String#compareTo}. */
+    static final Comparator<String> KEY_ORDER = Serializer.STRING;
     private final Path file;
     private final DB db;
     private boolean finished;
@@ -48,43 +52,89 @@ final class CheckpointRewrite implements AutoCloseable {
 
     /** Writes every znode of {@code tree}; returns what they add up to, for the caller's check against the tree. */
     CheckpointStore.Written writeNodes(DataTree tree) {
+        List<String> paths = tree.paths();
+        // the sink takes keys strictly in the map's own order, the key serializer's
+        paths.sort(KEY_ORDER);
+        Iterator<String> inOrder = paths.iterator();
+        return writeNodes(new Iterator<>() {
+            @Override
+            public boolean hasNext() {
+                return inOrder.hasNext();
+            }
+
+            @Override
+            public EncodedZnode next() {
+                return EncodedZnode.of(tree.image(inOrder.next()));
+            }
+        });
+    }
+
+    /**
+     * Writes the znodes given in strictly ascending {@link #KEY_ORDER} of their paths (so parents before children);
+     * returns the digest and count they add up to.
+     */
+    CheckpointStore.Written writeNodes(Iterator<EncodedZnode> nodesInKeyOrder) {
         if (nodesWritten || finished) {
             throw new IllegalStateException("znodes already written to " + file);
         }
         nodesWritten = true;
-        List<String> paths = tree.paths();
-        // the sink takes keys strictly in the map's own order, the key serializer's
-        paths.sort(Serializer.STRING);
         DB.TreeMapSink<String, byte[]> sink = db.treeMap(CheckpointStore.NODES_MAP, Serializer.STRING,
                 Serializer.BYTE_ARRAY).valuesOutsideNodesEnable().createFromSink();
         long digest = 0;
-        for (String path : paths) {
-            ZnodeImage image = tree.image(path);
-            sink.put(path, CheckpointRecords.encodeNode(image));
-            digest += image.digestTerm();
+        int count = 0;
+        String first = null;
+        String previous = null;
+        while (nodesInKeyOrder.hasNext()) {
+            EncodedZnode node = nodesInKeyOrder.next();
+            String path = node.path();
+            if (previous != null && KEY_ORDER.compare(previous, path) >= 0) {
+                throw new IllegalStateException("znode " + path + " comes after " + previous + " in " + file
+                        + ": the nodes of a checkpoint are written in key order");
+            }
+            sink.put(path, node.record());
+            digest += node.digestTerm();
+            count++;
+            first = first == null ? path : first;
+            previous = path;
         }
         BTreeMap<String, byte[]> nodes = sink.create();
-        if (!nodes.firstKey().equals(paths.getFirst()) || !nodes.lastKey().equals(paths.getLast())) {
-            throw new IllegalStateException("bulk load of " + paths.size() + " znodes into " + file
-                    + " does not span them: " + nodes.firstKey() + " to " + nodes.lastKey());
+        if (count == 0 || !nodes.firstKey().equals(first) || !nodes.lastKey().equals(previous)) {
+            throw new IllegalStateException("bulk load of " + count + " znodes into " + file
+                    + " does not span them: " + (count == 0 ? "none" : nodes.firstKey() + " to " + nodes.lastKey()));
         }
-        return new CheckpointStore.Written(digest, paths.size(), paths.size(), 0, true);
+        return new CheckpointStore.Written(digest, count, count, 0, true);
     }
 
     /** Writes a record for every session and every owner of ephemerals, in session-id order. */
     void writeOwners(DataTree tree, SessionTable sessions) {
-        if (!nodesWritten || ownersWritten || finished) {
-            throw new IllegalStateException("owners written out of order to " + file);
-        }
-        ownersWritten = true;
         Set<Long> ownerIds = new TreeSet<>(tree.ephemeralsBySession().keySet());
         for (Session session : sessions.all()) {
             ownerIds.add(session.sessionId());
         }
+        List<CheckpointImport.Owner> owners = new ArrayList<>(ownerIds.size());
+        for (long owner : ownerIds) {
+            owners.add(new CheckpointImport.Owner(owner, sessions.get(owner), List.copyOf(tree.ephemeralsOf(owner))));
+        }
+        writeOwners(owners);
+    }
+
+    /** Writes a record for each owner, given in ascending session-id order. */
+    void writeOwners(List<CheckpointImport.Owner> owners) {
+        if (!nodesWritten || ownersWritten || finished) {
+            throw new IllegalStateException("owners written out of order to " + file);
+        }
+        ownersWritten = true;
         DB.TreeMapSink<Long, byte[]> sink = db.treeMap(CheckpointStore.OWNERS_MAP, Serializer.LONG,
                 Serializer.BYTE_ARRAY).createFromSink();
-        for (long owner : ownerIds) {
-            sink.put(owner, CheckpointRecords.encodeOwner(owner, sessions.get(owner), tree.ephemeralsOf(owner)));
+        long previous = Long.MIN_VALUE;
+        for (int i = 0; i < owners.size(); i++) {
+            CheckpointImport.Owner owner = owners.get(i);
+            if (i > 0 && owner.id() <= previous) {
+                throw new IllegalStateException("session 0x" + Long.toHexString(owner.id()) + " comes after 0x"
+                        + Long.toHexString(previous) + " in " + file + ": owners are written in id order");
+            }
+            sink.put(owner.id(), CheckpointRecords.encodeOwner(owner.id(), owner.session(), owner.ephemerals()));
+            previous = owner.id();
         }
         sink.create();
     }
