@@ -1,6 +1,8 @@
 package io.viewkeeper.bench;
 
 import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -50,26 +52,58 @@ final class ZnodeFill {
         fill(clients, 0, znodes, value);
     }
 
-    /** Creates znodes {@code from} .. {@code to}-1 with the given value (none when {@code to <= from}). */
+    /**
+     * Creates znodes {@code from} .. {@code to}-1 with the given value (none when {@code to <= from}). A create lost
+     * with its connection (a server that dropped its clients during a view change or an election) is made again
+     * once the rest are done; finding it there then counts as made.
+     */
     void fill(List<ZooKeeper> clients, long from, long to, byte[] value) throws InterruptedException {
         long znodes = Math.max(0, to - from);
         Semaphore window = new Semaphore(WINDOW * clients.size());
         AtomicLong failures = new AtomicLong();
+        Queue<Long> lost = new ConcurrentLinkedQueue<>();
         for (long i = from; i < to; i++) {
             window.acquire();
+            long index = i;
             ZooKeeper client = clients.get((int) (i % clients.size()));
             client.create(path(i), value, ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT,
                     (rc, path, ctx, name) -> {
-                        if (rc != 0) {
+                        if (rc == KeeperException.Code.CONNECTIONLOSS.intValue()) {
+                            lost.add(index);
+                        } else if (rc != 0) {
                             failures.incrementAndGet();
                         }
                         window.release();
                     }, null);
         }
-        if (!window.tryAcquire(WINDOW * clients.size(), DRAIN_TIMEOUT_MINUTES, TimeUnit.MINUTES)
-                || failures.get() > 0) {
+        if (!window.tryAcquire(WINDOW * clients.size(), DRAIN_TIMEOUT_MINUTES, TimeUnit.MINUTES)) {
+            throw new IllegalStateException("creating " + znodes + " znodes under " + root + ": not all answered");
+        }
+        for (Long index : lost) {
+            createAgain(clients.get((int) (index % clients.size())), path(index), value);
+        }
+        if (failures.get() > 0) {
             throw new IllegalStateException("creating " + znodes + " znodes under " + root + ": " + failures.get()
                     + " failed");
+        }
+    }
+
+    private static void createAgain(ZooKeeper client, String path, byte[] value) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(DRAIN_TIMEOUT_MINUTES);
+        while (true) {
+            try {
+                client.create(path, value, ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
+                return;
+            } catch (KeeperException.NodeExistsException e) {
+                return; // the lost create was applied after all
+            } catch (KeeperException.ConnectionLossException e) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("creating " + path + ": the connection stays lost", e);
+                }
+                Thread.sleep(100);
+            } catch (KeeperException e) {
+                throw new IllegalStateException("creating " + path + ": " + e.code(), e);
+            }
         }
     }
 }
