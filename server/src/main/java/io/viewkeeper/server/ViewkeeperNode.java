@@ -284,9 +284,10 @@ public final class ViewkeeperNode implements AutoCloseable {
             case INTACT -> {
                 int damaged = start.durable().holes().stream().mapToInt(LogHole::size).sum();
                 if (damaged > 0 && single) {
-                    throw new IOException("the log in " + config.dataDir() + " holds " + damaged + " damaged "
-                            + "records; a one-replica group has no peer to repair them from, so this node does not "
-                            + "start. Restore the directory or move it aside to start empty.");
+                    throw new IOException("the data directory " + config.dataDir() + " failed its checks (its "
+                            + "log holds " + damaged + " damaged records between intact ones); a one-replica group "
+                            + "has no peer to repair it from, so this node does not start. Restore the directory or "
+                            + "move it aside to start empty.");
                 }
                 if (damaged > 0) {
                     log.error("replica {} found {} damaged records in its log between intact ones (ops {}); it "
