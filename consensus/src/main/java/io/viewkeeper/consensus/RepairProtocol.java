@@ -37,6 +37,8 @@ final class RepairProtocol {
     private boolean[][] refusedBy;
     private long ticks;
     private long lastSendTick;
+    /** What the repair did, for the driver's log; null before it ended. */
+    private String summary;
 
     RepairProtocol(Replica replica) {
         this.r = replica;
@@ -44,6 +46,19 @@ final class RepairProtocol {
 
     boolean active() {
         return disk != null;
+    }
+
+    String summary() {
+        return summary;
+    }
+
+    /** A repairing replica takes only the answers to its requests. */
+    void onMessageWhileRepairing(Message message) {
+        if (message instanceof Message.RepairResponse m) {
+            onResponse(m);
+        } else {
+            r.ignored.ignore(Ignored.REPAIRING);
+        }
     }
 
     /** The holes still unfilled, for status reports. */
@@ -184,7 +199,7 @@ final class RepairProtocol {
         DurableState repairedDisk = new DurableState(disk.view(), disk.lastNormalView(), disk.checkpoint(), whole,
                 disk.knownCommit());
         r.outbox.repairLog(List.copyOf(repaired), chains);
-        r.repairEnded("repaired " + repaired.size() + " entries in " + filled.length + " damaged runs from peers");
+        summary = "repaired " + repaired.size() + " entries in " + filled.length + " damaged runs from peers";
         end();
         r.transitionTo(Replica.Status.NORMAL, 0);
         if (!r.recoveryProtocol.loadDisk(repairedDisk)) {
@@ -194,7 +209,7 @@ final class RepairProtocol {
 
     /** The entries cannot be had: the replica recovers its whole state from its peers instead (§4.3). */
     private void giveUp(String why) {
-        r.repairEnded("gave up (" + why + "); recovering the whole state from peers");
+        summary = "gave up (" + why + "); recovering the whole state from peers";
         end();
         r.transitionTo(Replica.Status.NORMAL, 0);
         r.recoveryProtocol.transitionToRecovering(false, false);

@@ -22,10 +22,9 @@ import java.util.random.RandomGenerator;
  */
 public final class Replica {
 
-    /** VR Revisited §4: a replica is normal, in a view change, or recovering. */
     /**
-     * {@code REPAIRING}: restarted on a disk with damaged log records, fetching them from peers before it starts
-     * ({@link RepairProtocol}).
+     * VR Revisited §4: a replica is normal, in a view change, or recovering; {@code REPAIRING} when restarted on a
+     * disk with damaged log records, fetching them from peers before it starts ({@link RepairProtocol}).
      */
     public enum Status { NORMAL, VIEW_CHANGE, RECOVERING, REPAIRING }
 
@@ -79,7 +78,6 @@ public final class Replica {
     final QuorumContact contact;
     final IgnoredMessages ignored = new IgnoredMessages();
     final Execution execution;
-    private String repairSummary;
 
     /** A one-replica group continuing after {@code startOp}, with the first server's behaviour (no dedup). */
     public Replica(ReplicaConfiguration configuration, Outbox outbox, long startOp) {
@@ -130,46 +128,13 @@ public final class Replica {
      */
     public static Replica restart(ReplicaConfiguration configuration, ReplicaOptions options, Outbox outbox,
                                   RandomGenerator random, DurableState disk) {
-        return restart(configuration, options, outbox, random, disk, EnumSet.noneOf(PlantedBug.class));
-    }
-
-    static Replica restart(ReplicaConfiguration configuration, ReplicaOptions options, Outbox outbox,
-                           RandomGenerator random, DurableState disk, Set<PlantedBug> bugs) {
-        Replica replica = new Replica(configuration, options, outbox, random, 0, bugs);
-        if (disk.lastNormalView() == RECOVERING_MARK && disk.view() == PRISTINE_RECOVERING_VIEW) {
-            replica.recoveryProtocol.transitionToRecovering(false, true);
-            replica.checkInvariants();
-            return replica;
-        }
-        if (disk.lastNormalView() == RECOVERING_MARK) {
-            return recovering(configuration, options, outbox, random, bugs);
-        }
-        if (!disk.holes().isEmpty()) {
-            if (configuration.replicaCount() == 1) {
-                return recovering(configuration, options, outbox, random, bugs);
-            }
-            replica.repairProtocol.begin(disk);
-            replica.checkInvariants();
-            return replica;
-        }
-        if (!replica.recoveryProtocol.loadDisk(disk)) {
-            return recovering(configuration, options, outbox, random, bugs);
-        }
-        replica.checkInvariants();
-        return replica;
+        return ReplicaStarts.restart(configuration, options, outbox, random, disk, EnumSet.noneOf(PlantedBug.class));
     }
 
     /** A replica whose disk was lost: it votes in nothing and answers nothing until it has recovered (§4.3). */
     public static Replica recovering(ReplicaConfiguration configuration, ReplicaOptions options, Outbox outbox,
                                      RandomGenerator random) {
-        return recovering(configuration, options, outbox, random, EnumSet.noneOf(PlantedBug.class));
-    }
-
-    static Replica recovering(ReplicaConfiguration configuration, ReplicaOptions options, Outbox outbox,
-                              RandomGenerator random, Set<PlantedBug> bugs) {
-        Replica replica = new Replica(configuration, options, outbox, random, 0, bugs);
-        replica.recoveryProtocol.transitionToRecovering(false, false);
-        return replica;
+        return ReplicaStarts.recovering(configuration, options, outbox, random, EnumSet.noneOf(PlantedBug.class));
     }
 
     /**
@@ -185,15 +150,7 @@ public final class Replica {
      */
     public static Replica pristine(ReplicaConfiguration configuration, ReplicaOptions options, Outbox outbox,
                                    RandomGenerator random) {
-        return pristine(configuration, options, outbox, random, EnumSet.noneOf(PlantedBug.class));
-    }
-
-    static Replica pristine(ReplicaConfiguration configuration, ReplicaOptions options, Outbox outbox,
-                            RandomGenerator random, Set<PlantedBug> bugs) {
-        Replica replica = new Replica(configuration, options, outbox, random, 0, bugs);
-        replica.recoveryProtocol.transitionToRecovering(true, false);
-        replica.checkInvariants();
-        return replica;
+        return ReplicaStarts.pristine(configuration, options, outbox, random, EnumSet.noneOf(PlantedBug.class));
     }
 
     /** Whether this replica has persisted no view state yet (see {@link #pristine}). */
@@ -354,11 +311,7 @@ public final class Replica {
             return;
         }
         if (status == Status.REPAIRING) {
-            if (message instanceof Message.RepairResponse m) {
-                repairProtocol.onResponse(m);
-            } else {
-                ignored.ignore(Ignored.REPAIRING);
-            }
+            repairProtocol.onMessageWhileRepairing(message);
             checkInvariants();
             return;
         }
@@ -437,9 +390,7 @@ public final class Replica {
                 stateTransferProtocol.end();
                 recoveryProtocol.end();
             }
-            case REPAIRING -> {
-                // entered only at start, before any other phase began
-            }
+            case REPAIRING -> { } // entered only at start, before any other phase began
         }
     }
 
@@ -500,11 +451,7 @@ public final class Replica {
 
     /** What the repair of damaged log records at restart did ({@link RepairProtocol}); null when none ran. */
     public String repairSummary() {
-        return repairSummary;
-    }
-
-    void repairEnded(String summary) {
-        repairSummary = summary;
+        return repairProtocol.summary();
     }
 
     /** How many messages this replica ignored, by reason, since it started. */

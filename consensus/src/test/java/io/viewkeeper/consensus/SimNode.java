@@ -57,18 +57,18 @@ final class SimNode implements Outbox {
         lastCommit = 0;
         Random prng = new Random(sim.random.nextLong());
         if (disk.pristine()) {
-            replica = Replica.pristine(sim.configuration(index), sim.options, this, prng, sim.bugs);
+            replica = ReplicaStarts.pristine(sim.configuration(index), sim.options, this, prng, sim.bugs);
         } else if (loaded == null) {
             replica = new Replica(sim.configuration(index), sim.options, this, prng, 0, sim.bugs);
         } else if (loaded.damage() != null) {
             sim.onCheckpointDamageFound(this, loaded.damage());
-            replica = Replica.recovering(sim.configuration(index), sim.options, this, prng, sim.bugs);
+            replica = ReplicaStarts.recovering(sim.configuration(index), sim.options, this, prng, sim.bugs);
         } else {
             DurableState durable = loaded.durable();
             if (durable.checkpoint() != null) {
                 app.restore(durable.checkpoint().op(), durable.checkpoint().application());
             }
-            replica = Replica.restart(sim.configuration(index), sim.options, this, prng, durable, sim.bugs);
+            replica = ReplicaStarts.restart(sim.configuration(index), sim.options, this, prng, durable, sim.bugs);
         }
         startedRecovering = replica.status() == Replica.Status.RECOVERING
                 || replica.status() == Replica.Status.REPAIRING;

@@ -1,0 +1,55 @@
+package io.viewkeeper.consensus;
+
+import java.util.Set;
+import java.util.random.RandomGenerator;
+
+/**
+ * How a {@link Replica} is built for each way it can start (see {@link Replica#restart}, {@link Replica#recovering}
+ * and {@link Replica#pristine}), with the bugs a simulation plants ({@link PlantedBug}).
+ */
+final class ReplicaStarts {
+
+    private ReplicaStarts() {
+    }
+
+    static Replica restart(ReplicaConfiguration configuration, ReplicaOptions options, Outbox outbox,
+                           RandomGenerator random, DurableState disk, Set<PlantedBug> bugs) {
+        Replica replica = new Replica(configuration, options, outbox, random, 0, bugs);
+        if (disk.lastNormalView() == Replica.RECOVERING_MARK && disk.view() == Replica.PRISTINE_RECOVERING_VIEW) {
+            replica.recoveryProtocol.transitionToRecovering(false, true);
+            replica.checkInvariants();
+            return replica;
+        }
+        if (disk.lastNormalView() == Replica.RECOVERING_MARK) {
+            return recovering(configuration, options, outbox, random, bugs);
+        }
+        if (!disk.holes().isEmpty()) {
+            if (configuration.replicaCount() == 1) {
+                return recovering(configuration, options, outbox, random, bugs);
+            }
+            replica.repairProtocol.begin(disk);
+            replica.checkInvariants();
+            return replica;
+        }
+        if (!replica.recoveryProtocol.loadDisk(disk)) {
+            return recovering(configuration, options, outbox, random, bugs);
+        }
+        replica.checkInvariants();
+        return replica;
+    }
+
+    static Replica recovering(ReplicaConfiguration configuration, ReplicaOptions options, Outbox outbox,
+                              RandomGenerator random, Set<PlantedBug> bugs) {
+        Replica replica = new Replica(configuration, options, outbox, random, 0, bugs);
+        replica.recoveryProtocol.transitionToRecovering(false, false);
+        return replica;
+    }
+
+    static Replica pristine(ReplicaConfiguration configuration, ReplicaOptions options, Outbox outbox,
+                            RandomGenerator random, Set<PlantedBug> bugs) {
+        Replica replica = new Replica(configuration, options, outbox, random, 0, bugs);
+        replica.recoveryProtocol.transitionToRecovering(true, false);
+        replica.checkInvariants();
+        return replica;
+    }
+}
