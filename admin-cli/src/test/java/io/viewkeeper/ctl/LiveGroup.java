@@ -5,9 +5,7 @@ import static org.awaitility.Awaitility.await;
 import io.viewkeeper.server.NodeConfig;
 import io.viewkeeper.server.ViewkeeperNode;
 import java.io.IOException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -61,9 +59,7 @@ final class LiveGroup implements AutoCloseable {
     }
 
     private static int freePort(String host) throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName(host))) {
-            return s.getLocalPort();
-        }
+        return io.viewkeeper.server.TestPorts.free(host);
     }
 
     /** The --servers value naming every replica's admin endpoint. */

@@ -521,10 +521,7 @@ public final class ClusterProcesses implements ServerGroup, AutoCloseable {
     }
 
     private static int freePort(String host) throws IOException {
-        try (ServerSocket probe = new ServerSocket()) {
-            probe.bind(new InetSocketAddress(host, 0));
-            return probe.getLocalPort();
-        }
+        return io.viewkeeper.server.TestPorts.free(host);
     }
 
     /** Where replica {@code from} reaches replica {@code to} through the proxy of that link. */

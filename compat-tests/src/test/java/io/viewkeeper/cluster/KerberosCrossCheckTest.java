@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import io.viewkeeper.cluster.LoopbackServers.Kind;
 import java.io.IOException;
 import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -412,8 +411,6 @@ class KerberosCrossCheckTest {
     }
 
     private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(LOOPBACK))) {
-            return socket.getLocalPort();
-        }
+        return io.viewkeeper.server.TestPorts.free(LOOPBACK);
     }
 }

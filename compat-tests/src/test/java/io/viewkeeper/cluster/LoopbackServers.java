@@ -4,7 +4,6 @@ import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -81,26 +80,7 @@ final class LoopbackServers implements ServerGroup, AutoCloseable {
 
     /** A port nobody listens on at any of the three addresses, probed now and bound later by the servers. */
     static int portFreeOnEveryHost() throws IOException {
-        for (int attempt = 0; attempt < 20; attempt++) {
-            int port;
-            try (ServerSocket probe = new ServerSocket()) {
-                probe.bind(new InetSocketAddress(host(1), 0));
-                port = probe.getLocalPort();
-            }
-            if (freeOn(host(2), port) && freeOn(host(3), port)) {
-                return port;
-            }
-        }
-        throw new IOException("no port free on all of 127.0.0.1-3");
-    }
-
-    private static boolean freeOn(String host, int port) {
-        try (ServerSocket probe = new ServerSocket()) {
-            probe.bind(new InetSocketAddress(host, port));
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
+        return io.viewkeeper.server.TestPorts.freeOnMembers(3);
     }
 
     @Override

@@ -6,9 +6,7 @@ import io.viewkeeper.server.AdminSettings;
 import io.viewkeeper.server.NodeConfig;
 import io.viewkeeper.server.ViewkeeperNode;
 import java.io.IOException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -68,9 +66,7 @@ final class ClusterTarget implements TargetServer {
 
     /** A port nothing listens on at {@code host} right now, found by binding port 0 there. */
     private static int freePort(String host) throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName(host))) {
-            return s.getLocalPort();
-        }
+        return io.viewkeeper.server.TestPorts.free(host);
     }
 
     /** Waits (bounded) for one leader and followers everywhere else, as srvr reports them. */

@@ -10,9 +10,7 @@ import io.viewkeeper.server.ViewkeeperNode;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -271,8 +269,6 @@ class RestartTest {
     }
 
     private static int freePort(String host) throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName(host))) {
-            return s.getLocalPort();
-        }
+        return io.viewkeeper.server.TestPorts.free(host);
     }
 }

@@ -45,8 +45,8 @@ class GroupLauncherTest {
     @BeforeEach
     void layout() throws IOException {
         int client = freeRun(1);
-        int admin = freeRun(1, client);
-        int peers = freeRun(3, client, admin); // replica I's peer port is the base + I
+        int admin = freeRun(1);
+        int peers = freeRun(3); // replica I's peer port is the base + I
         layout = new GroupLayout(3, client, peers - 1, admin, dir.resolve("data"), "linearizable",
                 dir.resolve("state"));
     }
@@ -116,8 +116,7 @@ class GroupLauncherTest {
 
     @Test
     void shouldStartAGroupThatServesTlsClientsWithThrowawayCertificates() throws Exception {
-        int secure = freeRun(1, layout.clientPort(), layout.adminPort(), layout.peerPort() + 1, layout.peerPort() + 2,
-                layout.peerPort() + 3);
+        int secure = freeRun(1);
         LocalTls tls = LocalTls.ensure(dir.resolve("state").resolve("tls"));
         assertThat(LocalTls.ensure(dir.resolve("state").resolve("tls")).password()).as("made once")
                 .isEqualTo(tls.password());
@@ -280,37 +279,8 @@ class GroupLauncherTest {
         return client;
     }
 
-    /** A port free on 127.0.0.1 to 127.0.0.3 now, and the next {@code run - 1} ports too, none of {@code not}. */
-    private static int freeRun(int run, int... not) throws IOException {
-        for (int attempt = 0; attempt < 1000; attempt++) {
-            int port;
-            try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
-                port = s.getLocalPort();
-            }
-            boolean free = port + run <= 65535;
-            for (int p = port; p < port + run && free; p++) {
-                for (int other : not) {
-                    free &= p != other;
-                }
-                free &= freeEverywhere(p, 3);
-            }
-            if (free) {
-                return port;
-            }
-        }
-        throw new IOException("no run of " + run + " free ports on 127.0.0.1-3");
-    }
-
-    private static boolean freeEverywhere(int port, int members) {
-        for (int id = 1; id <= members; id++) {
-            try (ServerSocket s = new ServerSocket(port, 1, InetAddress.getByName("127.0.0." + id))) {
-                if (s.getLocalPort() != port) {
-                    return false;
-                }
-            } catch (IOException taken) {
-                return false;
-            }
-        }
-        return true;
+    /** A port free on 127.0.0.1 to 127.0.0.3 now, and the next {@code run - 1} ports too. */
+    private static int freeRun(int run) throws IOException {
+        return io.viewkeeper.server.TestPorts.freeRun(run, 3);
     }
 }

@@ -6,7 +6,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
@@ -76,9 +75,7 @@ public final class PeerWire {
 
     /** An address on {@code host} with a port free now. */
     public static InetSocketAddress free(String host) throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(host))) {
-            return new InetSocketAddress(host, socket.getLocalPort());
-        }
+        return new InetSocketAddress(host, io.viewkeeper.server.TestPorts.free(host));
     }
 
 }

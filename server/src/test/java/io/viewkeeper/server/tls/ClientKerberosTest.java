@@ -8,7 +8,6 @@ import io.viewkeeper.server.NodeConfig;
 import io.viewkeeper.server.ViewkeeperNode;
 import java.io.IOException;
 import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -262,8 +261,6 @@ class ClientKerberosTest {
     }
 
     private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(LOOPBACK))) {
-            return socket.getLocalPort();
-        }
+        return io.viewkeeper.server.TestPorts.free(LOOPBACK);
     }
 }
