@@ -92,9 +92,11 @@ final class GroupView {
         if (reachable().isEmpty()) {
             return new Verdict("unreachable", "no server answered", ExitCodes.UNREACHABLE);
         }
-        int size = Math.max(1, members().size());
+        // learners (observers) are in no quorum
+        int size = Math.max(1, (int) members().values().stream().filter(m -> !m.path("learner").asBoolean()).count());
         long view = highestView();
-        long normalInView = reachable().stream().filter(p -> p.status().equals("normal") && p.view() == view).count();
+        long normalInView = reachable().stream().filter(p -> !p.role().equals("learner")
+                && p.status().equals("normal") && p.view() == view).count();
         Probe primary = primary();
         if (primary == null || normalInView < size / 2 + 1) {
             return new Verdict("no_quorum", "no quorum: " + normalInView + " of " + size + " replicas normal in view "
@@ -121,7 +123,9 @@ final class GroupView {
             }
         }
         if (problems.isEmpty()) {
+            int learners = members().size() - size;
             return new Verdict("healthy", "healthy: " + size + " of " + size + " replicas normal in view " + view
+                    + (learners == 0 ? "" : learners == 1 ? " (and a learner)" : " (and " + learners + " learners)")
                     + ", primary r" + primary.id(), ExitCodes.OK);
         }
         List<String> parts = new ArrayList<>();

@@ -34,6 +34,8 @@ public abstract class ServerGroup implements AutoCloseable {
     }
 
     protected final Settings settings;
+    /** How many of the last servers are observers (learners), in no quorum. */
+    private int observers;
     private final List<ServerProcess> processes = new ArrayList<>();
     private final boolean tls;
     private LocalTls certificates;
@@ -148,6 +150,26 @@ public abstract class ServerGroup implements AutoCloseable {
     /** SIGKILL (kill -9) to every server of the group first, then waits for each to exit. */
     public void killAll() throws InterruptedException {
         ServerProcess.killAll(processes);
+    }
+
+    /** Makes the last {@code count} servers observers (ZooKeeper's {@code :observer}); before {@link #start}. */
+    public ServerGroup withObservers(int count) {
+        if (count < 0 || settings.nodes() - count < 3) {
+            throw new IllegalArgumentException(count + " observers of " + settings.nodes() + " servers leave fewer "
+                    + "than 3 voters");
+        }
+        observers = count;
+        return this;
+    }
+
+    /** Whether server {@code id} (from 1) is an observer. */
+    protected boolean observer(int id) {
+        return id > settings.nodes() - observers;
+    }
+
+    /** The addresses of the voters (participants) only. */
+    public List<String> voterAddresses() {
+        return addresses().subList(0, settings.nodes() - observers);
     }
 
     /** The directory server id (from 1) keeps its state in; the same across restarts. */

@@ -43,8 +43,8 @@ public final class ViewkeeperGroup extends ServerGroup {
         }
         for (int peer = 1; peer <= settings.nodes(); peer++) {
             config.append("server.").append(peer).append('=').append(host(peer)).append(':')
-                    .append(settings.clientPort() + 1).append(';').append(host(peer)).append(':')
-                    .append(settings.clientPort()).append('\n');
+                    .append(settings.clientPort() + 1).append(observer(peer) ? ":observer" : "").append(';')
+                    .append(host(peer)).append(':').append(settings.clientPort()).append('\n');
         }
         return config.toString();
     }

@@ -39,11 +39,14 @@ public final class ZooKeeperEnsemble extends ServerGroup {
             config.append("serverCnxnFactory=org.apache.zookeeper.server.NettyServerCnxnFactory\n");
             tlsConfigLines(id).forEach(line -> config.append(line).append('\n'));
         }
+        if (observer(id)) {
+            config.append("peerType=observer\n");
+        }
         if (settings.nodes() > 1) {
             for (int peer = 1; peer <= settings.nodes(); peer++) {
                 config.append("server.").append(peer).append('=').append(host(peer)).append(':')
                         .append(settings.clientPort() + 1).append(':').append(settings.clientPort() + 2)
-                        .append(';').append(host(peer)).append(':').append(settings.clientPort()).append('\n');
+                        .append(observer(peer) ? ":observer" : "").append(';').append(host(peer)).append(':').append(settings.clientPort()).append('\n');
             }
         }
         return config.toString();

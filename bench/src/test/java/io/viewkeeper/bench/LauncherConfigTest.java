@@ -67,6 +67,23 @@ class LauncherConfigTest {
         assertThat(BenchSystem.ZK.group(zkSettings).clientConfig().getProperty("zookeeper.client.secure")).isNull();
     }
 
+    /** Observers are the last servers, named so on every server's lines, and peerType=observer on ZooKeeper's own. */
+    @Test
+    void shouldMarkTheLastServersObserversWhenAGroupHasObservers() {
+        ServerGroup.Settings five = new ServerGroup.Settings("vk-lin", 5, 24181, Path.of("work"), Path.of("java"),
+                List.of(), List.of());
+        ServerGroup vk = BenchSystem.VK_LINEARIZABLE.group(five).withObservers(2);
+        assertThat(vk.config(1, Path.of("d")).lines()).contains("server.3=127.0.0.3:24182;127.0.0.3:24181",
+                "server.4=127.0.0.4:24182:observer;127.0.0.4:24181", "server.5=127.0.0.5:24182:observer;127.0.0.5:24181");
+        ServerGroup zk = BenchSystem.ZK.group(new ServerGroup.Settings("zk", 5, 24181, Path.of("work"),
+                Path.of("java"), List.of(), List.of())).withObservers(2);
+        assertThat(zk.config(4, Path.of("d")).lines()).contains("peerType=observer",
+                "server.4=127.0.0.4:24182:24183:observer;127.0.0.4:24181");
+        assertThat(zk.config(3, Path.of("d")).lines()).doesNotContain("peerType=observer");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> BenchSystem.ZK.group(settings(BenchSystem.ZK))
+                .withObservers(1)).hasMessageContaining("fewer than 3 voters");
+    }
+
     @Test
     void shouldKeepZooKeeperDefaultsForFsyncAndSnapshotsWhenReference() {
         String config = ((ZooKeeperEnsemble) BenchSystem.ZK.group(settings(BenchSystem.ZK))).config(1, Path.of("d"));

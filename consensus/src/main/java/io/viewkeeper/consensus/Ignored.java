@@ -27,5 +27,10 @@ public enum Ignored {
     /** A repair answer whose entries do not lead to the hash chain asked for. */
     BAD_REPAIR,
     /** An answer to a request this replica no longer has outstanding, or one that no longer fits its log. */
-    UNWANTED
+    UNWANTED,
+    /**
+     * A message of the quorum protocols (a vote, a view change, a recovery answer) from a learner, or sent to one:
+     * learners take part in none of them.
+     */
+    LEARNER
 }

@@ -11,13 +11,16 @@ import java.util.List;
 final class NormalProtocol {
 
     private final Replica r;
-    /** At the primary, per replica: the highest op it acknowledged as durable in this view (§4.1 step 5). */
+    /**
+     * At the primary, per member (learners too): the highest op it acknowledged as durable in this view (§4.1 step
+     * 5). Only the voters' count toward commitment; every member's pins the log (up to a bound).
+     */
     private final long[] ackedOp;
     private long lastResendTick;
 
     NormalProtocol(Replica replica) {
         this.r = replica;
-        this.ackedOp = new long[replica.configuration.replicaCount()];
+        this.ackedOp = new long[replica.configuration.memberCount()];
     }
 
     long ackedOp(int index) {
@@ -69,7 +72,8 @@ final class NormalProtocol {
     }
 
     private void tickBackup() {
-        if (r.primaryTimedOut()) {
+        // A learner never starts a view change: it waits to hear the primary of whatever view the voters form.
+        if (r.primaryTimedOut() && !r.configuration.learner()) {
             r.viewChangeProtocol.transitionToViewChange(r.view() + 1);
             return;
         }
@@ -130,6 +134,10 @@ final class NormalProtocol {
             return;
         }
         acceptCommitAndRelease(message.commitNumber(), message.releasableOp());
+        if (r.configuration.learner()) {
+            // read rounds and the primary's quorum contact count voters only
+            return;
+        }
         // A read round must be answered; a heartbeat is answered when the primary heard nothing else from this
         // backup for a heartbeat interval, so that an idle primary knows whether it still has a quorum.
         if (message.readRound() > 0 || r.contact.heartbeatAnswerDue()) {
@@ -190,6 +198,10 @@ final class NormalProtocol {
         Replica.check(message.from() != r.replicaIndex() && r.commitTarget() <= r.opNumber(),
                 "PrepareOk from " + message.from() + " at " + r);
         ackedOp[message.from()] = Math.max(ackedOp[message.from()], message.op());
+        if (r.configuration.isLearner(message.from())) {
+            updateReleasableAtPrimary();
+            return;
+        }
         r.contact.onHeardFrom(message.from());
         r.recoveryProtocol.onBackupStarted(message.from());
         commitFromAcks();
@@ -224,12 +236,12 @@ final class NormalProtocol {
         return !primaryOfIt && r.ignored.ignore(Ignored.NOT_PRIMARY);
     }
 
-    /** The highest op held durably by a quorum (the primary counts itself once durable) is committed. */
+    /** The highest op held durably by a quorum of voters (the primary counts itself once durable) is committed. */
     void commitFromAcks() {
         long candidate = r.commitTarget();
         for (long op = r.commitTarget() + 1; op <= r.opNumber(); op++) {
             int count = r.durableOp() >= op && r.normalViewDurable() ? 1 : 0;
-            for (int i = 0; i < ackedOp.length; i++) {
+            for (int i = 0; i < r.configuration.replicaCount(); i++) {
                 if (i != r.replicaIndex() && ackedOp[i] >= op) {
                     count++;
                 }
@@ -242,7 +254,7 @@ final class NormalProtocol {
         r.commitUpTo(candidate);
     }
 
-    /** The lowest op every replica is known to hold durably; the log below it is not needed by any of them. */
+    /** The lowest op every member is known to hold durably; the log below it is not needed by any of them. */
     void updateReleasableAtPrimary() {
         long lowest = r.durableOp();
         for (int i = 0; i < ackedOp.length; i++) {

@@ -23,10 +23,16 @@ final class QuorumContact {
         this.heardTick = new long[replicaCount];
     }
 
-    /** A primary heard from a backup of its view: once f backups have been heard since a tick, it had a quorum. */
+    /**
+     * A primary heard from a member of its view: once f backups have been heard since a tick, it had a quorum.
+     * Learners count toward no quorum.
+     */
     void onHeardFrom(int backup) {
         Replica.check(r.status() == Replica.Status.NORMAL && r.isPrimary(),
                 "heard from a backup while not the normal primary");
+        if (r.configuration.isLearner(backup)) {
+            return;
+        }
         heardTick[backup] = r.ticks();
         int backupsNeeded = r.quorum() - 1;
         if (backupsNeeded == 0) {

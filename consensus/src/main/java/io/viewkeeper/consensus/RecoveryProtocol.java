@@ -289,7 +289,15 @@ final class RecoveryProtocol {
         // The hint may be stale (smaller) or beyond the log that survived; the entries held up to it are committed.
         r.execution.restart(start, Math.max(start, Math.min(disk.knownCommit(), r.opNumber())), checkpoint);
         r.restoreLastNormalView(disk.lastNormalView());
-        if (r.primaryOf(disk.view()) == r.replicaIndex()) {
+        if (r.configuration.learner()) {
+            // A learner votes in no view change: it goes back to the view it was in, fetching its log first when
+            // it was not normal in it.
+            if (disk.view() != disk.lastNormalView()) {
+                r.viewChangeProtocol.enterViewByStateTransfer(disk.view());
+            } else if (disk.view() > r.view()) {
+                r.transitionTo(Replica.Status.NORMAL, disk.view());
+            }
+        } else if (r.primaryOf(disk.view()) == r.replicaIndex()) {
             // The primary of this view may already have sent a StartView or Prepares in it, and lost what it had
             // not persisted; backups may hold those ops. Running the view again could give an op-number two
             // different entries in one view, so a restarted primary starts the next view instead.

@@ -147,7 +147,9 @@ final class RepairProtocol {
         }
         if (message.refusal() != null) {
             refusedBy[index][message.from()] = true;
-            if (refusals(index) == r.configuration.replicaCount() - 1) {
+            // the voters answer a repair (learners do not): all of them but this replica
+            int answering = r.configuration.replicaCount() - (r.configuration.learner() ? 0 : 1);
+            if (refusals(index) == answering) {
                 giveUp("every peer refused ops " + message.firstOp() + ".." + message.lastOp());
             }
             return;

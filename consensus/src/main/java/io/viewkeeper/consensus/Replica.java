@@ -18,7 +18,8 @@ import java.util.random.RandomGenerator;
  *
  * <p>Invariants: {@code log.startOp <= commitNumber <= opNumber}; {@code durableOp <= issuedOp <= opNumber}; ops
  * are committed in order without gaps; no entry failing its checksum is acknowledged, applied or sent; the status
- * matches the phase object that exists; {@code lastNormalView <= view}, equal in normal status.
+ * matches the phase object that exists; {@code lastNormalView <= view}, equal in normal status; a learner
+ * ({@link ReplicaConfiguration#learner}) is never primary and is in view-change status only to fetch a view's log.
  */
 public final class Replica {
 
@@ -146,7 +147,8 @@ public final class Replica {
      * log and its view state persisted first, once every other replica (all of them, not a quorum) answered its
      * current nonce that it is pristine or holds no op. Pristine answers also count toward the f + 1 answers of
      * its recovery, naming no view.
-     * Why starting the group is safe is argued on {@link RecoveryProtocol}.
+     * Why starting the group is safe is argued on {@link RecoveryProtocol}. A learner with no state starts normal
+     * in view 0 instead: a quorum never counted on anything it held, so it fetches the log like a lagging backup.
      */
     public static Replica pristine(ReplicaConfiguration configuration, ReplicaOptions options, Outbox outbox,
                                    RandomGenerator random) {
@@ -306,8 +308,12 @@ public final class Replica {
 
     /** A message from another replica. */
     public void onMessage(Message message) {
-        if (message.from() < 0 || message.from() >= configuration.replicaCount() || message.from() == replicaIndex()) {
+        if (message.from() < 0 || message.from() >= configuration.memberCount() || message.from() == replicaIndex()) {
             ignored.ignore(Ignored.BAD_SENDER);
+            return;
+        }
+        if (configuration.isLearner(message.from()) ? !fromLearnerTaken(message) : !toLearnerTaken(message)) {
+            ignored.ignore(Ignored.LEARNER);
             return;
         }
         if (status == Status.REPAIRING) {
@@ -529,6 +535,43 @@ public final class Replica {
         lastPrimaryContactTick = ticks;
     }
 
+    /**
+     * What a learner may send: forwarded writes, acknowledgements of what it holds (they commit nothing), requests
+     * for read indexes, state, checkpoints, recovery or repair. It votes in nothing and answers no quorum request.
+     */
+    private static boolean fromLearnerTaken(Message message) {
+        return switch (message) {
+            case Message.Request m -> true;
+            case Message.PrepareOk m -> true;
+            case Message.ReadIndexRequest m -> true;
+            case Message.GetState m -> true;
+            case Message.CheckpointRequest m -> true;
+            case Message.Recovery m -> true;
+            case Message.RepairRequest m -> true;
+            default -> false;
+        };
+    }
+
+    /** What a learner takes: everything but the votes of a view change and requests only a voter answers. */
+    private boolean toLearnerTaken(Message message) {
+        if (!configuration.learner()) {
+            return true;
+        }
+        return switch (message) {
+            case Message.StartViewChange m -> false;
+            case Message.DoViewChange m -> false;
+            case Message.Recovery m -> false;
+            case Message.RepairRequest m -> false;
+            case Message.GetState m -> false;
+            case Message.CheckpointRequest m -> false;
+            case Message.Request m -> false;
+            case Message.PrepareOk m -> false;
+            case Message.CommitOk m -> false;
+            case Message.ReadIndexRequest m -> false;
+            default -> true;
+        };
+    }
+
     void send(int replicaIndex, Message message) {
         if (replicaIndex != replicaIndex()) {
             outbox.send(replicaIndex, message);
@@ -548,7 +591,7 @@ public final class Replica {
             default -> {
             }
         }
-        for (int i = 0; i < configuration.replicaCount(); i++) {
+        for (int i = 0; i < configuration.memberCount(); i++) {
             send(i, message);
         }
     }
@@ -557,10 +600,11 @@ public final class Replica {
      * An operator asks for a view change (§4.2 step 1, started by request instead of by a timeout). A backup starts
      * one as if the primary had gone quiet; the primary steps down by starting the change to the next view, whose
      * primary is the next replica. Safety does not depend on who starts a view change, only on the quorums that
-     * complete it. Refused (false) outside normal status and in a one-replica group, which has no other primary.
+     * complete it. Refused (false) outside normal status, in a one-replica group, which has no other primary, and at
+     * a learner, which votes in no view change.
      */
     public boolean requestViewChange() {
-        if (status != Status.NORMAL || configuration.replicaCount() == 1) {
+        if (status != Status.NORMAL || configuration.replicaCount() == 1 || configuration.learner()) {
             return false;
         }
         long from = view;
@@ -597,10 +641,11 @@ public final class Replica {
 
     /**
      * The driver's attempt to open a connection to replica {@code index} was refused: nothing listens at its
-     * address, the process is gone. A backup whose primary that is starts a view change now.
+     * address, the process is gone. A backup whose primary that is starts a view change now; a learner waits to
+     * hear the next primary.
      */
     public void onPeerRefused(int index) {
-        if (status == Status.NORMAL && !isPrimary() && index == primaryIndex()) {
+        if (status == Status.NORMAL && !isPrimary() && index == primaryIndex() && !configuration.learner()) {
             viewChangeProtocol.transitionToViewChange(view + 1);
             checkInvariants();
         }
@@ -610,6 +655,11 @@ public final class Replica {
      * The highest op replica {@code index} acknowledged as durable in this view, as the primary counts PrepareOks
      * (§4.1 step 5); 0 before its first acknowledgement of the view, and not maintained at a backup.
      */
+    /** Whether this replica is a learner: it holds and applies the log, and votes in nothing. */
+    public boolean isLearner() {
+        return configuration.learner();
+    }
+
     public long ackedOp(int index) {
         return normalProtocol.ackedOp(index);
     }

@@ -47,6 +47,10 @@ final class ReplicaInvariants {
         if (r.stateTransferProtocol.active() && r.status() != Replica.Status.NORMAL) {
             throw Replica.violated("state transfer outside normal status");
         }
+        if (r.configuration.learner() && (r.isPrimary() || r.status() == Replica.Status.VIEW_CHANGE
+                && !r.viewChangeProtocol.phase().catchingUp())) {
+            throw Replica.violated("learner " + r.replicaIndex() + " electing or primary in view " + r.view());
+        }
         if (r.status() == Replica.Status.NORMAL && r.lastNormalView() != r.view()) {
             throw Replica.violated("normal status in view " + r.view() + " but last normal view "
                     + r.lastNormalView());

@@ -47,6 +47,16 @@ final class ReplicaStarts {
 
     static Replica pristine(ReplicaConfiguration configuration, ReplicaOptions options, Outbox outbox,
                             RandomGenerator random, Set<PlantedBug> bugs) {
+        if (configuration.learner()) {
+            // A learner with no state has nothing a quorum counted on: it starts normal in view 0 with an empty log
+            // and fetches the log (or a checkpoint) of whatever view the primary it hears is in. Its view state is
+            // recorded first, so that a restart reads the log it writes from then on instead of starting afresh
+            // beside stale entries.
+            Replica learner = new Replica(configuration, options, outbox, random, 0, bugs);
+            learner.persistViewState();
+            learner.checkInvariants();
+            return learner;
+        }
         Replica replica = new Replica(configuration, options, outbox, random, 0, bugs);
         replica.recoveryProtocol.transitionToRecovering(true, false);
         replica.checkInvariants();

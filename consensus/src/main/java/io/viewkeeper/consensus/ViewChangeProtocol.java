@@ -33,6 +33,15 @@ final class ViewChangeProtocol {
 
     void onTick() {
         ViewChange phase = this.phase;
+        if (r.configuration.learner()) {
+            // A learner is here only to fetch a view's log: it keeps asking, and votes for no view.
+            if (r.ticks() - phase.lastSendTick() >= r.options.resendTicks() && !r.transfers.busy()) {
+                phase.sentAt(r.ticks());
+                phase.nextCatchUpTarget(r.configuration.replicaCount());
+                sendCatchUp(phase);
+            }
+            return;
+        }
         if (r.ticks() - phase.startTick >= r.timeoutTicks()) {
             transitionToViewChange(r.view() + 1);
             return;
@@ -78,6 +87,7 @@ final class ViewChangeProtocol {
     /** §4.2 step 1: the one place a replica moves to a newer view's view change; the view is durable first. */
     void transitionToViewChange(long newView) {
         Replica.check(newView > r.view() || r.status() != Replica.Status.VIEW_CHANGE, "view change to old view");
+        Replica.check(!r.configuration.learner(), "a learner started a view change to view " + newView);
         enterViewChangeStatus(newView);
         r.broadcast(new Message.StartViewChange(newView, r.commitTarget(), r.replicaIndex()));
         maybeSendDoViewChange();
@@ -194,6 +204,11 @@ final class ViewChangeProtocol {
             if (i != r.replicaIndex()) {
                 r.send(i, startView(phase.commitOf(i)));
             }
+        }
+        // Learners sent no vote, so their commit numbers are unknown: they get the log after the commit number, and
+        // one that lacks a committed op it needs fetches it (§5.2) instead of every learner taking the whole log.
+        for (int i = r.configuration.replicaCount(); i < r.configuration.memberCount(); i++) {
+            r.send(i, startView(r.commitTarget()));
         }
         r.restartHeartbeatInterval();
     }

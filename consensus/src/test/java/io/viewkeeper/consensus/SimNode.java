@@ -81,7 +81,8 @@ final class SimNode implements Outbox {
     void crash(SimDisk.CrashMode mode) {
         up = false;
         disk.crash(mode, sim.random);
-        if (mode == SimDisk.CrashMode.WIPED) {
+        // a wiped learner starts afresh (Replica#pristine): a quorum never counted on its state
+        if (mode == SimDisk.CrashMode.WIPED && index < sim.settings.replicaCount()) {
             stateAtRisk = true;
         }
     }

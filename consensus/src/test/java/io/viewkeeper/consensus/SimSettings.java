@@ -29,7 +29,8 @@ public record SimSettings(
         double slowClockProbability,
         int checkpointIntervalOps,
         int logRetainedOpsMax,
-        boolean pristineStart) {
+        boolean pristineStart,
+        int learnerCount) {
 
     /** The highest probability that a durable disk step is a crash point (see {@link Simulation#afterDiskStep}). */
     static final double CRASH_POINT_PROBABILITY_MAX = 0.1;
@@ -40,6 +41,9 @@ public record SimSettings(
         // Drawn from a stream of its own, so that the other settings of a seed are those drawn before it existed.
         double crashPointProbability = calm ? 0
                 : CRASH_POINT_PROBABILITY_MAX * new Random(SimNetwork.mix(seed, 0x5DEECE66DL, 12)).nextDouble();
+        // Learners too: a third of the runs have one or two.
+        Random learners = new Random(SimNetwork.mix(seed, 0x5DEECE66DL, 13));
+        int learnerCount = learners.nextInt(3) == 0 ? 1 + learners.nextInt(2) : 0;
         return new SimSettings(
                 random.nextInt(4) == 0 ? 5 : 3,
                 2 + random.nextInt(7),
@@ -61,7 +65,8 @@ public record SimSettings(
                 random.nextDouble() * 0.3,
                 new int[] {0, 4, 16, 64}[random.nextInt(4)],
                 new int[] {8, 32, 1 << 20}[random.nextInt(3)],
-                random.nextInt(4) == 0);
+                random.nextInt(4) == 0,
+                learnerCount);
     }
 
     /** Three times the faults and the safety phase: for long runs looking for rarer interleavings. */
@@ -72,13 +77,22 @@ public record SimSettings(
                 Math.min(0.05, partitionProbability * 3), Math.min(0.05, crashProbability * 3),
                 Math.min(0.3, crashPointProbability * 3), Math.min(0.9, wipeProbability * 2),
                 Math.min(0.9, diskCorruptProbability * 3), slowClockProbability, checkpointIntervalOps,
-                logRetainedOpsMax, pristineStart);
+                logRetainedOpsMax, pristineStart, learnerCount);
     }
 
     /** A fault-free cluster for scenario tests: nothing happens unless the test makes it happen. */
     public static SimSettings quiet(int replicaCount) {
         return new SimSettings(replicaCount, 0, 4, 0, 0, 3000, 0, 0, 0, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0, 1 << 20,
-                false);
+                false, 0);
+    }
+
+    /** The same run with {@code learners} learners beside the voters. */
+    public SimSettings withLearners(int learners) {
+        return new SimSettings(replicaCount, clientCount, keyCount, opsPerClient, safetyTicks, livenessTicksMax,
+                readFraction, dropProbability, duplicateProbability, corruptMessageProbability,
+                deliveryDelayTicksMax, diskDelayTicksMax, partitionProbability, crashProbability,
+                crashPointProbability, wipeProbability, diskCorruptProbability, slowClockProbability,
+                checkpointIntervalOps, logRetainedOpsMax, pristineStart, learners);
     }
 
     public SimSettings withCheckpoints(int intervalOps, int retainedOpsMax) {
@@ -86,7 +100,7 @@ public record SimSettings(
                 readFraction, dropProbability, duplicateProbability, corruptMessageProbability,
                 deliveryDelayTicksMax, diskDelayTicksMax, partitionProbability, crashProbability,
                 crashPointProbability, wipeProbability, diskCorruptProbability, slowClockProbability,
-                intervalOps, retainedOpsMax, pristineStart);
+                intervalOps, retainedOpsMax, pristineStart, learnerCount);
     }
 
     /** The same run with every replica starting pristine: no replica has a disk, the group must start itself. */
@@ -95,7 +109,7 @@ public record SimSettings(
                 readFraction, dropProbability, duplicateProbability, corruptMessageProbability,
                 deliveryDelayTicksMax, diskDelayTicksMax, partitionProbability, crashProbability,
                 crashPointProbability, wipeProbability, diskCorruptProbability, slowClockProbability,
-                checkpointIntervalOps, logRetainedOpsMax, true);
+                checkpointIntervalOps, logRetainedOpsMax, true, learnerCount);
     }
 
     /** Each candidate is one step smaller in one dimension: fewer clients, ops or ticks, or one fault turned off. */
@@ -107,21 +121,24 @@ public record SimSettings(
                     livenessTicksMax, readFraction, dropProbability, duplicateProbability, corruptMessageProbability,
                     deliveryDelayTicksMax, diskDelayTicksMax, partitionProbability, crashProbability,
                     crashPointProbability, wipeProbability, diskCorruptProbability, slowClockProbability,
-                    checkpointIntervalOps, logRetainedOpsMax, pristineStart));
+                    checkpointIntervalOps, logRetainedOpsMax, pristineStart, learnerCount));
         }
         if (opsPerClient > 2) {
             candidates.add(new SimSettings(replicaCount, clientCount, keyCount, opsPerClient * 2 / 3, safetyTicks,
                     livenessTicksMax, readFraction, dropProbability, duplicateProbability, corruptMessageProbability,
                     deliveryDelayTicksMax, diskDelayTicksMax, partitionProbability, crashProbability,
                     crashPointProbability, wipeProbability, diskCorruptProbability, slowClockProbability,
-                    checkpointIntervalOps, logRetainedOpsMax, pristineStart));
+                    checkpointIntervalOps, logRetainedOpsMax, pristineStart, learnerCount));
         }
         if (safetyTicks > 50) {
             candidates.add(new SimSettings(replicaCount, clientCount, keyCount, opsPerClient, safetyTicks * 2 / 3,
                     livenessTicksMax, readFraction, dropProbability, duplicateProbability, corruptMessageProbability,
                     deliveryDelayTicksMax, diskDelayTicksMax, partitionProbability, crashProbability,
                     crashPointProbability, wipeProbability, diskCorruptProbability, slowClockProbability,
-                    checkpointIntervalOps, logRetainedOpsMax, pristineStart));
+                    checkpointIntervalOps, logRetainedOpsMax, pristineStart, learnerCount));
+        }
+        if (learnerCount > 0) {
+            candidates.add(withLearners(learnerCount - 1));
         }
         double[] faults = {dropProbability, duplicateProbability, corruptMessageProbability, partitionProbability,
             crashProbability, crashPointProbability, wipeProbability, diskCorruptProbability, slowClockProbability};
@@ -138,7 +155,7 @@ public record SimSettings(
     private SimSettings withFaults(double[] f) {
         return new SimSettings(replicaCount, clientCount, keyCount, opsPerClient, safetyTicks, livenessTicksMax,
                 readFraction, f[0], f[1], f[2], deliveryDelayTicksMax, diskDelayTicksMax, f[3], f[4], f[5], f[6], f[7],
-                f[8], checkpointIntervalOps, logRetainedOpsMax, pristineStart);
+                f[8], checkpointIntervalOps, logRetainedOpsMax, pristineStart, learnerCount);
     }
 
     /** A measure of size: smaller is simpler to read in a trace. */

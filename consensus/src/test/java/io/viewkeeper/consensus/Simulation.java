@@ -52,6 +52,13 @@ public final class Simulation {
     record TransferImageReady(int node, int incarnation, Checkpoint checkpoint) implements Event {
     }
 
+    /**
+     * The driver of replica {@code node} learns that replica {@code peer} went away, as a production driver does
+     * from its connections: a refused dial (nothing listens) or an unreachable peer (the connection dropped).
+     */
+    record PeerDown(int node, int peer, boolean refused) implements Event {
+    }
+
     private record Scheduled(long tick, long sequence, Event event) {
     }
 
@@ -96,8 +103,8 @@ public final class Simulation {
                 settings.logRetainedOpsMax(), 64, true).withCheckpointChunks(SIM_CHUNK_BYTES, 3)
                 .withApplyOpsMax(APPLY_OPS_MAX[(int) Math.floorMod(SimNetwork.mix(seed, 0x5DEECE66DL, 11),
                         (long) APPLY_OPS_MAX.length)]);
-        this.network = new SimNetwork(settings.replicaCount());
-        this.nodes = new SimNode[settings.replicaCount()];
+        this.network = new SimNetwork(settings.replicaCount() + settings.learnerCount());
+        this.nodes = new SimNode[settings.replicaCount() + settings.learnerCount()];
         for (int i = 0; i < nodes.length; i++) {
             nodes[i] = new SimNode(this, i);
             nodes[i].tickRate = random.nextDouble() < settings.slowClockProbability()
@@ -126,7 +133,7 @@ public final class Simulation {
     }
 
     ReplicaConfiguration configuration(int index) {
-        return new ReplicaConfiguration(nodes.length, index, 8);
+        return new ReplicaConfiguration(settings.replicaCount(), index, 8, settings.learnerCount());
     }
 
     // ------------------------------------------------------------------ running
@@ -288,6 +295,19 @@ public final class Simulation {
                     }
                 }
             }
+            case PeerDown down -> {
+                SimNode node = nodes[down.node()];
+                hash(5, down.node(), down.peer());
+                if (node.up) {
+                    record("r" + down.node() + " finds r" + down.peer() + (down.refused() ? " refusing" : " unreachable"));
+                    if (down.refused()) {
+                        node.replica.onPeerRefused(down.peer());
+                    } else {
+                        node.replica.onPeerUnreachable(down.peer());
+                    }
+                    node.replica.flush();
+                }
+            }
             case TransferImageReady t -> {
                 SimNode node = nodes[t.node()];
                 hash(3, t.node(), t.checkpoint().op());
@@ -330,9 +350,9 @@ public final class Simulation {
             network.partitionRandomly(random, now, 10 + random.nextInt(150), Math.max(0, primary()));
             record("partition " + network.describe());
         }
-        int f = (nodes.length - 1) / 2;
+        int f = (settings.replicaCount() - 1) / 2;
         for (SimNode node : nodes) {
-            if (node.up && downCount() <= f && random.nextDouble() < settings.crashProbability()) {
+            if (node.up && (downCount() <= f || learner(node)) && random.nextDouble() < settings.crashProbability()) {
                 SimDisk.CrashMode mode = chooseCrashMode();
                 crash(node.index, mode);
                 node.downUntil = now + 5 + random.nextInt(120);
@@ -386,12 +406,17 @@ public final class Simulation {
         return true;
     }
 
+    /** Voters down: at most f of them may be, for the group to stay live; learners may all be down. */
     private int downCount() {
         int count = 0;
         for (SimNode node : nodes) {
-            count += node.up ? 0 : 1;
+            count += node.up || learner(node) ? 0 : 1;
         }
         return count;
+    }
+
+    private boolean learner(SimNode node) {
+        return node.index >= settings.replicaCount();
     }
 
     public void crash(int index, SimDisk.CrashMode mode) {
@@ -403,6 +428,12 @@ public final class Simulation {
         hash(3, index, mode.ordinal());
         faults.record(SimFaults.crash(mode));
         node.crash(mode);
+        for (SimNode other : nodes) {
+            if (other.up && network.delivers(index, other.index)) {
+                schedule(now + 1 + random.nextInt(settings.deliveryDelayTicksMax()),
+                        new PeerDown(other.index, index, random.nextBoolean()));
+            }
+        }
     }
 
     public void restart(int index) {
@@ -474,7 +505,7 @@ public final class Simulation {
      * open liveness bug, see DiskFaultScenarioTest).
      */
     private boolean crashPointAllowed(SimNode node) {
-        if (downCount() > (nodes.length - 1) / 2) {
+        if (!learner(node) && downCount() > (settings.replicaCount() - 1) / 2) {
             return false;
         }
         if (node.replica != null && node.replica.status() != Replica.Status.RECOVERING
@@ -590,6 +621,10 @@ public final class Simulation {
                         + " after " + node.lastCommit);
             }
             node.lastCommit = replica.commitNumber();
+            if (learner(node) && replica.isPrimary()) {
+                throw new Violation("learner-primary", "learner r" + node.index + " is primary of view "
+                        + replica.view());
+            }
             if (replica.status() == Replica.Status.NORMAL && replica.isPrimary()) {
                 Integer primary = primaryOfView.putIfAbsent(replica.view(), node.index);
                 if (primary != null && primary != node.index) {

@@ -1,5 +1,7 @@
 package io.viewkeeper.server;
 
+import io.viewkeeper.consensus.ReplicaConfiguration;
+
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -40,8 +42,15 @@ public record NodeConfig(
         Set<String> requiredAuthSchemes,
         PeerSecuritySettings peerSecurity) {
 
-    /** One replica of the group, from a {@code server.N=host:peerPort[:port][;[host:]clientPort]} line. */
-    public record Member(int id, String host, int peerPort, int clientPort) {
+    /**
+     * One replica of the group, from a {@code server.N=host:peerPort[:port][:participant|:observer][;[host:]clientPort]}
+     * line. An observer is a learner: it holds and serves the data, and votes in nothing.
+     */
+    public record Member(int id, String host, int peerPort, int clientPort, boolean learner) {
+        /** A voter (ZooKeeper's participant). */
+        public Member(int id, String host, int peerPort, int clientPort) {
+            this(id, host, peerPort, clientPort, false);
+        }
     }
 
     /** How reads are served: after a quorum confirmation (default), or from local state as ZooKeeper does. */
@@ -76,9 +85,21 @@ public record NodeConfig(
             throw new ConfigException("serverId", serverId
                     + " (from myid or serverId) is not one of the server.N lines");
         }
-        if (!members.isEmpty() && (members.size() > 7 || members.size() % 2 == 0)) {
-            throw new ConfigException("server.N", "lines must name an odd number of replicas, 1 to 7; found "
-                    + members.size());
+        long voters = members.stream().filter(m -> !m.learner()).count();
+        long learners = members.size() - voters;
+        if (!members.isEmpty() && (voters > 7 || voters % 2 == 0)) {
+            throw new ConfigException("server.N", "lines must name an odd number of participants (voters), 1 to 7;"
+                    + " found " + voters);
+        }
+        if (learners > ReplicaConfiguration.LEARNERS_MAX) {
+            throw new ConfigException("server.N", "lines name " + learners + " observers; at most "
+                    + ReplicaConfiguration.LEARNERS_MAX);
+        }
+        if (learners > 0 && voters < 3) {
+            throw new ConfigException("server.N", "observers need at least 3 participants; found " + voters);
+        }
+        if (members.size() > 1 && !ordered(members)) {
+            throw new ConfigException("server.N", "members must be listed voters first, each part by id");
         }
         if (reads == null) {
             throw new ConfigException("reads", "is required");
@@ -342,7 +363,7 @@ public record NodeConfig(
             "kerberos.removeRealmFromPrincipal", "kerberos.canonicalizeHostNames", "enforce.auth.enabled",
             "enforce.auth.schemes", "sessionRequireClientSASLAuth", "admin.forceHttps", "admin.portUnification",
             "admin.needClientAuth", "sslQuorumReloadCertFiles", "peer.auth.secretFile", "peer.auth.required",
-            "debug.inputLog");
+            "debug.inputLog", "peerType");
 
     /** Kerberos and login keys ZooKeeper reads as zookeeper.* system properties; zoo.cfg sets them the same way. */
     private static final List<String> AS_SYSTEM_PROPERTIES = List.of("jaasLoginRenew",
@@ -504,7 +525,7 @@ public record NodeConfig(
         return parse(properties);
     }
 
-    /** The index of this node among the members (their order by id), which is its VR replica index. */
+    /** The index of this node among the members (voters, then learners, by id), which is its VR replica index. */
     public int replicaIndex() {
         for (int i = 0; i < members.size(); i++) {
             if (members.get(i).id() == serverId) {
@@ -514,7 +535,38 @@ public record NodeConfig(
         return 0;
     }
 
+    /** Voters before learners, each part by id: the order of replica indexes. */
+    private static boolean ordered(List<Member> members) {
+        for (int i = 1; i < members.size(); i++) {
+            Member a = members.get(i - 1);
+            Member b = members.get(i);
+            if (a.learner() && !b.learner() || a.learner() == b.learner() && a.id() >= b.id()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Whether this node is a learner (an observer). */
+    public boolean learner() {
+        return members.stream().anyMatch(m -> m.id() == serverId && m.learner());
+    }
+
+    /** How many members vote (ZooKeeper's participants); 1 for a node without server.N lines. */
+    public int voterCount() {
+        return Math.max(1, (int) members.stream().filter(m -> !m.learner()).count());
+    }
+
+    /** How many members are learners (observers). */
+    public int learnerCount() {
+        return (int) members.stream().filter(Member::learner).count();
+    }
+
     private static List<Member> members(Map<String, String> p) {
+        String peerType = p.get("peerType");
+        if (peerType != null && !peerType.equals("observer") && !peerType.equals("participant")) {
+            throw new ConfigException("peerType", "must be observer or participant, got '" + peerType + "'");
+        }
         java.util.TreeMap<Integer, Member> byId = new java.util.TreeMap<>();
         for (Map.Entry<String, String> e : p.entrySet()) {
             if (!e.getKey().startsWith("server.")) {
@@ -532,14 +584,29 @@ public record NodeConfig(
             }
             byId.put(id, member(key, id, e.getValue()));
         }
-        return new ArrayList<>(byId.values());
+        // Replica indexes: voters first, then learners, each part by id. As in ZooKeeper, the server.N lines say
+        // who observes; peerType only has to be a valid value.
+        List<Member> ordered = new ArrayList<>();
+        byId.values().stream().filter(m -> !m.learner()).forEach(ordered::add);
+        byId.values().stream().filter(Member::learner).forEach(ordered::add);
+        return ordered;
     }
 
     private static Member member(String key, int id, String value) {
         String[] sides = value.split(";", -1);
         String[] quorum = sides[0].split(":");
+        boolean learner = false;
+        if (quorum.length >= 3 && !quorum[quorum.length - 1].trim().matches("[0-9]+")) {
+            String role = quorum[quorum.length - 1].trim();
+            if (!role.equals("observer") && !role.equals("participant")) {
+                throw new ConfigException(key, "role must be participant or observer, got '" + role + "'");
+            }
+            learner = role.equals("observer");
+            quorum = java.util.Arrays.copyOf(quorum, quorum.length - 1);
+        }
         if (quorum.length < 2 || quorum[0].isBlank()) {
-            throw new ConfigException(key, "must be host:peerPort[:port][;clientPort], got '" + value + "'");
+            throw new ConfigException(key, "must be host:peerPort[:port][:participant|:observer][;clientPort], got '"
+                    + value + "'");
         }
         int peerPort = port(key, quorum[1]);
         int clientPort = -1;
@@ -547,7 +614,7 @@ public record NodeConfig(
             String client = sides[1].trim();
             clientPort = port(key, client.substring(client.lastIndexOf(':') + 1));
         }
-        return new Member(id, quorum[0].trim(), peerPort, clientPort);
+        return new Member(id, quorum[0].trim(), peerPort, clientPort, learner);
     }
 
     private static int port(String key, String text) {

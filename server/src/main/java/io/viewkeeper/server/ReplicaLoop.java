@@ -476,11 +476,14 @@ final class ReplicaLoop implements WritePath, Outbox, ReplicaInbox, Runnable {
         return replica.isPrimary() && replica.status() == Replica.Status.NORMAL;
     }
 
-    /** ZooKeeper's names for the role: standalone for one node, leader and follower in a group. */
+    /** ZooKeeper's names for the role: standalone for one node, leader, follower and observer in a group. */
     @Override
     public String role() {
         if (replicaCount == 1) {
             return "standalone";
+        }
+        if (replica.isLearner()) {
+            return "observer";
         }
         return isPrimary() ? "leader" : "follower";
     }

@@ -200,8 +200,11 @@ public final class ViewkeeperNode implements AutoCloseable {
             return "standalone";
         }
         StringBuilder membership = new StringBuilder();
+        // The voters only: adding or removing an observer leaves every data directory the group's.
         for (NodeConfig.Member m : config.members()) {
-            membership.append(m.id()).append('@').append(m.host()).append(':').append(m.peerPort()).append(',');
+            if (!m.learner()) {
+                membership.append(m.id()).append('@').append(m.host()).append(':').append(m.peerPort()).append(',');
+            }
         }
         return membership.toString();
     }
@@ -275,7 +278,7 @@ public final class ViewkeeperNode implements AutoCloseable {
     private static ReplicaStart replicaStart(NodeConfig config, ReplicaDisk disk) throws IOException {
         boolean single = config.members().size() <= 1;
         ReplicaConfiguration configuration = single ? ReplicaConfiguration.single()
-                : new ReplicaConfiguration(config.members().size(), config.replicaIndex(), 1024);
+                : new ReplicaConfiguration(config.voterCount(), config.replicaIndex(), 1024, config.learnerCount());
         ReplicaOptions options = ReplicaOptions.defaults().withCheckpointIntervalOps(0)
                 .withCheckpointChunks(config.disk().checkpointChunkBytes(), 4);
         long seed = new SecureRandom().nextLong();

@@ -205,6 +205,38 @@ class NodeConfigTest {
     }
 
     @Test
+    void shouldNumberObserversAfterTheVotersWhenServerLinesNameThem() {
+        NodeConfig config = NodeConfig.parse(zooCfg("""
+                dataDir=/var/lib/zookeeper
+                server.9=zk9.example:2888:observer
+                server.2=zk2.example:2888:3888:participant;2182
+                server.1=zk1.example:2888:3888:observer;2181
+                server.5=zk5.example:2888:3888
+                server.7=zk7.example:2888:3888;2187
+                serverId=9
+                peerType=observer
+                """));
+
+        assertThat(config.members()).containsExactly(
+                new NodeConfig.Member(2, "zk2.example", 2888, 2182),
+                new NodeConfig.Member(5, "zk5.example", 2888, -1),
+                new NodeConfig.Member(7, "zk7.example", 2888, 2187),
+                new NodeConfig.Member(1, "zk1.example", 2888, 2181, true),
+                new NodeConfig.Member(9, "zk9.example", 2888, -1, true));
+        assertThat(config.replicaIndex()).isEqualTo(4);
+        assertThat(config.learner()).isTrue();
+        assertThat(config.voterCount()).isEqualTo(3);
+        assertThat(config.learnerCount()).isEqualTo(2);
+    }
+
+    @Test
+    void shouldNameTheProblemWhenObserversAreWrong() {
+        assertRejected(ENSEMBLE_ZOO_CFG + "serverId=1\nserver.4=zk4:2888:3888:watcher\n", "server.4");
+        assertRejected(ENSEMBLE_ZOO_CFG + "serverId=1\npeerType=spectator\n", "peerType");
+        assertRejected("dataDir=/d\nserverId=1\nserver.1=a:1\nserver.2=b:2:3:observer\n", "server.N");
+    }
+
+    @Test
     void shouldTakeServerIdFromMyidWhenServerIdKeyIsAbsent(@org.junit.jupiter.api.io.TempDir Path dir)
             throws IOException {
         java.nio.file.Files.writeString(dir.resolve("myid"), "3\n");

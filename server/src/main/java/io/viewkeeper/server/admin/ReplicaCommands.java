@@ -89,7 +89,8 @@ final class ReplicaCommands {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("id", config.serverId());
         out.put("index", r.replicaIndex());
-        out.put("role", count == 1 ? "standalone" : normal && r.isPrimary() ? "primary" : "backup");
+        out.put("role", count == 1 ? "standalone" : r.isLearner() ? "learner"
+                : normal && r.isPrimary() ? "primary" : "backup");
         out.put("server_state", node.zooKeeperRole());
         out.put("status", statusName(r.status()));
         out.put("view", r.view());
@@ -146,6 +147,7 @@ final class ReplicaCommands {
             peer.put("peer_port", m.peerPort());
             peer.put("client_port", m.clientPort() > 0 ? m.clientPort() : node.config().clientPort());
             peer.put("self", self);
+            peer.put("learner", m.learner());
             peer.put("primary", i == r.primaryIndex());
             peer.put("connected", self || node.peerConnected(i));
             long last = self ? now : node.peerLastReceivedMs(i);

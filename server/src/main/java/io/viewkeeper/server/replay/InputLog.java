@@ -31,7 +31,7 @@ import java.nio.file.StandardOpenOption;
  */
 public final class InputLog implements AutoCloseable {
     static final long MAGIC = 0x564b_494e_5055_5431L; // "VKINPUT1"
-    static final int VERSION = 2;
+    static final int VERSION = 3;
 
     static final byte START = 1;
     static final byte MESSAGE = 2;
@@ -134,6 +134,7 @@ public final class InputLog implements AutoCloseable {
         out.writeInt(start.configuration().replicaCount());
         out.writeInt(start.configuration().replicaIndex());
         out.writeInt(start.configuration().batchOpMax());
+        out.writeInt(start.configuration().learnerCount());
         writeOptions(start.options());
         out.writeLong(start.seed());
         out.writeBoolean(start.durable() != null);

@@ -143,7 +143,8 @@ public final class InputReplay {
             if (kind >= ReplicaStart.Kind.values().length) {
                 throw new MalformedLog("unknown start kind " + kind);
             }
-            ReplicaConfiguration configuration = new ReplicaConfiguration(in.readInt(), in.readInt(), in.readInt());
+            ReplicaConfiguration configuration = new ReplicaConfiguration(in.readInt(), in.readInt(), in.readInt(),
+                    in.readInt());
             ReplicaOptions options = readOptions();
             long seed = in.readLong();
             DurableState durable = in.readBoolean() ? readDurable() : null;

@@ -1,0 +1,140 @@
+package io.viewkeeper.server.admin;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.viewkeeper.server.LoopbackMembers;
+import io.viewkeeper.server.NodeConfig;
+import io.viewkeeper.server.ViewkeeperNode;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.zookeeper.CreateMode;
+import org.apache.zookeeper.ZooDefs;
+import org.apache.zookeeper.ZooKeeper;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Three voters and an observer (server.4=...:observer), each a node in this JVM on its own loopback address: the
+ * observer says so (srvr, the admin endpoint), serves ZooKeeper clients (writes go to the primary, reads see every
+ * acknowledged write), and catches up after a restart.
+ */
+class LearnerOnGroupTest {
+    private static final Duration TIMEOUT = Duration.ofSeconds(30);
+
+    @TempDir
+    Path dir;
+
+    private final List<ViewkeeperNode> nodes = new ArrayList<>();
+    private List<NodeConfig.Member> members;
+
+    @AfterEach
+    void stop() {
+        nodes.forEach(node -> {
+            if (node != null) {
+                node.close();
+            }
+        });
+    }
+
+    private ViewkeeperNode start(NodeConfig.Member m) throws IOException {
+        NodeConfig base = NodeConfig.forTesting(Files.createDirectories(dir.resolve("replica-" + m.id())));
+        return ViewkeeperNode.start(base.withMembers(members, m.id()).withAdmin(base.admin().withAddress(m.host())));
+    }
+
+    private JsonNode replica(int id) throws IOException {
+        return new AdminHttp(nodes.get(id - 1).adminAddress()).get("/commands/replica").body();
+    }
+
+    private ZooKeeper connect(int id) throws IOException {
+        ZooKeeper client = new ZooKeeper(nodes.get(id - 1).connectString(), 30_000, event -> { });
+        await().atMost(TIMEOUT).until(() -> client.getState() == ZooKeeper.States.CONNECTED);
+        return client;
+    }
+
+    @Test
+    void shouldServeClientsAtAnObserverThatVotesInNothing() throws Exception {
+        List<NodeConfig.Member> loopback = LoopbackMembers.of(4);
+        NodeConfig.Member fourth = loopback.get(3);
+        members = List.of(loopback.get(0), loopback.get(1), loopback.get(2),
+                new NodeConfig.Member(fourth.id(), fourth.host(), fourth.peerPort(), fourth.clientPort(), true));
+        for (NodeConfig.Member m : members) {
+            nodes.add(start(m));
+        }
+        await().atMost(TIMEOUT).until(() -> replica(4).path("status").asText().equals("normal")
+                && replica(1).path("status").asText().equals("normal"));
+        assertThat(replica(4).path("role").asText()).isEqualTo("learner");
+        assertThat(fourLetterWord(nodes.get(3).connectString(), "srvr")).contains("Mode: observer");
+
+        try (ZooKeeper atObserver = connect(4); ZooKeeper atVoter = connect(1)) {
+            atObserver.create("/from-observer", new byte[] {1}, ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
+            assertThat(atVoter.getData("/from-observer", false, null)).containsExactly(1);
+            for (int i = 0; i < 20; i++) {
+                atVoter.setData("/from-observer", new byte[] {(byte) i}, -1);
+                assertThat(atObserver.getData("/from-observer", false, null)).as("a read after an acknowledged write")
+                        .containsExactly((byte) i);
+            }
+        }
+        await().atMost(TIMEOUT).untilAsserted(() -> {
+            JsonNode primary = replica(replica(4).path("primary_id").asInt());
+            for (JsonNode m : primary.path("members")) {
+                assertThat(m.path("learner").asBoolean()).isEqualTo(m.path("id").asInt() == 4);
+            }
+        });
+
+        nodes.get(3).close();
+        try (ZooKeeper atVoter = connect(2)) {
+            for (int i = 0; i < 5; i++) {
+                atVoter.create("/while-observer-down-" + i, new byte[0], ZooDefs.Ids.OPEN_ACL_UNSAFE,
+                        CreateMode.PERSISTENT);
+            }
+        }
+        nodes.set(3, start(members.get(3)));
+        try (ZooKeeper atObserver = connect(4)) {
+            assertThat(atObserver.getChildren("/", false)).contains("while-observer-down-4", "from-observer");
+        }
+
+        // The primary goes: the two other voters elect one, and the observer follows it into the new view instead
+        // of starting a view change of its own (a learner that did would stop on a broken invariant).
+        int primary = replica(4).path("primary_id").asInt();
+        nodes.get(primary - 1).close();
+        await().atMost(TIMEOUT).untilAsserted(() -> {
+            JsonNode observer = replica(4);
+            assertThat(observer.path("status").asText()).isEqualTo("normal");
+            assertThat(observer.path("view").asLong()).isPositive();
+            assertThat(observer.path("primary_id").asInt()).isNotEqualTo(primary);
+        });
+        for (int id = 1; id <= 4; id++) {
+            if (id != primary) {
+                assertThat(nodes.get(id - 1).stoppedBy()).as("replica %d stopped", id).isNull();
+            }
+        }
+        try (ZooKeeper atObserver = connect(4)) {
+            atObserver.create("/after-failover", new byte[0], ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
+        }
+    }
+
+    private static String fourLetterWord(String connectString, String word) throws IOException {
+        String[] hostPort = connectString.split(",")[0].split(":");
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress(hostPort[0], Integer.parseInt(hostPort[1])), 5000);
+            socket.setSoTimeout(5000);
+            OutputStream out = socket.getOutputStream();
+            out.write(word.getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            InputStream in = socket.getInputStream();
+            return new String(in.readAllBytes(), StandardCharsets.US_ASCII);
+        }
+    }
+}
