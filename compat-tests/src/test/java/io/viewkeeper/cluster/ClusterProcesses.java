@@ -36,11 +36,18 @@ import java.util.regex.Pattern;
  * is derived from them) while each directed link has its own proxy.
  */
 public final class ClusterProcesses implements ServerGroup, AutoCloseable {
-    /** How the group is set up; {@code extraConfig} holds further config keys written for every replica. */
+    /**
+     * How the group is set up; {@code extraConfig} holds further config keys written for every replica. The last
+     * {@code observers} of the {@code size} replicas are observers ({@code :observer}, {@code peerType=observer}).
+     */
     public record Settings(int size, boolean peerProxies, int tickTimeMs, String reads,
-                           Map<String, String> extraConfig) {
+                           Map<String, String> extraConfig, int observers) {
         public Settings {
             extraConfig = Collections.unmodifiableMap(new LinkedHashMap<>(extraConfig));
+        }
+
+        public Settings(int size, boolean peerProxies, int tickTimeMs, String reads, Map<String, String> extraConfig) {
+            this(size, peerProxies, tickTimeMs, reads, extraConfig, 0);
         }
 
         public static Settings of(int size) {
@@ -48,19 +55,28 @@ public final class ClusterProcesses implements ServerGroup, AutoCloseable {
         }
 
         public Settings withPeerProxies() {
-            return new Settings(size, true, tickTimeMs, reads, extraConfig);
+            return new Settings(size, true, tickTimeMs, reads, extraConfig, observers);
         }
 
         /** {@code linearizable} or {@code sequential}, as the reads key takes it. */
         public Settings withReads(String mode) {
-            return new Settings(size, peerProxies, tickTimeMs, mode, extraConfig);
+            return new Settings(size, peerProxies, tickTimeMs, mode, extraConfig, observers);
         }
 
         /** One more config key for every replica, such as {@code checkpoint.ops}. */
         public Settings withConfig(String key, String value) {
             Map<String, String> more = new LinkedHashMap<>(extraConfig);
             more.put(key, value);
-            return new Settings(size, peerProxies, tickTimeMs, reads, more);
+            return new Settings(size, peerProxies, tickTimeMs, reads, more, observers);
+        }
+
+        /** {@code count} more replicas, after the voters, each an observer. */
+        public Settings withObservers(int count) {
+            return new Settings(size + count, peerProxies, tickTimeMs, reads, extraConfig, observers + count);
+        }
+
+        boolean observer(int id) {
+            return id > size - observers;
         }
     }
 
@@ -551,7 +567,7 @@ public final class ClusterProcesses implements ServerGroup, AutoCloseable {
         for (int id = 1; id <= size(); id++) {
             String peerHost = settings.peerProxies() ? peerHostName(id) : host(id);
             members.append("server.").append(id).append('=').append(peerHost).append(':').append(peerPorts[id])
-                    .append(';').append(host(id)).append(':').append(clientPorts[id]).append('\n');
+                    .append(settings.observer(id) ? ":observer" : "").append(';').append(host(id)).append(':').append(clientPorts[id]).append('\n');
         }
         for (int id = 1; id <= size(); id++) {
             String cfg = "tickTime=" + settings.tickTimeMs() + "\n"
@@ -562,6 +578,7 @@ public final class ClusterProcesses implements ServerGroup, AutoCloseable {
                     + "reads=" + settings.reads() + "\n"
                     + "admin.serverAddress=" + host(id) + "\n"
                     + "admin.serverPort=" + adminPorts[id] + "\n"
+                    + (settings.observer(id) ? "peerType=observer\n" : "")
                     + extraConfigLines()
                     + members;
             Files.writeString(config(id), cfg, StandardCharsets.UTF_8);
