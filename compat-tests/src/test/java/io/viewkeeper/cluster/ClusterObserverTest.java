@@ -58,6 +58,20 @@ class ClusterObserverTest {
                 next.release();
             }
             cluster.restart(primary);
+            // Curator's EnsembleTracker reads /zookeeper/config: given the observer alone, it learns every member
+            // (and which one observes) and connects by their client addresses from then on.
+            try (CuratorFramework tracking = org.apache.curator.framework.CuratorFrameworkFactory.newClient(
+                    cluster.connectString(OBSERVER), new org.apache.curator.retry.RetryOneTime(100))) {
+                tracking.start();
+                org.awaitility.Awaitility.await().atMost(TIMEOUT).untilAsserted(() -> {
+                    var config = tracking.getCurrentConfig();
+                    assertThat(config.getAllMembers()).hasSize(4);
+                    assertThat(config.getObservingMembers()).containsOnlyKeys(4L);
+                    assertThat(tracking.getZookeeperClient().getCurrentConnectionString().split(","))
+                            .containsExactlyInAnyOrder(cluster.connectString().split(","));
+                });
+                assertThat(tracking.getData().forPath("/observed/after-failover")).isNotNull();
+            }
             if (KazooScript.available()) {
                 try (KazooScript kazoo = KazooScript.start("client_check.py", dir, cluster.connectString(OBSERVER))) {
                     for (String step : KAZOO_STEPS) {

@@ -52,13 +52,23 @@ class ClientOperationsTest extends CompatTestBase {
         assertThat(zk.getChildren("/zookeeper/quota", false)).isEmpty();
 
         Stat config = new Stat();
-        assertThat(zk.getData("/zookeeper/config", false, config)).isNotNull().isEmpty();
-        assertThat(Zk.describe(config)).isEqualTo(
-                "czxid=0 mzxid=0 pzxid=0 version=0 cversion=0 aversion=-1 ephemeralOwner=0 dataLength=0 numChildren=0");
+        byte[] configData = zk.getData("/zookeeper/config", false, config);
+        if (target() == TargetServer.Kind.CLUSTER) {
+            // as each member of a ZooKeeper ensemble shows its own configuration file with reconfig off
+            assertThat(new String(configData, java.nio.charset.StandardCharsets.UTF_8))
+                    .matches("(server\\.[1-3]=127\\.0\\.0\\.[1-3]:\\d+:\\d+:participant;127\\.0\\.0\\.[1-3]:\\d+\n){3}"
+                            + "version=0");
+            assertThat(Zk.describe(config)).isEqualTo("czxid=0 mzxid=0 pzxid=0 version=-1 cversion=0 aversion=-1 "
+                    + "ephemeralOwner=0 dataLength=" + configData.length + " numChildren=0");
+        } else {
+            assertThat(configData).isNotNull().isEmpty();
+            assertThat(Zk.describe(config)).isEqualTo("czxid=0 mzxid=0 pzxid=0 version=0 cversion=0 aversion=-1 "
+                    + "ephemeralOwner=0 dataLength=0 numChildren=0");
+        }
         assertThat(zk.getACL("/zookeeper/config", new Stat())).containsExactly(new ACL(1, Ids.ANYONE_ID_UNSAFE));
         assertThat(zk.getACL("/zookeeper", new Stat())).containsExactly(new ACL(31, Ids.ANYONE_ID_UNSAFE));
         Stat configStat = new Stat();
-        assertThat(zk.getConfig(false, configStat)).isEmpty();
+        assertThat(zk.getConfig(false, configStat)).isEqualTo(configData);
         assertThat(configStat.getAversion()).isEqualTo(-1);
         assertThat(zk.getAllChildrenNumber("/zookeeper")).isEqualTo(2);
 

@@ -51,13 +51,49 @@ final class ReadRequests {
         }
     }
 
+    static final String CONFIG_PATH = "/zookeeper/config";
+
     private final ZnodeStateMachine machine;
     private final WatchRegistry watches;
     private DataTree tree;
+    /** This server's configuration in ZooKeeper's form, shown in {@value #CONFIG_PATH}; empty on one node. */
+    private byte[] ensembleConfig = new byte[0];
+    private long ensembleConfigMtime;
 
     ReadRequests(ZnodeStateMachine machine, WatchRegistry watches) {
         this.machine = machine;
         this.watches = watches;
+    }
+
+    /**
+     * What {@value #CONFIG_PATH} shows until a transaction writes it: as each ZooKeeper server of an ensemble sets
+     * that node from its own configuration file when it starts (with reconfig disabled), so zkCli's {@code config}
+     * and Curator's EnsembleTracker see the members and their client addresses. Stat as ZooKeeper's: version -1,
+     * mzxid 0, mtime when the server started.
+     */
+    void setEnsembleConfig(byte[] text, long mtimeMs) {
+        ensembleConfig = text.clone();
+        ensembleConfigMtime = mtimeMs;
+    }
+
+    /** Until a transaction writes the node (a superuser's setData), it shows this server's configuration. */
+    private boolean showsEnsembleConfig(String path, Znode node) {
+        return ensembleConfig.length > 0 && CONFIG_PATH.equals(path) && node.mzxid() == 0;
+    }
+
+    private byte[] data(String path, Znode node) {
+        return showsEnsembleConfig(path, node) ? ensembleConfig.clone() : node.data();
+    }
+
+    private org.apache.zookeeper.data.Stat stat(String path, Znode node) {
+        org.apache.zookeeper.data.Stat stat = JuteConvert.stat(node.stat());
+        if (showsEnsembleConfig(path, node)) {
+            stat.setDataLength(ensembleConfig.length);
+            stat.setVersion(-1);
+            stat.setMzxid(0);
+            stat.setMtime(ensembleConfigMtime);
+        }
+        return stat;
     }
 
     Answer evaluate(ClientConnection c, int type, Record body) {
@@ -96,7 +132,7 @@ final class ReadRequests {
             watches.addData(path, c, Mode.STANDARD);
         }
         return node == null ? Answer.error(ErrorCode.NO_NODE)
-                : Answer.ok(new ExistsResponse(JuteConvert.stat(node.stat())));
+                : Answer.ok(new ExistsResponse(stat(path, node)));
     }
 
     /** multiRead: each getData or getChildren answered in order, an error in its own place (§3.6). */
@@ -125,7 +161,7 @@ final class ReadRequests {
         if (watch) {
             watches.addData(path, c, Mode.STANDARD);
         }
-        return Answer.ok(new GetDataResponse(node.data(), JuteConvert.stat(node.stat())));
+        return Answer.ok(new GetDataResponse(data(path, node), stat(path, node)));
     }
 
     private Answer getAcl(ClientConnection c, GetACLRequest r) {
@@ -145,7 +181,7 @@ final class ReadRequests {
             }
             acl = masked;
         }
-        return Answer.ok(new GetACLResponse(JuteConvert.jute(acl), JuteConvert.stat(node.stat())));
+        return Answer.ok(new GetACLResponse(JuteConvert.jute(acl), stat(r.getPath(), node)));
     }
 
     Answer getChildren(ClientConnection c, String path, boolean watch) {
@@ -169,7 +205,7 @@ final class ReadRequests {
             return answer;
         }
         List<String> children = ((GetChildrenResponse) answer.body()).getChildren();
-        return Answer.ok(new GetChildren2Response(children, JuteConvert.stat(tree.get(r.getPath()).stat())));
+        return Answer.ok(new GetChildren2Response(children, stat(r.getPath(), tree.get(r.getPath()))));
     }
 
     /** §5.4: type 1..5; checkWatches only tests, removeWatches removes. */

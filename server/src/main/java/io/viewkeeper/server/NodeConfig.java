@@ -46,10 +46,31 @@ public record NodeConfig(
      * One replica of the group, from a {@code server.N=host:peerPort[:port][:participant|:observer][;[host:]clientPort]}
      * line. An observer is a learner: it holds and serves the data, and votes in nothing.
      */
-    public record Member(int id, String host, int peerPort, int clientPort, boolean learner) {
+    public record Member(int id, String host, int peerPort, int clientPort, boolean learner, int electionPort,
+                         String clientHost) {
         /** A voter (ZooKeeper's participant). */
         public Member(int id, String host, int peerPort, int clientPort) {
             this(id, host, peerPort, clientPort, false);
+        }
+
+        /** A member whose line names no election port and no client host. */
+        public Member(int id, String host, int peerPort, int clientPort, boolean learner) {
+            this(id, host, peerPort, clientPort, learner, -1, null);
+        }
+
+        /**
+         * Its line in ZooKeeper's form, as a ZooKeeper server shows it in {@code /zookeeper/config}:
+         * {@code host:quorumPort:electionPort:participant|observer;clientHost:clientPort}. The election port, which
+         * this server does not use, is the one the line names, else the port next to the peer port (ZooKeeper's
+         * parser, which Curator uses on this text, wants two different ports); the client host is the member's
+         * host when the line names none, so that clients (Curator's EnsembleTracker) can connect to every address.
+         */
+        String zooKeeperLine(int defaultClientPort) {
+            int election = electionPort > 0 && electionPort != peerPort ? electionPort
+                    : peerPort < 65535 ? peerPort + 1 : peerPort - 1;
+            return host + ":" + peerPort + ":" + election + ":"
+                    + (learner ? "observer" : "participant") + ";" + (clientHost != null ? clientHost : host) + ":"
+                    + (clientPort > 0 ? clientPort : defaultClientPort);
         }
     }
 
@@ -494,6 +515,21 @@ public record NodeConfig(
         return copy().requiredAuthSchemes(Set.copyOf(schemes)).build();
     }
 
+    /**
+     * What a ZooKeeper server of this group would show in {@code /zookeeper/config}: one line per member, in id
+     * order, then {@code version=0} (a configuration read from the file, never changed by reconfig); empty for a node
+     * without server.N lines, as on a standalone ZooKeeper server.
+     */
+    public String zooKeeperConfig() {
+        if (members.size() <= 1) {
+            return "";
+        }
+        StringBuilder text = new StringBuilder();
+        members.stream().sorted(java.util.Comparator.comparingInt(Member::id)).forEach(m -> text.append("server.")
+                .append(m.id()).append('=').append(m.zooKeeperLine(clientPort)).append('\n'));
+        return text.append("version=0").toString();
+    }
+
     /** The client port this node listens on: its server.N line's, when it names one, else clientPort. */
     public int listenPort() {
         for (Member m : members) {
@@ -609,12 +645,16 @@ public record NodeConfig(
                     + value + "'");
         }
         int peerPort = port(key, quorum[1]);
+        int electionPort = quorum.length > 2 ? port(key, quorum[2]) : -1;
         int clientPort = -1;
+        String clientHost = null;
         if (sides.length > 1 && !sides[1].isBlank()) {
             String client = sides[1].trim();
-            clientPort = port(key, client.substring(client.lastIndexOf(':') + 1));
+            int colon = client.lastIndexOf(':');
+            clientPort = port(key, client.substring(colon + 1));
+            clientHost = colon > 0 ? client.substring(0, colon).trim() : null;
         }
-        return new Member(id, quorum[0].trim(), peerPort, clientPort, learner);
+        return new Member(id, quorum[0].trim(), peerPort, clientPort, learner, electionPort, clientHost);
     }
 
     private static int port(String key, String text) {

@@ -135,6 +135,8 @@ public final class ViewkeeperNode implements AutoCloseable {
         FrontendCore core = new FrontendCore(settings, stateMachine, loop, loop::now,
                 new SecureRandom());
         core.setAuthentication(new ClientAuthentication(sasl, config.requiredAuthSchemes()));
+        core.setEnsembleConfig(config.zooKeeperConfig().getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                System.currentTimeMillis());
         if (disk.start().image() != null) {
             core.onStateInstalled(disk.start().image()); // the tree and the sessions, each given a full timeout
         }

@@ -197,10 +197,15 @@ class NodeConfigTest {
         NodeConfig config = NodeConfig.parse(zooCfg(ENSEMBLE_ZOO_CFG + "serverId=2\n"));
 
         assertThat(config.members()).containsExactly(
-                new NodeConfig.Member(1, "zk1.example", 2888, -1),
-                new NodeConfig.Member(2, "zk2.example", 2888, 2182),
-                new NodeConfig.Member(3, "zk3.example", 2888, 2183));
+                new NodeConfig.Member(1, "zk1.example", 2888, -1, false, 3888, null),
+                new NodeConfig.Member(2, "zk2.example", 2888, 2182, false, 3888, "0.0.0.0"),
+                new NodeConfig.Member(3, "zk3.example", 2888, 2183, false, 3888, null));
         assertThat(config.replicaIndex()).isEqualTo(1);
+        assertThat(config.zooKeeperConfig()).as("what /zookeeper/config shows").isEqualTo("""
+                server.1=zk1.example:2888:3888:participant;zk1.example:2181
+                server.2=zk2.example:2888:3888:participant;0.0.0.0:2182
+                server.3=zk3.example:2888:3888:participant;zk3.example:2183
+                version=0""");
         assertThat(config.reads()).isEqualTo(NodeConfig.ReadMode.LINEARIZABLE);
     }
 
@@ -217,12 +222,17 @@ class NodeConfigTest {
                 peerType=observer
                 """));
 
-        assertThat(config.members()).containsExactly(
-                new NodeConfig.Member(2, "zk2.example", 2888, 2182),
-                new NodeConfig.Member(5, "zk5.example", 2888, -1),
-                new NodeConfig.Member(7, "zk7.example", 2888, 2187),
-                new NodeConfig.Member(1, "zk1.example", 2888, 2181, true),
-                new NodeConfig.Member(9, "zk9.example", 2888, -1, true));
+        assertThat(config.members()).extracting(NodeConfig.Member::id, NodeConfig.Member::learner).containsExactly(
+                org.assertj.core.groups.Tuple.tuple(2, false), org.assertj.core.groups.Tuple.tuple(5, false),
+                org.assertj.core.groups.Tuple.tuple(7, false), org.assertj.core.groups.Tuple.tuple(1, true),
+                org.assertj.core.groups.Tuple.tuple(9, true));
+        assertThat(config.zooKeeperConfig()).isEqualTo("""
+                server.1=zk1.example:2888:3888:observer;zk1.example:2181
+                server.2=zk2.example:2888:3888:participant;zk2.example:2182
+                server.5=zk5.example:2888:3888:participant;zk5.example:2181
+                server.7=zk7.example:2888:3888:participant;zk7.example:2187
+                server.9=zk9.example:2888:2889:observer;zk9.example:2181
+                version=0""");
         assertThat(config.replicaIndex()).isEqualTo(4);
         assertThat(config.learner()).isTrue();
         assertThat(config.voterCount()).isEqualTo(3);
@@ -264,6 +274,7 @@ class NodeConfigTest {
         assertRejected("dataDir=/d\nserverId=1\nserver.1=a\n", "server.1");
         assertRejected("dataDir=/d\nserverId=1\nserver.1=a:99999\n", "server.1");
         assertRejected("dataDir=/d\nserverId=1\nserver.1=a:2888;port\n", "server.1");
+        assertRejected("dataDir=/d\nserverId=1\nserver.1=a:2888:election\n", "server.1");
     }
 
     @Test

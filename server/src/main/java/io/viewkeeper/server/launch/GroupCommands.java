@@ -84,6 +84,12 @@ public final class GroupCommands {
                         + "127.0.0.I.")
         private int nodes;
 
+        @Option(names = "--observers", paramLabel = "K", defaultValue = "0",
+                description = "Observers beside the replicas (0 to " + GroupLayout.OBSERVERS_MAX + ", with --nodes 3 "
+                        + "or 5): replicas N+1 .. N+K, on 127.0.0.(N+1) .., hold and serve the data and vote in "
+                        + "nothing (ZooKeeper's observers).")
+        private int observers;
+
         @Option(names = "--port", paramLabel = "N", defaultValue = "2181",
                 description = "Client port of every replica, each on its own address (default ${DEFAULT-VALUE}).")
         private int port;
@@ -143,7 +149,8 @@ public final class GroupCommands {
             }
             Path state = stateDir.toAbsolutePath().normalize();
             Path data = dataDir == null ? state.resolve("data") : dataDir.toAbsolutePath().normalize();
-            GroupLayout layout = new GroupLayout(nodes, port, peerPort, adminPort, data, reads, state);
+            GroupLayout layout = new GroupLayout(nodes, port, peerPort, adminPort, data, reads, state)
+                    .withObservers(observers);
             try {
                 if (tls) {
                     layout = layout.withTls(securePort, LocalTls.ensure(state.resolve("tls")));
@@ -161,24 +168,29 @@ public final class GroupCommands {
             if (nodes != 1 && nodes != 3 && nodes != 5) {
                 return "--nodes must be 1, 3 or 5, got " + nodes;
             }
+            if (observers < 0 || observers > GroupLayout.OBSERVERS_MAX || observers > 0 && nodes == 1) {
+                return "--observers must be 0 to " + GroupLayout.OBSERVERS_MAX + ", and needs --nodes 3 or 5, got "
+                        + observers + " with --nodes " + nodes;
+            }
+            int members = nodes + observers;
             if (port < 1 || port > 65535) {
                 return "--port must be a number from 1 to 65535, got " + port;
             }
-            if (peerPort < 1 || peerPort > 65535 - nodes) {
-                return "--peer-port must be a number from 1 to " + (65535 - nodes) + ", got " + peerPort;
+            if (peerPort < 1 || peerPort > 65535 - members) {
+                return "--peer-port must be a number from 1 to " + (65535 - members) + ", got " + peerPort;
             }
             if (adminPort < 1 || adminPort > 65535 || adminPort == port
-                    || (nodes > 1 && adminPort > peerPort && adminPort <= peerPort + nodes)) {
+                    || (nodes > 1 && adminPort > peerPort && adminPort <= peerPort + members)) {
                 return "--admin-port must be a number from 1 to 65535 other than the client and peer ports, got "
                         + adminPort;
             }
             if (tls && (securePort < 1 || securePort > 65535 || securePort == port || securePort == adminPort
-                    || (nodes > 1 && securePort > peerPort && securePort <= peerPort + nodes))) {
+                    || (nodes > 1 && securePort > peerPort && securePort <= peerPort + members))) {
                 return "--secure-port must be a number from 1 to 65535 other than the client, admin and peer ports, "
                         + "got " + securePort;
             }
-            if (nodes > 1 && port > peerPort && port <= peerPort + nodes) {
-                return "--port " + port + " is one of the peer ports " + (peerPort + 1) + "-" + (peerPort + nodes);
+            if (nodes > 1 && port > peerPort && port <= peerPort + members) {
+                return "--port " + port + " is one of the peer ports " + (peerPort + 1) + "-" + (peerPort + members);
             }
             if (!reads.equals("linearizable") && !reads.equals("sequential")) {
                 return "--reads must be linearizable or sequential, got '" + reads + "'";
@@ -187,8 +199,8 @@ public final class GroupCommands {
                 if (nodes == 1) {
                     return "--replica needs a group (--nodes 3 or 5); a single node has no peers";
                 }
-                if (replica < 1 || replica > nodes) {
-                    return "--replica must be a number from 1 to " + nodes + ", got " + replica;
+                if (replica < 1 || replica > members) {
+                    return "--replica must be a number from 1 to " + members + ", got " + replica;
                 }
                 if (fresh) {
                     return "--fresh starts a whole new group; it does not go with --replica";

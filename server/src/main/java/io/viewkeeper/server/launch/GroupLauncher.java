@@ -70,7 +70,7 @@ public final class GroupLauncher {
     /** Replicas this start runs: one ({@code only > 0}) or all of them. */
     private List<Integer> starting(int only) {
         List<Integer> replicas = new ArrayList<>();
-        for (int i = 1; i <= layout.nodes(); i++) {
+        for (int i = 1; i <= layout.members(); i++) {
             if (only <= 0 || i == only) {
                 replicas.add(i);
             }
@@ -239,9 +239,11 @@ public final class GroupLauncher {
 
     private String describeStarted(List<Integer> replicas) {
         if (replicas.size() == 1 && layout.nodes() > 1) {
-            return "replica " + replicas.get(0) + " of " + layout.nodes();
+            return (replicas.get(0) > layout.nodes() ? "observer " : "replica ") + replicas.get(0) + " of "
+                    + layout.members();
         }
-        return layout.nodes() == 1 ? "1 node" : layout.nodes() + " replicas";
+        return layout.nodes() == 1 ? "1 node" : layout.nodes() + " replicas" + (layout.observers() == 0 ? ""
+                : " and " + layout.observers() + " observer" + (layout.observers() == 1 ? "" : "s"));
     }
 
     private boolean allAccept(List<Integer> replicas) {

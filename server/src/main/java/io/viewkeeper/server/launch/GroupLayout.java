@@ -17,7 +17,9 @@ import java.util.StringJoiner;
  * share is {@code admin.token} there.
  */
 public record GroupLayout(int nodes, int clientPort, int peerPort, int adminPort, Path dataDir, String reads,
-        Path stateDir, int securePort, LocalTls tls) {
+        Path stateDir, int securePort, LocalTls tls, int observers) {
+    /** At most this many observers beside a local group's voters. */
+    public static final int OBSERVERS_MAX = 4;
     public static final int ADMIN_PORT_DEFAULT = 8080;
     /** Written into each replica directory {@code start} creates; only directories holding it are ever cleared. */
     public static final String REPLICA_DIR_MARKER = "created-by-viewkeeper-start";
@@ -28,6 +30,27 @@ public record GroupLayout(int nodes, int clientPort, int peerPort, int adminPort
         if (nodes != 1 && nodes != 3 && nodes != 5) {
             throw new IllegalArgumentException("a local group has 1, 3 or 5 replicas, not " + nodes);
         }
+        if (observers < 0 || observers > OBSERVERS_MAX || observers > 0 && nodes < 3) {
+            throw new IllegalArgumentException("a local group of " + nodes + " has 0 to " + OBSERVERS_MAX
+                    + " observers beside at least 3 voters, not " + observers);
+        }
+    }
+
+    /** A group without observers. */
+    public GroupLayout(int nodes, int clientPort, int peerPort, int adminPort, Path dataDir, String reads,
+            Path stateDir, int securePort, LocalTls tls) {
+        this(nodes, clientPort, peerPort, adminPort, dataDir, reads, stateDir, securePort, tls, 0);
+    }
+
+    /** Voters and observers: replicas 1..nodes vote, nodes+1..members observe. */
+    public int members() {
+        return nodes + observers;
+    }
+
+    /** The same group with {@code count} observers after the voters (replicas nodes+1 ..). */
+    public GroupLayout withObservers(int count) {
+        return new GroupLayout(nodes, clientPort, peerPort, adminPort, dataDir, reads, stateDir, securePort, tls,
+                count);
     }
 
     /** A group without TLS. */
@@ -38,7 +61,8 @@ public record GroupLayout(int nodes, int clientPort, int peerPort, int adminPort
 
     /** The same group with TLS clients on {@code port} of each replica's address, with {@code material}. */
     public GroupLayout withTls(int port, LocalTls material) {
-        return new GroupLayout(nodes, clientPort, peerPort, adminPort, dataDir, reads, stateDir, port, material);
+        return new GroupLayout(nodes, clientPort, peerPort, adminPort, dataDir, reads, stateDir, port, material,
+                observers);
     }
 
     /** The connect string of the TLS port, or null without TLS. */
@@ -47,7 +71,7 @@ public record GroupLayout(int nodes, int clientPort, int peerPort, int adminPort
             return null;
         }
         StringJoiner joined = new StringJoiner(",");
-        for (int i = 1; i <= nodes; i++) {
+        for (int i = 1; i <= members(); i++) {
             joined.add(host(i) + ":" + securePort);
         }
         return joined.toString();
@@ -80,7 +104,7 @@ public record GroupLayout(int nodes, int clientPort, int peerPort, int adminPort
     /** The ZooKeeper connect string of the whole group. */
     public String connectString() {
         StringJoiner joined = new StringJoiner(",");
-        for (int i = 1; i <= nodes; i++) {
+        for (int i = 1; i <= members(); i++) {
             joined.add(host(i) + ":" + clientPort);
         }
         return joined.toString();
@@ -89,8 +113,9 @@ public record GroupLayout(int nodes, int clientPort, int peerPort, int adminPort
     /** Replica I's settings in zoo.cfg format, which {@code viewkeeper node --config} takes. */
     public String config(int replica) {
         List<String> lines = new ArrayList<>();
-        lines.add("# Replica " + replica + " of a " + nodes + "-replica group; written by './viewkeeper start', which "
-                + "rewrites it.");
+        lines.add("# Replica " + replica + " of a " + nodes + "-replica group"
+                + (observers == 0 ? "" : " with " + observers + " observer" + (observers == 1 ? "" : "s"))
+                + "; written by './viewkeeper start', which rewrites it.");
         if (nodes > 1) {
             lines.add("serverId=" + replica);
         }
@@ -105,8 +130,9 @@ public record GroupLayout(int nodes, int clientPort, int peerPort, int adminPort
             lines.addAll(tls.configLines(securePort));
         }
         if (nodes > 1) {
-            for (int j = 1; j <= nodes; j++) {
-                lines.add("server." + j + "=" + host(j) + ":" + (peerPort + j) + ";" + host(j) + ":" + clientPort);
+            for (int j = 1; j <= members(); j++) {
+                lines.add("server." + j + "=" + host(j) + ":" + (peerPort + j) + (j > nodes ? ":observer" : "") + ";"
+                        + host(j) + ":" + clientPort);
             }
         }
         return String.join("\n", lines) + "\n";

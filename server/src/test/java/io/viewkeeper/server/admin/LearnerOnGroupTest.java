@@ -78,6 +78,19 @@ class LearnerOnGroupTest {
         assertThat(fourLetterWord(nodes.get(3).connectString(), "srvr")).contains("Mode: observer");
 
         try (ZooKeeper atObserver = connect(4); ZooKeeper atVoter = connect(1)) {
+            org.apache.zookeeper.data.Stat configStat = new org.apache.zookeeper.data.Stat();
+            String config = new String(atObserver.getConfig(false, configStat), StandardCharsets.UTF_8);
+            StringBuilder expected = new StringBuilder();
+            for (NodeConfig.Member m : members) {
+                expected.append("server.").append(m.id()).append('=').append(m.host()).append(':')
+                        .append(m.peerPort()).append(':').append(m.peerPort() + 1)
+                        .append(m.learner() ? ":observer;" : ":participant;").append(m.host()).append(':')
+                        .append(m.clientPort()).append('\n');
+            }
+            assertThat(config).as("zkCli's config, as a ZooKeeper ensemble shows it")
+                    .isEqualTo(expected + "version=0");
+            assertThat(configStat.getVersion()).isEqualTo(-1);
+            assertThat(configStat.getDataLength()).isEqualTo(config.length());
             atObserver.create("/from-observer", new byte[] {1}, ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
             assertThat(atVoter.getData("/from-observer", false, null)).containsExactly(1);
             for (int i = 0; i < 20; i++) {

@@ -115,6 +115,36 @@ class GroupLauncherTest {
     }
 
     @Test
+    void shouldStartObserversAfterTheReplicasWhenAskedFor() throws Exception {
+        int peers = io.viewkeeper.server.TestPorts.freeRun(4, 4);
+        layout = new GroupLayout(3, layout.clientPort(), peers - 1, layout.adminPort(), dir.resolve("data"),
+                "linearizable", dir.resolve("state")).withObservers(1);
+        assertThat(launcher().start(0, true, false)).as(output()).isZero();
+        assertThat(out.toString()).contains("Viewkeeper: 3 replicas and 1 observer listening (PIDs r1=")
+                .contains("connect string: " + layout.connectString());
+        assertThat(layout.connectString()).endsWith(",127.0.0.4:" + layout.clientPort());
+        assertThat(Files.readString(layout.configFile(1))).contains("server.4=127.0.0.4:" + (layout.peerPort() + 4)
+                + ":observer;127.0.0.4:" + layout.clientPort());
+        await().atMost(TIMEOUT).until(() -> srvr("127.0.0.4").contains("Mode: observer"));
+        writeAndRead("/observed");
+        try (ZooKeeper client = connect("127.0.0.4:" + layout.clientPort())) {
+            assertThat(client.getData("/observed", false, null)).containsExactly(1);
+        }
+        assertThat(launcher().stop()).isZero();
+        assertThat(layout.pidFile(4)).doesNotExist();
+    }
+
+    private String srvr(String host) {
+        try (java.net.Socket socket = new java.net.Socket(host, layout.clientPort())) {
+            socket.setSoTimeout(5000);
+            socket.getOutputStream().write("srvr".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            return new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII);
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    @Test
     void shouldStartAGroupThatServesTlsClientsWithThrowawayCertificates() throws Exception {
         int secure = freeRun(1);
         LocalTls tls = LocalTls.ensure(dir.resolve("state").resolve("tls"));
