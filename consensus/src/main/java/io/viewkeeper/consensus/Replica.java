@@ -312,7 +312,7 @@ public final class Replica {
             ignored.ignore(Ignored.BAD_SENDER);
             return;
         }
-        if (configuration.isLearner(message.from()) ? !fromLearnerTaken(message) : !toLearnerTaken(message)) {
+        if (configuration.isLearner(message.from()) && !fromLearnerTaken(message) || !toLearnerTaken(message)) {
             ignored.ignore(Ignored.LEARNER);
             return;
         }
@@ -591,7 +591,10 @@ public final class Replica {
             default -> {
             }
         }
-        for (int i = 0; i < configuration.memberCount(); i++) {
+        // learners take the log and the heartbeats; the votes, recoveries and repairs are the voters' business
+        boolean toLearners = message instanceof Message.Prepare || message instanceof Message.Commit;
+        int members = toLearners ? configuration.memberCount() : configuration.replicaCount();
+        for (int i = 0; i < members; i++) {
             send(i, message);
         }
     }
@@ -651,15 +654,15 @@ public final class Replica {
         }
     }
 
-    /**
-     * The highest op replica {@code index} acknowledged as durable in this view, as the primary counts PrepareOks
-     * (§4.1 step 5); 0 before its first acknowledgement of the view, and not maintained at a backup.
-     */
     /** Whether this replica is a learner: it holds and applies the log, and votes in nothing. */
     public boolean isLearner() {
         return configuration.learner();
     }
 
+    /**
+     * The highest op replica {@code index} acknowledged as durable in this view, as the primary counts PrepareOks
+     * (§4.1 step 5); 0 before its first acknowledgement of the view, and not maintained at a backup.
+     */
     public long ackedOp(int index) {
         return normalProtocol.ackedOp(index);
     }

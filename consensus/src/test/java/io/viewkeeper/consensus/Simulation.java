@@ -487,8 +487,12 @@ public final class Simulation {
             node.crashAfterSteps--;
             crash = node.crashAfterSteps == 0;
         } else {
-            crash = faultsOn && candidate && settings.crashPointProbability() > 0 && crashPointAllowed(node)
-                    && random.nextDouble() < settings.crashPointProbability();
+            // a repair is rare (a damaged record between intact ones, at a restart): its crash point is four times
+            // as likely as the others, so that a run of a few thousand seeds still crashes right after some
+            double probability = step == SimDisk.Step.REPAIR ? Math.min(1, 4 * settings.crashPointProbability())
+                    : settings.crashPointProbability();
+            crash = faultsOn && candidate && probability > 0 && crashPointAllowed(node)
+                    && random.nextDouble() < probability;
         }
         if (crash) {
             node.crashPoint = step;
