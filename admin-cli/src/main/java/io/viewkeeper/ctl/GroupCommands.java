@@ -40,8 +40,8 @@ final class GroupCommands {
     }
 
     @Command(name = "members", mixinStandardHelpOptions = true,
-            description = "The members of the group as the primary sees them: addresses, connection, last contact, "
-                    + "acknowledged op and lag.")
+            description = "The members of the group as the primary sees them: role (voter or learner, ZooKeeper's "
+                    + "observer), addresses, connection, last contact, acknowledged op and lag.")
     static final class Members implements Callable<Integer> {
         @ParentCommand
         Vkctl vkctl;
@@ -50,11 +50,12 @@ final class GroupCommands {
         public Integer call() throws AdminClient.CallFailure {
             GroupView group = GroupView.probe(vkctl.client(), vkctl.servers());
             Probe source = target(group, null);
-            Table table = new Table("ID", "HOST", "PEER-PORT", "CLIENT-PORT", "PRIMARY", "CONNECTED", "LAST-CONTACT",
-                    "ACKED-OP", "LAG");
+            Table table = new Table("ID", "ROLE", "HOST", "PEER-PORT", "CLIENT-PORT", "PRIMARY", "CONNECTED",
+                    "LAST-CONTACT", "ACKED-OP", "LAG");
             for (JsonNode m : source.replica().path("members")) {
                 JsonNode last = m.path("last_contact_ms_ago");
-                table.row("r" + m.path("id").asInt(), m.path("host").asText(), m.path("peer_port").asInt(),
+                table.row("r" + m.path("id").asInt(), m.path("learner").asBoolean() ? "learner" : "voter",
+                        m.path("host").asText(), m.path("peer_port").asInt(),
                         m.path("client_port").asInt(), m.path("primary").asBoolean() ? "yes" : "",
                         m.path("self").asBoolean() ? "self" : m.path("connected").asBoolean() ? "yes" : "no",
                         last.isNull() ? "never" : last.asLong() + " ms ago", text(m.path("acked_op")),

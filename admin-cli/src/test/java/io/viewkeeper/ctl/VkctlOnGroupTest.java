@@ -94,7 +94,7 @@ class VkctlOnGroupTest {
 
         assertThat(run.exitCode()).as("%s", run).isZero();
         assertThat(run.out()).contains("127.0.0.1", "127.0.0.2", "127.0.0.3", "self", "as seen by r");
-        assertThat(run.out().lines().filter(l -> l.matches("r\\d .*")).count()).isEqualTo(3);
+        assertThat(run.out().lines().filter(l -> l.matches("r\\d +voter .*")).count()).isEqualTo(3);
     }
 
     @Test

@@ -56,8 +56,8 @@ class ClientOperationsTest extends CompatTestBase {
         if (target() == TargetServer.Kind.CLUSTER) {
             // as each member of a ZooKeeper ensemble shows its own configuration file with reconfig off
             assertThat(new String(configData, java.nio.charset.StandardCharsets.UTF_8))
-                    .matches("(server\\.[1-3]=127\\.0\\.0\\.[1-3]:\\d+:\\d+:participant;127\\.0\\.0\\.[1-3]:\\d+\n){3}"
-                            + "version=0");
+                    .matches("(server\\.[1-3]=127\\.0\\.0\\.[1-3]:\\d+:\\d+:participant;"
+                            + "(127\\.0\\.0\\.[1-3]|0\\.0\\.0\\.0):\\d+\n){3}version=0");
             assertThat(Zk.describe(config)).isEqualTo("czxid=0 mzxid=0 pzxid=0 version=-1 cversion=0 aversion=-1 "
                     + "ephemeralOwner=0 dataLength=" + configData.length + " numChildren=0");
         } else {

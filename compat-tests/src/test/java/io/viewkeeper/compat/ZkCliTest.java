@@ -167,7 +167,7 @@ class ZkCliTest extends CompatTestBase {
         if (target() == TargetServer.Kind.CLUSTER) {
             // zkCli prints the members a ZooKeeper ensemble member shows (its own file, with reconfig off)
             assertThat(run("config")).matches("(server\\.[1-3]=127\\.0\\.0\\.[1-3]:\\d+:\\d+:participant;"
-                    + "127\\.0\\.0\\.[1-3]:\\d+\n){3}version=0\n");
+                    + "(127\\.0\\.0\\.[1-3]|0\\.0\\.0\\.0):\\d+\n){3}version=0\n");
         } else {
             assertThat(run("config")).isEqualTo("\n");
         }

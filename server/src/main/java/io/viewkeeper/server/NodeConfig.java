@@ -60,17 +60,19 @@ public record NodeConfig(
 
         /**
          * Its line in ZooKeeper's form, as a ZooKeeper server shows it in {@code /zookeeper/config}:
-         * {@code host:quorumPort:electionPort:participant|observer;clientHost:clientPort}. The election port, which
+         * {@code host:quorumPort:electionPort:participant|observer[;clientHost:clientPort]}. The election port, which
          * this server does not use, is the one the line names, else the port next to the peer port (ZooKeeper's
-         * parser, which Curator uses on this text, wants two different ports); the client host is the member's
-         * host when the line names none, so that clients (Curator's EnsembleTracker) can connect to every address.
+         * parser, which Curator runs on this text, wants two different ports). The client address is there only when
+         * the line names one, the wildcard 0.0.0.0 when it names only a port, as ZooKeeper shows it: Curator's
+         * EnsembleTracker then connects to the addresses given (a wildcard taken as the member's host), and ignores
+         * a configuration without any, as it does against ZooKeeper.
          */
-        String zooKeeperLine(int defaultClientPort) {
+        String zooKeeperLine() {
             int election = electionPort > 0 && electionPort != peerPort ? electionPort
                     : peerPort < 65535 ? peerPort + 1 : peerPort - 1;
-            return host + ":" + peerPort + ":" + election + ":"
-                    + (learner ? "observer" : "participant") + ";" + (clientHost != null ? clientHost : host) + ":"
-                    + (clientPort > 0 ? clientPort : defaultClientPort);
+            String line = host + ":" + peerPort + ":" + election + ":" + (learner ? "observer" : "participant");
+            return clientPort > 0 ? line + ";" + (clientHost != null ? clientHost : "0.0.0.0") + ":" + clientPort
+                    : line;
         }
     }
 
@@ -526,7 +528,7 @@ public record NodeConfig(
         }
         StringBuilder text = new StringBuilder();
         members.stream().sorted(java.util.Comparator.comparingInt(Member::id)).forEach(m -> text.append("server.")
-                .append(m.id()).append('=').append(m.zooKeeperLine(clientPort)).append('\n'));
+                .append(m.id()).append('=').append(m.zooKeeperLine()).append('\n'));
         return text.append("version=0").toString();
     }
 

@@ -202,9 +202,9 @@ class NodeConfigTest {
                 new NodeConfig.Member(3, "zk3.example", 2888, 2183, false, 3888, null));
         assertThat(config.replicaIndex()).isEqualTo(1);
         assertThat(config.zooKeeperConfig()).as("what /zookeeper/config shows").isEqualTo("""
-                server.1=zk1.example:2888:3888:participant;zk1.example:2181
+                server.1=zk1.example:2888:3888:participant
                 server.2=zk2.example:2888:3888:participant;0.0.0.0:2182
-                server.3=zk3.example:2888:3888:participant;zk3.example:2183
+                server.3=zk3.example:2888:3888:participant;0.0.0.0:2183
                 version=0""");
         assertThat(config.reads()).isEqualTo(NodeConfig.ReadMode.LINEARIZABLE);
     }
@@ -227,11 +227,11 @@ class NodeConfigTest {
                 org.assertj.core.groups.Tuple.tuple(7, false), org.assertj.core.groups.Tuple.tuple(1, true),
                 org.assertj.core.groups.Tuple.tuple(9, true));
         assertThat(config.zooKeeperConfig()).isEqualTo("""
-                server.1=zk1.example:2888:3888:observer;zk1.example:2181
-                server.2=zk2.example:2888:3888:participant;zk2.example:2182
-                server.5=zk5.example:2888:3888:participant;zk5.example:2181
-                server.7=zk7.example:2888:3888:participant;zk7.example:2187
-                server.9=zk9.example:2888:2889:observer;zk9.example:2181
+                server.1=zk1.example:2888:3888:observer;0.0.0.0:2181
+                server.2=zk2.example:2888:3888:participant;0.0.0.0:2182
+                server.5=zk5.example:2888:3888:participant
+                server.7=zk7.example:2888:3888:participant;0.0.0.0:2187
+                server.9=zk9.example:2888:2889:observer
                 version=0""");
         assertThat(config.replicaIndex()).isEqualTo(4);
         assertThat(config.learner()).isTrue();

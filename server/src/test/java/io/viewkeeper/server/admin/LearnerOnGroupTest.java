@@ -84,7 +84,7 @@ class LearnerOnGroupTest {
             for (NodeConfig.Member m : members) {
                 expected.append("server.").append(m.id()).append('=').append(m.host()).append(':')
                         .append(m.peerPort()).append(':').append(m.peerPort() + 1)
-                        .append(m.learner() ? ":observer;" : ":participant;").append(m.host()).append(':')
+                        .append(m.learner() ? ":observer;" : ":participant;").append("0.0.0.0:")
                         .append(m.clientPort()).append('\n');
             }
             assertThat(config).as("zkCli's config, as a ZooKeeper ensemble shows it")
