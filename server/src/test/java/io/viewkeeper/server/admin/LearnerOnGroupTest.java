@@ -138,6 +138,49 @@ class LearnerOnGroupTest {
         }
     }
 
+    /**
+     * Adding an observer to a running group, as ZooKeeper operators do without reconfig: every voter restarts in
+     * turn with the new server.N lines (its data directory stays its own: a group's identity is its voters), then
+     * the observer starts empty and catches up.
+     */
+    @Test
+    void shouldAddAnObserverByARollingRestartWithoutLosingAWrite() throws Exception {
+        List<NodeConfig.Member> loopback = LoopbackMembers.of(4);
+        List<NodeConfig.Member> voters = loopback.subList(0, 3);
+        NodeConfig.Member fourth = loopback.get(3);
+        List<NodeConfig.Member> withObserver = List.of(voters.get(0), voters.get(1), voters.get(2),
+                new NodeConfig.Member(fourth.id(), fourth.host(), fourth.peerPort(), fourth.clientPort(), true));
+        members = voters;
+        for (NodeConfig.Member m : voters) {
+            nodes.add(start(m));
+        }
+        try (ZooKeeper client = connect(1)) {
+            for (int i = 0; i < 10; i++) {
+                client.create("/before-" + i, new byte[0], ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
+            }
+        }
+        members = withObserver;
+        for (int id = 1; id <= 3; id++) {
+            nodes.get(id - 1).close();
+            nodes.set(id - 1, start(withObserver.get(id - 1)));
+            int restarted = id;
+            await().atMost(TIMEOUT).until(() -> replica(restarted).path("status").asText().equals("normal"));
+            try (ZooKeeper client = connect(restarted)) {
+                client.create("/during-" + id, new byte[0], ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
+            }
+        }
+        nodes.add(start(withObserver.get(3)));
+        await().atMost(TIMEOUT).until(() -> replica(4).path("status").asText().equals("normal"));
+        try (ZooKeeper atObserver = connect(4)) {
+            assertThat(atObserver.getChildren("/", false)).contains("before-0", "before-9", "during-1", "during-2",
+                    "during-3");
+        }
+        assertThat(fourLetterWord(nodes.get(3).connectString(), "srvr")).contains("Mode: observer");
+        for (ViewkeeperNode node : nodes) {
+            assertThat(node.stoppedBy()).isNull();
+        }
+    }
+
     private static String fourLetterWord(String connectString, String word) throws IOException {
         String[] hostPort = connectString.split(",")[0].split(":");
         try (Socket socket = new Socket()) {
