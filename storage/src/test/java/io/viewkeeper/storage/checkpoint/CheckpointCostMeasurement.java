@@ -13,7 +13,8 @@ import java.util.List;
 
 /**
  * Prints what a checkpoint costs: the first (full) save of a tree of N znodes of 100 bytes, then a save after
- * changing K of them, then a load, then the whole snapshot bytes for a peer. Not a test and not a benchmark
+ * changing K of them, then a load, then the whole snapshot bytes for a peer; first, what encoding every record
+ * (the part of a whole save that a save off the replica thread would still do on it) costs. Not a test and not a benchmark
  * harness; run by hand:
  * {@code java -cp <test classpath> io.viewkeeper.storage.checkpoint.CheckpointCostMeasurement [N] [K] [dir]}.
  */
@@ -40,6 +41,7 @@ public final class CheckpointCostMeasurement {
             apply(machine, zxid, session, new Operation.Create(1, "/p" + (i % PARENTS) + "/n" + i,
                     new byte[DATA_BYTES], Acl.OPEN, 0, -1));
         }
+        encodeWhole(machine.tree());
         try (CheckpointStore store = CheckpointStore.open(directory, System::nanoTime)) {
             store.save(machine, zxid[0], 0, new byte[0]);
             print("first save", store.figures());
@@ -64,6 +66,31 @@ public final class CheckpointCostMeasurement {
             byte[] snapshot = store.writeSnapshotAt(loaded.op()).orElseThrow();
             System.out.printf("writeSnapshot: %.1f MB, %d ms%n", snapshot.length / 1e6,
                     (System.nanoTime() - started) / 1_000_000);
+        }
+    }
+
+    /**
+     * What a whole save taken off the thread that changes the tree would still do on it: list and sort the paths
+     * and encode every znode's record (the writing could then go on elsewhere), with the heap those records hold.
+     */
+    private static void encodeWhole(DataTree tree) {
+        for (int round = 1; round <= 3; round++) {
+            System.gc();
+            long heapBefore = Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory();
+            long started = System.nanoTime();
+            List<String> paths = tree.paths();
+            long listed = System.nanoTime();
+            paths.sort(CheckpointRewrite.KEY_ORDER);
+            long sorted = System.nanoTime();
+            List<EncodedZnode> encoded = new java.util.ArrayList<>(paths.size());
+            for (String path : paths) {
+                encoded.add(EncodedZnode.of(tree.image(path)));
+            }
+            long done = System.nanoTime();
+            long heapAfter = Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory();
+            System.out.printf("encode whole tree (round %d): %d records; list %d ms, sort %d ms, encode %d ms; about "
+                    + "%d MB more heap%n", round, encoded.size(), (listed - started) / 1_000_000,
+                    (sorted - listed) / 1_000_000, (done - sorted) / 1_000_000, (heapAfter - heapBefore) >> 20);
         }
     }
 
