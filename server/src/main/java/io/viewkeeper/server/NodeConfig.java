@@ -43,8 +43,9 @@ public record NodeConfig(
         PeerSecuritySettings peerSecurity) {
 
     /**
-     * One replica of the group, from a {@code server.N=host:peerPort[:port][:participant|:observer][;[host:]clientPort]}
-     * line. An observer is a learner: it holds and serves the data, and votes in nothing.
+     * One replica of the group, from a
+     * {@code server.N=host:peerPort[:port][:participant|:observer][;[host:]clientPort]} line. An observer is a
+     * learner: it holds and serves the data, and votes in nothing.
      */
     public record Member(int id, String host, int peerPort, int clientPort, boolean learner, int electionPort,
                          String clientHost) {

@@ -13,9 +13,9 @@ import java.util.List;
 
 /**
  * Prints what a checkpoint costs: the first (full) save of a tree of N znodes of 100 bytes, then a save after
- * changing K of them, then a load, then the whole snapshot bytes for a peer; first, what encoding every record
- * (the part of a whole save that a save off the replica thread would still do on it) costs. Not a test and not a benchmark
- * harness; run by hand:
+ * changing K of them, then a load, then the whole snapshot bytes for a peer; first, what listing, sorting and
+ * encoding every record costs (the part of a whole save that a save off the replica thread would still do on
+ * it). Not a test and not a benchmark harness; run by hand:
  * {@code java -cp <test classpath> io.viewkeeper.storage.checkpoint.CheckpointCostMeasurement [N] [K] [dir]}.
  */
 public final class CheckpointCostMeasurement {
