@@ -14,7 +14,7 @@ import java.util.random.RandomGenerator;
  * ({@link #transitionTo}) live here; each phase's handlers are in {@link NormalProtocol}, {@link ViewChangeProtocol},
  * {@link StateTransferProtocol} and {@link RecoveryProtocol}, reads in {@link ReadBarrier}, commits in
  * {@link Execution}, checkpoint transfer in {@link CheckpointTransfer}, phases in {@link ViewChange},
- * {@link StateTransfer} and {@link Recovery}.
+ * {@link StateTransfer} and {@link Recovery}, what learners send and take in {@link LearnerTraffic}.
  *
  * <p>Invariants: {@code log.startOp <= commitNumber <= opNumber}; {@code durableOp <= issuedOp <= opNumber}; ops
  * are committed in order without gaps; no entry failing its checksum is acknowledged, applied or sent; the status
@@ -312,7 +312,7 @@ public final class Replica {
             ignored.ignore(Ignored.BAD_SENDER);
             return;
         }
-        if (configuration.isLearner(message.from()) && !fromLearnerTaken(message) || !toLearnerTaken(message)) {
+        if (!LearnerTraffic.taken(configuration, message)) {
             ignored.ignore(Ignored.LEARNER);
             return;
         }
@@ -535,43 +535,6 @@ public final class Replica {
         lastPrimaryContactTick = ticks;
     }
 
-    /**
-     * What a learner may send: forwarded writes, acknowledgements of what it holds (they commit nothing), requests
-     * for read indexes, state, checkpoints, recovery or repair. It votes in nothing and answers no quorum request.
-     */
-    private static boolean fromLearnerTaken(Message message) {
-        return switch (message) {
-            case Message.Request m -> true;
-            case Message.PrepareOk m -> true;
-            case Message.ReadIndexRequest m -> true;
-            case Message.GetState m -> true;
-            case Message.CheckpointRequest m -> true;
-            case Message.Recovery m -> true;
-            case Message.RepairRequest m -> true;
-            default -> false;
-        };
-    }
-
-    /** What a learner takes: everything but the votes of a view change and requests only a voter answers. */
-    private boolean toLearnerTaken(Message message) {
-        if (!configuration.learner()) {
-            return true;
-        }
-        return switch (message) {
-            case Message.StartViewChange m -> false;
-            case Message.DoViewChange m -> false;
-            case Message.Recovery m -> false;
-            case Message.RepairRequest m -> false;
-            case Message.GetState m -> false;
-            case Message.CheckpointRequest m -> false;
-            case Message.Request m -> false;
-            case Message.PrepareOk m -> false;
-            case Message.CommitOk m -> false;
-            case Message.ReadIndexRequest m -> false;
-            default -> true;
-        };
-    }
-
     void send(int replicaIndex, Message message) {
         if (replicaIndex != replicaIndex()) {
             outbox.send(replicaIndex, message);
@@ -591,9 +554,8 @@ public final class Replica {
             default -> {
             }
         }
-        // learners take the log and the heartbeats; the votes, recoveries and repairs are the voters' business
-        boolean toLearners = message instanceof Message.Prepare || message instanceof Message.Commit;
-        int members = toLearners ? configuration.memberCount() : configuration.replicaCount();
+        int members = LearnerTraffic.sentToLearners(message) ? configuration.memberCount()
+                : configuration.replicaCount();
         for (int i = 0; i < members; i++) {
             send(i, message);
         }
@@ -607,15 +569,9 @@ public final class Replica {
      * a learner, which votes in no view change.
      */
     public boolean requestViewChange() {
-        if (status != Status.NORMAL || configuration.replicaCount() == 1 || configuration.learner()) {
-            return false;
-        }
-        long from = view;
-        viewChangeProtocol.transitionToViewChange(view + 1);
-        check(view == from + 1 && status == Status.VIEW_CHANGE, "requested view change did not start view "
-                + (from + 1));
+        boolean started = viewChangeProtocol.startRequested();
         checkInvariants();
-        return true;
+        return started;
     }
 
     /**
@@ -648,10 +604,8 @@ public final class Replica {
      * hear the next primary.
      */
     public void onPeerRefused(int index) {
-        if (status == Status.NORMAL && !isPrimary() && index == primaryIndex() && !configuration.learner()) {
-            viewChangeProtocol.transitionToViewChange(view + 1);
-            checkInvariants();
-        }
+        viewChangeProtocol.onPeerRefused(index);
+        checkInvariants();
     }
 
     /** Whether this replica is a learner: it holds and applies the log, and votes in nothing. */

@@ -84,6 +84,26 @@ final class ViewChangeProtocol {
 
     // ---------------------------------------------------------------- view change (§4.2)
 
+    /** An operator's request ({@link Replica#requestViewChange}): false outside normal status, alone or a learner. */
+    boolean startRequested() {
+        if (r.status() != Replica.Status.NORMAL || r.configuration.replicaCount() == 1 || r.configuration.learner()) {
+            return false;
+        }
+        long from = r.view();
+        transitionToViewChange(from + 1);
+        Replica.check(r.view() == from + 1 && r.status() == Replica.Status.VIEW_CHANGE,
+                "requested view change did not start view " + (from + 1));
+        return true;
+    }
+
+    /** The driver found replica {@code index} refusing connections ({@link Replica#onPeerRefused}). */
+    void onPeerRefused(int index) {
+        if (r.status() == Replica.Status.NORMAL && !r.isPrimary() && index == r.primaryIndex()
+                && !r.configuration.learner()) {
+            transitionToViewChange(r.view() + 1);
+        }
+    }
+
     /** §4.2 step 1: the one place a replica moves to a newer view's view change; the view is durable first. */
     void transitionToViewChange(long newView) {
         Replica.check(newView > r.view() || r.status() != Replica.Status.VIEW_CHANGE, "view change to old view");

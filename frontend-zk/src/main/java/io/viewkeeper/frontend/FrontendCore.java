@@ -36,7 +36,6 @@ public final class FrontendCore {
     private final ClientOutput output;
     private final WritePipeline pipeline;
     private final ReadBarriers barriers;
-    private final ReadRequests reads;
     private final WriteReplies replies;
     private final Notifications notifications;
     private final Handshakes handshakes;
@@ -64,8 +63,8 @@ public final class FrontendCore {
         this.watches = new WatchRegistry(settings.watchesPerConnectionMax());
         this.output = new ClientOutput(settings.maxInflightPerConnection(), stats);
         this.pipeline = new WritePipeline(writes);
-        this.reads = new ReadRequests(stateMachine, watches);
-        this.barriers = new ReadBarriers(writes, reads, output,
+        this.barriers = new ReadBarriers(writes, new ReadRequests(stateMachine, watches, settings.ensembleConfig(),
+                clock.getAsLong()), output,
                 stateMachine::lastZxid, () -> requests);
         this.replies = new WriteReplies(output, stats, () -> requests);
         this.notifications = new Notifications(watches, output);
@@ -83,14 +82,6 @@ public final class FrontendCore {
     }
 
     /** SASL and the authentication clients must have (see {@link ClientAuthentication}). Before the port opens. */
-    /**
-     * This server's group configuration in ZooKeeper's form ({@code server.N=...} lines and {@code version=}),
-     * shown in /zookeeper/config as a ZooKeeper ensemble member shows its own; {@code mtimeMs} is the node's mtime.
-     */
-    public void setEnsembleConfig(byte[] text, long mtimeMs) {
-        reads.setEnsembleConfig(text, mtimeMs);
-    }
-
     public void setAuthentication(ClientAuthentication rules) {
         this.authentication = rules;
     }

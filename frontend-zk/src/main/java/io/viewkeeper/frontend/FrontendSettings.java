@@ -18,7 +18,8 @@ public record FrontendSettings(
         int clientPort,
         String dataDir,
         int watchesPerConnectionMax,
-        boolean readOnlyModeEnabled) {
+        boolean readOnlyModeEnabled,
+        String ensembleConfig) {
 
     /** A connection that sends no ConnectRequest within this time is closed (ZooKeeper's sessionlessCnxnTimeout). */
     public static final long SESSIONLESS_CONNECTION_TIMEOUT_MS = 10_000;

@@ -56,27 +56,26 @@ final class ReadRequests {
     private final ZnodeStateMachine machine;
     private final WatchRegistry watches;
     private DataTree tree;
-    /** This server's configuration in ZooKeeper's form, shown in {@value #CONFIG_PATH}; empty on one node. */
-    private byte[] ensembleConfig = new byte[0];
-    private long ensembleConfigMtime;
+    private final byte[] ensembleConfig;
+    private final long ensembleConfigMtime;
 
-    ReadRequests(ZnodeStateMachine machine, WatchRegistry watches) {
+    /**
+     * {@code ensembleConfig}: this server's group configuration in ZooKeeper's form ({@code server.N=...} lines and
+     * {@code version=}), empty on one node; shown from {@code startedMs} on (see {@link #showsEnsembleConfig}).
+     */
+    ReadRequests(ZnodeStateMachine machine, WatchRegistry watches, String ensembleConfig, long startedMs) {
         this.machine = machine;
         this.watches = watches;
+        this.ensembleConfig = ensembleConfig.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        this.ensembleConfigMtime = startedMs;
     }
 
     /**
-     * What {@value #CONFIG_PATH} shows until a transaction writes it: as each ZooKeeper server of an ensemble sets
-     * that node from its own configuration file when it starts (with reconfig disabled), so zkCli's {@code config}
-     * and Curator's EnsembleTracker see the members and their client addresses. Stat as ZooKeeper's: version -1,
-     * mzxid 0, mtime when the server started.
+     * Whether {@value #CONFIG_PATH} shows this server's configuration: until a transaction writes it (a superuser's
+     * setData), as each ZooKeeper server of an ensemble sets that node from its own configuration file when it
+     * starts (with reconfig disabled), so zkCli's {@code config} and Curator's EnsembleTracker see the members and
+     * their client addresses. Stat as ZooKeeper's: version -1, mzxid 0, mtime when the server started.
      */
-    void setEnsembleConfig(byte[] text, long mtimeMs) {
-        ensembleConfig = text.clone();
-        ensembleConfigMtime = mtimeMs;
-    }
-
-    /** Until a transaction writes the node (a superuser's setData), it shows this server's configuration. */
     private boolean showsEnsembleConfig(String path, Znode node) {
         return ensembleConfig.length > 0 && CONFIG_PATH.equals(path) && node.mzxid() == 0;
     }

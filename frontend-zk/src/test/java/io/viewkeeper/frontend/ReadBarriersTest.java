@@ -49,7 +49,7 @@ class ReadBarriersTest {
     private final ScriptedReplica replica = new ScriptedReplica();
     private final ClientOutput output = new ClientOutput(1000, new ServerStats());
     private final ReadBarriers barriers = new ReadBarriers(replica, new ReadRequests(stateMachine,
-            new WatchRegistry(1000)), output, stateMachine::lastZxid, () -> RequestListener.NONE);
+            new WatchRegistry(1000), "", 0), output, stateMachine::lastZxid, () -> RequestListener.NONE);
     private final EmbeddedChannel channel = new EmbeddedChannel();
     private final ClientConnection connection = new ClientConnection(channel, "127.0.0.1", 50_000, 0);
 

@@ -108,7 +108,7 @@ public final class ViewkeeperNode implements AutoCloseable {
                 config.fourLetterWords(), config.superDigest(), config.containerCheckIntervalMs(),
                 config.containerMaxPerMinute(), config.maxInflightPerConnection(), config.serverId(),
                 clientPort, config.dataDir().toString(), WATCHES_PER_CONNECTION_MAX,
-                config.readOnlyModeEnabled());
+                config.readOnlyModeEnabled(), config.zooKeeperConfig());
         // the TLS context first: an unusable key store is a config error before anything else starts
         ClientTlsSettings tlsSettings = config.tls();
         ClientTls tls = tlsSettings.enabled() ? new ClientTls(ClientSslContexts.create(tlsSettings,
@@ -135,8 +135,6 @@ public final class ViewkeeperNode implements AutoCloseable {
         FrontendCore core = new FrontendCore(settings, stateMachine, loop, loop::now,
                 new SecureRandom());
         core.setAuthentication(new ClientAuthentication(sasl, config.requiredAuthSchemes()));
-        core.setEnsembleConfig(config.zooKeeperConfig().getBytes(java.nio.charset.StandardCharsets.UTF_8),
-                System.currentTimeMillis());
         if (disk.start().image() != null) {
             core.onStateInstalled(disk.start().image()); // the tree and the sessions, each given a full timeout
         }
