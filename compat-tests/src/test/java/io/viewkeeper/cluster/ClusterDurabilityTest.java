@@ -188,6 +188,45 @@ class ClusterDurabilityTest {
                 .containsPattern(RESTART_FROM_DISK).doesNotContain("damaged records").doesNotContain(DAMAGE);
     }
 
+    /**
+     * The last entry of a backup's log and the batch end after it both damaged: nothing tells that write from one a
+     * crash cut short, and its ops were acknowledged. The backup does not cut them on that evidence: it asks its peers
+     * what they hold after its last readable op, keeps their entries, and rejoins holding every acknowledged write.
+     * The doubt is recorded before the bytes are cut, and gone once resolved: the next restart is a plain one.
+     */
+    @Test
+    void shouldKeepOpsOfUnreadableLastWriteFromPeersInsteadOfCuttingThem() throws Exception {
+        startGroup();
+        int leader = cluster.awaitLeader(0, TIMEOUT);
+        int victim = leader % cluster.size() + 1;
+        writeUntil(300, () -> entriesAfter(victim, lastCheckpointOfGroup()).size() >= 3);
+        cluster.stopAll();
+        List<int[]> after = entriesAfter(victim, lastCheckpointOfGroup());
+        Path last = segments(victim).get(segments(victim).size() - 1);
+        int[] lastEntry = after.get(after.size() - 1);
+        int batchEnd = lastEntry[0] + WAL_RECORD_PREFIX_BYTES + lastEntry[1];
+        flipByte(last, lastEntry[0] + WAL_RECORD_PREFIX_BYTES + lastEntry[1] / 2);
+        flipByte(last, batchEnd + WAL_RECORD_PREFIX_BYTES + 3);
+
+        int[] marks = logMarks();
+        cluster.restartAll();
+        awaitReplicasAgree();
+        String since = cluster.log(victim).substring(marks[victim]);
+        assertThat(since).as("log of replica %d", victim)
+                .contains("could not read its log's last write")
+                .contains("resolved the unreadable last write with peers: kept ops")
+                .doesNotContain("cutting a torn tail").doesNotContain(DAMAGE);
+        try (ZooKeeper zk = ClusterClients.connectOnly(cluster, victim, SESSION_TIMEOUT_MS, e -> { })) {
+            assertThat(ledger.departures(zk)).as("acknowledged writes read at replica %d", victim).isEmpty();
+        }
+        int[] again = logMarks();
+        cluster.stopAll();
+        cluster.restartAll();
+        awaitReplicasAgree();
+        assertThat(cluster.log(victim).substring(again[victim])).as("log of replica %d restarted again", victim)
+                .containsPattern(RESTART_FROM_DISK).doesNotContain("last write").doesNotContain(DAMAGE);
+    }
+
     /** The highest op any replica logged a checkpoint at. */
     private long lastCheckpointOfGroup() {
         Pattern saved = Pattern.compile("checkpoint at op (\\d+) saved");

@@ -17,9 +17,14 @@ import java.util.List;
  * <p>{@code holes} are runs of ops after the checkpoint whose records the disk holds but could not read, while the
  * records around them are intact ({@link LogHole}); {@code entries} then skip those ops. A replica restarting with
  * holes fetches them from its peers before it takes part in anything ({@link Replica#restart}).
+ *
+ * <p>{@code uncertainTailOps} is not 0 when the disk's last write could not be read and nothing tells whether it
+ * was a write cut short by a crash (never synced, so never acknowledged) or a synced write damaged since (its ops
+ * perhaps acknowledged): at most that many ops after the last entry may have been held. A replica restarting so
+ * resolves the doubt with its peers before it takes part in anything ({@link TailRepair}).
  */
 public record DurableState(long view, long lastNormalView, Checkpoint checkpoint, List<LogEntry> entries,
-                           long knownCommit, List<LogHole> holes) {
+                           long knownCommit, List<LogHole> holes, int uncertainTailOps) {
 
     public DurableState {
         if (lastNormalView > view || lastNormalView < Replica.RECOVERING_MARK) {
@@ -27,6 +32,9 @@ public record DurableState(long view, long lastNormalView, Checkpoint checkpoint
         }
         if (knownCommit < 0) {
             throw new IllegalArgumentException("known commit " + knownCommit);
+        }
+        if (uncertainTailOps < 0) {
+            throw new IllegalArgumentException("uncertain tail of " + uncertainTailOps + " ops");
         }
         entries = List.copyOf(entries);
         holes = List.copyOf(holes);
@@ -37,6 +45,24 @@ public record DurableState(long view, long lastNormalView, Checkpoint checkpoint
             }
             after = hole.lastOp();
         }
+    }
+
+    /** A disk whose last write read back whole. */
+    public DurableState(long view, long lastNormalView, Checkpoint checkpoint, List<LogEntry> entries,
+                        long knownCommit, List<LogHole> holes) {
+        this(view, lastNormalView, checkpoint, entries, knownCommit, holes, 0);
+    }
+
+    /** The last op the disk holds an entry or a hole of, or the checkpoint's op. */
+    public long lastOp() {
+        long last = checkpoint == null ? 0 : checkpoint.op();
+        if (!entries.isEmpty()) {
+            last = Math.max(last, entries.get(entries.size() - 1).op());
+        }
+        if (!holes.isEmpty()) {
+            last = Math.max(last, holes.get(holes.size() - 1).lastOp());
+        }
+        return last;
     }
 
     /** A disk whose every record read back. */

@@ -190,6 +190,61 @@ public sealed interface Message {
         UNAVAILABLE
     }
 
+    /**
+     * A restarting replica could not read its disk's last write ({@link DurableState#uncertainTailOps}): its log ends
+     * at {@code afterOp} with the hash chain {@code chainAtAfter} there, and it may have held ops up to
+     * {@code throughOp}. Each voter says what it holds after {@code afterOp} ({@link TailResponse}). Carries no view:
+     * the answer carries the views that matter.
+     */
+    record TailRequest(long afterOp, long chainAtAfter, long throughOp, int from) implements Message {
+        public TailRequest {
+            if (afterOp < 0 || throughOp <= afterOp) {
+                throw new IllegalArgumentException("a tail request after op " + afterOp + " through op " + throughOp);
+            }
+        }
+
+        @Override
+        public long view() {
+            return -1;
+        }
+    }
+
+    /**
+     * The answer to a {@link TailRequest}: the sender's last normal view (from its disk while it is itself
+     * repairing), whether it is the primary of that view and normal in it, the last op its log holds, and what it
+     * holds after {@code afterOp}: with {@link TailAnswer#HOLDS}, its entries from {@code afterOp + 1} on, at most
+     * {@link TailRepair#OPS_PER_ANSWER} and none past the op asked through.
+     */
+    record TailResponse(long afterOp, long lastNormalView, boolean normalPrimary, long lastOp, TailAnswer answer,
+                        List<LogEntry> entries, int from) implements Message {
+        public TailResponse {
+            entries = List.copyOf(entries);
+            if ((answer == TailAnswer.HOLDS) == entries.isEmpty()) {
+                throw new IllegalArgumentException("a tail answer carries entries exactly when it holds some: "
+                        + answer);
+            }
+        }
+
+        @Override
+        public long view() {
+            return -1;
+        }
+    }
+
+    /** What a replica holds after the op a {@link TailRequest} names. */
+    enum TailAnswer {
+        /** Entries after that op, its log having the same hash chain there: they are in the answer. */
+        HOLDS,
+        /** No op after it: its log ends there or before. */
+        NOTHING_AFTER,
+        /** Its log holds that op with another hash chain: it took another branch at or before it. */
+        CHAIN_DIFFERS,
+        /** It released that op into a checkpoint, so it cannot compare chains or send entries after it. */
+        RELEASED,
+        /** It has no readable log (recovering, or repairing holes of its own there). */
+        UNAVAILABLE
+    }
+
     /** A backup asks the primary for a read index for one batch of reads (DESIGN §3). */
     record ReadIndexRequest(long view, long batchId, int from) implements Message {
     }

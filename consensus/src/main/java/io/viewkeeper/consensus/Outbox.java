@@ -5,13 +5,13 @@ import java.util.List;
 /**
  * Everything a {@link Replica} asks of the world. The production driver and the simulator both implement it;
  * the replica itself performs no I/O. Every driver implements the safety-critical methods, {@link #persist},
- * {@link #commit}, {@link #send}, {@link #truncate}, {@link #persistViewState} and {@link #repairLog}, so that none
- * is silently a no-op
+ * {@link #commit}, {@link #send}, {@link #truncate}, {@link #persistViewState}, {@link #repairLog} and {@link #resolveTail}, so
+ * that none is silently a no-op
  * (a one-replica driver says so in its own no-ops); to use checkpoints it also implements {@link #checkpoint} and
  * {@link #installCheckpoint}.
  *
  * <p>Ordering contract: persist requests complete in the order issued. {@link #truncate}, {@link #persistViewState},
- * {@link #repairLog} and {@link #installCheckpoint} are synchronous: they are durable when they return.
+ * {@link #repairLog}, {@link #resolveTail} and {@link #installCheckpoint} are synchronous: they are durable when they return.
  */
 public interface Outbox {
 
@@ -76,6 +76,15 @@ public interface Outbox {
      * order; nothing else was persisted since the restart.
      */
     void repairLog(List<LogEntry> entries, long[] chains);
+
+    /**
+     * Durably end the doubt over the disk's unreadable last write ({@link DurableState#uncertainTailOps}): append
+     * these entries after the log's last entry (none when the peers proved nothing more was held) and then record
+     * that the tail is resolved; {@code chains[i]} is the chain at {@code entries.get(i)}. Until this returns, a
+     * restart must find the doubt again. Called once, before the replica takes part in anything; nothing else was
+     * persisted since the restart but {@link #repairLog}.
+     */
+    void resolveTail(List<LogEntry> entries, long[] chains);
 
     /**
      * Take a checkpoint of the application at {@code op} (the op just applied) and make it durable together with

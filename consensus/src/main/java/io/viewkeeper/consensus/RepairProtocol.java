@@ -23,6 +23,9 @@ import java.util.List;
  * that does not know repair answer recovery). A replica holds damaged records only of ops it made durable; if
  * none of its peers holds them, they were never committed with its help, or they are committed in a peer's
  * checkpoint, which recovery brings.
+ *
+ * <p>A disk whose last write could not be read is resolved with the peers next ({@link TailRepair}), in the same
+ * status, before the replica starts.
  */
 final class RepairProtocol {
 
@@ -37,6 +40,8 @@ final class RepairProtocol {
     private boolean[][] refusedBy;
     private long ticks;
     private long lastSendTick;
+    /** The resolution of an unreadable last write, once the holes (if any) are filled. */
+    private TailRepair tail;
     /** What the repair did, for the driver's log; null before it ended. */
     private String summary;
 
@@ -45,19 +50,24 @@ final class RepairProtocol {
     }
 
     boolean active() {
-        return disk != null;
+        return disk != null || tail != null;
     }
 
     String summary() {
         return summary;
     }
 
-    /** A repairing replica takes only the answers to its requests. */
+    /**
+     * A repairing replica takes only the answers to its requests, and answers what peers resolving their own last
+     * write ask (from its disk once its holes are filled), so that replicas all restarting so resolve together.
+     */
     void onMessageWhileRepairing(Message message) {
-        if (message instanceof Message.RepairResponse m) {
-            onResponse(m);
-        } else {
-            r.ignored.ignore(Ignored.REPAIRING);
+        switch (message) {
+            case Message.RepairResponse m when disk != null -> onResponse(m);
+            case Message.TailResponse m when tail != null -> onTailResponse(m);
+            case Message.TailRequest m -> r.send(m.from(), tail != null ? tail.answerFromDisk(m)
+                    : TailRepair.unavailable(m, r.replicaIndex()));
+            default -> r.ignored.ignore(Ignored.REPAIRING);
         }
     }
 
@@ -78,7 +88,11 @@ final class RepairProtocol {
      */
     @SuppressWarnings("unchecked")
     void begin(DurableState damaged) {
-        Replica.check(!damaged.holes().isEmpty() && disk == null, "repair without holes or begun twice");
+        Replica.check(disk == null && tail == null, "repair begun twice");
+        if (damaged.holes().isEmpty()) {
+            beginTail(damaged);
+            return;
+        }
         List<LogHole> holes = damaged.holes();
         parentChains = new long[holes.size()];
         filled = new List[holes.size()];
@@ -111,6 +125,12 @@ final class RepairProtocol {
 
     /** Time passes: requests go again every resend interval; a repair peers refuse long enough gives up. */
     void onTick() {
+        if (tail != null) {
+            if (tail.onTick()) {
+                giveUp("no peer answered what it holds after the unreadable last write");
+            }
+            return;
+        }
         ticks++;
         int f = (r.configuration.replicaCount() - 1) / 2;
         long timeouts = ticks / r.options.viewChangeTimeoutTicks();
@@ -199,13 +219,48 @@ final class RepairProtocol {
         whole.addAll(repaired);
         whole.sort((a, b) -> Long.compare(a.op(), b.op()));
         DurableState repairedDisk = new DurableState(disk.view(), disk.lastNormalView(), disk.checkpoint(), whole,
-                disk.knownCommit());
+                disk.knownCommit(), List.of(), disk.uncertainTailOps());
         r.outbox.repairLog(List.copyOf(repaired), chains);
         summary = "repaired " + repaired.size() + " entries in " + filled.length + " damaged runs from peers";
         end();
+        if (repairedDisk.uncertainTailOps() > 0) {
+            beginTail(repairedDisk);
+            return;
+        }
+        start(repairedDisk);
+    }
+
+    private void start(DurableState intact) {
         r.transitionTo(Replica.Status.NORMAL, 0);
-        if (!r.recoveryProtocol.loadDisk(repairedDisk)) {
+        if (!r.recoveryProtocol.loadDisk(intact)) {
             r.recoveryProtocol.transitionToRecovering(false, false);
+        }
+    }
+
+    private void beginTail(DurableState uncertain) {
+        if (r.status() != Replica.Status.REPAIRING) {
+            r.transitionTo(Replica.Status.REPAIRING, 0);
+        }
+        tail = new TailRepair(r, uncertain);
+        tail.start();
+    }
+
+    private void onTailResponse(Message.TailResponse message) {
+        switch (tail.onResponse(message)) {
+            case WAIT -> {
+            }
+            case GIVE_UP -> giveUp(tail.why());
+            case RESOLVED -> {
+                List<LogEntry> adopted = tail.adopted();
+                r.outbox.resolveTail(adopted, tail.adoptedChains());
+                String resolved = "resolved the unreadable last write with peers: " + (adopted.isEmpty()
+                        ? "no op after it was held" : "kept ops " + adopted.get(0).op() + ".."
+                        + adopted.get(adopted.size() - 1).op() + " from a peer");
+                summary = summary == null ? resolved : summary + "; " + resolved;
+                DurableState resolvedDisk = tail.resolvedDisk();
+                tail = null;
+                start(resolvedDisk);
+            }
         }
     }
 
@@ -213,6 +268,7 @@ final class RepairProtocol {
     private void giveUp(String why) {
         summary = "gave up (" + why + "); recovering the whole state from peers";
         end();
+        tail = null;
         r.transitionTo(Replica.Status.NORMAL, 0);
         r.recoveryProtocol.transitionToRecovering(false, false);
     }
@@ -280,5 +336,18 @@ final class RepairProtocol {
                 : r.log.suffix(message.firstOp(), (int) (message.lastOp() - message.firstOp() + 1));
         r.send(message.from(), new Message.RepairResponse(message.firstOp(), message.lastOp(), entries, refusal,
                 r.replicaIndex()));
+    }
+
+    /**
+     * A restarting peer asks what this replica holds after its unreadable last write ({@link TailRepair}). A
+     * recovering replica has no log to tell of.
+     */
+    void onTailRequest(Message.TailRequest message) {
+        Message.TailResponse answer = r.status() == Replica.Status.RECOVERING
+                ? TailRepair.unavailable(message, r.replicaIndex())
+                : TailRepair.answer(message, r.log, r.status() == Replica.Status.NORMAL ? r.view()
+                        : r.lastNormalView(), r.status() == Replica.Status.NORMAL && r.isPrimary(),
+                        r.replicaIndex());
+        r.send(message.from(), answer);
     }
 }

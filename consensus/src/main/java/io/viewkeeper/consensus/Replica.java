@@ -323,7 +323,7 @@ public final class Replica {
         }
         if (status == Status.RECOVERING && !(message instanceof Message.RecoveryResponse)
                 && !(message instanceof Message.Recovery) && !(message instanceof Message.CheckpointChunk)
-                && !(message instanceof Message.RepairRequest)) {
+                && !(message instanceof Message.RepairRequest) && !(message instanceof Message.TailRequest)) {
             ignored.ignore(Ignored.RECOVERING);
             return;
         }
@@ -346,6 +346,8 @@ public final class Replica {
             case Message.ReadIndexResponse m -> normalProtocol.onReadIndexResponse(m);
             case Message.RepairRequest m -> repairProtocol.onRequest(m);
             case Message.RepairResponse m -> ignored.ignore(Ignored.UNWANTED);
+            case Message.TailRequest m -> repairProtocol.onTailRequest(m);
+            case Message.TailResponse m -> ignored.ignore(Ignored.UNWANTED);
         }
         checkInvariants();
     }

@@ -112,6 +112,101 @@ class DiskFaultScenarioTest {
     }
 
     /**
+     * An op committed by the primary and one backup only: then that backup's disk damages its last write (the op's
+     * entry and the batch end after it) and the primary goes down. Cut as a torn write, the op would be gone once the
+     * backup and the third replica, which never had it, formed the next view. Instead the backup asks: the third
+     * replica alone proves nothing (f + 1 answers are needed), so it waits; when the primary is back, it answers
+     * that it holds the op, the backup takes it, and the op survives.
+     */
+    @Test
+    void shouldKeepAcknowledgedOpWhenLastWriteUnreadableInsteadOfCuttingIt() {
+        Scenario cluster = Scenario.cluster(3);
+        int client = cluster.client(0);
+        cluster.writeKeysInTurn(client, 4);
+        cluster.runTicks(10);
+        cluster.isolate(2);
+        cluster.write(client, 9);
+        cluster.runUntilDone(client);
+        long acknowledged = cluster.replica(1).opNumber();
+        assertThat(cluster.replica(2).opNumber()).isLessThan(acknowledged);
+        cluster.crash(1);
+        assertThat(cluster.corruptLastWrite(1)).isTrue();
+        assertThat(cluster.simulation().nodes[1].disk.load().durable().uncertainTailOps()).isPositive();
+        cluster.crash(0);
+        cluster.heal();
+        cluster.restart(1);
+        cluster.runTicks(300);
+        assertThat(cluster.replica(1).status()).isEqualTo(Replica.Status.REPAIRING);
+        assertThat(cluster.replica(2).status()).isNotEqualTo(Replica.Status.NORMAL);
+        cluster.restart(0);
+        cluster.runUntilAllNormal();
+        assertThat(cluster.replica(1).repairSummary()).contains("kept ops").contains(".." + acknowledged);
+        assertThat(cluster.faults().count(SimFaults.Kind.TAIL_RESOLVED)).isEqualTo(1);
+        cluster.finishSafely();
+        assertThat(cluster.replica(2).commitNumber()).isGreaterThanOrEqualTo(acknowledged);
+    }
+
+    /**
+     * Every replica restarts at once, two of them on a last write they cannot read (of different ops, one damaged
+     * disk per op). Each answers the other from its own disk while it waits, so both resolve, and the group forms.
+     */
+    @Test
+    void shouldResolveUnreadableLastWritesWhenReplicasRestartTogether() {
+        Scenario cluster = Scenario.cluster(3);
+        int client = cluster.client(0);
+        cluster.writeKeysInTurn(client, 4);
+        cluster.runTicks(10);
+        cluster.isolate(2);
+        cluster.write(client, 9);
+        cluster.runUntilDone(client);
+        long acknowledged = cluster.replica(1).opNumber();
+        cluster.crash(0);
+        cluster.crash(1);
+        cluster.crash(2);
+        assertThat(cluster.corruptLastWrite(1)).isTrue();
+        assertThat(cluster.corruptLastWrite(2)).isTrue();
+        cluster.heal();
+        cluster.restart(0);
+        cluster.restart(1);
+        cluster.restart(2);
+        assertThat(cluster.replica(1).status()).isEqualTo(Replica.Status.REPAIRING);
+        assertThat(cluster.replica(2).status()).isEqualTo(Replica.Status.REPAIRING);
+        cluster.runUntilAllNormal();
+        assertThat(cluster.faults().count(SimFaults.Kind.TAIL_RESOLVED)).isEqualTo(2);
+        cluster.finishSafely();
+        assertThat(cluster.replica(2).commitNumber()).isGreaterThanOrEqualTo(acknowledged);
+    }
+
+    /**
+     * The old primary's last ops never left it and the group moved on without them; then its disk damaged its
+     * last write. The new primary's log took another branch before them, which proves they were never committed:
+     * the replica keeps its log as it is and starts, and the view's log replaces the stale ops.
+     */
+    @Test
+    void shouldCutUnreadableLastWriteWhenPrimaryLogTookAnotherBranch() {
+        Scenario cluster = Scenario.cluster(3);
+        int client = cluster.client(0);
+        cluster.writeKeysInTurn(client, 4);
+        cluster.runTicks(10);
+        cluster.isolate(0);
+        cluster.write(client, 7);
+        cluster.write(client, 8);
+        cluster.runTicks(5);
+        cluster.crash(0);
+        cluster.heal();
+        int other = cluster.client(1);
+        cluster.write(other, 8);
+        cluster.runUntilDone(other);
+        assertThat(cluster.corruptLastWrite(0)).isTrue();
+        cluster.restart(0);
+        assertThat(cluster.replica(0).status()).isEqualTo(Replica.Status.REPAIRING);
+        cluster.runUntilAllNormal();
+        assertThat(cluster.replica(0).repairSummary()).contains("no op after it was held");
+        cluster.finishSafely();
+        assertThat(cluster.replica(0).commitNumber()).isEqualTo(cluster.replica(1).commitNumber());
+    }
+
+    /**
      * A replica completing recovery writes the view state of its new view, then, its log being durable, that view
      * as its last normal view. A crash between the two must leave it recovering on restart: had the first write
      * replaced the recovery mark by the last normal view it held before recovering, it would restart holding the

@@ -27,4 +27,9 @@ abstract class OneReplicaOutbox implements Outbox {
     public void repairLog(List<LogEntry> entries, long[] chains) {
         throw new IllegalStateException("a one-replica group has no peer to repair from");
     }
+
+    @Override
+    public void resolveTail(List<LogEntry> entries, long[] chains) {
+        // a lone replica cuts what its disk could not read: it has nothing to append and no doubt recorded here
+    }
 }

@@ -66,6 +66,11 @@ class ReplicaBehaviourTest {
         }
 
         @Override
+        public void resolveTail(List<LogEntry> entries, long[] chains) {
+            throw new IllegalStateException("no replica here restarts on an unreadable last write");
+        }
+
+        @Override
         public void truncate(long lastOpKept) {
             viewStates.add("truncate " + lastOpKept);
         }

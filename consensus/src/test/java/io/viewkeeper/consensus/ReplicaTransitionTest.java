@@ -41,6 +41,11 @@ class ReplicaTransitionTest {
         public void repairLog(List<LogEntry> entries, long[] chains) {
             throw new IllegalStateException("no replica here restarts with damaged records");
         }
+
+        @Override
+        public void resolveTail(List<LogEntry> entries, long[] chains) {
+            throw new IllegalStateException("no replica here restarts on an unreadable last write");
+        }
     };
 
     private Replica backup() {

@@ -78,6 +78,14 @@ public final class Scenario {
         return sim.corruptEntry(replica, op);
     }
 
+    /**
+     * Damages the last synced entry of {@code replica}'s disk and the batch end after it, so that its last write
+     * reads back as one a crash may have cut short; found when the replica next restarts.
+     */
+    public boolean corruptLastWrite(int replica) {
+        return sim.corruptLastWrite(replica);
+    }
+
     public SimFaults faults() {
         return sim.faults();
     }

@@ -18,6 +18,11 @@ import java.util.zip.CRC32C;
  * as the production log names a damaged record's chain through the intact record after it. The checkpoint
  * is stored with a checksum taken when it is written and checked when it is read, as the production checkpoint
  * store does; a damaged one fails the check on every load until a new checkpoint replaces it.
+ *
+ * <p>A last write may also be unreadable in a way the production log cannot tell from damage after a sync (a bad
+ * entry and no batch end after it): from {@code uncertainFrom} on, the load drops the entries and reports at most
+ * how many ops the write held ({@link DurableState#uncertainTailOps}), a bound a little above the truth, until the
+ * replica resolves the doubt with its peers ({@link Outbox#resolveTail}).
  */
 final class SimDisk {
 
@@ -48,6 +53,10 @@ final class SimDisk {
     private int checkpointChecksum;
     private long epoch;
     private long lastCompletionTick;
+    /** The first op of an unreadable last write whose ops may have been acknowledged, or -1. */
+    private long uncertainFrom = -1;
+    /** The bound on its ops the load reports. */
+    private int uncertainOps;
     /** Never written or wiped since, and the replica on it has not persisted view state yet. */
     private boolean pristine;
 
@@ -74,6 +83,8 @@ final class SimDisk {
             chains.put(entry.op(), write.chains()[i]);
             torn.remove(entry.op());
         }
+        // a write after the unreadable one: its damaged entries lie between intact ones now, holes a load names
+        uncertainFrom = -1;
         return write.entries().get(write.entries().size() - 1).op();
     }
 
@@ -85,6 +96,9 @@ final class SimDisk {
 
     void truncate(long lastOpKept) {
         completeAll();
+        if (uncertainFrom > lastOpKept) {
+            uncertainFrom = -1;
+        }
         log.tailMap(lastOpKept, false).clear();
         chains.tailMap(lastOpKept, false).clear();
         torn.tailMap(lastOpKept, false).clear();
@@ -128,10 +142,14 @@ final class SimDisk {
         log.clear();
         chains.clear();
         torn.clear();
+        uncertainFrom = -1;
         epoch++;
     }
 
     void release(long op) {
+        if (uncertainFrom > 0 && uncertainFrom <= op) {
+            uncertainFrom = -1;
+        }
         log.headMap(op, true).clear();
         chains.headMap(op, true).clear();
         torn.headMap(op, true).clear();
@@ -149,11 +167,20 @@ final class SimDisk {
         commitHint = op;
     }
 
-    void crash(CrashMode mode, Random random) {
+    /**
+     * A crash. With {@code uncertainAllowed}, a torn last write may read back as the production log sometimes finds
+     * one: unreadable, with no telling whether it was synced.
+     */
+    void crash(CrashMode mode, Random random, boolean uncertainAllowed) {
         switch (mode) {
             case INTACT -> completeAll();
             case UNSYNCED_LOST -> pending.clear();
-            case TORN_WRITE -> tearLastWrite(random);
+            case TORN_WRITE -> {
+                long tornOp = tearLastWrite(random);
+                if (tornOp > 0 && uncertainAllowed && random.nextBoolean()) {
+                    markUncertain(tornOp, random);
+                }
+            }
             case WIPED -> {
                 pending.clear();
                 log.clear();
@@ -161,6 +188,7 @@ final class SimDisk {
                 torn.clear();
                 checkpoint = null;
                 checkpointChecksum = 0;
+                uncertainFrom = -1;
                 view = 0;
                 lastNormalView = 0;
                 commitHint = 0;
@@ -170,9 +198,10 @@ final class SimDisk {
         epoch++;
     }
 
-    private void tearLastWrite(Random random) {
+    /** Tears the last pending write; returns the op of its torn entry, or -1 when nothing was pending. */
+    private long tearLastWrite(Random random) {
         if (pending.isEmpty()) {
-            return;
+            return -1;
         }
         List<PendingWrite> writes = new ArrayList<>(pending);
         pending.clear();
@@ -188,6 +217,68 @@ final class SimDisk {
         log.put(tornEntry.op(), tornEntry);
         chains.put(tornEntry.op(), last.chains()[keep]);
         torn.put(tornEntry.op(), true);
+        return tornEntry.op();
+    }
+
+    /** From {@code op} on (but not below the checkpoint), the log's last write reads back as unreadable. */
+    private void markUncertain(long op, Random random) {
+        long floor = checkpoint == null ? 1 : checkpoint.op() + 1;
+        long first = Math.max(op, floor);
+        if (log.isEmpty() || log.lastKey() < first) {
+            return;
+        }
+        // damaged entries right before it are part of what cannot be read: no intact record after them names them
+        while (first > floor && log.containsKey(first - 1) && !log.get(first - 1).checksumValid()) {
+            first--;
+        }
+        uncertainFrom = first;
+        uncertainOps = (int) (log.lastKey() - first + 1) + random.nextInt(3);
+    }
+
+    boolean uncertainTail() {
+        return uncertainFrom > 0;
+    }
+
+    /**
+     * Damages the last synced entry and the batch end after it: the load cannot tell the write from one cut short by
+     * a crash. Returns false when the log holds no entry after the checkpoint.
+     */
+    boolean corruptLastWrite(Random random) {
+        completeAll();
+        long checkpointOp = checkpoint == null ? 0 : checkpoint.op();
+        if (log.isEmpty() || log.lastKey() <= checkpointOp) {
+            return false;
+        }
+        long op = log.lastKey();
+        log.put(op, SimNetwork.corrupt(log.get(op), random));
+        torn.remove(op);
+        markUncertain(op - random.nextInt(2), random);
+        return true;
+    }
+
+    /**
+     * Ends the doubt over the unreadable last write ({@link Outbox#resolveTail}): its entries go, and the entries
+     * taken from peers follow the last readable one.
+     */
+    void resolveTail(List<LogEntry> entries, long[] entryChains) {
+        completeAll();
+        if (uncertainFrom < 0) {
+            throw new IllegalStateException("tail resolved on a disk whose last write read back");
+        }
+        log.tailMap(uncertainFrom, true).clear();
+        chains.tailMap(uncertainFrom, true).clear();
+        torn.tailMap(uncertainFrom, true).clear();
+        for (int i = 0; i < entries.size(); i++) {
+            LogEntry entry = entries.get(i);
+            if (entry.op() != uncertainFrom + i) {
+                throw new IllegalStateException("entry of op " + entry.op() + " taken after op " + (uncertainFrom - 1
+                        + i));
+            }
+            log.put(entry.op(), entry);
+            chains.put(entry.op(), entryChains[i]);
+        }
+        uncertainFrom = -1;
+        epoch++;
     }
 
     /**
@@ -228,6 +319,9 @@ final class SimDisk {
         }
         List<Long> ops = new ArrayList<>(log.keySet());
         long op = ops.get(random.nextInt(ops.size()));
+        if (op == log.lastKey() && random.nextBoolean() && corruptLastWrite(random)) {
+            return true;
+        }
         log.put(op, SimNetwork.corrupt(log.get(op), random));
         torn.remove(op);
         return true;
@@ -273,7 +367,8 @@ final class SimDisk {
     String describe() {
         return "disk[view " + view + "/" + lastNormalView + " log " + (log.isEmpty() ? "-" : log.firstKey() + ".."
                 + log.lastKey()) + " torn " + torn.keySet() + " pending " + pending.size() + " cp "
-                + (checkpoint == null ? "-" : checkpoint.op()) + (checkpointDamaged() ? " damaged" : "") + "]";
+                + (checkpoint == null ? "-" : checkpoint.op()) + (checkpointDamaged() ? " damaged" : "")
+                + (uncertainFrom > 0 ? " unreadable from " + uncertainFrom : "") + "]";
     }
 
     boolean empty() {
@@ -297,7 +392,7 @@ final class SimDisk {
         long holeStart = -1;
         for (Map.Entry<Long, LogEntry> entry : log.tailMap(checkpointOp, false).entrySet()) {
             long op = entry.getKey();
-            if (torn.containsKey(op)) {
+            if (torn.containsKey(op) || (uncertainFrom > 0 && op >= uncertainFrom)) {
                 break;
             }
             if (entry.getValue().checksumValid()) {
@@ -306,7 +401,7 @@ final class SimDisk {
             }
             holeStart = holeStart < 0 ? op : holeStart;
             LogEntry next = log.get(op + 1);
-            if (next == null || next.checksumValid() || torn.containsKey(op + 1)) {
+            if (next == null || next.checksumValid() || torn.containsKey(op + 1) || op + 1 == uncertainFrom) {
                 if (op - holeStart >= LogHole.OPS_MAX) {
                     // too long a run to repair: the replica's own checks find it and it recovers instead
                     return new Loaded(new DurableState(view, lastNormalView, checkpoint,
@@ -316,6 +411,7 @@ final class SimDisk {
                 holeStart = -1;
             }
         }
-        return new Loaded(new DurableState(view, lastNormalView, checkpoint, entries, commitHint, holes), null);
+        return new Loaded(new DurableState(view, lastNormalView, checkpoint, entries, commitHint, holes,
+                uncertainFrom > 0 ? uncertainOps : 0), null);
     }
 }

@@ -20,6 +20,8 @@ public final class SimFaults {
         ENTRY_CORRUPTED,
         /** A restart found damaged log entries between intact ones and repaired them from its peers. */
         ENTRY_REPAIRED,
+        /** A restart found its last write unreadable, and resolved with its peers what it held. */
+        TAIL_RESOLVED,
         /** The stored checkpoint was damaged on disk. */
         CHECKPOINT_CORRUPTED,
         /** A restart found the checkpoint failing its checksum, and the replica recovered from its peers. */

@@ -117,6 +117,9 @@ final class SimNetwork {
                     m.parentChain(), corruptOne(m.entries(), random), m.from());
             case Message.RepairResponse m when !m.entries().isEmpty() -> new Message.RepairResponse(m.firstOp(),
                     m.lastOp(), corruptOne(m.entries(), random), null, m.from());
+            case Message.TailResponse m when !m.entries().isEmpty() -> new Message.TailResponse(m.afterOp(),
+                    m.lastNormalView(), m.normalPrimary(), m.lastOp(), m.answer(), corruptOne(m.entries(), random),
+                    m.from());
             case Message.CheckpointChunk m when m.data().length > 0 -> {
                 byte[] data = m.data().clone();
                 data[random.nextInt(data.length)] ^= (byte) (1 << random.nextInt(8));
@@ -160,6 +163,9 @@ final class SimNetwork {
             case Message.RepairRequest m -> mix(17, m.firstOp() * 131 + m.lastOp(), m.chainAtLast());
             case Message.RepairResponse m -> mix(18, m.firstOp() * 131 + (m.refusal() == null ? 0
                     : m.refusal().ordinal() + 1), entries(m.entries()));
+            case Message.TailRequest m -> mix(19, m.afterOp() * 131 + m.throughOp(), m.chainAtAfter());
+            case Message.TailResponse m -> mix(20, m.afterOp() * 131 + m.lastNormalView() * 7 + m.answer().ordinal()
+                    + (m.normalPrimary() ? 3 : 0), mix(m.lastOp(), entries(m.entries()), 0));
         };
         return mix(h, message.view(), message.from());
     }

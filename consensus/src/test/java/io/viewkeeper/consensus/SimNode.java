@@ -80,7 +80,11 @@ final class SimNode implements Outbox {
 
     void crash(SimDisk.CrashMode mode) {
         up = false;
-        disk.crash(mode, sim.random);
+        disk.crash(mode, sim.random, sim.noneAtRisk());
+        // an unreadable last write is resolved with the peers: a state at risk, one replica at a time
+        if (disk.uncertainTail()) {
+            stateAtRisk = true;
+        }
         // a wiped learner starts afresh (Replica#pristine): a quorum never counted on its state
         if (mode == SimDisk.CrashMode.WIPED && index < sim.settings.replicaCount()) {
             stateAtRisk = true;
@@ -166,6 +170,16 @@ final class SimNode implements Outbox {
         }
         disk.repair(entries, chains);
         sim.onRepaired(this, entries);
+        sim.afterDiskStep(this, SimDisk.Step.REPAIR);
+    }
+
+    @Override
+    public void resolveTail(List<LogEntry> entries, long[] chains) {
+        if (dead()) {
+            return;
+        }
+        disk.resolveTail(entries, chains);
+        sim.onTailResolved(this, entries);
         sim.afterDiskStep(this, SimDisk.Step.REPAIR);
     }
 

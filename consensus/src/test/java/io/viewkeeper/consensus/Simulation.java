@@ -397,7 +397,7 @@ public final class Simulation {
     }
 
     /** State loss is tolerated at one replica at a time: the protocol assumes at most f replicas fail. */
-    private boolean noneAtRisk() {
+    boolean noneAtRisk() {
         for (SimNode node : nodes) {
             if (node.stateAtRisk) {
                 return false;
@@ -462,6 +462,19 @@ public final class Simulation {
         }
         record("r" + node.index + " repaired ops " + entries.get(0).op() + ".." + entries.get(entries.size() - 1).op()
                 + " from its peers");
+    }
+
+    /** The node resolved its unreadable last write with its peers, taking {@code entries} from them. */
+    void onTailResolved(SimNode node, List<LogEntry> entries) {
+        faults.record(SimFaults.Kind.TAIL_RESOLVED);
+        for (LogEntry entry : entries) {
+            LogEntry committedThere = committed.get(entry.op());
+            if (committedThere != null && !committedThere.equals(entry)) {
+                throw new Violation("bad-tail", "r" + node.index + " took op " + entry.op() + " as " + entry
+                        + " but " + committedThere + " is committed there");
+            }
+        }
+        record("r" + node.index + " resolved its unreadable last write, taking " + entries.size() + " ops");
     }
 
     /** The driver found damage on the node's disk as it restarted: the replica recovers instead (§4.3). */
@@ -553,6 +566,19 @@ public final class Simulation {
     /** Scenario use: damages the stored checkpoint of replica {@code index}; false when it has none. */
     public boolean corruptCheckpoint(int index) {
         return corruptDisk(nodes[index], true);
+    }
+
+    /** Damages the last write on the disk of replica {@code index} beyond telling ({@link SimDisk#corruptLastWrite}). */
+    public boolean corruptLastWrite(int index) {
+        SimNode node = nodes[index];
+        if (!node.disk.corruptLastWrite(random)) {
+            return false;
+        }
+        node.stateAtRisk = true;
+        node.startedRecovering = false;
+        faults.record(SimFaults.Kind.ENTRY_CORRUPTED);
+        record("disk corruption at r" + index + " of its last write");
+        return true;
     }
 
     /** Flips a bit of the entry at {@code op} on the disk of replica {@code index}; false when it holds none. */

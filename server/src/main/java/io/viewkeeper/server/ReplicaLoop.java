@@ -590,6 +590,19 @@ final class ReplicaLoop implements WritePath, Outbox, ReplicaInbox, Runnable {
         runOnDisk("repair " + entries.size() + " damaged log records", () -> writer.runNow(wal -> wal.repair(records)));
     }
 
+    /** Appends the entries peers hold after the unreadable last write the log found on start, then forgets it. */
+    @Override
+    public void resolveTail(List<LogEntry> entries, long[] chains) {
+        List<WalRecord> records = new ArrayList<>(entries.size());
+        for (int i = 0; i < entries.size(); i++) {
+            LogEntry e = entries.get(i);
+            records.add(new WalRecord(e.op(), e.view(), e.clientId(), e.requestNumber(), e.checksum(), chains[i],
+                    e.body()));
+        }
+        runOnDisk("resolve the unreadable last write with " + entries.size() + " entries from peers",
+                () -> writer.runNow(wal -> wal.resolveTail(records)));
+    }
+
     /**
      * Saves the changes since the last checkpoint (incremental, on this thread, where the tree does not change
      * under it) and returns an empty token: the whole snapshot is built only when a peer needs it.

@@ -298,6 +298,12 @@ public final class ViewkeeperNode implements AutoCloseable {
                             + "votes nor serves until then", config.serverId(), damaged, start.durable().holes()
                             .stream().map(h -> h.firstOp() + ".." + h.lastOp()).toList());
                 }
+                if (start.durable().uncertainTailOps() > 0 && !single && !config.learner()) {
+                    log.warn("replica {} could not read its log's last write (it may have held up to {} ops after "
+                            + "op {}); it asks its peers what they hold after that op and keeps what they hold, and "
+                            + "neither votes nor serves until a quorum has answered", config.serverId(),
+                            start.durable().uncertainTailOps(), start.durable().lastOp());
+                }
                 log.info("replica {} restarts from its disk: checkpoint at op {}, {} log entries after it, view {}, "
                         + "known committed up to op {}", config.serverId(),
                         start.durable().checkpoint() == null ? 0 : start.durable().checkpoint().op(),

@@ -105,6 +105,11 @@ public class PrepareBatchBenchmark {
         public void repairLog(List<LogEntry> entries, long[] chains) {
             throw new IllegalStateException("replicas in memory never restart on a damaged log");
         }
+
+        @Override
+        public void resolveTail(List<LogEntry> entries, long[] chains) {
+            throw new IllegalStateException("replicas in memory never restart on a damaged log");
+        }
     }
 
     @Benchmark

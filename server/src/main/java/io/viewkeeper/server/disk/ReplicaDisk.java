@@ -185,7 +185,7 @@ public final class ReplicaDisk implements AutoCloseable {
     }
 
     /** What the log holds after the checkpoint: its entries, checked, and the damaged runs between them. */
-    private record CheckedLog(List<LogEntry> entries, List<LogHole> holes) {
+    private record CheckedLog(List<LogEntry> entries, List<LogHole> holes, int uncertainTailOps) {
     }
 
     /**
@@ -240,7 +240,7 @@ public final class ReplicaDisk implements AutoCloseable {
             expectedOp++;
             record = records.hasNext() ? records.next() : null;
         }
-        return new CheckedLog(entries, holes);
+        return new CheckedLog(entries, holes, contents.uncertainTailOps());
     }
 
     private static LogEntry entryOf(WalRecord record) {
@@ -265,7 +265,7 @@ public final class ReplicaDisk implements AutoCloseable {
                 io.viewkeeper.consensus.Outbox.NO_RESULT, ClientTableCodec.decode(stored.consensusClients()));
         TreeSnapshot.Image image = stored == null ? emptyImage() : stored.image();
         return new Start(Kind.INTACT, new DurableState(metadata.view(), metadata.lastNormalView(), checkpoint,
-                entries, commitHint, checked.holes()), image, null);
+                entries, commitHint, checked.holes(), checked.uncertainTailOps()), image, null);
     }
 
     private static TreeSnapshot.Image emptyImage() {

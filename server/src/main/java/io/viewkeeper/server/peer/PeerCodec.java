@@ -148,6 +148,20 @@ public final class PeerCodec {
                 entries(out, m.entries());
                 out.writeInt(m.from());
             }
+            case Message.TailRequest m -> {
+                out.writeByte(19);
+                longs(out, m.afterOp(), m.chainAtAfter(), m.throughOp());
+                out.writeInt(m.from());
+            }
+            case Message.TailResponse m -> {
+                out.writeByte(20);
+                longs(out, m.afterOp(), m.lastNormalView());
+                out.writeBoolean(m.normalPrimary());
+                out.writeLong(m.lastOp());
+                out.writeByte(m.answer().ordinal());
+                entries(out, m.entries());
+                out.writeInt(m.from());
+            }
         }
     }
 
@@ -199,6 +213,16 @@ public final class PeerCodec {
                 long lastOp = d.readLong();
                 Message.RepairRefusal refusal = in.refusal();
                 yield new Message.RepairResponse(firstOp, lastOp, in.entries(), refusal, d.readInt());
+            }
+            case 19 -> new Message.TailRequest(d.readLong(), d.readLong(), d.readLong(), d.readInt());
+            case 20 -> {
+                long afterOp = d.readLong();
+                long lastNormalView = d.readLong();
+                boolean normalPrimary = in.bool();
+                long lastOp = d.readLong();
+                Message.TailAnswer answer = in.tailAnswer();
+                yield new Message.TailResponse(afterOp, lastNormalView, normalPrimary, lastOp, answer, in.entries(),
+                        d.readInt());
             }
             default -> throw new PeerProtocolException("unknown message tag " + tag);
         };
@@ -272,6 +296,15 @@ public final class PeerCodec {
                 throw new PeerProtocolException("a repair refusal field holds " + b);
             }
             return b == -1 ? null : all[b];
+        }
+
+        Message.TailAnswer tailAnswer() throws IOException, PeerProtocolException {
+            byte b = data.readByte();
+            Message.TailAnswer[] all = Message.TailAnswer.values();
+            if (b < 0 || b >= all.length) {
+                throw new PeerProtocolException("a tail answer field holds " + b);
+            }
+            return all[b];
         }
 
         int count(int elementBytesMin) throws IOException, PeerProtocolException {

@@ -31,7 +31,7 @@ import java.nio.file.StandardOpenOption;
  */
 public final class InputLog implements AutoCloseable {
     static final long MAGIC = 0x564b_494e_5055_5431L; // "VKINPUT1"
-    static final int VERSION = 3;
+    static final int VERSION = 4;
 
     static final byte START = 1;
     static final byte MESSAGE = 2;
@@ -161,6 +161,7 @@ public final class InputLog implements AutoCloseable {
                 out.writeLong(hole.lastOp());
                 out.writeLong(hole.chainAtLast());
             }
+            out.writeInt(start.durable().uncertainTailOps());
         }
         out.writeBoolean(extendedTypes);
         out.writeBoolean(enforceQuota);

@@ -200,7 +200,7 @@ public final class InputReplay {
             for (int i = 0; i < holeCount; i++) {
                 holes.add(new LogHole(in.readLong(), in.readLong(), in.readLong()));
             }
-            return new DurableState(view, lastNormalView, checkpoint, entries, knownCommit, holes);
+            return new DurableState(view, lastNormalView, checkpoint, entries, knownCommit, holes, in.readInt());
         } catch (IllegalArgumentException e) {
             throw new MalformedLog("a start whose durable state does not hold together: " + e.getMessage());
         }
@@ -477,6 +477,11 @@ public final class InputReplay {
         @Override
         public void repairLog(List<LogEntry> entries, long[] chains) {
             // the log is the core's: the repaired entries are in it
+        }
+
+        @Override
+        public void resolveTail(List<LogEntry> entries, long[] chains) {
+            // the log is the core's: the entries taken from peers are in it
         }
 
         @Override

@@ -17,9 +17,14 @@ import java.util.List;
  * whether it completed or not, keeping entries a primary sent is safe. Any other bad record is a torn tail when
  * nothing valid follows it (the crash hit the last write) and damage when a complete batch follows it. Only the
  * log's last segment may have a torn tail; a segment is closed only after its last batch was synced.
+ *
+ * <p>A torn tail that stopped on bytes that are not zero, with no valid batch end after them, is unreadable
+ * ({@code unreadableEnd} is the offset after its last byte that is not zero): a write a crash cut short looks so,
+ * but so does a synced batch whose entry and end record were both damaged since, whose ops may have been
+ * acknowledged. Zeroed bytes where a record belongs are taken as never written.
  */
 record SegmentScan(long firstOp, List<WalRecord> records, List<Hole> holes, long lastOp, int goodEnd,
-                   boolean tailWritten, int sealAt, String damage) {
+                   boolean tailWritten, int sealAt, String damage, int unreadableEnd) {
 
     /**
      * A damaged entry record at {@code offset}, {@code recordBytes} long, of op {@code op}; {@code chainKnown} when
@@ -74,7 +79,11 @@ record SegmentScan(long firstOp, List<WalRecord> records, List<Hole> holes, long
                     return result(false, position, null);
                 }
                 // Zeroed bytes with nothing valid after them are the end of what was written.
-                return zeroed && stop.damage() == null ? result(pending(), -1, null) : stop;
+                if (zeroed && stop.damage() == null) {
+                    return result(pending(), -1, null);
+                }
+                return stop.damage() != null ? stop : new SegmentScan(firstOp, stop.records(), stop.holes(),
+                        stop.lastOp(), stop.goodEnd(), true, -1, null, lastNonZeroEnd());
             }
             return result(pending(), -1, null);
         }
@@ -166,7 +175,16 @@ record SegmentScan(long firstOp, List<WalRecord> records, List<Hole> holes, long
 
         private SegmentScan result(boolean tailWritten, int sealAt, String damage) {
             return new SegmentScan(firstOp, List.copyOf(records), List.copyOf(holes), lastOp, goodEnd, tailWritten,
-                    sealAt, damage);
+                    sealAt, damage, -1);
+        }
+
+        /** The offset after the segment's last byte that is not zero, past the last complete batch. */
+        private int lastNonZeroEnd() {
+            int end = segment.limit();
+            while (end > goodEnd && segment.get(end - 1) == 0) {
+                end--;
+            }
+            return end;
         }
     }
 

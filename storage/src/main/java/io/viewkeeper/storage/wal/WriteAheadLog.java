@@ -31,6 +31,12 @@ public final class WriteAheadLog implements AutoCloseable {
     /** A segment being rewritten by a truncation; one found on open is a crash's, and the segment is intact. */
     private static final String CUT_SUFFIX = ".cut";
     private static final String RESET_MARKER = "reset-pending";
+    /**
+     * Names the last op an unreadable last write may have held, from when the open found it (before it cut those
+     * bytes) until the replica resolved it with its peers ({@link #resolveTail}): a restart in between finds the
+     * doubt again, not a clean log.
+     */
+    private static final String TAIL_MARKER = "tail-unresolved";
 
     /**
      * {@code segmentBytes}: the preallocated size of a segment (a larger batch gets a segment of its own size);
@@ -54,13 +60,19 @@ public final class WriteAheadLog implements AutoCloseable {
 
     /**
      * What opening found: the entries after {@code baseOp} in order, the ops whose records are damaged between
-     * intact ones ({@code holes}, skipped in {@code records}; {@link #repair} rewrites them), and a description of
-     * damage the log could not skip, or null.
+     * intact ones ({@code holes}, skipped in {@code records}; {@link #repair} rewrites them), a description of
+     * damage the log could not skip, or null, and, when the last write could not be read, at most how many ops
+     * after the last one it may have held ({@code uncertainTailOps}, 0 when none; {@link #resolveTail} ends it).
      */
-    public record Contents(long baseOp, List<WalRecord> records, List<Hole> holes, String damage) {
+    public record Contents(long baseOp, List<WalRecord> records, List<Hole> holes, String damage,
+                           int uncertainTailOps) {
         public Contents {
             records = List.copyOf(records);
             holes = List.copyOf(holes);
+        }
+
+        public Contents(long baseOp, List<WalRecord> records, List<Hole> holes, String damage) {
+            this(baseOp, records, holes, damage, 0);
         }
 
         public long lastOp() {
@@ -93,6 +105,8 @@ public final class WriteAheadLog implements AutoCloseable {
     private long lastOp;
     private boolean dirty;
     private final TreeMap<Long, HoleAt> holes = new TreeMap<>();
+    /** The last op an unreadable last write may have held, until resolved; 0 when none. */
+    private long unreadableThroughOp;
 
     private WriteAheadLog(Path directory, Options options, ChannelOpener opener) {
         this.directory = directory;
@@ -131,6 +145,8 @@ public final class WriteAheadLog implements AutoCloseable {
             Files.delete(leftover);
         }
         Files.deleteIfExists(directory.resolve(RESET_MARKER + ".tmp")); // a marker whose write a crash cut short
+        Files.deleteIfExists(directory.resolve(TAIL_MARKER + ".tmp"));
+        unreadableThroughOp = readTailMarker();
         List<Path> paths = listFiles(directory, SUFFIX);
         List<WalRecord> records = new ArrayList<>();
         List<Hole> found = new ArrayList<>();
@@ -142,7 +158,50 @@ public final class WriteAheadLog implements AutoCloseable {
                 return new Contents(checkpointOp, records, found, paths.get(i).getFileName() + ": " + damage);
             }
         }
-        return new Contents(checkpointOp, records, found, null);
+        int uncertain = unreadableThroughOp == 0 ? 0
+                : (int) Math.min(Integer.MAX_VALUE / 2, Math.max(1, unreadableThroughOp - lastOp));
+        return new Contents(checkpointOp, records, found, null, uncertain);
+    }
+
+    private long readTailMarker() throws IOException {
+        Path marker = directory.resolve(TAIL_MARKER);
+        if (!Files.exists(marker)) {
+            return 0;
+        }
+        String text = Files.readString(marker, StandardCharsets.US_ASCII).trim();
+        try {
+            long op = Long.parseLong(text);
+            if (op > 0) {
+                return op;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new CorruptStorageException(marker + " does not name an op: '" + text + "'; not touching the log");
+    }
+
+    /** Records durably that the last write may have held ops up to {@code throughOp}, before its bytes are cut. */
+    private void writeTailMarker(long throughOp) throws IOException {
+        unreadableThroughOp = Math.max(unreadableThroughOp, throughOp);
+        byte[] text = Long.toString(unreadableThroughOp).getBytes(StandardCharsets.US_ASCII);
+        DurableFiles.replace(opener, directory.resolve(TAIL_MARKER + ".tmp"), directory.resolve(TAIL_MARKER),
+                ByteBuffer.wrap(text), text.length);
+    }
+
+    /**
+     * Ends the doubt over the unreadable last write the open reported: appends {@code taken} (entries the peers
+     * hold after the last op, possibly none), syncs them, and only then forgets the doubt.
+     */
+    public synchronized void resolveTail(List<WalRecord> taken) throws IOException {
+        if (unreadableThroughOp == 0) {
+            throw new IllegalStateException("no unreadable last write to resolve");
+        }
+        unreadableThroughOp = 0;
+        append(taken);
+        sync();
+        Files.deleteIfExists(directory.resolve(TAIL_MARKER));
+        syncDirectory();
+        log.info("the unreadable last write is resolved with the peers; {} entries taken from them", taken.size());
     }
 
     /** Reads one segment into {@code records} and {@code found}; returns a description of damage, or null. */
@@ -192,7 +251,15 @@ public final class WriteAheadLog implements AutoCloseable {
         }
         lastOp = Math.max(lastOp, scan.lastOp());
         if (last) {
-            if (scan.tailWritten()) {
+            if (scan.unreadableEnd() >= 0) {
+                int bytes = scan.unreadableEnd() - scan.goodEnd();
+                int minRecord = WalFormat.RECORD_PREFIX_BYTES + WalFormat.ENTRY_FIXED_BYTES;
+                long throughOp = Math.max(lastOp, checkpointOp) + Math.max(1, (bytes + minRecord - 1) / minRecord);
+                log.warn("log segment {}: the last write after op {} cannot be read ({} bytes) and may have held ops "
+                        + "through op {}; the replica resolves it with its peers before it starts",
+                        path.getFileName(), scan.lastOp(), bytes, throughOp);
+                writeTailMarker(throughOp);
+            } else if (scan.tailWritten()) {
                 log.warn("cutting a torn tail from log segment {} after op {}", path.getFileName(), scan.lastOp());
             }
             activate(path, scan.goodEnd(), content.limit(), scan.tailWritten());
@@ -277,6 +344,9 @@ public final class WriteAheadLog implements AutoCloseable {
      * A batch that does not fit in the active segment starts a new one.
      */
     public synchronized void append(List<WalRecord> batch) throws IOException {
+        if (unreadableThroughOp != 0) {
+            throw new IllegalStateException("append before the unreadable last write was resolved");
+        }
         if (batch.isEmpty()) {
             return;
         }
@@ -425,6 +495,8 @@ public final class WriteAheadLog implements AutoCloseable {
         segments.clear();
         holes.clear();
         lastOp = op;
+        unreadableThroughOp = 0;
+        Files.deleteIfExists(directory.resolve(TAIL_MARKER));
         Files.deleteIfExists(directory.resolve(RESET_MARKER));
         syncDirectory();
     }

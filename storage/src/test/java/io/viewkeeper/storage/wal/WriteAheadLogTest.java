@@ -98,6 +98,11 @@ class WriteAheadLogTest {
         WriteAheadLog.Opened opened = WriteAheadLog.open(dir, SMALL, ChannelOpener.DIRECT, 0);
         assertThat(opened.contents().damage()).isNull();
         assertThat(opened.contents().records()).usingRecursiveFieldByFieldElementComparator().isEqualTo(written);
+        // bytes that are not zero and no batch end: a torn write or a damaged synced one, which the peers resolve
+        assertThat(opened.contents().uncertainTailOps()).isPositive();
+        assertThatThrownBy(() -> opened.log().append(batch(written.size() + 1, 1, 2, random)))
+                .isInstanceOf(IllegalStateException.class);
+        opened.log().resolveTail(List.of());
         List<WalRecord> next = batch(written.size() + 1, 3, 2, random);
         opened.log().append(next);
         opened.log().close();
@@ -222,6 +227,38 @@ class WriteAheadLogTest {
         assertThat(contents.damage()).isNull();
         assertThat(contents.holes()).containsExactly(new WriteAheadLog.Hole(lastRecord.op(), true, lastRecord.chain()));
         assertThat(contents.lastOp()).isEqualTo(lastRecord.op());
+    }
+
+    /**
+     * The last synced batch's last entry and its end record both damaged: nothing tells that write from one a crash
+     * cut short, so the open reports how many ops it may have held, and keeps reporting it on every open (the bytes
+     * are cut the first time) until the replica resolves it with its peers, appending what they hold.
+     */
+    @Test
+    void shouldReportUnreadableLastWriteOnEveryOpenUntilResolved() throws IOException {
+        SplittableRandom random = new SplittableRandom(14);
+        WriteAheadLog wal = WriteAheadLog.open(dir, SMALL, ChannelOpener.DIRECT, 0).log();
+        List<WalRecord> written = fill(wal, 5, random);
+        List<WalRecord> lastBatch = batch(wal.lastOp() + 1, 3, 1, random);
+        wal.append(lastBatch);
+        wal.sync();
+        wal.close();
+        Path last = segmentFiles().get(segmentFiles().size() - 1);
+        WalRecord lastRecord = lastBatch.get(lastBatch.size() - 1);
+        flipByte(last, offsetOf(last, lastRecord.op()) + WalFormat.RECORD_PREFIX_BYTES + 30);
+        flipByte(last, endOfData(last) - 5);
+        WriteAheadLog.Contents first = reopen(0);
+        assertThat(first.damage()).isNull();
+        assertThat(first.records()).usingRecursiveFieldByFieldElementComparator().isEqualTo(written);
+        assertThat(first.uncertainTailOps()).isGreaterThanOrEqualTo(lastBatch.size());
+        assertThat(reopen(0).uncertainTailOps()).isEqualTo(first.uncertainTailOps());
+        WriteAheadLog.Opened opened = WriteAheadLog.open(dir, SMALL, ChannelOpener.DIRECT, 0);
+        opened.log().resolveTail(lastBatch);
+        opened.log().close();
+        written.addAll(lastBatch);
+        WriteAheadLog.Contents resolved = reopen(0);
+        assertThat(resolved.uncertainTailOps()).isZero();
+        assertThat(resolved.records()).usingRecursiveFieldByFieldElementComparator().isEqualTo(written);
     }
 
     /**

@@ -1,0 +1,254 @@
+package io.viewkeeper.consensus;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Resolving an unreadable last write with the peers (protocol-aware recovery, Alagappan et al., FAST '18, §4.4): a
+ * replica restarting on a disk whose last write could not be read ({@link DurableState#uncertainTailOps}) cannot
+ * tell a write cut short by a crash (never synced, never acknowledged) from a synced write damaged since, whose ops
+ * it may have acknowledged and a primary may have committed with its help. Cutting them on that evidence alone
+ * could lose a committed op once one more replica fails. So before it takes part in anything the replica asks the
+ * voters what they hold after its last readable op {@code L}, and keeps what they hold; it cuts only when the
+ * answers prove no committed op is missing.
+ *
+ * <p>Let {@code N} be the replica's last normal view on disk. It acknowledged ops only in views up to {@code N}, and
+ * every log held by a replica whose last normal view is {@code N} or later, and that holds anything after
+ * {@code L} with the same hash chain at {@code L}, is a prefix of the log of view {@code N} or of a later view's
+ * starting log (which holds every op committed before it). Taking such a log's entries after {@code L} leaves this
+ * replica in a state it could have reached alone (a replica that wrote a later view's starting log and crashed
+ * before recording that view). The doubt ends when:
+ * <ul>
+ *   <li>the normal primary of view {@code N} or later answers: its log holds every committed op (and in view
+ *       {@code N} every op this replica acknowledged); the replica takes its entries through the doubtful range;</li>
+ *   <li>f + 1 other voters answer, each with a log that holds nothing after {@code L}, a log that took another
+ *       branch at or before {@code L}, or a log as above: an op committed with this replica's acknowledgement is
+ *       held by f others, so at least one of those f + 1 holds it, and the replica takes the entries of the answer
+ *       from the latest view (the longest within it), which then hold it.</li>
+ * </ul>
+ * Answers come from peers in any status but recovering, a repairing peer answering from its own disk, so a group
+ * whose replicas all restart on torn last writes resolves them together. This counts on one damaged disk per op
+ * (the fault model): a peer's own unreadable last write was then cut short by a crash. Entries come in pages of at
+ * most {@link #OPS_PER_ANSWER}; each page starts a new round of answers. When the primary's log took another branch
+ * the doubtful ops were never committed and the replica keeps its log as it is; when the answer it needs can no
+ * longer be had (released into a checkpoint, or no peer answered at all for long), it recovers its whole state
+ * instead (§4.3), which is safe whatever its disk held.
+ */
+final class TailRepair {
+
+    /** The most entries one answer carries. */
+    static final int OPS_PER_ANSWER = LogHole.OPS_MAX;
+
+    private final Replica r;
+    private final DurableState disk;
+    /** The disk's log, and the entries taken from peers after it. */
+    private final ReplicaLog held;
+    private final long throughOp;
+    private final List<LogEntry> adopted = new ArrayList<>();
+    /** This round's answers by replica index: about ops after {@link #held}'s last op. */
+    private Message.TailResponse[] answers;
+    private boolean anyAnswer;
+    /** Why the repair gave up, once it did. */
+    private String why;
+    private long ticks;
+    private long lastSendTick;
+
+    TailRepair(Replica replica, DurableState disk) {
+        Replica.check(disk.uncertainTailOps() > 0 && disk.holes().isEmpty(), "tail repair of a certain tail");
+        this.r = replica;
+        this.disk = disk;
+        Checkpoint checkpoint = disk.checkpoint();
+        this.held = new ReplicaLog(checkpoint == null ? 0 : checkpoint.op(), checkpoint == null ? 0
+                : checkpoint.chain());
+        for (LogEntry entry : disk.entries()) {
+            if (entry.op() > held.startOp()) {
+                held.append(entry);
+            }
+        }
+        this.throughOp = held.lastOp() + disk.uncertainTailOps();
+    }
+
+    /** The disk as it will be once the doubt is resolved: its entries and those taken from peers. */
+    DurableState resolvedDisk() {
+        List<LogEntry> entries = new ArrayList<>(disk.entries());
+        entries.addAll(adopted);
+        return new DurableState(disk.view(), disk.lastNormalView(), disk.checkpoint(), entries, disk.knownCommit());
+    }
+
+    List<LogEntry> adopted() {
+        return List.copyOf(adopted);
+    }
+
+    /** The chain at each adopted entry, in order. */
+    long[] adoptedChains() {
+        long[] chains = new long[adopted.size()];
+        for (int i = 0; i < chains.length; i++) {
+            chains[i] = held.chain(adopted.get(i).op());
+        }
+        return chains;
+    }
+
+    void start() {
+        newRound();
+    }
+
+    /** Time passes: the question goes again every resend interval; true when no peer answered for far too long. */
+    boolean onTick() {
+        ticks++;
+        if (!anyAnswer && ticks / r.options.viewChangeTimeoutTicks() >= 3L * RepairProtocol.GIVE_UP_TIMEOUTS) {
+            return true;
+        }
+        if (ticks - lastSendTick >= r.options.resendTicks()) {
+            send();
+        }
+        return false;
+    }
+
+    private void newRound() {
+        answers = new Message.TailResponse[r.configuration.replicaCount()];
+        send();
+    }
+
+    private void send() {
+        lastSendTick = ticks;
+        long after = held.lastOp();
+        r.broadcast(new Message.TailRequest(after, held.chain(after), throughOp, r.replicaIndex()));
+    }
+
+    /** The outcome of one answer. */
+    enum Step { WAIT, RESOLVED, GIVE_UP }
+
+    String why() {
+        return why;
+    }
+
+    /** A peer's answer; the step it leads to, with {@link #why} saying why it gave up. */
+    Step onResponse(Message.TailResponse message) {
+        long after = held.lastOp();
+        if (message.afterOp() != after || r.configuration.isLearner(message.from())) {
+            r.ignored.ignore(Ignored.UNWANTED);
+            return Step.WAIT;
+        }
+        if (message.answer() == Message.TailAnswer.HOLDS && !entriesFit(message.entries(), after)) {
+            r.ignored.ignore(Ignored.BAD_REPAIR);
+            return Step.WAIT;
+        }
+        anyAnswer = true;
+        // a later answer replaces the sender's earlier one: its state moved on (say, it became the primary)
+        answers[message.from()] = message;
+        return decide(after);
+    }
+
+    private boolean entriesFit(List<LogEntry> entries, long after) {
+        long op = after + 1;
+        for (LogEntry entry : entries) {
+            if (entry.op() != op || !entry.checksumValid() || op > throughOp) {
+                return false;
+            }
+            op++;
+        }
+        return true;
+    }
+
+    private Step decide(long after) {
+        long lastNormalView = disk.lastNormalView();
+        Message.TailResponse best = null;
+        int counted = 0;
+        for (Message.TailResponse answer : answers) {
+            if (answer == null) {
+                continue;
+            }
+            if (answer.normalPrimary() && answer.lastNormalView() >= lastNormalView) {
+                return fromPrimary(answer, after);
+            }
+            switch (answer.answer()) {
+                case NOTHING_AFTER, CHAIN_DIFFERS -> counted++;
+                case HOLDS -> {
+                    if (answer.lastNormalView() >= lastNormalView) {
+                        counted++;
+                        best = better(best, answer);
+                    }
+                }
+                case RELEASED, UNAVAILABLE -> {
+                }
+            }
+        }
+        if (counted < r.quorum()) {
+            return Step.WAIT;
+        }
+        return best == null ? Step.RESOLVED : take(best);
+    }
+
+    /** The answer from the latest view, the longest log within it. */
+    private static Message.TailResponse better(Message.TailResponse a, Message.TailResponse b) {
+        if (a == null) {
+            return b;
+        }
+        if (a.lastNormalView() != b.lastNormalView()) {
+            return a.lastNormalView() > b.lastNormalView() ? a : b;
+        }
+        return a.lastOp() >= b.lastOp() ? a : b;
+    }
+
+    private Step fromPrimary(Message.TailResponse primary, long after) {
+        return switch (primary.answer()) {
+            case HOLDS -> take(primary);
+            // nothing after: nothing more was committed; another branch: the doubtful ops were never committed
+            case NOTHING_AFTER, CHAIN_DIFFERS -> Step.RESOLVED;
+            case RELEASED, UNAVAILABLE -> {
+                why = "the primary released op " + after + " into a checkpoint";
+                yield Step.GIVE_UP;
+            }
+        };
+    }
+
+    /** Takes the answer's entries; resolved once through the doubtful range or the holder's log, else a new round. */
+    private Step take(Message.TailResponse holder) {
+        for (LogEntry entry : holder.entries()) {
+            held.append(entry);
+            adopted.add(entry);
+        }
+        if (held.lastOp() >= throughOp || held.lastOp() >= holder.lastOp()) {
+            return Step.RESOLVED;
+        }
+        newRound();
+        return Step.WAIT;
+    }
+
+    /**
+     * What this replica holds after the op a restarting peer asks about, from {@code log}: its live log, or its disk's
+     * while it is itself resolving its tail. {@code lastNormalView} and {@code normalPrimary} describe it.
+     */
+    static Message.TailResponse answer(Message.TailRequest request, ReplicaLog log, long lastNormalView,
+                                       boolean normalPrimary, int self) {
+        long after = request.afterOp();
+        Message.TailAnswer answer;
+        if (log.lastOp() <= after) {
+            answer = Message.TailAnswer.NOTHING_AFTER;
+        } else if (after < log.startOp()) {
+            answer = Message.TailAnswer.RELEASED;
+        } else if (log.chain(after) != request.chainAtAfter()) {
+            answer = Message.TailAnswer.CHAIN_DIFFERS;
+        } else {
+            answer = Message.TailAnswer.HOLDS;
+        }
+        List<LogEntry> entries = answer != Message.TailAnswer.HOLDS ? List.of()
+                : log.suffix(after + 1, (int) Math.min(OPS_PER_ANSWER, request.throughOp() - after));
+        return new Message.TailResponse(after, lastNormalView, normalPrimary, log.lastOp(), answer, entries, self);
+    }
+
+    /** The answer of a replica without a readable log. */
+    static Message.TailResponse unavailable(Message.TailRequest request, int self) {
+        return new Message.TailResponse(request.afterOp(), -1, false, 0, Message.TailAnswer.UNAVAILABLE, List.of(),
+                self);
+    }
+
+    /** This replica's own answer while it resolves its tail: from its disk's log. */
+    Message.TailResponse answerFromDisk(Message.TailRequest request) {
+        return answer(request, held, disk.lastNormalView(), false, r.replicaIndex());
+    }
+
+    String describe() {
+        return "resolving its unreadable last write after op " + held.lastOp() + " (through op " + throughOp + ")";
+    }
+}
