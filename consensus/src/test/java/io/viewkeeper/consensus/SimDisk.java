@@ -212,7 +212,13 @@ final class SimDisk {
         for (int i = 0; i < keep; i++) {
             log.put(last.entries().get(i).op(), last.entries().get(i));
             chains.put(last.entries().get(i).op(), last.chains()[i]);
+            torn.remove(last.entries().get(i).op()); // written whole now, whatever an earlier tear left there
         }
+        // the write's later entries never landed: what an earlier write left at those ops is gone too
+        long tornOp = last.entries().get(keep).op();
+        log.tailMap(tornOp, false).clear();
+        chains.tailMap(tornOp, false).clear();
+        torn.tailMap(tornOp, false).clear();
         LogEntry tornEntry = SimNetwork.corrupt(last.entries().get(keep), random);
         log.put(tornEntry.op(), tornEntry);
         chains.put(tornEntry.op(), last.chains()[keep]);
