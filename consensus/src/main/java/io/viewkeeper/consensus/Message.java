@@ -194,9 +194,10 @@ public sealed interface Message {
      * A restarting replica could not read its disk's last write ({@link DurableState#uncertainTailOps}): its log ends
      * at {@code afterOp} with the hash chain {@code chainAtAfter} there, and it may have held ops up to
      * {@code throughOp}. Each voter says what it holds after {@code afterOp} ({@link TailResponse}). Carries no view:
-     * the answer carries the views that matter.
+     * the answer carries the views that matter. {@code round} is echoed in the answers: the asker counts only answers
+     * to its current round, each sent after it learned what it knew when it began that round.
      */
-    record TailRequest(long afterOp, long chainAtAfter, long throughOp, int from) implements Message {
+    record TailRequest(long afterOp, long chainAtAfter, long throughOp, long round, int from) implements Message {
         public TailRequest {
             if (afterOp < 0 || throughOp <= afterOp) {
                 throw new IllegalArgumentException("a tail request after op " + afterOp + " through op " + throughOp);
@@ -210,13 +211,13 @@ public sealed interface Message {
     }
 
     /**
-     * The answer to a {@link TailRequest}: the sender's last normal view (from its disk while it is itself
-     * repairing), whether it is the primary of that view and normal in it, the last op its log holds, and what it
-     * holds after {@code afterOp}: with {@link TailAnswer#HOLDS}, its entries from {@code afterOp + 1} on, at most
-     * {@link TailRepair#OPS_PER_ANSWER} and none past the op asked through.
+     * The answer to a {@link TailRequest} of round {@code round}: the sender's view and last normal view (from its
+     * disk while it is itself repairing), whether it is the normal primary of that view, the last op its log holds,
+     * and what it holds after {@code afterOp}: with {@link TailAnswer#HOLDS}, its entries from {@code afterOp + 1}
+     * on, at most {@link TailRepair#OPS_PER_ANSWER} and none past the op asked through.
      */
-    record TailResponse(long afterOp, long lastNormalView, boolean normalPrimary, long lastOp, TailAnswer answer,
-                        List<LogEntry> entries, int from) implements Message {
+    record TailResponse(long afterOp, long round, long currentView, long lastNormalView, boolean normalPrimary,
+                        long lastOp, TailAnswer answer, List<LogEntry> entries, int from) implements Message {
         public TailResponse {
             entries = List.copyOf(entries);
             if ((answer == TailAnswer.HOLDS) == entries.isEmpty()) {

@@ -59,7 +59,8 @@ final class RepairProtocol {
 
     /**
      * A repairing replica takes only the answers to its requests, and answers what peers resolving their own last
-     * write ask (from its disk once its holes are filled), so that replicas all restarting so resolve together.
+     * write or repairing their holes ask (from its disk once its holes are filled), so that replicas all restarting
+     * so resolve together.
      */
     void onMessageWhileRepairing(Message message) {
         switch (message) {
@@ -67,6 +68,8 @@ final class RepairProtocol {
             case Message.TailResponse m when tail != null -> onTailResponse(m);
             case Message.TailRequest m -> r.send(m.from(), tail != null ? tail.answerFromDisk(m)
                     : TailRepair.unavailable(m, r.replicaIndex()));
+            // a peer may need a record only this replica's disk holds: answered from it while resolving the tail
+            case Message.RepairRequest m when tail != null -> answerRepair(m, tail.held(), true);
             default -> r.ignored.ignore(Ignored.REPAIRING);
         }
     }
@@ -224,8 +227,11 @@ final class RepairProtocol {
         summary = "repaired " + repaired.size() + " entries in " + filled.length + " damaged runs from peers";
         end();
         if (repairedDisk.uncertainTailOps() > 0) {
-            beginTail(repairedDisk);
-            return;
+            if (!r.configuration.learner()) {
+                beginTail(repairedDisk);
+                return;
+            }
+            r.outbox.resolveTail(List.of(), new long[0]); // a learner's acknowledgements commit nothing
         }
         start(repairedDisk);
     }
@@ -258,8 +264,13 @@ final class RepairProtocol {
                         + adopted.get(adopted.size() - 1).op() + " from a peer");
                 summary = summary == null ? resolved : summary + "; " + resolved;
                 DurableState resolvedDisk = tail.resolvedDisk();
+                long viewToJoin = tail.viewToJoin();
                 tail = null;
                 start(resolvedDisk);
+                if (viewToJoin > r.view() && r.status() != Replica.Status.RECOVERING) {
+                    // the view its disk names is over: it joins the newest one it heard of instead of going back
+                    r.viewChangeProtocol.transitionToViewChange(viewToJoin);
+                }
             }
         }
     }
@@ -321,19 +332,25 @@ final class RepairProtocol {
      * Any status will do: the chain proves the entries are the ones the peer held.
      */
     void onRequest(Message.RepairRequest message) {
+        boolean available = r.status() != Replica.Status.RECOVERING && r.status() != Replica.Status.REPAIRING;
+        answerRepair(message, r.log, available);
+    }
+
+    /** Answers a peer's repair from {@code log}: the live log, or the disk's while this replica resolves its tail. */
+    private void answerRepair(Message.RepairRequest message, ReplicaLog log, boolean available) {
         Message.RepairRefusal refusal = null;
-        if (r.status() == Replica.Status.RECOVERING || r.status() == Replica.Status.REPAIRING) {
+        if (!available) {
             refusal = Message.RepairRefusal.UNAVAILABLE;
-        } else if (message.firstOp() <= r.log.startOp()) {
+        } else if (message.firstOp() <= log.startOp()) {
             refusal = Message.RepairRefusal.RELEASED;
-        } else if (message.lastOp() > r.log.lastOp() || message.lastOp() < message.firstOp()
+        } else if (message.lastOp() > log.lastOp() || message.lastOp() < message.firstOp()
                 || message.lastOp() - message.firstOp() >= LogHole.OPS_MAX) {
             refusal = Message.RepairRefusal.NOT_HELD;
-        } else if (r.log.chain(message.lastOp()) != message.chainAtLast()) {
+        } else if (log.chain(message.lastOp()) != message.chainAtLast()) {
             refusal = Message.RepairRefusal.CHAIN_DIFFERS;
         }
         List<LogEntry> entries = refusal != null ? List.of()
-                : r.log.suffix(message.firstOp(), (int) (message.lastOp() - message.firstOp() + 1));
+                : log.suffix(message.firstOp(), (int) (message.lastOp() - message.firstOp() + 1));
         r.send(message.from(), new Message.RepairResponse(message.firstOp(), message.lastOp(), entries, refusal,
                 r.replicaIndex()));
     }
@@ -345,7 +362,7 @@ final class RepairProtocol {
     void onTailRequest(Message.TailRequest message) {
         Message.TailResponse answer = r.status() == Replica.Status.RECOVERING
                 ? TailRepair.unavailable(message, r.replicaIndex())
-                : TailRepair.answer(message, r.log, r.status() == Replica.Status.NORMAL ? r.view()
+                : TailRepair.answer(message, r.log, r.view(), r.status() == Replica.Status.NORMAL ? r.view()
                         : r.lastNormalView(), r.status() == Replica.Status.NORMAL && r.isPrimary(),
                         r.replicaIndex());
         r.send(message.from(), answer);

@@ -19,20 +19,29 @@ import java.util.List;
  * replica in a state it could have reached alone (a replica that wrote a later view's starting log and crashed
  * before recording that view). The doubt ends when:
  * <ul>
- *   <li>the normal primary of view {@code N} or later answers: its log holds every committed op (and in view
- *       {@code N} every op this replica acknowledged); the replica takes its entries through the doubtful range;</li>
- *   <li>f + 1 other voters answer, each with a log that holds nothing after {@code L}, a log that took another
- *       branch at or before {@code L}, or a log as above: an op committed with this replica's acknowledgement is
- *       held by f others, so at least one of those f + 1 holds it, and the replica takes the entries of the answer
- *       from the latest view (the longest within it), which then hold it.</li>
+ *   <li>a normal primary of view {@code N} or later answers ({@code from} being that view's primary): its log holds
+ *       every committed op, and in view {@code N} every op it ever sent this replica; the replica takes its entries
+ *       through the doubtful range;</li>
+ *   <li>f + 1 other voters answer that can no longer acknowledge anything in view {@code N}, each with a log that
+ *       holds nothing after {@code L}, a log that took another branch at or before {@code L}, or a log as above; the
+ *       replica takes the entries of the answer from the latest view (the longest within it).</li>
  * </ul>
- * Answers come from peers in any status but recovering, a repairing peer answering from its own disk, so a group
- * whose replicas all restart on torn last writes resolves them together. This counts on one damaged disk per op
- * (the fault model): a peer's own unreadable last write was then cut short by a crash. Entries come in pages of at
- * most {@link #OPS_PER_ANSWER}; each page starts a new round of answers. When the primary's log took another branch
- * the doubtful ops were never committed and the replica keeps its log as it is; when the answer it needs can no
- * longer be had (released into a checkpoint, or no peer answered at all for long), it recovers its whole state
- * instead (§4.3), which is safe whatever its disk held.
+ * The second case needs care: the primary of {@code N} still counts this replica's acknowledgements from before its
+ * restart. While view {@code N} can still commit, an op this replica acknowledged and lost could become committed
+ * with those acknowledgements and one more that a peer sends after it answered "nothing after {@code L}". So an
+ * answer counts only when its sender's view is past {@code N} (it acknowledges nothing in {@code N} any more, and
+ * holds whatever it acknowledged there), or when it answers a round begun after the primary of {@code N} said it has
+ * left {@code N} (no op commits in {@code N} after that). An op committed in {@code N} then has f others holding it
+ * among the 2f others, so one of any f + 1 counted answers holds it. This counts on one damaged disk per op (the
+ * fault model): a peer's own unreadable last write was then cut short by a crash.
+ *
+ * <p>Answers come from peers in any status but recovering, a repairing peer answering from its own disk, so a group
+ * whose replicas all restart on torn last writes resolves them together. Entries come in pages of at most
+ * {@link #OPS_PER_ANSWER}; each page starts a new round. When the primary's log took another branch the doubtful
+ * ops were never committed and the replica keeps its log as it is; when the answer it needs can no longer be had
+ * (released into a checkpoint, or no counted answer came for long), it recovers its whole state instead (§4.3),
+ * which is safe whatever its disk held. Once view {@code N} is known to be over, the replica starts by fetching the
+ * newest view it heard of rather than going back to {@code N}.
  */
 final class TailRepair {
 
@@ -47,6 +56,12 @@ final class TailRepair {
     private final List<LogEntry> adopted = new ArrayList<>();
     /** This round's answers by replica index: about ops after {@link #held}'s last op. */
     private Message.TailResponse[] answers;
+    private long round;
+    /** The primary of the disk's last normal view said it left that view: no op commits there any more. */
+    private boolean normalViewOver;
+    /** The newest view any answer named. */
+    private long newestView;
+    /** Whether an answer that could count came at all. */
     private boolean anyAnswer;
     /** Why the repair gave up, once it did. */
     private String why;
@@ -66,6 +81,7 @@ final class TailRepair {
             }
         }
         this.throughOp = held.lastOp() + disk.uncertainTailOps();
+        this.newestView = disk.view();
     }
 
     /** The disk as it will be once the doubt is resolved: its entries and those taken from peers. */
@@ -88,11 +104,19 @@ final class TailRepair {
         return chains;
     }
 
+    /**
+     * The view to fetch on starting, once resolved: the newest view an answer named when the disk's last normal view
+     * is over, or -1 when the replica may start as its disk says.
+     */
+    long viewToJoin() {
+        return normalViewOver || newestView > disk.lastNormalView() && newestView > disk.view() ? newestView : -1;
+    }
+
     void start() {
         newRound();
     }
 
-    /** Time passes: the question goes again every resend interval; true when no peer answered for far too long. */
+    /** Time passes: the question goes again every resend interval; true when nothing countable came for too long. */
     boolean onTick() {
         ticks++;
         if (!anyAnswer && ticks / r.options.viewChangeTimeoutTicks() >= 3L * RepairProtocol.GIVE_UP_TIMEOUTS) {
@@ -105,6 +129,7 @@ final class TailRepair {
     }
 
     private void newRound() {
+        round++;
         answers = new Message.TailResponse[r.configuration.replicaCount()];
         send();
     }
@@ -112,7 +137,7 @@ final class TailRepair {
     private void send() {
         lastSendTick = ticks;
         long after = held.lastOp();
-        r.broadcast(new Message.TailRequest(after, held.chain(after), throughOp, r.replicaIndex()));
+        r.broadcast(new Message.TailRequest(after, held.chain(after), throughOp, round, r.replicaIndex()));
     }
 
     /** The outcome of one answer. */
@@ -125,7 +150,7 @@ final class TailRepair {
     /** A peer's answer; the step it leads to, with {@link #why} saying why it gave up. */
     Step onResponse(Message.TailResponse message) {
         long after = held.lastOp();
-        if (message.afterOp() != after || r.configuration.isLearner(message.from())) {
+        if (message.afterOp() != after || message.round() != round || r.configuration.isLearner(message.from())) {
             r.ignored.ignore(Ignored.UNWANTED);
             return Step.WAIT;
         }
@@ -133,8 +158,15 @@ final class TailRepair {
             r.ignored.ignore(Ignored.BAD_REPAIR);
             return Step.WAIT;
         }
-        anyAnswer = true;
-        // a later answer replaces the sender's earlier one: its state moved on (say, it became the primary)
+        newestView = Math.max(newestView, message.currentView());
+        long lastNormalView = disk.lastNormalView();
+        if (!normalViewOver && message.from() == r.primaryOf(lastNormalView)
+                && message.currentView() > lastNormalView) {
+            // From now on no op commits in that view: answers to a round begun now count whatever their view.
+            normalViewOver = true;
+            newRound();
+        }
+        // a later answer replaces the sender's earlier one in this round: its state moved on
         answers[message.from()] = message;
         return decide(after);
     }
@@ -158,8 +190,17 @@ final class TailRepair {
             if (answer == null) {
                 continue;
             }
-            if (answer.normalPrimary() && answer.lastNormalView() >= lastNormalView) {
+            if (answer.normalPrimary() && answer.lastNormalView() >= lastNormalView
+                    && answer.currentView() == answer.lastNormalView()
+                    && r.primaryOf(answer.currentView()) == answer.from()) {
+                anyAnswer = true;
+                if (answer.currentView() > lastNormalView) {
+                    normalViewOver = true;
+                }
                 return fromPrimary(answer, after);
+            }
+            if (!normalViewOver && answer.currentView() <= lastNormalView) {
+                continue; // it may still acknowledge in that view
             }
             switch (answer.answer()) {
                 case NOTHING_AFTER, CHAIN_DIFFERS -> counted++;
@@ -172,6 +213,9 @@ final class TailRepair {
                 case RELEASED, UNAVAILABLE -> {
                 }
             }
+        }
+        if (counted > 0) {
+            anyAnswer = true;
         }
         if (counted < r.quorum()) {
             return Step.WAIT;
@@ -217,9 +261,10 @@ final class TailRepair {
 
     /**
      * What this replica holds after the op a restarting peer asks about, from {@code log}: its live log, or its disk's
-     * while it is itself resolving its tail. {@code lastNormalView} and {@code normalPrimary} describe it.
+     * while it is itself resolving its tail. {@code view}, {@code lastNormalView} and {@code normalPrimary} describe
+     * it.
      */
-    static Message.TailResponse answer(Message.TailRequest request, ReplicaLog log, long lastNormalView,
+    static Message.TailResponse answer(Message.TailRequest request, ReplicaLog log, long view, long lastNormalView,
                                        boolean normalPrimary, int self) {
         long after = request.afterOp();
         Message.TailAnswer answer;
@@ -234,18 +279,24 @@ final class TailRepair {
         }
         List<LogEntry> entries = answer != Message.TailAnswer.HOLDS ? List.of()
                 : log.suffix(after + 1, (int) Math.min(OPS_PER_ANSWER, request.throughOp() - after));
-        return new Message.TailResponse(after, lastNormalView, normalPrimary, log.lastOp(), answer, entries, self);
+        return new Message.TailResponse(after, request.round(), view, lastNormalView, normalPrimary, log.lastOp(),
+                answer, entries, self);
     }
 
     /** The answer of a replica without a readable log. */
     static Message.TailResponse unavailable(Message.TailRequest request, int self) {
-        return new Message.TailResponse(request.afterOp(), -1, false, 0, Message.TailAnswer.UNAVAILABLE, List.of(),
-                self);
+        return new Message.TailResponse(request.afterOp(), request.round(), -1, -1, false, 0,
+                Message.TailAnswer.UNAVAILABLE, List.of(), self);
     }
 
     /** This replica's own answer while it resolves its tail: from its disk's log. */
     Message.TailResponse answerFromDisk(Message.TailRequest request) {
-        return answer(request, held, disk.lastNormalView(), false, r.replicaIndex());
+        return answer(request, held, disk.view(), disk.lastNormalView(), false, r.replicaIndex());
+    }
+
+    /** The disk's log with what was taken so far, for answering a peer's repair while this one resolves its tail. */
+    ReplicaLog held() {
+        return held;
     }
 
     String describe() {

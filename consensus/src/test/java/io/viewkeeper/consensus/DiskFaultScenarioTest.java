@@ -147,6 +147,41 @@ class DiskFaultScenarioTest {
     }
 
     /**
+     * Five replicas; an op reaches only the primary and one backup, which acknowledges it, crashes, and finds that
+     * write unreadable. It cannot reach the primary; the three others answer that they hold nothing after its last
+     * op, but they are still in the view, and the primary still counts the backup's old acknowledgement: one more
+     * acknowledgement would commit the op. So those answers do not settle it. The op does commit that way; once the
+     * primary is gone and the others moved to a new view their answers count, one of them holds the op, and the
+     * backup keeps it.
+     */
+    @Test
+    void shouldNotCountAnswersOfReplicasStillInTheViewWhosePrimaryHoldsOldAcknowledgements() {
+        Scenario cluster = Scenario.cluster(5);
+        Simulation sim = cluster.simulation();
+        int client = cluster.client(0);
+        cluster.writeKeysInTurn(client, 3);
+        cluster.runTicks(10);
+        sim.dropWhere(deliver -> deliver.message() instanceof Message.Prepare && deliver.to() >= 2);
+        cluster.write(client, 9);
+        cluster.runUntil(() -> cluster.replica(0).ackedOp(1) > cluster.replica(0).commitNumber());
+        long acknowledged = cluster.replica(0).ackedOp(1);
+        cluster.crash(1);
+        assertThat(cluster.corruptLastWrite(1)).isTrue();
+        sim.dropWhere(deliver -> deliver.from() + deliver.to() == 1);
+        cluster.restart(1);
+        cluster.runUntil(() -> cluster.replica(0).commitNumber() >= acknowledged);
+        cluster.runTicks(50);
+        assertThat(cluster.replica(1).status()).isEqualTo(Replica.Status.REPAIRING);
+        cluster.crash(0);
+        cluster.runUntil(() -> cluster.replica(1).status() != Replica.Status.REPAIRING);
+        assertThat(cluster.replica(1).repairSummary()).contains("kept ops");
+        assertThat(cluster.replica(1).opNumber()).isGreaterThanOrEqualTo(acknowledged);
+        cluster.heal();
+        cluster.restart(0);
+        cluster.finishSafely();
+    }
+
+    /**
      * Every replica restarts at once, two of them on a last write they cannot read (of different ops, one damaged
      * disk per op). Each answers the other from its own disk while it waits, so both resolve, and the group forms.
      */

@@ -118,8 +118,8 @@ final class SimNetwork {
             case Message.RepairResponse m when !m.entries().isEmpty() -> new Message.RepairResponse(m.firstOp(),
                     m.lastOp(), corruptOne(m.entries(), random), null, m.from());
             case Message.TailResponse m when !m.entries().isEmpty() -> new Message.TailResponse(m.afterOp(),
-                    m.lastNormalView(), m.normalPrimary(), m.lastOp(), m.answer(), corruptOne(m.entries(), random),
-                    m.from());
+                    m.round(), m.currentView(), m.lastNormalView(), m.normalPrimary(), m.lastOp(), m.answer(),
+                    corruptOne(m.entries(), random), m.from());
             case Message.CheckpointChunk m when m.data().length > 0 -> {
                 byte[] data = m.data().clone();
                 data[random.nextInt(data.length)] ^= (byte) (1 << random.nextInt(8));
@@ -163,9 +163,10 @@ final class SimNetwork {
             case Message.RepairRequest m -> mix(17, m.firstOp() * 131 + m.lastOp(), m.chainAtLast());
             case Message.RepairResponse m -> mix(18, m.firstOp() * 131 + (m.refusal() == null ? 0
                     : m.refusal().ordinal() + 1), entries(m.entries()));
-            case Message.TailRequest m -> mix(19, m.afterOp() * 131 + m.throughOp(), m.chainAtAfter());
+            case Message.TailRequest m -> mix(19, m.afterOp() * 131 + m.throughOp() * 7 + m.round(), m.chainAtAfter());
             case Message.TailResponse m -> mix(20, m.afterOp() * 131 + m.lastNormalView() * 7 + m.answer().ordinal()
-                    + (m.normalPrimary() ? 3 : 0), mix(m.lastOp(), entries(m.entries()), 0));
+                    + (m.normalPrimary() ? 3 : 0) + m.round() * 17, mix(m.lastOp(), entries(m.entries()),
+                    m.currentView()));
         };
         return mix(h, message.view(), message.from());
     }

@@ -150,12 +150,12 @@ public final class PeerCodec {
             }
             case Message.TailRequest m -> {
                 out.writeByte(19);
-                longs(out, m.afterOp(), m.chainAtAfter(), m.throughOp());
+                longs(out, m.afterOp(), m.chainAtAfter(), m.throughOp(), m.round());
                 out.writeInt(m.from());
             }
             case Message.TailResponse m -> {
                 out.writeByte(20);
-                longs(out, m.afterOp(), m.lastNormalView());
+                longs(out, m.afterOp(), m.round(), m.currentView(), m.lastNormalView());
                 out.writeBoolean(m.normalPrimary());
                 out.writeLong(m.lastOp());
                 out.writeByte(m.answer().ordinal());
@@ -214,15 +214,17 @@ public final class PeerCodec {
                 Message.RepairRefusal refusal = in.refusal();
                 yield new Message.RepairResponse(firstOp, lastOp, in.entries(), refusal, d.readInt());
             }
-            case 19 -> new Message.TailRequest(d.readLong(), d.readLong(), d.readLong(), d.readInt());
+            case 19 -> new Message.TailRequest(d.readLong(), d.readLong(), d.readLong(), d.readLong(), d.readInt());
             case 20 -> {
                 long afterOp = d.readLong();
+                long round = d.readLong();
+                long currentView = d.readLong();
                 long lastNormalView = d.readLong();
                 boolean normalPrimary = in.bool();
                 long lastOp = d.readLong();
                 Message.TailAnswer answer = in.tailAnswer();
-                yield new Message.TailResponse(afterOp, lastNormalView, normalPrimary, lastOp, answer, in.entries(),
-                        d.readInt());
+                yield new Message.TailResponse(afterOp, round, currentView, lastNormalView, normalPrimary, lastOp,
+                        answer, in.entries(), d.readInt());
             }
             default -> throw new PeerProtocolException("unknown message tag " + tag);
         };

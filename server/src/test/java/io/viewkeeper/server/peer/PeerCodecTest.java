@@ -50,9 +50,9 @@ class PeerCodecTest {
                 new Message.RepairRequest(5, 6, -99L, 2),
                 new Message.RepairResponse(5, 6, ENTRIES, null, 1),
                 new Message.RepairResponse(5, 6, List.of(), Message.RepairRefusal.CHAIN_DIFFERS, 0),
-                new Message.TailRequest(5, -99L, 40, 2),
-                new Message.TailResponse(5, 3, true, 9, Message.TailAnswer.HOLDS, ENTRIES, 1),
-                new Message.TailResponse(5, 3, false, 4, Message.TailAnswer.NOTHING_AFTER, List.of(), 0));
+                new Message.TailRequest(5, -99L, 40, 7, 2),
+                new Message.TailResponse(5, 7, 3, 3, true, 9, Message.TailAnswer.HOLDS, ENTRIES, 1),
+                new Message.TailResponse(5, 7, 4, 3, false, 4, Message.TailAnswer.NOTHING_AFTER, List.of(), 0));
     }
 
     @Test

@@ -21,7 +21,8 @@ import java.util.List;
  * <p>A torn tail that stopped on bytes that are not zero, with no valid batch end after them, is unreadable
  * ({@code unreadableEnd} is the offset after its last byte that is not zero): a write a crash cut short looks so,
  * but so does a synced batch whose entry and end record were both damaged since, whose ops may have been
- * acknowledged. Zeroed bytes where a record belongs are taken as never written.
+ * acknowledged. Bytes where a record belongs are taken as never written only when every byte from there to the end
+ * of the segment is zero.
  */
 record SegmentScan(long firstOp, List<WalRecord> records, List<Hole> holes, long lastOp, int goodEnd,
                    boolean tailWritten, int sealAt, String damage, int unreadableEnd) {
@@ -61,7 +62,8 @@ record SegmentScan(long firstOp, List<WalRecord> records, List<Hole> holes, long
         SegmentScan scan() {
             int position = WalFormat.HEADER_BYTES;
             while (position + WalFormat.RECORD_PREFIX_BYTES <= segment.limit()) {
-                boolean zeroed = segment.getLong(position) == 0;
+                // zeroed: nothing was written from here on (bytes that went to zero before later ones are damage)
+                boolean zeroed = segment.getLong(position) == 0 && zeroFrom(segment, position);
                 String problem = zeroed ? "zeroed bytes"
                         : problemAt(segment, position, payloadBytesMax, nextOp);
                 if (problem == null) {
@@ -203,6 +205,16 @@ record SegmentScan(long firstOp, List<WalRecord> records, List<Hole> holes, long
             return op == expectedOp - 1 ? null : "a batch end at op " + op + " after op " + (expectedOp - 1);
         }
         return "a record of unknown type " + type;
+    }
+
+    /** Whether every byte of the segment from {@code from} on is zero. */
+    static boolean zeroFrom(ByteBuffer segment, int from) {
+        for (int p = from; p < segment.limit(); p++) {
+            if (segment.get(p) != 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The offset of the first valid batch-end record at or after {@code from} ending after {@code op}, or -1. */

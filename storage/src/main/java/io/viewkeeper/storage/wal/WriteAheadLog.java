@@ -213,7 +213,8 @@ public final class WriteAheadLog implements AutoCloseable {
             throw new CorruptStorageException(path + " was written by a newer format of the log; not touching it");
         }
         if (firstOp < 0) {
-            if (last && SegmentScan.batchEndAfter(content, 0, Long.MIN_VALUE) < 0) {
+            // The header is synced before any batch is written: with anything written after it, it was damaged since.
+            if (last && SegmentScan.zeroFrom(content, WalFormat.HEADER_BYTES)) {
                 log.warn("removing log segment {}: its creation was cut short by a crash", path.getFileName());
                 Files.delete(path);
                 syncDirectory();
@@ -253,8 +254,11 @@ public final class WriteAheadLog implements AutoCloseable {
         if (last) {
             if (scan.unreadableEnd() >= 0) {
                 int bytes = scan.unreadableEnd() - scan.goodEnd();
+                // The bound counts the segment's whole room after the last complete batch, not just the bytes that
+                // read back as written: a damaged write may end in bytes that read as zero.
+                int room = content.limit() - scan.goodEnd();
                 int minRecord = WalFormat.RECORD_PREFIX_BYTES + WalFormat.ENTRY_FIXED_BYTES;
-                long throughOp = Math.max(lastOp, checkpointOp) + Math.max(1, (bytes + minRecord - 1) / minRecord);
+                long throughOp = Math.max(lastOp, checkpointOp) + Math.max(1, (room + minRecord - 1) / minRecord);
                 log.warn("log segment {}: the last write after op {} cannot be read ({} bytes) and may have held ops "
                         + "through op {}; the replica resolves it with its peers before it starts",
                         path.getFileName(), scan.lastOp(), bytes, throughOp);
