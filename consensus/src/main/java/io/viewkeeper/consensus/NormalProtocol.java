@@ -16,20 +16,35 @@ final class NormalProtocol {
      * 5). Only the voters' count toward commitment; every member's pins the log (up to a bound).
      */
     private final long[] ackedOp;
+    /** At the primary, per member: the tick of its last acknowledgement in this view (PrepareOk or CommitOk). */
+    private final long[] heardTick;
     private long lastResendTick;
 
     NormalProtocol(Replica replica) {
         this.r = replica;
         this.ackedOp = new long[replica.configuration.memberCount()];
+        this.heardTick = new long[replica.configuration.memberCount()];
     }
 
     long ackedOp(int index) {
         return ackedOp[index];
     }
 
-    /** A new primary counts acknowledgements of its own view only. */
+    /** A new primary counts acknowledgements of its own view only, and has heard every member as it starts. */
     void forgetAcks() {
         java.util.Arrays.fill(ackedOp, 0);
+        java.util.Arrays.fill(heardTick, r.ticks());
+    }
+
+    /** How many other members, learners or voters, acknowledged anything within {@code ticks} ticks. */
+    int membersHeard(boolean learners, long ticks) {
+        int heard = 0;
+        for (int i = 0; i < heardTick.length; i++) {
+            if (i != r.replicaIndex() && r.configuration.isLearner(i) == learners && heardWithin(i, ticks)) {
+                heard++;
+            }
+        }
+        return heard;
     }
 
     void onTick() {
@@ -135,7 +150,11 @@ final class NormalProtocol {
         }
         acceptCommitAndRelease(message.commitNumber(), message.releasableOp());
         if (r.configuration.learner()) {
-            // read rounds and the primary's quorum contact count voters only
+            // Read rounds and the primary's quorum contact count voters only. An idle learner still tells the primary
+            // what it holds once per heartbeat interval, so that the primary knows it is there.
+            if (r.contact.heartbeatAnswerDue()) {
+                sendPrepareOk();
+            }
             return;
         }
         // A read round must be answered; a heartbeat is answered when the primary heard nothing else from this
@@ -198,6 +217,7 @@ final class NormalProtocol {
         Replica.check(message.from() != r.replicaIndex() && r.commitTarget() <= r.opNumber(),
                 "PrepareOk from " + message.from() + " at " + r);
         ackedOp[message.from()] = Math.max(ackedOp[message.from()], message.op());
+        heardTick[message.from()] = r.ticks();
         if (r.configuration.isLearner(message.from())) {
             updateReleasableAtPrimary();
             return;
@@ -210,6 +230,7 @@ final class NormalProtocol {
 
     void onCommitOk(Message.CommitOk message) {
         if (!ignoreUnlessPrimaryOf(message.view())) {
+            heardTick[message.from()] = r.ticks();
             r.contact.onHeardFrom(message.from());
             r.reads.onCommitOk(message.from(), message.readRound());
         }
@@ -258,13 +279,18 @@ final class NormalProtocol {
     void updateReleasableAtPrimary() {
         long lowest = r.durableOp();
         for (int i = 0; i < ackedOp.length; i++) {
-            if (i != r.replicaIndex()) {
+            // A learner not heard within the cut-off pins nothing: when it is back behind the released log, it takes
+            // a checkpoint, as a lagging backup does. A silent voter pins the log up to the retention bound.
+            if (i != r.replicaIndex() && (!r.configuration.isLearner(i) || heardWithin(i, r.cutOffTicks()))) {
                 lowest = Math.min(lowest, ackedOp[i]);
             }
         }
         r.execution.raiseReleasableOp(lowest);
     }
 
+    private boolean heardWithin(int member, long ticks) {
+        return r.ticks() - heardTick[member] < ticks;
+    }
 
     /** §4.1 step 2: a duplicate of the latest executed request gets its recorded result; older ones are dropped. */
     boolean answerFromClientTable(long clientId, long requestNumber) {

@@ -5,13 +5,13 @@ import java.util.List;
 /**
  * Everything a {@link Replica} asks of the world. The production driver and the simulator both implement it;
  * the replica itself performs no I/O. Every driver implements the safety-critical methods, {@link #persist},
- * {@link #commit}, {@link #send}, {@link #truncate}, {@link #persistViewState}, {@link #repairLog} and {@link #resolveTail}, so
- * that none is silently a no-op
- * (a one-replica driver says so in its own no-ops); to use checkpoints it also implements {@link #checkpoint} and
- * {@link #installCheckpoint}.
+ * {@link #commit}, {@link #send}, {@link #truncate}, {@link #persistViewState}, {@link #repairLog} and
+ * {@link #resolveTail}, so that none is silently a no-op (a one-replica driver says so in its own no-ops); to use
+ * checkpoints it also implements {@link #checkpoint} and {@link #installCheckpoint}.
  *
  * <p>Ordering contract: persist requests complete in the order issued. {@link #truncate}, {@link #persistViewState},
- * {@link #repairLog}, {@link #resolveTail} and {@link #installCheckpoint} are synchronous: they are durable when they return.
+ * {@link #repairLog}, {@link #resolveTail} and {@link #installCheckpoint} are synchronous: they are durable when
+ * they return.
  */
 public interface Outbox {
 

@@ -122,10 +122,10 @@ public final class Replica {
 
     /**
      * A replica restarting on its own disk. It rejoins without forgetting what it acknowledged: its log holds
-     * every entry it made durable. Damaged records the disk could skip ({@link DurableState#holes}) are fetched
-     * from peers first ({@link RepairProtocol}); if the disk fails its checks otherwise (a corrupt entry, a gap) the
-     * state is treated as lost and the replica recovers from its peers (§4.3) instead of acknowledging or serving
-     * damaged entries.
+     * every entry it made durable. Damaged records the disk could skip ({@link DurableState#holes}) and an unreadable
+     * last write are resolved with the peers first ({@link RepairProtocol}, {@link TailRepair}); a disk that fails
+     * its checks otherwise (a corrupt entry, a gap) is treated as lost and the replica recovers from its peers
+     * (§4.3) instead of acknowledging or serving damaged entries.
      */
     public static Replica restart(ReplicaConfiguration configuration, ReplicaOptions options, Outbox outbox,
                                   RandomGenerator random, DurableState disk) {
@@ -146,9 +146,8 @@ public final class Replica {
      * crash then restarts it recovering) or starts the group. It starts the group, normal in view 0 with an empty
      * log and its view state persisted first, once every other replica (all of them, not a quorum) answered its
      * current nonce that it is pristine or holds no op. Pristine answers also count toward the f + 1 answers of
-     * its recovery, naming no view.
-     * Why starting the group is safe is argued on {@link RecoveryProtocol}. A learner with no state starts normal
-     * in view 0 instead: a quorum never counted on anything it held, so it fetches the log like a lagging backup.
+     * its recovery, naming no view. Why starting the group is safe is argued on {@link RecoveryProtocol}. A learner
+     * with no state starts normal in view 0: a quorum never counted on anything it held; it catches up as a backup.
      */
     public static Replica pristine(ReplicaConfiguration configuration, ReplicaOptions options, Outbox outbox,
                                    RandomGenerator random) {
@@ -414,7 +413,6 @@ public final class Replica {
         };
     }
 
-
     /** The one place a replica enters normal status; the view state is durable before it acts in the view. */
     void transitionToNormal(long newView) {
         transitionTo(Status.NORMAL, newView);
@@ -610,17 +608,19 @@ public final class Replica {
         checkInvariants();
     }
 
-    /** Whether this replica is a learner: it holds and applies the log, and votes in nothing. */
-    public boolean isLearner() {
-        return configuration.learner();
+    /** The group this replica belongs to: its voters and learners, and whether it is a learner itself. */
+    public ReplicaConfiguration configuration() {
+        return configuration;
     }
 
-    /**
-     * The highest op replica {@code index} acknowledged as durable in this view, as the primary counts PrepareOks
-     * (§4.1 step 5); 0 before its first acknowledgement of the view, and not maintained at a backup.
-     */
+    /** At the primary: the highest op replica {@code index} acknowledged durable in this view (§4.1 step 5), or 0. */
     public long ackedOp(int index) {
         return normalProtocol.ackedOp(index);
+    }
+
+    /** At the normal primary: other members (learners, or voters) heard within {@link #cutOffTicks()}; else -1. */
+    public int membersHeard(boolean learners) {
+        return status == Status.NORMAL && isPrimary() ? normalProtocol.membersHeard(learners, cutOffTicks()) : -1;
     }
 
     long ticks() {

@@ -25,7 +25,7 @@ class LearnerScenarioTest {
         cluster.read(client, 1);
         cluster.runUntilDone(client);
         cluster.runUntil(() -> cluster.replica(LEARNER).commitNumber() == cluster.replica(0).commitNumber());
-        assertThat(cluster.replica(LEARNER).isLearner()).isTrue();
+        assertThat(cluster.replica(LEARNER).configuration().learner()).isTrue();
         assertThat(cluster.replica(LEARNER).commitNumber()).isGreaterThanOrEqualTo(3);
         assertThat(cluster.simulation().application(LEARNER).digest())
                 .isEqualTo(cluster.simulation().application(0).digest());
@@ -83,6 +83,29 @@ class LearnerScenarioTest {
         cluster.isolate(LEARNER);
         cluster.writeKeysInTurn(client, 30);
         cluster.heal();
+        cluster.runUntil(() -> cluster.replica(LEARNER).commitNumber() == cluster.replica(0).commitNumber());
+        assertThat(cluster.simulation().checkpointTransfers()).as("the learner took a checkpoint").isPositive();
+        cluster.finishSafely();
+    }
+
+    /**
+     * A learner that went silent pins no log: once the primary has not heard it for the cut-off, the voters release
+     * their logs past it (the retention bound here is far away), and when it is back it takes a checkpoint.
+     */
+    @Test
+    void shouldReleaseTheLogPastALearnerThatWentSilent() {
+        Scenario cluster = Scenario.cluster(SimSettings.quiet(3).withLearners(1).withCheckpoints(4, 1_000_000),
+                Set.of());
+        int client = cluster.client(0);
+        cluster.writeKeysInTurn(client, 2);
+        cluster.runUntil(() -> cluster.replica(LEARNER).commitNumber() == cluster.replica(0).commitNumber());
+        long held = cluster.replica(LEARNER).opNumber();
+        cluster.crash(LEARNER);
+        cluster.runTicks((int) cluster.replica(0).cutOffTicks() + 1);
+        cluster.writeKeysInTurn(client, 30);
+        cluster.runTicks(20);
+        assertThat(cluster.replica(0).logStartOp()).as("the primary's released log").isGreaterThan(held);
+        cluster.restart(LEARNER);
         cluster.runUntil(() -> cluster.replica(LEARNER).commitNumber() == cluster.replica(0).commitNumber());
         assertThat(cluster.simulation().checkpointTransfers()).as("the learner took a checkpoint").isPositive();
         cluster.finishSafely();

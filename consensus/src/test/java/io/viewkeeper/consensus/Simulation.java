@@ -568,7 +568,7 @@ public final class Simulation {
         return corruptDisk(nodes[index], true);
     }
 
-    /** Damages the last write on the disk of replica {@code index} beyond telling ({@link SimDisk#corruptLastWrite}). */
+    /** Damages the last write on replica {@code index}'s disk beyond telling ({@link SimDisk#corruptLastWrite}). */
     public boolean corruptLastWrite(int index) {
         SimNode node = nodes[index];
         if (!node.disk.corruptLastWrite(random)) {

@@ -207,8 +207,10 @@ final class FourLetterWords {
         line(out, "max_latency", s.maxLatencyMs);
         line(out, "auth_failed_count", s.authFailed);
         line(out, "last_zxid", "0x" + Long.toHexString(core.lastZxid()));
+        FrontendReport.fileDescriptors((key, value) -> line(out, key, value));
         WritePath.ReplicaFigures figures = core.replicaFigures();
         if (figures != null) {
+            FrontendReport.groupFigures(figures, (key, value) -> line(out, key, value));
             line(out, "vr_status", figures.status());
             line(out, "vr_view", figures.view());
             line(out, "vr_op_number", figures.opNumber());

@@ -186,4 +186,33 @@ public final class FrontendReport {
     public void resetServerStats() {
         core.stats().reset();
     }
+
+    /**
+     * The process's open and largest allowed file descriptor counts, as ZooKeeper's mntr reports them on Unix; nothing
+     * where the platform does not say.
+     */
+    public static void fileDescriptors(java.util.function.BiConsumer<String, Object> out) {
+        if (java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+                instanceof com.sun.management.UnixOperatingSystemMXBean unix) {
+            out.accept("open_file_descriptor_count", unix.getOpenFileDescriptorCount());
+            out.accept("max_file_descriptor_count", unix.getMaxFileDescriptorCount());
+        }
+    }
+
+    /**
+     * ZooKeeper's group figures in mntr: {@code quorum_size} (the voters) in a group, and at the primary its
+     * learners (every other member), the followers and observers that acknowledged within the cut-off
+     * ({@code synced_followers}, {@code synced_observers}; a group has no non-voting followers).
+     */
+    public static void groupFigures(WritePath.ReplicaFigures figures, java.util.function.BiConsumer<String, Object> out) {
+        if (figures.quorumSize() > 1) {
+            out.accept("quorum_size", figures.quorumSize());
+        }
+        if (figures.learners() >= 0 && figures.quorumSize() > 1) {
+            out.accept("learners", figures.learners());
+            out.accept("synced_followers", figures.syncedFollowers());
+            out.accept("synced_non_voting_followers", 0);
+            out.accept("synced_observers", figures.syncedObservers());
+        }
+    }
 }

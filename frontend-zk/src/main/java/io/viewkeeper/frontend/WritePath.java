@@ -45,8 +45,13 @@ public interface WritePath {
         return "standalone";
     }
 
-    /** The replica's status, view, op-number and commit number, for mntr and srvr. */
-    record ReplicaFigures(String status, long view, long opNumber, long commitNumber) {
+    /**
+     * The replica's status, view, op-number and commit number, for mntr and srvr; the group's voters
+     * ({@code quorumSize}, 1 alone) and, at the normal primary, the other members and those of them that acknowledged
+     * recently, as ZooKeeper's leader reports its learners, synced followers and synced observers (-1 elsewhere).
+     */
+    record ReplicaFigures(String status, long view, long opNumber, long commitNumber, int quorumSize, int learners,
+                          int syncedFollowers, int syncedObservers) {
     }
 
     default ReplicaFigures figures() {

@@ -71,6 +71,11 @@ final class LoopAccess implements NodeAccess {
     }
 
     @Override
+    public io.viewkeeper.frontend.WritePath.ReplicaFigures figures() {
+        return loop.figures();
+    }
+
+    @Override
     public io.viewkeeper.server.metrics.RecentActivity activity() {
         return loop.activity();
     }

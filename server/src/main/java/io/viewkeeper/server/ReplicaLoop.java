@@ -482,7 +482,7 @@ final class ReplicaLoop implements WritePath, Outbox, ReplicaInbox, Runnable {
         if (replicaCount == 1) {
             return "standalone";
         }
-        if (replica.isLearner()) {
+        if (replica.configuration().learner()) {
             return "observer";
         }
         return isPrimary() ? "leader" : "follower";
@@ -490,8 +490,10 @@ final class ReplicaLoop implements WritePath, Outbox, ReplicaInbox, Runnable {
 
     @Override
     public ReplicaFigures figures() {
+        int followers = replica.membersHeard(false);
         return new ReplicaFigures(replica.status().name().toLowerCase(java.util.Locale.ROOT), replica.view(),
-                replica.opNumber(), replica.commitNumber());
+                replica.opNumber(), replica.commitNumber(), replica.configuration().replicaCount(),
+                followers < 0 ? -1 : replica.configuration().memberCount() - 1, followers, replica.membersHeard(true));
     }
 
     Replica replica() {

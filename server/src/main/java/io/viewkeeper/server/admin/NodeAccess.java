@@ -45,6 +45,9 @@ public interface NodeAccess {
     /** standalone, leader or follower, as srvr says; replica thread only. */
     String zooKeeperRole();
 
+    /** The replica's figures as mntr gives them (status, view, the group's members); replica thread only. */
+    io.viewkeeper.frontend.WritePath.ReplicaFigures figures();
+
     NodeConfig config();
 
     /** Requests per second, their p99 and recent events over the last minutes; any thread. */

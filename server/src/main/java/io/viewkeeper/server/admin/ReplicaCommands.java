@@ -89,7 +89,7 @@ final class ReplicaCommands {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("id", config.serverId());
         out.put("index", r.replicaIndex());
-        out.put("role", count == 1 ? "standalone" : r.isLearner() ? "learner"
+        out.put("role", count == 1 ? "standalone" : r.configuration().learner() ? "learner"
                 : normal && r.isPrimary() ? "primary" : "backup");
         out.put("server_state", node.zooKeeperRole());
         out.put("status", statusName(r.status()));

@@ -136,6 +136,8 @@ final class ZooKeeperCommands {
         out.put("auth_failed_count", s.authFailed());
         out.put("uptime", ManagementFactory.getRuntimeMXBean().getUptime());
         out.put("last_zxid", "0x" + Long.toHexString(s.lastZxid()));
+        FrontendReport.fileDescriptors(out::put);
+        FrontendReport.groupFigures(node.figures(), out::put);
         out.put("vr_status", ReplicaCommands.statusName(node.replica().status()));
         out.put("vr_view", node.replica().view());
         out.put("vr_op_number", node.replica().opNumber());

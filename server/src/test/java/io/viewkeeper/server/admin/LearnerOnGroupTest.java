@@ -105,6 +105,14 @@ class LearnerOnGroupTest {
                 assertThat(m.path("learner").asBoolean()).isEqualTo(m.path("id").asInt() == 4);
             }
         });
+        // mntr at the primary as at ZooKeeper's leader: the voters, every other member, and those heard lately (an
+        // idle observer too: it answers heartbeats with what it holds)
+        int leader = replica(4).path("primary_id").asInt();
+        String leaderMntr = fourLetterWord(nodes.get(leader - 1).connectString(), "mntr");
+        assertThat(leaderMntr).contains("zk_quorum_size\t3\n", "zk_learners\t3\n", "zk_synced_followers\t2\n",
+                "zk_synced_observers\t1\n", "zk_synced_non_voting_followers\t0\n", "zk_open_file_descriptor_count\t");
+        assertThat(fourLetterWord(nodes.get(3).connectString(), "mntr")).contains("zk_quorum_size\t3\n")
+                .doesNotContain("zk_learners").doesNotContain("zk_synced_observers");
 
         nodes.get(3).close();
         try (ZooKeeper atVoter = connect(2)) {
@@ -113,7 +121,11 @@ class LearnerOnGroupTest {
                         CreateMode.PERSISTENT);
             }
         }
+        await().atMost(TIMEOUT).until(() -> fourLetterWord(nodes.get(leader - 1).connectString(), "mntr")
+                .contains("zk_synced_observers\t0\n"));
         nodes.set(3, start(members.get(3)));
+        await().atMost(TIMEOUT).until(() -> fourLetterWord(nodes.get(leader - 1).connectString(), "mntr")
+                .contains("zk_synced_observers\t1\n"));
         try (ZooKeeper atObserver = connect(4)) {
             assertThat(atObserver.getChildren("/", false)).contains("while-observer-down-4", "from-observer");
         }

@@ -67,6 +67,11 @@ class WedgedReplicaTest {
             }
 
             @Override
+            public io.viewkeeper.frontend.WritePath.ReplicaFigures figures() {
+                throw new AssertionError("read off the replica thread");
+            }
+
+            @Override
             public NodeConfig config() {
                 return config;
             }
