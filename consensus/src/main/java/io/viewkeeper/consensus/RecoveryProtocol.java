@@ -267,6 +267,22 @@ final class RecoveryProtocol {
         r.commitUpTo(installed.commitNumber());
     }
 
+    /** Whether the disk's entries after its checkpoint are intact and follow one another: what loading checks. */
+    static boolean holdsTogether(DurableState disk) {
+        long start = disk.checkpoint() == null ? 0 : disk.checkpoint().op();
+        long op = start;
+        for (LogEntry entry : disk.entries()) {
+            if (entry.op() <= start) {
+                continue;
+            }
+            if (!entry.checksumValid() || entry.op() != op + 1) {
+                return false;
+            }
+            op = entry.op();
+        }
+        return true;
+    }
+
     /** Loads the disk of a restarting replica; false when it fails its checks and the state must be recovered. */
     boolean loadDisk(DurableState disk) {
         Replica.check(r.ticks() == 0 && r.opNumber() == 0, "disk loaded into a started replica");

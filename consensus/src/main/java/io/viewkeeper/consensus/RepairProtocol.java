@@ -42,6 +42,15 @@ final class RepairProtocol {
     private long lastSendTick;
     /** The resolution of an unreadable last write, once the holes (if any) are filled. */
     private TailRepair tail;
+    /**
+     * While this replica recovers its whole state after its tail repair gave up: the log it held before, and that
+     * disk's last normal view. It answers peers resolving their own last write from it until recovery completes,
+     * with no view (recovery may take it back into the view its disk names, so such an answer counts only once the
+     * primary of the asker's view has left it). Without that, replicas whose last writes were unreadable could wait
+     * on one that gave up. A restart loses it: the disk may then hold part of a state being installed.
+     */
+    private ReplicaLog recoveringHeld;
+    private long recoveringLastNormalView;
     /** What the repair did, for the driver's log; null before it ended. */
     private String summary;
 
@@ -129,9 +138,7 @@ final class RepairProtocol {
     /** Time passes: requests go again every resend interval; a repair peers refuse long enough gives up. */
     void onTick() {
         if (tail != null) {
-            if (tail.onTick()) {
-                giveUp("no peer answered what it holds after the unreadable last write");
-            }
+            tail.onTick();
             return;
         }
         ticks++;
@@ -238,9 +245,12 @@ final class RepairProtocol {
 
     private void start(DurableState intact) {
         r.transitionTo(Replica.Status.NORMAL, 0);
-        if (!r.recoveryProtocol.loadDisk(intact)) {
+        // Checked before anything is loaded: recovery starts from a replica that holds nothing.
+        if (!RecoveryProtocol.holdsTogether(intact)) {
             r.recoveryProtocol.transitionToRecovering(false, false);
+            return;
         }
+        Replica.check(r.recoveryProtocol.loadDisk(intact), "a disk that holds together failed to load");
     }
 
     private void beginTail(DurableState uncertain) {
@@ -279,6 +289,9 @@ final class RepairProtocol {
     private void giveUp(String why) {
         summary = "gave up (" + why + "); recovering the whole state from peers";
         end();
+        if (tail != null) {
+            answerWhileRecovering(tail.held(), tail.diskLastNormalView());
+        }
         tail = null;
         r.transitionTo(Replica.Status.NORMAL, 0);
         r.recoveryProtocol.transitionToRecovering(false, false);
@@ -355,16 +368,27 @@ final class RepairProtocol {
                 r.replicaIndex()));
     }
 
+    /** While recovering, answer peers' tail questions from the log held before ({@link #recoveringHeld}). */
+    private void answerWhileRecovering(ReplicaLog held, long lastNormalView) {
+        recoveringHeld = held;
+        recoveringLastNormalView = lastNormalView;
+    }
+
     /**
      * A restarting peer asks what this replica holds after its unreadable last write ({@link TailRepair}). A
      * recovering replica has no log to tell of.
      */
     void onTailRequest(Message.TailRequest message) {
-        Message.TailResponse answer = r.status() == Replica.Status.RECOVERING
-                ? TailRepair.unavailable(message, r.replicaIndex())
-                : TailRepair.answer(message, r.log, r.view(), r.status() == Replica.Status.NORMAL ? r.view()
-                        : r.lastNormalView(), r.status() == Replica.Status.NORMAL && r.isPrimary(),
-                        r.replicaIndex());
+        Message.TailResponse answer;
+        if (r.status() == Replica.Status.RECOVERING) {
+            answer = recoveringHeld == null ? TailRepair.unavailable(message, r.replicaIndex())
+                    : TailRepair.answer(message, recoveringHeld, -1, recoveringLastNormalView, false,
+                            r.replicaIndex());
+        } else {
+            recoveringHeld = null;
+            answer = TailRepair.answer(message, r.log, r.view(), r.status() == Replica.Status.NORMAL ? r.view()
+                    : r.lastNormalView(), r.status() == Replica.Status.NORMAL && r.isPrimary(), r.replicaIndex());
+        }
         r.send(message.from(), answer);
     }
 }

@@ -21,6 +21,7 @@ final class ReplicaStarts {
             return replica;
         }
         if (disk.lastNormalView() == Replica.RECOVERING_MARK) {
+            // Its disk may hold part of a state it was installing: no evidence of what it acknowledged before.
             return recovering(configuration, options, outbox, random, bugs);
         }
         if (!disk.holes().isEmpty()) {

@@ -38,10 +38,10 @@ import java.util.List;
  * <p>Answers come from peers in any status but recovering, a repairing peer answering from its own disk, so a group
  * whose replicas all restart on torn last writes resolves them together. Entries come in pages of at most
  * {@link #OPS_PER_ANSWER}; each page starts a new round. When the primary's log took another branch the doubtful
- * ops were never committed and the replica keeps its log as it is; when the answer it needs can no longer be had
- * (released into a checkpoint, or no counted answer came for long), it recovers its whole state instead (§4.3),
- * which is safe whatever its disk held. Once view {@code N} is known to be over, the replica starts by fetching the
- * newest view it heard of rather than going back to {@code N}.
+ * ops were never committed and the replica keeps its log as it is; when the primary released them into a
+ * checkpoint, it recovers its whole state from that primary instead (§4.3), which is safe whatever its disk held.
+ * It never gives up on time. Once view {@code N} is known to be over, the replica joins the newest view it heard of
+ * rather than going back to {@code N}.
  */
 final class TailRepair {
 
@@ -61,8 +61,6 @@ final class TailRepair {
     private boolean normalViewOver;
     /** The newest view any answer named. */
     private long newestView;
-    /** Whether an answer that could count came at all. */
-    private boolean anyAnswer;
     /** Why the repair gave up, once it did. */
     private String why;
     private long ticks;
@@ -72,16 +70,15 @@ final class TailRepair {
         Replica.check(disk.uncertainTailOps() > 0 && disk.holes().isEmpty(), "tail repair of a certain tail");
         this.r = replica;
         this.disk = disk;
-        Checkpoint checkpoint = disk.checkpoint();
-        this.held = new ReplicaLog(checkpoint == null ? 0 : checkpoint.op(), checkpoint == null ? 0
-                : checkpoint.chain());
-        for (LogEntry entry : disk.entries()) {
-            if (entry.op() > held.startOp()) {
-                held.append(entry);
-            }
-        }
+        this.held = heldBy(disk);
+        Replica.check(held.lastOp() == disk.lastOp(), "tail repair of a disk whose log does not hold together");
         this.throughOp = held.lastOp() + disk.uncertainTailOps();
         this.newestView = disk.view();
+        // Rounds of this repair are numbered from a random start, so an answer to an earlier repair's round (before
+        // a restart) is never taken for one of this repair's.
+        this.round = replica.random.nextLong() >>> 1;
+        // A restarted primary of that view never acts in it again (it starts the next view): nothing commits there.
+        this.normalViewOver = replica.primaryOf(disk.lastNormalView()) == replica.replicaIndex();
     }
 
     /** The disk as it will be once the doubt is resolved: its entries and those taken from peers. */
@@ -116,16 +113,16 @@ final class TailRepair {
         newRound();
     }
 
-    /** Time passes: the question goes again every resend interval; true when nothing countable came for too long. */
-    boolean onTick() {
+    /**
+     * Time passes: the question goes again every resend interval. It never gives up on time: waiting is safe, and
+     * recovering instead would need a normal primary all the same (an isolated replica that recovered would then
+     * hold up a peer resolving its own last write).
+     */
+    void onTick() {
         ticks++;
-        if (!anyAnswer && ticks / r.options.viewChangeTimeoutTicks() >= 3L * RepairProtocol.GIVE_UP_TIMEOUTS) {
-            return true;
-        }
         if (ticks - lastSendTick >= r.options.resendTicks()) {
             send();
         }
-        return false;
     }
 
     private void newRound() {
@@ -193,7 +190,6 @@ final class TailRepair {
             if (answer.normalPrimary() && answer.lastNormalView() >= lastNormalView
                     && answer.currentView() == answer.lastNormalView()
                     && r.primaryOf(answer.currentView()) == answer.from()) {
-                anyAnswer = true;
                 if (answer.currentView() > lastNormalView) {
                     normalViewOver = true;
                 }
@@ -213,9 +209,6 @@ final class TailRepair {
                 case RELEASED, UNAVAILABLE -> {
                 }
             }
-        }
-        if (counted > 0) {
-            anyAnswer = true;
         }
         if (counted < r.quorum()) {
             return Step.WAIT;
@@ -289,9 +282,35 @@ final class TailRepair {
                 Message.TailAnswer.UNAVAILABLE, List.of(), self);
     }
 
-    /** This replica's own answer while it resolves its tail: from its disk's log. */
+    /**
+     * This replica's own answer while it resolves its tail: from its disk's log. A restarted primary of its disk's
+     * view says the next view: it never acts in that view again ({@link RecoveryProtocol#loadDisk}).
+     */
     Message.TailResponse answerFromDisk(Message.TailRequest request) {
-        return answer(request, held, disk.view(), disk.lastNormalView(), false, r.replicaIndex());
+        long view = r.primaryOf(disk.view()) == r.replicaIndex() ? disk.view() + 1 : disk.view();
+        return answer(request, held, view, disk.lastNormalView(), false, r.replicaIndex());
+    }
+
+    /** The disk's checkpoint and the intact entries that follow it without a gap: what the disk durably holds. */
+    static ReplicaLog heldBy(DurableState disk) {
+        Checkpoint checkpoint = disk.checkpoint();
+        ReplicaLog log = new ReplicaLog(checkpoint == null ? 0 : checkpoint.op(), checkpoint == null ? 0
+                : checkpoint.chain());
+        for (LogEntry entry : disk.entries()) {
+            if (entry.op() <= log.startOp()) {
+                continue;
+            }
+            if (entry.op() != log.lastOp() + 1 || !entry.checksumValid()) {
+                break;
+            }
+            log.append(entry);
+        }
+        return log;
+    }
+
+    /** The disk's last normal view. */
+    long diskLastNormalView() {
+        return disk.lastNormalView();
     }
 
     /** The disk's log with what was taken so far, for answering a peer's repair while this one resolves its tail. */

@@ -213,6 +213,43 @@ class DiskFaultScenarioTest {
     }
 
     /**
+     * Every replica restarts at once; the old primary and a backup find their last writes unreadable (of different
+     * ops), the third replica's disk is intact. The restarted primary never acts in its old view again, so the answers
+     * of replicas still in that view count for both, and each keeps the ops the others hold.
+     */
+    @Test
+    void shouldResolveUnreadableLastWriteOfTheOldPrimaryWhenEveryReplicaRestarts() {
+        Scenario cluster = Scenario.cluster(3);
+        int client = cluster.client(0);
+        cluster.writeKeysInTurn(client, 4);
+        cluster.runTicks(10);
+        cluster.isolate(2);
+        cluster.write(client, 7);
+        cluster.runUntilDone(client);
+        cluster.heal();
+        cluster.runUntil(() -> cluster.replica(2).opNumber() == cluster.replica(0).opNumber());
+        cluster.isolate(1);
+        cluster.write(client, 8);
+        cluster.runUntilDone(client);
+        long last = cluster.replica(0).opNumber();
+        cluster.crash(0);
+        cluster.crash(1);
+        cluster.crash(2);
+        assertThat(cluster.corruptLastWrite(0)).isTrue();
+        assertThat(cluster.corruptLastWrite(1)).isTrue();
+        cluster.heal();
+        cluster.restart(0);
+        cluster.restart(1);
+        cluster.restart(2);
+        assertThat(cluster.replica(0).status()).isEqualTo(Replica.Status.REPAIRING);
+        assertThat(cluster.replica(1).status()).isEqualTo(Replica.Status.REPAIRING);
+        cluster.runUntilAllNormal();
+        assertThat(cluster.faults().count(SimFaults.Kind.TAIL_RESOLVED)).isEqualTo(2);
+        assertThat(cluster.replica(0).opNumber()).isGreaterThanOrEqualTo(last);
+        cluster.finishSafely();
+    }
+
+    /**
      * The old primary's last ops never left it and the group moved on without them; then its disk damaged its
      * last write. The new primary's log took another branch before them, which proves they were never committed:
      * the replica keeps its log as it is and starts, and the view's log replaces the stale ops.

@@ -80,8 +80,9 @@ final class SimNode implements Outbox {
 
     void crash(SimDisk.CrashMode mode) {
         up = false;
+        // An unreadable last write is resolved with the peers; one replica at a time, as state losses are: two
+        // such replicas and a third that gives up into recovery and crashes meanwhile can wait on each other.
         disk.crash(mode, sim.random, sim.noneAtRisk());
-        // an unreadable last write is resolved with the peers: a state at risk, one replica at a time
         if (disk.uncertainTail()) {
             stateAtRisk = true;
         }

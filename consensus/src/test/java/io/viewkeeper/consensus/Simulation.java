@@ -662,6 +662,11 @@ public final class Simulation {
                             + replica.view());
                 }
             }
+            if (replica.status() == Replica.Status.RECOVERING && !node.stateAtRisk && !learner(node)) {
+                // a repair that gave up recovers the whole state: a state loss like a wiped disk
+                node.stateAtRisk = true;
+                node.startedRecovering = true;
+            }
             if (node.stateAtRisk && replica.status() == Replica.Status.NORMAL && node.startedRecovering) {
                 node.stateAtRisk = false;
             }

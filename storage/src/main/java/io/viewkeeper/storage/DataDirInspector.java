@@ -96,7 +96,9 @@ public final class DataDirInspector {
         for (WriteAheadLog.SegmentReport s : segments) {
             String range = s.entries() == 0 ? "empty" : "ops " + s.firstOp() + ".." + s.lastOp();
             out.printf(Locale.ROOT, "log: %s %s, %d entries, %d bytes%s%n", s.file(), range, s.entries(), s.bytes(),
-                    s.tornTail() ? ", torn tail (cut on next start)" : "");
+                    s.unreadableTail() ? ", an unreadable last write (a replica of a group asks its peers what they "
+                            + "hold after it on its next start, and keeps it)"
+                            : s.tornTail() ? ", torn tail (cut on next start)" : "");
             if (s.damage() != null) {
                 problem("log: " + s.file() + ": " + s.damage());
             } else if (!s.damagedOps().isEmpty()) {

@@ -514,7 +514,24 @@ public final class WriteAheadLog implements AutoCloseable {
      * records between intact ones, and any damage it cannot read past.
      */
     public record SegmentReport(String file, long firstOp, long lastOp, int entries, long bytes, boolean tornTail,
-                                List<Long> damagedOps, String damage) {
+                                boolean unreadableTail, List<Long> damagedOps, String damage) {
+    }
+
+    /**
+     * The last op an unreadable last write may have held, as an earlier open recorded it before cutting the bytes
+     * and no replica has resolved yet; 0 when there is none. Changes nothing.
+     */
+    public static long unresolvedTail(Path directory) throws IOException {
+        Path marker = directory.resolve(TAIL_MARKER);
+        if (!Files.exists(marker)) {
+            return 0;
+        }
+        String text = Files.readString(marker, StandardCharsets.US_ASCII).trim();
+        try {
+            return Long.parseLong(text);
+        } catch (NumberFormatException e) {
+            throw new CorruptStorageException(marker + " does not name an op: '" + text + "'");
+        }
     }
 
     /**
@@ -531,13 +548,13 @@ public final class WriteAheadLog implements AutoCloseable {
             long firstOp = WalFormat.readHeader(content);
             String name = path.getFileName().toString();
             if (firstOp < 0) {
-                reports.add(new SegmentReport(name, -1, -1, 0, content.limit(), false, List.of(),
+                reports.add(new SegmentReport(name, -1, -1, 0, content.limit(), false, false, List.of(),
                         firstOp == -2 ? "written by a newer format" : "the segment header fails its checksum"));
                 continue;
             }
             SegmentScan scan = SegmentScan.of(content, firstOp, WalFormat.ENTRY_FIXED_BYTES + recordBytesMax);
             reports.add(new SegmentReport(name, firstOp, scan.lastOp(), scan.records().size(), content.limit(),
-                    scan.tailWritten() && scan.damage() == null,
+                    scan.tailWritten() && scan.damage() == null, scan.unreadableEnd() >= 0 && scan.damage() == null,
                     scan.holes().stream().map(SegmentScan.Hole::op).toList(), scan.damage()));
         }
         return reports;
