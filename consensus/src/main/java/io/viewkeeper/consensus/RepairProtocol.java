@@ -62,7 +62,14 @@ final class RepairProtocol {
         return disk != null || tail != null;
     }
 
+    /** While the repair runs, where it stands; once it ended, what it did; null when none ran. */
     String summary() {
+        if (tail != null) {
+            return tail.describe();
+        }
+        if (disk != null) {
+            return "fetching " + holesOpen() + " runs of damaged log records from the peers";
+        }
         return summary;
     }
 

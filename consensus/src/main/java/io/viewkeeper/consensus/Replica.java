@@ -455,7 +455,7 @@ public final class Replica {
         return contact.ticksSince();
     }
 
-    /** What the repair of damaged log records at restart did ({@link RepairProtocol}); null when none ran. */
+    /** What the repair at restart is doing, while repairing, or did ({@link RepairProtocol}); null when none ran. */
     public String repairSummary() {
         return repairProtocol.summary();
     }

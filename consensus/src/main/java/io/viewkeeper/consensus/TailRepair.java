@@ -65,6 +65,8 @@ final class TailRepair {
     private String why;
     private long ticks;
     private long lastSendTick;
+    /** How many answers of this round counted toward the f + 1, when one last arrived. */
+    private int counted;
 
     TailRepair(Replica replica, DurableState disk) {
         Replica.check(disk.uncertainTailOps() > 0 && disk.holes().isEmpty(), "tail repair of a certain tail");
@@ -182,7 +184,7 @@ final class TailRepair {
     private Step decide(long after) {
         long lastNormalView = disk.lastNormalView();
         Message.TailResponse best = null;
-        int counted = 0;
+        counted = 0;
         for (Message.TailResponse answer : answers) {
             if (answer == null) {
                 continue;
@@ -318,7 +320,11 @@ final class TailRepair {
         return held;
     }
 
+    /** Where the resolution stands, for operators (the admin endpoint's replica figures). */
     String describe() {
-        return "resolving its unreadable last write after op " + held.lastOp() + " (through op " + throughOp + ")";
+        return "resolving its unreadable last write with the peers: asking what they hold after op " + held.lastOp()
+                + "; " + counted + " of the " + r.quorum() + " answers needed count so far (they count once their"
+                + " senders are past view " + disk.lastNormalView() + (normalViewOver ? ", which is over" : "")
+                + "), or the normal primary of that view or a later one settles it";
     }
 }

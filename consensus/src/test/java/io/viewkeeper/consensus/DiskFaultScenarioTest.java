@@ -137,6 +137,8 @@ class DiskFaultScenarioTest {
         cluster.restart(1);
         cluster.runTicks(300);
         assertThat(cluster.replica(1).status()).isEqualTo(Replica.Status.REPAIRING);
+        assertThat(cluster.replica(1).repairSummary()).as("what an operator reads meanwhile")
+                .contains("resolving its unreadable last write").contains("1 of the 2 answers needed");
         assertThat(cluster.replica(2).status()).isNotEqualTo(Replica.Status.NORMAL);
         cluster.restart(0);
         cluster.runUntilAllNormal();

@@ -416,7 +416,7 @@ final class ReplicaLoop implements WritePath, Outbox, ReplicaInbox, Runnable {
         }
         lastStatus = status;
         lastView = view;
-        if (replica.repairSummary() != null && !repairReported) {
+        if (replica.status() != Replica.Status.REPAIRING && replica.repairSummary() != null && !repairReported) {
             repairReported = true;
             log.warn("{} damaged log records at start: {}", prefix(), replica.repairSummary());
             activity.event("repair", replica.repairSummary());

@@ -100,6 +100,9 @@ final class ReplicaCommands {
         out.put("durable_op", r.durableOp());
         out.put("checkpoint_op", checkpoint == null ? -1 : checkpoint.op());
         out.put("log_start_op", r.logStartOp());
+        if (r.repairSummary() != null) {
+            out.put("repair", r.repairSummary());
+        }
         out.put("primary_id", count == 1 ? config.serverId() : config.members().get(primaryIndex).id());
         out.put("sessions", node.frontend().sessionCount());
         out.put("clients", clients(r));
