@@ -267,39 +267,26 @@ final class RecoveryProtocol {
         r.commitUpTo(installed.commitNumber());
     }
 
-    /** Whether the disk's entries after its checkpoint are intact and follow one another: what loading checks. */
-    static boolean holdsTogether(DurableState disk) {
-        long start = disk.checkpoint() == null ? 0 : disk.checkpoint().op();
-        long op = start;
-        for (LogEntry entry : disk.entries()) {
-            if (entry.op() <= start) {
-                continue;
-            }
-            if (!entry.checksumValid() || entry.op() != op + 1) {
-                return false;
-            }
-            op = entry.op();
-        }
-        return true;
-    }
-
     /** Loads the disk of a restarting replica; false when it fails its checks and the state must be recovered. */
     boolean loadDisk(DurableState disk) {
         Replica.check(r.ticks() == 0 && r.opNumber() == 0, "disk loaded into a started replica");
         Checkpoint checkpoint = disk.checkpoint();
         long start = checkpoint == null ? 0 : checkpoint.op();
+        // checked before anything changes, so that a replica whose disk fails recovers from a clean state
+        long op = start;
+        for (LogEntry entry : disk.entries()) {
+            if (entry.op() > start && (!entry.checksumValid() || entry.op() != ++op)) {
+                return false;
+            }
+        }
         r.log.resetTo(start, checkpoint == null ? 0 : checkpoint.chain());
         if (checkpoint != null) {
             r.clients.restore(checkpoint.clients());
         }
         for (LogEntry entry : disk.entries()) {
-            if (entry.op() <= start) {
-                continue;
+            if (entry.op() > start) {
+                r.log.append(entry);
             }
-            if (!entry.checksumValid() || entry.op() != r.opNumber() + 1) {
-                return false;
-            }
-            r.log.append(entry);
         }
         r.loadedFromDisk();
         // The hint may be stale (smaller) or beyond the log that survived; the entries held up to it are committed.

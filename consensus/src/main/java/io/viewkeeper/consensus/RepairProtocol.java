@@ -43,14 +43,12 @@ final class RepairProtocol {
     /** The resolution of an unreadable last write, once the holes (if any) are filled. */
     private TailRepair tail;
     /**
-     * While this replica recovers its whole state after its tail repair gave up: the log it held before, and that
-     * disk's last normal view. It answers peers resolving their own last write from it until recovery completes,
-     * with no view (recovery may take it back into the view its disk names, so such an answer counts only once the
-     * primary of the asker's view has left it). Without that, replicas whose last writes were unreadable could wait
-     * on one that gave up. A restart loses it: the disk may then hold part of a state being installed.
+     * A tail repair that gave up, while this replica recovers its whole state: it answers peers resolving their own
+     * last write from the log it held ({@link TailRepair#answerWhileRecovering}) until recovery completes. Without
+     * that, replicas whose last writes were unreadable could wait on one that gave up. A restart loses it: the disk
+     * may then hold part of a state being installed.
      */
-    private ReplicaLog recoveringHeld;
-    private long recoveringLastNormalView;
+    private TailRepair gaveUp;
     /** What the repair did, for the driver's log; null before it ended. */
     private String summary;
 
@@ -240,24 +238,30 @@ final class RepairProtocol {
         r.outbox.repairLog(List.copyOf(repaired), chains);
         summary = "repaired " + repaired.size() + " entries in " + filled.length + " damaged runs from peers";
         end();
-        if (repairedDisk.uncertainTailOps() > 0) {
-            if (!r.configuration.learner()) {
-                beginTail(repairedDisk);
-                return;
-            }
-            r.outbox.resolveTail(List.of(), new long[0]); // a learner's acknowledgements commit nothing
+        if (repairedDisk.uncertainTailOps() > 0 && !cutsTailAlone()) {
+            beginTail(repairedDisk);
+            return;
         }
         start(repairedDisk);
     }
 
     private void start(DurableState intact) {
         r.transitionTo(Replica.Status.NORMAL, 0);
-        // Checked before anything is loaded: recovery starts from a replica that holds nothing.
-        if (!RecoveryProtocol.holdsTogether(intact)) {
+        if (!r.recoveryProtocol.loadDisk(intact)) {
             r.recoveryProtocol.transitionToRecovering(false, false);
-            return;
         }
-        Replica.check(r.recoveryProtocol.loadDisk(intact), "a disk that holds together failed to load");
+    }
+
+    /**
+     * A learner or a lone replica cuts an unreadable last write instead of asking: a learner's acknowledgements
+     * commit nothing, and a lone replica has no peer. True when this one does so (the cut is then recorded).
+     */
+    boolean cutsTailAlone() {
+        if (!r.configuration.learner() && r.configuration.replicaCount() > 1) {
+            return false;
+        }
+        r.outbox.resolveTail(List.of(), new long[0]);
+        return true;
     }
 
     private void beginTail(DurableState uncertain) {
@@ -281,12 +285,12 @@ final class RepairProtocol {
                         + adopted.get(adopted.size() - 1).op() + " from a peer");
                 summary = summary == null ? resolved : summary + "; " + resolved;
                 DurableState resolvedDisk = tail.resolvedDisk();
-                long viewToJoin = tail.viewToJoin();
+                long newestView = tail.newestView();
                 tail = null;
                 start(resolvedDisk);
-                if (viewToJoin > r.view() && r.status() != Replica.Status.RECOVERING) {
-                    // the view its disk names is over: it joins the newest one it heard of instead of going back
-                    r.viewChangeProtocol.transitionToViewChange(viewToJoin);
+                if (newestView > r.view() && r.status() != Replica.Status.RECOVERING) {
+                    // a peer is in a newer view (the one its disk names may be over): it joins that one
+                    r.viewChangeProtocol.transitionToViewChange(newestView);
                 }
             }
         }
@@ -296,9 +300,7 @@ final class RepairProtocol {
     private void giveUp(String why) {
         summary = "gave up (" + why + "); recovering the whole state from peers";
         end();
-        if (tail != null) {
-            answerWhileRecovering(tail.held(), tail.diskLastNormalView());
-        }
+        gaveUp = tail;
         tail = null;
         r.transitionTo(Replica.Status.NORMAL, 0);
         r.recoveryProtocol.transitionToRecovering(false, false);
@@ -375,24 +377,17 @@ final class RepairProtocol {
                 r.replicaIndex()));
     }
 
-    /** While recovering, answer peers' tail questions from the log held before ({@link #recoveringHeld}). */
-    private void answerWhileRecovering(ReplicaLog held, long lastNormalView) {
-        recoveringHeld = held;
-        recoveringLastNormalView = lastNormalView;
-    }
-
     /**
      * A restarting peer asks what this replica holds after its unreadable last write ({@link TailRepair}). A
-     * recovering replica has no log to tell of.
+     * recovering replica tells only what it held before a tail repair of its own gave up ({@link #gaveUp}).
      */
     void onTailRequest(Message.TailRequest message) {
         Message.TailResponse answer;
         if (r.status() == Replica.Status.RECOVERING) {
-            answer = recoveringHeld == null ? TailRepair.unavailable(message, r.replicaIndex())
-                    : TailRepair.answer(message, recoveringHeld, -1, recoveringLastNormalView, false,
-                            r.replicaIndex());
+            answer = gaveUp == null ? TailRepair.unavailable(message, r.replicaIndex())
+                    : gaveUp.answerWhileRecovering(message);
         } else {
-            recoveringHeld = null;
+            gaveUp = null;
             answer = TailRepair.answer(message, r.log, r.view(), r.status() == Replica.Status.NORMAL ? r.view()
                     : r.lastNormalView(), r.status() == Replica.Status.NORMAL && r.isPrimary(), r.replicaIndex());
         }

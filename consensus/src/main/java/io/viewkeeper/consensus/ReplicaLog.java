@@ -113,4 +113,21 @@ final class ReplicaLog {
         startOp = op;
         startChain = chain;
     }
+
+    /** The disk's checkpoint and the intact entries that follow it without a gap: what the disk durably holds. */
+    static ReplicaLog heldBy(DurableState disk) {
+        Checkpoint checkpoint = disk.checkpoint();
+        ReplicaLog log = new ReplicaLog(checkpoint == null ? 0 : checkpoint.op(), checkpoint == null ? 0
+                : checkpoint.chain());
+        for (LogEntry entry : disk.entries()) {
+            if (entry.op() <= log.startOp()) {
+                continue;
+            }
+            if (entry.op() != log.lastOp() + 1 || !entry.checksumValid()) {
+                break;
+            }
+            log.append(entry);
+        }
+        return log;
+    }
 }

@@ -32,15 +32,10 @@ final class ReplicaStarts {
             replica.checkInvariants();
             return replica;
         }
-        if (disk.uncertainTailOps() > 0) {
-            if (configuration.replicaCount() > 1 && !configuration.learner()) {
-                replica.repairProtocol.begin(disk);
-                replica.checkInvariants();
-                return replica;
-            }
-            // A learner's acknowledgements commit nothing, and a lone replica has no peer to ask: what the disk could
-            // not read is cut.
-            outbox.resolveTail(java.util.List.of(), new long[0]);
+        if (disk.uncertainTailOps() > 0 && !replica.repairProtocol.cutsTailAlone()) {
+            replica.repairProtocol.begin(disk);
+            replica.checkInvariants();
+            return replica;
         }
         if (!replica.recoveryProtocol.loadDisk(disk)) {
             return recovering(configuration, options, outbox, random, bugs);

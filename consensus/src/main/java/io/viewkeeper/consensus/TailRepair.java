@@ -40,8 +40,8 @@ import java.util.List;
  * {@link #OPS_PER_ANSWER}; each page starts a new round. When the primary's log took another branch the doubtful
  * ops were never committed and the replica keeps its log as it is; when the primary released them into a
  * checkpoint, it recovers its whole state from that primary instead (§4.3), which is safe whatever its disk held.
- * It never gives up on time. Once view {@code N} is known to be over, the replica joins the newest view it heard of
- * rather than going back to {@code N}.
+ * It never gives up on time. On starting, the replica joins the newest view an answer named when that is past its
+ * own, rather than going back to {@code N}.
  */
 final class TailRepair {
 
@@ -72,7 +72,7 @@ final class TailRepair {
         Replica.check(disk.uncertainTailOps() > 0 && disk.holes().isEmpty(), "tail repair of a certain tail");
         this.r = replica;
         this.disk = disk;
-        this.held = heldBy(disk);
+        this.held = ReplicaLog.heldBy(disk);
         Replica.check(held.lastOp() == disk.lastOp(), "tail repair of a disk whose log does not hold together");
         this.throughOp = held.lastOp() + disk.uncertainTailOps();
         this.newestView = disk.view();
@@ -103,12 +103,9 @@ final class TailRepair {
         return chains;
     }
 
-    /**
-     * The view to fetch on starting, once resolved: the newest view an answer named when the disk's last normal view
-     * is over, or -1 when the replica may start as its disk says.
-     */
-    long viewToJoin() {
-        return normalViewOver || newestView > disk.lastNormalView() && newestView > disk.view() ? newestView : -1;
+    /** The newest view the disk or an answer named: the replica joins it on starting when it is past its own. */
+    long newestView() {
+        return newestView;
     }
 
     void start() {
@@ -293,26 +290,13 @@ final class TailRepair {
         return answer(request, held, view, disk.lastNormalView(), false, r.replicaIndex());
     }
 
-    /** The disk's checkpoint and the intact entries that follow it without a gap: what the disk durably holds. */
-    static ReplicaLog heldBy(DurableState disk) {
-        Checkpoint checkpoint = disk.checkpoint();
-        ReplicaLog log = new ReplicaLog(checkpoint == null ? 0 : checkpoint.op(), checkpoint == null ? 0
-                : checkpoint.chain());
-        for (LogEntry entry : disk.entries()) {
-            if (entry.op() <= log.startOp()) {
-                continue;
-            }
-            if (entry.op() != log.lastOp() + 1 || !entry.checksumValid()) {
-                break;
-            }
-            log.append(entry);
-        }
-        return log;
-    }
-
-    /** The disk's last normal view. */
-    long diskLastNormalView() {
-        return disk.lastNormalView();
+    /**
+     * The answer of this replica once this repair gave up and it recovers its whole state: from the log it held,
+     * with no view, since recovery may take it back into the view its disk names (such an answer counts only once
+     * the primary of the asker's view has left it).
+     */
+    Message.TailResponse answerWhileRecovering(Message.TailRequest request) {
+        return answer(request, held, -1, disk.lastNormalView(), false, r.replicaIndex());
     }
 
     /** The disk's log with what was taken so far, for answering a peer's repair while this one resolves its tail. */

@@ -197,19 +197,7 @@ class DiskFaultScenarioTest {
         cluster.write(client, 9);
         cluster.runUntilDone(client);
         long acknowledged = cluster.replica(1).opNumber();
-        cluster.crash(0);
-        cluster.crash(1);
-        cluster.crash(2);
-        assertThat(cluster.corruptLastWrite(1)).isTrue();
-        assertThat(cluster.corruptLastWrite(2)).isTrue();
-        cluster.heal();
-        cluster.restart(0);
-        cluster.restart(1);
-        cluster.restart(2);
-        assertThat(cluster.replica(1).status()).isEqualTo(Replica.Status.REPAIRING);
-        assertThat(cluster.replica(2).status()).isEqualTo(Replica.Status.REPAIRING);
-        cluster.runUntilAllNormal();
-        assertThat(cluster.faults().count(SimFaults.Kind.TAIL_RESOLVED)).isEqualTo(2);
+        restartAllWithUnreadableLastWrites(cluster, 1, 2);
         cluster.finishSafely();
         assertThat(cluster.replica(2).commitNumber()).isGreaterThanOrEqualTo(acknowledged);
     }
@@ -234,21 +222,31 @@ class DiskFaultScenarioTest {
         cluster.write(client, 8);
         cluster.runUntilDone(client);
         long last = cluster.replica(0).opNumber();
-        cluster.crash(0);
-        cluster.crash(1);
-        cluster.crash(2);
-        assertThat(cluster.corruptLastWrite(0)).isTrue();
-        assertThat(cluster.corruptLastWrite(1)).isTrue();
-        cluster.heal();
-        cluster.restart(0);
-        cluster.restart(1);
-        cluster.restart(2);
-        assertThat(cluster.replica(0).status()).isEqualTo(Replica.Status.REPAIRING);
-        assertThat(cluster.replica(1).status()).isEqualTo(Replica.Status.REPAIRING);
-        cluster.runUntilAllNormal();
-        assertThat(cluster.faults().count(SimFaults.Kind.TAIL_RESOLVED)).isEqualTo(2);
+        restartAllWithUnreadableLastWrites(cluster, 0, 1);
         assertThat(cluster.replica(0).opNumber()).isGreaterThanOrEqualTo(last);
         cluster.finishSafely();
+    }
+
+    /**
+     * Crashes every replica, damages the last write of {@code damaged} beyond telling, restarts them all and runs
+     * until each of those resolved it with the others and every replica is normal.
+     */
+    private static void restartAllWithUnreadableLastWrites(Scenario cluster, int... damaged) {
+        for (int i = 0; i < 3; i++) {
+            cluster.crash(i);
+        }
+        for (int i : damaged) {
+            assertThat(cluster.corruptLastWrite(i)).isTrue();
+        }
+        cluster.heal();
+        for (int i = 0; i < 3; i++) {
+            cluster.restart(i);
+        }
+        for (int i : damaged) {
+            assertThat(cluster.replica(i).status()).isEqualTo(Replica.Status.REPAIRING);
+        }
+        cluster.runUntilAllNormal();
+        assertThat(cluster.faults().count(SimFaults.Kind.TAIL_RESOLVED)).isEqualTo(damaged.length);
     }
 
     /**

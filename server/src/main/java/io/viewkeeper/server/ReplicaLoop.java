@@ -583,24 +583,25 @@ final class ReplicaLoop implements WritePath, Outbox, ReplicaInbox, Runnable {
     /** Writes the entries peers sent in place of the damaged records the log found on start, and syncs them. */
     @Override
     public void repairLog(List<LogEntry> entries, long[] chains) {
+        List<WalRecord> records = walRecords(entries, chains);
+        runOnDisk("repair " + entries.size() + " damaged log records", () -> writer.runNow(wal -> wal.repair(records)));
+    }
+
+    /** The log records of {@code entries}, {@code chains[i]} being the hash chain at {@code entries.get(i)}. */
+    private static List<WalRecord> walRecords(List<LogEntry> entries, long[] chains) {
         List<WalRecord> records = new ArrayList<>(entries.size());
         for (int i = 0; i < entries.size(); i++) {
             LogEntry e = entries.get(i);
             records.add(new WalRecord(e.op(), e.view(), e.clientId(), e.requestNumber(), e.checksum(), chains[i],
                     e.body()));
         }
-        runOnDisk("repair " + entries.size() + " damaged log records", () -> writer.runNow(wal -> wal.repair(records)));
+        return records;
     }
 
     /** Appends the entries peers hold after the unreadable last write the log found on start, then forgets it. */
     @Override
     public void resolveTail(List<LogEntry> entries, long[] chains) {
-        List<WalRecord> records = new ArrayList<>(entries.size());
-        for (int i = 0; i < entries.size(); i++) {
-            LogEntry e = entries.get(i);
-            records.add(new WalRecord(e.op(), e.view(), e.clientId(), e.requestNumber(), e.checksum(), chains[i],
-                    e.body()));
-        }
+        List<WalRecord> records = walRecords(entries, chains);
         runOnDisk("resolve the unreadable last write with " + entries.size() + " entries from peers",
                 () -> writer.runNow(wal -> wal.resolveTail(records)));
     }

@@ -87,6 +87,11 @@ public final class DataDirInspector {
     }
 
     private void log(Path dir, long checkpointOp) throws IOException {
+        long unresolved = WriteAheadLog.unresolvedTail(dir);
+        if (unresolved > 0) {
+            out.printf(Locale.ROOT, "log: an unreadable last write an earlier start found is not resolved yet (it may "
+                    + "have held ops through op %d); the replica asks its peers on its next start%n", unresolved);
+        }
         List<WriteAheadLog.SegmentReport> segments = WriteAheadLog.inspect(dir, RECORD_BYTES_MAX);
         if (segments.isEmpty()) {
             out.println("log: no segments");

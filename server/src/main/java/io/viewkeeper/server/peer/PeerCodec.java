@@ -292,21 +292,21 @@ public final class PeerCodec {
 
         /** A repair refusal, written as its ordinal, or -1 for none: any other byte is a malformed message. */
         Message.RepairRefusal refusal() throws IOException, PeerProtocolException {
-            byte b = data.readByte();
-            Message.RepairRefusal[] all = Message.RepairRefusal.values();
-            if (b < -1 || b >= all.length) {
-                throw new PeerProtocolException("a repair refusal field holds " + b);
-            }
-            return b == -1 ? null : all[b];
+            return constant(Message.RepairRefusal.values(), true, "a repair refusal");
         }
 
         Message.TailAnswer tailAnswer() throws IOException, PeerProtocolException {
+            return constant(Message.TailAnswer.values(), false, "a tail answer");
+        }
+
+        /** One byte naming a constant of {@code all} by its ordinal, or -1 for none where {@code noneAllowed}. */
+        private <E extends Enum<E>> E constant(E[] all, boolean noneAllowed, String field)
+                throws IOException, PeerProtocolException {
             byte b = data.readByte();
-            Message.TailAnswer[] all = Message.TailAnswer.values();
-            if (b < 0 || b >= all.length) {
-                throw new PeerProtocolException("a tail answer field holds " + b);
+            if (b < (noneAllowed ? -1 : 0) || b >= all.length) {
+                throw new PeerProtocolException(field + " field holds " + b);
             }
-            return all[b];
+            return b == -1 ? null : all[b];
         }
 
         int count(int elementBytesMin) throws IOException, PeerProtocolException {

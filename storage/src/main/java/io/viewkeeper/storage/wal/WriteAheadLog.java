@@ -146,7 +146,7 @@ public final class WriteAheadLog implements AutoCloseable {
         }
         Files.deleteIfExists(directory.resolve(RESET_MARKER + ".tmp")); // a marker whose write a crash cut short
         Files.deleteIfExists(directory.resolve(TAIL_MARKER + ".tmp"));
-        unreadableThroughOp = readTailMarker();
+        unreadableThroughOp = unresolvedTail(directory);
         List<Path> paths = listFiles(directory, SUFFIX);
         List<WalRecord> records = new ArrayList<>();
         List<Hole> found = new ArrayList<>();
@@ -161,23 +161,6 @@ public final class WriteAheadLog implements AutoCloseable {
         int uncertain = unreadableThroughOp == 0 ? 0
                 : (int) Math.min(Integer.MAX_VALUE / 2, Math.max(1, unreadableThroughOp - lastOp));
         return new Contents(checkpointOp, records, found, null, uncertain);
-    }
-
-    private long readTailMarker() throws IOException {
-        Path marker = directory.resolve(TAIL_MARKER);
-        if (!Files.exists(marker)) {
-            return 0;
-        }
-        String text = Files.readString(marker, StandardCharsets.US_ASCII).trim();
-        try {
-            long op = Long.parseLong(text);
-            if (op > 0) {
-                return op;
-            }
-        } catch (NumberFormatException e) {
-            // reported below
-        }
-        throw new CorruptStorageException(marker + " does not name an op: '" + text + "'; not touching the log");
     }
 
     /** Records durably that the last write may have held ops up to {@code throughOp}, before its bytes are cut. */
@@ -528,10 +511,14 @@ public final class WriteAheadLog implements AutoCloseable {
         }
         String text = Files.readString(marker, StandardCharsets.US_ASCII).trim();
         try {
-            return Long.parseLong(text);
+            long op = Long.parseLong(text);
+            if (op > 0) {
+                return op;
+            }
         } catch (NumberFormatException e) {
-            throw new CorruptStorageException(marker + " does not name an op: '" + text + "'");
+            // reported below
         }
+        throw new CorruptStorageException(marker + " does not name an op: '" + text + "'; not touching the log");
     }
 
     /**

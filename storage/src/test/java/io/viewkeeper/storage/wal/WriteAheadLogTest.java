@@ -249,17 +249,22 @@ class WriteAheadLogTest {
         WalRecord lastRecord = lastBatch.get(lastBatch.size() - 1);
         flipByte(last, offsetOf(last, lastRecord.op()) + WalFormat.RECORD_PREFIX_BYTES + 30);
         flipByte(last, endOfData(last) - 5);
+        assertThat(WriteAheadLog.inspect(dir, 8192)).extracting(WriteAheadLog.SegmentReport::unreadableTail)
+                .endsWith(true);
         WriteAheadLog.Contents first = reopen(0);
         assertThat(first.damage()).isNull();
         assertThat(first.records()).usingRecursiveFieldByFieldElementComparator().isEqualTo(written);
         assertThat(first.uncertainTailOps()).isGreaterThanOrEqualTo(lastBatch.size());
         assertThat(reopen(0).uncertainTailOps()).isEqualTo(first.uncertainTailOps());
+        assertThat(WriteAheadLog.unresolvedTail(dir)).as("the doubt an inspection reports")
+                .isEqualTo(written.size() + first.uncertainTailOps());
         WriteAheadLog.Opened opened = WriteAheadLog.open(dir, SMALL, ChannelOpener.DIRECT, 0);
         opened.log().resolveTail(lastBatch);
         opened.log().close();
         written.addAll(lastBatch);
         WriteAheadLog.Contents resolved = reopen(0);
         assertThat(resolved.uncertainTailOps()).isZero();
+        assertThat(WriteAheadLog.unresolvedTail(dir)).isZero();
         assertThat(resolved.records()).usingRecursiveFieldByFieldElementComparator().isEqualTo(written);
     }
 
