@@ -206,16 +206,24 @@ final class CheckpointRecords {
         if (value == null || value.length < CRC_BYTES) {
             throw new CorruptCheckpointException(what + " record is truncated");
         }
+        if (!intact(key, value)) {
+            throw new CorruptCheckpointException(what + " record fails its checksum");
+        }
+        return new DataInputStream(new ByteArrayInputStream(value, 0, value.length - CRC_BYTES));
+    }
+
+    /** Whether the value ends in the CRC of key and value. */
+    static boolean intact(byte[] key, byte[] value) {
+        if (value == null || value.length < CRC_BYTES) {
+            return false;
+        }
         int bodyLength = value.length - CRC_BYTES;
         CRC32C crc = new CRC32C();
         crc.update(key);
         crc.update(value, 0, bodyLength);
         int stored = ((value[bodyLength] & 0xFF) << 24) | ((value[bodyLength + 1] & 0xFF) << 16)
                 | ((value[bodyLength + 2] & 0xFF) << 8) | (value[bodyLength + 3] & 0xFF);
-        if (stored != (int) crc.getValue()) {
-            throw new CorruptCheckpointException(what + " record fails its checksum");
-        }
-        return new DataInputStream(new ByteArrayInputStream(value, 0, bodyLength));
+        return stored == (int) crc.getValue();
     }
 
     private static void expectEnd(DataInputStream in, String what) throws IOException, CorruptCheckpointException {

@@ -2,10 +2,8 @@ package io.viewkeeper.storage.checkpoint;
 
 import io.viewkeeper.storage.ChangeTracker;
 import io.viewkeeper.storage.DataTree;
-import io.viewkeeper.storage.OperationCodec;
 import io.viewkeeper.storage.Session;
 import io.viewkeeper.storage.SessionTable;
-import io.viewkeeper.storage.TreeImageBuilder;
 import io.viewkeeper.storage.TreeSnapshot;
 import io.viewkeeper.storage.ZnodeImage;
 import io.viewkeeper.storage.ZnodeStateMachine;
@@ -18,7 +16,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -443,20 +441,67 @@ public final class CheckpointStore implements AutoCloseable {
         return read();
     }
 
-    /** The stored checkpoint as whole {@link TreeSnapshot} bytes, for a peer that needs the entire state. */
     /**
-     * The whole snapshot of the stored checkpoint if it is the one at {@code op}, empty when none is stored or
-     * another replaced it. The records are read under the store's lock; the snapshot is encoded after it.
+     * The whole snapshot of the stored checkpoint ({@link CheckpointSnapshot}) if it is the one at {@code op}, for a
+     * peer that needs the entire state; empty when none is stored or another replaced it. Every record is verified
+     * as it is copied, and the tree they rebuild against the metadata.
      */
-    public Optional<byte[]> writeSnapshotAt(long op) throws CorruptCheckpointException {
-        Optional<StoredCheckpoint> checkpoint;
-        synchronized (this) {
-            if (metaDamage == null && (stored == null || stored.op() != op)) {
-                return Optional.empty();
-            }
-            checkpoint = read();
+    public synchronized Optional<byte[]> writeSnapshotAt(long op) throws CorruptCheckpointException {
+        checkOpen();
+        if (metaDamage == null && (stored == null || stored.op() != op)) {
+            return Optional.empty();
         }
-        return checkpoint.map(c -> TreeSnapshot.write(c.image()));
+        if (metaDamage != null) {
+            throw metaDamage;
+        }
+        CheckpointSnapshot.Writer writer = new CheckpointSnapshot.Writer();
+        rebuild(stored, writer);
+        return Optional.of(writer.finish(stored.lastZxid(), stored.nodeCount(), stored.sessionCount(),
+                stored.digest()));
+    }
+
+    /**
+     * The stored records as a basis for receiving a checkpoint ({@link CheckpointSnapshot#held}), read when asked:
+     * records that fail their checksum are left out, and reading stops at damage in the file's own pages.
+     */
+    public CheckpointSnapshot.Basis basis() {
+        return wanted -> {
+            Map<CheckpointSnapshot.BlockHash, byte[]> found = new HashMap<>();
+            cutReadable((block, hash) -> {
+                if (wanted.contains(hash)) {
+                    found.put(hash, block);
+                }
+            });
+            return found;
+        };
+    }
+
+    /** Like {@link #basis} but read now and kept: for a store about to be moved aside as damaged. */
+    public CheckpointSnapshot.Basis readBasis() {
+        Map<CheckpointSnapshot.BlockHash, byte[]> blocks = new HashMap<>();
+        cutReadable((block, hash) -> blocks.put(hash, block));
+        return CheckpointSnapshot.basisOf(blocks);
+    }
+
+    private synchronized void cutReadable(CheckpointSnapshot.Cutter.Sink sink) {
+        checkOpen();
+        CheckpointSnapshot.Cutter cutter = new CheckpointSnapshot.Cutter(sink);
+        try {
+            for (Map.Entry<String, byte[]> e : nodes.entrySet()) {
+                if (CheckpointRecords.intact(CheckpointRecords.keyBytes(e.getKey()), e.getValue())) {
+                    cutter.node(e.getKey(), e.getValue());
+                }
+            }
+            for (Map.Entry<Long, byte[]> e : owners.entrySet()) {
+                if (CheckpointRecords.intact(CheckpointRecords.keyBytes(e.getKey()), e.getValue())) {
+                    cutter.owner(e.getKey(), e.getValue());
+                }
+            }
+        } catch (DBException | IllegalArgumentException | IndexOutOfBoundsException | NullPointerException e) {
+            // MapDB reports damage inside its own pages with assorted runtime exceptions: the rest is not read
+            LOG.warn("checkpoint file in {} is read as a basis up to damage: {}", directory, e.toString());
+        }
+        cutter.finish();
     }
 
     private Optional<StoredCheckpoint> read() throws CorruptCheckpointException {
@@ -470,56 +515,34 @@ public final class CheckpointStore implements AutoCloseable {
             }
             return Optional.empty();
         }
-        TreeSnapshot.Image image = rebuild(stored);
+        TreeSnapshot.Image image = rebuild(stored, null);
         return Optional.of(new StoredCheckpoint(stored.op(), stored.chain(), stored.clients().clone(), image,
                 stored.digest()));
     }
 
-    private TreeSnapshot.Image rebuild(CheckpointRecords.Meta expected) throws CorruptCheckpointException {
-        TreeImageBuilder builder = new TreeImageBuilder();
-        Set<Long> ownerIds = new HashSet<>();
+    /** Rebuilds the stored state and checks it against {@code expected}; copies each record to {@code copy} too. */
+    private TreeSnapshot.Image rebuild(CheckpointRecords.Meta expected, CheckpointSnapshot.Writer copy)
+            throws CorruptCheckpointException {
+        RecordRebuild rebuild = new RecordRebuild();
         try {
             for (Map.Entry<String, byte[]> e : nodes.entrySet()) {
-                builder.addNode(CheckpointRecords.decodeNode(e.getKey(), e.getValue()));
+                rebuild.node(e.getKey(), e.getValue());
+                if (copy != null) {
+                    copy.node(e.getKey(), e.getValue());
+                }
             }
             for (Map.Entry<Long, byte[]> e : owners.entrySet()) {
-                CheckpointRecords.Owner owner = CheckpointRecords.decodeOwner(e.getKey(), e.getValue());
-                if (owner.session() != null) {
-                    builder.addSession(owner.session());
+                rebuild.owner(e.getKey(), e.getValue());
+                if (copy != null) {
+                    copy.owner(e.getKey(), e.getValue());
                 }
-                builder.orderEphemerals(e.getKey(), owner.ephemerals());
-                ownerIds.add(e.getKey());
             }
-        } catch (OperationCodec.MalformedOperationException e) {
-            throw new CorruptCheckpointException("checkpoint tree does not rebuild: " + e.getMessage(), e);
         } catch (DBException | IllegalArgumentException | IndexOutOfBoundsException | NullPointerException e) {
             // MapDB reports damage inside its own pages with assorted runtime exceptions
             throw new CorruptCheckpointException("checkpoint file in " + directory + " is unreadable: " + e, e);
         }
-        TreeSnapshot.Image image = builder.build(expected.lastZxid());
-        verify(image, expected, ownerIds);
-        return image;
-    }
-
-    private static void verify(TreeSnapshot.Image image, CheckpointRecords.Meta expected, Set<Long> ownerIds)
-            throws CorruptCheckpointException {
-        DataTree tree = image.tree();
-        if (tree.nodeCount() != expected.nodeCount() || image.sessions().size() != expected.sessionCount()) {
-            throw new CorruptCheckpointException("checkpoint at op " + expected.op() + " rebuilds "
-                    + tree.nodeCount() + " nodes and " + image.sessions().size() + " sessions, metadata says "
-                    + expected.nodeCount() + " and " + expected.sessionCount());
-        }
-        for (long owner : tree.ephemeralsBySession().keySet()) {
-            if (!ownerIds.contains(owner)) {
-                throw new CorruptCheckpointException("checkpoint has ephemerals of session 0x"
-                        + Long.toHexString(owner) + " but no record of it");
-            }
-        }
-        if (tree.digest() != expected.digest()) {
-            throw new CorruptCheckpointException("checkpoint at op " + expected.op() + " rebuilds a tree with digest "
-                    + Long.toUnsignedString(tree.digest()) + ", metadata says "
-                    + Long.toUnsignedString(expected.digest()));
-        }
+        return rebuild.build(expected.op(), expected.lastZxid(), expected.nodeCount(), expected.sessionCount(),
+                expected.digest());
     }
 
     /** Sets the share of changed nodes above which a save is full (0: only when it must be): for tests. */

@@ -249,7 +249,8 @@ class CheckpointStoreTest {
             TreeSnapshot.Image transferred = TreeSnapshot.read(TreeSnapshot.write(remote.machine()));
             store.replaceAll(transferred, remote.zxid(), 99, clients(99));
             assertThat(store.figures().lastSaveFull()).isTrue();
-            assertSameState(TreeSnapshot.read(store.writeSnapshotAt(remote.zxid()).orElseThrow()), transferred,
+            assertSameState(CheckpointSnapshot.read(remote.zxid(), store.writeSnapshotAt(remote.zxid()).orElseThrow()),
+                    transferred,
                     false);
             assertThat(store.writeSnapshotAt(local.zxid())).as("a checkpoint replaced since").isEmpty();
 
