@@ -1,7 +1,11 @@
 package io.viewkeeper.consensus;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Checkpoint transfer in bounded chunks (VR Revisited §5.1, §5.2), both ends of it.
@@ -166,12 +170,22 @@ final class CheckpointTransfer {
         f.append(data);
         f.lastProgressTick = r.ticks();
         f.mismatch = false;
+        if (!f.heldKnown) {
+            List<HeldPart> parts = r.outbox.heldParts(f.ref, f.buffer, f.received);
+            if (parts != null) {
+                f.hold(parts);
+                // chunks asked for before are replanned around the held parts; those on their way still count
+                f.requested = f.received;
+            }
+        }
+        f.appendHeld();
         if (f.received < f.ref.bytes() || f.clients == null) {
             fillWindow(f);
             return null;
         }
         if (CheckpointRef.checksum(f.buffer, f.received) != f.ref.checksum()) {
-            // Damaged on the way (the sender checksummed what it holds): fetch it again from the start.
+            // Damaged on the way (the sender checksummed what it holds), or a held part was not what it seemed:
+            // fetch it again from the start, all of it.
             f.restart(initialCapacity(f.ref));
             fillWindow(f);
             return null;
@@ -228,13 +242,22 @@ final class CheckpointTransfer {
         fillWindow(f);
     }
 
+    /** Asks for the next chunks not held, up to a window of bytes in flight. */
     private void fillWindow(Fetch f) {
         int chunk = r.options.checkpointChunkBytes();
         long window = (long) chunk * r.options.checkpointChunkWindow();
-        while ((f.requested < f.ref.bytes() || f.requested == 0) && f.requested - f.received < window) {
-            r.send(f.source, new Message.CheckpointRequest(f.ref.op(), f.ref.checksum(), (int) f.requested, chunk,
+        // held parts take what was received past what was asked for
+        f.requested = Math.max(f.requested, f.received);
+        while (f.requested < f.ref.bytes() || f.requested == 0) {
+            f.requested = f.skipHeld(f.requested);
+            if (f.requested >= f.ref.bytes() && f.requested > 0
+                    || f.requested - f.received - f.heldBetween(f.received, f.requested) >= window) {
+                break;
+            }
+            int length = (int) Math.min(chunk, f.nextHeld(f.requested) - f.requested);
+            r.send(f.source, new Message.CheckpointRequest(f.ref.op(), f.ref.checksum(), (int) f.requested, length,
                     r.replicaIndex()));
-            f.requested += chunk;
+            f.requested += length;
         }
         f.lastSendTick = r.ticks();
     }
@@ -244,7 +267,10 @@ final class CheckpointTransfer {
         return (int) Math.min(ref.bytes(), window);
     }
 
-    /** The receiving end of one checkpoint; the buffer grows with what arrived, never past the ref's length. */
+    /**
+     * The receiving end of one checkpoint; the buffer grows with what arrived, never past the ref's length. Held
+     * parts, once the driver named them, are not asked for and join the buffer when it reaches them.
+     */
     private static final class Fetch {
         final CheckpointRef ref;
         Message offer;
@@ -257,6 +283,10 @@ final class CheckpointTransfer {
         boolean mismatch;
         long lastProgressTick;
         long lastSendTick;
+        /** Whether the driver said which parts it holds (after a failed checksum: none). */
+        boolean heldKnown;
+        /** Held parts by offset, none overlapping, all after what was received when they were named. */
+        final TreeMap<Integer, byte[]> held = new TreeMap<>();
 
         Fetch(CheckpointRef ref, int source, Message offer, long now, int capacity) {
             this.ref = ref;
@@ -280,6 +310,57 @@ final class CheckpointTransfer {
             received = 0;
             requested = 0;
             clients = null;
+            held.clear();
+            heldKnown = true;
+        }
+
+        /** Keeps the parts that lie after what was received and within the snapshot, and overlap no other. */
+        void hold(List<HeldPart> parts) {
+            heldKnown = true;
+            int end = received;
+            List<HeldPart> sorted = new ArrayList<>(parts);
+            sorted.sort(Comparator.comparingInt(HeldPart::offset));
+            for (HeldPart part : sorted) {
+                if (part.offset() >= end && part.end() <= ref.bytes()) {
+                    held.put(part.offset(), part.bytes());
+                    end = part.end();
+                }
+            }
+        }
+
+        /** Appends the held parts the buffer has reached, or the rest of one it reached inside. */
+        void appendHeld() {
+            Map.Entry<Integer, byte[]> part = held.floorEntry(received);
+            while (part != null && part.getKey() + part.getValue().length > received) {
+                byte[] bytes = part.getValue();
+                append(Arrays.copyOfRange(bytes, received - part.getKey(), bytes.length));
+                held.headMap(received, false).clear();
+                part = held.floorEntry(received);
+            }
+            held.headMap(received, false).clear();
+        }
+
+        /** {@code offset}, or the end of the held part it lies in. */
+        long skipHeld(long offset) {
+            Map.Entry<Integer, byte[]> part = held.floorEntry((int) Math.min(offset, Integer.MAX_VALUE));
+            return part != null && part.getKey() + part.getValue().length > offset
+                    ? part.getKey() + part.getValue().length : offset;
+        }
+
+        /** Where the next held part after {@code offset} starts, or the snapshot's end. */
+        long nextHeld(long offset) {
+            Integer next = held.higherKey((int) Math.min(offset, Integer.MAX_VALUE));
+            return next == null ? Math.max(ref.bytes(), offset + 1) : next;
+        }
+
+        /** Bytes of held parts from {@code from} to {@code to}. */
+        long heldBetween(long from, long to) {
+            long bytes = 0;
+            for (Map.Entry<Integer, byte[]> part : held.subMap((int) from, true, (int) Math.min(to,
+                    Integer.MAX_VALUE), false).entrySet()) {
+                bytes += Math.min(part.getValue().length, to - part.getKey());
+            }
+            return bytes;
         }
     }
 }

@@ -112,6 +112,18 @@ public interface Outbox {
         return checkpoint;
     }
 
+    /**
+     * Parts of the offered checkpoint {@code ref} this replica holds already and need not fetch, given the first
+     * {@code length} bytes of its snapshot in {@code prefix} (not to be kept or changed): null while those are too
+     * few to tell, and asked again when more arrived. A driver whose snapshots list the hashes of their blocks finds
+     * them in the state it holds (an older checkpoint, or the readable part of a damaged one). Parts before
+     * {@code length} or past the snapshot's end are ignored; the whole is checked against {@code ref}'s checksum, and
+     * fetched again without held parts if it fails. The default holds nothing.
+     */
+    default List<HeldPart> heldParts(CheckpointRef ref, byte[] prefix, int length) {
+        return List.of();
+    }
+
     /** The log up to {@code op} is no longer needed by any replica; the driver may delete it (§5.1). */
     default void release(long op) {
     }

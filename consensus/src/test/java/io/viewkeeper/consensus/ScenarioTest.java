@@ -182,6 +182,7 @@ class ScenarioTest {
     @Test
     void shouldSendCheckpointInBoundedChunksWhenReplicaIsBehindReleasedLog() {
         Scenario cluster = Scenario.cluster(SimSettings.quiet(3).withCheckpoints(4, 8), Set.of());
+        cluster.simulation().basis = Simulation.Basis.NONE;
         List<Message.CheckpointChunk> chunks = new ArrayList<>();
         cluster.simulation().dropWhere(deliver -> {
             if (deliver.message() instanceof Message.CheckpointChunk chunk) {
@@ -208,8 +209,56 @@ class ScenarioTest {
     }
 
     @Test
+    void shouldFetchOnlyTheBytesItDoesNotHoldOfAnOfferedCheckpoint() {
+        List<Message.CheckpointChunk> chunks = transferToLaggingReplica(Simulation.Basis.WHOLE);
+
+        CheckpointRef offered = chunks.get(0).checkpoint();
+        int fetched = chunks.stream().filter(chunk -> chunk.checkpoint().equals(offered))
+                .mapToInt(c -> c.data().length).sum();
+        assertThat(fetched).as("bytes fetched of %d, all but the first held", offered.bytes())
+                .isLessThanOrEqualTo(Simulation.SIM_CHUNK_BYTES * Simulation.SIM_CHUNK_WINDOW);
+        assertThat(fetched).isLessThan(offered.bytes());
+    }
+
+    @Test
+    void shouldFetchTheWholeCheckpointAgainWhenAHeldPartIsWrong() {
+        List<Message.CheckpointChunk> chunks = transferToLaggingReplica(Simulation.Basis.WRONG);
+
+        CheckpointRef offered = chunks.get(0).checkpoint();
+        int fetched = chunks.stream().filter(chunk -> chunk.checkpoint().equals(offered))
+                .mapToInt(c -> c.data().length).sum();
+        assertThat(fetched).as("bytes fetched of %d", offered.bytes()).isGreaterThanOrEqualTo(offered.bytes());
+    }
+
+    /** Replica 2 misses 40 writes while the others release their log; the chunks sent to it until it caught up. */
+    private static List<Message.CheckpointChunk> transferToLaggingReplica(Simulation.Basis basis) {
+        Scenario cluster = Scenario.cluster(SimSettings.quiet(3).withCheckpoints(4, 8), Set.of());
+        cluster.simulation().basis = basis;
+        List<Message.CheckpointChunk> chunks = new ArrayList<>();
+        cluster.simulation().dropWhere(deliver -> {
+            if (deliver.message() instanceof Message.CheckpointChunk chunk && deliver.to() == 2) {
+                chunks.add(chunk);
+            }
+            return false;
+        });
+        int client = cluster.client(0);
+        cluster.crash(2);
+        cluster.writeKeysInTurn(client, 40);
+        cluster.restart(2);
+        cluster.runUntilAllNormal();
+        cluster.runTicks(100);
+
+        assertThat(chunks).isNotEmpty();
+        assertThat(cluster.replica(2).latestCheckpoint().op()).isGreaterThanOrEqualTo(chunks.get(0).checkpoint().op());
+        assertThat(cluster.replica(2).commitNumber()).isEqualTo(cluster.replica(0).commitNumber());
+        cluster.finishSafely();
+        return chunks;
+    }
+
+    @Test
     void shouldResumeCheckpointTransferWhereItStoppedWhenChunksStopComing() {
         Scenario cluster = Scenario.cluster(SimSettings.quiet(3).withCheckpoints(4, 8), Set.of());
+        cluster.simulation().basis = Simulation.Basis.NONE;
         List<Message.CheckpointRequest> requests = new ArrayList<>();
         int[] chunksSent = {0};
         boolean[] cut = {false};

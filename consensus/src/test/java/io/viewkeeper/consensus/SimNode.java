@@ -1,5 +1,7 @@
 package io.viewkeeper.consensus;
 
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 
@@ -199,9 +201,44 @@ final class SimNode implements Outbox {
             return null;
         }
         byte[] snapshot = app.snapshot(op);
+        sim.snapshotsTaken.put(List.of(op, (long) CheckpointRef.checksum(snapshot, snapshot.length)), snapshot);
         disk.saveCheckpoint(new Checkpoint(op, chain, snapshot, clients));
         sim.afterDiskStep(this, SimDisk.Step.CHECKPOINT);
         return snapshot;
+    }
+
+    /**
+     * Stands for a driver that finds blocks of an offered snapshot in what it holds: once a few bytes of the snapshot
+     * are here (its "manifest"), a few random parts of the true snapshot, some overlapping, and now and then one with
+     * a byte wrong (a basis that fooled the driver), which the checksum of the whole must catch.
+     */
+    @Override
+    public List<HeldPart> heldParts(CheckpointRef ref, byte[] prefix, int length) {
+        byte[] snapshot = sim.snapshotsTaken.get(List.of(ref.op(), (long) ref.checksum()));
+        if (dead() || sim.basis == Simulation.Basis.NONE || snapshot == null || snapshot.length != ref.bytes() || snapshot.length < 2) {
+            return List.of();
+        }
+        if (length < Math.min(snapshot.length, 6)) {
+            return null;
+        }
+        if (sim.basis != Simulation.Basis.RANDOM) {
+            byte[] rest = Arrays.copyOfRange(snapshot, length, snapshot.length);
+            if (sim.basis == Simulation.Basis.WRONG) {
+                rest[rest.length - 1] ^= 1;
+            }
+            return rest.length == 0 ? List.of() : List.of(new HeldPart(length, rest));
+        }
+        List<HeldPart> parts = new ArrayList<>();
+        for (int i = sim.random.nextInt(4); i > 0; i--) {
+            int offset = sim.random.nextInt(snapshot.length);
+            byte[] bytes = Arrays.copyOfRange(snapshot, offset,
+                    offset + 1 + sim.random.nextInt(snapshot.length - offset));
+            if (sim.random.nextInt(8) == 0) {
+                bytes[sim.random.nextInt(bytes.length)] ^= 1;
+            }
+            parts.add(new HeldPart(offset, bytes));
+        }
+        return parts;
     }
 
     /**

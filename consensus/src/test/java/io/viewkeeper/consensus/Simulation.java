@@ -67,6 +67,7 @@ public final class Simulation {
      * op) across records, so that every transfer takes many chunks and any of them can be lost or damaged.
      */
     static final int SIM_CHUNK_BYTES = 20;
+    static final int SIM_CHUNK_WINDOW = 3;
     /** Committed ops applied per call, drawn per seed: small values make most commits span several calls. */
     private static final int[] APPLY_OPS_MAX = {1, 2, 5, ReplicaOptions.APPLY_OPS_MAX_DEFAULT};
 
@@ -83,6 +84,21 @@ public final class Simulation {
             ? Long.compare(a.tick(), b.tick()) : Long.compare(a.sequence(), b.sequence()));
     private final TreeMap<Long, LogEntry> committed = new TreeMap<>();
     private final Map<Long, Long> executedAt = new HashMap<>();
+    /** What a replica's driver holds of a checkpoint offered to it ({@link SimNode#heldParts}). */
+    enum Basis {
+        /** Nothing. */
+        NONE,
+        /** A few random parts, now and then one wrong. */
+        RANDOM,
+        /** All of it after the first bytes. */
+        WHOLE,
+        /** All of it after the first bytes, with the last byte wrong. */
+        WRONG
+    }
+
+    Basis basis = Basis.RANDOM;
+    /** Every application snapshot a replica took, by op and checksum, for {@link SimNode#heldParts}. */
+    final Map<List<Long>, byte[]> snapshotsTaken = new HashMap<>();
     private final Map<Long, Integer> primaryOfView = new HashMap<>();
     private final Map<Class<?>, Integer> deliveredByType = new HashMap<>();
     private final List<String> trace;
@@ -100,7 +116,7 @@ public final class Simulation {
         this.random = new Random(SimNetwork.mix(seed, 0x2545F4914F6CDD1DL, 7));
         this.trace = tracing ? new ArrayList<>() : null;
         this.options = new ReplicaOptions(32, 3, 20, 6, 64, settings.checkpointIntervalOps(),
-                settings.logRetainedOpsMax(), 64, true).withCheckpointChunks(SIM_CHUNK_BYTES, 3)
+                settings.logRetainedOpsMax(), 64, true).withCheckpointChunks(SIM_CHUNK_BYTES, SIM_CHUNK_WINDOW)
                 .withApplyOpsMax(APPLY_OPS_MAX[(int) Math.floorMod(SimNetwork.mix(seed, 0x5DEECE66DL, 11),
                         (long) APPLY_OPS_MAX.length)]);
         this.network = new SimNetwork(settings.replicaCount() + settings.learnerCount());
