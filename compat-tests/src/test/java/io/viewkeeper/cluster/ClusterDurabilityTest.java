@@ -29,6 +29,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.apache.zookeeper.CreateMode;
+import org.apache.zookeeper.Op;
 import org.apache.zookeeper.Watcher.Event.KeeperState;
 import org.apache.zookeeper.ZooDefs;
 import org.apache.zookeeper.ZooKeeper;
@@ -267,6 +268,16 @@ class ClusterDurabilityTest {
         int victim = cluster.awaitLeader(0, TIMEOUT) % cluster.size() + 1;
         List<String> markers = new ArrayList<>();
         try (ZooKeeper zk = ClusterClients.connect(cluster, victim, SESSION_TIMEOUT_MS)) {
+            // enough nodes that the checkpoint travels in many blocks, most of them unchanged by what follows
+            zk.create("/filler", new byte[0], ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
+            for (int batch = 0; batch < 10; batch++) {
+                List<Op> creates = new ArrayList<>();
+                for (int i = 0; i < 100; i++) {
+                    creates.add(Op.create("/filler/n" + batch + "-" + i, new byte[16], ZooDefs.Ids.OPEN_ACL_UNSAFE,
+                            CreateMode.PERSISTENT));
+                }
+                zk.multi(creates);
+            }
             for (int i = 0; i < 8; i++) {
                 String data = "checkpoint-marker-" + i + "-" + "x".repeat(200);
                 String path = PARENT + "/marker-" + i;
@@ -292,6 +303,12 @@ class ClusterDurabilityTest {
         int[] marks = logMarks();
         cluster.restartAll();
         assertRepairedFromPeers(victim, marks, "checkpoint: ");
+        // what it could still read of its checkpoint is not fetched again: only the damaged blocks, and changes
+        Matcher held = Pattern.compile("checkpoint at op \\d+ offered by a peer: (\\d+) of its \\d+ bytes held "
+                + "here in (\\d+) blocks").matcher(cluster.log(victim).substring(marks[victim]));
+        assertThat(held.find()).as("replica %d looked for the blocks it holds", victim).isTrue();
+        assertThat(Long.parseLong(held.group(1))).as("bytes held: %s", held.group()).isPositive();
+        assertThat(Integer.parseInt(held.group(2))).as("blocks held: %s", held.group()).isGreaterThanOrEqualTo(10);
     }
 
     @Test

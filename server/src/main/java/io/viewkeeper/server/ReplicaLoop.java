@@ -1,7 +1,9 @@
 package io.viewkeeper.server;
 
 import io.viewkeeper.consensus.Checkpoint;
+import io.viewkeeper.consensus.CheckpointRef;
 import io.viewkeeper.consensus.ClientTable;
+import io.viewkeeper.consensus.HeldPart;
 import io.viewkeeper.consensus.LogEntry;
 import io.viewkeeper.consensus.Message;
 import io.viewkeeper.consensus.Outbox;
@@ -21,6 +23,7 @@ import io.viewkeeper.storage.TreeSnapshot;
 import io.viewkeeper.storage.ZnodeStateMachine;
 import io.viewkeeper.storage.Txn;
 import io.viewkeeper.server.metrics.RecentActivity;
+import io.viewkeeper.storage.checkpoint.CheckpointSnapshot;
 import io.viewkeeper.storage.checkpoint.CorruptCheckpointException;
 import io.viewkeeper.server.disk.LogWriter;
 import io.viewkeeper.server.disk.ReplicaDisk;
@@ -678,14 +681,19 @@ final class ReplicaLoop implements WritePath, Outbox, ReplicaInbox, Runnable {
     }
 
     @Override
+    public List<HeldPart> heldParts(CheckpointRef ref, byte[] prefix, int length) {
+        return inputLog.heldParts(ref.op(), disk.heldParts(ref, prefix, length, prefix()));
+    }
+
+    @Override
     public void installCheckpoint(Checkpoint checkpoint) {
         TreeSnapshot.Image image;
         if (checkpoint.application().length == 0) {
             image = new TreeSnapshot.Image(new DataTree(), new SessionTable(), checkpoint.op());
         } else {
             try {
-                image = TreeSnapshot.read(checkpoint.application());
-            } catch (OperationCodec.MalformedOperationException e) {
+                image = CheckpointSnapshot.read(checkpoint.op(), checkpoint.application());
+            } catch (CorruptCheckpointException e) {
                 throw new IllegalStateException("checkpoint at op " + checkpoint.op() + " does not decode", e);
             }
         }
@@ -708,6 +716,7 @@ final class ReplicaLoop implements WritePath, Outbox, ReplicaInbox, Runnable {
         checkpointOp = checkpoint.op();
         checkpointAtMs = cycleNow;
         logBytesSinceCheckpoint = 0;
+        disk.forgetDamagedCheckpoint();
         log.info("{} installed checkpoint at op {}", prefix(), checkpoint.op());
         activity.event("installed", "a checkpoint at op " + checkpoint.op() + " from a peer");
     }

@@ -1,13 +1,16 @@
 package io.viewkeeper.server.disk;
 
 import io.viewkeeper.consensus.Checkpoint;
+import io.viewkeeper.consensus.CheckpointRef;
 import io.viewkeeper.consensus.ClientTable;
 import io.viewkeeper.consensus.DurableState;
+import io.viewkeeper.consensus.HeldPart;
 import io.viewkeeper.consensus.LogEntry;
 import io.viewkeeper.consensus.LogHole;
 import io.viewkeeper.storage.DataTree;
 import io.viewkeeper.storage.SessionTable;
 import io.viewkeeper.storage.TreeSnapshot;
+import io.viewkeeper.storage.checkpoint.CheckpointSnapshot;
 import io.viewkeeper.storage.checkpoint.CheckpointStore;
 import io.viewkeeper.storage.checkpoint.CorruptCheckpointException;
 import io.viewkeeper.storage.checkpoint.StoredCheckpoint;
@@ -24,8 +27,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -63,9 +70,12 @@ public final class ReplicaDisk implements AutoCloseable {
     private final WriteAheadLog wal;
     private final Start start;
     private ReplicaMetadata metadata;
+    /** The readable blocks of a checkpoint found damaged at open, until a checkpoint is installed in its place. */
+    private CheckpointSnapshot.Basis damagedBasis;
 
     private ReplicaDisk(Path dataDir, MetadataStore metadataStore, ReplicaMetadata metadata,
-            CheckpointStore checkpoints, WriteAheadLog wal, Start start) {
+            CheckpointStore checkpoints, CheckpointSnapshot.Basis damagedBasis, WriteAheadLog wal, Start start) {
+        this.damagedBasis = damagedBasis;
         this.dataDir = dataDir;
         this.metadataStore = metadataStore;
         this.metadata = metadata;
@@ -88,12 +98,18 @@ public final class ReplicaDisk implements AutoCloseable {
         }
         Path checkpointDir = dataDir.resolve("checkpoint");
         StoredCheckpoint stored = null;
-        CheckpointStore checkpoints;
+        CheckpointStore checkpoints = null;
+        CheckpointSnapshot.Basis damagedBasis = CheckpointSnapshot.NO_BASIS;
         try {
             checkpoints = CheckpointStore.open(checkpointDir, System::nanoTime);
             stored = checkpoints.load().orElse(null);
         } catch (CorruptCheckpointException e) {
             damage.add("checkpoint: " + e.getMessage());
+            if (checkpoints != null) {
+                // what can still be read of it spares fetching those blocks of a peer's checkpoint
+                damagedBasis = checkpoints.readBasis();
+                checkpoints.close();
+            }
             CheckpointStore.moveAside(checkpointDir, "damaged-" + System.currentTimeMillis());
             try {
                 checkpoints = CheckpointStore.open(checkpointDir, System::nanoTime);
@@ -112,7 +128,7 @@ public final class ReplicaDisk implements AutoCloseable {
                 stored == null ? 0 : stored.chain(), entries);
         Start start = decide(metadata, stored, checked, damage, knownCommit);
         return new ReplicaDisk(dataDir, store, metadata == null ? fresh(identity) : metadata, checkpoints,
-                opened.log(), start);
+                damagedBasis, opened.log(), start);
     }
 
     /**
@@ -282,6 +298,41 @@ public final class ReplicaDisk implements AutoCloseable {
 
     public CheckpointStore checkpoints() {
         return checkpoints;
+    }
+
+    /**
+     * The parts of the checkpoint {@code ref} a peer offers that this disk holds already ({@code Outbox.heldParts}):
+     * the blocks of its snapshot found among the stored checkpoint's records, or among the readable records of a
+     * checkpoint found damaged at open. Null while {@code prefix} does not hold the snapshot's whole manifest.
+     */
+    public List<HeldPart> heldParts(CheckpointRef ref, byte[] prefix, int length, String logPrefix) {
+        long started = System.nanoTime();
+        CheckpointSnapshot.Basis damaged = damagedBasis;
+        CheckpointSnapshot.Basis basis = wanted -> {
+            Map<CheckpointSnapshot.BlockHash, byte[]> found = new HashMap<>(damaged.blocks(wanted));
+            Set<CheckpointSnapshot.BlockHash> rest = new HashSet<>(wanted);
+            rest.removeAll(found.keySet());
+            found.putAll(checkpoints.basis().blocks(rest));
+            return found;
+        };
+        List<CheckpointSnapshot.Held> held = CheckpointSnapshot.held(prefix, length, ref.bytes(), basis);
+        if (held == null) {
+            return null;
+        }
+        List<HeldPart> parts = new ArrayList<>(held.size());
+        long bytes = 0;
+        for (CheckpointSnapshot.Held part : held) {
+            parts.add(new HeldPart(part.offset(), part.bytes()));
+            bytes += part.bytes().length;
+        }
+        log.info("{} checkpoint at op {} offered by a peer: {} of its {} bytes held here in {} blocks, found in {} ms",
+                logPrefix, ref.op(), bytes, ref.bytes(), parts.size(), (System.nanoTime() - started) / 1_000_000);
+        return parts;
+    }
+
+    /** A checkpoint was installed: a damaged one's blocks are of no more use. */
+    public void forgetDamagedCheckpoint() {
+        damagedBasis = CheckpointSnapshot.NO_BASIS;
     }
 
     /** Durably records the view state (VR Revisited §4.2), and with it who this directory belongs to. */

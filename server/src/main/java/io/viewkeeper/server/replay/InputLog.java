@@ -1,6 +1,7 @@
 package io.viewkeeper.server.replay;
 
 import io.viewkeeper.consensus.Checkpoint;
+import io.viewkeeper.consensus.HeldPart;
 import io.viewkeeper.consensus.LogEntry;
 import io.viewkeeper.consensus.LogHole;
 import io.viewkeeper.consensus.Message;
@@ -14,6 +15,7 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.List;
 
 /**
  * A debugging aid ({@code debug.inputLog}): the replica thread writes, in the order it consumed them, every input
@@ -31,7 +33,7 @@ import java.nio.file.StandardOpenOption;
  */
 public final class InputLog implements AutoCloseable {
     static final long MAGIC = 0x564b_494e_5055_5431L; // "VKINPUT1"
-    static final int VERSION = 4;
+    static final int VERSION = 5;
 
     static final byte START = 1;
     static final byte MESSAGE = 2;
@@ -54,6 +56,7 @@ public final class InputLog implements AutoCloseable {
     static final byte INSTALL_END = 19;
     /** The last record of a log that reached {@link #BYTES_MAX}: nothing after it was recorded. */
     static final byte LIMIT_REACHED = 20;
+    static final byte HELD_PARTS = 21;
 
     /** The most one input log holds; at this size it records that it stops, and stops. */
     static final long BYTES_MAX = 4L << 30;
@@ -314,6 +317,29 @@ public final class InputLog implements AutoCloseable {
             o.writeLong(op);
             o.writeBoolean(saved);
         });
+    }
+
+    /**
+     * Records the driver's answer to the core asking which parts of an offered checkpoint it holds (null: not yet
+     * known), and returns it.
+     */
+    public List<HeldPart> heldParts(long op, List<HeldPart> parts) {
+        if (out == null) {
+            return parts;
+        }
+        record(HELD_PARTS, o -> {
+            o.writeLong(op);
+            o.writeBoolean(parts != null);
+            if (parts != null) {
+                o.writeInt(parts.size());
+                for (HeldPart part : parts) {
+                    o.writeInt(part.offset());
+                    o.writeInt(part.bytes().length);
+                    o.write(part.bytes());
+                }
+            }
+        });
+        return parts;
     }
 
     public void requestViewChange() {

@@ -1,8 +1,10 @@
 package io.viewkeeper.server.replay;
 
 import io.viewkeeper.consensus.Checkpoint;
+import io.viewkeeper.consensus.CheckpointRef;
 import io.viewkeeper.consensus.ClientTable;
 import io.viewkeeper.consensus.DurableState;
+import io.viewkeeper.consensus.HeldPart;
 import io.viewkeeper.consensus.LogEntry;
 import io.viewkeeper.consensus.LogHole;
 import io.viewkeeper.consensus.Message;
@@ -20,6 +22,8 @@ import io.viewkeeper.storage.SessionTable;
 import io.viewkeeper.storage.TreeSnapshot;
 import io.viewkeeper.storage.Txn;
 import io.viewkeeper.storage.ZnodeStateMachine;
+import io.viewkeeper.storage.checkpoint.CheckpointSnapshot;
+import io.viewkeeper.storage.checkpoint.CorruptCheckpointException;
 import java.io.BufferedInputStream;
 import java.io.DataInputStream;
 import java.io.EOFException;
@@ -380,7 +384,8 @@ public final class InputReplay {
     }
 
     private static boolean isEffect(byte type) {
-        return type == InputLog.CHECKPOINT_SAVED || type >= InputLog.COMMIT_BEGIN && type <= InputLog.INSTALL_END;
+        return type == InputLog.CHECKPOINT_SAVED || type == InputLog.HELD_PARTS
+                || type >= InputLog.COMMIT_BEGIN && type <= InputLog.INSTALL_END;
     }
 
     private static String name(byte type) {
@@ -389,6 +394,7 @@ public final class InputReplay {
             case InputLog.READ_READY_BEGIN, InputLog.READ_READY_END -> "a read made ready, id";
             case InputLog.INSTALL_BEGIN, InputLog.INSTALL_END -> "a checkpoint install at op";
             case InputLog.CHECKPOINT_SAVED -> "a checkpoint at op";
+            case InputLog.HELD_PARTS -> "held parts of the checkpoint offered at op";
             default -> "record type " + type;
         };
     }
@@ -485,6 +491,41 @@ public final class InputReplay {
         }
 
         @Override
+        public List<HeldPart> heldParts(CheckpointRef ref, byte[] prefix, int length) {
+            List<HeldPart> parts = new ArrayList<>();
+            boolean[] known = new boolean[1];
+            inCallback(() -> {
+                int next = in.read();
+                if (next < 0) {
+                    throw new EndOfLog();
+                }
+                records++;
+                if (next != InputLog.HELD_PARTS) {
+                    throw new Divergence(records, "the replay asked for held parts of the checkpoint offered at op "
+                            + ref.op() + " where the recorded replica did " + name((byte) next));
+                }
+                long recordedOp = in.readLong();
+                if (recordedOp != ref.op()) {
+                    throw new Divergence(records, "the replay asked for held parts of the checkpoint offered at op "
+                            + ref.op() + ", the recorded replica at op " + recordedOp);
+                }
+                known[0] = in.readBoolean();
+                int count = known[0] ? in.readInt() : 0;
+                for (int i = 0; i < count; i++) {
+                    int offset = in.readInt();
+                    int bytes = in.readInt();
+                    if (offset < 0 || bytes < 1 || bytes > ref.bytes()) {
+                        throw new MalformedLog("a held part of " + bytes + " bytes at " + offset);
+                    }
+                    byte[] part = new byte[bytes];
+                    in.readFully(part);
+                    parts.add(new HeldPart(offset, part));
+                }
+            });
+            return known[0] ? parts : null;
+        }
+
+        @Override
         public byte[] checkpoint(long op, long chain, List<ClientTable.Session> clients) {
             boolean[] saved = new boolean[1];
             inCallback(() -> {
@@ -515,8 +556,8 @@ public final class InputReplay {
                 try {
                     image = checkpoint.application().length == 0
                             ? new TreeSnapshot.Image(new DataTree(), new SessionTable(), checkpoint.op())
-                            : TreeSnapshot.read(checkpoint.application());
-                } catch (OperationCodec.MalformedOperationException e) {
+                            : CheckpointSnapshot.read(checkpoint.op(), checkpoint.application());
+                } catch (CorruptCheckpointException e) {
                     throw new MalformedLog("the checkpoint at op " + checkpoint.op() + " does not decode");
                 }
                 machine.install(image);
