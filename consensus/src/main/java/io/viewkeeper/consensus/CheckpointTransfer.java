@@ -23,8 +23,11 @@ import java.util.TreeMap;
  * A fetch that was cut off (lost messages, a sender down, a view change) resumes at the byte it stopped at when the
  * same ref is offered again, by any replica.
  *
- * <p>Invariant: {@code received <= requested}; the buffer holds exactly the first {@code received} bytes of the
- * snapshot; the client table is held once the chunk at offset 0 arrived.
+ * <p>Parts of the snapshot the receiving driver holds already ({@link Outbox#heldParts}, asked once the first chunk
+ * is here) are not asked for: they join the buffer when it reaches them, and may take it past what was asked for.
+ *
+ * <p>Invariant: the buffer holds exactly the first {@code received} bytes of the snapshot; every held part lies
+ * after them; the client table is held once the chunk at offset 0 arrived.
  */
 final class CheckpointTransfer {
 
@@ -170,11 +173,12 @@ final class CheckpointTransfer {
         f.append(data);
         f.lastProgressTick = r.ticks();
         f.mismatch = false;
-        if (!f.heldKnown) {
+        if (!f.heldKnown && f.received < f.ref.bytes()) {
             List<HeldPart> parts = r.outbox.heldParts(f.ref, f.buffer, f.received);
             if (parts != null) {
                 f.hold(parts);
-                // chunks asked for before are replanned around the held parts; those on their way still count
+                // Chunks arrive only in order, so those asked for past the first gap are of no use once held parts
+                // moved the buffer's end: ask again for what is missing from there (at most one window twice).
                 f.requested = f.received;
             }
         }
@@ -326,6 +330,7 @@ final class CheckpointTransfer {
                     end = part.end();
                 }
             }
+            Replica.check(held.isEmpty() || held.firstKey() >= received, "a held part before what was received");
         }
 
         /** Appends the held parts the buffer has reached, or the rest of one it reached inside. */
@@ -340,11 +345,15 @@ final class CheckpointTransfer {
             held.headMap(received, false).clear();
         }
 
-        /** {@code offset}, or the end of the held part it lies in. */
+        /** {@code offset}, or the end of the run of touching held parts it lies in. */
         long skipHeld(long offset) {
-            Map.Entry<Integer, byte[]> part = held.floorEntry((int) Math.min(offset, Integer.MAX_VALUE));
-            return part != null && part.getKey() + part.getValue().length > offset
-                    ? part.getKey() + part.getValue().length : offset;
+            long at = offset;
+            Map.Entry<Integer, byte[]> part = held.floorEntry((int) Math.min(at, Integer.MAX_VALUE));
+            while (part != null && part.getKey() + part.getValue().length > at) {
+                at = part.getKey() + part.getValue().length;
+                part = held.floorEntry((int) Math.min(at, Integer.MAX_VALUE));
+            }
+            return at;
         }
 
         /** Where the next held part after {@code offset} starts, or the snapshot's end. */

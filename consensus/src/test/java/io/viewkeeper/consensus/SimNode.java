@@ -215,18 +215,29 @@ final class SimNode implements Outbox {
     @Override
     public List<HeldPart> heldParts(CheckpointRef ref, byte[] prefix, int length) {
         byte[] snapshot = sim.snapshotsTaken.get(List.of(ref.op(), (long) ref.checksum()));
-        if (dead() || sim.basis == Simulation.Basis.NONE || snapshot == null || snapshot.length != ref.bytes() || snapshot.length < 2) {
+        if (dead() || sim.basis == Simulation.Basis.NONE || snapshot == null || snapshot.length != ref.bytes()
+                || snapshot.length < 2) {
             return List.of();
         }
         if (length < Math.min(snapshot.length, 6)) {
             return null;
         }
         if (sim.basis != Simulation.Basis.RANDOM) {
-            byte[] rest = Arrays.copyOfRange(snapshot, length, snapshot.length);
-            if (sim.basis == Simulation.Basis.WRONG) {
-                rest[rest.length - 1] ^= 1;
+            // the rest in touching blocks of a few bytes each, as a driver's blocks come, every fifth one not held
+            List<HeldPart> blocks = new ArrayList<>();
+            int block = 0;
+            for (int at = length; at < snapshot.length; block++) {
+                int end = Math.min(snapshot.length, at + 1 + sim.random.nextInt(7));
+                if (block % 5 != 4) {
+                    blocks.add(new HeldPart(at, Arrays.copyOfRange(snapshot, at, end)));
+                    sim.bytesHeld += end - at;
+                }
+                at = end;
             }
-            return rest.length == 0 ? List.of() : List.of(new HeldPart(length, rest));
+            if (sim.basis == Simulation.Basis.WRONG && !blocks.isEmpty()) {
+                blocks.get(blocks.size() - 1).bytes()[0] ^= 1;
+            }
+            return blocks;
         }
         List<HeldPart> parts = new ArrayList<>();
         for (int i = sim.random.nextInt(4); i > 0; i--) {

@@ -90,13 +90,15 @@ public final class Simulation {
         NONE,
         /** A few random parts, now and then one wrong. */
         RANDOM,
-        /** All of it after the first bytes. */
+        /** All of it after the first bytes, in touching blocks of a few bytes, but every fifth block. */
         WHOLE,
-        /** All of it after the first bytes, with the last byte wrong. */
+        /** The same, with a byte of the last block wrong. */
         WRONG
     }
 
     Basis basis = Basis.RANDOM;
+    /** Bytes of held parts the drivers named, with {@link Basis#WHOLE} and {@link Basis#WRONG}. */
+    long bytesHeld;
     /** Every application snapshot a replica took, by op and checksum, for {@link SimNode#heldParts}. */
     final Map<List<Long>, byte[]> snapshotsTaken = new HashMap<>();
     private final Map<Long, Integer> primaryOfView = new HashMap<>();

@@ -682,7 +682,8 @@ final class ReplicaLoop implements WritePath, Outbox, ReplicaInbox, Runnable {
 
     @Override
     public List<HeldPart> heldParts(CheckpointRef ref, byte[] prefix, int length) {
-        return inputLog.heldParts(ref.op(), disk.heldParts(ref, prefix, length, prefix()));
+        // not while the store is read for a transfer on another thread: the core asks again with the next chunk
+        return inputLog.heldParts(ref.op(), buildingTransfer ? null : disk.heldParts(ref, prefix, length, prefix()));
     }
 
     @Override

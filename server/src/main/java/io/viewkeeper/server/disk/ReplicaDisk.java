@@ -109,6 +109,8 @@ public final class ReplicaDisk implements AutoCloseable {
                 // what can still be read of it spares fetching those blocks of a peer's checkpoint
                 damagedBasis = checkpoints.readBasis();
                 checkpoints.close();
+                log.info("kept the blocks of the damaged checkpoint in {} that still read, for its repair from a "
+                        + "peer", checkpointDir);
             }
             CheckpointStore.moveAside(checkpointDir, "damaged-" + System.currentTimeMillis());
             try {
@@ -315,10 +317,19 @@ public final class ReplicaDisk implements AutoCloseable {
             found.putAll(checkpoints.basis().blocks(rest));
             return found;
         };
-        List<CheckpointSnapshot.Held> held = CheckpointSnapshot.held(prefix, length, ref.bytes(), basis);
+        List<CheckpointSnapshot.Held> held;
+        try {
+            held = CheckpointSnapshot.held(prefix, length, ref.bytes(), basis);
+        } catch (CorruptCheckpointException e) {
+            log.warn("{} checkpoint at op {} offered by a peer lists no blocks this replica can use ({}): it is "
+                    + "fetched whole", logPrefix, ref.op(), e.getMessage());
+            return List.of();
+        }
         if (held == null) {
             return null;
         }
+        // handed over: the fetch keeps what it needs of them
+        damagedBasis = CheckpointSnapshot.NO_BASIS;
         List<HeldPart> parts = new ArrayList<>(held.size());
         long bytes = 0;
         for (CheckpointSnapshot.Held part : held) {

@@ -514,7 +514,7 @@ public final class InputReplay {
                 for (int i = 0; i < count; i++) {
                     int offset = in.readInt();
                     int bytes = in.readInt();
-                    if (offset < 0 || bytes < 1 || bytes > ref.bytes()) {
+                    if (offset < 0 || bytes < 1 || bytes > ref.bytes() || offset > ref.bytes() - bytes) {
                         throw new MalformedLog("a held part of " + bytes + " bytes at " + offset);
                     }
                     byte[] part = new byte[bytes];

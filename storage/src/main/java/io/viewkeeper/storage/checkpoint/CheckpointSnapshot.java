@@ -23,8 +23,9 @@ import java.util.zip.CRC32C;
  * in the store's key order, cut into blocks at points their keys choose, behind a manifest of each block's length
  * and hash. A receiver that holds the records of an older or a damaged checkpoint cuts them by the same rule and
  * finds by hash every block it holds already; only the blocks that changed since, or that it cannot read, travel
- * (repair, not refetch). A change to a record changes its block only: the cut points depend on the keys alone, so
- * the blocks around it stay the same.
+ * (repair, not refetch). Cut points are chosen by keys, so a changed record changes its own block and, when it
+ * moves a cut made by size or count, at most the blocks up to the next cut made by a key; a record that goes or is
+ * unreadable joins its block to the next when its key made a cut.
  *
  * <p>Layout: {@code int} format ({@value #FORMAT}), {@code long} last zxid, {@code int} node count, {@code int}
  * session count, {@code long} tree digest, {@code int} block count, per block its {@code int} length and a
@@ -250,17 +251,12 @@ public final class CheckpointSnapshot {
 
     /**
      * The blocks of the snapshot of {@code total} bytes, whose first {@code length} bytes are in {@code prefix}, that
-     * {@code basis} holds already; null while the prefix does not hold the whole manifest. A snapshot of another
-     * format, or a manifest that cannot be one of that length, gets none (the receiver fetches it all, and checks it
-     * whole as ever).
+     * {@code basis} holds already; null while the prefix does not hold the whole manifest. Throws for a snapshot of
+     * another format or a manifest that cannot be one of that length: the receiver then holds nothing of it.
      */
-    public static List<Held> held(byte[] prefix, int length, int total, Basis basis) {
-        Manifest manifest;
-        try {
-            manifest = manifest(prefix, length, total);
-        } catch (CorruptCheckpointException e) {
-            return List.of();
-        }
+    public static List<Held> held(byte[] prefix, int length, int total, Basis basis)
+            throws CorruptCheckpointException {
+        Manifest manifest = manifest(prefix, length, total);
         if (manifest == null) {
             return null;
         }
@@ -319,6 +315,9 @@ public final class CheckpointSnapshot {
             }
         } catch (BufferUnderflowException e) {
             throw new CorruptCheckpointException("checkpoint snapshot record cut short", e);
+        } catch (IllegalArgumentException | IndexOutOfBoundsException e) {
+            // a record with valid checksums but impossible fields (a peer's bug, or one crafted)
+            throw new CorruptCheckpointException("checkpoint snapshot record does not decode: " + e, e);
         }
     }
 

@@ -484,7 +484,10 @@ public final class CheckpointStore implements AutoCloseable {
     }
 
     private synchronized void cutReadable(CheckpointSnapshot.Cutter.Sink sink) {
-        checkOpen();
+        if (closed) {
+            LOG.warn("checkpoint store in {} is closed: it offers no basis", directory);
+            return;
+        }
         CheckpointSnapshot.Cutter cutter = new CheckpointSnapshot.Cutter(sink);
         try {
             for (Map.Entry<String, byte[]> e : nodes.entrySet()) {
@@ -497,8 +500,9 @@ public final class CheckpointStore implements AutoCloseable {
                     cutter.owner(e.getKey(), e.getValue());
                 }
             }
-        } catch (DBException | IllegalArgumentException | IndexOutOfBoundsException | NullPointerException e) {
-            // MapDB reports damage inside its own pages with assorted runtime exceptions: the rest is not read
+        } catch (RuntimeException e) {
+            // MapDB reports damage inside its own pages with assorted runtime exceptions; a basis is only what can
+            // be read, and a wrong block in it is caught by the hash of the whole transfer: the rest is not read
             LOG.warn("checkpoint file in {} is read as a basis up to damage: {}", directory, e.toString());
         }
         cutter.finish();

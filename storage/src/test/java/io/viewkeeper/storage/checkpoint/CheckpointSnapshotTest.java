@@ -97,10 +97,11 @@ class CheckpointSnapshotTest {
 
         assertThat(CheckpointSnapshot.held(snapshot, 10, snapshot.length, everything)).isNull();
         assertThat(CheckpointSnapshot.held(snapshot, manifestEnd - 1, snapshot.length, everything)).isNull();
-        assertThat(CheckpointSnapshot.held(snapshot, manifestEnd, snapshot.length + 1, everything))
-                .as("a manifest that does not add up to the length").isEmpty();
+        assertThatThrownBy(() -> CheckpointSnapshot.held(snapshot, manifestEnd, snapshot.length + 1, everything))
+                .as("a manifest that does not add up to the length").isInstanceOf(CorruptCheckpointException.class);
         byte[] v1 = TreeSnapshot.write(workload.machine());
-        assertThat(CheckpointSnapshot.held(v1, v1.length, v1.length, everything)).as("format 1").isEmpty();
+        assertThatThrownBy(() -> CheckpointSnapshot.held(v1, v1.length, v1.length, everything)).as("format 1")
+                .isInstanceOf(CorruptCheckpointException.class).hasMessageContaining("format");
         assertSameState(CheckpointSnapshot.read(1, v1), imageOf(workload.machine()), false);
     }
 
@@ -128,7 +129,8 @@ class CheckpointSnapshotTest {
     }
 
     /** Each held part is the snapshot's bytes where it says; returns them. */
-    private static List<CheckpointSnapshot.Held> assertHeldMatch(byte[] snapshot, CheckpointSnapshot.Basis basis) {
+    private static List<CheckpointSnapshot.Held> assertHeldMatch(byte[] snapshot, CheckpointSnapshot.Basis basis)
+            throws CorruptCheckpointException {
         List<CheckpointSnapshot.Held> held = CheckpointSnapshot.held(snapshot, snapshot.length, snapshot.length,
                 basis);
         assertThat(held).isNotNull().isNotEmpty();
