@@ -19,15 +19,47 @@ final class NormalProtocol {
     /** At the primary, per member: the tick of its last acknowledgement in this view (PrepareOk or CommitOk). */
     private final long[] heardTick;
     private long lastResendTick;
+    /**
+     * At a learner: the highest op of its log known to be the primary's of its view (its hash chain matched what the
+     * primary sent, or the primary or a peer normal in the view sent it). A learner commits no further: it votes in
+     * no view, and the voters may start the group afresh without it (every voter pristine or empty), so an
+     * uncommitted suffix it held from before can be another branch in a view of the same number.
+     */
+    private long confirmedOp;
 
     NormalProtocol(Replica replica) {
         this.r = replica;
-        this.ackedOp = new long[replica.configuration.memberCount()];
-        this.heardTick = new long[replica.configuration.memberCount()];
+        this.ackedOp = new long[ReplicaConfiguration.SLOTS];
+        this.heardTick = new long[ReplicaConfiguration.SLOTS];
     }
 
     long ackedOp(int index) {
         return ackedOp[index];
+    }
+
+    /** This learner's log up to {@code op} is the primary's of its view (see {@link #confirmedOp}). */
+    void confirmUpTo(long op) {
+        confirmedOp = Math.max(confirmedOp, Math.min(op, r.opNumber()));
+    }
+
+    /** How far a commit number taken from the primary may commit here: at a learner, its confirmed log only. */
+    long commitLimit(long commitNumber) {
+        return r.configuration.learner() ? Math.min(commitNumber, Math.max(confirmedOp, r.commitTarget()))
+                : commitNumber;
+    }
+
+    /**
+     * A learner's log differs from its primary's above its commit number: an uncommitted suffix of another branch
+     * (see {@link #confirmedOp}). It asks for the view's log after its commit number, which replaces the suffix
+     * ({@link StateTransferProtocol}). Anywhere else the difference breaks an invariant.
+     */
+    private boolean learnerSuffixStale(long op) {
+        if (!r.configuration.learner() || op <= r.commitTarget()) {
+            return false;
+        }
+        confirmedOp = Math.min(confirmedOp, r.commitTarget());
+        r.stateTransferProtocol.requestState();
+        return true;
     }
 
     /** A new primary counts acknowledgements of its own view only, and has heard every member as it starts. */
@@ -40,7 +72,8 @@ final class NormalProtocol {
     int membersHeard(boolean learners, long ticks) {
         int heard = 0;
         for (int i = 0; i < heardTick.length; i++) {
-            if (i != r.replicaIndex() && r.configuration.isLearner(i) == learners && heardWithin(i, ticks)) {
+            if (i != r.replicaIndex() && r.configuration.isMember(i) && r.configuration.isLearner(i) == learners
+                    && heardWithin(i, ticks)) {
                 heard++;
             }
         }
@@ -76,7 +109,8 @@ final class NormalProtocol {
     private void resendPrepares() {
         for (int i = 0; i < ackedOp.length; i++) {
             long from = Math.max(ackedOp[i], r.commitNumber()) + 1;
-            if (i == r.replicaIndex() || from > r.issuedOp() || from <= r.log.startOp()) {
+            if (i == r.replicaIndex() || !r.configuration.isMember(i) || from > r.issuedOp()
+                    || from <= r.log.startOp()) {
                 continue;
             }
             List<LogEntry> entries = r.log.suffix(from, r.configuration.batchOpMax());
@@ -119,14 +153,22 @@ final class NormalProtocol {
         long parentOp = message.firstOp() - 1;
         if (parentOp >= r.log.startOp() && parentOp <= r.opNumber()
                 && r.log.chain(parentOp) != message.parentChain()) {
+            if (learnerSuffixStale(parentOp)) {
+                return;
+            }
             throw Replica.violated("hash chain of view " + r.view() + " differs at op " + parentOp
                     + " from the primary's");
         }
+        long verified = parentOp <= r.opNumber() ? parentOp : -1;
         for (LogEntry entry : message.entries()) {
             if (entry.op() <= r.opNumber()) {
                 if (entry.op() > r.log.startOp() && !r.log.entry(entry.op()).equals(entry)) {
+                    if (learnerSuffixStale(entry.op())) {
+                        return;
+                    }
                     throw Replica.violated("two entries for op " + entry.op() + " in view " + r.view());
                 }
+                verified = verified < 0 ? -1 : entry.op();
                 continue;
             }
             if (entry.op() > r.opNumber() + 1) {
@@ -134,7 +176,9 @@ final class NormalProtocol {
                 break;
             }
             r.appendReceived(entry);
+            verified = verified < 0 ? -1 : entry.op();
         }
+        confirmUpTo(verified);
         acceptCommitAndRelease(message.commitNumber(), message.releasableOp());
         if (r.bugs.contains(PlantedBug.ACK_BEFORE_PERSIST)) {
             r.send(r.primaryIndex(), new Message.PrepareOk(r.view(), r.opNumber(), r.replicaIndex()));
@@ -170,11 +214,14 @@ final class NormalProtocol {
     }
 
     private void acceptCommitAndRelease(long commitNumber, long releasableOp) {
-        r.commitUpTo(commitNumber);
-        if (commitNumber > r.opNumber()) {
+        long limit = commitLimit(commitNumber);
+        r.commitUpTo(limit);
+        r.execution.raiseReleasableOp(releasableOp);
+        // a learner that holds ops the primary says are committed but has not confirmed them (it restarted since it
+        // took them) asks for the view's log past its commit number, which confirms or replaces them
+        if (commitNumber > r.opNumber() || limit < Math.min(commitNumber, r.opNumber())) {
             r.stateTransferProtocol.requestState();
         }
-        r.execution.raiseReleasableOp(releasableOp);
     }
 
     /**
@@ -212,6 +259,11 @@ final class NormalProtocol {
             return;
         }
         if (message.op() > r.opNumber()) {
+            // a learner may still hold a suffix of another branch in a view of this number (see confirmedOp)
+            if (r.configuration.isLearner(message.from())) {
+                r.ignored.ignore(Ignored.UNWANTED);
+                return;
+            }
             throw new IllegalStateException("PrepareOk for op " + message.op() + " beyond op-number " + r.opNumber());
         }
         Replica.check(message.from() != r.replicaIndex() && r.commitTarget() <= r.opNumber(),
@@ -262,7 +314,7 @@ final class NormalProtocol {
         long candidate = r.commitTarget();
         for (long op = r.commitTarget() + 1; op <= r.opNumber(); op++) {
             int count = r.durableOp() >= op && r.normalViewDurable() ? 1 : 0;
-            for (int i = 0; i < r.configuration.replicaCount(); i++) {
+            for (int i : r.configuration.voters()) {
                 if (i != r.replicaIndex() && ackedOp[i] >= op) {
                     count++;
                 }
@@ -281,7 +333,8 @@ final class NormalProtocol {
         for (int i = 0; i < ackedOp.length; i++) {
             // A learner not heard within the cut-off pins nothing: when it is back behind the released log, it takes
             // a checkpoint, as a lagging backup does. A silent voter pins the log up to the retention bound.
-            if (i != r.replicaIndex() && (!r.configuration.isLearner(i) || heardWithin(i, r.cutOffTicks()))) {
+            if (i != r.replicaIndex() && r.configuration.isMember(i)
+                    && (!r.configuration.isLearner(i) || heardWithin(i, r.cutOffTicks()))) {
                 lowest = Math.min(lowest, ackedOp[i]);
             }
         }

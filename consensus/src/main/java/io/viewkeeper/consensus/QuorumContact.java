@@ -18,9 +18,9 @@ final class QuorumContact {
     /** At a backup: the tick it last sent its primary an acknowledgement (PrepareOk or CommitOk). */
     private long lastAckTick;
 
-    QuorumContact(Replica replica, int replicaCount) {
+    QuorumContact(Replica replica) {
         this.r = replica;
-        this.heardTick = new long[replicaCount];
+        this.heardTick = new long[ReplicaConfiguration.SLOTS];
     }
 
     /**
@@ -38,11 +38,11 @@ final class QuorumContact {
         if (backupsNeeded == 0) {
             return;
         }
-        long[] others = new long[heardTick.length - 1];
+        long[] others = new long[r.configuration.replicaCount() - 1];
         int next = 0;
-        for (int i = 0; i < heardTick.length; i++) {
-            if (i != r.replicaIndex()) {
-                others[next++] = heardTick[i];
+        for (int voter : r.configuration.voters()) {
+            if (voter != r.replicaIndex()) {
+                others[next++] = heardTick[voter];
             }
         }
         Arrays.sort(others);

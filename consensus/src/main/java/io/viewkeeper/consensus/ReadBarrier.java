@@ -46,10 +46,10 @@ final class ReadBarrier {
     private long round;
     private long nextBatchId;
 
-    ReadBarrier(Replica replica, int replicaCount, int readQueueMax, long batchIdBase) {
+    ReadBarrier(Replica replica, int readQueueMax, long batchIdBase) {
         this.replica = replica;
         this.readQueueMax = readQueueMax;
-        this.confirmedRound = new long[replicaCount];
+        this.confirmedRound = new long[ReplicaConfiguration.SLOTS];
         // Batch ids start at a random point so that an answer meant for an earlier incarnation of this replica
         // (sent before a crash, delivered after the restart) matches no batch of this one.
         this.nextBatchId = batchIdBase;
@@ -133,8 +133,8 @@ final class ReadBarrier {
 
     private int confirmations(long batchRound) {
         int count = 0;
-        for (int i = 0; i < confirmedRound.length; i++) {
-            if (i != replica.replicaIndex() && confirmedRound[i] >= batchRound) {
+        for (int voter : replica.configuration.voters()) {
+            if (voter != replica.replicaIndex() && confirmedRound[voter] >= batchRound) {
                 count++;
             }
         }

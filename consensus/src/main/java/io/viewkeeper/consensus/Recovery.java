@@ -22,7 +22,7 @@ final class Recovery {
     private Message.RecoveryResponse installed;
     private final Message.RecoveryResponse[] responses;
 
-    Recovery(long nonce, int replicaCount, long startTick, boolean pristine, boolean recordedWhilePristine) {
+    Recovery(long nonce, long startTick, boolean pristine, boolean recordedWhilePristine) {
         if (pristine && recordedWhilePristine) {
             throw new IllegalStateException("a pristine replica has recorded nothing");
         }
@@ -30,7 +30,7 @@ final class Recovery {
         this.lastSendTick = startTick;
         this.pristine = pristine;
         this.recordedWhilePristine = recordedWhilePristine;
-        this.responses = new Message.RecoveryResponse[replicaCount];
+        this.responses = new Message.RecoveryResponse[ReplicaConfiguration.SLOTS];
     }
 
     boolean pristine() {
@@ -90,7 +90,7 @@ final class Recovery {
      * f + 1 (they come only to a pristine replica) but name no view: a replica that never persisted view state
      * never voted in a view change, so it cannot be the one that knows the latest view.
      */
-    Message.RecoveryResponse completion(int quorum, int replicaCount) {
+    Message.RecoveryResponse completion(ReplicaConfiguration configuration) {
         int count = 0;
         long highestView = -1;
         for (Message.RecoveryResponse response : responses) {
@@ -101,10 +101,10 @@ final class Recovery {
                 }
             }
         }
-        if (count < quorum || highestView < 0) {
+        if (count < configuration.quorum() || highestView < 0) {
             return null;
         }
-        int primary = (int) (highestView % replicaCount);
+        int primary = configuration.primaryOf(highestView);
         Message.RecoveryResponse fromPrimary = responses[primary];
         if (fromPrimary != null && fromPrimary.fromPrimary() && fromPrimary.view() == highestView) {
             return fromPrimary;
@@ -113,9 +113,10 @@ final class Recovery {
     }
 
     /** Whether every replica but {@code self} answered this nonce that it is pristine or holds no op. */
-    boolean othersHoldNothing(int self) {
-        for (int i = 0; i < responses.length; i++) {
-            if (i != self && (responses[i] == null || (!responses[i].pristine() && responses[i].opNumber() != 0))) {
+    boolean othersHoldNothing(ReplicaConfiguration configuration) {
+        for (int i : configuration.voters()) {
+            if (i != configuration.replicaIndex()
+                    && (responses[i] == null || (!responses[i].pristine() && responses[i].opNumber() != 0))) {
                 return false;
             }
         }

@@ -80,7 +80,7 @@ final class RecoveryProtocol {
             recordRecovering(recordedWhilePristine);
         }
         r.transitionTo(Replica.Status.RECOVERING, 0);
-        phase = new Recovery(r.random.nextLong(), r.configuration.replicaCount(), r.ticks(), pristine,
+        phase = new Recovery(r.random.nextLong(), r.ticks(), pristine,
                 recordedWhilePristine);
         r.reads.requeueAll();
         bootstrapIfOthersHoldNothing();
@@ -177,7 +177,7 @@ final class RecoveryProtocol {
             return;
         }
         phase.record(message);
-        Message.RecoveryResponse primary = phase.completion(r.quorum(), r.configuration.replicaCount());
+        Message.RecoveryResponse primary = phase.completion(r.configuration);
         if (primary == null) {
             bootstrapIfOthersHoldNothing();
             return;
@@ -219,7 +219,7 @@ final class RecoveryProtocol {
      * on restart or in its answers.
      */
     private void bootstrapIfOthersHoldNothing() {
-        if (!phase.pristine() || phase.installed() != null || !phase.othersHoldNothing(r.replicaIndex())) {
+        if (!phase.pristine() || phase.installed() != null || !phase.othersHoldNothing(r.configuration)) {
             return;
         }
         Replica.check(r.view() == 0 && r.lastNormalView() == 0 && r.commitNumber() == 0,
@@ -227,7 +227,7 @@ final class RecoveryProtocol {
         Replica.check(r.opNumber() == 0 && !r.persistPending(), "pristine replica holds op " + r.opNumber());
         r.transitionToNormal(0);
         if (r.isPrimary() && r.quorum() > 1) {
-            startedBackups = new boolean[r.configuration.replicaCount()];
+            startedBackups = new boolean[ReplicaConfiguration.SLOTS];
         }
     }
 
@@ -244,10 +244,10 @@ final class RecoveryProtocol {
             return;
         }
         Replica.check(r.view() == 0 && r.isPrimary(), "waiting for backups outside view 0 at the primary");
-        started[backup] = true;
+        started[backup] = r.configuration.isVoter(backup);
         int count = 0;
-        for (boolean heard : started) {
-            count += heard ? 1 : 0;
+        for (int voter : r.configuration.voters()) {
+            count += started[voter] ? 1 : 0;
         }
         if (count >= r.quorum() - 1) {
             startedBackups = null;

@@ -113,7 +113,7 @@ final class RepairProtocol {
         List<LogHole> holes = damaged.holes();
         parentChains = new long[holes.size()];
         filled = new List[holes.size()];
-        refusedBy = new boolean[holes.size()][r.configuration.replicaCount()];
+        refusedBy = new boolean[holes.size()][ReplicaConfiguration.SLOTS];
         long chain = damaged.checkpoint() == null ? 0 : damaged.checkpoint().chain();
         long op = damaged.checkpoint() == null ? 0 : damaged.checkpoint().op();
         int next = 0;

@@ -106,14 +106,14 @@ public final class Replica {
         this.bugs = Set.copyOf(bugs);
         this.log = new ReplicaLog(startOp, 0);
         this.clients = new ClientTable(options.clientTableMax());
-        this.reads = new ReadBarrier(this, configuration.replicaCount(), options.readQueueMax(), random.nextLong());
+        this.reads = new ReadBarrier(this, options.readQueueMax(), random.nextLong());
         this.normalProtocol = new NormalProtocol(this);
         this.viewChangeProtocol = new ViewChangeProtocol(this);
         this.stateTransferProtocol = new StateTransferProtocol(this);
         this.recoveryProtocol = new RecoveryProtocol(this);
         this.repairProtocol = new RepairProtocol(this);
         this.transfers = new CheckpointTransfer(this);
-        this.contact = new QuorumContact(this, configuration.replicaCount());
+        this.contact = new QuorumContact(this);
         this.execution = new Execution(this, startOp);
         this.durableOp = startOp;
         this.issuedOp = startOp;
@@ -307,7 +307,7 @@ public final class Replica {
 
     /** A message from another replica. */
     public void onMessage(Message message) {
-        if (message.from() < 0 || message.from() >= configuration.memberCount() || message.from() == replicaIndex()) {
+        if (!configuration.isMember(message.from()) || message.from() == replicaIndex()) {
             ignored.ignore(Ignored.BAD_SENDER);
             return;
         }
@@ -554,10 +554,13 @@ public final class Replica {
             default -> {
             }
         }
-        int members = LearnerTraffic.sentToLearners(message) ? configuration.memberCount()
-                : configuration.replicaCount();
-        for (int i = 0; i < members; i++) {
-            send(i, message);
+        for (int voter : configuration.voters()) {
+            send(voter, message);
+        }
+        if (LearnerTraffic.sentToLearners(message)) {
+            for (int learner : configuration.learners()) {
+                send(learner, message);
+            }
         }
     }
 
@@ -756,9 +759,9 @@ public final class Replica {
         return primaryOf(view);
     }
 
-    /** The primary of {@code someView}: configuration[view mod n] (§4); the one place the rule is written. */
+    /** The primary of {@code someView}: configuration[view mod n] (§4), as {@link ReplicaConfiguration} says. */
     public int primaryOf(long someView) {
-        return (int) (someView % configuration.replicaCount());
+        return configuration.primaryOf(someView);
     }
 
     /** Whether this replica is the primary of its view: configuration[view mod n] (§4). */

@@ -27,10 +27,7 @@ final class StateTransfer {
         lastSendTick = tick;
     }
 
-    void advanceTarget(int self, int replicaCount) {
-        target = (target + 1) % replicaCount;
-        if (target == self) {
-            target = (target + 1) % replicaCount;
-        }
+    void advanceTarget(ReplicaConfiguration configuration) {
+        target = configuration.nextVoterAfter(target);
     }
 }

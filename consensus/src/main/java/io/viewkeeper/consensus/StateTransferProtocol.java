@@ -30,7 +30,7 @@ final class StateTransferProtocol {
     /** A backup in normal status retries its GetState at the next replica in turn. */
     void onTick() {
         if (transfer != null && r.ticks() - transfer.lastSendTick() >= r.options.resendTicks() && !r.transfers.busy()) {
-            transfer.advanceTarget(r.replicaIndex(), r.configuration.replicaCount());
+            transfer.advanceTarget(r.configuration);
             sendGetState();
         }
     }
@@ -44,10 +44,16 @@ final class StateTransferProtocol {
         }
     }
 
+    /**
+     * Asks for the log after this replica's op-number. A learner asks for it after its commit number, or after its
+     * op-number if the peer's log holds that op with the same hash chain: its uncommitted suffix may be of another
+     * branch (NormalProtocol's confirmed op), and the answer then replaces it.
+     */
     private void sendGetState() {
         transfer.sentAt(r.ticks());
-        r.send(transfer.target(), new Message.GetState(r.view(), r.opNumber(), r.opNumber(),
-                r.log.chain(r.opNumber()), r.replicaIndex()));
+        long after = r.configuration.learner() ? r.commitTarget() : r.opNumber();
+        r.send(transfer.target(), new Message.GetState(r.view(), after, r.opNumber(), r.log.chain(r.opNumber()),
+                r.replicaIndex()));
     }
 
     /**
@@ -103,7 +109,9 @@ final class StateTransferProtocol {
         Replica.check(r.status() != Replica.Status.RECOVERING && message.view() == r.view(),
                 "NewState of view " + message.view() + " taken outside that view");
         CheckpointRef offered = message.checkpoint();
-        long held = r.status() == Replica.Status.NORMAL ? r.opNumber() : r.commitNumber();
+        // a learner's uncommitted suffix may be of another branch (NormalProtocol's confirmed op)
+        long held = r.status() == Replica.Status.NORMAL && !r.configuration.learner() ? r.opNumber()
+                : r.commitNumber();
         if (offered != null && offered.op() > held) {
             CheckpointTransfer.Fetched fetched = r.transfers.fetch(offered, message.from(), message);
             if (fetched != null) {
@@ -132,6 +140,10 @@ final class StateTransferProtocol {
             installViewByNewState(message, checkpoint);
             return;
         }
+        if (r.configuration.learner()) {
+            applyNewStateAtLearner(message, checkpoint);
+            return;
+        }
         if (checkpoint != null && checkpoint.op() > r.opNumber()) {
             installCheckpoint(checkpoint);
         }
@@ -158,6 +170,41 @@ final class StateTransferProtocol {
     }
 
     /**
+     * A learner in normal status takes the log of a replica normal in its view after the op the answer starts at
+     * (its commit number, or the op it held if the hash chains matched there): what it held past that op is not in
+     * the view's log and goes; the rest is then the primary's log, and confirmed.
+     */
+    private void applyNewStateAtLearner(Message.NewState message, Checkpoint checkpoint) {
+        if (checkpoint != null && checkpoint.op() > r.commitTarget()) {
+            installCheckpoint(checkpoint);
+        }
+        long firstOp = message.entries().isEmpty() ? message.opNumber() + 1 : message.entries().get(0).op();
+        long parentOp = firstOp - 1;
+        if (parentOp > r.opNumber() || parentOp < r.log.startOp() || parentOp < r.commitTarget()
+                || firstOp + message.entries().size() - 1 != message.opNumber()) {
+            r.ignored.ignore(Ignored.UNWANTED);
+            return;
+        }
+        if (r.log.chain(parentOp) != message.parentChain()) {
+            Replica.check(parentOp > r.commitTarget(), "committed prefix differs at op " + parentOp
+                    + " from the log of view " + r.view());
+            // the peer's log left this learner's at or below the op it named: ask again from the commit number
+            r.ignored.ignore(Ignored.UNWANTED);
+            return;
+        }
+        if (parentOp < r.opNumber()) {
+            r.truncateLog(parentOp);
+        }
+        for (LogEntry entry : message.entries()) {
+            r.appendReceived(entry);
+        }
+        end();
+        r.normalProtocol.confirmUpTo(r.opNumber());
+        r.commitUpTo(r.normalProtocol.commitLimit(message.commitNumber()));
+        r.normalProtocol.sendPrepareOk();
+    }
+
+    /**
      * The answer to a catch-up request: a replica normal in this view sent its log after this replica's commit
      * number (or after a checkpoint). Its log holds the whole new log of the view, so it replaces the uncommitted
      * suffix exactly as a StartView would (§4.2 step 5).
@@ -170,7 +217,8 @@ final class StateTransferProtocol {
         long parentOp = firstOp - 1;
         // past the commit number only on the held prefix this replica named (GetState), if it still holds it
         long parentMax = install ? committed : r.opNumber();
-        if (parentOp > parentMax || parentOp < start
+        // a peer whose log ends before what this replica knows committed is behind: another is asked
+        if (parentOp > parentMax || parentOp < start || message.opNumber() < r.commitTarget()
                 || firstOp + message.entries().size() - 1 != message.opNumber()) {
             r.ignored.ignore(Ignored.UNWANTED);
             return;
@@ -186,6 +234,7 @@ final class StateTransferProtocol {
                 + " from the log of view " + r.view());
         r.viewChangeProtocol.installLog(firstOp, message.entries());
         r.transitionToNormal(r.view());
+        r.normalProtocol.confirmUpTo(r.opNumber());
         r.commitUpTo(message.commitNumber());
         r.normalProtocol.sendPrepareOk();
     }

@@ -126,7 +126,7 @@ final class TailRepair {
 
     private void newRound() {
         round++;
-        answers = new Message.TailResponse[r.configuration.replicaCount()];
+        answers = new Message.TailResponse[ReplicaConfiguration.SLOTS];
         send();
     }
 

@@ -21,14 +21,14 @@ final class ViewChange {
     private boolean catchingUp;
     private int catchUpTarget;
 
-    ViewChange(long view, int replicaCount, long startTick) {
+    ViewChange(long view, long startTick) {
         this.view = view;
         this.startTick = startTick;
         this.lastSendTick = startTick;
-        this.startViewChangeFrom = new boolean[replicaCount];
-        this.commitOf = new long[replicaCount];
+        this.startViewChangeFrom = new boolean[ReplicaConfiguration.SLOTS];
+        this.commitOf = new long[ReplicaConfiguration.SLOTS];
         Arrays.fill(commitOf, -1);
-        this.doViewChanges = new Message.DoViewChange[replicaCount];
+        this.doViewChanges = new Message.DoViewChange[ReplicaConfiguration.SLOTS];
     }
 
     boolean doViewChangeSent() {
@@ -62,9 +62,9 @@ final class ViewChange {
         lastSendTick = tick;
     }
 
-    /** The catch-up request goes to the next replica in turn, so one slow or dead peer cannot stall it. */
-    void nextCatchUpTarget(int replicaCount) {
-        catchUpTarget = (catchUpTarget + 1) % replicaCount;
+    /** The catch-up request goes to the next voter in turn, so one slow or dead peer cannot stall it. */
+    void nextCatchUpTarget(ReplicaConfiguration configuration) {
+        catchUpTarget = configuration.nextVoterAfter(catchUpTarget);
     }
 
     void recordStartViewChange(int from, long commitNumber) {

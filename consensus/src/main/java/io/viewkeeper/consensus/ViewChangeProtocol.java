@@ -23,7 +23,7 @@ final class ViewChangeProtocol {
 
     /** The replica entered view-change status in {@code view} ({@link Replica#transitionTo}). */
     void begin(long view) {
-        phase = new ViewChange(view, r.configuration.replicaCount(), r.ticks());
+        phase = new ViewChange(view, r.ticks());
     }
 
     /** The replica left view-change status. */
@@ -37,7 +37,7 @@ final class ViewChangeProtocol {
             // A learner is here only to fetch a view's log: it keeps asking, and votes for no view.
             if (r.ticks() - phase.lastSendTick() >= r.options.resendTicks() && !r.transfers.busy()) {
                 phase.sentAt(r.ticks());
-                phase.nextCatchUpTarget(r.configuration.replicaCount());
+                phase.nextCatchUpTarget(r.configuration);
                 sendCatchUp(phase);
             }
             return;
@@ -49,7 +49,7 @@ final class ViewChangeProtocol {
         if (r.ticks() - phase.lastSendTick() >= r.options.resendTicks()) {
             phase.sentAt(r.ticks());
             if (phase.catchingUp() && !r.transfers.busy()) {
-                phase.nextCatchUpTarget(r.configuration.replicaCount());
+                phase.nextCatchUpTarget(r.configuration);
                 sendCatchUp(phase);
             }
             r.broadcast(new Message.StartViewChange(r.view(), r.commitTarget(), r.replicaIndex()));
@@ -220,14 +220,14 @@ final class ViewChangeProtocol {
         r.commitUpTo(phase.highestCommit());
         // A one-replica group is its own quorum: what its log holds durably is committed (a restart from disk).
         r.normalProtocol.commitFromAcks();
-        for (int i = 0; i < r.configuration.replicaCount(); i++) {
+        for (int i : r.configuration.voters()) {
             if (i != r.replicaIndex()) {
                 r.send(i, startView(phase.commitOf(i)));
             }
         }
         // Learners sent no vote, so their commit numbers are unknown: they get the log after the commit number, and
         // one that lacks a committed op it needs fetches it (§5.2) instead of every learner taking the whole log.
-        for (int i = r.configuration.replicaCount(); i < r.configuration.memberCount(); i++) {
+        for (int i : r.configuration.learners()) {
             r.send(i, startView(r.commitTarget()));
         }
         r.restartHeartbeatInterval();
@@ -265,6 +265,7 @@ final class ViewChangeProtocol {
         }
         installSuffix(message.firstOp(), message.entries());
         r.transitionToNormal(message.view());
+        r.normalProtocol.confirmUpTo(r.opNumber());
         r.commitUpTo(message.commitNumber());
         r.normalProtocol.sendPrepareOk();
     }

@@ -23,7 +23,7 @@ public final class Scenario {
     }
 
     public static Scenario cluster(SimSettings settings, Set<PlantedBug> bugs) {
-        return new Scenario(new Simulation(42, settings, bugs, true));
+        return new Scenario(new Simulation(42, settings, bugs, true, false));
     }
 
     public Simulation simulation() {
