@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.random.RandomGenerator;
+import java.util.stream.IntStream;
 
 /**
  * A Viewstamped Replication replica (VR Revisited, Liskov and Cowling 2012) as a pure state machine: requests,
@@ -554,14 +555,8 @@ public final class Replica {
             default -> {
             }
         }
-        for (int voter : configuration.voters()) {
-            send(voter, message);
-        }
-        if (LearnerTraffic.sentToLearners(message)) {
-            for (int learner : configuration.learners()) {
-                send(learner, message);
-            }
-        }
+        IntStream.concat(IntStream.of(configuration.voters()), LearnerTraffic.sentToLearners(message)
+                ? IntStream.of(configuration.learners()) : IntStream.empty()).forEach(member -> send(member, message));
     }
 
     /**
