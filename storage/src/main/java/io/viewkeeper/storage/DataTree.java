@@ -25,12 +25,14 @@ public final class DataTree {
     /** Changed paths (and owners) recorded between two checkpoints before the next one becomes a full rewrite. */
     public static final int CHANGED_KEYS_MAX = 262_144;
 
-    private final Map<String, Znode> nodes = new HashMap<>();
+    private final Map<String, Znode> nodes;
     private final Map<Long, Set<String>> ephemerals = new TreeMap<>();
     private final Set<String> reapable = new LinkedHashSet<>();
     private final Set<String> quotaPaths = new LinkedHashSet<>();
     private long dataBytes;
     private long digestSum;
+    /** Nodes were restored since the digest was last computed ({@link #finishRestore}). */
+    private boolean restoring;
     private final ChangeTracker<String> changedPaths;
     private final ChangeTracker<Long> changedOwners;
 
@@ -40,6 +42,12 @@ public final class DataTree {
 
     /** A tree that records at most {@code changedKeysMax} changed paths between checkpoints. */
     public DataTree(int changedKeysMax) {
+        this(changedKeysMax, 16);
+    }
+
+    /** A tree about to be filled with some {@code expectedNodes} nodes, its map sized for them at once. */
+    public DataTree(int changedKeysMax, int expectedNodes) {
+        nodes = HashMap.newHashMap(Math.max(16, expectedNodes));
         changedPaths = new ChangeTracker<>(changedKeysMax);
         changedOwners = new ChangeTracker<>(changedKeysMax);
         Znode root = new Znode(new byte[0], Acl.OPEN, 0, 0, 0);
@@ -87,6 +95,9 @@ public final class DataTree {
      * any difference in any node shows. Kept as the tree changes, so reading it is O(1).
      */
     public long digest() {
+        if (restoring) {
+            throw new IllegalStateException("digest read between restores and finishRestore");
+        }
         return digestSum;
     }
 
@@ -100,9 +111,10 @@ public final class DataTree {
     }
 
     private static long nodeHash(String path, Znode node) {
-        return nodeHash(path, node.dataHash, node.acl.hashCode(), new long[] {node.czxid, node.mzxid, node.ctime,
-            node.mtime, node.version, node.childCreations, node.aversion, node.owner, node.pzxid,
-            node.childCount()});
+        long h = mix(mix(mix(0x9E3779B97F4A7C15L, path.hashCode()), node.dataHash), node.acl.hashCode());
+        h = mix(mix(mix(mix(h, node.czxid), node.mzxid), node.ctime), node.mtime);
+        h = mix(mix(mix(mix(h, node.version), node.childCreations), node.aversion), node.owner);
+        return mix(mix(h, node.pzxid), node.childCount());
     }
 
     static long nodeHash(String path, int dataHash, int aclHash, long[] stats) {
@@ -199,28 +211,32 @@ public final class DataTree {
 
     /**
      * Puts a node read from a snapshot or checkpoint under its (existing) parent, with its indexes and exactly the
-     * stored stat, or replaces the fields of a node already there (the built-in ones), keeping its children.
+     * stored stat, or replaces the fields of a node already there (the built-in ones), keeping its children. False,
+     * with nothing changed, when the node is new and its parent is not there.
      */
-    void restore(ZnodeImage image) {
+    boolean restore(ZnodeImage image) {
         String path = image.path();
         Znode node = image.toZnode();
-        Znode existing = nodes.get(path);
+        Znode existing = nodes.putIfAbsent(path, node);
         if (existing != null) {
-            unhash(path, existing);
             for (String child : existing.childSet()) {
                 node.addChild(child);
             }
             dataBytes -= path.length() + existing.dataLength();
             trackOwner(path, existing.owner, false);
+            nodes.put(path, node);
         } else {
-            String parentPath = PathRules.parentOf(path);
-            Znode parent = nodes.get(parentPath);
-            unhash(parentPath, parent);
+            String parentPath = path.equals("/") ? null : PathRules.parentOf(path);
+            Znode parent = parentPath == null ? null : nodes.get(parentPath);
+            if (parent == null) {
+                nodes.remove(path);
+                return false;
+            }
             parent.addChild(PathRules.nameOf(path));
-            rehash(parentPath, parent);
+            changedPaths.mark(parentPath);
         }
-        nodes.put(path, node);
-        rehash(path, node);
+        changedPaths.mark(path);
+        restoring = true;
         dataBytes += path.length() + node.dataLength();
         trackOwner(path, node.owner, true);
         if (path.startsWith(QUOTA_ROOT + "/") && PathRules.nameOf(path).equals(LIMITS_NODE)) {
@@ -229,6 +245,16 @@ public final class DataTree {
                 quotaPaths.add(quotaPath);
             }
         }
+        return true;
+    }
+
+    /**
+     * Ends a run of {@link #restore}s, which leave the digest to this: it is computed once over every node instead of
+     * kept node by node (a parent's term would be taken out and put back for each child).
+     */
+    void finishRestore() {
+        digestSum = recomputeDigest();
+        restoring = false;
     }
 
     /** Puts a session's ephemerals in the stored creation order; false (nothing changed) if the sets differ. */

@@ -8,9 +8,18 @@ import java.util.List;
  * {@link ZnodeStateMachine#install}. Every record is checked as it comes, so a damaged source is rejected.
  */
 public final class TreeImageBuilder {
-    private final DataTree tree = new DataTree();
+    private final DataTree tree;
     private final SessionTable sessions = new SessionTable();
     private boolean built;
+
+    public TreeImageBuilder() {
+        this(16);
+    }
+
+    /** A builder of an image of some {@code expectedNodes} nodes (a hint: more or fewer may come). */
+    public TreeImageBuilder(int expectedNodes) {
+        tree = new DataTree(DataTree.CHANGED_KEYS_MAX, expectedNodes);
+    }
 
     /** Adds a node under its parent, already added, or replaces a built-in node's fields. */
     public void addNode(ZnodeImage image) throws OperationCodec.MalformedOperationException {
@@ -19,10 +28,9 @@ public final class TreeImageBuilder {
         if (!PathRules.isValid(path)) {
             throw new OperationCodec.MalformedOperationException("invalid node path: " + path);
         }
-        if (tree.get(path) == null && !path.equals("/") && tree.get(PathRules.parentOf(path)) == null) {
+        if (!tree.restore(image)) {
             throw new OperationCodec.MalformedOperationException("node without parent: " + path);
         }
-        tree.restore(image);
     }
 
     public void addSession(Session session) throws OperationCodec.MalformedOperationException {
@@ -50,6 +58,7 @@ public final class TreeImageBuilder {
     public TreeSnapshot.Image build(long lastZxid) {
         checkOpen();
         built = true;
+        tree.finishRestore();
         return new TreeSnapshot.Image(tree, sessions, lastZxid);
     }
 

@@ -9,9 +9,11 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
 import java.util.zip.CRC32C;
@@ -80,28 +82,97 @@ final class CheckpointRecords {
         return record;
     }
 
+    /**
+     * A znode's record read back, every length checked against what is left. Read from a buffer rather than a
+     * stream: a load decodes every znode (a million and more), and this is most of its time after the store's own.
+     */
     static ZnodeImage decodeNode(String path, byte[] value) throws CorruptCheckpointException {
-        DataInputStream in = open(keyBytes(path), value, "znode " + path);
+        return decodeNode(path, value, new AclReuse());
+    }
+
+    /**
+     * The ACL list a reader decoded last, with its bytes: the znodes of a checkpoint share a few ACLs, so a reader
+     * of many takes the same list again instead of decoding the same strings once per znode. One per reader.
+     */
+    static final class AclReuse {
+        private byte[] bytes = new byte[0];
+        private List<Acl> acl = List.of();
+    }
+
+    /** As {@link #decodeNode(String, byte[])}, taking the ACL list from {@code reuse} when its bytes are the same. */
+    static ZnodeImage decodeNode(String path, byte[] value, AclReuse reuse) throws CorruptCheckpointException {
+        if (value == null || value.length < CRC_BYTES) {
+            throw new CorruptCheckpointException("znode " + path + " record is truncated");
+        }
+        if (!intact(keyBytes(path), value)) {
+            throw new CorruptCheckpointException("znode " + path + " record fails its checksum");
+        }
+        ByteBuffer in = ByteBuffer.wrap(value, 0, value.length - CRC_BYTES);
         try {
             byte[] data = bytes(in);
-            int aclCount = length(in);
-            List<Acl> acl = new ArrayList<>(Math.min(aclCount, 64));
-            for (int i = 0; i < aclCount; i++) {
-                acl.add(new Acl(in.readInt(), string(in), string(in)));
+            List<Acl> acl = acl(value, in, reuse);
+            long czxid = in.getLong();
+            long mzxid = in.getLong();
+            long ctime = in.getLong();
+            long mtime = in.getLong();
+            long owner = in.getLong();
+            long pzxid = in.getLong();
+            ZnodeImage node = new ZnodeImage(path, data, acl, czxid, mzxid, ctime, mtime, in.getInt(), in.getInt(),
+                    in.getInt(), owner, pzxid, in.getInt());
+            if (in.hasRemaining()) {
+                throw new CorruptCheckpointException("znode " + path + " record has " + in.remaining()
+                        + " trailing bytes");
             }
-            long czxid = in.readLong();
-            long mzxid = in.readLong();
-            long ctime = in.readLong();
-            long mtime = in.readLong();
-            long owner = in.readLong();
-            long pzxid = in.readLong();
-            ZnodeImage node = new ZnodeImage(path, data, acl, czxid, mzxid, ctime, mtime, in.readInt(), in.readInt(),
-                    in.readInt(), owner, pzxid, in.readInt());
-            expectEnd(in, "znode " + path);
             return node;
-        } catch (IOException | IllegalArgumentException e) {
-            throw new CorruptCheckpointException("znode " + path + " record does not decode: " + e.getMessage(), e);
+        } catch (BufferUnderflowException | IllegalArgumentException e) {
+            throw new CorruptCheckpointException("znode " + path + " record does not decode: " + e, e);
         }
+    }
+
+    private static List<Acl> acl(byte[] value, ByteBuffer in, AclReuse reuse) throws CorruptCheckpointException {
+        int start = in.position();
+        int end = start + reuse.bytes.length;
+        if (reuse.bytes.length > 0 && end <= in.limit() && Arrays.equals(value, start, end, reuse.bytes, 0, reuse.bytes.length)) {
+            in.position(end);
+            return reuse.acl;
+        }
+        int aclCount = length(in);
+        List<Acl> acl = new ArrayList<>(Math.min(aclCount, 64));
+        for (int i = 0; i < aclCount; i++) {
+            acl.add(new Acl(in.getInt(), string(in), string(in)));
+        }
+        reuse.bytes = Arrays.copyOfRange(value, start, in.position());
+        reuse.acl = List.copyOf(acl);
+        return reuse.acl;
+    }
+
+    private static byte[] bytes(ByteBuffer in) throws CorruptCheckpointException {
+        int length = in.getInt();
+        if (length == -1) {
+            return null;
+        }
+        if (length < 0 || length > FIELD_BYTES_MAX || length > in.remaining()) {
+            throw new CorruptCheckpointException("bad length " + length + " with " + in.remaining() + " bytes left");
+        }
+        byte[] value = new byte[length];
+        in.get(value);
+        return value;
+    }
+
+    private static int length(ByteBuffer in) throws CorruptCheckpointException {
+        int count = in.getInt();
+        if (count < 0 || count > in.remaining()) {
+            throw new CorruptCheckpointException("bad count " + count + " with " + in.remaining() + " bytes left");
+        }
+        return count;
+    }
+
+    private static String string(ByteBuffer in) throws CorruptCheckpointException {
+        byte[] value = bytes(in);
+        if (value == null) {
+            throw new CorruptCheckpointException("null where a string belongs");
+        }
+        return new String(value, StandardCharsets.UTF_8);
     }
 
     static byte[] encodeOwner(long owner, Session session, Collection<String> ephemerals) {

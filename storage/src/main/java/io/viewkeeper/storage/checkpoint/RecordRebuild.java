@@ -13,12 +13,18 @@ import java.util.Set;
  * for every ephemeral's session, and the tree digest. Used for the stored file and for a checkpoint received whole.
  */
 final class RecordRebuild {
-    private final TreeImageBuilder builder = new TreeImageBuilder();
+    private final TreeImageBuilder builder;
     private final Set<Long> ownerIds = new HashSet<>();
+    private final CheckpointRecords.AclReuse aclReuse = new CheckpointRecords.AclReuse();
+
+    /** A rebuild of a checkpoint that says it holds {@code nodeCount} nodes (a hint here; checked at the end). */
+    RecordRebuild(int nodeCount) {
+        builder = new TreeImageBuilder(Math.min(Math.max(nodeCount, 0), 1 << 26));
+    }
 
     void node(String path, byte[] value) throws CorruptCheckpointException {
         try {
-            builder.addNode(CheckpointRecords.decodeNode(path, value));
+            builder.addNode(CheckpointRecords.decodeNode(path, value, aclReuse));
         } catch (OperationCodec.MalformedOperationException e) {
             throw new CorruptCheckpointException("checkpoint tree does not rebuild: " + e.getMessage(), e);
         }

@@ -209,13 +209,23 @@ record SegmentScan(long firstOp, List<WalRecord> records, List<Hole> holes, long
 
     /** Whether every byte of the segment from {@code from} on is zero. */
     static boolean zeroFrom(ByteBuffer segment, int from) {
-        for (int p = from; p < segment.limit(); p++) {
+        // a whole preallocated segment's tail is read on every open: compare it in blocks, not byte by byte
+        int p = from;
+        for (; p < segment.limit() && p + ZEROS.capacity() <= segment.limit(); p += ZEROS.capacity()) {
+            if (segment.slice(p, ZEROS.capacity()).mismatch(ZEROS) >= 0) {
+                return false;
+            }
+        }
+        for (; p < segment.limit(); p++) {
             if (segment.get(p) != 0) {
                 return false;
             }
         }
         return true;
     }
+
+    /** A block of zeros to compare a segment's tail with (read-only, shared). */
+    private static final ByteBuffer ZEROS = ByteBuffer.allocate(64 << 10).asReadOnlyBuffer();
 
     /** The offset of the first valid batch-end record at or after {@code from} ending after {@code op}, or -1. */
     static int batchEndAfter(ByteBuffer segment, int from, long op) {
