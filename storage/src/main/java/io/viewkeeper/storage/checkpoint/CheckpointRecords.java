@@ -108,6 +108,7 @@ final class CheckpointRecords {
             throw new CorruptCheckpointException("znode " + path + " record fails its checksum");
         }
         ByteBuffer in = ByteBuffer.wrap(value, 0, value.length - CRC_BYTES);
+        ZnodeImage node;
         try {
             byte[] data = bytes(in);
             List<Acl> acl = acl(value, in, reuse);
@@ -117,16 +118,18 @@ final class CheckpointRecords {
             long mtime = in.getLong();
             long owner = in.getLong();
             long pzxid = in.getLong();
-            ZnodeImage node = new ZnodeImage(path, data, acl, czxid, mzxid, ctime, mtime, in.getInt(), in.getInt(),
+            node = new ZnodeImage(path, data, acl, czxid, mzxid, ctime, mtime, in.getInt(), in.getInt(),
                     in.getInt(), owner, pzxid, in.getInt());
-            if (in.hasRemaining()) {
-                throw new CorruptCheckpointException("znode " + path + " record has " + in.remaining()
-                        + " trailing bytes");
-            }
-            return node;
         } catch (BufferUnderflowException | IllegalArgumentException e) {
             throw new CorruptCheckpointException("znode " + path + " record does not decode: " + e, e);
+        } catch (CorruptCheckpointException e) {
+            throw new CorruptCheckpointException("znode " + path + " record does not decode: " + e.getMessage(), e);
         }
+        if (in.hasRemaining()) {
+            throw new CorruptCheckpointException("znode " + path + " record has " + in.remaining()
+                    + " trailing bytes");
+        }
+        return node;
     }
 
     private static List<Acl> acl(byte[] value, ByteBuffer in, AclReuse reuse) throws CorruptCheckpointException {

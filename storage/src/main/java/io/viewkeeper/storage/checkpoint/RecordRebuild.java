@@ -19,7 +19,8 @@ final class RecordRebuild {
 
     /** A rebuild of a checkpoint that says it holds {@code nodeCount} nodes (a hint here; checked at the end). */
     RecordRebuild(int nodeCount) {
-        builder = new TreeImageBuilder(Math.min(Math.max(nodeCount, 0), 1 << 26));
+        // beyond four million the map grows as it fills: a count from a writer's bug allocates no more up front
+        builder = new TreeImageBuilder(Math.min(Math.max(nodeCount, 0), 1 << 22));
     }
 
     void node(String path, byte[] value) throws CorruptCheckpointException {

@@ -211,7 +211,7 @@ record SegmentScan(long firstOp, List<WalRecord> records, List<Hole> holes, long
     static boolean zeroFrom(ByteBuffer segment, int from) {
         // a whole preallocated segment's tail is read on every open: compare it in blocks, not byte by byte
         int p = from;
-        for (; p < segment.limit() && p + ZEROS.capacity() <= segment.limit(); p += ZEROS.capacity()) {
+        for (; segment.limit() - p >= ZEROS.capacity(); p += ZEROS.capacity()) {
             if (segment.slice(p, ZEROS.capacity()).mismatch(ZEROS) >= 0) {
                 return false;
             }
