@@ -133,7 +133,7 @@ final class SimNode implements Outbox {
         if (dead()) {
             return;
         }
-        sim.send(index, sim.nodeOfSlot(replicaIndex), message);
+        sim.send(index, sim.slots.nodeOf(replicaIndex), message);
     }
 
     @Override

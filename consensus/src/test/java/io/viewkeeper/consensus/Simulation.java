@@ -78,9 +78,7 @@ public final class Simulation {
     final ReplicaOptions options;
     final SimNetwork network;
     final SimNode[] nodes;
-    /** Each node's slot in the group's configuration, and the node of each slot (-1: none). */
-    private final int[] slotOf;
-    private final int[] nodeOfSlot = new int[ReplicaConfiguration.SLOTS];
+    final SimSlots slots;
     final SimClients clients;
     private final SimFaults faults = new SimFaults();
     private final PriorityQueue<Scheduled> events = new PriorityQueue<>((a, b) -> a.tick() != b.tick()
@@ -125,11 +123,7 @@ public final class Simulation {
      */
     Simulation(long seed, SimSettings settings, Set<PlantedBug> bugs, boolean tracing, boolean drawSlots) {
         this.seed = seed;
-        this.slotOf = slots(seed, settings.replicaCount() + settings.learnerCount(), drawSlots);
-        java.util.Arrays.fill(nodeOfSlot, -1);
-        for (int i = 0; i < slotOf.length; i++) {
-            nodeOfSlot[slotOf[i]] = i;
-        }
+        this.slots = new SimSlots(seed, settings.replicaCount(), settings.learnerCount(), drawSlots);
         this.settings = settings;
         this.bugs = bugs.isEmpty() ? EnumSet.noneOf(PlantedBug.class) : EnumSet.copyOf(bugs);
         this.random = new Random(SimNetwork.mix(seed, 0x2545F4914F6CDD1DL, 7));
@@ -157,33 +151,6 @@ public final class Simulation {
         return new Simulation(seed, SimSettings.quiet(replicaCount), Set.of(), true, false);
     }
 
-    /** Node i's slot: i, or for half the seeds (when drawn) distinct random slots, not in node order. */
-    private static int[] slots(long seed, int count, boolean draw) {
-        int[] slots = new int[count];
-        java.util.Arrays.setAll(slots, i -> i);
-        Random random = new Random(SimNetwork.mix(seed, 0x9E3779B97F4A7C15L, 13));
-        if (!draw || random.nextBoolean()) {
-            return slots;
-        }
-        java.util.Set<Integer> taken = new java.util.HashSet<>();
-        for (int i = 0; i < count; i++) {
-            int slot;
-            do {
-                slot = random.nextInt(ReplicaConfiguration.SLOTS);
-            } while (!taken.add(slot));
-            slots[i] = slot;
-        }
-        return slots;
-    }
-
-    /** The node that holds {@code slot}; a send to a slot no node holds is a bug of the replica. */
-    int nodeOfSlot(int slot) {
-        if (slot < 0 || slot >= nodeOfSlot.length || nodeOfSlot[slot] < 0) {
-            throw new IllegalStateException("a replica sent to slot " + slot + ", which no member holds");
-        }
-        return nodeOfSlot[slot];
-    }
-
     /** Messages of this type delivered to a running replica so far. */
     public int delivered(Class<? extends Message> type) {
         return deliveredByType.getOrDefault(type, 0);
@@ -195,9 +162,7 @@ public final class Simulation {
     }
 
     ReplicaConfiguration configuration(int index) {
-        int voters = settings.replicaCount();
-        return ReplicaConfiguration.of(java.util.Arrays.copyOfRange(slotOf, 0, voters),
-                java.util.Arrays.copyOfRange(slotOf, voters, slotOf.length), slotOf[index], 8);
+        return slots.configuration(index);
     }
 
     // ------------------------------------------------------------------ running

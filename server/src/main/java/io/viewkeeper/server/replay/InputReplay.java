@@ -399,6 +399,27 @@ public final class InputReplay {
         };
     }
 
+    /**
+     * Reads the next record, which must be the recorded driver's answer {@code type} to the call the replay made
+     * ({@code what}) about {@code op}; what follows it is the caller's to read.
+     */
+    private void expectAnswer(byte type, long op, String what) throws IOException, Divergence {
+        int next = in.read();
+        if (next < 0) {
+            throw new EndOfLog();
+        }
+        records++;
+        if (next != type) {
+            throw new Divergence(records, "the replay " + what + " at op " + op + " where the recorded replica did "
+                    + name((byte) next));
+        }
+        long recordedOp = in.readLong();
+        if (recordedOp != op) {
+            throw new Divergence(records, "the replay " + what + " at op " + op + ", the recorded replica at op "
+                    + recordedOp);
+        }
+    }
+
     private interface Step {
         void run() throws IOException, Divergence;
     }
@@ -495,20 +516,7 @@ public final class InputReplay {
             List<HeldPart> parts = new ArrayList<>();
             boolean[] known = new boolean[1];
             inCallback(() -> {
-                int next = in.read();
-                if (next < 0) {
-                    throw new EndOfLog();
-                }
-                records++;
-                if (next != InputLog.HELD_PARTS) {
-                    throw new Divergence(records, "the replay asked for held parts of the checkpoint offered at op "
-                            + ref.op() + " where the recorded replica did " + name((byte) next));
-                }
-                long recordedOp = in.readLong();
-                if (recordedOp != ref.op()) {
-                    throw new Divergence(records, "the replay asked for held parts of the checkpoint offered at op "
-                            + ref.op() + ", the recorded replica at op " + recordedOp);
-                }
+                expectAnswer(InputLog.HELD_PARTS, ref.op(), "asked for held parts of the checkpoint offered");
                 known[0] = in.readBoolean();
                 int count = known[0] ? in.readInt() : 0;
                 for (int i = 0; i < count; i++) {
@@ -529,20 +537,7 @@ public final class InputReplay {
         public byte[] checkpoint(long op, long chain, List<ClientTable.Session> clients) {
             boolean[] saved = new boolean[1];
             inCallback(() -> {
-                int next = in.read();
-                if (next < 0) {
-                    throw new EndOfLog();
-                }
-                records++;
-                if (next != InputLog.CHECKPOINT_SAVED) {
-                    throw new Divergence(records, "the replay took a checkpoint at op " + op + " where the "
-                            + "recorded replica did " + name((byte) next));
-                }
-                long recordedOp = in.readLong();
-                if (recordedOp != op) {
-                    throw new Divergence(records, "the replay took a checkpoint at op " + op + ", the recorded "
-                            + "replica at op " + recordedOp);
-                }
+                expectAnswer(InputLog.CHECKPOINT_SAVED, op, "took a checkpoint");
                 saved[0] = in.readBoolean();
             });
             return saved[0] ? NO_RESULT : null;

@@ -3,9 +3,7 @@ package io.viewkeeper.storage.checkpoint;
 import io.viewkeeper.storage.Acl;
 import io.viewkeeper.storage.Session;
 import io.viewkeeper.storage.ZnodeImage;
-import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -101,13 +99,8 @@ final class CheckpointRecords {
 
     /** As {@link #decodeNode(String, byte[])}, taking the ACL list from {@code reuse} when its bytes are the same. */
     static ZnodeImage decodeNode(String path, byte[] value, AclReuse reuse) throws CorruptCheckpointException {
-        if (value == null || value.length < CRC_BYTES) {
-            throw new CorruptCheckpointException("znode " + path + " record is truncated");
-        }
-        if (!intact(keyBytes(path), value)) {
-            throw new CorruptCheckpointException("znode " + path + " record fails its checksum");
-        }
-        ByteBuffer in = ByteBuffer.wrap(value, 0, value.length - CRC_BYTES);
+        String what = "znode " + path;
+        ByteBuffer in = open(keyBytes(path), value, what);
         ZnodeImage node;
         try {
             byte[] data = bytes(in);
@@ -120,16 +113,17 @@ final class CheckpointRecords {
             long pzxid = in.getLong();
             node = new ZnodeImage(path, data, acl, czxid, mzxid, ctime, mtime, in.getInt(), in.getInt(),
                     in.getInt(), owner, pzxid, in.getInt());
-        } catch (BufferUnderflowException | IllegalArgumentException e) {
-            throw new CorruptCheckpointException("znode " + path + " record does not decode: " + e, e);
-        } catch (CorruptCheckpointException e) {
-            throw new CorruptCheckpointException("znode " + path + " record does not decode: " + e.getMessage(), e);
+        } catch (BufferUnderflowException | IllegalArgumentException | CorruptCheckpointException e) {
+            throw undecodable(what, e);
         }
-        if (in.hasRemaining()) {
-            throw new CorruptCheckpointException("znode " + path + " record has " + in.remaining()
-                    + " trailing bytes");
-        }
+        expectEnd(in, what);
         return node;
+    }
+
+    /** A record whose fields do not read, named in the message. */
+    private static CorruptCheckpointException undecodable(String what, Exception e) {
+        String reason = e instanceof CorruptCheckpointException ? e.getMessage() : e.toString();
+        return new CorruptCheckpointException(what + " record does not decode: " + reason, e);
     }
 
     private static List<Acl> acl(byte[] value, ByteBuffer in, AclReuse reuse) throws CorruptCheckpointException {
@@ -194,19 +188,21 @@ final class CheckpointRecords {
 
     static Owner decodeOwner(long owner, byte[] value) throws CorruptCheckpointException {
         String what = "session 0x" + Long.toHexString(owner);
-        DataInputStream in = open(keyBytes(owner), value, what);
+        ByteBuffer in = open(keyBytes(owner), value, what);
+        Owner decoded;
         try {
-            Session session = in.readBoolean() ? new Session(owner, in.readInt(), bytes(in)) : null;
+            Session session = in.get() != 0 ? new Session(owner, in.getInt(), bytes(in)) : null;
             int count = length(in);
             List<String> paths = new ArrayList<>(Math.min(count, 1024));
             for (int i = 0; i < count; i++) {
                 paths.add(string(in));
             }
-            expectEnd(in, what);
-            return new Owner(session, paths);
-        } catch (IOException e) {
-            throw new CorruptCheckpointException(what + " record does not decode: " + e.getMessage(), e);
+            decoded = new Owner(session, paths);
+        } catch (BufferUnderflowException | IllegalArgumentException | CorruptCheckpointException e) {
+            throw undecodable(what, e);
         }
+        expectEnd(in, what);
+        return decoded;
     }
 
     static byte[] encodeMeta(Meta meta) {
@@ -236,24 +232,25 @@ final class CheckpointRecords {
     }
 
     static Meta decodeMeta(byte[] value) throws CorruptCheckpointException, ForeignFormatException {
-        DataInputStream in = open(keyBytes(CheckpointStore.META_KEY), value, "metadata");
+        ByteBuffer in = open(keyBytes(CheckpointStore.META_KEY), value, "metadata");
+        Meta meta;
         try {
-            int version = in.readInt();
+            int version = in.getInt();
             if (version != FORMAT_VERSION) {
                 throw new ForeignFormatException("checkpoint format version " + version + ", this build reads "
                         + FORMAT_VERSION + " only");
             }
-            Meta meta = new Meta(in.readLong(), in.readLong(), in.readLong(), in.readInt(), in.readInt(),
-                    in.readLong(), bytes(in));
-            expectEnd(in, "metadata");
-            if (meta.clients() == null || meta.nodeCount() < 1 || meta.sessionCount() < 0) {
-                throw new CorruptCheckpointException("metadata record holds impossible values: " + meta.nodeCount()
-                        + " nodes, " + meta.sessionCount() + " sessions");
-            }
-            return meta;
-        } catch (IOException e) {
-            throw new CorruptCheckpointException("metadata record does not decode: " + e.getMessage(), e);
+            meta = new Meta(in.getLong(), in.getLong(), in.getLong(), in.getInt(), in.getInt(), in.getLong(),
+                    bytes(in));
+        } catch (BufferUnderflowException | CorruptCheckpointException e) {
+            throw undecodable("metadata", e);
         }
+        expectEnd(in, "metadata");
+        if (meta.clients() == null || meta.nodeCount() < 1 || meta.sessionCount() < 0) {
+            throw new CorruptCheckpointException("metadata record holds impossible values: " + meta.nodeCount()
+                    + " nodes, " + meta.sessionCount() + " sessions");
+        }
+        return meta;
     }
 
     private interface Body {
@@ -276,14 +273,14 @@ final class CheckpointRecords {
     }
 
     /** Checks the CRC over key and value, and returns a reader of the value without it. */
-    private static DataInputStream open(byte[] key, byte[] value, String what) throws CorruptCheckpointException {
+    private static ByteBuffer open(byte[] key, byte[] value, String what) throws CorruptCheckpointException {
         if (value == null || value.length < CRC_BYTES) {
             throw new CorruptCheckpointException(what + " record is truncated");
         }
         if (!intact(key, value)) {
             throw new CorruptCheckpointException(what + " record fails its checksum");
         }
-        return new DataInputStream(new ByteArrayInputStream(value, 0, value.length - CRC_BYTES));
+        return ByteBuffer.wrap(value, 0, value.length - CRC_BYTES);
     }
 
     /** Whether the value ends in the CRC of key and value. */
@@ -300,9 +297,9 @@ final class CheckpointRecords {
         return stored == (int) crc.getValue();
     }
 
-    private static void expectEnd(DataInputStream in, String what) throws IOException, CorruptCheckpointException {
-        if (in.available() != 0) {
-            throw new CorruptCheckpointException(what + " record has " + in.available() + " trailing bytes");
+    private static void expectEnd(ByteBuffer in, String what) throws CorruptCheckpointException {
+        if (in.hasRemaining()) {
+            throw new CorruptCheckpointException(what + " record has " + in.remaining() + " trailing bytes");
         }
     }
 
@@ -322,14 +319,6 @@ final class CheckpointRecords {
         bytes(out, value.getBytes(StandardCharsets.UTF_8));
     }
 
-    private static String string(DataInputStream in) throws IOException {
-        byte[] value = bytes(in);
-        if (value == null) {
-            throw new IOException("null where a string belongs");
-        }
-        return new String(value, StandardCharsets.UTF_8);
-    }
-
     private static void bytes(DataOutputStream out, byte[] value) throws IOException {
         if (value == null) {
             out.writeInt(-1);
@@ -337,26 +326,5 @@ final class CheckpointRecords {
         }
         out.writeInt(value.length);
         out.write(value);
-    }
-
-    private static byte[] bytes(DataInputStream in) throws IOException {
-        int length = in.readInt();
-        if (length == -1) {
-            return null;
-        }
-        if (length < 0 || length > FIELD_BYTES_MAX || length > in.available()) {
-            throw new IOException("bad length " + length + " with " + in.available() + " bytes left");
-        }
-        byte[] value = new byte[length];
-        in.readFully(value);
-        return value;
-    }
-
-    private static int length(DataInputStream in) throws IOException {
-        int count = in.readInt();
-        if (count < 0 || count > in.available()) {
-            throw new IOException("bad count " + count + " with " + in.available() + " bytes left");
-        }
-        return count;
     }
 }

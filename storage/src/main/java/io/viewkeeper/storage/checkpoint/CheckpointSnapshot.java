@@ -338,13 +338,12 @@ public final class CheckpointSnapshot {
         return ByteBuffer.wrap(snapshot).getInt(HEADER_BYTES - 4);
     }
 
-    /** A basis of blocks held in memory. */
+    /** A basis of the blocks in {@code blocks}, which it keeps (not to be changed after). */
     static Basis basisOf(Map<BlockHash, byte[]> blocks) {
-        Map<BlockHash, byte[]> copy = new HashMap<>(blocks);
         return wanted -> {
             Map<BlockHash, byte[]> found = new HashMap<>();
             for (BlockHash hash : wanted) {
-                byte[] block = copy.get(hash);
+                byte[] block = blocks.get(hash);
                 if (block != null) {
                     found.put(hash, block);
                 }

@@ -89,8 +89,7 @@ class CheckpointSnapshotTest {
         RandomWorkload workload = new RandomWorkload(14);
         workload.run(2000);
         byte[] snapshot = saveAndSend(directory.resolve("a"), workload);
-        int manifestEnd = CheckpointSnapshot.HEADER_BYTES
-                + CheckpointSnapshot.blockCount(snapshot) * CheckpointSnapshot.MANIFEST_ENTRY_BYTES;
+        int manifestEnd = manifestEnd(snapshot);
         CheckpointSnapshot.Basis everything = wanted -> {
             throw new AssertionError("asked for blocks before the manifest is whole");
         };
@@ -110,8 +109,7 @@ class CheckpointSnapshotTest {
         RandomWorkload workload = new RandomWorkload(15);
         workload.run(1000);
         byte[] snapshot = saveAndSend(directory.resolve("a"), workload);
-        int manifestEnd = CheckpointSnapshot.HEADER_BYTES
-                + CheckpointSnapshot.blockCount(snapshot) * CheckpointSnapshot.MANIFEST_ENTRY_BYTES;
+        int manifestEnd = manifestEnd(snapshot);
         java.util.Random random = new java.util.Random(15);
         for (int i = 0; i < 50; i++) {
             byte[] flipped = snapshot.clone();
@@ -139,6 +137,11 @@ class CheckpointSnapshotTest {
                     .as("held part at %d", part.offset()).isEqualTo(part.bytes());
         }
         return held;
+    }
+
+    private static int manifestEnd(byte[] snapshot) {
+        return CheckpointSnapshot.HEADER_BYTES
+                + CheckpointSnapshot.blockCount(snapshot) * CheckpointSnapshot.MANIFEST_ENTRY_BYTES;
     }
 
     private static byte[] saveAndSend(Path dir, RandomWorkload workload) throws Exception {
