@@ -148,6 +148,12 @@ final class ViewChangeProtocol {
         if (phase.doViewChangeSent() || phase.startViewChangeCount(r.replicaIndex()) < r.quorum() - 1) {
             return;
         }
+        if (r.primaryIndex() != r.replicaIndex() && phase.commitOf(r.primaryIndex()) < 0) {
+            // Not before the new primary's own StartViewChange (it sends one every resend period while in the view
+            // change): its commit number bounds the suffix, which without it is the whole retained log, up to the
+            // log bytes a checkpoint waits for, shipped on every view change.
+            return;
+        }
         phase.markDoViewChangeSent();
         Message.DoViewChange message = doViewChange(phase);
         if (r.primaryIndex() == r.replicaIndex()) {
@@ -220,13 +226,15 @@ final class ViewChangeProtocol {
         r.commitUpTo(phase.highestCommit());
         // A one-replica group is its own quorum: what its log holds durably is committed (a restart from disk).
         r.normalProtocol.commitFromAcks();
+        // A voter that sent no vote, and every learner, has a commit number unknown here: it gets the log after
+        // this commit number, and one that lacks a committed op it needs fetches it (§5.2) instead of taking the
+        // whole retained log.
         for (int i : r.configuration.voters()) {
             if (i != r.replicaIndex()) {
-                r.send(i, startView(phase.commitOf(i)));
+                long known = phase.commitOf(i);
+                r.send(i, startView(known < 0 ? r.commitTarget() : known));
             }
         }
-        // Learners sent no vote, so their commit numbers are unknown: they get the log after the commit number, and
-        // one that lacks a committed op it needs fetches it (§5.2) instead of every learner taking the whole log.
         for (int i : r.configuration.learners()) {
             r.send(i, startView(r.commitTarget()));
         }

@@ -176,8 +176,9 @@ public final class FrontendCore {
         }
         sessions.onCommitted(txn.op(), clock.getAsLong());
         WritePipeline.PendingWrite pending = pipeline.complete(clientId, requestNumber);
-        if (txn.op() instanceof Operation.RestoreState) {
-            if (outcome.result() instanceof Result.Done) {
+        if (txn.op() instanceof Operation.RestoreState || txn.op() instanceof Operation.RestorePart) {
+            boolean replaced = !(txn.op() instanceof Operation.RestorePart part) || part.last();
+            if (replaced && outcome.result() instanceof Result.Done) {
                 restoredAtZxid = zxid;
                 afterStateReplaced();
             }
@@ -200,11 +201,15 @@ public final class FrontendCore {
     }
 
     /**
-     * Submits a restore ({@link Operation.RestoreState}) as a write of this replica's own, offered again until it
-     * commits like any pending write (see {@link WritePipeline#submitRestore}). The listener hears of it when it is
-     * applied here.
+     * Submits a restore ({@link Operation.RestoreState}, or one part of a restore in parts,
+     * {@link Operation.RestorePart}) as a write of this replica's own, offered again until it commits like any
+     * pending write (see {@link WritePipeline#submitRestore}). The listener hears of it when it is applied here;
+     * the parts of one restore are submitted one after the other, each once the one before was applied.
      */
-    public void submitRestore(Operation.RestoreState restore, RestoreListener listener) {
+    public void submitRestore(Operation restore, RestoreListener listener) {
+        if (!(restore instanceof Operation.RestoreState) && !(restore instanceof Operation.RestorePart)) {
+            throw new IllegalArgumentException("not a restore: " + restore.getClass().getSimpleName());
+        }
         pipeline.submitRestore(restore, settings.serverId(), lastZxid(), clock.getAsLong(), listener);
     }
 

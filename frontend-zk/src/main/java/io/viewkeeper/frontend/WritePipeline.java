@@ -125,7 +125,7 @@ final class WritePipeline {
      * A restore as a write of this replica's own: client id {@code 0x100 + serverId}, which no session has,
      * request numbers from the applied zxid up, so they only grow.
      */
-    void submitRestore(Operation.RestoreState restore, int serverId, long lastZxid, long now,
+    void submitRestore(Operation restore, int serverId, long lastZxid, long now,
             RestoreListener listener) {
         long clientId = RESTORE_CLIENT_ID_BASE + serverId;
         long requestNumber = (lastZxid << SEQUENCE_BITS) | (restoreSequence++ & ((1 << SEQUENCE_BITS) - 1));

@@ -55,9 +55,8 @@ final class LoopAccess implements NodeAccess {
     }
 
     @Override
-    public void submitRestore(byte[] state, boolean intoEmpty, RestoreListener listener) {
-        core.submitRestore(new Operation.RestoreState(state,
-                intoEmpty ? Operation.RestoreState.Mode.INTO_EMPTY : Operation.RestoreState.Mode.RAISE), listener);
+    public void submitRestore(Operation restore, RestoreListener listener) {
+        core.submitRestore(restore, listener);
     }
 
     @Override

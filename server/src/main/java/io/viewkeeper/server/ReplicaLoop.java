@@ -110,8 +110,7 @@ final class ReplicaLoop implements WritePath, Outbox, ReplicaInbox, Runnable {
         return activity;
     }
 
-    /** Whether a checkpoint's snapshot is being built for transfer (one at a time). */
-    private boolean buildingTransfer;
+    private boolean buildingTransfer; // a checkpoint's snapshot is being built for transfer (one at a time)
     private volatile boolean running = true;
     private Thread thread;
     /** The last minutes of requests and events, for the console. */
@@ -621,8 +620,9 @@ final class ReplicaLoop implements WritePath, Outbox, ReplicaInbox, Runnable {
     }
 
     private byte[] saveCheckpoint(long op, long chain, List<ClientTable.Session> clients) {
-        if (buildingTransfer) {
-            // the store is being read whole for a transfer: saving now would wait for it on this thread
+        if (buildingTransfer || core.stateMachine().restoreStaged()) {
+            // the store is being read whole for a transfer (saving would wait for it here), or a restore's parts
+            // are staged, which no checkpoint holds: the log keeps them until the restore applies
             return null;
         }
         long startNanos = System.nanoTime();
@@ -734,7 +734,7 @@ final class ReplicaLoop implements WritePath, Outbox, ReplicaInbox, Runnable {
     /** The driver's checkpoint rule: enough ops, enough log bytes, or enough time with new commits. */
     private void checkpointIfDue() {
         long committedSince = replica.commitNumber() - checkpointOp;
-        if (committedSince <= 0) {
+        if (committedSince <= 0 || core.stateMachine().restoreStaged()) {
             return;
         }
         boolean due = committedSince >= diskSettings.checkpointOps()

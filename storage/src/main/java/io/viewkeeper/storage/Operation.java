@@ -65,6 +65,30 @@ public sealed interface Operation {
         }
     }
 
+    /**
+     * One part of a restore whose state is larger than one op carries ({@link RestoreState#RESTORE_STATE_BYTES_MAX}):
+     * the state's bytes cut into parts of at most {@link #PART_BYTES_MAX}, submitted one after the other with the
+     * same {@code restoreId} and {@code index} 0, 1, 2 and so on. The state machine stages the parts (part 0 starts
+     * a staging, replacing any other); the {@code last} one applies the whole state as a {@link RestoreState} of
+     * {@code mode} would. While parts are staged no checkpoint is taken, so a replica that restarts replays them
+     * from its log; a staging that hears no part for {@link #STAGING_IDLE_MS} of op time is dropped.
+     */
+    record RestorePart(long restoreId, int index, boolean last, RestoreState.Mode mode, byte[] bytes)
+            implements Operation {
+        public static final int PART_BYTES_MAX = 8 << 20;
+        /** The largest state a restore in parts carries. */
+        public static final long RESTORE_BYTES_MAX = 1L << 30;
+        /** A staging whose last part is older than this, in the time stamped into the ops after it, is dropped. */
+        public static final long STAGING_IDLE_MS = 10 * 60_000;
+
+        public RestorePart {
+            if (index < 0 || bytes == null || bytes.length > PART_BYTES_MAX) {
+                throw new IllegalArgumentException("restore part " + index + " of "
+                        + (bytes == null ? "no" : bytes.length) + " bytes");
+            }
+        }
+    }
+
     /** A request that could not be decoded but, as in ZooKeeper, still uses up a zxid with this error. */
     record Failed(int errorCode) implements Operation {
     }

@@ -141,6 +141,18 @@ public final class OperationCodec {
                 });
                 writeBytes(out, r.state());
             }
+            case Operation.RestorePart r -> {
+                out.writeByte(14);
+                out.writeLong(r.restoreId());
+                out.writeInt(r.index());
+                out.writeBoolean(r.last());
+                out.writeByte(switch (r.mode()) { // fixed codes: a log entry keeps its meaning
+                    case NOT_AHEAD -> 0;
+                    case RAISE -> 1;
+                    case INTO_EMPTY -> 2;
+                });
+                writeBytes(out, r.bytes());
+            }
         }
     }
 
@@ -161,8 +173,29 @@ public final class OperationCodec {
             case 11 -> new Operation.RestoreState(in.bytes(), Operation.RestoreState.Mode.NOT_AHEAD);
             case 12 -> new Operation.RestoreState(in.bytes(), Operation.RestoreState.Mode.RAISE);
             case 13 -> new Operation.RestoreState(in.bytes(), Operation.RestoreState.Mode.INTO_EMPTY);
+            case 14 -> readRestorePart(in);
             default -> throw new MalformedOperationException("unknown operation tag " + tag);
         };
+    }
+
+    private static Operation readRestorePart(Reader in) throws IOException, MalformedOperationException {
+        long restoreId = in.data.readLong();
+        int index = in.data.readInt();
+        boolean last = in.data.readBoolean();
+        int mode = in.data.readByte();
+        byte[] bytes = in.bytes();
+        Operation.RestoreState.Mode decoded = switch (mode) {
+            case 0 -> Operation.RestoreState.Mode.NOT_AHEAD;
+            case 1 -> Operation.RestoreState.Mode.RAISE;
+            case 2 -> Operation.RestoreState.Mode.INTO_EMPTY;
+            default -> null;
+        };
+        if (index < 0 || decoded == null || bytes == null
+                || bytes.length > Operation.RestorePart.PART_BYTES_MAX) {
+            throw new MalformedOperationException("restore part " + index + " with mode " + mode + " and "
+                    + (bytes == null ? "no" : bytes.length) + " bytes");
+        }
+        return new Operation.RestorePart(restoreId, index, last, decoded, bytes);
     }
 
     private static Operation readMulti(Reader in, int depth) throws IOException, MalformedOperationException {

@@ -28,6 +28,8 @@ public final class ZnodeStateMachine {
     private final boolean extendedTypesEnabled;
     private final boolean enforceQuota;
     private long lastZxid;
+    /** The parts of a restore in parts applied so far; null when none is under way. */
+    private RestoreStaging staging;
 
     public ZnodeStateMachine(DataTree tree, SessionTable sessions, boolean extendedTypesEnabled, boolean enforceQuota) {
         this.tree = tree;
@@ -62,6 +64,16 @@ public final class ZnodeStateMachine {
         this.tree = image.tree();
         this.sessions = image.sessions();
         this.lastZxid = image.lastZxid();
+        // a checkpoint is never taken while parts are staged: the image was taken where none were
+        this.staging = null;
+    }
+
+    /**
+     * Whether parts of a restore are staged ({@link Operation.RestorePart}): they are in no checkpoint, so none
+     * may be taken until the restore is applied or dropped (a restart replays them from the log).
+     */
+    public boolean restoreStaged() {
+        return staging != null;
     }
 
     public ApplyOutcome apply(long zxid, Txn txn) {
@@ -69,6 +81,10 @@ public final class ZnodeStateMachine {
             throw new IllegalStateException("zxid " + zxid + " applied after " + lastZxid);
         }
         lastZxid = zxid;
+        if (staging != null && !(txn.op() instanceof Operation.RestorePart)
+                && txn.timeMs() - staging.lastPartMs > Operation.RestorePart.STAGING_IDLE_MS) {
+            staging = null; // its sender gave up: nothing will apply it
+        }
         List<Change> changes = new ArrayList<>();
         DataTree.Undo undo = new DataTree.Undo();
         Result result = switch (txn.op()) {
@@ -77,6 +93,7 @@ public final class ZnodeStateMachine {
             case Operation.CloseSession close -> closeSession(zxid, close, changes, undo);
             case Operation.Failed failed -> Result.error(failed.errorCode());
             case Operation.RestoreState restore -> restoreState(zxid, restore);
+            case Operation.RestorePart part -> restorePart(zxid, txn, part);
             default -> applySingle(zxid, txn, txn.op(), changes, undo);
         };
         return new ApplyOutcome(result, List.copyOf(changes));
@@ -99,7 +116,56 @@ public final class ZnodeStateMachine {
             case Operation.CloseSession s -> Result.error(ErrorCode.MARSHALLING_ERROR);
             case Operation.Failed failed -> Result.error(failed.errorCode());
             case Operation.RestoreState r -> Result.error(ErrorCode.MARSHALLING_ERROR);
+            case Operation.RestorePart r -> Result.error(ErrorCode.MARSHALLING_ERROR);
         };
+    }
+
+    /**
+     * Stages one part of a restore in parts; the last applies the whole state as {@link #restoreState} does. Part
+     * 0 starts a staging (replacing any other restore's). A part that does not follow the staged ones of its
+     * restore is refused with BadArguments and drops that staging (its sender must start again); one of another
+     * restore than the one staged is refused and changes nothing. A staging over
+     * {@link Operation.RestorePart#RESTORE_BYTES_MAX} is dropped and refused.
+     */
+    private Result restorePart(long zxid, Txn txn, Operation.RestorePart part) {
+        if (part.index() == 0) {
+            staging = new RestoreStaging(part.restoreId());
+        } else if (staging == null || staging.restoreId != part.restoreId()) {
+            return Result.error(ErrorCode.BAD_ARGUMENTS);
+        } else if (staging.parts.size() != part.index()) {
+            staging = null;
+            return Result.error(ErrorCode.BAD_ARGUMENTS);
+        }
+        if (staging.bytes + part.bytes().length > Operation.RestorePart.RESTORE_BYTES_MAX) {
+            staging = null;
+            return Result.error(ErrorCode.BAD_ARGUMENTS);
+        }
+        staging.parts.add(part.bytes());
+        staging.bytes += part.bytes().length;
+        staging.lastPartMs = txn.timeMs();
+        if (!part.last()) {
+            return new Result.Done();
+        }
+        byte[] state = new byte[Math.toIntExact(staging.bytes)];
+        int at = 0;
+        for (byte[] staged : staging.parts) {
+            System.arraycopy(staged, 0, state, at, staged.length);
+            at += staged.length;
+        }
+        staging = null;
+        return restoreState(zxid, new Operation.RestoreState(state, part.mode()));
+    }
+
+    /** The parts of one restore applied so far, in order. */
+    private static final class RestoreStaging {
+        final long restoreId;
+        final List<byte[]> parts = new ArrayList<>();
+        long bytes;
+        long lastPartMs;
+
+        RestoreStaging(long restoreId) {
+            this.restoreId = restoreId;
+        }
     }
 
     /**
@@ -168,6 +234,7 @@ public final class ZnodeStateMachine {
             case Operation.CloseSession s -> "";
             case Operation.Failed f -> "";
             case Operation.RestoreState r -> "";
+            case Operation.RestorePart r -> "";
         };
     }
 

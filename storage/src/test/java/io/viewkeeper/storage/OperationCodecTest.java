@@ -47,6 +47,8 @@ class OperationCodecTest {
                 new Operation.RestoreState(new byte[] {1, 2, 3}),
                 new Operation.RestoreState(new byte[] {4, 5}, Operation.RestoreState.Mode.INTO_EMPTY),
                 new Operation.RestoreState(new byte[] {6}, Operation.RestoreState.Mode.NOT_AHEAD),
+                new Operation.RestorePart(-3, 0, false, Operation.RestoreState.Mode.RAISE, new byte[] {7, 8}),
+                new Operation.RestorePart(9, 4, true, Operation.RestoreState.Mode.INTO_EMPTY, new byte[0]),
                 new Operation.Create(1, "/unicode-\u00e9\u4e2d", "\u00fc".getBytes(java.nio.charset.StandardCharsets.UTF_8),
                         ACL, 0, -1));
     }

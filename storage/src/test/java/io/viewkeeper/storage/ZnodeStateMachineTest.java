@@ -100,6 +100,92 @@ class ZnodeStateMachineTest {
         assertThat(fixture.tree().get("/imported")).isNull();
     }
 
+    /** The image cut into parts of the sizes given (the rest in the last), as one restore in parts. */
+    private static List<Operation.RestorePart> parts(byte[] image, long restoreId, int... sizes) {
+        List<Operation.RestorePart> parts = new java.util.ArrayList<>();
+        int from = 0;
+        for (int i = 0; i <= sizes.length; i++) {
+            int to = i < sizes.length ? from + sizes[i] : image.length;
+            parts.add(new Operation.RestorePart(restoreId, i, i == sizes.length, Operation.RestoreState.Mode.RAISE,
+                    java.util.Arrays.copyOfRange(image, from, to)));
+            from = to;
+        }
+        return parts;
+    }
+
+    @Test
+    void shouldStageTheRestorePartsAndReplaceTheStateAtTheLastWhileOtherWritesGoOn() {
+        TreeFixture source = new TreeFixture().withSessions();
+        for (int i = 0; i < 20; i++) {
+            source.run(create("/n" + i, "value " + i));
+        }
+        byte[] image = TreeSnapshot.write(source.machine);
+        List<Operation.RestorePart> parts = parts(image, 7, 10, image.length / 2);
+        assertThat(fixture.run(create("/mine", "x"))).isInstanceOf(Result.Created.class);
+
+        assertThat(fixture.run(parts.get(0))).isInstanceOf(Result.Done.class);
+        assertThat(fixture.machine.restoreStaged()).isTrue();
+        assertThat(fixture.run(create("/during", "x"))).as("writes go on while parts are staged")
+                .isInstanceOf(Result.Created.class);
+        assertThat(fixture.run(parts.get(1))).isInstanceOf(Result.Done.class);
+        assertThat(fixture.tree().get("/n0")).as("nothing is restored before the last part").isNull();
+        assertThat(fixture.tree().get("/mine")).isNotNull();
+
+        assertThat(fixture.run(parts.get(2))).isInstanceOf(Result.Done.class);
+        assertThat(fixture.machine.restoreStaged()).isFalse();
+        assertThat(fixture.tree().get("/n19")).isNotNull();
+        assertThat(fixture.tree().get("/mine")).isNull();
+        assertThat(fixture.tree().get("/during")).isNull();
+        assertThat(fixture.tree().digest()).isEqualTo(source.tree().digest());
+    }
+
+    @Test
+    void shouldRefuseAPartThatDoesNotFollowTheStagedOnesAndKeepAnotherRestoresStaging() {
+        byte[] image = TreeSnapshot.write(fixture.machine);
+        List<Operation.RestorePart> first = parts(image, 1, 4, 4);
+        assertThat(code(fixture.run(first.get(1)))).as("no part 0 before it").isEqualTo(BAD_ARGUMENTS);
+        assertThat(fixture.machine.restoreStaged()).isFalse();
+        fixture.run(first.get(0));
+        assertThat(code(fixture.run(first.get(2)))).as("a part skipped").isEqualTo(BAD_ARGUMENTS);
+        assertThat(fixture.machine.restoreStaged()).as("the broken staging is dropped").isFalse();
+        assertThat(code(fixture.run(first.get(1)))).isEqualTo(BAD_ARGUMENTS);
+
+        List<Operation.RestorePart> second = parts(image, 2, 4);
+        List<Operation.RestorePart> third = parts(image, 3, 4);
+        fixture.run(second.get(0));
+        assertThat(code(fixture.run(third.get(1)))).as("a part of another restore").isEqualTo(BAD_ARGUMENTS);
+        assertThat(fixture.machine.restoreStaged()).as("changes nothing").isTrue();
+        assertThat(fixture.run(second.get(1))).isInstanceOf(Result.Done.class);
+
+        fixture.run(second.get(0));
+        assertThat(fixture.run(third.get(0))).as("part 0 of another restore replaces the staging")
+                .isInstanceOf(Result.Done.class);
+        assertThat(code(fixture.run(second.get(1)))).isEqualTo(BAD_ARGUMENTS);
+        assertThat(fixture.run(third.get(1))).isInstanceOf(Result.Done.class);
+    }
+
+    @Test
+    void shouldDropAStagingThatHeardNoPartForTenMinutesOfOpTimeAndRefuseADamagedWhole() {
+        byte[] image = TreeSnapshot.write(fixture.machine);
+        List<Operation.RestorePart> parts = parts(image, 5, 4);
+        fixture.run(parts.get(0));
+        fixture.zxid++;
+        long late = TreeFixture.timeOf(fixture.zxid) + Operation.RestorePart.STAGING_IDLE_MS + 1;
+        fixture.machine.apply(fixture.zxid, new Txn(SESSION, 1, late, List.of(), create("/late", "x")));
+        assertThat(fixture.machine.restoreStaged()).isFalse();
+        assertThat(code(fixture.run(parts.get(1)))).isEqualTo(BAD_ARGUMENTS);
+
+        byte[] damaged = java.util.Arrays.copyOf(image, image.length - 1);
+        List<Operation.RestorePart> bad = parts(damaged, 6, 4);
+        fixture.run(bad.get(0));
+        long digest = fixture.tree().digest();
+        assertThat(code(fixture.run(bad.get(1)))).as("the whole does not read back").isEqualTo(BAD_ARGUMENTS);
+        assertThat(fixture.tree().digest()).as("nothing changed").isEqualTo(digest);
+        assertThat(fixture.machine.restoreStaged()).isFalse();
+        assertThatThrownBy(() -> new Operation.RestorePart(1, 0, true, Operation.RestoreState.Mode.RAISE,
+                new byte[Operation.RestorePart.PART_BYTES_MAX + 1])).isInstanceOf(IllegalArgumentException.class);
+    }
+
     // ---- create ----
 
     @Test

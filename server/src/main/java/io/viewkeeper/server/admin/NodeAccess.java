@@ -36,8 +36,11 @@ public interface NodeAccess {
     /** The replicated state; replica thread only. */
     io.viewkeeper.storage.ZnodeStateMachine stateMachine();
 
-    /** Submits a restore of the whole state as one op; the listener hears when it applies. Replica thread only. */
-    void submitRestore(byte[] state, boolean intoEmpty, io.viewkeeper.frontend.RestoreListener listener);
+    /**
+     * Submits a restore op (the whole state as one op, or one part of a restore in parts); the listener hears when
+     * it applies. Replica thread only.
+     */
+    void submitRestore(io.viewkeeper.storage.Operation restore, io.viewkeeper.frontend.RestoreListener listener);
 
     /** Stops offering a restore that has not committed; false when it is no longer pending. Replica thread only. */
     boolean withdrawRestore(io.viewkeeper.frontend.RestoreListener listener);

@@ -270,6 +270,8 @@ final class ReplicaCommands {
             case Operation.DeleteContainer d -> "deleteContainer";
             case Operation.Failed f -> "error(" + f.errorCode() + ")";
             case Operation.RestoreState r -> "restore(" + r.state().length + " bytes)";
+            case Operation.RestorePart r -> "restorePart(" + (r.index() + 1) + (r.last() ? ", last" : "") + ", "
+                    + r.bytes().length + " bytes)";
         };
     }
 
@@ -286,6 +288,7 @@ final class ReplicaCommands {
             case Operation.CloseSession s -> null;
             case Operation.Failed f -> null;
             case Operation.RestoreState r -> "/";
+            case Operation.RestorePart r -> "/";
         };
     }
 

@@ -18,12 +18,15 @@ import io.viewkeeper.storage.Identity;
 import io.viewkeeper.storage.Operation;
 import io.viewkeeper.storage.Result;
 import io.viewkeeper.storage.TreeSnapshot;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -39,8 +42,11 @@ import org.slf4j.LoggerFactory;
  * A snapshot whose zxids are above the group's (a ZooKeeper ensemble's, whose zxids carry its epoch) moves the
  * group's zxids up to them, so clients that saw that ensemble are accepted. With {@code into_empty=true} (what
  * {@code viewkeeper import --admin} sends) the restore is an import: refused with 409, changing nothing, when the
- * group holds any znode outside /zookeeper when it applies. Refused: a snapshot that does not read, or one over
- * {@link Operation.RestoreState#RESTORE_STATE_BYTES_MAX} once converted. One restore at a time (429).
+ * group holds any znode outside /zookeeper when it applies. A state over
+ * {@link Operation.RestoreState#RESTORE_STATE_BYTES_MAX} once converted goes through the log in parts
+ * ({@link Operation.RestorePart}), staged by every replica and applied at the last. Refused: a snapshot that does
+ * not read, or one over {@link Operation.RestorePart#RESTORE_BYTES_MAX} once converted. One restore at a time
+ * (429).
  */
 final class RestoreReceiver {
     private static final Logger log = LoggerFactory.getLogger(RestoreReceiver.class);
@@ -141,42 +147,18 @@ final class RestoreReceiver {
             ZooKeeperDataDir.Loaded loaded = ZooKeeperDataDir.readSnapshotStream(
                     new ByteBufInputStream(io.netty.buffer.Unpooled.wrappedBuffer(body)), "the restore request body");
             byte[] state = TreeSnapshot.write(ZooKeeperImport.toImage(loaded));
-            if (state.length > Operation.RestoreState.RESTORE_STATE_BYTES_MAX) {
+            if (state.length > Operation.RestorePart.RESTORE_BYTES_MAX) {
                 finish(ctx, 413, "the snapshot is " + state.length + " bytes once converted, over the "
-                        + Operation.RestoreState.RESTORE_STATE_BYTES_MAX + " a restore carries through the log: "
+                        + Operation.RestorePart.RESTORE_BYTES_MAX + " a restore carries through the log: "
                         + "import it into new data directories (viewkeeper import --zookeeper-snapshot)", null);
                 return;
             }
-            CompletableFuture<Map.Entry<Long, Result>> applied = new CompletableFuture<>();
-            RestoreListener listener = (zxid, result) -> applied.complete(Map.entry(zxid, result));
-            if (!node.offer(() -> node.submitRestore(state, intoEmpty, listener))) {
-                finish(ctx, 503, "the replica thread is not taking tasks", null);
-                return;
-            }
-            log.info("admin: restore of a snapshot at zxid 0x{} ({} znodes) submitted by {}",
-                    Long.toHexString(loaded.lastZxid()), loaded.tree().getNodeCount(), ctx.channel().remoteAddress());
-            applied.orTimeout(COMMIT_TIMEOUT_MS, TimeUnit.MILLISECONDS).whenComplete((done, failure) -> {
-                if (failure instanceof TimeoutException) {
-                    node.offer(() -> node.withdrawRestore(listener));
-                    finish(ctx, 503, "the restore did not commit within " + COMMIT_TIMEOUT_MS + " ms and is no "
-                            + "longer offered (if the primary had already ordered it, it still commits: check the "
-                            + "state before trying again)", null);
-                } else if (failure != null) {
-                    finish(ctx, 500, "the restore failed: " + failure, null);
-                } else if (done.getValue() instanceof Result.Error error) {
-                    if (error.code() == ErrorCode.NOT_EMPTY) {
-                        finish(ctx, 409, "refused: the group holds znodes outside /zookeeper, and an import goes "
-                                + "only into an empty group; nothing was changed", null);
-                    } else {
-                        finish(ctx, 400, "refused with error " + error.code() + (error.code()
-                                == ErrorCode.BAD_ARGUMENTS ? ": the converted snapshot does not read back" : ""),
-                                null);
-                    }
-                } else {
-                    log.info("admin: the state was restored at zxid 0x{}", Long.toHexString(done.getKey()));
-                    finish(ctx, 200, null, done.getKey());
-                }
-            });
+            List<Operation> ops = restoreOps(state, intoEmpty ? Operation.RestoreState.Mode.INTO_EMPTY
+                    : Operation.RestoreState.Mode.RAISE, ThreadLocalRandom.current().nextLong());
+            log.info("admin: restore of a snapshot at zxid 0x{} ({} znodes, {} bytes converted, {} op{}) submitted "
+                    + "by {}", Long.toHexString(loaded.lastZxid()), loaded.tree().getNodeCount(), state.length,
+                    ops.size(), ops.size() == 1 ? "" : "s", ctx.channel().remoteAddress());
+            submit(ctx, ops, 0);
         } catch (MigrationException e) {
             finish(ctx, 400, e.getMessage(), null);
         } catch (RuntimeException | Error e) {
@@ -184,6 +166,67 @@ final class RestoreReceiver {
             finish(ctx, 500, "the restore failed; the node stops: " + e, null);
             node.stopOn("admin: converting a restore failed", e);
         }
+    }
+
+    /**
+     * The ops that carry a converted state through the log: one {@link Operation.RestoreState} when it fits one op
+     * (what every version reads), else {@link Operation.RestorePart}s of at most
+     * {@link Operation.RestorePart#PART_BYTES_MAX}.
+     */
+    static List<Operation> restoreOps(byte[] state, Operation.RestoreState.Mode mode, long restoreId) {
+        if (state.length <= Operation.RestoreState.RESTORE_STATE_BYTES_MAX) {
+            return List.of(new Operation.RestoreState(state, mode));
+        }
+        List<Operation> parts = new ArrayList<>();
+        for (int from = 0, index = 0; from < state.length; from += Operation.RestorePart.PART_BYTES_MAX, index++) {
+            int to = Math.min(state.length, from + Operation.RestorePart.PART_BYTES_MAX);
+            parts.add(new Operation.RestorePart(restoreId, index, to == state.length, mode,
+                    Arrays.copyOfRange(state, from, to)));
+        }
+        return parts;
+    }
+
+    /**
+     * Submits op {@code index} of the restore, and the next once it applied here: the parts of a restore go one
+     * after the other, so none is ordered before the one it follows. Answers once the last applied, or at the first
+     * that fails.
+     */
+    private void submit(ChannelHandlerContext ctx, List<Operation> ops, int index) {
+        Operation op = ops.get(index);
+        String which = ops.size() == 1 ? "the restore" : "part " + (index + 1) + " of " + ops.size();
+        CompletableFuture<Map.Entry<Long, Result>> applied = new CompletableFuture<>();
+        RestoreListener listener = (zxid, result) -> applied.complete(Map.entry(zxid, result));
+        if (!node.offer(() -> node.submitRestore(op, listener))) {
+            finish(ctx, 503, "the replica thread is not taking tasks", null);
+            return;
+        }
+        applied.orTimeout(COMMIT_TIMEOUT_MS, TimeUnit.MILLISECONDS).whenComplete((done, failure) -> {
+            if (failure instanceof TimeoutException) {
+                node.offer(() -> node.withdrawRestore(listener));
+                finish(ctx, 503, which + " did not commit within " + COMMIT_TIMEOUT_MS + " ms and is no longer "
+                        + "offered (if the primary had already ordered " + (index + 1 == ops.size() ? "it, it still "
+                        + "commits: check the state before trying again)" : "it, the restore is still not applied "
+                        + "without the parts after it)"), null);
+            } else if (failure != null) {
+                finish(ctx, 500, "the restore failed: " + failure, null);
+            } else if (done.getValue() instanceof Result.Error error) {
+                if (error.code() == ErrorCode.NOT_EMPTY) {
+                    finish(ctx, 409, "refused: the group holds znodes outside /zookeeper, and an import goes "
+                            + "only into an empty group; nothing was changed", null);
+                } else if (index + 1 < ops.size()) {
+                    finish(ctx, 409, which + " was refused: another restore started meanwhile, or the parts "
+                            + "before it were dropped; nothing was changed", null);
+                } else {
+                    finish(ctx, 400, "refused with error " + error.code() + (error.code()
+                            == ErrorCode.BAD_ARGUMENTS ? ": the converted snapshot does not read back" : ""), null);
+                }
+            } else if (index + 1 < ops.size()) {
+                submit(ctx, ops, index + 1);
+            } else {
+                log.info("admin: the state was restored at zxid 0x{}", Long.toHexString(done.getKey()));
+                finish(ctx, 200, null, done.getKey());
+            }
+        });
     }
 
     /** Frees the slot and answers: the zxid on success, else the reason; the connection closes after. */

@@ -94,7 +94,7 @@ class AdminRestoreTest {
         }
     }
 
-    private static HttpResponse<byte[]> send(InetSocketAddress admin, String method, String path,
+    static HttpResponse<byte[]> send(InetSocketAddress admin, String method, String path,
             String authorization, byte[] body) throws Exception {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://" + admin.getHostString() + ":"
                 + admin.getPort() + path)).timeout(Duration.ofSeconds(60))

@@ -51,7 +51,7 @@ class WedgedReplicaTest {
             }
 
             @Override
-            public void submitRestore(byte[] state, boolean intoEmpty,
+            public void submitRestore(io.viewkeeper.storage.Operation restore,
                     io.viewkeeper.frontend.RestoreListener listener) {
                 throw new AssertionError("called off the replica thread");
             }
