@@ -15,6 +15,8 @@ final class Execution {
     /** The lowest op every replica holds durably, as the primary last said; the log below it may be released. */
     private long releasableOp;
     private Checkpoint checkpoint;
+    /** A checkpoint the driver is still saving ({@link Outbox#SAVING}); at most one at a time. */
+    private Checkpoint saving;
 
     Execution(Replica replica, long startOp) {
         this.r = replica;
@@ -49,6 +51,27 @@ final class Execution {
         commitNumber = appliedOp;
         commitTarget = target;
         checkpoint = latest;
+        saving = null; // the state it was of is gone; a report of it is ignored
+    }
+
+    /** Whether a checkpoint is being saved: none is taken meanwhile. */
+    boolean saving() {
+        return saving != null;
+    }
+
+    /**
+     * The driver reports the checkpoint it was saving durable at {@code op}: it becomes the latest, and the log it
+     * covers may go. A report of a save the replica no longer waits for (its state was replaced since) is ignored.
+     */
+    void checkpointDurable(long op) {
+        if (saving == null || saving.op() != op) {
+            return;
+        }
+        if (checkpoint == null || op > checkpoint.op()) {
+            checkpoint = saving;
+        }
+        saving = null;
+        releaseLog();
     }
 
     /** The primary says every replica holds the log up to {@code op} durably: release what a checkpoint covers. */
@@ -123,7 +146,7 @@ final class Execution {
 
     private void takeCheckpointIfDue() {
         int interval = r.options.checkpointIntervalOps();
-        if (interval == 0 || commitNumber % interval != 0) {
+        if (interval == 0 || commitNumber % interval != 0 || saving != null) {
             return;
         }
         takeCheckpoint();
@@ -132,7 +155,9 @@ final class Execution {
     void takeCheckpoint() {
         long op = commitNumber;
         byte[] snapshot = r.outbox.checkpoint(op, r.log.chain(op), r.clients.snapshot());
-        if (snapshot != null) {
+        if (snapshot == Outbox.SAVING) {
+            saving = new Checkpoint(op, r.log.chain(op), Outbox.NO_RESULT, r.clients.snapshot());
+        } else if (snapshot != null) {
             checkpoint = new Checkpoint(op, r.log.chain(op), snapshot, r.clients.snapshot());
         }
     }

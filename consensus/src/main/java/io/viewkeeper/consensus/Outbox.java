@@ -16,6 +16,12 @@ import java.util.List;
 public interface Outbox {
 
     byte[] NO_RESULT = new byte[0];
+    /**
+     * What {@link #checkpoint} returns when the checkpoint is being saved elsewhere (off the thread that drives the
+     * replica): it is the latest checkpoint only once the driver reports it durable
+     * ({@link Replica#onCheckpointDurable}). Compared by identity.
+     */
+    byte[] SAVING = new byte[0];
 
     /**
      * Make these entries durable, in order. The driver reports completion with {@link Replica#onPersisted(long)}
@@ -88,7 +94,8 @@ public interface Outbox {
 
     /**
      * Take a checkpoint of the application at {@code op} (the op just applied) and make it durable together with
-     * {@code clients}; returns the application's opaque snapshot, or null to skip this checkpoint.
+     * {@code clients}; returns the application's opaque snapshot, or null to skip this checkpoint, or
+     * {@link #SAVING} when it goes on being saved after this returns.
      */
     default byte[] checkpoint(long op, long chain, List<ClientTable.Session> clients) {
         return null;

@@ -492,16 +492,21 @@ public final class Replica {
     /**
      * Takes a checkpoint at the current commit number now, beside the op-count rule: the driver asks when its log
      * grows too large or too old, an operator when they want one. Refused (false) outside normal status, before
-     * anything was committed, or when the latest checkpoint is already at the commit number.
+     * anything was committed, while one is being saved, or when the latest is already at the commit number.
      */
     public boolean requestCheckpoint() {
-        if (status != Status.NORMAL || commitNumber() == 0
+        if (status != Status.NORMAL || commitNumber() == 0 || execution.saving()
                 || (latestCheckpoint() != null && latestCheckpoint().op() >= commitNumber())) {
             return false;
         }
         execution.takeCheckpoint();
         releaseLog();
-        return latestCheckpoint() != null && latestCheckpoint().op() == commitNumber();
+        return execution.saving() || latestCheckpoint() != null && latestCheckpoint().op() == commitNumber();
+    }
+
+    /** The checkpoint the driver was saving ({@link Outbox#SAVING}) is durable at {@code op}. */
+    public void onCheckpointDurable(long op) {
+        execution.checkpointDurable(op);
     }
 
     /**
@@ -733,10 +738,7 @@ public final class Replica {
         return execution.checkpoint();
     }
 
-    /**
-     * The hash chain at {@code op}, for a driver that stores it beside each entry; defined for ops in the log and
-     * for the op the log starts after.
-     */
+    /** The hash chain at {@code op} (a driver stores it beside each entry): for ops in the log and the one before. */
     public long chainAt(long op) {
         return log.chain(op);
     }

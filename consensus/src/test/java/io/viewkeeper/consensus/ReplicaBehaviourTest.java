@@ -124,6 +124,47 @@ class ReplicaBehaviourTest {
     }
 
     @Test
+    void shouldMakeACheckpointSavedLaterTheLatestOnlyOnceTheDriverReportsItDurable() {
+        List<Long> checkpointOps = new ArrayList<>();
+        Outbox saving = new OneReplicaOutbox() {
+            @Override
+            public void persist(List<LogEntry> entries) {
+            }
+
+            @Override
+            public void commit(LogEntry entry) {
+            }
+
+            @Override
+            public byte[] checkpoint(long op, long chain, List<ClientTable.Session> clients) {
+                checkpointOps.add(op);
+                return Outbox.SAVING;
+            }
+        };
+        Replica replica = new Replica(ReplicaConfiguration.single(), ReplicaOptions.defaults(), saving,
+                new SplittableRandom(1), 0, EnumSet.noneOf(PlantedBug.class));
+        replica.onRequest(1, 1, body("a"));
+        replica.onRequest(1, 2, body("b"));
+        replica.flush();
+        replica.onPersisted(2);
+        assertThat(replica.requestCheckpoint()).as("taken, being saved").isTrue();
+        assertThat(replica.latestCheckpoint()).as("not durable yet").isNull();
+        replica.onRequest(1, 3, body("c"));
+        replica.flush();
+        replica.onPersisted(3);
+        assertThat(replica.requestCheckpoint()).as("one save at a time").isFalse();
+        replica.onCheckpointDurable(3);
+        assertThat(replica.latestCheckpoint()).as("a report of another op is ignored").isNull();
+        replica.onCheckpointDurable(2);
+        assertThat(replica.latestCheckpoint().op()).isEqualTo(2);
+        assertThat(replica.latestCheckpoint().application()).as("a token: the driver holds the snapshot").isEmpty();
+        assertThat(replica.requestCheckpoint()).isTrue();
+        assertThat(checkpointOps).containsExactly(2L, 3L);
+        replica.onCheckpointDurable(3);
+        assertThat(replica.latestCheckpoint().op()).isEqualTo(3);
+    }
+
+    @Test
     void shouldAnswerReadOnlyOnceWritesBeforeItAreApplied() {
         Replica replica = new Replica(ReplicaConfiguration.single(), outbox, 0);
         replica.onRequest(1, 1, body("a"));

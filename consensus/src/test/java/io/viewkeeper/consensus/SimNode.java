@@ -202,9 +202,24 @@ final class SimNode implements Outbox {
         }
         byte[] snapshot = app.snapshot(op);
         sim.snapshotsTaken.put(List.of(op, (long) CheckpointRef.checksum(snapshot, snapshot.length)), snapshot);
-        disk.saveCheckpoint(new Checkpoint(op, chain, snapshot, clients));
+        Checkpoint checkpoint = new Checkpoint(op, chain, snapshot, clients);
+        if (sim.checkpointsSavedLater) {
+            sim.schedule(sim.now + 1 + sim.random.nextInt(sim.settings.diskDelayTicksMax()),
+                    new Simulation.CheckpointSaved(index, incarnation, checkpoint));
+            return Outbox.SAVING;
+        }
+        disk.saveCheckpoint(checkpoint);
         sim.afterDiskStep(this, SimDisk.Step.CHECKPOINT);
         return snapshot;
+    }
+
+    /** A checkpoint taken here is saved now, unless the disk holds a later one (installed meanwhile). */
+    void saveLater(Checkpoint checkpoint) {
+        if (disk.checkpoint() != null && disk.checkpoint().op() >= checkpoint.op()) {
+            return;
+        }
+        disk.saveCheckpoint(checkpoint);
+        sim.afterDiskStep(this, SimDisk.Step.CHECKPOINT);
     }
 
     /**
@@ -258,6 +273,16 @@ final class SimNode implements Outbox {
      */
     @Override
     public Checkpoint checkpointForTransfer(Checkpoint checkpoint) {
+        if (checkpoint.application().length == 0 && checkpoint.op() > 0) {
+            // saved later: the replica holds a token, the disk the snapshot, as the server's store does
+            Checkpoint saved = disk.checkpoint();
+            if (saved == null || saved.op() != checkpoint.op()) {
+                throw new IllegalStateException("r" + index + " offers checkpoint " + checkpoint.op()
+                        + " but its disk holds " + (saved == null ? "none" : "op " + saved.op()));
+            }
+            checkpoint = new Checkpoint(checkpoint.op(), checkpoint.chain(), saved.application(),
+                    checkpoint.clients());
+        }
         if (dead() || sim.random.nextBoolean()) {
             return checkpoint;
         }

@@ -52,6 +52,10 @@ public final class Simulation {
     record TransferImageReady(int node, int incarnation, Checkpoint checkpoint) implements Event {
     }
 
+    /** A checkpoint saved after the call that took it ({@link Outbox#SAVING}) is durable, if its replica still runs. */
+    record CheckpointSaved(int node, int incarnation, Checkpoint checkpoint) implements Event {
+    }
+
     /**
      * The driver of replica {@code node} learns that replica {@code peer} went away, as a production driver does
      * from its connections: a refused dial (nothing listens) or an unreachable peer (the connection dropped).
@@ -98,6 +102,8 @@ public final class Simulation {
     }
 
     Basis basis = Basis.RANDOM;
+    /** Whether drivers save checkpoints after the call that takes them, as the server does (half the random runs). */
+    final boolean checkpointsSavedLater;
     /** Bytes of held parts the drivers named, with {@link Basis#WHOLE} and {@link Basis#WRONG}. */
     long bytesHeld;
     /** Every application snapshot a replica took, by op and checksum, for {@link SimNode#heldParts}. */
@@ -127,6 +133,7 @@ public final class Simulation {
         this.settings = settings;
         this.bugs = bugs.isEmpty() ? EnumSet.noneOf(PlantedBug.class) : EnumSet.copyOf(bugs);
         this.random = new Random(SimNetwork.mix(seed, 0x2545F4914F6CDD1DL, 7));
+        this.checkpointsSavedLater = drawSlots && Math.floorMod(SimNetwork.mix(seed, 0x9E3779B97F4A7C15L, 13), 2) == 0;
         this.trace = tracing ? new ArrayList<>() : null;
         this.options = new ReplicaOptions(32, 3, 20, 6, 64, settings.checkpointIntervalOps(),
                 settings.logRetainedOpsMax(), 64, true).withCheckpointChunks(SIM_CHUNK_BYTES, SIM_CHUNK_WINDOW)
@@ -335,6 +342,18 @@ public final class Simulation {
                         node.replica.onPeerUnreachable(down.peer());
                     }
                     node.replica.flush();
+                }
+            }
+            case CheckpointSaved c -> {
+                SimNode node = nodes[c.node()];
+                hash(6, c.node(), c.checkpoint().op());
+                if (node.up && node.incarnation == c.incarnation()) {
+                    record("checkpoint saved r" + c.node() + " op " + c.checkpoint().op());
+                    node.saveLater(c.checkpoint());
+                    if (node.up && node.incarnation == c.incarnation()) {
+                        node.replica.onCheckpointDurable(c.checkpoint().op());
+                        node.replica.flush();
+                    }
                 }
             }
             case TransferImageReady t -> {
