@@ -60,14 +60,15 @@ final class Execution {
     }
 
     /**
-     * The driver reports the checkpoint it was saving durable at {@code op}: it becomes the latest, and the log it
-     * covers may go. A report of a save the replica no longer waits for (its state was replaced since) is ignored.
+     * The driver reports the end of the save of the checkpoint at {@code op}: durable, it becomes the latest and the
+     * log it covers may go; failed, the next checkpoint may be taken. A report of a save the replica no longer waits
+     * for (its state was replaced since) is ignored.
      */
-    void checkpointDurable(long op) {
+    void checkpointSaved(long op, boolean durable) {
         if (saving == null || saving.op() != op) {
             return;
         }
-        if (checkpoint == null || op > checkpoint.op()) {
+        if (durable && (checkpoint == null || op > checkpoint.op())) {
             checkpoint = saving;
         }
         saving = null;

@@ -19,7 +19,7 @@ public interface Outbox {
     /**
      * What {@link #checkpoint} returns when the checkpoint is being saved elsewhere (off the thread that drives the
      * replica): it is the latest checkpoint only once the driver reports it durable
-     * ({@link Replica#onCheckpointDurable}). Compared by identity.
+     * ({@link Replica#onCheckpointSaved}). Compared by identity.
      */
     byte[] SAVING = new byte[0];
 

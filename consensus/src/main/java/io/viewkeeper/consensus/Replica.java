@@ -504,9 +504,9 @@ public final class Replica {
         return execution.saving() || latestCheckpoint() != null && latestCheckpoint().op() == commitNumber();
     }
 
-    /** The checkpoint the driver was saving ({@link Outbox#SAVING}) is durable at {@code op}. */
-    public void onCheckpointDurable(long op) {
-        execution.checkpointDurable(op);
+    /** The driver's save of the checkpoint at {@code op} ({@link Outbox#SAVING}) ended: durable, or failed. */
+    public void onCheckpointSaved(long op, boolean durable) {
+        execution.checkpointSaved(op, durable);
     }
 
     /**

@@ -153,14 +153,17 @@ class ReplicaBehaviourTest {
         replica.flush();
         replica.onPersisted(3);
         assertThat(replica.requestCheckpoint()).as("one save at a time").isFalse();
-        replica.onCheckpointDurable(3);
+        replica.onCheckpointSaved(3, true);
         assertThat(replica.latestCheckpoint()).as("a report of another op is ignored").isNull();
-        replica.onCheckpointDurable(2);
+        replica.onCheckpointSaved(2, true);
         assertThat(replica.latestCheckpoint().op()).isEqualTo(2);
         assertThat(replica.latestCheckpoint().application()).as("a token: the driver holds the snapshot").isEmpty();
         assertThat(replica.requestCheckpoint()).isTrue();
-        assertThat(checkpointOps).containsExactly(2L, 3L);
-        replica.onCheckpointDurable(3);
+        replica.onCheckpointSaved(3, false);
+        assertThat(replica.latestCheckpoint().op()).as("a failed save changes nothing").isEqualTo(2);
+        assertThat(replica.requestCheckpoint()).as("and the next may be taken").isTrue();
+        assertThat(checkpointOps).containsExactly(2L, 3L, 3L);
+        replica.onCheckpointSaved(3, true);
         assertThat(replica.latestCheckpoint().op()).isEqualTo(3);
     }
 

@@ -351,7 +351,7 @@ public final class Simulation {
                     record("checkpoint saved r" + c.node() + " op " + c.checkpoint().op());
                     node.saveLater(c.checkpoint());
                     if (node.up && node.incarnation == c.incarnation()) {
-                        node.replica.onCheckpointDurable(c.checkpoint().op());
+                        node.replica.onCheckpointSaved(c.checkpoint().op(), true);
                         node.replica.flush();
                     }
                 }

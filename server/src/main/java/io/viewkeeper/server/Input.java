@@ -17,7 +17,7 @@ sealed interface Input {
     enum Kind {
         CLIENT_CONNECTION_OPENED, CLIENT_REQUEST, CLIENT_FOUR_LETTER_WORD, CLIENT_TLS_IDENTITY,
         CLIENT_CONNECTION_CLOSED, PEER_MESSAGE, PEER_SESSION_TOUCHES, PEER_LOST, PEER_REFUSED, LOG_SYNCED,
-        TRANSFER_IMAGE_READY, ADMIN;
+        TRANSFER_IMAGE_READY, CHECKPOINT_SAVED, ADMIN;
 
         /** The name in metrics and the admin endpoint: {@code client_request}. */
         String label() {
@@ -86,6 +86,19 @@ sealed interface Input {
         @Override
         public Kind kind() {
             return Kind.TRANSFER_IMAGE_READY;
+        }
+    }
+
+    /**
+     * The checkpoint saver wrote the save prepared at {@code op} ({@link CheckpointSaver}): durable, or not
+     * ({@code failure} says why; null when it was superseded by an installed state); {@code bug} is what broke an
+     * invariant of the save, which stops the node on the replica thread.
+     */
+    record CheckpointSaved(long op, boolean durable, String failure, Throwable bug, boolean full, int records,
+            long preparedMs, long savedMs) implements Input {
+        @Override
+        public Kind kind() {
+            return Kind.CHECKPOINT_SAVED;
         }
     }
 

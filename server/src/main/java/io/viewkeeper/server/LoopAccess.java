@@ -40,6 +40,11 @@ final class LoopAccess implements NodeAccess {
     }
 
     @Override
+    public long checkpointSavingOp() {
+        return loop.checkpointSavingOp();
+    }
+
+    @Override
     public Replica replica() {
         return loop.replica();
     }

@@ -111,6 +111,7 @@ final class ReplicaLoop implements WritePath, Outbox, ReplicaInbox, Runnable {
     }
 
     private boolean buildingTransfer; // a checkpoint's snapshot is being built for transfer (one at a time)
+    private final CheckpointSaver saver = new CheckpointSaver(this::execute);
     private volatile boolean running = true;
     private Thread thread;
     /** The last minutes of requests and events, for the console. */
@@ -329,6 +330,7 @@ final class ReplicaLoop implements WritePath, Outbox, ReplicaInbox, Runnable {
                     replica.onTransferImageReady(ready.image());
                 }
             }
+            case Input.CheckpointSaved saved -> onCheckpointSaved(saved);
             case Input.Admin admin -> admin.job().run();
         }
     }
@@ -351,15 +353,6 @@ final class ReplicaLoop implements WritePath, Outbox, ReplicaInbox, Runnable {
             commitHintAtMs = now;
         } catch (IOException e) {
             log.warn("{} cannot write the commit hint: {}", prefix(), e.toString());
-        }
-    }
-
-    /** A synchronous disk step failed: the replica cannot keep its promises and stops. */
-    static final class DiskFailure extends IllegalStateException {
-        private static final long serialVersionUID = 1L;
-
-        DiskFailure(String message, IOException cause) {
-            super(message, cause);
         }
     }
 
@@ -609,36 +602,40 @@ final class ReplicaLoop implements WritePath, Outbox, ReplicaInbox, Runnable {
     }
 
     /**
-     * Saves the changes since the last checkpoint (incremental, on this thread, where the tree does not change
-     * under it) and returns an empty token: the whole snapshot is built only when a peer needs it.
+     * Prepares the checkpoint here, where the tree does not change (the changes since the last, encoded), and has
+     * the saver write it ({@link CheckpointSaver}): the core hears later that it is durable. Declined (null) while
+     * the store is read whole for a transfer or a save is under way, and while a restore's parts are staged (no
+     * checkpoint holds them: the log keeps them until the restore applies).
      */
     @Override
     public byte[] checkpoint(long op, long chain, List<ClientTable.Session> clients) {
-        byte[] saved = saveCheckpoint(op, chain, clients);
-        inputLog.checkpointSaved(op, saved != null);
-        return saved;
+        boolean taken = !buildingTransfer && saver.savingOp() < 0 && !core.stateMachine().restoreStaged()
+                && saver.start(disk.checkpoints(), core.stateMachine(), op, chain, ReplicaDisk.encodeClients(clients),
+                        prefix());
+        inputLog.checkpointSaved(op, taken);
+        if (taken) {
+            checkpointAtMs = cycleNow;
+            logBytesSinceCheckpoint = 0;
+        }
+        return taken ? Outbox.SAVING : null;
     }
 
-    private byte[] saveCheckpoint(long op, long chain, List<ClientTable.Session> clients) {
-        if (buildingTransfer || core.stateMachine().restoreStaged()) {
-            // the store is being read whole for a transfer (saving would wait for it here), or a restore's parts
-            // are staged, which no checkpoint holds: the log keeps them until the restore applies
-            return null;
+    /** The saver's outcome: the consensus learns of the checkpoint once it is durable, or that it failed. */
+    private void onCheckpointSaved(Input.CheckpointSaved saved) {
+        saver.finished(saved.op());
+        if (saved.bug() != null) {
+            throw new IllegalStateException("the checkpoint save at op " + saved.op() + " failed", saved.bug());
         }
-        long startNanos = System.nanoTime();
-        try {
-            disk.checkpoints().save(core.stateMachine(), op, chain, ReplicaDisk.encodeClients(clients));
-        } catch (IOException | RuntimeException e) {
-            log.warn("{} checkpoint at op {} failed; the log is kept: {}", prefix(), op, e.toString());
-            return null;
+        if (saved.durable()) {
+            checkpointOp = Math.max(checkpointOp, saved.op());
+            log.info("{} checkpoint at op {} saved in {} ms ({} ms on the replica thread; {} records{})", prefix(),
+                    saved.op(), saved.savedMs(), saved.preparedMs(), saved.records(), saved.full() ? ", full" : "");
+            activity.event("checkpoint", "at op " + saved.op() + ", saved in " + saved.savedMs() + " ms");
+        } else if (saved.failure() != null) {
+            log.warn("{} checkpoint at op {} failed; the log is kept: {}", prefix(), saved.op(), saved.failure());
         }
-        checkpointOp = op;
-        checkpointAtMs = cycleNow;
-        logBytesSinceCheckpoint = 0;
-        long savedMs = (System.nanoTime() - startNanos) / 1_000_000;
-        log.info("{} checkpoint at op {} saved in {} ms", prefix(), op, savedMs);
-        activity.event("checkpoint", "at op " + op + ", saved in " + savedMs + " ms");
-        return Outbox.NO_RESULT;
+        inputLog.checkpointDurable(saved.op(), saved.durable());
+        replica.onCheckpointSaved(saved.op(), saved.durable());
     }
 
     /**
@@ -683,7 +680,8 @@ final class ReplicaLoop implements WritePath, Outbox, ReplicaInbox, Runnable {
     @Override
     public List<HeldPart> heldParts(CheckpointRef ref, byte[] prefix, int length) {
         // not while the store is read for a transfer on another thread: the core asks again with the next chunk
-        return inputLog.heldParts(ref.op(), buildingTransfer ? null : disk.heldParts(ref, prefix, length, prefix()));
+        return inputLog.heldParts(ref.op(), buildingTransfer || saver.savingOp() >= 0 ? null
+                : disk.heldParts(ref, prefix, length, prefix()));
     }
 
     @Override
@@ -734,7 +732,7 @@ final class ReplicaLoop implements WritePath, Outbox, ReplicaInbox, Runnable {
     /** The driver's checkpoint rule: enough ops, enough log bytes, or enough time with new commits. */
     private void checkpointIfDue() {
         long committedSince = replica.commitNumber() - checkpointOp;
-        if (committedSince <= 0 || core.stateMachine().restoreStaged()) {
+        if (committedSince <= 0 || saver.savingOp() >= 0 || core.stateMachine().restoreStaged()) {
             return;
         }
         boolean due = committedSince >= diskSettings.checkpointOps()
@@ -749,6 +747,10 @@ final class ReplicaLoop implements WritePath, Outbox, ReplicaInbox, Runnable {
     boolean checkpointNow() {
         inputLog.requestCheckpoint();
         return replica.requestCheckpoint();
+    }
+
+    long checkpointSavingOp() {
+        return saver.savingOp();
     }
 
     /** An operator hands the primary on: false when not in normal status. */
@@ -784,6 +786,7 @@ final class ReplicaLoop implements WritePath, Outbox, ReplicaInbox, Runnable {
                 Thread.currentThread().interrupt();
             }
         }
+        saver.close();
         if (writer != null) {
             writer.close();
         }

@@ -81,6 +81,9 @@ public interface NodeAccess {
         return replica().requestViewChange();
     }
 
+    /** On the replica thread: the op of the checkpoint being saved (off the replica thread), or -1. */
+    long checkpointSavingOp();
+
     /** On the replica thread: a checkpoint now; false when there is nothing new to put in one. */
     default boolean requestCheckpoint() {
         return replica().requestCheckpoint();

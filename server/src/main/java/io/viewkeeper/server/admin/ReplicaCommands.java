@@ -319,16 +319,24 @@ final class ReplicaCommands {
         return () -> {
             Replica r = node.replica();
             Checkpoint before = r.latestCheckpoint();
-            if (before != null && before.op() >= r.commitNumber()) {
+            long saving = node.checkpointSavingOp();
+            if (saving >= r.commitNumber() || before != null && before.op() >= r.commitNumber()) {
                 throw AdminException.conflict("the latest checkpoint is already at the commit number "
-                        + r.commitNumber());
+                        + r.commitNumber() + (saving >= r.commitNumber() ? " (being saved)" : ""));
             }
+            if (saving >= 0) {
+                throw AdminException.conflict("the checkpoint at op " + saving + " is being saved; ask again when "
+                        + "it is done");
+            }
+            long op = r.commitNumber();
             if (!node.requestCheckpoint()) {
                 throw AdminException.conflict("no checkpoint taken: status " + statusName(r.status())
-                        + ", commit number " + r.commitNumber() + " (a checkpoint needs normal status and a commit)");
+                        + ", commit number " + op + " (a checkpoint needs normal status and a commit)");
             }
             Map<String, Object> out = new LinkedHashMap<>();
-            out.put("checkpoint_op", r.latestCheckpoint().op());
+            // saved off the replica thread: the replica command's checkpoint_op shows it once it is durable
+            out.put("checkpoint_op", op);
+            out.put("durable", r.latestCheckpoint() != null && r.latestCheckpoint().op() == op);
             out.put("log_start_op", r.logStartOp());
             return out;
         };

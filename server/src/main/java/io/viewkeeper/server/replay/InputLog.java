@@ -33,7 +33,7 @@ import java.util.List;
  */
 public final class InputLog implements AutoCloseable {
     static final long MAGIC = 0x564b_494e_5055_5431L; // "VKINPUT1"
-    static final int VERSION = 5;
+    static final int VERSION = 6;
 
     static final byte START = 1;
     static final byte MESSAGE = 2;
@@ -57,6 +57,8 @@ public final class InputLog implements AutoCloseable {
     /** The last record of a log that reached {@link #BYTES_MAX}: nothing after it was recorded. */
     static final byte LIMIT_REACHED = 20;
     static final byte HELD_PARTS = 21;
+    /** An input: the driver's save of a checkpoint it took ended (durable or not). */
+    static final byte CHECKPOINT_DURABLE = 22;
 
     /** The most one input log holds; at this size it records that it stops, and stops. */
     static final long BYTES_MAX = 4L << 30;
@@ -308,7 +310,18 @@ public final class InputLog implements AutoCloseable {
         record(REQUEST_CHECKPOINT, o -> { });
     }
 
-    /** The driver's answer to the core's checkpoint: saved, or not (busy or failed). */
+    /** The save of the checkpoint at {@code op}, taken earlier, ended: durable, or not. */
+    public void checkpointDurable(long op, boolean durable) {
+        if (out == null) {
+            return;
+        }
+        record(CHECKPOINT_DURABLE, o -> {
+            o.writeLong(op);
+            o.writeBoolean(durable);
+        });
+    }
+
+    /** The driver's answer to the core's checkpoint: taken (being saved), or not (busy or failed). */
     public void checkpointSaved(long op, boolean saved) {
         if (out == null) {
             return;

@@ -339,6 +339,12 @@ public final class InputReplay {
                 inputs++;
                 replica.requestViewChange();
             }
+            case InputLog.CHECKPOINT_DURABLE -> {
+                long op = in.readLong();
+                boolean durable = in.readBoolean();
+                inputs++;
+                replica.onCheckpointSaved(op, durable);
+            }
             default -> {
                 return false;
             }
@@ -380,7 +386,8 @@ public final class InputReplay {
     }
 
     private static boolean isInput(byte type) {
-        return type >= InputLog.MESSAGE && type <= InputLog.REQUEST_VIEW_CHANGE && type != InputLog.CHECKPOINT_SAVED;
+        return type >= InputLog.MESSAGE && type <= InputLog.REQUEST_VIEW_CHANGE && type != InputLog.CHECKPOINT_SAVED
+                || type == InputLog.CHECKPOINT_DURABLE;
     }
 
     private static boolean isEffect(byte type) {
@@ -540,7 +547,7 @@ public final class InputReplay {
                 expectAnswer(InputLog.CHECKPOINT_SAVED, op, "took a checkpoint");
                 saved[0] = in.readBoolean();
             });
-            return saved[0] ? NO_RESULT : null;
+            return saved[0] ? SAVING : null;
         }
 
         @Override

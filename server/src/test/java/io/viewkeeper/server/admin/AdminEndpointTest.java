@@ -180,7 +180,8 @@ class AdminEndpointTest {
         AdminHttp.Reply again = admin.post("/commands/checkpoint", TOKEN);
         assertThat(again.status()).isEqualTo(409);
         assertThat(again.error()).contains("already at the commit number");
-        assertThat(ok(admin.get("/commands/replica")).body().path("checkpoint_op").asLong()).isEqualTo(commit);
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(ok(admin.get("/commands/replica"))
+                .body().path("checkpoint_op").asLong()).as("durable, saved off the replica thread").isEqualTo(commit));
     }
 
     @Test

@@ -57,6 +57,11 @@ class WedgedReplicaTest {
             }
 
             @Override
+            public long checkpointSavingOp() {
+                throw new AssertionError("called off the replica thread");
+            }
+
+            @Override
             public boolean withdrawRestore(io.viewkeeper.frontend.RestoreListener listener) {
                 throw new AssertionError("called off the replica thread");
             }

@@ -67,16 +67,18 @@ public final class CheckpointStore implements AutoCloseable {
     private BTreeMap<String, byte[]> nodes;
     private BTreeMap<Long, byte[]> owners;
     private BTreeMap<String, byte[]> meta;
-    private CheckpointRecords.Meta stored;
+    private volatile CheckpointRecords.Meta stored;
     private CorruptCheckpointException metaDamage;
-    private DataTree trackedTree;
-    private SessionTable trackedSessions;
-    private boolean fullRewriteNeeded;
-    private int fullSaveRatio = FULL_SAVE_RATIO;
+    private volatile DataTree trackedTree;
+    private volatile SessionTable trackedSessions;
+    private volatile boolean fullRewriteNeeded;
+    private volatile int fullSaveRatio = FULL_SAVE_RATIO;
     private long saves;
     private Written lastSave = new Written(0, 0, 0, 0, false);
     private long lastSaveNanos;
-    private boolean closed;
+    private volatile boolean closed;
+    /** Counts the states this store was made to hold other than by a save (a load, a replacement). */
+    private volatile long generation;
     private Consumer<FullSaveStep> fullSaveSteps = step -> { };
 
     /** The points of a full save at which a crash leaves a different set of files, in the order they are passed. */
@@ -181,29 +183,52 @@ public final class CheckpointStore implements AutoCloseable {
      * Saves the machine's state as the checkpoint at {@code op}: the znodes and sessions changed since the last
      * save or load of this same tree, or everything when the tree is another one. Call it where the tree is not
      * being changed (the thread that applies ops). On an I/O error nothing of it is committed and the next save
-     * rewrites everything.
+     * rewrites everything. The same as {@link #prepare} there and {@link #commit} at once.
      */
     public synchronized void save(ZnodeStateMachine machine, long op, long chain, byte[] consensusClients)
             throws IOException {
-        write(new TreeSnapshot.Image(machine.tree(), machine.sessions(), machine.lastZxid()), op, chain,
-                consensusClients, false);
+        TreeSnapshot.Image image = new TreeSnapshot.Image(machine.tree(), machine.sessions(), machine.lastZxid());
+        if (!commit(prepare(image, op, chain, consensusClients, false))) {
+            commit(prepare(image, op, chain, consensusClients, true));
+        }
     }
 
     /** Replaces the whole checkpoint with one received by state transfer, atomically; its tree is tracked after. */
     public synchronized void replaceAll(TreeSnapshot.Image image, long op, long chain, byte[] consensusClients)
             throws IOException {
-        write(image, op, chain, consensusClients, true);
+        commit(prepare(image, op, chain, consensusClients, true));
+        generation++; // a save prepared before this is of a state the store no longer follows
     }
 
-    private void write(TreeSnapshot.Image image, long op, long chain, byte[] clients, boolean forceFull)
-            throws IOException {
+    /** A prepared save whose commit came after the store was loaded again or replaced: it is not written. */
+    public static final class SupersededException extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        SupersededException(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * The part of a save that reads the state, where the tree is not being changed (the thread that applies ops):
+     * takes the changes tracked since the last save, encodes the records to write (or every record, for a full
+     * save) and notes what they must add up to. Nothing is written; {@link #commit} writes it, on any thread, while
+     * the state goes on changing. One prepared save at a time: the next is prepared after this one's commit.
+     */
+    public Prepared prepare(ZnodeStateMachine machine, long op, long chain, byte[] consensusClients) {
+        return prepare(new TreeSnapshot.Image(machine.tree(), machine.sessions(), machine.lastZxid()), op, chain,
+                consensusClients, false);
+    }
+
+    private Prepared prepare(TreeSnapshot.Image image, long op, long chain, byte[] clients, boolean forceFull) {
         checkOpen();
         if (clients == null || clients.length > CLIENT_TABLE_BYTES_MAX) {
             throw new IllegalArgumentException("client table missing or over " + CLIENT_TABLE_BYTES_MAX + " bytes");
         }
         // the state's zxid is not compared with the op: a restore may have moved zxids above the op numbers
-        if (!forceFull && stored != null && op < stored.op()) {
-            throw new IllegalArgumentException("checkpoint op " + op + " below the stored op " + stored.op());
+        CheckpointRecords.Meta before = stored;
+        if (!forceFull && before != null && op < before.op()) {
+            throw new IllegalArgumentException("checkpoint op " + op + " below the stored op " + before.op());
         }
         long started = nanoClock.getAsLong();
         DataTree tree = image.tree();
@@ -211,51 +236,148 @@ public final class CheckpointStore implements AutoCloseable {
         ChangeTracker.Changes<String> paths = tree.takeChangedPaths();
         ChangeTracker.Changes<Long> ephemeralOwners = tree.takeChangedOwners();
         ChangeTracker.Changes<Long> sessionIds = sessions.takeChangedSessions();
-        boolean full = forceFull || fullRewriteNeeded || stored == null || tree != trackedTree
+        boolean full = forceFull || fullRewriteNeeded || before == null || tree != trackedTree
                 || sessions != trackedSessions || paths.everything() || ephemeralOwners.everything()
                 || sessionIds.everything() || (long) paths.keys().size() * fullSaveRatio > tree.nodeCount();
-        Target target = new Target(image, op, chain, clients.clone());
-        Written written = full ? null : saveChanges(target, paths.keys(),
-                union(ephemeralOwners.keys(), sessionIds.keys()));
-        if (written == null) {
-            written = saveWhole(target);
+        // from here the tree's changes count from this save; if it is not committed, the next save is full
+        trackedTree = tree;
+        trackedSessions = sessions;
+        // images only (copies of the fields): encoding them, and their digest terms, is the writer's work
+        List<ZnodeImage> nodeRecords = new ArrayList<>();
+        List<String> deleted = new ArrayList<>();
+        for (String path : full ? tree.paths() : paths.keys()) {
+            ZnodeImage now = tree.image(path);
+            if (now == null) {
+                deleted.add(path);
+            } else {
+                nodeRecords.add(now);
+            }
         }
-        lastSave = written;
-        lastSaveNanos = nanoClock.getAsLong() - started;
-        saves++;
-        LOG.debug("checkpoint at op {}: {} nodes written, {} deleted, full {}, {} us", op, lastSave.nodesWritten(),
-                lastSave.nodesDeleted(), lastSave.full(), lastSaveNanos / 1000);
+        Set<Long> ownerIds = full ? allOwners(tree, sessions) : union(ephemeralOwners.keys(), sessionIds.keys());
+        List<CheckpointImport.Owner> ownerRecords = new ArrayList<>(ownerIds.size());
+        for (long owner : ownerIds) {
+            ownerRecords.add(new CheckpointImport.Owner(owner, sessions.get(owner), List.copyOf(tree.ephemeralsOf(owner))));
+        }
+        return new Prepared(op, chain, clients.clone(), image.lastZxid(), sessions.size(), tree.digest(),
+                tree.nodeCount(), full, nodeRecords, deleted, ownerRecords, started, generation);
     }
 
-    /** What a save is asked to store: the state and the consensus values that go with it. */
-    private record Target(TreeSnapshot.Image image, long op, long chain, byte[] clients) {
+    private static Set<Long> allOwners(DataTree tree, SessionTable sessions) {
+        Set<Long> ids = new TreeSet<>(tree.ephemeralsBySession().keySet());
+        for (Session session : sessions.all()) {
+            ids.add(session.sessionId());
+        }
+        return ids;
+    }
+
+    /**
+     * A save read from the state by {@link #prepare}: the encoded records to write (every one for a full save; the
+     * changed ones and the deleted paths otherwise), the owners to write (one with neither session nor ephemerals
+     * is removed), and the state's figures at its op, which what the file holds after it must match.
+     */
+    public static final class Prepared {
+        private final long op;
+        private final long chain;
+        private final byte[] clients;
+        private final long lastZxid;
+        private final int sessionCount;
+        private final long digest;
+        private final int nodeCount;
+        private final boolean full;
+        private final List<ZnodeImage> nodes;
+        private final List<String> deleted;
+        private final List<CheckpointImport.Owner> owners;
+        private final long startedNanos;
+        private final long generation;
+
+        private Prepared(long op, long chain, byte[] clients, long lastZxid, int sessionCount, long digest,
+                int nodeCount, boolean full, List<ZnodeImage> nodes, List<String> deleted,
+                List<CheckpointImport.Owner> owners, long startedNanos, long generation) {
+            this.generation = generation;
+            this.op = op;
+            this.chain = chain;
+            this.clients = clients;
+            this.lastZxid = lastZxid;
+            this.sessionCount = sessionCount;
+            this.digest = digest;
+            this.nodeCount = nodeCount;
+            this.full = full;
+            this.nodes = nodes;
+            this.deleted = deleted;
+            this.owners = owners;
+            this.startedNanos = startedNanos;
+        }
+
+        public long op() {
+            return op;
+        }
+
+        /** Whether it rewrites the whole file. */
+        public boolean full() {
+            return full;
+        }
+
+        /** The znode records it writes (changed or, for a full save, all), encoded when it is committed. */
+        public int records() {
+            return nodes.size();
+        }
+
         CheckpointRecords.Meta meta(Written written) {
-            return new CheckpointRecords.Meta(op, image.lastZxid(), chain, written.nodeCount(),
-                    image.sessions().size(), written.digest(), clients);
+            return new CheckpointRecords.Meta(op, lastZxid, chain, written.nodeCount(), sessionCount,
+                    written.digest(), clients);
         }
     }
 
     /**
-     * Writes the changes and the metadata in one MapDB transaction. Returns null, with nothing committed, when an
-     * old record turns out damaged, so the caller saves the whole state instead.
+     * Writes a prepared save: the changes and the metadata in one MapDB transaction, or the whole state into a new
+     * file put in place of the old one. False, with nothing committed, when a save of the changes found a stored
+     * record damaged: the next save rewrites everything. On an I/O error nothing of it is committed either; what the
+     * file would hold not adding up to the state's figures is a bug (IllegalStateException).
      */
-    private Written saveChanges(Target target, Set<String> paths, Set<Long> ownerIds) throws IOException {
-        DataTree tree = target.image().tree();
+    public synchronized boolean commit(Prepared save) throws IOException {
+        checkOpen();
+        if (save.generation != generation) {
+            throw new SupersededException("the checkpoint at op " + save.op + " was prepared before the store was "
+                    + "loaded or replaced; not written");
+        }
+        Written written;
+        try {
+            written = save.full ? saveWhole(save) : saveChanges(save);
+        } catch (IOException | RuntimeException e) {
+            fullRewriteNeeded = true;
+            throw e;
+        }
+        if (written == null) {
+            return false;
+        }
+        lastSave = written;
+        lastSaveNanos = nanoClock.getAsLong() - save.startedNanos;
+        saves++;
+        LOG.debug("checkpoint at op {}: {} nodes written, {} deleted, full {}, {} us", save.op, written.nodesWritten(),
+                written.nodesDeleted(), written.full(), lastSaveNanos / 1000);
+        return true;
+    }
+
+    /**
+     * Writes the changes and the metadata in one MapDB transaction. Returns null, with nothing committed, when an
+     * old record turns out damaged: the whole state must be saved instead.
+     */
+    private Written saveChanges(Prepared save) throws IOException {
         boolean committed = false;
         try {
-            Written written = writeChanges(tree, target.image().sessions(), paths, ownerIds);
+            Written written = writeChanges(save);
             if (written == null) {
                 return null;
             }
-            checkWritten(written, tree, target.op());
-            CheckpointRecords.Meta next = target.meta(written);
+            checkWritten(written, save);
+            CheckpointRecords.Meta next = save.meta(written);
             meta.put(META_KEY, CheckpointRecords.encodeMeta(next));
             db.commit();
             committed = true;
-            adopt(next, tree, target.image().sessions());
+            adopt(next);
             return written;
         } catch (DBException e) {
-            throw new IOException("checkpoint at op " + target.op() + " not saved: " + e.getMessage(), e);
+            throw new IOException("checkpoint at op " + save.op + " not saved: " + e.getMessage(), e);
         } finally {
             if (!committed) {
                 abandon();
@@ -267,21 +389,26 @@ public final class CheckpointStore implements AutoCloseable {
      * Writes the whole state into a new file and puts it in place of the old one: a crash before the rename
      * leaves the old checkpoint (and a stray new file that open deletes), one after it the new checkpoint.
      */
-    private Written saveWhole(Target target) throws IOException {
-        DataTree tree = target.image().tree();
+    private Written saveWhole(Prepared save) throws IOException {
         fullRewriteNeeded = true;
         Path fresh = directory.resolve(REWRITE_FILE_NAME);
         Written written;
         CheckpointRecords.Meta next;
+        List<EncodedZnode> inOrder = new ArrayList<>(save.nodes.size());
+        for (ZnodeImage image : save.nodes) {
+            inOrder.add(EncodedZnode.of(image));
+        }
+        // the sink takes keys strictly in the map's own order, the key serializer's
+        inOrder.sort((a, b) -> CheckpointRewrite.KEY_ORDER.compare(a.path(), b.path()));
         try (CheckpointRewrite rewrite = CheckpointRewrite.create(fresh)) {
-            written = rewrite.writeNodes(tree);
+            written = rewrite.writeNodes(inOrder.iterator());
             fullSaveSteps.accept(FullSaveStep.NODES_WRITTEN);
-            checkWritten(written, tree, target.op());
-            rewrite.writeOwners(tree, target.image().sessions());
-            next = target.meta(written);
+            checkWritten(written, save);
+            rewrite.writeOwners(save.owners);
+            next = save.meta(written);
             rewrite.finish(CheckpointRecords.encodeMeta(next));
         } catch (DBException e) {
-            throw new IOException("checkpoint at op " + target.op() + " not saved: " + e.getMessage(), e);
+            throw new IOException("checkpoint at op " + save.op + " not saved: " + e.getMessage(), e);
         }
         fullSaveSteps.accept(FullSaveStep.NEW_FILE_FORCED);
         replaceFile(fresh);
@@ -290,7 +417,7 @@ public final class CheckpointStore implements AutoCloseable {
             throw new IllegalStateException("checkpoint file renamed in place holds op "
                     + (stored == null ? -1 : stored.op()) + " after a full save at op " + next.op());
         }
-        adopt(next, tree, target.image().sessions());
+        adopt(next);
         return written;
     }
 
@@ -335,11 +462,9 @@ public final class CheckpointStore implements AutoCloseable {
         }
     }
 
-    private void adopt(CheckpointRecords.Meta next, DataTree tree, SessionTable sessions) {
+    private void adopt(CheckpointRecords.Meta next) {
         stored = next;
         metaDamage = null;
-        trackedTree = tree;
-        trackedSessions = sessions;
         fullRewriteNeeded = false;
     }
 
@@ -353,64 +478,72 @@ public final class CheckpointStore implements AutoCloseable {
     }
 
     /** Writes the changed paths and owners; null when an old record is damaged, so the caller rewrites all. */
-    private Written writeChanges(DataTree tree, SessionTable sessions, Set<String> paths, Set<Long> ownerIds) {
+    private Written writeChanges(Prepared save) {
         long digest = stored.digest();
         int count = stored.nodeCount();
         int written = 0;
         int deleted = 0;
-        for (String path : paths) {
-            byte[] old = nodes.get(path);
-            ZnodeImage now = tree.image(path);
-            byte[] value = now == null ? null : CheckpointRecords.encodeNode(now);
-            if (old != null && Arrays.equals(old, value)) {
+        for (ZnodeImage image : save.nodes) {
+            EncodedZnode now = EncodedZnode.of(image);
+            byte[] old = nodes.get(now.path());
+            if (old != null && Arrays.equals(old, now.record())) {
                 continue;
             }
             if (old != null) {
-                try {
-                    digest -= CheckpointRecords.decodeNode(path, old).digestTerm();
-                } catch (CorruptCheckpointException e) {
-                    LOG.warn("checkpoint in {}: {}; rewriting the whole checkpoint", directory, e.getMessage());
+                Long term = storedTerm(now.path(), old);
+                if (term == null) {
                     return null;
                 }
+                digest -= term;
                 count--;
             }
-            if (now == null) {
-                if (old != null) {
-                    nodes.remove(path);
-                    deleted++;
-                }
-                continue;
-            }
-            nodes.put(path, value);
+            nodes.put(now.path(), now.record());
             digest += now.digestTerm();
             count++;
             written++;
         }
-        for (long owner : ownerIds) {
-            writeOwner(owner, tree, sessions);
+        for (String path : save.deleted) {
+            byte[] old = nodes.get(path);
+            if (old != null) {
+                Long term = storedTerm(path, old);
+                if (term == null) {
+                    return null;
+                }
+                digest -= term;
+                count--;
+                nodes.remove(path);
+                deleted++;
+            }
+        }
+        for (CheckpointImport.Owner owner : save.owners) {
+            if (owner.session() == null && owner.ephemerals().isEmpty()) {
+                owners.remove(owner.id());
+                continue;
+            }
+            byte[] value = CheckpointRecords.encodeOwner(owner.id(), owner.session(), owner.ephemerals());
+            if (!Arrays.equals(owners.get(owner.id()), value)) {
+                owners.put(owner.id(), value);
+            }
         }
         return new Written(digest, count, written, deleted, false);
     }
 
-    private void writeOwner(long owner, DataTree tree, SessionTable sessions) {
-        Session session = sessions.get(owner);
-        Set<String> ephemerals = tree.ephemeralsOf(owner);
-        if (session == null && ephemerals.isEmpty()) {
-            owners.remove(owner);
-            return;
-        }
-        byte[] value = CheckpointRecords.encodeOwner(owner, session, ephemerals);
-        if (!Arrays.equals(owners.get(owner), value)) {
-            owners.put(owner, value);
+    /** The digest term of a stored record, or null when it does not decode. */
+    private Long storedTerm(String path, byte[] old) {
+        try {
+            return CheckpointRecords.decodeNode(path, old).digestTerm();
+        } catch (CorruptCheckpointException e) {
+            LOG.warn("checkpoint in {}: {}; rewriting the whole checkpoint", directory, e.getMessage());
+            return null;
         }
     }
 
-    /** The pair check of a save: what the file now holds adds up to the live tree, or the tracking missed a change. */
-    private static void checkWritten(Written written, DataTree tree, long op) {
-        if (written.digest() != tree.digest() || written.nodeCount() != tree.nodeCount()) {
-            throw new IllegalStateException("checkpoint at op " + op + " would store digest " + written.digest()
-                    + " and " + written.nodeCount() + " nodes but the tree has " + tree.digest() + " and "
-                    + tree.nodeCount() + ": a change escaped tracking");
+    /** The pair check of a save: what the file now holds adds up to the state, or the tracking missed a change. */
+    private static void checkWritten(Written written, Prepared save) {
+        if (written.digest() != save.digest || written.nodeCount() != save.nodeCount) {
+            throw new IllegalStateException("checkpoint at op " + save.op + " would store digest " + written.digest()
+                    + " and " + written.nodeCount() + " nodes but the tree has " + save.digest + " and "
+                    + save.nodeCount + ": a change escaped tracking");
         }
     }
 
@@ -425,6 +558,7 @@ public final class CheckpointStore implements AutoCloseable {
      * a machine that installed this image writes only what changed after it. Empty when nothing was saved yet.
      */
     public synchronized Optional<StoredCheckpoint> load() throws CorruptCheckpointException {
+        generation++;
         Optional<StoredCheckpoint> checkpoint = read();
         checkpoint.ifPresent(c -> {
             c.image().tree().takeChangedPaths();

@@ -68,6 +68,35 @@ class CheckpointStoreTest {
     }
 
     @Test
+    void shouldStoreTheStateAtThePreparedOpWhenTheTreeChangesBeforeTheCommit() throws Exception {
+        RandomWorkload workload = new RandomWorkload(11);
+        TreeSnapshot.Image atPrepare = null;
+        long op = 0;
+        try (CheckpointStore store = open(directory)) {
+            store.fullSaveRatio(0);
+            for (int round = 0; round < 4; round++) {
+                workload.run(300);
+                op = workload.zxid();
+                atPrepare = TreeSnapshot.read(TreeSnapshot.write(workload.machine()));
+                CheckpointStore.Prepared prepared = store.prepare(workload.machine(), op, op * 7, clients(op));
+                assertThat(prepared.full()).as("round %d full", round).isEqualTo(round == 0);
+                // the state goes on changing while the save is written elsewhere; those changes go in the next
+                workload.run(200);
+                assertThat(store.commit(prepared)).isTrue();
+            }
+        }
+        StoredCheckpoint stored;
+        try (CheckpointStore store = open(directory)) {
+            stored = store.load().orElseThrow();
+        }
+        assertThat(stored.op()).isEqualTo(op);
+        assertThat(stored.chain()).isEqualTo(op * 7);
+        assertThat(stored.digest()).isEqualTo(atPrepare.tree().digest()).isNotEqualTo(workload.machine().tree()
+                .digest());
+        assertSameState(stored.image(), atPrepare, false);
+    }
+
+    @Test
     void shouldRewriteWholeFileWhenMoreThanASixteenthOfTheNodesChanged() throws Exception {
         RandomWorkload workload = new RandomWorkload(3);
         workload.apply(workload.adminSession(), new Operation.Create(1, "/many", null, Acl.OPEN, 0, -1));

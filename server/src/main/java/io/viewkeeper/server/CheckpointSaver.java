@@ -1,0 +1,112 @@
+package io.viewkeeper.server;
+
+import io.viewkeeper.storage.ZnodeStateMachine;
+import io.viewkeeper.storage.checkpoint.CheckpointStore;
+import java.io.IOException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Checkpoint saves off the replica thread. The replica thread prepares a save where the tree does not change
+ * ({@link CheckpointStore#prepare}: the changed records, or all of them, encoded); this saver's own thread writes
+ * and syncs it ({@link CheckpointStore#commit}) while the replica goes on, and hands the outcome back to the replica
+ * thread as an {@link Input.CheckpointSaved}, where the consensus learns the checkpoint is durable. One save at a
+ * time. A full save of a million znodes, seconds of MapDB writes, no longer stops the replica's heartbeats.
+ */
+final class CheckpointSaver implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(CheckpointSaver.class);
+    /** How long closing waits for a save under way, so that the store closes after it. */
+    private static final long CLOSE_WAIT_SECONDS = 120;
+
+    private final ExecutorService thread = Executors.newSingleThreadExecutor(runnable -> {
+        Thread saver = new Thread(runnable, "checkpoint-saver");
+        saver.setDaemon(true);
+        return saver;
+    });
+    private final Consumer<Input> replicaThread;
+    /** The op of the save under way, or -1; replica thread only. */
+    private long savingOp = -1;
+
+    CheckpointSaver(Consumer<Input> replicaThread) {
+        this.replicaThread = replicaThread;
+    }
+
+    /** The op of the save under way, or -1. Replica thread only. */
+    long savingOp() {
+        return savingOp;
+    }
+
+    /**
+     * Prepares the save of the state at {@code op} and starts writing it. False, logged, when it cannot be prepared
+     * (the store is closed, or the client table is over its limit): the replica keeps its log. Replica thread only.
+     */
+    boolean start(CheckpointStore store, ZnodeStateMachine machine, long op, long chain, byte[] clients,
+            String prefix) {
+        if (savingOp >= 0) {
+            throw new IllegalStateException("a checkpoint at op " + op + " started while the one at op " + savingOp
+                    + " is being saved");
+        }
+        long startNanos = System.nanoTime();
+        CheckpointStore.Prepared prepared;
+        try {
+            prepared = store.prepare(machine, op, chain, clients);
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            log.warn("{} checkpoint at op {} not taken; the log is kept: {}", prefix, op, e.toString());
+            return false;
+        }
+        long preparedMs = (System.nanoTime() - startNanos) / 1_000_000;
+        savingOp = op;
+        thread.execute(() -> write(store, prepared, preparedMs, startNanos));
+        return true;
+    }
+
+    /** On the saver's thread: writes the prepared save, then tells the replica thread how it went. */
+    private void write(CheckpointStore store, CheckpointStore.Prepared prepared, long preparedMs, long startNanos) {
+        boolean durable = false;
+        String failure = null;
+        Throwable bug = null;
+        try {
+            durable = store.commit(prepared);
+            if (!durable) {
+                failure = "a stored record is damaged; the next save rewrites the whole checkpoint";
+            }
+        } catch (CheckpointStore.SupersededException e) {
+            failure = null;
+        } catch (IOException e) {
+            failure = e.toString();
+        } catch (RuntimeException | Error e) {
+            bug = e;
+        }
+        long savedMs = (System.nanoTime() - startNanos) / 1_000_000;
+        replicaThread.accept(new Input.CheckpointSaved(prepared.op(), durable, failure, bug, prepared.full(),
+                prepared.records(), preparedMs, savedMs));
+    }
+
+    /** The outcome of the save under way reached the replica thread. */
+    void finished(long op) {
+        if (op != savingOp) {
+            throw new IllegalStateException("the save of the checkpoint at op " + op + " ended while the one at op "
+                    + savingOp + " was under way");
+        }
+        savingOp = -1;
+    }
+
+    /** Lets a save under way finish (the store closes after it), then stops the thread. */
+    @Override
+    public void close() {
+        thread.shutdown();
+        try {
+            if (!thread.awaitTermination(CLOSE_WAIT_SECONDS, TimeUnit.SECONDS)) {
+                log.warn("a checkpoint save did not finish within {} s of closing", CLOSE_WAIT_SECONDS);
+                thread.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            thread.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
+    }
+}
