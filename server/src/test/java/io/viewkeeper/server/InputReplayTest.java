@@ -124,7 +124,7 @@ class InputReplayTest {
         for (NodeConfig.Member m : members) {
             NodeConfig base = NodeConfig.forTesting(Files.createDirectories(dir.resolve("replica-" + m.id())));
             NodeConfig config = base.withMembers(members, m.id()).withAdmin(base.admin().withAddress(m.host()))
-                    .withDisk(base.disk().withInputLog(log(m, name)));
+                    .withDisk(base.disk().withInputLog(log(m, name)).withCheckpointOps(10));
             nodes.add(ViewkeeperNode.start(config));
         }
         ZooKeeper client = connect(nodes.get(1));

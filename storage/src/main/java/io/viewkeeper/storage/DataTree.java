@@ -158,6 +158,15 @@ public final class DataTree {
         return node == null ? null : ZnodeImage.of(path, node);
     }
 
+    /** An image of every node, in no particular order: what a whole checkpoint is written from. */
+    public List<ZnodeImage> images() {
+        List<ZnodeImage> images = new ArrayList<>(nodes.size());
+        for (Map.Entry<String, Znode> entry : nodes.entrySet()) {
+            images.add(ZnodeImage.of(entry.getKey(), entry.getValue()));
+        }
+        return images;
+    }
+
     /** Every path in the tree, in no particular order; a copy. */
     public List<String> paths() {
         return new ArrayList<>(nodes.keySet());

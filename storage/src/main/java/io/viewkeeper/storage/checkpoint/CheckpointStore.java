@@ -243,14 +243,16 @@ public final class CheckpointStore implements AutoCloseable {
         trackedTree = tree;
         trackedSessions = sessions;
         // images only (copies of the fields): encoding them, and their digest terms, is the writer's work
-        List<ZnodeImage> nodeRecords = new ArrayList<>();
+        List<ZnodeImage> nodeRecords = full ? tree.images() : new ArrayList<>();
         List<String> deleted = new ArrayList<>();
-        for (String path : full ? tree.paths() : paths.keys()) {
-            ZnodeImage now = tree.image(path);
-            if (now == null) {
-                deleted.add(path);
-            } else {
-                nodeRecords.add(now);
+        if (!full) {
+            for (String path : paths.keys()) {
+                ZnodeImage now = tree.image(path);
+                if (now == null) {
+                    deleted.add(path);
+                } else {
+                    nodeRecords.add(now);
+                }
             }
         }
         Set<Long> ownerIds = full ? allOwners(tree, sessions) : union(ephemeralOwners.keys(), sessionIds.keys());
