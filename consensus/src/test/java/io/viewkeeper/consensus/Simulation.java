@@ -348,10 +348,15 @@ public final class Simulation {
                 SimNode node = nodes[c.node()];
                 hash(6, c.node(), c.checkpoint().op());
                 if (node.up && node.incarnation == c.incarnation()) {
-                    record("checkpoint saved r" + c.node() + " op " + c.checkpoint().op());
-                    node.saveLater(c.checkpoint());
+                    // one save in eight fails (a disk error the driver reports): nothing is written
+                    boolean durable = random.nextInt(8) != 0;
+                    record("checkpoint " + (durable ? "saved" : "save failed") + " r" + c.node() + " op "
+                            + c.checkpoint().op());
+                    if (durable) {
+                        node.saveLater(c.checkpoint());
+                    }
                     if (node.up && node.incarnation == c.incarnation()) {
-                        node.replica.onCheckpointSaved(c.checkpoint().op(), true);
+                        node.replica.onCheckpointSaved(c.checkpoint().op(), durable);
                         node.replica.flush();
                     }
                 }

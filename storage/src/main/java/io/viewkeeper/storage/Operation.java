@@ -71,15 +71,21 @@ public sealed interface Operation {
      * same {@code restoreId} and {@code index} 0, 1, 2 and so on. The state machine stages the parts (part 0 starts
      * a staging, replacing any other); the {@code last} one applies the whole state as a {@link RestoreState} of
      * {@code mode} would. While parts are staged no checkpoint is taken, so a replica that restarts replays them
-     * from its log; a staging that hears no part for {@link #STAGING_IDLE_MS} of op time is dropped.
+     * from its log; a staging followed by {@link #STAGING_IDLE_OPS} other ops without a part is dropped.
      */
     record RestorePart(long restoreId, int index, boolean last, RestoreState.Mode mode, byte[] bytes)
             implements Operation {
         public static final int PART_BYTES_MAX = 8 << 20;
-        /** The largest state a restore in parts carries. */
-        public static final long RESTORE_BYTES_MAX = 1L << 30;
-        /** A staging whose last part is older than this, in the time stamped into the ops after it, is dropped. */
-        public static final long STAGING_IDLE_MS = 10 * 60_000;
+        /**
+         * The largest state a restore in parts carries: a replica that missed every part catches up on them in one
+         * message from a peer (no checkpoint is taken while they are staged), whose frame is at most 256 MiB.
+         */
+        public static final long RESTORE_BYTES_MAX = 224L << 20;
+        /**
+         * A staging followed by this many other ops without a part is dropped: its sender gave up. Counted in ops,
+         * not time, so that no node's clock decides it.
+         */
+        public static final long STAGING_IDLE_OPS = 20_000;
 
         public RestorePart {
             if (index < 0 || bytes == null || bytes.length > PART_BYTES_MAX) {

@@ -82,7 +82,7 @@ public final class ZnodeStateMachine {
         }
         lastZxid = zxid;
         if (staging != null && !(txn.op() instanceof Operation.RestorePart)
-                && txn.timeMs() - staging.lastPartMs > Operation.RestorePart.STAGING_IDLE_MS) {
+                && ++staging.opsSinceLastPart > Operation.RestorePart.STAGING_IDLE_OPS) {
             staging = null; // its sender gave up: nothing will apply it
         }
         List<Change> changes = new ArrayList<>();
@@ -92,8 +92,11 @@ public final class ZnodeStateMachine {
             case Operation.CreateSession create -> createSession(create);
             case Operation.CloseSession close -> closeSession(zxid, close, changes, undo);
             case Operation.Failed failed -> Result.error(failed.errorCode());
-            case Operation.RestoreState restore -> restoreState(zxid, restore);
-            case Operation.RestorePart part -> restorePart(zxid, txn, part);
+            case Operation.RestoreState restore -> {
+                staging = null; // the state it would replace is gone
+                yield restoreState(zxid, restore);
+            }
+            case Operation.RestorePart part -> restorePart(zxid, part);
             default -> applySingle(zxid, txn, txn.op(), changes, undo);
         };
         return new ApplyOutcome(result, List.copyOf(changes));
@@ -123,18 +126,19 @@ public final class ZnodeStateMachine {
     /**
      * Stages one part of a restore in parts; the last applies the whole state as {@link #restoreState} does. Part
      * 0 starts a staging (replacing any other restore's). A part that does not follow the staged ones of its
-     * restore is refused with BadArguments and drops that staging (its sender must start again); one of another
-     * restore than the one staged is refused and changes nothing. A staging over
-     * {@link Operation.RestorePart#RESTORE_BYTES_MAX} is dropped and refused.
+     * restore is refused with RuntimeInconsistency and drops that staging (its sender must start again); one of
+     * another restore than the one staged is refused the same way and changes nothing. A staging over
+     * {@link Operation.RestorePart#RESTORE_BYTES_MAX} is dropped and refused with BadArguments, as is a whole
+     * that does not read back.
      */
-    private Result restorePart(long zxid, Txn txn, Operation.RestorePart part) {
+    private Result restorePart(long zxid, Operation.RestorePart part) {
         if (part.index() == 0) {
             staging = new RestoreStaging(part.restoreId());
         } else if (staging == null || staging.restoreId != part.restoreId()) {
-            return Result.error(ErrorCode.BAD_ARGUMENTS);
+            return Result.error(RUNTIME_INCONSISTENCY);
         } else if (staging.parts.size() != part.index()) {
             staging = null;
-            return Result.error(ErrorCode.BAD_ARGUMENTS);
+            return Result.error(RUNTIME_INCONSISTENCY);
         }
         if (staging.bytes + part.bytes().length > Operation.RestorePart.RESTORE_BYTES_MAX) {
             staging = null;
@@ -142,7 +146,7 @@ public final class ZnodeStateMachine {
         }
         staging.parts.add(part.bytes());
         staging.bytes += part.bytes().length;
-        staging.lastPartMs = txn.timeMs();
+        staging.opsSinceLastPart = 0;
         if (!part.last()) {
             return new Result.Done();
         }
@@ -161,7 +165,7 @@ public final class ZnodeStateMachine {
         final long restoreId;
         final List<byte[]> parts = new ArrayList<>();
         long bytes;
-        long lastPartMs;
+        long opsSinceLastPart;
 
         RestoreStaging(long restoreId) {
             this.restoreId = restoreId;

@@ -143,37 +143,44 @@ class ZnodeStateMachineTest {
     void shouldRefuseAPartThatDoesNotFollowTheStagedOnesAndKeepAnotherRestoresStaging() {
         byte[] image = TreeSnapshot.write(fixture.machine);
         List<Operation.RestorePart> first = parts(image, 1, 4, 4);
-        assertThat(code(fixture.run(first.get(1)))).as("no part 0 before it").isEqualTo(BAD_ARGUMENTS);
+        assertThat(code(fixture.run(first.get(1)))).as("no part 0 before it").isEqualTo(RUNTIME_INCONSISTENCY);
         assertThat(fixture.machine.restoreStaged()).isFalse();
         fixture.run(first.get(0));
-        assertThat(code(fixture.run(first.get(2)))).as("a part skipped").isEqualTo(BAD_ARGUMENTS);
+        assertThat(code(fixture.run(first.get(2)))).as("a part skipped").isEqualTo(RUNTIME_INCONSISTENCY);
         assertThat(fixture.machine.restoreStaged()).as("the broken staging is dropped").isFalse();
-        assertThat(code(fixture.run(first.get(1)))).isEqualTo(BAD_ARGUMENTS);
+        assertThat(code(fixture.run(first.get(1)))).isEqualTo(RUNTIME_INCONSISTENCY);
 
         List<Operation.RestorePart> second = parts(image, 2, 4);
         List<Operation.RestorePart> third = parts(image, 3, 4);
         fixture.run(second.get(0));
-        assertThat(code(fixture.run(third.get(1)))).as("a part of another restore").isEqualTo(BAD_ARGUMENTS);
+        assertThat(code(fixture.run(third.get(1)))).as("a part of another restore").isEqualTo(RUNTIME_INCONSISTENCY);
         assertThat(fixture.machine.restoreStaged()).as("changes nothing").isTrue();
         assertThat(fixture.run(second.get(1))).isInstanceOf(Result.Done.class);
 
         fixture.run(second.get(0));
         assertThat(fixture.run(third.get(0))).as("part 0 of another restore replaces the staging")
                 .isInstanceOf(Result.Done.class);
-        assertThat(code(fixture.run(second.get(1)))).isEqualTo(BAD_ARGUMENTS);
+        assertThat(code(fixture.run(second.get(1)))).isEqualTo(RUNTIME_INCONSISTENCY);
         assertThat(fixture.run(third.get(1))).isInstanceOf(Result.Done.class);
     }
 
     @Test
-    void shouldDropAStagingThatHeardNoPartForTenMinutesOfOpTimeAndRefuseADamagedWhole() {
+    void shouldDropAStagingIdleForItsOpsOrReplacedByAWholeRestoreAndRefuseADamagedWhole() {
         byte[] image = TreeSnapshot.write(fixture.machine);
         List<Operation.RestorePart> parts = parts(image, 5, 4);
         fixture.run(parts.get(0));
-        fixture.zxid++;
-        long late = TreeFixture.timeOf(fixture.zxid) + Operation.RestorePart.STAGING_IDLE_MS + 1;
-        fixture.machine.apply(fixture.zxid, new Txn(SESSION, 1, late, List.of(), create("/late", "x")));
-        assertThat(fixture.machine.restoreStaged()).isFalse();
-        assertThat(code(fixture.run(parts.get(1)))).isEqualTo(BAD_ARGUMENTS);
+        for (long i = 0; i < Operation.RestorePart.STAGING_IDLE_OPS; i++) {
+            fixture.run(new Operation.Failed(ErrorCode.MARSHALLING_ERROR));
+        }
+        assertThat(fixture.machine.restoreStaged()).as("kept for as many ops").isTrue();
+        fixture.run(new Operation.Failed(ErrorCode.MARSHALLING_ERROR));
+        assertThat(fixture.machine.restoreStaged()).as("dropped after one more").isFalse();
+        assertThat(code(fixture.run(parts.get(1)))).isEqualTo(RUNTIME_INCONSISTENCY);
+
+        fixture.run(parts.get(0));
+        assertThat(fixture.run(new Operation.RestoreState(image))).isInstanceOf(Result.Done.class);
+        assertThat(fixture.machine.restoreStaged()).as("a whole restore replaces the state it would replace")
+                .isFalse();
 
         byte[] damaged = java.util.Arrays.copyOf(image, image.length - 1);
         List<Operation.RestorePart> bad = parts(damaged, 6, 4);

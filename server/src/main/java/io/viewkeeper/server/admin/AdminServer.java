@@ -40,10 +40,10 @@ public final class AdminServer implements AutoCloseable {
     public static final Duration REPLICA_TIMEOUT_DEFAULT = Duration.ofSeconds(5);
     static final int BODY_BYTES_MAX = 64 * 1024;
     /**
-     * A restore's body: a ZooKeeper snapshot, at most 1 GiB and a quarter of this node's heap (the node holds the
+     * A restore's body: a ZooKeeper snapshot, at most 512 MiB and a quarter of this node's heap (the node holds the
      * body, the converted state and its staged parts at once while a large restore goes through the log).
      */
-    static final int RESTORE_BODY_BYTES_MAX = (int) Math.min(1L << 30, Runtime.getRuntime().maxMemory() / 4);
+    static final int RESTORE_BODY_BYTES_MAX = (int) Math.min(512L << 20, Runtime.getRuntime().maxMemory() / 4);
     private static final String AGGREGATOR = "aggregator";
     /** How long a connection may hold the restore's larger body limit: upload, conversion and commit. */
     private static final long LARGE_BODY_HOLD_MINUTES = 5;

@@ -331,7 +331,8 @@ final class ReplicaCommands {
             long op = r.commitNumber();
             if (!node.requestCheckpoint()) {
                 throw AdminException.conflict("no checkpoint taken: status " + statusName(r.status())
-                        + ", commit number " + op + " (a checkpoint needs normal status and a commit)");
+                        + ", commit number " + op + " (a checkpoint needs normal status and a commit, and none is "
+                        + "taken while a restore's parts are staged or the store is read for a peer)");
             }
             Map<String, Object> out = new LinkedHashMap<>();
             // saved off the replica thread: the replica command's checkpoint_op shows it once it is durable

@@ -213,7 +213,7 @@ final class RestoreReceiver {
                 if (error.code() == ErrorCode.NOT_EMPTY) {
                     finish(ctx, 409, "refused: the group holds znodes outside /zookeeper, and an import goes "
                             + "only into an empty group; nothing was changed", null);
-                } else if (index + 1 < ops.size()) {
+                } else if (error.code() == ErrorCode.RUNTIME_INCONSISTENCY) {
                     finish(ctx, 409, which + " was refused: another restore started meanwhile, or the parts "
                             + "before it were dropped; nothing was changed", null);
                 } else {

@@ -228,7 +228,7 @@ public final class CheckpointStore implements AutoCloseable {
         // the state's zxid is not compared with the op: a restore may have moved zxids above the op numbers
         CheckpointRecords.Meta before = stored;
         if (!forceFull && before != null && op < before.op()) {
-            throw new IllegalArgumentException("checkpoint op " + op + " below the stored op " + before.op());
+            throw new IllegalStateException("checkpoint op " + op + " below the stored op " + before.op());
         }
         long started = nanoClock.getAsLong();
         DataTree tree = image.tree();

@@ -97,6 +97,27 @@ class CheckpointStoreTest {
     }
 
     @Test
+    void shouldNotWriteASavePreparedBeforeTheStoreWasReplaced() throws Exception {
+        RandomWorkload workload = new RandomWorkload(12);
+        RandomWorkload installed = new RandomWorkload(13);
+        installed.run(200);
+        try (CheckpointStore store = open(directory)) {
+            workload.run(200);
+            store.save(workload.machine(), workload.zxid(), 1, clients(workload.zxid()));
+            workload.run(100);
+            CheckpointStore.Prepared prepared = store.prepare(workload.machine(), workload.zxid(), 2,
+                    clients(workload.zxid()));
+            TreeSnapshot.Image image = imageOf(installed.machine());
+            store.replaceAll(image, workload.zxid() + 50, 3, clients(0));
+            assertThatThrownBy(() -> store.commit(prepared)).as("a peer's checkpoint was installed meanwhile")
+                    .isInstanceOf(CheckpointStore.SupersededException.class);
+            StoredCheckpoint stored = store.load().orElseThrow();
+            assertThat(stored.op()).isEqualTo(workload.zxid() + 50);
+            assertSameState(stored.image(), image, false);
+        }
+    }
+
+    @Test
     void shouldRewriteWholeFileWhenMoreThanASixteenthOfTheNodesChanged() throws Exception {
         RandomWorkload workload = new RandomWorkload(3);
         workload.apply(workload.adminSession(), new Operation.Create(1, "/many", null, Acl.OPEN, 0, -1));
