@@ -34,6 +34,11 @@ final class NodeOperations implements AutoCloseable {
         this.access = access;
     }
 
+    /** The replica thread's door for the admin endpoint; tests in this package use it too. */
+    LoopAccess access() {
+        return access;
+    }
+
     /** Creates the metrics and wires them in; call before the client port opens. */
     static NodeOperations create(NodeConfig config, ReplicaLoop loop, FrontendCore core, PeerTransport transport) {
         List<Integer> ids = config.members().isEmpty() ? List.of(config.serverId())

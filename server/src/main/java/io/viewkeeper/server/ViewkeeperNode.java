@@ -359,6 +359,11 @@ public final class ViewkeeperNode implements AutoCloseable {
         return address.getPort();
     }
 
+    /** What the admin endpoint reaches the replica thread through; for tests in this package. */
+    io.viewkeeper.server.admin.NodeAccess access() {
+        return operations.access();
+    }
+
     /** The admin endpoint's address, or null when it is disabled or could not bind. */
     public InetSocketAddress adminAddress() {
         return operations.adminAddress();
