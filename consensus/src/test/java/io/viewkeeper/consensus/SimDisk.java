@@ -45,6 +45,8 @@ final class SimDisk {
     /** The hash chain at each op of the log, stored beside its entry as the production log does. */
     private final TreeMap<Long, Long> chains = new TreeMap<>();
     private final TreeMap<Long, Boolean> torn = new TreeMap<>();
+    /** What each op damaged by {@link #corruptOneEntry} held before: a repair must bring exactly that back. */
+    private final Map<Long, LogEntry> beforeDamage = new java.util.HashMap<>();
     private final Deque<PendingWrite> pending = new ArrayDeque<>();
     private long view;
     private long commitHint;
@@ -313,6 +315,9 @@ final class SimDisk {
         if (!log.containsKey(op)) {
             return false;
         }
+        if (log.get(op).checksumValid()) {
+            beforeDamage.put(op, log.get(op)); // damaged twice: what it held is what it held before the first
+        }
         log.put(op, SimNetwork.corrupt(log.get(op), random));
         torn.remove(op);
         return true;
@@ -328,9 +333,17 @@ final class SimDisk {
         if (op == log.lastKey() && random.nextBoolean() && corruptLastWrite(random)) {
             return true;
         }
+        if (log.get(op).checksumValid()) {
+            beforeDamage.put(op, log.get(op)); // damaged twice: what it held is what it held before the first
+        }
         log.put(op, SimNetwork.corrupt(log.get(op), random));
         torn.remove(op);
         return true;
+    }
+
+    /** What the op held before it was damaged here, or null when it was not. */
+    LogEntry beforeDamage(long op) {
+        return beforeDamage.get(op);
     }
 
     /**
@@ -352,7 +365,7 @@ final class SimDisk {
         return true;
     }
 
-    private boolean checkpointDamaged() {
+    boolean checkpointDamaged() {
         return checkpoint != null && checksumOf(checkpoint) != checkpointChecksum;
     }
 

@@ -280,6 +280,9 @@ final class SimNode implements Outbox {
                 throw new IllegalStateException("r" + index + " offers checkpoint " + checkpoint.op()
                         + " but its disk holds " + (saved == null ? "none" : "op " + saved.op()));
             }
+            if (disk.checkpointDamaged()) {
+                return null; // the server's store fails its records' checks: nothing to send, the peer asks again
+            }
             checkpoint = new Checkpoint(checkpoint.op(), checkpoint.chain(), saved.application(),
                     checkpoint.clients());
         }

@@ -501,16 +501,17 @@ public final class Simulation {
     }
 
     /**
-     * The replica repaired damaged log entries with entries from its peers: each must be the entry the disk held,
-     * so where the op is committed, the committed entry.
+     * The replica repaired damaged log entries from its peers: each must be what the disk held (maybe a stale entry
+     * of an older view), or else, where the op is committed, the committed entry.
      */
     void onRepaired(SimNode node, List<LogEntry> entries) {
         faults.record(SimFaults.Kind.ENTRY_REPAIRED);
         for (LogEntry entry : entries) {
-            LogEntry committedThere = committed.get(entry.op());
-            if (committedThere != null && !committedThere.equals(entry)) {
+            LogEntry held = node.disk.beforeDamage(entry.op());
+            LogEntry expected = held != null ? held : committed.get(entry.op());
+            if (expected != null && !expected.equals(entry)) {
                 throw new Violation("bad-repair", "r" + node.index + " repaired op " + entry.op() + " with " + entry
-                        + " but " + committedThere + " is committed there");
+                        + " but " + expected + (held != null ? " was held" : " is committed") + " there");
             }
         }
         record("r" + node.index + " repaired ops " + entries.get(0).op() + ".." + entries.get(entries.size() - 1).op()
