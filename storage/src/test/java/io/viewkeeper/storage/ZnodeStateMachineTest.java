@@ -150,6 +150,12 @@ class ZnodeStateMachineTest {
         assertThat(fixture.machine.restoreStaged()).as("the broken staging is dropped").isFalse();
         assertThat(code(fixture.run(first.get(1)))).isEqualTo(RUNTIME_INCONSISTENCY);
 
+        fixture.run(first.get(0));
+        assertThat(code(fixture.run(new Operation.RestorePart(1, Integer.MAX_VALUE, true,
+                Operation.RestoreState.Mode.RAISE, new byte[0])))).as("how a receiver abandons its restore")
+                .isEqualTo(RUNTIME_INCONSISTENCY);
+        assertThat(fixture.machine.restoreStaged()).isFalse();
+
         List<Operation.RestorePart> second = parts(image, 2, 4);
         List<Operation.RestorePart> third = parts(image, 3, 4);
         fixture.run(second.get(0));

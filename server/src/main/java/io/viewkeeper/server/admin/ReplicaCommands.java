@@ -270,8 +270,9 @@ final class ReplicaCommands {
             case Operation.DeleteContainer d -> "deleteContainer";
             case Operation.Failed f -> "error(" + f.errorCode() + ")";
             case Operation.RestoreState r -> "restore(" + r.state().length + " bytes)";
-            case Operation.RestorePart r -> "restorePart(" + (r.index() + 1) + (r.last() ? ", last" : "") + ", "
-                    + r.bytes().length + " bytes)";
+            case Operation.RestorePart r -> r.index() == Integer.MAX_VALUE ? "restorePart(abandoned)"
+                    : "restorePart(" + (r.index() + 1) + (r.last() ? ", last" : "") + ", " + r.bytes().length
+                            + " bytes)";
         };
     }
 

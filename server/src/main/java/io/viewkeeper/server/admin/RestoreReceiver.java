@@ -203,6 +203,7 @@ final class RestoreReceiver {
         applied.orTimeout(COMMIT_TIMEOUT_MS, TimeUnit.MILLISECONDS).whenComplete((done, failure) -> {
             if (failure instanceof TimeoutException) {
                 node.offer(() -> node.withdrawRestore(listener));
+                abandon(ops);
                 finish(ctx, 503, which + " did not commit within " + COMMIT_TIMEOUT_MS + " ms and is no longer "
                         + "offered (if the primary had already ordered " + (index + 1 == ops.size() ? "it, it still "
                         + "commits: check the state before trying again)" : "it, the restore is still not applied "
@@ -220,6 +221,10 @@ final class RestoreReceiver {
                     finish(ctx, 400, "refused with error " + error.code() + (error.code()
                             == ErrorCode.BAD_ARGUMENTS ? ": the converted snapshot does not read back" : ""), null);
                 }
+            } else if (index + 1 < ops.size() && !ctx.channel().isActive()) {
+                abandon(ops);
+                finish(ctx, 503, "the client closed the connection after " + which + "; the restore is abandoned "
+                        + "and nothing was changed", null);
             } else if (index + 1 < ops.size()) {
                 submit(ctx, ops, index + 1);
             } else {
@@ -227,6 +232,19 @@ final class RestoreReceiver {
                 finish(ctx, 200, null, done.getKey());
             }
         });
+    }
+
+    /**
+     * Drops the parts of this restore staged so far, so that checkpoints resume at once rather than after the
+     * staging's idle ops: a part of the same restore that cannot follow the staged ones drops them (and nothing of
+     * another restore). Best effort: not waited for.
+     */
+    private void abandon(List<Operation> ops) {
+        if (ops.size() > 1 && ops.get(0) instanceof Operation.RestorePart first) {
+            Operation.RestorePart drop = new Operation.RestorePart(first.restoreId(), Integer.MAX_VALUE, true,
+                    first.mode(), new byte[0]);
+            node.offer(() -> node.submitRestore(drop, (zxid, result) -> { }));
+        }
     }
 
     /** Frees the slot and answers: the zxid on success, else the reason; the connection closes after. */
