@@ -91,10 +91,9 @@ class ReplicaBehaviourTest {
         return text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
     }
 
-    @Test
-    void shouldTakeRequestedCheckpointAtCommitNumberOnlyOnce() {
-        List<Long> checkpointOps = new ArrayList<>();
-        Outbox recording = new OneReplicaOutbox() {
+    /** A one-replica group whose driver answers each checkpoint with {@code answer}. */
+    private static Replica checkpointingReplica(java.util.function.LongFunction<byte[]> answer) {
+        Outbox outbox = new OneReplicaOutbox() {
             @Override
             public void persist(List<LogEntry> entries) {
             }
@@ -105,12 +104,20 @@ class ReplicaBehaviourTest {
 
             @Override
             public byte[] checkpoint(long op, long chain, List<ClientTable.Session> clients) {
-                checkpointOps.add(op);
-                return new byte[] {(byte) op};
+                return answer.apply(op);
             }
         };
-        Replica replica = new Replica(ReplicaConfiguration.single(), ReplicaOptions.defaults(), recording,
-                new SplittableRandom(1), 0, EnumSet.noneOf(PlantedBug.class));
+        return new Replica(ReplicaConfiguration.single(), ReplicaOptions.defaults(), outbox, new SplittableRandom(1),
+                0, EnumSet.noneOf(PlantedBug.class));
+    }
+
+    @Test
+    void shouldTakeRequestedCheckpointAtCommitNumberOnlyOnce() {
+        List<Long> checkpointOps = new ArrayList<>();
+        Replica replica = checkpointingReplica(op -> {
+            checkpointOps.add(op);
+            return new byte[] {(byte) op};
+        });
         assertThat(replica.requestCheckpoint()).isFalse();
         replica.onRequest(1, 1, body("a"));
         replica.onRequest(1, 2, body("b"));
@@ -126,23 +133,10 @@ class ReplicaBehaviourTest {
     @Test
     void shouldMakeACheckpointSavedLaterTheLatestOnlyOnceTheDriverReportsItDurable() {
         List<Long> checkpointOps = new ArrayList<>();
-        Outbox saving = new OneReplicaOutbox() {
-            @Override
-            public void persist(List<LogEntry> entries) {
-            }
-
-            @Override
-            public void commit(LogEntry entry) {
-            }
-
-            @Override
-            public byte[] checkpoint(long op, long chain, List<ClientTable.Session> clients) {
-                checkpointOps.add(op);
-                return Outbox.SAVING;
-            }
-        };
-        Replica replica = new Replica(ReplicaConfiguration.single(), ReplicaOptions.defaults(), saving,
-                new SplittableRandom(1), 0, EnumSet.noneOf(PlantedBug.class));
+        Replica replica = checkpointingReplica(op -> {
+            checkpointOps.add(op);
+            return Outbox.SAVING;
+        });
         replica.onRequest(1, 1, body("a"));
         replica.onRequest(1, 2, body("b"));
         replica.flush();

@@ -201,15 +201,10 @@ public final class FrontendCore {
     }
 
     /**
-     * Submits a restore ({@link Operation.RestoreState}, or one part of a restore in parts,
-     * {@link Operation.RestorePart}) as a write of this replica's own, offered again until it commits like any
-     * pending write (see {@link WritePipeline#submitRestore}). The listener hears of it when it is applied here;
-     * the parts of one restore are submitted one after the other, each once the one before was applied.
+     * Submits a restore op (a whole {@link Operation.RestoreState}, or one {@link Operation.RestorePart}) as a
+     * write of this replica's own ({@link WritePipeline#submitRestore}); the listener hears when it applies here.
      */
     public void submitRestore(Operation restore, RestoreListener listener) {
-        if (!(restore instanceof Operation.RestoreState) && !(restore instanceof Operation.RestorePart)) {
-            throw new IllegalArgumentException("not a restore: " + restore.getClass().getSimpleName());
-        }
         pipeline.submitRestore(restore, settings.serverId(), lastZxid(), clock.getAsLong(), listener);
     }
 

@@ -127,6 +127,9 @@ final class WritePipeline {
      */
     void submitRestore(Operation restore, int serverId, long lastZxid, long now,
             RestoreListener listener) {
+        if (!(restore instanceof Operation.RestoreState) && !(restore instanceof Operation.RestorePart)) {
+            throw new IllegalArgumentException("not a restore: " + restore.getClass().getSimpleName());
+        }
         long clientId = RESTORE_CLIENT_ID_BASE + serverId;
         long requestNumber = (lastZxid << SEQUENCE_BITS) | (restoreSequence++ & ((1 << SEQUENCE_BITS) - 1));
         Txn txn = new Txn(clientId, 0, now, List.of(), restore);

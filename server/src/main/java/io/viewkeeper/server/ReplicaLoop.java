@@ -91,11 +91,9 @@ final class ReplicaLoop implements WritePath, Outbox, ReplicaInbox, Runnable {
     private long decodedOp = -1;
     private Txn decodedTxn;
     private Replica.Status lastStatus;
-    /** Whether the outcome of the repair of damaged log records at start was logged. */
-    private boolean repairReported;
+    private boolean repairReported; // the outcome of the repair of damaged records at start was logged
     private long lastView = -1;
-    /** The view this replica was last seen normal in, so that entering a newer one re-offers pending writes. */
-    private long lastNormalView = -1;
+    private long lastNormalView = -1; // last seen normal in: entering a newer one re-offers pending writes
     /**
      * Builds the whole snapshot a peer fetches off this thread: it reads every record of the checkpoint store, a
      * second at 100,000 znodes and ten at 1,000,000, during which a primary would hear nothing and order nothing.
@@ -602,10 +600,9 @@ final class ReplicaLoop implements WritePath, Outbox, ReplicaInbox, Runnable {
     }
 
     /**
-     * Prepares the checkpoint here, where the tree does not change (the changes since the last, encoded), and has
-     * the saver write it ({@link CheckpointSaver}): the core hears later that it is durable. Declined (null) while
-     * the store is read whole for a transfer or a save is under way, and while a restore's parts are staged (no
-     * checkpoint holds them: the log keeps them until the restore applies).
+     * Has the saver prepare the checkpoint here and write it elsewhere ({@link CheckpointSaver}). Declined (null)
+     * while the store is read for a transfer or written by a save, or a restore's parts are staged (no checkpoint
+     * holds them: the log keeps them until the restore applies).
      */
     @Override
     public byte[] checkpoint(long op, long chain, List<ClientTable.Session> clients) {
@@ -749,7 +746,7 @@ final class ReplicaLoop implements WritePath, Outbox, ReplicaInbox, Runnable {
         return replica.requestCheckpoint();
     }
 
-    long checkpointSavingOp() {
+    long checkpointSavingOp() { // the op of the save under way, or -1
         return saver.savingOp();
     }
 

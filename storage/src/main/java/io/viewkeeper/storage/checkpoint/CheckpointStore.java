@@ -277,47 +277,9 @@ public final class CheckpointStore implements AutoCloseable {
      * changed ones and the deleted paths otherwise), the owners to write (one with neither session nor ephemerals
      * is removed), and the state's figures at its op, which what the file holds after it must match.
      */
-    public static final class Prepared {
-        private final long op;
-        private final long chain;
-        private final byte[] clients;
-        private final long lastZxid;
-        private final int sessionCount;
-        private final long digest;
-        private final int nodeCount;
-        private final boolean full;
-        private final List<ZnodeImage> nodes;
-        private final List<String> deleted;
-        private final List<CheckpointImport.Owner> owners;
-        private final long startedNanos;
-        private final long generation;
-
-        private Prepared(long op, long chain, byte[] clients, long lastZxid, int sessionCount, long digest,
-                int nodeCount, boolean full, List<ZnodeImage> nodes, List<String> deleted,
-                List<CheckpointImport.Owner> owners, long startedNanos, long generation) {
-            this.generation = generation;
-            this.op = op;
-            this.chain = chain;
-            this.clients = clients;
-            this.lastZxid = lastZxid;
-            this.sessionCount = sessionCount;
-            this.digest = digest;
-            this.nodeCount = nodeCount;
-            this.full = full;
-            this.nodes = nodes;
-            this.deleted = deleted;
-            this.owners = owners;
-            this.startedNanos = startedNanos;
-        }
-
-        public long op() {
-            return op;
-        }
-
-        /** Whether it rewrites the whole file. */
-        public boolean full() {
-            return full;
-        }
+    public record Prepared(long op, long chain, byte[] clients, long lastZxid, int sessionCount, long digest,
+            int nodeCount, boolean full, List<ZnodeImage> nodes, List<String> deleted,
+            List<CheckpointImport.Owner> owners, long startedNanos, long generation) {
 
         /** The znode records it writes (changed or, for a full save, all), encoded when it is committed. */
         public int records() {
