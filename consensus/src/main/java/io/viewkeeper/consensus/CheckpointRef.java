@@ -6,9 +6,9 @@ import java.util.zip.CRC32C;
  * Names a checkpoint a replica offers to a peer by state transfer or recovery (VR Revisited §5.1, §5.2): the op and
  * hash chain it stands at, the length of its application snapshot and a CRC32C of that snapshot. The receiver
  * fetches the snapshot in bounded chunks ({@link Message.CheckpointRequest}) and checks it whole before installing
- * it. Two equal refs name the same bytes, so a transfer that was cut off resumes where it stopped.
+ * it. {@code membership}: the group's members after the checkpoint's op ({@link Checkpoint#membership}). Two equal refs name the same bytes, so a transfer that was cut off resumes where it stopped.
  */
-public record CheckpointRef(long op, long chain, int bytes, int checksum) {
+public record CheckpointRef(long op, long chain, int bytes, int checksum, Membership membership) {
 
     public CheckpointRef {
         if (op < 1) {
@@ -19,10 +19,15 @@ public record CheckpointRef(long op, long chain, int bytes, int checksum) {
         }
     }
 
+    /** The ref of a checkpoint of a group that never changed its members. */
+    public CheckpointRef(long op, long chain, int bytes, int checksum) {
+        this(op, chain, bytes, checksum, null);
+    }
+
     /** The ref of a whole checkpoint (its snapshot, not a driver's token). */
     static CheckpointRef of(Checkpoint checkpoint) {
         return new CheckpointRef(checkpoint.op(), checkpoint.chain(), checkpoint.application().length,
-                checksum(checkpoint.application(), checkpoint.application().length));
+                checksum(checkpoint.application(), checkpoint.application().length), checkpoint.membership());
     }
 
     static int checksum(byte[] bytes, int length) {

@@ -196,7 +196,7 @@ final class CheckpointTransfer {
         }
         fetch = null;
         doneRef = f.ref;
-        done = new Checkpoint(f.ref.op(), f.ref.chain(), f.buffer, f.clients);
+        done = new Checkpoint(f.ref.op(), f.ref.chain(), f.buffer, f.clients, f.ref.membership());
         doneTick = r.ticks();
         return new Fetched(done, f.offer);
     }

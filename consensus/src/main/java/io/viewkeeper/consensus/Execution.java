@@ -17,11 +17,19 @@ final class Execution {
     private Checkpoint checkpoint;
     /** A checkpoint the driver is still saving ({@link Outbox#SAVING}); at most one at a time. */
     private Checkpoint saving;
+    /**
+     * The group's members after the last applied op, which the checkpoints taken carry; null while unknown here (a
+     * replica that joined a later epoch replaying ops from before the first reconfiguration, which no replica that
+     * installs such a checkpoint needs: it is at epoch 0 itself, or joined later).
+     */
+    private Membership appliedMembership;
 
     Execution(Replica replica, long startOp) {
         this.r = replica;
         this.commitNumber = startOp;
         this.commitTarget = startOp;
+        this.appliedMembership = replica.configuration.epoch() == 0 && startOp == 0
+                ? replica.configuration.membership() : null;
     }
 
     long commitNumber() {
@@ -52,6 +60,15 @@ final class Execution {
         commitTarget = target;
         checkpoint = latest;
         saving = null; // the state it was of is gone; a report of it is ignored
+    }
+
+    /** The state was replaced by a checkpoint at {@code op} with these members (null: unknown). */
+    void restartMembers(long op, Membership members) {
+        appliedMembership = members != null ? members
+                : op == 0 && r.configuration.epoch() == 0 ? r.configuration.membership() : null;
+        if (members != null) {
+            r.epochs.onApplied(op, members);
+        }
     }
 
     /** Whether a checkpoint is being saved: none is taken meanwhile. */
@@ -105,7 +122,7 @@ final class Execution {
         Replica.check(commitNumber <= commitTarget && commitTarget <= r.opNumber(), "commit "
                 + commitNumber + " target " + commitTarget + " op " + r.opNumber());
         int applied = 0;
-        while (commitNumber < commitTarget && applied < r.options.applyOpsMax()) {
+        while (commitNumber < commitTarget && applied < r.options.applyOpsMax() && !r.epochs.switchDue()) {
             LogEntry entry = r.log.entry(commitNumber + 1);
             if (!entry.checksumValid()) {
                 throw new IllegalStateException("entry failed its checksum before apply: " + entry);
@@ -135,6 +152,13 @@ final class Execution {
             return;
         }
         byte[] result = outbox.apply(entry);
+        Reconfiguration reconfiguration = Reconfiguration.of(entry);
+        if (reconfiguration != null && reconfiguration.accepted()) {
+            if (appliedMembership == null || reconfiguration.membership().epoch() > appliedMembership.epoch()) {
+                appliedMembership = reconfiguration.membership();
+            }
+            r.epochs.onApplied(entry.op(), reconfiguration.membership());
+        }
         if (r.options.deduplicateRequests()) {
             if (outbox.endsClient(entry)) {
                 clients.end(entry.clientId());
@@ -155,11 +179,11 @@ final class Execution {
 
     void takeCheckpoint() {
         long op = commitNumber;
-        byte[] snapshot = r.outbox.checkpoint(op, r.log.chain(op), r.clients.snapshot());
+        byte[] snapshot = r.outbox.checkpoint(op, r.log.chain(op), r.clients.snapshot(), appliedMembership);
         if (snapshot == Outbox.SAVING) {
-            saving = new Checkpoint(op, r.log.chain(op), Outbox.NO_RESULT, r.clients.snapshot());
+            saving = new Checkpoint(op, r.log.chain(op), Outbox.NO_RESULT, r.clients.snapshot(), appliedMembership);
         } else if (snapshot != null) {
-            checkpoint = new Checkpoint(op, r.log.chain(op), snapshot, r.clients.snapshot());
+            checkpoint = new Checkpoint(op, r.log.chain(op), snapshot, r.clients.snapshot(), appliedMembership);
         }
     }
 

@@ -18,7 +18,8 @@ final class LearnerTraffic {
 
     /**
      * What a learner sends: forwarded writes, acknowledgements of what it holds (they commit nothing), requests for
-     * read indexes, state, checkpoints, recovery or repair.
+     * read indexes, state, checkpoints, recovery or repair; and the chunks of a checkpoint it offered a replica
+     * catching up across epochs ({@link EpochProtocol}).
      */
     static boolean sentByLearners(Message message) {
         return switch (message) {
@@ -29,6 +30,10 @@ final class LearnerTraffic {
             case Message.CheckpointRequest m -> true;
             case Message.Recovery m -> true;
             case Message.RepairRequest m -> true;
+            case Message.CheckpointChunk m -> true;
+            case Message.EpochRequest m -> true;
+            case Message.EpochState m -> true;
+            case Message.EpochNotice m -> true;
             default -> false;
         };
     }
@@ -44,6 +49,10 @@ final class LearnerTraffic {
             case Message.RecoveryResponse m -> true;
             case Message.RepairResponse m -> true;
             case Message.ReadIndexResponse m -> true;
+            case Message.CheckpointRequest m -> true;
+            case Message.EpochRequest m -> true;
+            case Message.EpochState m -> true;
+            case Message.EpochNotice m -> true;
             default -> false;
         };
     }

@@ -88,11 +88,12 @@ public sealed interface Message {
      * numbers alone ({@code fromPrimary == false}). {@code checkpoint} names the primary's checkpoint, fetched in
      * chunks before the entries after it are installed; null when the primary released no log. {@code pristine}:
      * the sender has never persisted any view state and answers a pristine sender's Recovery only to say so (view
-     * and numbers 0). An {@code opNumber} of 0 means the sender holds no op.
+     * and numbers 0). An {@code opNumber} of 0 means the sender holds no op. {@code membership}: the members of the
+     * sender's epoch (of its view), so that a replica recovering with an older configuration learns the current one.
      */
     record RecoveryResponse(long view, long nonce, boolean fromPrimary, boolean pristine, long opNumber,
                             long commitNumber, CheckpointRef checkpoint, long parentChain, List<LogEntry> entries,
-                            int from) implements Message {
+                            Membership membership, int from) implements Message {
     }
 
     /**
@@ -244,6 +245,34 @@ public sealed interface Message {
         RELEASED,
         /** It has no readable log (recovering, or repairing holes of its own there). */
         UNAVAILABLE
+    }
+
+    /**
+     * Asks a replica of a later epoch than the sender's ({@code view} is the sender's) for the committed log after
+     * {@code commitNumber} ({@link EpochProtocol}); a member leaving the group ({@code leaving}) asks only whether the
+     * receiver started its epoch, and gets no entries.
+     */
+    record EpochRequest(long view, long commitNumber, boolean leaving, int from) implements Message {
+    }
+
+    /**
+     * The answer to an {@link EpochRequest}: the sender's view and epoch's members, whether it started that epoch (a
+     * voter normal in a view of it, its view state durable), its commit number, and committed entries after the
+     * requester's commit number (the hash chain before the first is {@code parentChain}), or after its checkpoint
+     * ({@code checkpoint}, fetched in chunks) when the requester is behind its released log.
+     */
+    record EpochState(long view, Membership membership, boolean started, long commitNumber, CheckpointRef checkpoint,
+                      long parentChain, List<LogEntry> entries, int from) implements Message {
+        public EpochState {
+            entries = List.copyOf(entries);
+        }
+    }
+
+    /**
+     * Tells the sender of a message of an earlier epoch (or a removed member's) the view and members of the
+     * sender's epoch: the receiver catches up, or learns that it was removed.
+     */
+    record EpochNotice(long view, Membership membership, int from) implements Message {
     }
 
     /** A backup asks the primary for a read index for one batch of reads (DESIGN §3). */

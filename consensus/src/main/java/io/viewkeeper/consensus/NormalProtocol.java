@@ -68,6 +68,15 @@ final class NormalProtocol {
         java.util.Arrays.fill(heardTick, r.ticks());
     }
 
+    /**
+     * At the primary: whether member {@code slot} was heard within the cut-off and holds this view's log up to
+     * {@code opsBehindMax} ops before the op-number (a reconfiguration names only such members as voters).
+     */
+    boolean caughtUp(int slot, long opsBehindMax) {
+        return heardWithin(slot, r.cutOffTicks()) && ackedOp[slot] >= r.opNumber() - opsBehindMax
+                && ackedOp[slot] > 0;
+    }
+
     /** How many other members, learners or voters, acknowledged anything within {@code ticks} ticks. */
     int membersHeard(boolean learners, long ticks) {
         int heard = 0;
@@ -125,6 +134,9 @@ final class NormalProtocol {
         if (r.primaryTimedOut() && !r.configuration.learner()) {
             r.viewChangeProtocol.transitionToViewChange(r.view() + 1);
             return;
+        }
+        if (r.primaryTimedOut()) {
+            r.epochs.probe();
         }
         r.stateTransferProtocol.onTick();
         r.reads.onTick(true, r.ticks(), r.options.resendTicks());

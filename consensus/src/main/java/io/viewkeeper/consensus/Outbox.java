@@ -76,6 +76,14 @@ public interface Outbox {
     void persistViewState(long view, long lastNormalView);
 
     /**
+     * Durably record the members of a later epoch ({@link Membership}) this replica applied at {@code op} (a
+     * reconfiguration, or a checkpoint after one). A replica that records members it is one of restarts with them
+     * ({@link Replica#restart} takes them as its configuration, with {@code op} as known committed); members without
+     * it mean that it was removed ({@link Replica#isRemoved}): its driver stops it and does not start it again.
+     */
+    void persistMembership(Membership membership, long op);
+
+    /**
      * Durably replace the damaged records of these ops (the {@link DurableState#holes} the replica restarted with)
      * by these entries, fetched from a peer and checked against the hash chain; {@code chains[i]} is the chain at
      * {@code entries.get(i)}. Called once, before the replica takes part in anything, with every hole's entries in op
@@ -99,6 +107,14 @@ public interface Outbox {
      */
     default byte[] checkpoint(long op, long chain, List<ClientTable.Session> clients) {
         return null;
+    }
+
+    /**
+     * As {@link #checkpoint(long, long, List)}, with the group's members after {@code op} (null while unknown), to be
+     * kept with the checkpoint ({@link Checkpoint#membership}). The default keeps none.
+     */
+    default byte[] checkpoint(long op, long chain, List<ClientTable.Session> clients, Membership membership) {
+        return checkpoint(op, chain, clients);
     }
 
     /**

@@ -128,7 +128,7 @@ final class RecoveryProtocol {
                     Replica.check(!phase.pristine() || r.opNumber() == 0, "pristine replica holds op "
                             + r.opNumber());
                     r.send(message.from(), new Message.RecoveryResponse(0, message.nonce(), false, true, 0, 0, null,
-                            0, List.of(), r.replicaIndex()));
+                            0, List.of(), r.configuration.membership(), r.replicaIndex()));
                 }
             }
         }
@@ -151,13 +151,13 @@ final class RecoveryProtocol {
         long after = checkpoint == null ? 0 : checkpoint.op();
         r.send(message.from(), new Message.RecoveryResponse(r.view(), message.nonce(), true, false, r.opNumber(),
                 r.commitNumber(), checkpoint, r.log.chain(after), r.log.suffix(after + 1, Integer.MAX_VALUE),
-                r.replicaIndex()));
+                r.configuration.membership(), r.replicaIndex()));
     }
 
     /** The view and op-number alone: what a replica that is not the normal primary tells a recovering one. */
     private Message.RecoveryResponse holdingResponse(long nonce) {
         return new Message.RecoveryResponse(r.view(), nonce, false, false, r.opNumber(), r.commitNumber(), null, 0,
-                List.of(), r.replicaIndex());
+                List.of(), r.configuration.membership(), r.replicaIndex());
     }
 
     /**
@@ -174,6 +174,17 @@ final class RecoveryProtocol {
         Replica.check(r.view() == 0 && r.commitNumber() == 0 && message.from() != r.replicaIndex(),
                 "recovery answer taken in view " + r.view() + " at commit " + r.commitNumber());
         if (!r.ignored.entriesValid(message.entries())) {
+            return;
+        }
+        long epoch = Membership.epochOf(message.view());
+        if (epoch > r.configuration.epoch()) {
+            onLaterMembers(message.membership());
+            return;
+        }
+        if (epoch < r.configuration.epoch() || !r.configuration.isVoter(message.from()) && !message.pristine()) {
+            // only voters of the latest epoch it knows complete a recovery: an older epoch's answer says nothing
+            // of the views of this one
+            r.ignored.ignore(Ignored.STALE_VIEW);
             return;
         }
         phase.record(message);
@@ -213,13 +224,37 @@ final class RecoveryProtocol {
     }
 
     /**
+     * An answer or a notice names a later epoch than this recovering replica's configuration: it takes that epoch's
+     * members and asks them again with a new nonce (answers of older epochs no longer count); if it is not one of
+     * them, it was removed and stays recovering, answering nothing, for its driver to stop it
+     * ({@link Replica#isRemoved}).
+     */
+    void onLaterMembers(Membership members) {
+        if (members == null || members.epoch() <= r.configuration.epoch() || phase.installed() != null
+                || r.transfers.busy()) {
+            return;
+        }
+        ReplicaConfiguration mine = r.configuration.in(members);
+        if (mine == null) {
+            r.epochs.removedWhileRecovering(members);
+            return;
+        }
+        r.adoptConfiguration(mine);
+        phase = new Recovery(r.random.nextLong(), r.ticks(), phase.pristine(), phase.answersAsPristine()
+                && !phase.pristine());
+        phase.sentAt(r.ticks() - r.options.resendTicks());
+    }
+
+    /**
      * A pristine replica starts the group, in view 0 with an empty log, once every other replica answered its
      * current nonce that it is pristine or holds no op. Why this is safe is argued in the class comment.
      * The view state is persisted first (in {@link #transitionToNormal}): from then on the replica is not pristine,
      * on restart or in its answers.
      */
     private void bootstrapIfOthersHoldNothing() {
-        if (!phase.pristine() || phase.installed() != null || !phase.othersHoldNothing(r.configuration)) {
+        // only the seed configuration starts afresh: a later epoch exists only because a group ran before
+        if (!phase.pristine() || phase.installed() != null || r.configuration.epoch() != 0
+                || !phase.othersHoldNothing(r.configuration)) {
             return;
         }
         Replica.check(r.view() == 0 && r.lastNormalView() == 0 && r.commitNumber() == 0,
@@ -263,6 +298,10 @@ final class RecoveryProtocol {
         if (installed == null || r.durableOp() < r.opNumber()) {
             return;
         }
+        if (r.configuration.epoch() > 0) {
+            // recovered into a later epoch than the one it started with: its members go to disk before the view
+            r.outbox.persistMembership(r.configuration.membership(), 0);
+        }
         r.transitionToNormal(installed.view());
         r.commitUpTo(installed.commitNumber());
     }
@@ -270,6 +309,10 @@ final class RecoveryProtocol {
     /** Loads the disk of a restarting replica; false when it fails its checks and the state must be recovered. */
     boolean loadDisk(DurableState disk) {
         Replica.check(r.ticks() == 0 && r.opNumber() == 0, "disk loaded into a started replica");
+        if (Membership.epochOf(disk.view()) > r.configuration.epoch()) {
+            // a view of an epoch whose members it does not know: no evidence it can act on
+            return false;
+        }
         Checkpoint checkpoint = disk.checkpoint();
         long start = checkpoint == null ? 0 : checkpoint.op();
         // checked before anything changes, so that a replica whose disk fails recovers from a clean state
@@ -291,8 +334,18 @@ final class RecoveryProtocol {
         r.loadedFromDisk();
         // The hint may be stale (smaller) or beyond the log that survived; the entries held up to it are committed.
         r.execution.restart(start, Math.max(start, Math.min(disk.knownCommit(), r.opNumber())), checkpoint);
+        r.execution.restartMembers(start, checkpoint == null ? null : checkpoint.membership());
         r.restoreLastNormalView(disk.lastNormalView());
-        if (r.configuration.learner()) {
+        if (Membership.epochOf(disk.view()) < r.configuration.epoch()) {
+            // It applied a reconfiguration and recorded the next members, but had not entered the next epoch: it
+            // enters it as the switch does, by the view change to its first view ({@link EpochProtocol}).
+            long first = Membership.firstView(r.configuration.epoch());
+            if (r.configuration.learner()) {
+                r.viewChangeProtocol.enterViewByStateTransfer(first);
+            } else {
+                r.viewChangeProtocol.transitionToViewChange(first);
+            }
+        } else if (r.configuration.learner()) {
             // A learner votes in no view change: it goes back to the view it was in, fetching its log first when
             // it was not normal in it.
             if (disk.view() != disk.lastNormalView()) {

@@ -77,6 +77,11 @@ final class RepairProtocol {
      * so resolve together.
      */
     void onMessageWhileRepairing(Message message) {
+        if (message instanceof Message.TailResponse m
+                && Membership.epochOf(m.currentView()) > r.configuration.epoch()) {
+            onLaterEpoch();
+            return;
+        }
         switch (message) {
             case Message.RepairResponse m when disk != null -> onResponse(m);
             case Message.TailResponse m when tail != null -> onTailResponse(m);
@@ -297,6 +302,17 @@ final class RepairProtocol {
     }
 
     /** The entries cannot be had: the replica recovers its whole state from its peers instead (§4.3). */
+    /**
+     * A message of a later epoch than the one this replica restarted in: the group changed its members since, so
+     * whatever this replica acknowledged in its epoch is decided by the later epoch's committed log, and the voters
+     * it would ask may be gone. It recovers from the later epoch's members instead.
+     */
+    void onLaterEpoch() {
+        if (active()) {
+            giveUp("the group moved to a later epoch");
+        }
+    }
+
     private void giveUp(String why) {
         summary = "gave up (" + why + "); recovering the whole state from peers";
         end();

@@ -40,7 +40,8 @@ public final class Replica {
      */
     public static final long PRISTINE_RECOVERING_VIEW = -1;
 
-    final ReplicaConfiguration configuration;
+    /** Changed only by {@link #adoptConfiguration}, when this replica enters a later epoch. */
+    ReplicaConfiguration configuration;
     final ReplicaOptions options;
     final Outbox outbox;
     final RandomGenerator random;
@@ -54,6 +55,7 @@ public final class Replica {
     final RecoveryProtocol recoveryProtocol;
     final RepairProtocol repairProtocol;
     final CheckpointTransfer transfers;
+    final EpochProtocol epochs;
     private final List<LogEntry> pendingPersist = new ArrayList<>();
     private final List<LogEntry> pendingPrepare = new ArrayList<>();
     /** Changed only by {@link #transitionTo}. */
@@ -114,6 +116,7 @@ public final class Replica {
         this.recoveryProtocol = new RecoveryProtocol(this);
         this.repairProtocol = new RepairProtocol(this);
         this.transfers = new CheckpointTransfer(this);
+        this.epochs = new EpochProtocol(this);
         this.contact = new QuorumContact(this);
         this.execution = new Execution(this, startOp);
         this.durableOp = startOp;
@@ -180,7 +183,7 @@ public final class Replica {
      * the primary knows nothing of (never seen, or evicted from the client table) is not checked.
      */
     public long onRequest(long clientId, long requestNumber, long previousRequestNumber, byte[] body) {
-        if (status != Status.NORMAL || recoveryProtocol.awaitingStartedBackups()) {
+        if (status != Status.NORMAL || recoveryProtocol.awaitingStartedBackups() || epochs.leaving()) {
             return -1;
         }
         boolean deduplicate = options.deduplicateRequests() && !bugs.contains(PlantedBug.IGNORE_CLIENT_TABLE);
@@ -194,7 +197,7 @@ public final class Replica {
         }
         // Before the duplicate scan below, which walks the unapplied log: bounded by this check, never a whole
         // backlog (a restarted group may know tens of thousands of ops committed before it has applied them).
-        if (opNumber() - commitNumber() >= options.pipelineOpMax()) {
+        if (opNumber() - commitNumber() >= options.pipelineOpMax() || epochs.reconfigurationOrdered()) {
             return -1;
         }
         if (deduplicate) {
@@ -207,6 +210,12 @@ public final class Replica {
                 return -1;
             }
         }
+        if (clientId == Reconfiguration.CLIENT) {
+            body = epochs.decide(body);
+            if (body == null) {
+                return -1;
+            }
+        }
         LogEntry entry = LogEntry.of(opNumber() + 1, view, clientId, requestNumber, body);
         log.append(entry);
         pendingPersist.add(entry);
@@ -214,7 +223,7 @@ public final class Replica {
         if (pendingPersist.size() >= configuration.batchOpMax()) {
             flush();
         }
-        checkInvariants();
+        afterEvent();
         return entry.op();
     }
 
@@ -230,11 +239,10 @@ public final class Replica {
     /** Emits the batch of entries and reads accepted since the last flush. The driver calls it once per duty cycle. */
     public void flush() {
         applyCommitted();
-        if (!pendingPersist.isEmpty()) {
-            List<LogEntry> batch = List.copyOf(pendingPersist);
-            pendingPersist.clear();
-            issuedOp = batch.get(batch.size() - 1).op();
-            outbox.persist(batch);
+        issuePersists();
+        if (epochs.leaving()) {
+            afterEvent();
+            return;
         }
         if (status == Status.NORMAL && isPrimary() && !pendingPrepare.isEmpty()) {
             List<LogEntry> batch = List.copyOf(pendingPrepare);
@@ -246,7 +254,36 @@ public final class Replica {
             reads.flush(isPrimary(), ticks);
         }
         announceCommit();
+        afterEvent();
+    }
+
+    /** Hands the entries appended since the last flush to {@link Outbox#persist}. */
+    private void issuePersists() {
+        if (!pendingPersist.isEmpty()) {
+            List<LogEntry> batch = List.copyOf(pendingPersist);
+            pendingPersist.clear();
+            issuedOp = batch.get(batch.size() - 1).op();
+            outbox.persist(batch);
+        }
+    }
+
+    /** Makes the log durable through {@code lastOpKept} and drops what follows it (see {@link #truncateLog}). */
+    void makeDurableThrough(long lastOpKept) {
+        issuePersists();
+        truncateLog(lastOpKept);
+    }
+
+    /** Acts on what the event applied ({@link EpochProtocol#switchIfDue}), then checks the invariants. */
+    private void afterEvent() {
+        epochs.switchIfDue();
         checkInvariants();
+    }
+
+    /** This replica enters a later epoch with these members ({@link EpochProtocol}). */
+    void adoptConfiguration(ReplicaConfiguration next) {
+        check(next.epoch() > configuration.epoch() && next.replicaIndex() == configuration.replicaIndex(),
+                "configuration " + next + " adopted after " + configuration);
+        configuration = next;
     }
 
     /**
@@ -281,7 +318,7 @@ public final class Replica {
                 normalProtocol.sendPrepareOk();
             }
         }
-        checkInvariants();
+        afterEvent();
     }
 
     /** Time passes by one tick: heartbeats, retransmissions and timeouts (§4.1 step 7, §4.2). */
@@ -294,21 +331,36 @@ public final class Replica {
         }
         ticks++;
         applyCommitted();
+        transfers.onTick();
+        if (epochs.leaving()) {
+            epochs.onTickLeaving();
+            afterEvent();
+            return;
+        }
         // reads held while out of contact go once contact is back, whatever brought it back
         reads.serveReady();
-        transfers.onTick();
         switch (status) {
             case NORMAL -> normalProtocol.onTick();
             case VIEW_CHANGE -> viewChangeProtocol.onTick();
             case RECOVERING -> recoveryProtocol.onTick();
             case REPAIRING -> throw new IllegalStateException("repairing replica ticked as started");
         }
-        checkInvariants();
+        afterEvent();
     }
 
     /** A message from another replica. */
     public void onMessage(Message message) {
-        if (!configuration.isMember(message.from()) || message.from() == replicaIndex()) {
+        if (message.from() < 0 || message.from() >= ReplicaConfiguration.SLOTS || message.from() == replicaIndex()) {
+            ignored.ignore(Ignored.BAD_SENDER);
+            return;
+        }
+        if (!byEpoch(message)) {
+            afterEvent();
+            return;
+        }
+        if (!configuration.isMember(message.from()) && !(message instanceof Message.CheckpointRequest)
+                && !(message instanceof Message.CheckpointChunk)) {
+            // a non-member may fetch a checkpoint a catch-up across epochs offered, or offer one
             ignored.ignore(Ignored.BAD_SENDER);
             return;
         }
@@ -348,8 +400,60 @@ public final class Replica {
             case Message.RepairResponse m -> ignored.ignore(Ignored.UNWANTED);
             case Message.TailRequest m -> repairProtocol.onTailRequest(m);
             case Message.TailResponse m -> ignored.ignore(Ignored.UNWANTED);
+            case Message.EpochRequest m -> throw new IllegalStateException("epoch message past byEpoch: " + m);
+            case Message.EpochState m -> throw new IllegalStateException("epoch message past byEpoch: " + m);
+            case Message.EpochNotice m -> throw new IllegalStateException("epoch message past byEpoch: " + m);
         }
-        checkInvariants();
+        afterEvent();
+    }
+
+    /**
+     * Messages between epochs ({@link EpochProtocol}), looked at before anything that knows only this epoch's
+     * members: false when the message was handled here.
+     */
+    private boolean byEpoch(Message message) {
+        switch (message) {
+            case Message.EpochRequest m -> {
+                epochs.onEpochRequest(m);
+                return false;
+            }
+            case Message.EpochState m -> {
+                epochs.onEpochState(m);
+                return false;
+            }
+            case Message.EpochNotice m -> {
+                epochs.onNotice(m);
+                return false;
+            }
+            default -> {
+            }
+        }
+        if (status == Status.RECOVERING && message instanceof Message.RecoveryResponse) {
+            return true;
+        }
+        if (message instanceof Message.CheckpointChunk || message instanceof Message.CheckpointRequest) {
+            return true;
+        }
+        if (epochs.leaving()) {
+            epochs.onMessageWhileLeaving(message);
+            return false;
+        }
+        long epoch = Membership.epochOf(message.view());
+        if (epoch > configuration.epoch()) {
+            if (status == Status.REPAIRING) {
+                repairProtocol.onLaterEpoch();
+            } else {
+                epochs.catchUp(message.from());
+            }
+            return false;
+        }
+        if ((epoch >= 0 && epoch < configuration.epoch()) || (!configuration.isMember(message.from())
+                && !(message instanceof Message.RepairResponse) && !(message instanceof Message.TailResponse))) {
+            // an old member, or one removed since: it learns of this epoch from the notice
+            epochs.notice(message.from());
+            return false;
+        }
+        return true;
     }
 
     /**
@@ -440,6 +544,9 @@ public final class Replica {
      * clients away instead of keeping them. A one-replica group is its own quorum whenever it is normal.
      */
     public boolean inQuorumContact() {
+        if (epochs.leaving()) {
+            return false;
+        }
         if (configuration.replicaCount() == 1) {
             return status == Status.NORMAL;
         }
@@ -611,6 +718,19 @@ public final class Replica {
         checkInvariants();
     }
 
+    /**
+     * Whether this replica applied a reconfiguration that leaves it out of the next epoch: it serves nothing more
+     * and waits to learn that the next epoch started ({@link EpochProtocol}).
+     */
+    public boolean isLeaving() {
+        return epochs.leaving();
+    }
+
+    /** Whether this replica was removed from the group: its driver stops it ({@link Outbox#persistMembership}). */
+    public boolean isRemoved() {
+        return epochs.removed();
+    }
+
     /** The group this replica belongs to: its voters and learners, and whether it is a learner itself. */
     public ReplicaConfiguration configuration() {
         return configuration;
@@ -684,6 +804,7 @@ public final class Replica {
         pendingPersist.clear();
         pendingPrepare.clear();
         execution.restart(state.op(), state.op(), latest);
+        execution.restartMembers(state.op(), state.membership());
     }
 
     /** A restarting replica loaded its log from disk ({@link RecoveryProtocol#loadDisk}): all of it is durable. */

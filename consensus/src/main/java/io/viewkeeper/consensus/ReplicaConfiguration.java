@@ -24,10 +24,11 @@ public final class ReplicaConfiguration {
     private final int[] learners;
     private final int replicaIndex;
     private final int batchOpMax;
+    private final long epoch;
     private final boolean[] voter = new boolean[SLOTS];
     private final boolean[] learner = new boolean[SLOTS];
 
-    private ReplicaConfiguration(int[] voters, int[] learners, int replicaIndex, int batchOpMax) {
+    private ReplicaConfiguration(int[] voters, int[] learners, int replicaIndex, int batchOpMax, long epoch) {
         this.voters = voters.clone();
         this.learners = learners.clone();
         Arrays.sort(this.voters);
@@ -60,6 +61,7 @@ public final class ReplicaConfiguration {
         }
         this.replicaIndex = replicaIndex;
         this.batchOpMax = batchOpMax;
+        this.epoch = epoch;
     }
 
     private void checkSlot(int slot) {
@@ -71,7 +73,7 @@ public final class ReplicaConfiguration {
 
     /** Voters in slots {@code 0..replicaCount-1} and learners in the {@code learnerCount} slots after them. */
     public ReplicaConfiguration(int replicaCount, int replicaIndex, int batchOpMax, int learnerCount) {
-        this(range(0, replicaCount), range(replicaCount, replicaCount + learnerCount), replicaIndex, batchOpMax);
+        this(range(0, replicaCount), range(replicaCount, replicaCount + learnerCount), replicaIndex, batchOpMax, 0);
     }
 
     /** A group of voters only, in slots {@code 0..replicaCount-1}. */
@@ -81,7 +83,28 @@ public final class ReplicaConfiguration {
 
     /** A group of these voters and learners (slots, in any order), this replica at slot {@code self}. */
     public static ReplicaConfiguration of(int[] voters, int[] learners, int self, int batchOpMax) {
-        return new ReplicaConfiguration(voters, learners, self, batchOpMax);
+        return new ReplicaConfiguration(voters, learners, self, batchOpMax, 0);
+    }
+
+    /** The group {@code membership}, this replica at slot {@code self} (a member of it). */
+    public static ReplicaConfiguration of(Membership membership, int self, int batchOpMax) {
+        return new ReplicaConfiguration(membership.voters(), membership.learners(), self, batchOpMax,
+                membership.epoch());
+    }
+
+    /** This replica's place in {@code next}, a later epoch's members; null when it is not a member of it. */
+    ReplicaConfiguration in(Membership next) {
+        return next.isMember(replicaIndex) ? of(next, replicaIndex, batchOpMax) : null;
+    }
+
+    /** The members of this configuration's epoch. */
+    public Membership membership() {
+        return new Membership(epoch, voters, learners);
+    }
+
+    /** The epoch these members belong to (0: the seed configuration). */
+    public long epoch() {
+        return epoch;
     }
 
     public static ReplicaConfiguration single() {
@@ -140,9 +163,15 @@ public final class ReplicaConfiguration {
         return voters[position];
     }
 
-    /** The primary of {@code view}: the voter at position {@code view mod n} (§4). */
+    /**
+     * The primary of {@code view}: the voter at position {@code v mod n} (§4), v the view's number within its epoch;
+     * -1 (no slot) for a view of another epoch, whose voters this configuration does not know.
+     */
     public int primaryOf(long view) {
-        return voters[(int) (view % voters.length)];
+        if (Membership.epochOf(view) != epoch) {
+            return -1;
+        }
+        return voters[(int) (Membership.numberInEpoch(view) % voters.length)];
     }
 
     /** Whether this replica is a learner. */
@@ -181,7 +210,7 @@ public final class ReplicaConfiguration {
 
     @Override
     public boolean equals(Object other) {
-        return other instanceof ReplicaConfiguration c && replicaIndex == c.replicaIndex
+        return other instanceof ReplicaConfiguration c && replicaIndex == c.replicaIndex && epoch == c.epoch
                 && batchOpMax == c.batchOpMax && Arrays.equals(voters, c.voters) && Arrays.equals(learners, c.learners);
     }
 
@@ -192,7 +221,7 @@ public final class ReplicaConfiguration {
 
     @Override
     public String toString() {
-        return "ReplicaConfiguration[voters=" + Arrays.toString(voters) + ", learners=" + Arrays.toString(learners)
+        return "ReplicaConfiguration[epoch=" + epoch + ", voters=" + Arrays.toString(voters) + ", learners=" + Arrays.toString(learners)
                 + ", self=" + replicaIndex + ", batchOpMax=" + batchOpMax + "]";
     }
 }

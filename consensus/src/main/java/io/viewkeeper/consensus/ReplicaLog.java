@@ -14,6 +14,8 @@ final class ReplicaLog {
     private long[] chains = new long[16];
     private long startOp;
     private long startChain;
+    /** The op of the last accepted reconfiguration appended and not truncated away; 0 when none. */
+    private long lastReconfigurationOp;
 
     ReplicaLog(long startOp, long startChain) {
         this.startOp = startOp;
@@ -66,6 +68,15 @@ final class ReplicaLog {
         }
         chains[entries.size()] = chain;
         entries.add(entry);
+        if (Reconfiguration.is(entry) && entry.body().length > 0
+                && entry.body()[0] == Reconfiguration.Decision.ACCEPTED.ordinal()) {
+            lastReconfigurationOp = entry.op();
+        }
+    }
+
+    /** The op of the last accepted reconfiguration this log held since it was last reset; 0 when none. */
+    long lastReconfigurationOp() {
+        return lastReconfigurationOp;
     }
 
     /** Drops every entry after {@code op}; {@code op} must be at or above {@code startOp}. */
@@ -75,6 +86,9 @@ final class ReplicaLog {
         }
         if (op < lastOp()) {
             entries.subList((int) (op - startOp), entries.size()).clear();
+        }
+        if (lastReconfigurationOp > op) {
+            lastReconfigurationOp = 0;
         }
     }
 
@@ -110,6 +124,7 @@ final class ReplicaLog {
     /** Empties the log and restarts it after a checkpoint at {@code op}. */
     void resetTo(long op, long chain) {
         entries.clear();
+        lastReconfigurationOp = 0;
         startOp = op;
         startChain = chain;
     }

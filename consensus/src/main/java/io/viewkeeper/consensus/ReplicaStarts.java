@@ -59,6 +59,12 @@ final class ReplicaStarts {
             // recorded first, so that a restart reads the log it writes from then on instead of starting afresh
             // beside stale entries.
             Replica learner = new Replica(configuration, options, outbox, random, 0, bugs);
+            if (configuration.epoch() > 0) {
+                // joining a group that changed since it started: normal in the first view of that epoch, its
+                // members recorded, so that a restart finds them
+                learner.outbox.persistMembership(configuration.membership(), 0);
+                learner.transitionTo(Replica.Status.NORMAL, Membership.firstView(configuration.epoch()));
+            }
             learner.persistViewState();
             learner.checkInvariants();
             return learner;

@@ -273,6 +273,7 @@ final class StateTransferProtocol {
                     r.recoveryProtocol.installRecovered(offer, fetched.checkpoint());
                 }
             }
+            case Message.EpochState offer -> r.epochs.onCheckpointFetched(offer, fetched.checkpoint());
             default -> throw new IllegalStateException("a checkpoint offered by " + fetched.offer());
         }
     }

@@ -30,7 +30,9 @@ public final class KvApplication {
         if (entry.op() <= appliedOp) {
             throw new IllegalStateException("application at op " + appliedOp + " asked to apply op " + entry.op());
         }
-        values.put(keyOf(entry.body()), valueOf(entry.body()));
+        if (!Reconfiguration.is(entry)) {
+            values.put(keyOf(entry.body()), valueOf(entry.body()));
+        }
         appliedOp = entry.op();
     }
 

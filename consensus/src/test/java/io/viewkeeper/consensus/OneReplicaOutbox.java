@@ -19,6 +19,11 @@ abstract class OneReplicaOutbox implements Outbox {
     }
 
     @Override
+    public void persistMembership(Membership membership, long op) {
+        throw new UnsupportedOperationException("these tests never reconfigure");
+    }
+
+    @Override
     public void persistViewState(long view, long lastNormalView) {
         // no disk in these tests
     }

@@ -56,6 +56,11 @@ class ReplicaBehaviourTest {
         }
 
         @Override
+        public void persistMembership(Membership membership, long op) {
+            throw new UnsupportedOperationException("these tests never reconfigure");
+        }
+
+        @Override
         public void persistViewState(long view, long lastNormalView) {
             viewStates.add(view + "/" + lastNormalView);
         }
@@ -417,7 +422,8 @@ class ReplicaBehaviourTest {
     }
 
     private static Message.RecoveryResponse pristineAnswer(long nonce, int from) {
-        return new Message.RecoveryResponse(0, nonce, false, true, 0, 0, null, 0, List.of(), from);
+        return new Message.RecoveryResponse(0, nonce, false, true, 0, 0, null, 0, List.of(),
+                new ReplicaConfiguration(3, from, 8).membership(), from);
     }
 
     @Test
@@ -460,7 +466,7 @@ class ReplicaBehaviourTest {
         replica.onMessage(pristineAnswer(nonce + 1, 0));
         replica.onMessage(pristineAnswer(nonce, 2));
         assertThat(replica.status()).as("an answer to another nonce").isEqualTo(Replica.Status.RECOVERING);
-        replica.onMessage(new Message.RecoveryResponse(0, nonce, false, false, 3, 2, null, 0, List.of(), 0));
+        replica.onMessage(new Message.RecoveryResponse(0, nonce, false, false, 3, 2, null, 0, List.of(), null, 0));
         assertThat(replica.status()).as("a backup holding ops").isEqualTo(Replica.Status.RECOVERING);
         assertThat(viewStates).isEmpty();
     }
@@ -470,7 +476,7 @@ class ReplicaBehaviourTest {
         Replica replica = pristine(1);
         replica.onTick();
         long nonce = recoveryNonce();
-        replica.onMessage(new Message.RecoveryResponse(7, nonce, false, false, 0, 0, null, 0, List.of(), 2));
+        replica.onMessage(new Message.RecoveryResponse(7, nonce, false, false, 0, 0, null, 0, List.of(), null, 2));
         replica.onMessage(pristineAnswer(nonce, 0));
         assertThat(replica.status()).isEqualTo(Replica.Status.NORMAL);
         assertThat(replica.view()).isZero();
@@ -502,7 +508,7 @@ class ReplicaBehaviourTest {
         long nonce = recoveryNonce();
         List<LogEntry> log = List.of(LogEntry.of(1, 3, 1, 1, body("a")), LogEntry.of(2, 3, 1, 2, body("b")));
         replica.onMessage(pristineAnswer(nonce, 1));
-        replica.onMessage(new Message.RecoveryResponse(3, nonce, true, false, 2, 1, null, 0, log, 0));
+        replica.onMessage(new Message.RecoveryResponse(3, nonce, true, false, 2, 1, null, 0, log, null, 0));
         assertThat(replica.isPristine()).isFalse();
         assertThat(viewStates).as("the recovery mark says it was pristine").startsWith("-1/-1", "install 0");
         replica.flush();

@@ -33,6 +33,11 @@ class ReplicaTransitionTest {
         }
 
         @Override
+        public void persistMembership(Membership membership, long op) {
+            throw new UnsupportedOperationException("these tests never reconfigure");
+        }
+
+        @Override
         public void persistViewState(long view, long lastNormalView) {
             viewStates.add(view + "/" + lastNormalView);
         }

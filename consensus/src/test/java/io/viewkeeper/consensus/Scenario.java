@@ -70,12 +70,12 @@ public final class Scenario {
 
     /** Damages the stored checkpoint of {@code replica}; the driver finds it when the replica next restarts. */
     public boolean corruptCheckpoint(int replica) {
-        return sim.corruptCheckpoint(replica);
+        return sim.corruption.corruptCheckpoint(replica);
     }
 
     /** Damages the entry at {@code op} on the disk of {@code replica}; found when the replica next restarts. */
     public boolean corruptEntry(int replica, long op) {
-        return sim.corruptEntry(replica, op);
+        return sim.corruption.corruptEntry(replica, op);
     }
 
     /**
@@ -83,7 +83,7 @@ public final class Scenario {
      * reads back as one a crash may have cut short; found when the replica next restarts.
      */
     public boolean corruptLastWrite(int replica) {
-        return sim.corruptLastWrite(replica);
+        return sim.corruption.corruptLastWrite(replica);
     }
 
     public SimFaults faults() {

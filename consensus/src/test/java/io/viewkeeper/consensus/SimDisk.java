@@ -61,6 +61,9 @@ final class SimDisk {
     private int uncertainOps;
     /** Never written or wiped since, and the replica on it has not persisted view state yet. */
     private boolean pristine;
+    /** The members of a later epoch the replica recorded ({@link Outbox#persistMembership}), or null; and the op. */
+    private Membership membership;
+    private long membershipOp;
 
     long epoch() {
         return epoch;
@@ -125,6 +128,16 @@ final class SimDisk {
         pristine = false;
         view = newView;
         lastNormalView = newLastNormalView;
+    }
+
+    void persistMembership(Membership members, long op) {
+        membership = members;
+        membershipOp = op;
+    }
+
+    /** The members the replica last recorded, or null when it recorded none since the disk was new or wiped. */
+    Membership membership() {
+        return membership;
     }
 
     /** The view state says recovery is under way: a replica restarting on this disk recovers. */
@@ -195,6 +208,8 @@ final class SimDisk {
                 lastNormalView = 0;
                 commitHint = 0;
                 pristine = true;
+                membership = null;
+                membershipOp = 0;
             }
         }
         epoch++;
@@ -276,11 +291,12 @@ final class SimDisk {
         log.tailMap(uncertainFrom, true).clear();
         chains.tailMap(uncertainFrom, true).clear();
         torn.tailMap(uncertainFrom, true).clear();
+        // the unreadable write may have begun at or below the checkpoint: what is taken follows the checkpoint
+        long first = Math.max(uncertainFrom, checkpoint == null ? 1 : checkpoint.op() + 1);
         for (int i = 0; i < entries.size(); i++) {
             LogEntry entry = entries.get(i);
-            if (entry.op() != uncertainFrom + i) {
-                throw new IllegalStateException("entry of op " + entry.op() + " taken after op " + (uncertainFrom - 1
-                        + i));
+            if (entry.op() != first + i) {
+                throw new IllegalStateException("entry of op " + entry.op() + " taken after op " + (first - 1 + i));
             }
             log.put(entry.op(), entry);
             chains.put(entry.op(), entryChains[i]);
@@ -424,13 +440,18 @@ final class SimDisk {
                 if (op - holeStart >= LogHole.OPS_MAX) {
                     // too long a run to repair: the replica's own checks find it and it recovers instead
                     return new Loaded(new DurableState(view, lastNormalView, checkpoint,
-                            List.copyOf(log.tailMap(checkpointOp, false).values()), commitHint), null);
+                            List.copyOf(log.tailMap(checkpointOp, false).values()), knownCommit()), null);
                 }
                 holes.add(new LogHole(holeStart, op, chains.get(op)));
                 holeStart = -1;
             }
         }
-        return new Loaded(new DurableState(view, lastNormalView, checkpoint, entries, commitHint, holes,
+        return new Loaded(new DurableState(view, lastNormalView, checkpoint, entries, knownCommit(), holes,
                 uncertainFrom > 0 ? uncertainOps : 0), null);
+    }
+
+    /** The commit hint, raised to the op of the recorded members' reconfiguration, which the replica applied. */
+    private long knownCommit() {
+        return Math.max(commitHint, membershipOp);
     }
 }

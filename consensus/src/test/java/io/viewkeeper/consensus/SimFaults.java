@@ -32,7 +32,13 @@ public final class SimFaults {
         CRASH_AFTER_VIEW_STATE,
         CRASH_AFTER_CHECKPOINT,
         CRASH_AFTER_CHECKPOINT_INSTALL,
-        CRASH_AFTER_REPAIR
+        CRASH_AFTER_REPAIR,
+        /** A committed reconfiguration started an epoch (counted once per epoch of a run). */
+        EPOCH_STARTED,
+        /** A spare node joined a changed group as a learner. */
+        MEMBER_JOINED,
+        /** A member left out of an epoch learned that it was removed, and stopped. */
+        MEMBER_REMOVED
     }
 
     private final long[] counts = new long[Kind.values().length];

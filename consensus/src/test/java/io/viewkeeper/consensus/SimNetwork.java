@@ -167,6 +167,9 @@ final class SimNetwork {
             case Message.TailResponse m -> mix(20, m.afterOp() * 131 + m.lastNormalView() * 7 + m.answer().ordinal()
                     + (m.normalPrimary() ? 3 : 0) + m.round() * 17, mix(m.lastOp(), entries(m.entries()),
                     m.currentView()));
+            case Message.EpochRequest m -> mix(21, m.commitNumber(), m.leaving() ? 1 : 0);
+            case Message.EpochState m -> mix(22, m.commitNumber() * 2 + (m.started() ? 1 : 0), entries(m.entries()));
+            case Message.EpochNotice m -> mix(23, m.membership().epoch(), 0);
         };
         return mix(h, message.view(), message.from());
     }

@@ -34,6 +34,16 @@ final class SimNode implements Outbox {
     boolean syncStepSinceLogWrite;
     long lastCommit;
     long downUntil;
+    /**
+     * The latest members this node recorded, kept beside its disk as a server's configuration file is (a wiped disk
+     * loses the record, not this): a wiped replica starts from them instead of the members it first started with.
+     * Null until it records any.
+     */
+    Membership knownMembership;
+    /** Removed from the group: stopped for good. */
+    boolean retired;
+    /** A spare node that has not joined the group yet (it holds no replica). */
+    boolean spare;
     double tickRate = 1.0;
 
     SimNode(Simulation sim, int index) {
@@ -58,19 +68,29 @@ final class SimNode implements Outbox {
         app = new KvApplication();
         lastCommit = 0;
         Random prng = new Random(sim.random.nextLong());
-        if (disk.pristine()) {
-            replica = ReplicaStarts.pristine(sim.configuration(index), sim.options, this, prng, sim.bugs);
+        Membership members = disk.membership() != null ? disk.membership() : knownMembership;
+        if (members != null && !members.isMember(sim.slots.slotOf(index))) {
+            // its record says it was removed: its driver does not start it again
+            retired = true;
+            up = false;
+            return;
+        }
+        ReplicaConfiguration configuration = members == null ? sim.configuration(index)
+                : ReplicaConfiguration.of(members, sim.slots.slotOf(index), 8);
+        if (disk.pristine() || loaded == null && configuration.epoch() > 0) {
+            // a spare joining a group that changed: a new replica of a later epoch, started as a join
+            replica = ReplicaStarts.pristine(configuration, sim.options, this, prng, sim.bugs);
         } else if (loaded == null) {
-            replica = new Replica(sim.configuration(index), sim.options, this, prng, 0, sim.bugs);
+            replica = new Replica(configuration, sim.options, this, prng, 0, sim.bugs);
         } else if (loaded.damage() != null) {
             sim.onCheckpointDamageFound(this, loaded.damage());
-            replica = ReplicaStarts.recovering(sim.configuration(index), sim.options, this, prng, sim.bugs);
+            replica = ReplicaStarts.recovering(configuration, sim.options, this, prng, sim.bugs);
         } else {
             DurableState durable = loaded.durable();
             if (durable.checkpoint() != null) {
                 app.restore(durable.checkpoint().op(), durable.checkpoint().application());
             }
-            replica = ReplicaStarts.restart(sim.configuration(index), sim.options, this, prng, durable, sim.bugs);
+            replica = ReplicaStarts.restart(configuration, sim.options, this, prng, durable, sim.bugs);
         }
         startedRecovering = replica.status() == Replica.Status.RECOVERING
                 || replica.status() == Replica.Status.REPAIRING;
@@ -89,7 +109,8 @@ final class SimNode implements Outbox {
             stateAtRisk = true;
         }
         // a wiped learner starts afresh (Replica#pristine): a quorum never counted on its state
-        if (mode == SimDisk.CrashMode.WIPED && index < sim.settings.replicaCount()) {
+        if (mode == SimDisk.CrashMode.WIPED && (index < sim.settings.replicaCount() || sim.reconfigurer.active())) {
+            // (a learner may be made a voter before it caught up again: in runs that reconfigure, its state counts)
             stateAtRisk = true;
         }
     }
@@ -139,6 +160,10 @@ final class SimNode implements Outbox {
     @Override
     public void reply(long clientId, long requestNumber, long op, byte[] result) {
         if (dead()) {
+            return;
+        }
+        if (clientId == Reconfiguration.CLIENT) {
+            sim.onReconfigurationReply(this, requestNumber, op);
             return;
         }
         sim.clients.onReply(index, clientId, requestNumber, op);
@@ -196,13 +221,24 @@ final class SimNode implements Outbox {
     }
 
     @Override
-    public byte[] checkpoint(long op, long chain, List<ClientTable.Session> clients) {
+    public void persistMembership(Membership membership, long op) {
+        if (dead()) {
+            return;
+        }
+        disk.persistMembership(membership, op);
+        knownMembership = membership;
+        sim.record("r" + index + " records " + membership + " at op " + op);
+        sim.afterDiskStep(this, SimDisk.Step.VIEW_STATE);
+    }
+
+    @Override
+    public byte[] checkpoint(long op, long chain, List<ClientTable.Session> clients, Membership membership) {
         if (dead()) {
             return null;
         }
         byte[] snapshot = app.snapshot(op);
         sim.snapshotsTaken.put(List.of(op, (long) CheckpointRef.checksum(snapshot, snapshot.length)), snapshot);
-        Checkpoint checkpoint = new Checkpoint(op, chain, snapshot, clients);
+        Checkpoint checkpoint = new Checkpoint(op, chain, snapshot, clients, membership);
         if (sim.checkpointsSavedLater) {
             sim.schedule(sim.now + 1 + sim.random.nextInt(sim.settings.diskDelayTicksMax()),
                     new Simulation.CheckpointSaved(index, incarnation, checkpoint));
@@ -284,7 +320,7 @@ final class SimNode implements Outbox {
                 return null; // the server's store fails its records' checks: nothing to send, the peer asks again
             }
             checkpoint = new Checkpoint(checkpoint.op(), checkpoint.chain(), saved.application(),
-                    checkpoint.clients());
+                    checkpoint.clients(), checkpoint.membership());
         }
         if (dead() || sim.random.nextBoolean()) {
             return checkpoint;

@@ -15,9 +15,13 @@ final class SimSlots {
     private final int[] slotOf;
     private final int[] nodeOfSlot = new int[ReplicaConfiguration.SLOTS];
 
-    SimSlots(long seed, int voters, int learners, boolean draw) {
+    private final int learners;
+
+    /** Nodes after the voters and learners are spares: slots of members a reconfiguration may add. */
+    SimSlots(long seed, int voters, int learners, int spares, boolean draw) {
         this.voters = voters;
-        this.slotOf = new int[voters + learners];
+        this.learners = learners;
+        this.slotOf = new int[voters + learners + spares];
         Arrays.setAll(slotOf, i -> i);
         Random random = new Random(SimNetwork.mix(seed, 0x9E3779B97F4A7C15L, 13));
         if (draw && !random.nextBoolean()) {
@@ -47,6 +51,16 @@ final class SimSlots {
     /** Node {@code index}'s view of the group. */
     ReplicaConfiguration configuration(int index) {
         return ReplicaConfiguration.of(Arrays.copyOfRange(slotOf, 0, voters),
-                Arrays.copyOfRange(slotOf, voters, slotOf.length), slotOf[index], 8);
+                Arrays.copyOfRange(slotOf, voters, voters + learners), slotOf[index], 8);
+    }
+
+    int slotOf(int node) {
+        return slotOf[node];
+    }
+
+    /** The group the run starts with (epoch 0). */
+    Membership initial() {
+        return new Membership(0, Arrays.copyOfRange(slotOf, 0, voters),
+                Arrays.copyOfRange(slotOf, voters, voters + learners));
     }
 }

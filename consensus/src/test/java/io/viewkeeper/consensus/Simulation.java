@@ -84,6 +84,8 @@ public final class Simulation {
     final SimNode[] nodes;
     final SimSlots slots;
     final SimClients clients;
+    final SimReconfigurer reconfigurer;
+    final SimCorruption corruption = new SimCorruption(this);
     private final SimFaults faults = new SimFaults();
     private final PriorityQueue<Scheduled> events = new PriorityQueue<>((a, b) -> a.tick() != b.tick()
             ? Long.compare(a.tick(), b.tick()) : Long.compare(a.sequence(), b.sequence()));
@@ -128,8 +130,19 @@ public final class Simulation {
      * the seed, so that the primary's rotation and every message's sender follow slots, not node numbers.
      */
     Simulation(long seed, SimSettings settings, Set<PlantedBug> bugs, boolean tracing, boolean drawSlots) {
+        this(seed, settings, bugs, tracing, drawSlots,
+                drawSlots && Math.floorMod(SimNetwork.mix(seed, 0x2545F4914F6CDD1DL, 17), 3) == 0 ? 2 : 0);
+    }
+
+    /**
+     * A run with {@code spares} nodes beyond the members, which reconfigurations may add; with spares and drawn
+     * slots (a third of the random runs) an operator reconfigures the group at random ({@link SimReconfigurer}).
+     */
+    Simulation(long seed, SimSettings settings, Set<PlantedBug> bugs, boolean tracing, boolean drawSlots,
+               int spares) {
         this.seed = seed;
-        this.slots = new SimSlots(seed, settings.replicaCount(), settings.learnerCount(), drawSlots);
+        boolean reconfiguring = drawSlots && spares > 0;
+        this.slots = new SimSlots(seed, settings.replicaCount(), settings.learnerCount(), spares, drawSlots);
         this.settings = settings;
         this.bugs = bugs.isEmpty() ? EnumSet.noneOf(PlantedBug.class) : EnumSet.copyOf(bugs);
         this.random = new Random(SimNetwork.mix(seed, 0x2545F4914F6CDD1DL, 7));
@@ -139,13 +152,18 @@ public final class Simulation {
                 settings.logRetainedOpsMax(), 64, true).withCheckpointChunks(SIM_CHUNK_BYTES, SIM_CHUNK_WINDOW)
                 .withApplyOpsMax(APPLY_OPS_MAX[(int) Math.floorMod(SimNetwork.mix(seed, 0x5DEECE66DL, 11),
                         (long) APPLY_OPS_MAX.length)]);
-        this.network = new SimNetwork(settings.replicaCount() + settings.learnerCount());
-        this.nodes = new SimNode[settings.replicaCount() + settings.learnerCount()];
+        int members = settings.replicaCount() + settings.learnerCount();
+        this.network = new SimNetwork(members + spares);
+        this.nodes = new SimNode[members + spares];
+        this.reconfigurer = new SimReconfigurer(this, reconfiguring);
         for (int i = 0; i < nodes.length; i++) {
             nodes[i] = new SimNode(this, i);
             nodes[i].tickRate = random.nextDouble() < settings.slowClockProbability()
                     ? 0.4 + 0.5 * random.nextDouble() : 1.0;
-            nodes[i].start(null);
+            nodes[i].spare = i >= members;
+            if (!nodes[i].spare) {
+                nodes[i].start(null);
+            }
         }
         this.clients = new SimClients(this);
         for (int c = 0; c < settings.clientCount(); c++) {
@@ -198,16 +216,15 @@ public final class Simulation {
             faultsOn = false;
             heal();
             for (SimNode node : nodes) {
-                if (!node.up) {
-                    restart(node.index);
-                }
+                restart(node.index);
             }
             clients.extendQuotas(2);
             long deadline = now + settings.livenessTicksMax();
             while (!(clients.idle() && converged())) {
                 if (now >= deadline) {
                     throw new Violation("liveness", "no convergence within " + settings.livenessTicksMax()
-                            + " ticks: " + describeReplicas() + " clients " + clients.describe());
+                            + " ticks: " + describeReplicas() + " clients " + clients.describe() + "; "
+                            + reconfigurer.describe());
                 }
                 step();
             }
@@ -285,6 +302,7 @@ public final class Simulation {
         if (faultsOn) {
             injectFaults();
         }
+        reconfigurer.onTick();
         for (SimNode node : nodes) {
             if (node.up && (node.tickRate >= 1 || random.nextDouble() < node.tickRate)) {
                 node.replica.onTick();
@@ -403,9 +421,8 @@ public final class Simulation {
             network.partitionRandomly(random, now, 10 + random.nextInt(150), Math.max(0, primary()));
             record("partition " + network.describe());
         }
-        int f = (settings.replicaCount() - 1) / 2;
         for (SimNode node : nodes) {
-            if (node.up && (downCount() <= f || learner(node)) && random.nextDouble() < settings.crashProbability()) {
+            if (node.up && (!votersDownBeyondF() || learner(node)) && random.nextDouble() < settings.crashProbability()) {
                 SimDisk.CrashMode mode = chooseCrashMode();
                 crash(node.index, mode);
                 node.downUntil = now + 5 + random.nextInt(120);
@@ -414,24 +431,8 @@ public final class Simulation {
             }
         }
         if (noneAtRisk() && random.nextDouble() < settings.diskCorruptProbability() / 100) {
-            corruptDisk(nodes[random.nextInt(nodes.length)], random.nextBoolean());
+            corruption.corruptDisk(nodes[random.nextInt(nodes.length)], random.nextBoolean());
         }
-    }
-
-    /**
-     * Damages the checkpoint or one log entry of the node's disk, found when the replica restarts: it recovers
-     * its whole state then, so this is a state loss, tolerated at one replica at a time. False when the disk holds
-     * no checkpoint or no entry to damage.
-     */
-    private boolean corruptDisk(SimNode node, boolean checkpoint) {
-        if (!(checkpoint ? node.disk.corruptCheckpoint(random) : node.disk.corruptOneEntry(random))) {
-            return false;
-        }
-        node.stateAtRisk = true;
-        node.startedRecovering = false;
-        faults.record(checkpoint ? SimFaults.Kind.CHECKPOINT_CORRUPTED : SimFaults.Kind.ENTRY_CORRUPTED);
-        record("disk corruption at r" + node.index + (checkpoint ? " of the checkpoint" : " of a log entry"));
-        return true;
     }
 
     private SimDisk.CrashMode chooseCrashMode() {
@@ -459,17 +460,23 @@ public final class Simulation {
         return true;
     }
 
-    /** Voters down: at most f of them may be, for the group to stay live; learners may all be down. */
-    private int downCount() {
-        int count = 0;
-        for (SimNode node : nodes) {
-            count += node.up || learner(node) ? 0 : 1;
+    /** Whether more than f voters are down in the latest epoch or the one before. */
+    private boolean votersDownBeyondF() {
+        for (Membership members : reconfigurer.recent()) {
+            int down = 0;
+            for (SimNode node : nodes) {
+                down += !node.up && members.isVoter(slots.slotOf(node.index)) ? 1 : 0;
+            }
+            if (down > (members.voters().length - 1) / 2) {
+                return true;
+            }
         }
-        return count;
+        return false;
     }
 
+    /** Not a voter of the latest epoch or the one before: its crashes do not count against a quorum. */
     private boolean learner(SimNode node) {
-        return node.index >= settings.replicaCount();
+        return !reconfigurer.countsAsVoter(node);
     }
 
     public void crash(int index, SimDisk.CrashMode mode) {
@@ -491,7 +498,7 @@ public final class Simulation {
 
     public void restart(int index) {
         SimNode node = nodes[index];
-        if (node.up) {
+        if (node.up || node.spare || node.retired) {
             return;
         }
         hash(4, index, node.incarnation);
@@ -576,7 +583,7 @@ public final class Simulation {
      * open liveness bug, see DiskFaultScenarioTest).
      */
     private boolean crashPointAllowed(SimNode node) {
-        if (!learner(node) && downCount() > (settings.replicaCount() - 1) / 2) {
+        if (!learner(node) && votersDownBeyondF()) {
             return false;
         }
         if (node.replica != null && node.replica.status() != Replica.Status.RECOVERING
@@ -617,37 +624,6 @@ public final class Simulation {
         nodes[index].scriptedCrashMode = mode;
     }
 
-    /** Scenario use: damages the stored checkpoint of replica {@code index}; false when it has none. */
-    public boolean corruptCheckpoint(int index) {
-        return corruptDisk(nodes[index], true);
-    }
-
-    /** Damages the last write on replica {@code index}'s disk beyond telling ({@link SimDisk#corruptLastWrite}). */
-    public boolean corruptLastWrite(int index) {
-        SimNode node = nodes[index];
-        if (!node.disk.corruptLastWrite(random)) {
-            return false;
-        }
-        node.stateAtRisk = true;
-        node.startedRecovering = false;
-        faults.record(SimFaults.Kind.ENTRY_CORRUPTED);
-        record("disk corruption at r" + index + " of its last write");
-        return true;
-    }
-
-    /** Flips a bit of the entry at {@code op} on the disk of replica {@code index}; false when it holds none. */
-    public boolean corruptEntry(int index, long op) {
-        SimNode node = nodes[index];
-        if (!node.disk.corruptEntry(op, random)) {
-            return false;
-        }
-        node.stateAtRisk = true;
-        node.startedRecovering = false;
-        faults.record(SimFaults.Kind.ENTRY_CORRUPTED);
-        record("disk corruption at r" + index + " of op " + op);
-        return true;
-    }
-
     public SimFaults faults() {
         return faults;
     }
@@ -676,6 +652,7 @@ public final class Simulation {
 
     /** Every committed op is the same entry wherever it is applied; no client request executes at two ops. */
     void onApply(SimNode node, LogEntry entry) {
+        reconfigurer.onApply(node, entry);
         LogEntry previous = committed.putIfAbsent(entry.op(), entry);
         if (previous != null && !previous.equals(entry)) {
             throw new Violation("divergence", "r" + node.index + " applied " + entry + " where " + previous
@@ -687,6 +664,11 @@ public final class Simulation {
             throw new Violation("duplicate-execution", "client " + entry.clientId() + " request "
                     + entry.requestNumber() + " executed at op " + executed + " and op " + entry.op());
         }
+    }
+
+    void onReconfigurationReply(SimNode node, long requestNumber, long op) {
+        record("r" + node.index + " answers reconfiguration " + requestNumber + " at op " + op);
+        reconfigurer.onReply(requestNumber, op);
     }
 
     LogEntry committedEntry(long op) {
@@ -705,18 +687,20 @@ public final class Simulation {
                         + " after " + node.lastCommit);
             }
             node.lastCommit = replica.commitNumber();
-            if (learner(node) && replica.isPrimary()) {
+            if (replica.configuration().learner() && replica.isPrimary()) {
                 throw new Violation("learner-primary", "learner r" + node.index + " is primary of view "
                         + replica.view());
             }
             if (replica.status() == Replica.Status.NORMAL && replica.isPrimary()) {
+                reconfigurer.checkPrimary(node);
                 Integer primary = primaryOfView.putIfAbsent(replica.view(), node.index);
                 if (primary != null && primary != node.index) {
                     throw new Violation("two-primaries", "r" + primary + " and r" + node.index + " in view "
                             + replica.view());
                 }
             }
-            if (replica.status() == Replica.Status.RECOVERING && !node.stateAtRisk && !learner(node)) {
+            if (replica.status() == Replica.Status.RECOVERING && !node.stateAtRisk
+                    && (!learner(node) || reconfigurer.active())) {
                 // a repair that gave up recovers the whole state: a state loss like a wiped disk
                 node.stateAtRisk = true;
                 node.startedRecovering = true;
@@ -730,7 +714,13 @@ public final class Simulation {
     private boolean converged() {
         long commit = -1;
         long digest = 0;
+        if (!reconfigurer.settled()) {
+            return false;
+        }
         for (SimNode node : nodes) {
+            if (node.spare || node.retired) {
+                continue;
+            }
             Replica replica = node.replica;
             if (!node.up || replica.status() != Replica.Status.NORMAL || replica.commitNumber() != replica.opNumber()) {
                 return false;
@@ -772,7 +762,8 @@ public final class Simulation {
     public String describeReplicas() {
         StringBuilder builder = new StringBuilder();
         for (SimNode node : nodes) {
-            builder.append(node.up ? node.replica.toString() : "[r" + node.index + " down]");
+            builder.append(node.up ? node.replica.toString() : "[r" + node.index + (node.retired ? " removed]"
+                    : node.spare ? " spare]" : " down]"));
         }
         return builder.toString();
     }

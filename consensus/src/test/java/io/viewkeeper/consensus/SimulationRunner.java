@@ -72,7 +72,7 @@ public final class SimulationRunner {
         lines.add("seed " + outcome.seed() + " settings " + outcome.settings());
         lines.add("failure " + failure);
         List<String> trace = simulation.trace();
-        int from = Math.max(0, trace.size() - 5000);
+        int from = Math.max(0, trace.size() - Integer.getInteger("sim.traceLines", 5000));
         lines.addAll(trace.subList(from, trace.size()));
         Files.createDirectories(directory);
         Path file = directory.resolve("seed-" + outcome.seed() + ".txt");

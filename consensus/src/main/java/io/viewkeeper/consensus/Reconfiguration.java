@@ -1,0 +1,120 @@
+package io.viewkeeper.consensus;
+
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+
+/**
+ * A reconfiguration (VR Revisited §7): a log entry of the reserved client {@link #CLIENT} whose body holds the
+ * primary's decision, the members of the next epoch and the driver's own part (addresses, ZooKeeper's
+ * configuration text), opaque here. A driver submits one as a request of that client
+ * ({@link #request}) at any replica; the primary of the current epoch decides, before it orders the entry, whether
+ * the change may happen ({@link Decision}) and writes its decision into the entry, so that a refusal travels back to
+ * the driver through the log like any answer. An accepted reconfiguration, once committed and applied, ends the
+ * epoch: nothing follows it in its epoch's log ({@link Replica#onRequest} refuses every request while one is
+ * ordered and not yet committed), and the members of the next epoch start its first view by a view change.
+ *
+ * <p>Body: the decision (one byte), the length of the encoded membership (two bytes), the membership
+ * ({@link Membership#encode}), then the driver's part.
+ */
+public final class Reconfiguration {
+
+    /** The client id of every reconfiguration; no application client uses a negative id. */
+    public static final long CLIENT = -16;
+
+    /** What the primary decided, in the entry's first byte. */
+    public enum Decision {
+        /** Not decided yet: a request on its way to the primary. */
+        PROPOSED,
+        /** Ordered: once applied, the next epoch begins with these members. */
+        ACCEPTED,
+        /** Another reconfiguration is ordered and not yet committed (ZooKeeper's ReconfigInProgress). */
+        IN_PROGRESS,
+        /**
+         * A voter of the next epoch is not a caught-up member now (ZooKeeper's NewConfigNoQuorum): a joining voter
+         * must be a learner heard within the cut-off holding the log up to a bound, and a majority of the next
+         * voters must be so.
+         */
+        NOT_CAUGHT_UP,
+        /** The members are not a valid next group (a learner named as a voter without being one first, and so on). */
+        BAD_MEMBERS
+    }
+
+    private static final Decision[] DECISIONS = Decision.values();
+
+    private final Decision decision;
+    private final Membership membership;
+    private final byte[] driverPart;
+
+    private Reconfiguration(Decision decision, Membership membership, byte[] driverPart) {
+        this.decision = decision;
+        this.membership = membership;
+        this.driverPart = driverPart;
+    }
+
+    /**
+     * The body of a request for a reconfiguration to {@code voters} and {@code learners}; the primary gives the
+     * epoch ({@code membership.epoch()} is ignored).
+     */
+    public static byte[] request(int[] voters, int[] learners, byte[] driverPart) {
+        return body(Decision.PROPOSED, new Membership(0, voters, learners), driverPart);
+    }
+
+    static byte[] body(Decision decision, Membership membership, byte[] driverPart) {
+        byte[] encoded = membership.encode();
+        return ByteBuffer.allocate(3 + encoded.length + driverPart.length).put((byte) decision.ordinal())
+                .putShort((short) encoded.length).put(encoded).put(driverPart).array();
+    }
+
+    /** Whether {@code entry} is a reconfiguration (of the reserved client). */
+    public static boolean is(LogEntry entry) {
+        return entry.clientId() == CLIENT;
+    }
+
+    /**
+     * The reconfiguration in {@code body}.
+     *
+     * @throws IllegalArgumentException on a body that is not one
+     */
+    public static Reconfiguration parse(byte[] body) {
+        ByteBuffer in = ByteBuffer.wrap(body);
+        if (in.remaining() < 3) {
+            throw new IllegalArgumentException("reconfiguration of " + body.length + " bytes");
+        }
+        int decision = in.get() & 0xFF;
+        int length = in.getShort() & 0xFFFF;
+        if (decision >= DECISIONS.length || length > in.remaining()) {
+            throw new IllegalArgumentException("reconfiguration decision " + decision + " membership of " + length
+                    + " bytes in " + in.remaining());
+        }
+        Membership membership = Membership.decode(in.slice(in.position(), length));
+        byte[] driverPart = Arrays.copyOfRange(body, 3 + length, body.length);
+        return new Reconfiguration(DECISIONS[decision], membership, driverPart);
+    }
+
+    /** The reconfiguration {@code entry} holds, or null when the entry is not of {@link #CLIENT}. */
+    public static Reconfiguration of(LogEntry entry) {
+        return is(entry) ? parse(entry.body()) : null;
+    }
+
+    /** The same request with the primary's decision and, when accepted, the next epoch's number. */
+    byte[] decided(Decision decided, long epoch) {
+        return body(decided, new Membership(epoch, membership.voters(), membership.learners()), driverPart);
+    }
+
+    public Decision decision() {
+        return decision;
+    }
+
+    public boolean accepted() {
+        return decision == Decision.ACCEPTED;
+    }
+
+    /** The next epoch's members (its epoch is meaningful once accepted). */
+    public Membership membership() {
+        return membership;
+    }
+
+    public byte[] driverPart() {
+        return driverPart.clone();
+    }
+}
