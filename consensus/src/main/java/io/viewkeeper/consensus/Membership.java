@@ -115,6 +115,14 @@ public record Membership(long epoch, int[] voters, int[] learners) {
         if (voterCount == 0) {
             throw new IllegalArgumentException("membership without voters");
         }
+        // one encoding per membership: slots ascending, as encode writes them
+        for (int[] slots : new int[][] {voters, learners}) {
+            for (int i = 1; i < slots.length; i++) {
+                if (slots[i] <= slots[i - 1]) {
+                    throw new IllegalArgumentException("membership slots not ascending: " + Arrays.toString(slots));
+                }
+            }
+        }
         return new Membership(epoch, voters, learners);
     }
 

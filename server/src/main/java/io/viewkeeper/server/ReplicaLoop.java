@@ -5,6 +5,7 @@ import io.viewkeeper.consensus.CheckpointRef;
 import io.viewkeeper.consensus.ClientTable;
 import io.viewkeeper.consensus.HeldPart;
 import io.viewkeeper.consensus.LogEntry;
+import io.viewkeeper.consensus.Membership;
 import io.viewkeeper.consensus.Message;
 import io.viewkeeper.consensus.Outbox;
 import io.viewkeeper.consensus.Replica;
@@ -12,6 +13,9 @@ import io.viewkeeper.frontend.ClientInput;
 import io.viewkeeper.frontend.FrontendCore;
 import io.viewkeeper.frontend.ReplicaInbox;
 import io.viewkeeper.frontend.WritePath;
+import io.viewkeeper.server.disk.LogWriter;
+import io.viewkeeper.server.disk.ReplicaDisk;
+import io.viewkeeper.server.metrics.RecentActivity;
 import io.viewkeeper.server.peer.PeerTransport;
 import io.viewkeeper.server.replay.InputLog;
 import io.viewkeeper.server.replay.ReplicaStart;
@@ -20,20 +24,14 @@ import io.viewkeeper.storage.Operation;
 import io.viewkeeper.storage.OperationCodec;
 import io.viewkeeper.storage.SessionTable;
 import io.viewkeeper.storage.TreeSnapshot;
-import io.viewkeeper.storage.ZnodeStateMachine;
 import io.viewkeeper.storage.Txn;
-import io.viewkeeper.server.metrics.RecentActivity;
+import io.viewkeeper.storage.ZnodeStateMachine;
 import io.viewkeeper.storage.checkpoint.CheckpointSnapshot;
 import io.viewkeeper.storage.checkpoint.CorruptCheckpointException;
-import io.viewkeeper.server.disk.LogWriter;
-import io.viewkeeper.server.disk.ReplicaDisk;
 import io.viewkeeper.storage.wal.WalRecord;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
@@ -94,21 +92,13 @@ final class ReplicaLoop implements WritePath, Outbox, ReplicaInbox, Runnable {
     private boolean repairReported; // the outcome of the repair of damaged records at start was logged
     private long lastView = -1;
     private long lastNormalView = -1; // last seen normal in: entering a newer one re-offers pending writes
-    /**
-     * Builds the whole snapshot a peer fetches off this thread: it reads every record of the checkpoint store, a
-     * second at 100,000 znodes and ten at 1,000,000, during which a primary would hear nothing and order nothing.
-     */
-    private final ExecutorService transferBuilder = Executors.newSingleThreadExecutor(runnable -> {
-        Thread builder = new Thread(runnable, "checkpoint-transfer");
-        builder.setDaemon(true);
-        return builder;
-    });
+    /** Builds the whole snapshot a peer fetches off this thread ({@link TransferBuilder}). */
+    private final TransferBuilder transferBuilder = new TransferBuilder(this::execute);
     /** The last minutes of requests and events; any thread may read it. */
     RecentActivity activity() {
         return activity;
     }
 
-    private boolean buildingTransfer; // a checkpoint's snapshot is being built for transfer (one at a time)
     private final CheckpointSaver saver = new CheckpointSaver(this::execute);
     private volatile boolean running = true;
     private Thread thread;
@@ -322,7 +312,7 @@ final class ReplicaLoop implements WritePath, Outbox, ReplicaInbox, Runnable {
                 // the flush at the end of this cycle reads how far the log is durable
             }
             case Input.TransferImageReady ready -> {
-                buildingTransfer = false;
+                transferBuilder.done();
                 if (ready.image() != null) {
                     inputLog.transferImage(ready.image());
                     replica.onTransferImageReady(ready.image());
@@ -573,6 +563,13 @@ final class ReplicaLoop implements WritePath, Outbox, ReplicaInbox, Runnable {
         runOnDisk("record view " + view, () -> disk.persistViewState(view, lastNormalView));
     }
 
+    @Override
+    public void persistMembership(Membership membership, long op) {
+        runOnDisk("record the members of epoch " + membership.epoch(), () -> disk.persistMembership(membership, op));
+        log.info("{} recorded the members of epoch {} (reconfiguration at op {}): {}", prefix(), membership.epoch(),
+                op, membership);
+    }
+
     /** Writes the entries peers sent in place of the damaged records the log found on start, and syncs them. */
     @Override
     public void repairLog(List<LogEntry> entries, long[] chains) {
@@ -605,10 +602,10 @@ final class ReplicaLoop implements WritePath, Outbox, ReplicaInbox, Runnable {
      * holds them: the log keeps them until the restore applies).
      */
     @Override
-    public byte[] checkpoint(long op, long chain, List<ClientTable.Session> clients) {
-        boolean taken = !buildingTransfer && saver.savingOp() < 0 && !core.stateMachine().restoreStaged()
-                && saver.start(disk.checkpoints(), core.stateMachine(), op, chain, ReplicaDisk.encodeClients(clients),
-                        prefix());
+    public byte[] checkpoint(long op, long chain, List<ClientTable.Session> clients, Membership membership) {
+        boolean taken = !transferBuilder.building() && saver.savingOp() < 0 && !core.stateMachine().restoreStaged()
+                && saver.start(disk.checkpoints(), core.stateMachine(), op, chain,
+                        ReplicaDisk.encodeConsensus(clients, membership), prefix());
         inputLog.checkpointSaved(op, taken);
         if (taken) {
             checkpointAtMs = cycleNow;
@@ -645,39 +642,14 @@ final class ReplicaLoop implements WritePath, Outbox, ReplicaInbox, Runnable {
         if (checkpoint.application().length > 0) {
             return checkpoint;
         }
-        if (!buildingTransfer) {
-            buildingTransfer = true;
-            String prefix = prefix();
-            transferBuilder.execute(() -> buildForTransfer(checkpoint, prefix));
-        }
+        transferBuilder.start(disk.checkpoints(), checkpoint, prefix());
         return null;
-    }
-
-    /** On the builder thread: reads the checkpoint whole, then hands it to the replica thread. */
-    private void buildForTransfer(Checkpoint checkpoint, String prefix) {
-        long startNanos = System.nanoTime();
-        Checkpoint whole = null;
-        try {
-            Optional<byte[]> snapshot = disk.checkpoints().writeSnapshotAt(checkpoint.op());
-            if (snapshot.isPresent()) {
-                whole = new Checkpoint(checkpoint.op(), checkpoint.chain(), snapshot.get(), checkpoint.clients());
-                log.info("{} checkpoint at op {} read for transfer: {} bytes in {} ms", prefix, checkpoint.op(),
-                        snapshot.get().length, (System.nanoTime() - startNanos) / 1_000_000);
-            } else {
-                log.info("{} checkpoint at op {} was replaced before it was read for transfer", prefix,
-                        checkpoint.op());
-            }
-        } catch (CorruptCheckpointException | RuntimeException e) {
-            log.error("{} checkpoint at op {} cannot be read for transfer: {}", prefix, checkpoint.op(),
-                    e.toString());
-        }
-        execute(new Input.TransferImageReady(whole));
     }
 
     @Override
     public List<HeldPart> heldParts(CheckpointRef ref, byte[] prefix, int length) {
         // not while the store is read for a transfer on another thread: the core asks again with the next chunk
-        return inputLog.heldParts(ref.op(), buildingTransfer || saver.savingOp() >= 0 ? null
+        return inputLog.heldParts(ref.op(), transferBuilder.building() || saver.savingOp() >= 0 ? null
                 : disk.heldParts(ref, prefix, length, prefix()));
     }
 
@@ -701,7 +673,7 @@ final class ReplicaLoop implements WritePath, Outbox, ReplicaInbox, Runnable {
                     + Long.toHexString(image.lastZxid()) + ", below its op: zxids are never below op numbers");
         }
         inputLog.installEnd(checkpoint.op(), core.stateMachine().tree().digest());
-        byte[] clients = ReplicaDisk.encodeClients(checkpoint.clients());
+        byte[] clients = ReplicaDisk.encodeConsensus(checkpoint.clients(), checkpoint.membership());
         runOnDisk("install the checkpoint at op " + checkpoint.op(), () -> writer.runNow(wal -> {
             wal.beginReset(checkpoint.op());
             disk.checkpoints().replaceAll(image, checkpoint.op(), checkpoint.chain(), clients);

@@ -1,6 +1,7 @@
 package io.viewkeeper.server;
 
 import io.viewkeeper.consensus.LogHole;
+import io.viewkeeper.consensus.Membership;
 import io.viewkeeper.consensus.ReplicaConfiguration;
 import io.viewkeeper.consensus.ReplicaOptions;
 import io.viewkeeper.frontend.ClientAuthentication;
@@ -279,6 +280,10 @@ public final class ViewkeeperNode implements AutoCloseable {
         boolean single = config.members().size() <= 1;
         ReplicaConfiguration configuration = single ? ReplicaConfiguration.single()
                 : new ReplicaConfiguration(config.voterCount(), config.replicaIndex(), 1024, config.learnerCount());
+        Membership recorded = disk.recordedMembers();
+        if (recorded != null) {
+            configuration = recordedConfiguration(config, configuration, recorded);
+        }
         ReplicaOptions options = ReplicaOptions.defaults().withCheckpointIntervalOps(0)
                 .withCheckpointChunks(config.disk().checkpointChunkBytes(), 4);
         long seed = new SecureRandom().nextLong();
@@ -332,6 +337,30 @@ public final class ViewkeeperNode implements AutoCloseable {
                 return new ReplicaStart(ReplicaStart.Kind.PRISTINE, configuration, options, seed, null);
             }
         }
+    }
+
+    /**
+     * The members this replica recorded when the group changed them (VR Revisited §7): it restarts with them, not
+     * with its {@code server.N} lines, which only seed a new group. Refused with a clear error when they leave this
+     * replica out (it was removed) or name a member whose address these lines do not give.
+     */
+    private static ReplicaConfiguration recordedConfiguration(NodeConfig config, ReplicaConfiguration seed,
+                                                              Membership recorded) throws IOException {
+        int self = seed.replicaIndex();
+        if (!recorded.isMember(self)) {
+            throw new IOException("replica " + config.serverId() + " was removed from its group (the members of epoch "
+                    + recorded.epoch() + " recorded in " + config.dataDir() + " leave it out), so it does not start; "
+                    + "to add it back, start it with an empty data directory as a new member");
+        }
+        for (int slot : java.util.stream.IntStream.concat(java.util.Arrays.stream(recorded.voters()),
+                java.util.Arrays.stream(recorded.learners())).toArray()) {
+            if (slot >= seed.memberCount()) {
+                throw new IOException("the members of epoch " + recorded.epoch() + " recorded in " + config.dataDir()
+                        + " name member slot " + slot + ", which the configuration file does not list; add its "
+                        + "server line to start this replica");
+            }
+        }
+        return ReplicaConfiguration.of(recorded, self, seed.batchOpMax());
     }
 
     /** Runs {@code task} on this node's replica thread, as its inputs do (tests plant failures this way). */

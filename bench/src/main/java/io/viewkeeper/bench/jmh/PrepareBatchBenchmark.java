@@ -97,6 +97,11 @@ public class PrepareBatchBenchmark {
         }
 
         @Override
+        public void persistMembership(io.viewkeeper.consensus.Membership membership, long op) {
+            throw new UnsupportedOperationException("the benchmark never reconfigures");
+        }
+
+        @Override
         public void persistViewState(long view, long lastNormalView) {
             // in memory: nothing to make durable
         }

@@ -7,6 +7,7 @@ import io.viewkeeper.consensus.DurableState;
 import io.viewkeeper.consensus.HeldPart;
 import io.viewkeeper.consensus.LogEntry;
 import io.viewkeeper.consensus.LogHole;
+import io.viewkeeper.consensus.Membership;
 import io.viewkeeper.storage.DataTree;
 import io.viewkeeper.storage.SessionTable;
 import io.viewkeeper.storage.TreeSnapshot;
@@ -279,11 +280,15 @@ public final class ReplicaDisk implements AutoCloseable {
             }
             return new Start(Kind.EMPTY, null, emptyImage(), null);
         }
+        ClientTableCodec.State consensus = stored == null ? null : ClientTableCodec.decodeState(
+                stored.consensusClients());
         Checkpoint checkpoint = stored == null ? null : new Checkpoint(stored.op(), stored.chain(),
-                io.viewkeeper.consensus.Outbox.NO_RESULT, ClientTableCodec.decode(stored.consensusClients()));
+                io.viewkeeper.consensus.Outbox.NO_RESULT, consensus.sessions(), consensus.membership());
         TreeSnapshot.Image image = stored == null ? emptyImage() : stored.image();
+        // the reconfiguration that made the recorded members was applied, hence committed
+        long knownCommit = Math.max(commitHint, metadata.membersOp());
         return new Start(Kind.INTACT, new DurableState(metadata.view(), metadata.lastNormalView(), checkpoint,
-                entries, commitHint, checked.holes(), checked.uncertainTailOps()), image, null);
+                entries, knownCommit, checked.holes(), checked.uncertainTailOps()), image, null);
     }
 
     private static TreeSnapshot.Image emptyImage() {
@@ -353,6 +358,21 @@ public final class ReplicaDisk implements AutoCloseable {
     }
 
     /**
+     * Durably records the members of a later epoch the replica applied at {@code op} ({@link
+     * io.viewkeeper.consensus.Outbox#persistMembership}): the replica restarts with them.
+     */
+    public void persistMembership(Membership membership, long op) throws IOException {
+        metadata = metadata.withMembers(membership.epoch(), membership.encode(), op);
+        metadataStore.write(metadata);
+    }
+
+    /** The members this replica last recorded; null when it recorded none (the group never changed them). */
+    public Membership recordedMembers() {
+        byte[] members = metadata.members();
+        return members.length == 0 ? null : Membership.decode(java.nio.ByteBuffer.wrap(members));
+    }
+
+    /**
      * Records the highest op known committed as a hint for the next start, without an fsync: a lost or stale hint
      * only makes a restarted replica's first view change carry more of its log.
      */
@@ -363,6 +383,16 @@ public final class ReplicaDisk implements AutoCloseable {
     /** Client-table bytes for a checkpoint. */
     public static byte[] encodeClients(List<ClientTable.Session> clients) {
         return ClientTableCodec.encode(clients);
+    }
+
+    /** The consensus part of a checkpoint: its client table and the group's members after it (null: unchanged). */
+    public static byte[] encodeConsensus(List<ClientTable.Session> clients, Membership membership) {
+        return ClientTableCodec.encode(clients, membership);
+    }
+
+    /** The members {@link #encodeConsensus} wrote, or null; IllegalArgumentException when the bytes do not read. */
+    public static Membership decodeMembers(byte[] bytes) {
+        return ClientTableCodec.decodeState(bytes).membership();
     }
 
     /** The client table of {@link #encodeClients}; IllegalArgumentException when the bytes do not read. */

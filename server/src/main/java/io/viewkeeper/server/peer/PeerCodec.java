@@ -3,6 +3,7 @@ package io.viewkeeper.server.peer;
 import io.viewkeeper.consensus.CheckpointRef;
 import io.viewkeeper.consensus.ClientTable;
 import io.viewkeeper.consensus.LogEntry;
+import io.viewkeeper.consensus.Membership;
 import io.viewkeeper.consensus.Message;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -98,6 +99,7 @@ public final class PeerCodec {
                 checkpoint(out, m.checkpoint());
                 out.writeLong(m.parentChain());
                 entries(out, m.entries());
+                membership(out, m.membership());
                 out.writeInt(m.from());
             }
             case Message.GetState m -> {
@@ -162,6 +164,29 @@ public final class PeerCodec {
                 entries(out, m.entries());
                 out.writeInt(m.from());
             }
+            case Message.EpochRequest m -> {
+                out.writeByte(21);
+                longs(out, m.view(), m.commitNumber());
+                out.writeBoolean(m.leaving());
+                out.writeInt(m.from());
+            }
+            case Message.EpochState m -> {
+                out.writeByte(22);
+                out.writeLong(m.view());
+                membership(out, m.membership());
+                out.writeBoolean(m.started());
+                out.writeLong(m.commitNumber());
+                checkpoint(out, m.checkpoint());
+                out.writeLong(m.parentChain());
+                entries(out, m.entries());
+                out.writeInt(m.from());
+            }
+            case Message.EpochNotice m -> {
+                out.writeByte(23);
+                out.writeLong(m.view());
+                membership(out, m.membership());
+                out.writeInt(m.from());
+            }
         }
     }
 
@@ -198,7 +223,8 @@ public final class PeerCodec {
                     in.entries(), d.readInt());
             case 9 -> new Message.Recovery(d.readLong(), in.bool(), d.readInt());
             case 10 -> new Message.RecoveryResponse(d.readLong(), d.readLong(), in.bool(), in.bool(),
-                    d.readLong(), d.readLong(), in.checkpoint(), d.readLong(), in.entries(), d.readInt());
+                    d.readLong(), d.readLong(), in.checkpoint(), d.readLong(), in.entries(), in.membership(),
+                    d.readInt());
             case 11 -> new Message.GetState(d.readLong(), d.readLong(), d.readLong(), d.readLong(), d.readInt());
             case 12 -> new Message.NewState(d.readLong(), d.readLong(), d.readLong(), in.checkpoint(), d.readLong(),
                     in.entries(), d.readInt());
@@ -226,6 +252,10 @@ public final class PeerCodec {
                 yield new Message.TailResponse(afterOp, round, currentView, lastNormalView, normalPrimary, lastOp,
                         answer, in.entries(), d.readInt());
             }
+            case 21 -> new Message.EpochRequest(d.readLong(), d.readLong(), in.bool(), d.readInt());
+            case 22 -> new Message.EpochState(d.readLong(), in.membership(), in.bool(), d.readLong(), in.checkpoint(),
+                    d.readLong(), in.entries(), d.readInt());
+            case 23 -> new Message.EpochNotice(d.readLong(), in.requiredMembership(), d.readInt());
             default -> throw new PeerProtocolException("unknown message tag " + tag);
         };
     }
@@ -263,6 +293,15 @@ public final class PeerCodec {
         }
         longs(out, checkpoint.op(), checkpoint.chain());
         ints(out, checkpoint.bytes(), checkpoint.checksum());
+        membership(out, checkpoint.membership());
+    }
+
+    /** A group's members, or none (a checkpoint of a group that never changed them). */
+    private static void membership(DataOutputStream out, Membership membership) throws IOException {
+        out.writeBoolean(membership != null);
+        if (membership != null) {
+            bytes(out, membership.encode());
+        }
     }
 
     private static void sessions(DataOutputStream out, List<ClientTable.Session> sessions) throws IOException {
@@ -343,7 +382,31 @@ public final class PeerCodec {
             if (!bool()) {
                 return null;
             }
-            return new CheckpointRef(data.readLong(), data.readLong(), data.readInt(), data.readInt());
+            return new CheckpointRef(data.readLong(), data.readLong(), data.readInt(), data.readInt(), membership());
+        }
+
+        Membership membership() throws IOException, PeerProtocolException {
+            if (!bool()) {
+                return null;
+            }
+            byte[] encoded = bytes();
+            if (encoded.length > Membership.ENCODED_BYTES_MAX) {
+                throw new PeerProtocolException("a membership of " + encoded.length + " bytes");
+            }
+            java.nio.ByteBuffer buffer = java.nio.ByteBuffer.wrap(encoded);
+            Membership membership = Membership.decode(buffer);
+            if (buffer.hasRemaining()) {
+                throw new PeerProtocolException("trailing bytes after a membership");
+            }
+            return membership;
+        }
+
+        Membership requiredMembership() throws IOException, PeerProtocolException {
+            Membership membership = membership();
+            if (membership == null) {
+                throw new PeerProtocolException("an epoch notice without members");
+            }
+            return membership;
         }
 
         CheckpointRef requiredCheckpoint() throws IOException, PeerProtocolException {

@@ -33,7 +33,7 @@ import java.util.List;
  */
 public final class InputLog implements AutoCloseable {
     static final long MAGIC = 0x564b_494e_5055_5431L; // "VKINPUT1"
-    static final int VERSION = 6;
+    static final int VERSION = 7;
 
     static final byte START = 1;
     static final byte MESSAGE = 2;
@@ -136,10 +136,9 @@ public final class InputLog implements AutoCloseable {
         out.writeInt(VERSION);
         out.writeByte(START);
         out.writeByte(start.kind().ordinal());
-        out.writeInt(start.configuration().replicaCount());
+        bytes(start.configuration().membership().encode());
         out.writeInt(start.configuration().replicaIndex());
         out.writeInt(start.configuration().batchOpMax());
-        out.writeInt(start.configuration().learnerCount());
         writeOptions(start.options());
         out.writeLong(start.seed());
         out.writeBoolean(start.durable() != null);
@@ -186,7 +185,7 @@ public final class InputLog implements AutoCloseable {
         out.writeLong(checkpoint.op());
         out.writeLong(checkpoint.chain());
         bytes(checkpoint.application());
-        bytes(ReplicaDisk.encodeClients(checkpoint.clients()));
+        bytes(ReplicaDisk.encodeConsensus(checkpoint.clients(), checkpoint.membership()));
     }
 
     private void bytes(byte[] value) throws IOException {

@@ -7,6 +7,7 @@ import io.viewkeeper.consensus.DurableState;
 import io.viewkeeper.consensus.HeldPart;
 import io.viewkeeper.consensus.LogEntry;
 import io.viewkeeper.consensus.LogHole;
+import io.viewkeeper.consensus.Membership;
 import io.viewkeeper.consensus.Message;
 import io.viewkeeper.consensus.Outbox;
 import io.viewkeeper.consensus.Replica;
@@ -147,8 +148,8 @@ public final class InputReplay {
             if (kind >= ReplicaStart.Kind.values().length) {
                 throw new MalformedLog("unknown start kind " + kind);
             }
-            ReplicaConfiguration configuration = new ReplicaConfiguration(in.readInt(), in.readInt(), in.readInt(),
-                    in.readInt());
+            Membership members = Membership.decode(java.nio.ByteBuffer.wrap(body()));
+            ReplicaConfiguration configuration = ReplicaConfiguration.of(members, in.readInt(), in.readInt());
             ReplicaOptions options = readOptions();
             long seed = in.readLong();
             DurableState durable = in.readBoolean() ? readDurable() : null;
@@ -214,8 +215,9 @@ public final class InputReplay {
         long op = in.readLong();
         long chain = in.readLong();
         byte[] application = body();
-        List<ClientTable.Session> clients = ReplicaDisk.decodeClients(body());
-        return new Checkpoint(op, chain, application, clients);
+        byte[] consensus = body();
+        return new Checkpoint(op, chain, application, ReplicaDisk.decodeClients(consensus),
+                ReplicaDisk.decodeMembers(consensus));
     }
 
     private byte[] body() throws IOException {
@@ -506,6 +508,11 @@ public final class InputReplay {
         @Override
         public void persistViewState(long view, long lastNormalView) {
             // nothing to keep
+        }
+
+        @Override
+        public void persistMembership(Membership membership, long op) {
+            // nothing to keep: a replay rebuilds the core, not its disk
         }
 
         @Override

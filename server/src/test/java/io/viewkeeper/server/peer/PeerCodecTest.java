@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.viewkeeper.consensus.CheckpointRef;
 import io.viewkeeper.consensus.ClientTable;
 import io.viewkeeper.consensus.LogEntry;
+import io.viewkeeper.consensus.Membership;
 import io.viewkeeper.consensus.Message;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -19,6 +20,8 @@ class PeerCodecTest {
             LogEntry.of(5, 2, 77, 1, "a".getBytes(StandardCharsets.UTF_8)),
             LogEntry.of(6, 2, 78, 9, new byte[0]));
     private static final CheckpointRef CHECKPOINT = new CheckpointRef(4, 123, 3, 0x5eed);
+    private static final Membership MEMBERS = new Membership(3, new int[] {0, 2, 4}, new int[] {7});
+    private static final CheckpointRef CHANGED = new CheckpointRef(4, 123, 3, 0x5eed, MEMBERS);
     private static final List<ClientTable.Session> CLIENTS = List.of(new ClientTable.Session(77, 1, 3, new byte[] {9}));
 
     static List<Message> everyKind() {
@@ -35,9 +38,9 @@ class PeerCodecTest {
                 new Message.StartView(4, 6, 6, 5, 99, ENTRIES, 1),
                 new Message.Recovery(42, false, 2),
                 new Message.Recovery(43, true, 2),
-                new Message.RecoveryResponse(4, 42, true, false, 6, 6, CHECKPOINT, 99, ENTRIES, 1),
-                new Message.RecoveryResponse(4, 42, false, false, 5, 3, null, 0, List.of(), 0),
-                new Message.RecoveryResponse(0, 43, false, true, 0, 0, null, 0, List.of(), 0),
+                new Message.RecoveryResponse(4, 42, true, false, 6, 6, CHECKPOINT, 99, ENTRIES, null, 1),
+                new Message.RecoveryResponse(4, 42, false, false, 5, 3, null, 0, List.of(), MEMBERS, 0),
+                new Message.RecoveryResponse(0, 43, false, true, 0, 0, null, 0, List.of(), null, 0),
                 new Message.GetState(4, 3, 5, -77L, 2),
                 new Message.NewState(4, 6, 6, CHECKPOINT, 99, ENTRIES, 1),
                 new Message.ReadIndexRequest(4, 17, 2),
@@ -52,7 +55,13 @@ class PeerCodecTest {
                 new Message.RepairResponse(5, 6, List.of(), Message.RepairRefusal.CHAIN_DIFFERS, 0),
                 new Message.TailRequest(5, -99L, 40, 7, 2),
                 new Message.TailResponse(5, 7, 3, 3, true, 9, Message.TailAnswer.HOLDS, ENTRIES, 1),
-                new Message.TailResponse(5, 7, 4, 3, false, 4, Message.TailAnswer.NOTHING_AFTER, List.of(), 0));
+                new Message.TailResponse(5, 7, 4, 3, false, 4, Message.TailAnswer.NOTHING_AFTER, List.of(), 0),
+                new Message.NewState(4, 6, 6, CHANGED, 99, ENTRIES, 1),
+                new Message.EpochRequest(3L << 32, 12, false, 2),
+                new Message.EpochRequest(2L << 32 | 5, 40, true, 4),
+                new Message.EpochState((3L << 32) + 1, MEMBERS, true, 44, CHANGED, 99, ENTRIES, 0),
+                new Message.EpochState(3L << 32, MEMBERS, false, 12, null, 0, List.of(), 0),
+                new Message.EpochNotice(3L << 32, MEMBERS, 2));
     }
 
     @Test
@@ -90,6 +99,21 @@ class PeerCodecTest {
     }
 
     @Test
+    void shouldKeepMembersWhenEpochMessagesAndCheckpointsCrossTheWire() throws Exception {
+        Message.EpochState state = new Message.EpochState((3L << 32) + 1, MEMBERS, true, 44, CHANGED, 99, ENTRIES, 0);
+        assertThat(PeerCodec.decode(PeerCodec.encode(state))).isEqualTo(state);
+        Message.EpochNotice notice = (Message.EpochNotice) PeerCodec.decode(PeerCodec.encode(
+                new Message.EpochNotice(3L << 32, MEMBERS, 2)));
+        assertThat(notice.membership()).isEqualTo(MEMBERS);
+        Message.NewState offer = (Message.NewState) PeerCodec.decode(PeerCodec.encode(
+                new Message.NewState(4, 6, 6, CHANGED, 99, ENTRIES, 1)));
+        assertThat(offer.checkpoint().membership()).isEqualTo(MEMBERS);
+        byte[] noticeBytes = PeerCodec.encode(new Message.EpochNotice(3L << 32, MEMBERS, 2));
+        noticeBytes[9] = 0; // the notice's members flag: a notice without members is malformed
+        assertThatThrownBy(() -> PeerCodec.decode(noticeBytes)).isInstanceOf(PeerProtocolException.class);
+    }
+
+    @Test
     void shouldKeepEntryChecksumsWhenEntriesCrossTheWire() throws Exception {
         Message.Prepare decoded = (Message.Prepare) PeerCodec.decode(
                 PeerCodec.encode(new Message.Prepare(3, 4, 99, ENTRIES, 2, 0)));
@@ -102,7 +126,8 @@ class PeerCodecTest {
         Message.Recovery recovery = (Message.Recovery) PeerCodec.decode(
                 PeerCodec.encode(new Message.Recovery(43, true, 2)));
         Message.RecoveryResponse response = (Message.RecoveryResponse) PeerCodec.decode(
-                PeerCodec.encode(new Message.RecoveryResponse(0, 43, false, true, 0, 0, null, 0, List.of(), 1)));
+                PeerCodec.encode(new Message.RecoveryResponse(0, 43, false, true, 0, 0, null, 0, List.of(), null,
+                        1)));
         assertThat(recovery).isEqualTo(new Message.Recovery(43, true, 2));
         assertThat(response.pristine()).isTrue();
         assertThat(response.fromPrimary()).isFalse();

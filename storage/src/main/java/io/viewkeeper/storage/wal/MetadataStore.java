@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
 public final class MetadataStore {
     private static final Logger log = LoggerFactory.getLogger(MetadataStore.class);
     private static final long MAGIC = 0x564B4D4554414441L; // "VKMETADA"
-    static final int FORMAT_VERSION = 1;
+    static final int FORMAT_VERSION = 2;
     private static final int CONFIGURATION_BYTES_MAX = 64 * 1024;
     private static final String[] COPIES = {"metadata.0", "metadata.1"};
 
@@ -94,10 +94,13 @@ public final class MetadataStore {
         if (configuration.length > CONFIGURATION_BYTES_MAX) {
             throw new IllegalArgumentException("configuration text of " + configuration.length + " bytes");
         }
-        ByteBuffer out = ByteBuffer.allocate(8 + 4 + 8 + 8 + 4 + 8 * 3 + 4 + configuration.length + 4);
+        byte[] members = metadata.members();
+        ByteBuffer out = ByteBuffer.allocate(8 + 4 + 8 + 8 + 4 + 8 * 3 + 4 + configuration.length + 4
+                + members.length + 8 + 4);
         out.putLong(MAGIC).putInt(FORMAT_VERSION).putLong(sequence).putLong(metadata.clusterId())
                 .putInt(metadata.replicaId()).putLong(metadata.view()).putLong(metadata.lastNormalView())
-                .putLong(metadata.epoch()).putInt(configuration.length).put(configuration);
+                .putLong(metadata.epoch()).putInt(configuration.length).put(configuration)
+                .putInt(members.length).put(members).putLong(metadata.membersOp());
         out.putInt(WalFormat.crc(out, 0, out.position()));
         return out.array();
     }
@@ -114,7 +117,19 @@ public final class MetadataStore {
             return "written by a newer format (" + bytes.getInt(8) + ")";
         }
         int configurationBytes = bytes.getInt(56);
-        if (configurationBytes < 0 || 60 + configurationBytes + 4 != bytes.limit()) {
+        if (configurationBytes < 0 || 60L + configurationBytes + 4 > bytes.limit()) {
+            return "bad length";
+        }
+        if (bytes.getInt(8) == 1) {
+            return 60 + configurationBytes + 4 == bytes.limit() ? null : "bad length";
+        }
+        int membersAt = 60 + configurationBytes;
+        if (membersAt + 4 > bytes.limit() - 4) {
+            return "bad length";
+        }
+        int membersBytes = bytes.getInt(membersAt);
+        if (membersBytes < 0 || membersBytes > ReplicaMetadata.MEMBERS_BYTES_MAX
+                || (long) membersAt + 4 + membersBytes + 8 + 4 != bytes.limit()) {
             return "bad length";
         }
         return null;
@@ -123,7 +138,15 @@ public final class MetadataStore {
     private static ReplicaMetadata decode(ByteBuffer bytes) {
         byte[] configuration = new byte[bytes.getInt(56)];
         bytes.get(60, configuration);
+        byte[] members = new byte[0];
+        long membersOp = 0;
+        if (bytes.getInt(8) >= 2) {
+            int membersAt = 60 + configuration.length;
+            members = new byte[bytes.getInt(membersAt)];
+            bytes.get(membersAt + 4, members);
+            membersOp = bytes.getLong(membersAt + 4 + members.length);
+        }
         return new ReplicaMetadata(bytes.getLong(20), bytes.getInt(28), new String(configuration,
-                StandardCharsets.UTF_8), bytes.getLong(32), bytes.getLong(40), bytes.getLong(48));
+                StandardCharsets.UTF_8), bytes.getLong(32), bytes.getLong(40), bytes.getLong(48), members, membersOp);
     }
 }

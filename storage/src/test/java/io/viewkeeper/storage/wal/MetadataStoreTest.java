@@ -54,4 +54,25 @@ class MetadataStoreTest {
             }
         }
     }
+
+    @Test
+    void shouldKeepRecordedMembersAcrossViewStatesAndReadTheFirstFormat() throws IOException {
+        MetadataStore store = MetadataStore.open(dir, ChannelOpener.DIRECT).store();
+        ReplicaMetadata changed = FIRST.withMembers(3, new byte[] {0, 0, 0, 0, 0, 0, 0, 3, 3, 1, 0, 1, 2, 7}, 812)
+                .withViewState(3L << 32, 3L << 32);
+        store.write(changed);
+        ReplicaMetadata read = MetadataStore.open(dir, ChannelOpener.DIRECT).metadata().orElseThrow();
+        assertThat(read).isEqualTo(changed);
+        assertThat(read.membersOp()).isEqualTo(812);
+        assertThat(read.epoch()).isEqualTo(3);
+
+        // a copy of the first format (no members after the configuration) still reads, as a group never changed
+        byte[] current = MetadataStore.encode(FIRST.withViewState(4, 4), 9);
+        java.nio.ByteBuffer first = java.nio.ByteBuffer.allocate(current.length - 12);
+        first.put(current, 0, current.length - 16).putInt(8, 1);
+        first.putInt(current.length - 16, WalFormat.crc(first, 0, current.length - 16));
+        Path old = Files.createDirectories(dir.resolve("first-format"));
+        Files.write(old.resolve("metadata.0"), first.array());
+        assertThat(MetadataStore.open(old, ChannelOpener.DIRECT).metadata()).contains(FIRST.withViewState(4, 4));
+    }
 }
