@@ -18,6 +18,8 @@ final class NormalProtocol {
     private final long[] ackedOp;
     /** At the primary, per member: the tick of its last acknowledgement in this view (PrepareOk or CommitOk). */
     private final long[] heardTick;
+    /** At the primary, per member: whether it acknowledged anything in this view at all. */
+    private final boolean[] heardInView;
     private long lastResendTick;
     /**
      * At a learner: the highest op of its log known to be the primary's of its view (its hash chain matched what the
@@ -31,6 +33,7 @@ final class NormalProtocol {
         this.r = replica;
         this.ackedOp = new long[ReplicaConfiguration.SLOTS];
         this.heardTick = new long[ReplicaConfiguration.SLOTS];
+        this.heardInView = new boolean[ReplicaConfiguration.SLOTS];
     }
 
     long ackedOp(int index) {
@@ -66,6 +69,7 @@ final class NormalProtocol {
     void forgetAcks() {
         java.util.Arrays.fill(ackedOp, 0);
         java.util.Arrays.fill(heardTick, r.ticks());
+        java.util.Arrays.fill(heardInView, false);
     }
 
     /**
@@ -73,8 +77,8 @@ final class NormalProtocol {
      * {@code opsBehindMax} ops before the op-number (a reconfiguration names only such members as voters).
      */
     boolean caughtUp(int slot, long opsBehindMax) {
-        return heardWithin(slot, r.cutOffTicks()) && ackedOp[slot] >= r.opNumber() - opsBehindMax
-                && ackedOp[slot] > 0;
+        return heardInView[slot] && heardWithin(slot, r.cutOffTicks())
+                && ackedOp[slot] >= r.opNumber() - opsBehindMax;
     }
 
     /** How many other members, learners or voters, acknowledged anything within {@code ticks} ticks. */
@@ -282,6 +286,7 @@ final class NormalProtocol {
                 "PrepareOk from " + message.from() + " at " + r);
         ackedOp[message.from()] = Math.max(ackedOp[message.from()], message.op());
         heardTick[message.from()] = r.ticks();
+        heardInView[message.from()] = true;
         if (r.configuration.isLearner(message.from())) {
             updateReleasableAtPrimary();
             return;
@@ -295,6 +300,7 @@ final class NormalProtocol {
     void onCommitOk(Message.CommitOk message) {
         if (!ignoreUnlessPrimaryOf(message.view())) {
             heardTick[message.from()] = r.ticks();
+            heardInView[message.from()] = true;
             r.contact.onHeardFrom(message.from());
             r.reads.onCommitOk(message.from(), message.readRound());
         }

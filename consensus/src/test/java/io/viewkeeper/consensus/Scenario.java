@@ -26,6 +26,40 @@ public final class Scenario {
         return new Scenario(new Simulation(42, settings, bugs, true, false));
     }
 
+    /**
+     * A quiet group of {@code voters} voters and {@code learners} learners, with {@code spares} nodes beyond them
+     * that reconfigurations may add (node i holds slot i).
+     */
+    public static Scenario changing(int voters, int learners, int spares) {
+        return new Scenario(new Simulation(42, SimSettings.quiet(voters).withLearners(learners), Set.of(), true,
+                false, spares));
+    }
+
+    /**
+     * Asks replica {@code at} for a reconfiguration to these voters and learners (node numbers, which are their
+     * slots here); returns the op it ordered it at, 0 when forwarded to the primary, -1 when refused outright.
+     */
+    public long reconfigure(int at, int[] voters, int[] learners) {
+        long op = sim.reconfigurer.propose(at, new Membership(0, voters, learners));
+        sim.nodes[at].replica.flush();
+        return op;
+    }
+
+    /** What the primary decided on the last reconfiguration asked for, once applied somewhere; null before. */
+    public Reconfiguration.Decision lastDecision() {
+        return sim.reconfigurer.lastDecision();
+    }
+
+    /** The members of the latest epoch any replica applied. */
+    public Membership latestMembers() {
+        return sim.reconfigurer.latest();
+    }
+
+    /** Whether replica {@code index} learned that it was removed and stopped for good. */
+    public boolean removed(int index) {
+        return sim.nodes[index].retired;
+    }
+
     public Simulation simulation() {
         return sim;
     }

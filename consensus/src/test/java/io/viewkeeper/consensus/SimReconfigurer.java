@@ -20,6 +20,7 @@ final class SimReconfigurer {
     private final TreeMap<Long, Membership> byEpoch = new TreeMap<>();
     private long requestNumber;
     private long outstandingSince = -1;
+    private Reconfiguration.Decision lastDecision;
     int proposed;
     int accepted;
     int refused;
@@ -77,7 +78,23 @@ final class SimReconfigurer {
     void onReply(long request, long op) {
         if (request == requestNumber) {
             outstandingSince = -1;
+            LogEntry entry = sim.committedEntry(op);
+            lastDecision = entry == null ? null : Reconfiguration.parse(entry.body()).decision();
         }
+    }
+
+    /** What the primary decided on the last request, once applied; null before. */
+    Reconfiguration.Decision lastDecision() {
+        return lastDecision;
+    }
+
+    /** Scenario use: asks node {@code at} for a reconfiguration to {@code next}'s members (its epoch is ignored). */
+    long propose(int at, Membership next) {
+        requestNumber++;
+        lastDecision = null;
+        sim.record("reconfiguration " + requestNumber + " to " + next + " at r" + at);
+        return sim.nodes[at].replica.onRequest(Reconfiguration.CLIENT, requestNumber,
+                Reconfiguration.request(next.voters(), next.learners(), new byte[0]));
     }
 
     void onTick() {
