@@ -94,6 +94,7 @@ final class ReplicaCommands {
         out.put("server_state", node.zooKeeperRole());
         out.put("status", statusName(r.status()));
         out.put("view", r.view());
+        out.put("epoch", r.configuration().epoch());
         out.put("last_normal_view", r.lastNormalView());
         out.put("op", r.opNumber());
         out.put("commit", r.commitNumber());

@@ -98,6 +98,8 @@ class AdminOnGroupTest {
         JsonNode backup = admin(2).get("/commands/replica").body();
         assertThat(backup.path("role").asText()).isEqualTo("backup");
         assertThat(backup.path("primary_id").asInt()).isEqualTo(1);
+        assertThat(backup.path("epoch").isNumber()).as("the group's epoch, 0 until it changes members").isTrue();
+        assertThat(backup.path("epoch").asLong()).isZero();
         assertThat(member(backup, 3).path("acked_op").isNull()).isTrue();
         assertThat(member(backup, 1).path("primary").asBoolean()).isTrue();
 
