@@ -6,7 +6,8 @@ import java.util.zip.CRC32C;
  * Names a checkpoint a replica offers to a peer by state transfer or recovery (VR Revisited §5.1, §5.2): the op and
  * hash chain it stands at, the length of its application snapshot and a CRC32C of that snapshot. The receiver
  * fetches the snapshot in bounded chunks ({@link Message.CheckpointRequest}) and checks it whole before installing
- * it. {@code membership}: the group's members after the checkpoint's op ({@link Checkpoint#membership}). Two equal refs name the same bytes, so a transfer that was cut off resumes where it stopped.
+ * it. {@code membership}: the group's members after the checkpoint's op ({@link Checkpoint#membership}). Two equal
+ * refs name the same bytes, so a transfer that was cut off resumes where it stopped.
  */
 public record CheckpointRef(long op, long chain, int bytes, int checksum, Membership membership) {
 

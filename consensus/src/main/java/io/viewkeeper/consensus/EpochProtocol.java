@@ -81,11 +81,61 @@ final class EpochProtocol {
         }
     }
 
+    /**
+     * Messages between epochs ({@link EpochProtocol}), looked at before anything that knows only this epoch's
+     * members: false when the message was handled here.
+     */
+    boolean route(Message message) {
+        switch (message) {
+            case Message.EpochRequest m -> {
+                onEpochRequest(m);
+                return false;
+            }
+            case Message.EpochState m -> {
+                onEpochState(m);
+                return false;
+            }
+            case Message.EpochNotice m -> {
+                onNotice(m);
+                return false;
+            }
+            default -> {
+            }
+        }
+        if (r.status() == Replica.Status.RECOVERING && message instanceof Message.RecoveryResponse) {
+            return true;
+        }
+        if (message instanceof Message.CheckpointChunk || message instanceof Message.CheckpointRequest) {
+            return true;
+        }
+        if (leaving()) {
+            onMessageWhileLeaving(message);
+            return false;
+        }
+        long epoch = Membership.epochOf(message.view());
+        if (epoch > r.configuration.epoch()) {
+            if (r.status() == Replica.Status.REPAIRING) {
+                r.repairProtocol.onLaterEpoch();
+            } else {
+                catchUp(message.from());
+            }
+            return false;
+        }
+        if ((epoch >= 0 && epoch < r.configuration.epoch()) || (!r.configuration.isMember(message.from())
+                && !(message instanceof Message.RepairResponse) && !(message instanceof Message.TailResponse))) {
+            // an old member, or one removed since: it learns of this epoch from the notice
+            notice(message.from());
+            return false;
+        }
+        return true;
+    }
+
     // ---------------------------------------------------------------- the primary's decision
 
     /** Whether an accepted reconfiguration is in the log above the commit number: no request is taken meanwhile. */
     boolean reconfigurationOrdered() {
-        return r.log.lastReconfigurationOp() > r.commitTarget() || due != null;
+        // not applied yet (commit number, not commit target): until it is, the switch has not happened
+        return r.log.lastReconfigurationOp() > r.commitNumber() || due != null;
     }
 
     /**
@@ -93,6 +143,8 @@ final class EpochProtocol {
      * ({@link Reconfiguration.Decision}); null when the body is not a reconfiguration.
      */
     byte[] decide(byte[] body) {
+        Replica.check(r.status() == Replica.Status.NORMAL && r.isPrimary() && !leaving(),
+                "a reconfiguration decided at " + r);
         Reconfiguration proposal;
         try {
             proposal = Reconfiguration.parse(body);
@@ -139,6 +191,9 @@ final class EpochProtocol {
         due = null;
         long oldView = r.view();
         boolean wasNormalPrimary = r.status() == Replica.Status.NORMAL && r.isPrimary() && !leaving();
+        Replica.check(r.commitNumber() >= op, "switch to epoch " + next.epoch() + " before applying its op " + op);
+        // reads confirmed in the old epoch are confirmed again in the new one (or refused, leaving)
+        r.reads.requeueAll();
         r.makeDurableThrough(Math.max(op, r.commitTarget()));
         if (wasNormalPrimary) {
             // the old epoch's backups learn at once that the reconfiguration committed
@@ -150,7 +205,6 @@ final class EpochProtocol {
                 successor = next;
                 successorOp = op;
                 Arrays.fill(startedAt, false);
-                r.reads.requeueAll();
                 askWhetherStarted();
             }
             return;
@@ -190,6 +244,7 @@ final class EpochProtocol {
     void removedWhileRecovering(Membership members) {
         successor = members;
         removed = true;
+        r.outbox.persistMembership(members, 0);
     }
 
     // ---------------------------------------------------------------- catch-up across epochs
@@ -249,6 +304,7 @@ final class EpochProtocol {
      * normal in a view of it, its view state durable.
      */
     void onEpochRequest(Message.EpochRequest request) {
+        Replica.check(request.from() != r.replicaIndex(), "an epoch request from this replica itself");
         long theirs = Membership.epochOf(request.view());
         if (theirs > knownEpoch()) {
             catchUp(request.from());
@@ -285,6 +341,8 @@ final class EpochProtocol {
 
     void onEpochState(Message.EpochState state) {
         long theirs = Membership.epochOf(state.view());
+        Replica.check(state.membership() == null || state.membership().epoch() <= theirs,
+                "epoch state of view " + state.view() + " names the members of epoch " + state.membership());
         if (leaving()) {
             Membership later = state.membership();
             if (later != null && later.epoch() > successor.epoch() && !later.isMember(r.replicaIndex())) {

@@ -143,7 +143,8 @@ final class Execution {
     private void apply(LogEntry entry) {
         ClientTable clients = r.clients;
         Outbox outbox = r.outbox;
-        if (r.options.deduplicateRequests() && !r.bugs.contains(PlantedBug.IGNORE_CLIENT_TABLE)
+        boolean tabled = r.options.deduplicateRequests() && !Reconfiguration.is(entry);
+        if (tabled && !r.bugs.contains(PlantedBug.IGNORE_CLIENT_TABLE)
                 && clients.executed(entry.clientId(), entry.requestNumber())) {
             ClientTable.Session session = clients.session(entry.clientId());
             if (session.requestNumber() == entry.requestNumber()) {
@@ -159,7 +160,7 @@ final class Execution {
             }
             r.epochs.onApplied(entry.op(), reconfiguration.membership());
         }
-        if (r.options.deduplicateRequests()) {
+        if (tabled) {
             if (outbox.endsClient(entry)) {
                 clients.end(entry.clientId());
             } else if (!clients.executed(entry.clientId(), entry.requestNumber())) {

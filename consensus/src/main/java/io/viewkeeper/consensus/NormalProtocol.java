@@ -109,7 +109,7 @@ final class NormalProtocol {
             r.viewChangeProtocol.transitionToViewChange(r.view() + 1);
             return;
         }
-        if (r.ticksSinceBroadcast() >= r.options.heartbeatTicks()) {
+        if (r.heartbeats.ticksSinceBroadcast() >= r.options.heartbeatTicks()) {
             r.broadcast(new Message.Commit(r.view(), r.commitNumber(), 0, r.releasableOp(), r.replicaIndex()));
         }
         if (r.ticks() - lastResendTick >= r.options.resendTicks()) {
@@ -135,15 +135,59 @@ final class NormalProtocol {
 
     private void tickBackup() {
         // A learner never starts a view change: it waits to hear the primary of whatever view the voters form.
-        if (r.primaryTimedOut() && !r.configuration.learner()) {
+        if (r.heartbeats.primaryTimedOut() && !r.configuration.learner()) {
             r.viewChangeProtocol.transitionToViewChange(r.view() + 1);
             return;
         }
-        if (r.primaryTimedOut()) {
+        if (r.heartbeats.primaryTimedOut()) {
             r.epochs.probe();
         }
         r.stateTransferProtocol.onTick();
         r.reads.onTick(true, r.ticks(), r.options.resendTicks());
+    }
+
+    /** {@link Replica#onRequest}: ordered at the primary, forwarded by a backup. */
+    long onRequest(long clientId, long requestNumber, long previousRequestNumber, byte[] body) {
+        if (r.status() != Replica.Status.NORMAL || r.recoveryProtocol.awaitingStartedBackups()
+                || r.epochs.leaving()) {
+            return -1;
+        }
+        // a reconfiguration's request number only names it to its proposer (proposers at different replicas do not
+        // share a sequence); a repeated one is decided again, and refused when it changes nothing
+        boolean deduplicate = r.options.deduplicateRequests() && !r.bugs.contains(PlantedBug.IGNORE_CLIENT_TABLE)
+                && clientId != Reconfiguration.CLIENT;
+        if (deduplicate && answerFromClientTable(clientId, requestNumber)) {
+            return 0;
+        }
+        if (!r.isPrimary()) {
+            r.send(r.primaryIndex(), new Message.Request(r.view(), clientId, requestNumber, previousRequestNumber,
+                    body, r.replicaIndex()));
+            return 0;
+        }
+        // Before the duplicate scan below, which walks the unapplied log: bounded by this check, never a whole
+        // backlog (a restarted group may know tens of thousands of ops committed before it has applied them).
+        if (r.opNumber() - r.commitNumber() >= r.options.pipelineOpMax() || r.epochs.reconfigurationOrdered()) {
+            return -1;
+        }
+        if (deduplicate) {
+            long inProgress = highestInProgress(clientId);
+            if (inProgress >= requestNumber) {
+                return 0;
+            }
+            if (previousRequestNumber != Message.Request.NO_PREVIOUS
+                    && !previousOrdered(clientId, previousRequestNumber, inProgress)) {
+                return -1;
+            }
+        }
+        if (clientId == Reconfiguration.CLIENT) {
+            body = r.epochs.decide(body);
+            if (body == null) {
+                return -1;
+            }
+        }
+        LogEntry entry = LogEntry.of(r.opNumber() + 1, r.view(), clientId, requestNumber, body);
+        r.appendOrdered(entry);
+        return entry.op();
     }
 
     // ---------------------------------------------------------------- normal operation at a backup (§4.1)
@@ -256,7 +300,7 @@ final class NormalProtocol {
         // The sender is the primary of this view and not this replica (Replica.onMessage drops its own messages).
         Replica.check(r.status() == Replica.Status.NORMAL && !r.isPrimary() && messageView == r.view(),
                 "message of the primary of view " + messageView + " at " + r);
-        r.notePrimaryContact();
+        r.heartbeats.notePrimaryContact();
         r.contact.onPrimaryHeard();
         return false;
     }

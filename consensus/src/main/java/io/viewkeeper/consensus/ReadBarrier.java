@@ -148,7 +148,9 @@ final class ReadBarrier {
      * barriers, and a cut-off replica vouches for no session.
      */
     void serveReady() {
-        if (!replica.inQuorumContact()) {
+        // a reconfiguration applied and not acted on yet: a read confirmed in its epoch may miss what the next
+        // epoch commits, so it is confirmed again after the switch ({@link EpochProtocol#switchIfDue})
+        if (!replica.inQuorumContact() || replica.epochs.switchDue()) {
             return;
         }
         long applied = replica.commitNumber();

@@ -10,8 +10,13 @@ import java.util.Arrays;
  * ({@link #request}) at any replica; the primary of the current epoch decides, before it orders the entry, whether
  * the change may happen ({@link Decision}) and writes its decision into the entry, so that a refusal travels back to
  * the driver through the log like any answer. An accepted reconfiguration, once committed and applied, ends the
- * epoch: nothing follows it in its epoch's log ({@link Replica#onRequest} refuses every request while one is
- * ordered and not yet committed), and the members of the next epoch start its first view by a view change.
+ * epoch: nothing follows it in its epoch's log ({@link Replica#onRequest} refuses every request, another
+ * reconfiguration too, with -1 while one is ordered and not yet applied: ZooKeeper's ReconfigInProgress, which a
+ * driver tells from a full pipeline by {@link Replica#reconfigurationUnderWay}), and the members of the next epoch
+ * start its first view by a view change.
+ *
+ * <p>Reconfigurations are not in the client table: proposers at different replicas share no sequence of request
+ * numbers, so a request number only names a request to its proposer, and a repeated request is decided again.
  *
  * <p>Body: the decision (one byte), the length of the encoded membership (two bytes), the membership
  * ({@link Membership#encode}), then the driver's part.
@@ -27,8 +32,6 @@ public final class Reconfiguration {
         PROPOSED,
         /** Ordered: once applied, the next epoch begins with these members. */
         ACCEPTED,
-        /** Another reconfiguration is ordered and not yet committed (ZooKeeper's ReconfigInProgress). */
-        IN_PROGRESS,
         /**
          * A voter of the next epoch is not a caught-up member now (ZooKeeper's NewConfigNoQuorum): a joining voter
          * must be a learner heard within the cut-off holding the log up to a bound, and a majority of the next

@@ -299,7 +299,7 @@ final class RecoveryProtocol {
             return;
         }
         if (r.configuration.epoch() > 0) {
-            // recovered into a later epoch than the one it started with: its members go to disk before the view
+            // a group that changed its members: those it recovered into go to disk before the view
             r.outbox.persistMembership(r.configuration.membership(), 0);
         }
         r.transitionToNormal(installed.view());

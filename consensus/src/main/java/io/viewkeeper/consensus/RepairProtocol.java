@@ -301,7 +301,6 @@ final class RepairProtocol {
         }
     }
 
-    /** The entries cannot be had: the replica recovers its whole state from its peers instead (§4.3). */
     /**
      * A message of a later epoch than the one this replica restarted in: the group changed its members since, so
      * whatever this replica acknowledged in its epoch is decided by the later epoch's committed log, and the voters
@@ -313,6 +312,7 @@ final class RepairProtocol {
         }
     }
 
+    /** The entries cannot be had: the replica recovers its whole state from its peers instead (§4.3). */
     private void giveUp(String why) {
         summary = "gave up (" + why + "); recovering the whole state from peers";
         end();

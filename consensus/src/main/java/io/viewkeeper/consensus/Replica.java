@@ -73,11 +73,8 @@ public final class Replica {
     private long durableOp;
     private long issuedOp;
     private long ticks;
-    private long lastBroadcastTick;
-    /** The highest commit number sent to the backups in a Prepare or Commit of this replica. */
-    private long announcedCommit;
-    private long lastPrimaryContactTick;
-    private long timeoutTicks;
+    /** Heartbeats and the view-change timeout. */
+    final Heartbeats heartbeats = new Heartbeats(this);
     /** When this replica was last part of a working normal view ({@link #inQuorumContact}). */
     final QuorumContact contact;
     final IgnoredMessages ignored = new IgnoredMessages();
@@ -121,7 +118,7 @@ public final class Replica {
         this.execution = new Execution(this, startOp);
         this.durableOp = startOp;
         this.issuedOp = startOp;
-        resetTimeout();
+        heartbeats.resetTimeout();
     }
 
     /**
@@ -183,48 +180,19 @@ public final class Replica {
      * the primary knows nothing of (never seen, or evicted from the client table) is not checked.
      */
     public long onRequest(long clientId, long requestNumber, long previousRequestNumber, byte[] body) {
-        if (status != Status.NORMAL || recoveryProtocol.awaitingStartedBackups() || epochs.leaving()) {
-            return -1;
-        }
-        boolean deduplicate = options.deduplicateRequests() && !bugs.contains(PlantedBug.IGNORE_CLIENT_TABLE);
-        if (deduplicate && normalProtocol.answerFromClientTable(clientId, requestNumber)) {
-            return 0;
-        }
-        if (!isPrimary()) {
-            send(primaryIndex(), new Message.Request(view, clientId, requestNumber, previousRequestNumber, body,
-                    replicaIndex()));
-            return 0;
-        }
-        // Before the duplicate scan below, which walks the unapplied log: bounded by this check, never a whole
-        // backlog (a restarted group may know tens of thousands of ops committed before it has applied them).
-        if (opNumber() - commitNumber() >= options.pipelineOpMax() || epochs.reconfigurationOrdered()) {
-            return -1;
-        }
-        if (deduplicate) {
-            long inProgress = normalProtocol.highestInProgress(clientId);
-            if (inProgress >= requestNumber) {
-                return 0;
-            }
-            if (previousRequestNumber != Message.Request.NO_PREVIOUS
-                    && !normalProtocol.previousOrdered(clientId, previousRequestNumber, inProgress)) {
-                return -1;
-            }
-        }
-        if (clientId == Reconfiguration.CLIENT) {
-            body = epochs.decide(body);
-            if (body == null) {
-                return -1;
-            }
-        }
-        LogEntry entry = LogEntry.of(opNumber() + 1, view, clientId, requestNumber, body);
+        long op = normalProtocol.onRequest(clientId, requestNumber, previousRequestNumber, body);
+        afterEvent();
+        return op;
+    }
+
+    /** The primary orders {@code entry}: appended, to be persisted and prepared with the batch. */
+    void appendOrdered(LogEntry entry) {
         log.append(entry);
         pendingPersist.add(entry);
         pendingPrepare.add(entry);
         if (pendingPersist.size() >= configuration.batchOpMax()) {
             flush();
         }
-        afterEvent();
-        return entry.op();
     }
 
     /**
@@ -293,7 +261,7 @@ public final class Replica {
      */
     private void announceCommit() {
         if (status == Status.NORMAL && isPrimary() && configuration.replicaCount() > 1
-                && commitNumber() > announcedCommit) {
+                && commitNumber() > heartbeats.announcedCommit()) {
             broadcast(new Message.Commit(view, commitNumber(), 0, releasableOp(), replicaIndex()));
         }
     }
@@ -354,7 +322,7 @@ public final class Replica {
             ignored.ignore(Ignored.BAD_SENDER);
             return;
         }
-        if (!byEpoch(message)) {
+        if (!epochs.route(message)) {
             afterEvent();
             return;
         }
@@ -400,60 +368,11 @@ public final class Replica {
             case Message.RepairResponse m -> ignored.ignore(Ignored.UNWANTED);
             case Message.TailRequest m -> repairProtocol.onTailRequest(m);
             case Message.TailResponse m -> ignored.ignore(Ignored.UNWANTED);
-            case Message.EpochRequest m -> throw new IllegalStateException("epoch message past byEpoch: " + m);
-            case Message.EpochState m -> throw new IllegalStateException("epoch message past byEpoch: " + m);
-            case Message.EpochNotice m -> throw new IllegalStateException("epoch message past byEpoch: " + m);
+            case Message.EpochRequest m -> throw new IllegalStateException("epoch message not routed: " + m);
+            case Message.EpochState m -> throw new IllegalStateException("epoch message not routed: " + m);
+            case Message.EpochNotice m -> throw new IllegalStateException("epoch message not routed: " + m);
         }
         afterEvent();
-    }
-
-    /**
-     * Messages between epochs ({@link EpochProtocol}), looked at before anything that knows only this epoch's
-     * members: false when the message was handled here.
-     */
-    private boolean byEpoch(Message message) {
-        switch (message) {
-            case Message.EpochRequest m -> {
-                epochs.onEpochRequest(m);
-                return false;
-            }
-            case Message.EpochState m -> {
-                epochs.onEpochState(m);
-                return false;
-            }
-            case Message.EpochNotice m -> {
-                epochs.onNotice(m);
-                return false;
-            }
-            default -> {
-            }
-        }
-        if (status == Status.RECOVERING && message instanceof Message.RecoveryResponse) {
-            return true;
-        }
-        if (message instanceof Message.CheckpointChunk || message instanceof Message.CheckpointRequest) {
-            return true;
-        }
-        if (epochs.leaving()) {
-            epochs.onMessageWhileLeaving(message);
-            return false;
-        }
-        long epoch = Membership.epochOf(message.view());
-        if (epoch > configuration.epoch()) {
-            if (status == Status.REPAIRING) {
-                repairProtocol.onLaterEpoch();
-            } else {
-                epochs.catchUp(message.from());
-            }
-            return false;
-        }
-        if ((epoch >= 0 && epoch < configuration.epoch()) || (!configuration.isMember(message.from())
-                && !(message instanceof Message.RepairResponse) && !(message instanceof Message.TailResponse))) {
-            // an old member, or one removed since: it learns of this epoch from the notice
-            epochs.notice(message.from());
-            return false;
-        }
-        return true;
     }
 
     /**
@@ -526,7 +445,7 @@ public final class Replica {
         contact.onNormalEntered();
         reads.onViewChange();
         reads.onNormal(isPrimary(), ticks);
-        resetTimeout();
+        heartbeats.resetTimeout();
     }
 
     boolean normalViewDurable() {
@@ -642,12 +561,6 @@ public final class Replica {
         pendingPersist.add(entry);
     }
 
-    void resetTimeout() {
-        int base = options.viewChangeTimeoutTicks();
-        timeoutTicks = base + random.nextInt(base);
-        lastPrimaryContactTick = ticks;
-    }
-
     void send(int replicaIndex, Message message) {
         if (replicaIndex != replicaIndex()) {
             outbox.send(replicaIndex, message);
@@ -655,18 +568,7 @@ public final class Replica {
     }
 
     void broadcast(Message message) {
-        switch (message) {
-            case Message.Prepare p -> {
-                announcedCommit = Math.max(announcedCommit, p.commitNumber());
-                lastBroadcastTick = ticks;
-            }
-            case Message.Commit c -> {
-                announcedCommit = Math.max(announcedCommit, c.commitNumber());
-                lastBroadcastTick = ticks;
-            }
-            default -> {
-            }
-        }
+        heartbeats.onBroadcast(message);
         IntStream.concat(IntStream.of(configuration.voters()), LearnerTraffic.sentToLearners(message)
                 ? IntStream.of(configuration.learners()) : IntStream.empty()).forEach(member -> send(member, message));
     }
@@ -684,10 +586,7 @@ public final class Replica {
         return started;
     }
 
-    /**
-     * The whole snapshot of a checkpoint that {@link Outbox#checkpointForTransfer} was not ready to give: offered to
-     * the replicas that ask from now on, if it is still this replica's latest checkpoint.
-     */
+    /** The snapshot {@link Outbox#checkpointForTransfer} was not ready to give: offered if still the latest. */
     public void onTransferImageReady(Checkpoint whole) {
         transfers.onImageReady(whole);
         checkInvariants();
@@ -703,8 +602,7 @@ public final class Replica {
         if (status != Status.NORMAL || isPrimary() || index != primaryIndex()) {
             return;
         }
-        long suspected = ticks - timeoutTicks + options.heartbeatTicks() + 1;
-        lastPrimaryContactTick = Math.min(lastPrimaryContactTick, suspected);
+        heartbeats.suspectPrimary();
         checkInvariants();
     }
 
@@ -718,12 +616,14 @@ public final class Replica {
         checkInvariants();
     }
 
-    /**
-     * Whether this replica applied a reconfiguration that leaves it out of the next epoch: it serves nothing more
-     * and waits to learn that the next epoch started ({@link EpochProtocol}).
-     */
+    /** Whether a reconfiguration left this replica out: it serves nothing, waiting to be removed. */
     public boolean isLeaving() {
         return epochs.leaving();
+    }
+
+    /** Whether a reconfiguration is ordered here and not applied yet: no request is taken meanwhile. */
+    public boolean reconfigurationUnderWay() {
+        return epochs.reconfigurationOrdered();
     }
 
     /** Whether this replica was removed from the group: its driver stops it ({@link Outbox#persistMembership}). */
@@ -758,31 +658,9 @@ public final class Replica {
         return execution.releasableOp();
     }
 
-    long timeoutTicks() {
-        return timeoutTicks;
-    }
-
     /** Entries appended and not yet handed to {@link Outbox#persist}. */
     boolean persistPending() {
         return !pendingPersist.isEmpty();
-    }
-
-    long ticksSinceBroadcast() {
-        return ticks - lastBroadcastTick;
-    }
-
-    /** The primary just sent every backup something (StartViews): the next heartbeat is due an interval later. */
-    void restartHeartbeatInterval() {
-        lastBroadcastTick = ticks;
-    }
-
-    /** A backup heard from its primary: the view-change timeout starts again. */
-    void notePrimaryContact() {
-        lastPrimaryContactTick = ticks;
-    }
-
-    boolean primaryTimedOut() {
-        return ticks - lastPrimaryContactTick >= timeoutTicks;
     }
 
     /**

@@ -221,7 +221,8 @@ public final class ReplicaConfiguration {
 
     @Override
     public String toString() {
-        return "ReplicaConfiguration[epoch=" + epoch + ", voters=" + Arrays.toString(voters) + ", learners=" + Arrays.toString(learners)
+        return "ReplicaConfiguration[epoch=" + epoch + ", voters=" + Arrays.toString(voters) + ", learners="
+                + Arrays.toString(learners)
                 + ", self=" + replicaIndex + ", batchOpMax=" + batchOpMax + "]";
     }
 }

@@ -51,6 +51,13 @@ final class ReplicaInvariants {
                 && !r.viewChangeProtocol.phase().catchingUp())) {
             throw Replica.violated("learner " + r.replicaIndex() + " electing or primary in view " + r.view());
         }
+        long reconfiguration = r.log.lastReconfigurationOp();
+        if (reconfiguration > r.log.startOp() && reconfiguration < r.opNumber()
+                && Membership.epochOf(r.log.entry(reconfiguration + 1).view())
+                <= Membership.epochOf(r.log.entry(reconfiguration).view())) {
+            throw Replica.violated("op " + (reconfiguration + 1) + " follows the reconfiguration at op "
+                    + reconfiguration + " in its epoch");
+        }
         if (r.status() == Replica.Status.NORMAL && r.lastNormalView() != r.view()) {
             throw Replica.violated("normal status in view " + r.view() + " but last normal view "
                     + r.lastNormalView());

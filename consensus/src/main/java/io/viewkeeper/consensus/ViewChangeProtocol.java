@@ -42,7 +42,7 @@ final class ViewChangeProtocol {
             }
             return;
         }
-        if (r.ticks() - phase.startTick >= r.timeoutTicks()) {
+        if (r.ticks() - phase.startTick >= r.heartbeats.timeoutTicks()) {
             transitionToViewChange(r.view() + 1);
             return;
         }
@@ -108,6 +108,9 @@ final class ViewChangeProtocol {
     void transitionToViewChange(long newView) {
         Replica.check(newView > r.view() || r.status() != Replica.Status.VIEW_CHANGE, "view change to old view");
         Replica.check(!r.configuration.learner(), "a learner started a view change to view " + newView);
+        // a view number never runs into the next epoch's bits
+        Replica.check(Membership.epochOf(newView) == r.configuration.epoch(), "view change to view " + newView
+                + " outside epoch " + r.configuration.epoch());
         enterViewChangeStatus(newView);
         r.broadcast(new Message.StartViewChange(newView, r.commitTarget(), r.replicaIndex()));
         maybeSendDoViewChange();
@@ -121,7 +124,7 @@ final class ViewChangeProtocol {
         r.transitionTo(Replica.Status.VIEW_CHANGE, newView);
         r.persistViewState();
         r.reads.onViewChange();
-        r.resetTimeout();
+        r.heartbeats.resetTimeout();
     }
 
     void onStartViewChange(Message.StartViewChange message) {
@@ -238,7 +241,7 @@ final class ViewChangeProtocol {
         for (int i : r.configuration.learners()) {
             r.send(i, startView(r.commitTarget()));
         }
-        r.restartHeartbeatInterval();
+        r.heartbeats.restartHeartbeatInterval();
     }
 
     private Message.StartView startView(long knownCommit) {

@@ -12,6 +12,8 @@ public interface FailStop {
     int EXIT_BROKEN_INVARIANT = 70;
     /** Exit code of a node stopped because a disk step it relies on failed (EX_IOERR). */
     int EXIT_DISK = 74;
+    /** Exit code of a node removed from its group by a reconfiguration: done, not failed. */
+    int EXIT_REMOVED = 0;
 
     void stopped(int exitCode, Throwable cause);
 }

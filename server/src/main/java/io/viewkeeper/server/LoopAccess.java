@@ -105,6 +105,16 @@ final class LoopAccess implements NodeAccess {
     }
 
     @Override
+    public GroupMembers members() {
+        return loop.membersChange().members();
+    }
+
+    @Override
+    public void reconfigure(GroupMembers next, java.util.function.Consumer<MembersChange.Outcome> done) {
+        loop.proposeMembers(next, done);
+    }
+
+    @Override
     public long peerLastReceivedMs(int index) {
         return transport == null ? 0 : transport.lastReceivedMs(index);
     }

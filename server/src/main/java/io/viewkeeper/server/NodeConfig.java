@@ -49,6 +49,11 @@ public record NodeConfig(
      */
     public record Member(int id, String host, int peerPort, int clientPort, boolean learner, int electionPort,
                          String clientHost) {
+        /** Its slot in the consensus: its id minus one, the same in every configuration of the group. */
+        public int slot() {
+            return id - 1;
+        }
+
         /** A voter (ZooKeeper's participant). */
         public Member(int id, String host, int peerPort, int clientPort) {
             this(id, host, peerPort, clientPort, false);
@@ -564,7 +569,12 @@ public record NodeConfig(
         return parse(properties);
     }
 
-    /** The index of this node among the members (voters, then learners, by id), which is its VR replica index. */
+    /** This node's slot in the consensus: its id minus one (0 for a node without server.N lines). */
+    public int slot() {
+        return members.size() <= 1 ? 0 : serverId - 1;
+    }
+
+    /** The index of this node among the members (voters, then learners, by id). */
     public int replicaIndex() {
         for (int i = 0; i < members.size(); i++) {
             if (members.get(i).id() == serverId) {
@@ -631,7 +641,7 @@ public record NodeConfig(
         return ordered;
     }
 
-    private static Member member(String key, int id, String value) {
+    static Member member(String key, int id, String value) {
         String[] sides = value.split(";", -1);
         String[] quorum = sides[0].split(":");
         boolean learner = false;

@@ -6,6 +6,7 @@ import io.viewkeeper.consensus.ClientTable;
 import io.viewkeeper.consensus.HeldPart;
 import io.viewkeeper.consensus.LogEntry;
 import io.viewkeeper.consensus.Membership;
+import io.viewkeeper.consensus.Reconfiguration;
 import io.viewkeeper.consensus.Message;
 import io.viewkeeper.consensus.Outbox;
 import io.viewkeeper.consensus.Replica;
@@ -92,6 +93,8 @@ final class ReplicaLoop implements WritePath, Outbox, ReplicaInbox, Runnable {
     private boolean repairReported; // the outcome of the repair of damaged records at start was logged
     private long lastView = -1;
     private long lastNormalView = -1; // last seen normal in: entering a newer one re-offers pending writes
+    /** The group's members and the reconfigurations this node proposed ({@link MembersChange}). */
+    private MembersChange membersChange;
     /** Builds the whole snapshot a peer fetches off this thread ({@link TransferBuilder}). */
     private final TransferBuilder transferBuilder = new TransferBuilder(this::execute);
     /** The last minutes of requests and events; any thread may read it. */
@@ -122,7 +125,9 @@ final class ReplicaLoop implements WritePath, Outbox, ReplicaInbox, Runnable {
      * go to {@code replicaDisk}, the log through a group-commit writer thread.
      */
     void start(ReplicaStart replicaStart, FrontendCore frontendCore, PeerTransport peers,
-            ReplicaDisk replicaDisk, DiskSettings settings, LogWriter.SyncListener syncListener) {
+            ReplicaDisk replicaDisk, DiskSettings settings, LogWriter.SyncListener syncListener,
+            MembersChange members) {
+        this.membersChange = members;
         this.disk = replicaDisk;
         this.diskSettings = settings;
         this.writer = new LogWriter(replicaDisk.wal(), () -> inputs.offer(new Input.LogSynced()), syncListener);
@@ -392,6 +397,14 @@ final class ReplicaLoop implements WritePath, Outbox, ReplicaInbox, Runnable {
      * in a view newer than the last normal one has the frontend offer its pending writes again.
      */
     private void logStatusChange() {
+        if (replica.isRemoved()) {
+            // a reconfiguration left it out and a majority of the next voters started their epoch
+            running = false;
+            log.warn("{} was removed from the group (the members of epoch {} leave it out): it stops", prefix(),
+                    membersChange.members().epoch());
+            failStop.stopped(FailStop.EXIT_REMOVED, new IllegalStateException("removed from the group"));
+            return;
+        }
         Replica.Status status = replica.status();
         long view = replica.view();
         if (status == lastStatus && view == lastView) {
@@ -513,6 +526,18 @@ final class ReplicaLoop implements WritePath, Outbox, ReplicaInbox, Runnable {
         }
         zxidOffset = offset;
         inputLog.commitEnd(entry.op(), core.stateMachine().tree().digest(), core.stateMachine().lastZxid());
+        if (Reconfiguration.is(entry)) {
+            membersChange.applied(entry, core.stateMachine().lastZxid());
+        }
+    }
+
+    /** Replica thread: proposes {@code next} as the group's members ({@link MembersChange#propose}). */
+    void proposeMembers(GroupMembers next, java.util.function.Consumer<MembersChange.Outcome> done) {
+        membersChange.propose(next, cycleNow, replica::onRequest, replica::reconfigurationUnderWay, done);
+    }
+
+    MembersChange membersChange() {
+        return membersChange;
     }
 
     /** Asked of the entry just committed: served from the one decode of that entry. */
@@ -527,7 +552,8 @@ final class ReplicaLoop implements WritePath, Outbox, ReplicaInbox, Runnable {
             return decodedTxn;
         }
         try {
-            decodedTxn = OperationCodec.decode(entry.body());
+            decodedTxn = Reconfiguration.is(entry) ? MembersChange.txnOf(entry, entry.op() + zxidOffset)
+                    : OperationCodec.decode(entry.body());
             decodedOp = entry.op();
             return decodedTxn;
         } catch (OperationCodec.MalformedOperationException e) {

@@ -122,8 +122,11 @@ public final class ViewkeeperNode implements AutoCloseable {
         JaasSaslAuthenticator sasl = JaasSaslAuthenticator.fromSystemProperties();
         ReplicaDisk disk = ReplicaDisk.open(config.dataDir(), identity(config), walOptions(config.disk()));
         ReplicaStart factory;
+        MembersChange members;
         try {
-            factory = replicaStart(config, disk);
+            members = new MembersChange(config.dataDir(), config.serverId(), replicaCount > 1
+                    ? MembersChange.atStart(config) : GroupMembers.of(config));
+            factory = replicaStart(config, disk, members);
         } catch (IOException | RuntimeException e) {
             disk.close();
             throw e;
@@ -139,14 +142,17 @@ public final class ViewkeeperNode implements AutoCloseable {
         if (disk.start().image() != null) {
             core.onStateInstalled(disk.start().image()); // the tree and the sessions, each given a full timeout
         }
-        PeerTransport transport = replicaCount > 1 ? peerTransport(config, loop, peerSecurity) : null;
+        PeerTransport transport = replicaCount > 1 ? peerTransport(config, loop, peerSecurity, members) : null;
+        if (transport != null) {
+            members.onPeersChanged(transport::setPeers);
+        }
         ClientServer clientServer = new ClientServer(settings, core, loop);
         NodeOperations operations = NodeOperations.create(config, loop, core, transport);
         try {
             if (transport != null) {
                 transport.start();
             }
-            loop.start(factory, core, transport, disk, config.disk(), operations.metrics()::recordFsync);
+            loop.start(factory, core, transport, disk, config.disk(), operations.metrics()::recordFsync, members);
             InetSocketAddress bound = clientServer.bind(config.listenHost(), clientPort,
                     tlsSettings.portUnification() ? tls : null, false);
             core.setBoundClientPort(bound.getPort());
@@ -241,11 +247,12 @@ public final class ViewkeeperNode implements AutoCloseable {
         return security;
     }
 
-    private static PeerTransport peerTransport(NodeConfig config, ReplicaLoop loop, PeerSecurity security) {
-        List<InetSocketAddress> peers = new ArrayList<>();
-        for (NodeConfig.Member m : config.members()) {
-            peers.add(new InetSocketAddress(m.host(), m.peerPort()));
-        }
+    private static PeerTransport peerTransport(NodeConfig config, ReplicaLoop loop, PeerSecurity security,
+                                               MembersChange members) {
+        // by slot: the members known now and before the latest change, and this node's own line, which it binds
+        java.util.Map<Integer, InetSocketAddress> peers = new java.util.HashMap<>(members.peerAddresses());
+        peers.putAll(new GroupMembers(0, config.members().stream().filter(m -> m.id() == config.serverId())
+                .toList()).peerAddresses());
         long clusterId = clusterId(membership(config));
         PeerTransport.Receiver receiver = new PeerTransport.Receiver() {
             @Override
@@ -268,7 +275,7 @@ public final class ViewkeeperNode implements AutoCloseable {
                 loop.offerFromPeer(new Input.PeerRefused(index));
             }
         };
-        return new PeerTransport(config.replicaIndex(), clusterId, peers, receiver, PEER_FRAME_BYTES_MAX, security);
+        return new PeerTransport(config.slot(), clusterId, peers, receiver, PEER_FRAME_BYTES_MAX, security);
     }
 
     /**
@@ -276,13 +283,15 @@ public final class ViewkeeperNode implements AutoCloseable {
      * from its peers (VR Revisited §4.3) when something failed its checks, which a one-replica group cannot do, so
      * it refuses to start rather than serve damaged or invented state; pristine when the directory is empty.
      */
-    private static ReplicaStart replicaStart(NodeConfig config, ReplicaDisk disk) throws IOException {
+    private static ReplicaStart replicaStart(NodeConfig config, ReplicaDisk disk, MembersChange members)
+            throws IOException {
         boolean single = config.members().size() <= 1;
+        // each member's slot is its id minus one, in every configuration of the group
         ReplicaConfiguration configuration = single ? ReplicaConfiguration.single()
-                : new ReplicaConfiguration(config.voterCount(), config.replicaIndex(), 1024, config.learnerCount());
+                : ReplicaConfiguration.of(GroupMembers.of(config).membership(), config.slot(), 1024);
         Membership recorded = disk.recordedMembers();
         if (recorded != null) {
-            configuration = recordedConfiguration(config, configuration, recorded);
+            configuration = recordedConfiguration(config, configuration, recorded, members.peerAddresses());
         }
         ReplicaOptions options = ReplicaOptions.defaults().withCheckpointIntervalOps(0)
                 .withCheckpointChunks(config.disk().checkpointChunkBytes(), 4);
@@ -345,7 +354,7 @@ public final class ViewkeeperNode implements AutoCloseable {
      * replica out (it was removed) or name a member whose address these lines do not give.
      */
     private static ReplicaConfiguration recordedConfiguration(NodeConfig config, ReplicaConfiguration seed,
-                                                              Membership recorded) throws IOException {
+            Membership recorded, java.util.Map<Integer, InetSocketAddress> known) throws IOException {
         int self = seed.replicaIndex();
         if (!recorded.isMember(self)) {
             throw new IOException("replica " + config.serverId() + " was removed from its group (the members of epoch "
@@ -354,10 +363,10 @@ public final class ViewkeeperNode implements AutoCloseable {
         }
         for (int slot : java.util.stream.IntStream.concat(java.util.Arrays.stream(recorded.voters()),
                 java.util.Arrays.stream(recorded.learners())).toArray()) {
-            if (slot >= seed.memberCount()) {
+            if (!known.containsKey(slot)) {
                 throw new IOException("the members of epoch " + recorded.epoch() + " recorded in " + config.dataDir()
-                        + " name member slot " + slot + ", which the configuration file does not list; add its "
-                        + "server line to start this replica");
+                        + " name server " + (slot + 1) + ", whose address neither the configuration file nor "
+                        + MembersChange.FILE_NAME + " gives; add its server line to start this replica");
             }
         }
         return ReplicaConfiguration.of(recorded, self, seed.batchOpMax());

@@ -19,6 +19,10 @@ public final class ErrorCode {
     public static final int NOT_READONLY = -119;
     public static final int NO_WATCHER = -121;
     public static final int RECONFIG_DISABLED = -123;
+    /** A reconfiguration naming voters that are not caught up (ZooKeeper's NewConfigNoQuorum). */
+    public static final int NEW_CONFIG_NO_QUORUM = -13;
+    /** Another reconfiguration is under way (ZooKeeper's ReconfigInProgress). */
+    public static final int RECONFIG_IN_PROGRESS = -14;
     /** The server requires an authenticated client (enforce.auth.enabled, sessionRequireClientSASLAuth). */
     public static final int SESSION_CLOSED_REQUIRE_SASL_AUTH = -124;
     public static final int QUOTA_EXCEEDED = -125;

@@ -95,6 +95,23 @@ public sealed interface Operation {
         }
     }
 
+    /**
+     * The group's members changed (a reconfiguration was applied): {@code /zookeeper/config} becomes {@code data}
+     * (ZooKeeper's dynamic configuration lines and {@code version=<zxid in hex>}), as only a reconfiguration writes
+     * it. Ordered by the replicas themselves, never decoded from a client's request.
+     */
+    record SetConfig(byte[] data) implements Operation {
+        public SetConfig {
+            if (data == null || data.length > CONFIG_BYTES_MAX) {
+                throw new IllegalArgumentException("configuration of " + (data == null ? "no" : data.length)
+                        + " bytes");
+            }
+        }
+    }
+
+    /** At most this many bytes of {@code /zookeeper/config}: 255 member lines and the version. */
+    int CONFIG_BYTES_MAX = 64 * 1024;
+
     /** A request that could not be decoded but, as in ZooKeeper, still uses up a zxid with this error. */
     record Failed(int errorCode) implements Operation {
     }

@@ -133,6 +133,10 @@ public final class OperationCodec {
                 out.writeByte(10);
                 out.writeInt(f.errorCode());
             }
+            case Operation.SetConfig c -> {
+                out.writeByte(15);
+                writeBytes(out, c.data());
+            }
             case Operation.RestoreState r -> {
                 out.writeByte(switch (r.mode()) {
                     case NOT_AHEAD -> 11;
@@ -174,6 +178,7 @@ public final class OperationCodec {
             case 12 -> new Operation.RestoreState(in.bytes(), Operation.RestoreState.Mode.RAISE);
             case 13 -> new Operation.RestoreState(in.bytes(), Operation.RestoreState.Mode.INTO_EMPTY);
             case 14 -> readRestorePart(in);
+            case 15 -> new Operation.SetConfig(in.bytes());
             default -> throw new MalformedOperationException("unknown operation tag " + tag);
         };
     }

@@ -23,6 +23,9 @@ import java.util.Locale;
  * (PrepRequestProcessor), so the first failing check decides the error code.
  */
 public final class ZnodeStateMachine {
+
+    /** The node a reconfiguration writes ({@link Operation.SetConfig}). */
+    public static final String CONFIG_PATH = "/zookeeper/config";
     private DataTree tree;
     private SessionTable sessions;
     private final boolean extendedTypesEnabled;
@@ -92,6 +95,7 @@ public final class ZnodeStateMachine {
             case Operation.CreateSession create -> createSession(create);
             case Operation.CloseSession close -> closeSession(zxid, close, changes, undo);
             case Operation.Failed failed -> Result.error(failed.errorCode());
+            case Operation.SetConfig config -> setConfig(zxid, txn, config, changes, undo);
             case Operation.RestoreState restore -> {
                 staging = null; // the state it would replace is gone
                 yield restoreState(zxid, restore);
@@ -118,6 +122,7 @@ public final class ZnodeStateMachine {
             case Operation.CreateSession s -> Result.error(ErrorCode.MARSHALLING_ERROR);
             case Operation.CloseSession s -> Result.error(ErrorCode.MARSHALLING_ERROR);
             case Operation.Failed failed -> Result.error(failed.errorCode());
+            case Operation.SetConfig c -> Result.error(ErrorCode.MARSHALLING_ERROR);
             case Operation.RestoreState r -> Result.error(ErrorCode.MARSHALLING_ERROR);
             case Operation.RestorePart r -> Result.error(ErrorCode.MARSHALLING_ERROR);
         };
@@ -237,6 +242,7 @@ public final class ZnodeStateMachine {
             case Operation.CreateSession s -> "";
             case Operation.CloseSession s -> "";
             case Operation.Failed f -> "";
+            case Operation.SetConfig c -> CONFIG_PATH;
             case Operation.RestoreState r -> "";
             case Operation.RestorePart r -> "";
         };
@@ -400,6 +406,18 @@ public final class ZnodeStateMachine {
         }
         tree.setData(set.path(), set.data(), zxid, txn.timeMs(), undo);
         changes.add(new Change(Change.Type.DATA_CHANGED, set.path(), node.acl()));
+        return new Result.Updated(node.stat());
+    }
+
+    /**
+     * A reconfiguration's new {@code /zookeeper/config}: written whatever the node's ACL and without a session (the
+     * replica that proposed it checked who asked), as a ZooKeeper leader writes it when a reconfig commits.
+     */
+    private Result setConfig(long zxid, Txn txn, Operation.SetConfig config, List<Change> changes,
+                             DataTree.Undo undo) {
+        Znode node = tree.get(CONFIG_PATH);
+        tree.setData(CONFIG_PATH, config.data(), zxid, txn.timeMs(), undo);
+        changes.add(new Change(Change.Type.DATA_CHANGED, CONFIG_PATH, node.acl()));
         return new Result.Updated(node.stat());
     }
 

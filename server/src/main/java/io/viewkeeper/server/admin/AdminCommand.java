@@ -23,6 +23,20 @@ record AdminCommand(List<String> names, boolean mutating, boolean onReplicaThrea
         Map<String, Object> run() throws AdminException;
     }
 
+    /**
+     * A job whose answer comes later than its run (it waits for the group: a reconfiguration to be applied): it
+     * starts, on the thread the request came in on, and its future completes with the fields or the failure.
+     */
+    @FunctionalInterface
+    interface Later extends Job {
+        java.util.concurrent.CompletableFuture<Map<String, Object>> start();
+
+        @Override
+        default Map<String, Object> run() {
+            throw new IllegalStateException("a later job is started, not run");
+        }
+    }
+
     String name() {
         return names.get(0);
     }

@@ -15,6 +15,7 @@ final class AdminCommands {
         ReplicaCommands replica = new ReplicaCommands(node);
         all.addAll(replica.all());
         all.addAll(new ConsoleCommands(node, replica).all());
+        all.addAll(new MembersCommands(node).all());
         for (AdminCommand command : all) {
             for (String name : command.names()) {
                 if (byName.put(name, command) != null) {

@@ -49,6 +49,8 @@ final class AdminHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest
     private final NodeAccess node;
     private final NodeMetrics metrics;
     private final Duration replicaTimeout;
+    /** How long a job that waits for the group may take: a reconfiguration commits, or the caller asks again. */
+    private static final Duration LATER_TIMEOUT = Duration.ofSeconds(30);
     private final SnapshotStreamer snapshots;
     private final RestoreReceiver restores;
     private final GroupView group;
@@ -197,6 +199,21 @@ final class AdminHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest
 
     /** Runs the job where it belongs; the future fails with a timeout if the replica thread does not answer. */
     private CompletableFuture<Map<String, Object>> execute(AdminCommand command, AdminCommand.Job job) {
+        if (job instanceof AdminCommand.Later later) {
+            CompletableFuture<Map<String, Object>> answer = new CompletableFuture<>();
+            later.start().orTimeout(LATER_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).whenComplete((fields, e) -> {
+                Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+                if (cause instanceof TimeoutException) {
+                    answer.completeExceptionally(new AdminException(504, command.name() + " was not applied at this "
+                            + "replica within " + LATER_TIMEOUT.toSeconds() + " s; it may still be: look again"));
+                } else if (cause != null) {
+                    answer.completeExceptionally(cause);
+                } else {
+                    answer.complete(fields);
+                }
+            });
+            return answer;
+        }
         CompletableFuture<Map<String, Object>> future = new CompletableFuture<>();
         Runnable task = () -> {
             try {

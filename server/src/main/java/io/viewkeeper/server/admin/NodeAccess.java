@@ -59,6 +59,16 @@ public interface NodeAccess {
     /** Whether this replica's connection to the member at {@code index} is up. */
     boolean peerConnected(int index);
 
+    /** The group's members as this node knows them now; any thread. */
+    io.viewkeeper.server.GroupMembers members();
+
+    /**
+     * Replica thread: proposes {@code next} as the group's members; {@code done} hears the outcome once this node
+     * applied the reconfiguration, or at once when the group refused to order it.
+     */
+    void reconfigure(io.viewkeeper.server.GroupMembers next,
+                     java.util.function.Consumer<io.viewkeeper.server.MembersChange.Outcome> done);
+
     /** When the last message from the member at {@code index} arrived (epoch ms), 0 if none has. */
     long peerLastReceivedMs(int index);
 

@@ -56,11 +56,12 @@ final class ReplicaCommands {
 
     private AdminCommand.Job replica(Params params) throws AdminException {
         params.allowOnly(Set.of("peer"));
-        List<NodeConfig.Member> members = node.config().members();
+        List<NodeConfig.Member> members = node.config().members().size() <= 1 ? node.config().members()
+                : node.members().members();
         int only = -1;
         if (params.has("peer")) {
             long id = params.number("peer", 1, 254, 0);
-            only = indexOf(members, id);
+            only = members.size() <= 1 ? indexOf(members, id) : indexOf(members, id) < 0 ? -1 : (int) id - 1;
             if (only < 0) {
                 throw AdminException.notFound("replica " + id + " is not a member of this group (members: "
                         + members.stream().map(m -> Integer.toString(m.id())).toList() + ")");
@@ -104,7 +105,7 @@ final class ReplicaCommands {
         if (r.repairSummary() != null) {
             out.put("repair", r.repairSummary());
         }
-        out.put("primary_id", count == 1 ? config.serverId() : config.members().get(primaryIndex).id());
+        out.put("primary_id", count == 1 ? config.serverId() : primaryIndex + 1);
         out.put("sessions", node.frontend().sessionCount());
         out.put("clients", clients(r));
         Map<String, Object> ignored = new LinkedHashMap<>();
@@ -135,15 +136,16 @@ final class ReplicaCommands {
     }
 
     private List<Map<String, Object>> members(Replica r, int onlyIndex) {
-        List<NodeConfig.Member> members = node.config().members();
+        List<NodeConfig.Member> members = node.config().members().size() <= 1 ? node.config().members()
+                : node.members().members();
         boolean countsAcks = r.status() == Replica.Status.NORMAL && r.isPrimary();
         long now = System.currentTimeMillis();
         List<Map<String, Object>> result = new ArrayList<>();
-        for (int i = 0; i < members.size(); i++) {
+        for (NodeConfig.Member m : members) {
+            int i = members.size() <= 1 ? 0 : m.slot();
             if (onlyIndex >= 0 && i != onlyIndex) {
                 continue;
             }
-            NodeConfig.Member m = members.get(i);
             boolean self = i == r.replicaIndex();
             Map<String, Object> peer = new LinkedHashMap<>();
             peer.put("id", m.id());
@@ -240,6 +242,14 @@ final class ReplicaCommands {
         out.put("client_id", "0x" + Long.toHexString(entry.clientId()));
         out.put("request_number", entry.requestNumber());
         out.put("bytes", entry.body().length);
+        if (io.viewkeeper.consensus.Reconfiguration.is(entry)) {
+            io.viewkeeper.consensus.Reconfiguration change = io.viewkeeper.consensus.Reconfiguration.parse(
+                    entry.body());
+            out.put("type", "reconfig(" + change.decision().name().toLowerCase(Locale.ROOT) + ", "
+                    + change.membership() + ")");
+            out.put("path", "/zookeeper/config");
+            return out;
+        }
         try {
             Txn txn = OperationCodec.decode(entry.body());
             out.put("session_id", "0x" + Long.toHexString(txn.sessionId()));
@@ -270,6 +280,7 @@ final class ReplicaCommands {
             case Operation.CloseSession s -> "closeSession";
             case Operation.DeleteContainer d -> "deleteContainer";
             case Operation.Failed f -> "error(" + f.errorCode() + ")";
+            case Operation.SetConfig c -> "setConfig";
             case Operation.RestoreState r -> "restore(" + r.state().length + " bytes)";
             case Operation.RestorePart r -> r.index() == Integer.MAX_VALUE ? "restorePart(abandoned)"
                     : "restorePart(" + (r.index() + 1) + (r.last() ? ", last" : "") + ", " + r.bytes().length
@@ -289,6 +300,7 @@ final class ReplicaCommands {
             case Operation.CreateSession s -> null;
             case Operation.CloseSession s -> null;
             case Operation.Failed f -> null;
+            case Operation.SetConfig c -> "/zookeeper/config";
             case Operation.RestoreState r -> "/";
             case Operation.RestorePart r -> "/";
         };
@@ -310,7 +322,7 @@ final class ReplicaCommands {
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("from_view", from);
             out.put("to_view", r.view());
-            out.put("next_primary_id", node.config().members().get(next).id());
+            out.put("next_primary_id", next + 1);
             out.put("status", statusName(r.status()));
             return out;
         };

@@ -27,8 +27,14 @@ final class ReplicaSampling {
         boolean primary = r.status() == Replica.Status.NORMAL && r.isPrimary();
         int members = Math.max(1, node.config().members().size());
         List<Long> lag = new ArrayList<>(members);
-        for (int i = 0; i < members; i++) {
-            lag.add(primary && i != r.replicaIndex() && members > 1 ? Math.max(0, r.opNumber() - r.ackedOp(i)) : -1);
+        if (members == 1) {
+            lag.add(-1L);
+        } else {
+            // in the configuration file's order, which the metrics registered their gauges in
+            for (io.viewkeeper.server.NodeConfig.Member m : node.config().members()) {
+                int slot = m.slot();
+                lag.add(primary && slot != r.replicaIndex() ? Math.max(0, r.opNumber() - r.ackedOp(slot)) : -1);
+            }
         }
         Checkpoint checkpoint = r.latestCheckpoint();
         ReplicaSample.StateSizes sizes = new ReplicaSample.StateSizes(s.sessions(), s.tree().watches(),

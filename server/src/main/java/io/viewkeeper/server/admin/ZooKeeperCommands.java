@@ -219,9 +219,9 @@ final class ZooKeeperCommands {
         int primaryIndex = group ? node.replica().primaryIndex() : 0;
         boolean normal = node.replica().status() == io.viewkeeper.consensus.Replica.Status.NORMAL;
         out.put("is_leader", normal && node.replica().isPrimary());
-        out.put("leader_id", !group ? config.serverId() : normal ? config.members().get(primaryIndex).id() : -1);
-        out.put("leader_ip", !group ? config.clientPortAddress()
-                : normal ? config.members().get(primaryIndex).host() : "");
+        NodeConfig.Member leader = group && normal ? node.members().bySlot(primaryIndex) : null;
+        out.put("leader_id", !group ? config.serverId() : leader != null ? leader.id() : -1);
+        out.put("leader_ip", !group ? config.clientPortAddress() : leader != null ? leader.host() : "");
         return out;
     }
 

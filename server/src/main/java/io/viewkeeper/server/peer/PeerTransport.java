@@ -80,9 +80,11 @@ public final class PeerTransport implements AutoCloseable {
 
     /** Handshake tasks waiting beyond these fail their handshake (the connection closes): a flood waits no longer. */
     private static final int HANDSHAKE_TASKS_QUEUED_MAX = 64;
+    private static final int SLOTS = io.viewkeeper.consensus.ReplicaConfiguration.SLOTS;
     private final int selfIndex;
     private final long clusterId;
-    private final List<InetSocketAddress> peers;
+    /** Each member's peer address by slot (VR replica index); null for a slot no member holds. */
+    private final AtomicReferenceArray<InetSocketAddress> peers = new AtomicReferenceArray<>(SLOTS);
     private final Receiver receiver;
     private final int frameBytesMax;
     private final PeerSecurity security;
@@ -126,19 +128,63 @@ public final class PeerTransport implements AutoCloseable {
 
     public PeerTransport(int selfIndex, long clusterId, List<InetSocketAddress> peers, Receiver receiver,
             int frameBytesMax, PeerSecurity security) {
+        this(selfIndex, clusterId, bySlot(peers), receiver, frameBytesMax, security);
+    }
+
+    /** Peers by slot: {@code peers} holds this replica's own address at {@code selfIndex} too. */
+    public PeerTransport(int selfIndex, long clusterId, java.util.Map<Integer, InetSocketAddress> peers,
+            Receiver receiver, int frameBytesMax, PeerSecurity security) {
         this.security = security;
         this.selfIndex = selfIndex;
         this.clusterId = clusterId;
-        this.peers = List.copyOf(peers);
+        peers.forEach(this.peers::set);
+        if (this.peers.get(selfIndex) == null) {
+            throw new IllegalArgumentException("no address for this replica's own slot " + selfIndex);
+        }
         this.receiver = receiver;
         this.frameBytesMax = frameBytesMax;
-        this.outbound = new AtomicReferenceArray<>(peers.size());
-        this.unflushed = new boolean[peers.size()];
-        this.reconnectDelayMs = new AtomicLongArray(peers.size());
-        this.redial = new ScheduledFuture<?>[peers.size()];
-        this.refusalLogged = new AtomicIntegerArray(peers.size());
-        this.handshakeFailureLogged = new AtomicIntegerArray(peers.size());
-        this.lastReceivedMs = new AtomicLongArray(peers.size());
+        this.outbound = new AtomicReferenceArray<>(SLOTS);
+        this.unflushed = new boolean[SLOTS];
+        this.reconnectDelayMs = new AtomicLongArray(SLOTS);
+        this.redial = new ScheduledFuture<?>[SLOTS];
+        this.refusalLogged = new AtomicIntegerArray(SLOTS);
+        this.handshakeFailureLogged = new AtomicIntegerArray(SLOTS);
+        this.lastReceivedMs = new AtomicLongArray(SLOTS);
+    }
+
+    private static java.util.Map<Integer, InetSocketAddress> bySlot(List<InetSocketAddress> peers) {
+        java.util.Map<Integer, InetSocketAddress> bySlot = new java.util.HashMap<>();
+        for (int i = 0; i < peers.size(); i++) {
+            bySlot.put(i, peers.get(i));
+        }
+        return bySlot;
+    }
+
+    /**
+     * The group's members changed (a reconfiguration was applied): dials a member that joined, drops the
+     * connection to one that left (it is neither dialed nor accepted any more), and redials one whose address
+     * changed. This replica's own address stays what it bound. Any thread.
+     */
+    public void setPeers(java.util.Map<Integer, InetSocketAddress> next) {
+        for (int slot = 0; slot < SLOTS; slot++) {
+            if (slot == selfIndex) {
+                continue;
+            }
+            InetSocketAddress address = next.get(slot);
+            InetSocketAddress old = peers.getAndSet(slot, address);
+            if (java.util.Objects.equals(old, address)) {
+                continue;
+            }
+            log.info("peer replica {}: {} -> {}", slot, old == null ? "none" : old, address == null ? "none"
+                    : address);
+            Channel ch = outbound.getAndSet(slot, null);
+            if (ch != null) {
+                ch.close(); // its close redials the new address, or nothing when the member left
+            } else if (old == null && !closed && serverChannel != null) {
+                int joined = slot;
+                group.execute(() -> connect(joined));
+            }
+        }
     }
 
     /** Told the entry count of every Prepare sent (the batch sizes metric). */
@@ -171,15 +217,16 @@ public final class PeerTransport implements AutoCloseable {
                     }
                 });
         serverChannel = server.bind(peers.get(selfIndex)).sync().channel();
-        for (int i = 0; i < peers.size(); i++) {
-            if (i != selfIndex) {
+        for (int i = 0; i < SLOTS; i++) {
+            if (i != selfIndex && peers.get(i) != null) {
                 connect(i);
             }
         }
     }
 
     private void connect(int index) {
-        if (closed) {
+        InetSocketAddress address = peers.get(index);
+        if (closed || address == null) {
             return;
         }
         Bootstrap bootstrap = new Bootstrap().group(group).channel(NioSocketChannel.class)
@@ -190,13 +237,13 @@ public final class PeerTransport implements AutoCloseable {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         if (security.dialTls()) {
-                            ch.pipeline().addLast(new SslHandler(security.tls().forDial(peers.get(index)), handshakeTasks));
+                            ch.pipeline().addLast(new SslHandler(security.tls().forDial(address), handshakeTasks));
                         }
                         ch.pipeline().addLast(new LengthFieldBasedFrameDecoder(frameBytesMax, 0, 4, 0, 4, true),
                                 new OutboundHandler(index));
                     }
                 });
-        ChannelFuture future = bootstrap.connect(peers.get(index), new InetSocketAddress(
+        ChannelFuture future = bootstrap.connect(address, new InetSocketAddress(
                 peers.get(selfIndex).getAddress(), 0));
         future.addListener(f -> {
             if (f.isSuccess()) {
@@ -438,16 +485,17 @@ public final class PeerTransport implements AutoCloseable {
             ByteBuffer hello = ByteBuffer.wrap(frame.payload());
             int index = hello.getInt();
             long cluster = hello.getLong();
-            if (index < 0 || index >= peers.size() || index == selfIndex) {
+            if (index < 0 || index >= SLOTS || peers.get(index) == null || index == selfIndex) {
                 throw new PeerProtocolException("replica index " + index + " is not a peer in the configuration");
             }
             if (cluster != clusterId) {
                 throw new PeerProtocolException("cluster id " + Long.toHexString(cluster) + " is not ours");
             }
             InetSocketAddress remote = (InetSocketAddress) ctx.channel().remoteAddress();
-            if (!remote.getAddress().equals(peers.get(index).getAddress())) {
+            InetSocketAddress expected = peers.get(index);
+            if (expected == null || !remote.getAddress().equals(expected.getAddress())) {
                 throw new PeerProtocolException("replica " + index + " must connect from "
-                        + peers.get(index).getAddress().getHostAddress());
+                        + (expected == null ? "a member's address" : expected.getAddress().getHostAddress()));
             }
             peerIndex = index;
             peerCluster = cluster;

@@ -446,9 +446,11 @@ public final class InputReplay {
         }
     }
 
-    private static Txn decode(LogEntry entry) {
+    private Txn decode(LogEntry entry) {
         try {
-            return OperationCodec.decode(entry.body());
+            return io.viewkeeper.consensus.Reconfiguration.is(entry)
+                    ? io.viewkeeper.server.MembersChange.txnOf(entry, entry.op() + zxidOffset)
+                    : OperationCodec.decode(entry.body());
         } catch (OperationCodec.MalformedOperationException e) {
             throw new IllegalStateException("committed entry " + entry.op() + " does not decode", e);
         }

@@ -41,6 +41,17 @@ class WedgedReplicaTest {
             }
 
             @Override
+            public io.viewkeeper.server.GroupMembers members() {
+                return io.viewkeeper.server.GroupMembers.of(config);
+            }
+
+            @Override
+            public void reconfigure(io.viewkeeper.server.GroupMembers next,
+                    java.util.function.Consumer<io.viewkeeper.server.MembersChange.Outcome> done) {
+                throw new AssertionError("called off the replica thread");
+            }
+
+            @Override
             public FrontendReport frontend() {
                 throw new AssertionError("read off the replica thread");
             }
