@@ -92,13 +92,34 @@ final class AdminClient {
 
     /** POST {@code /commands/<name>} with the token. */
     JsonNode mutate(String server, String name) throws CallFailure {
+        return mutate(server, name, Map.of());
+    }
+
+    /** POST {@code /commands/<name>} with parameters and the token. */
+    JsonNode mutate(String server, String name, Map<String, String> params) throws CallFailure {
+        return mutate(server, name, params, timeout);
+    }
+
+    /** As {@link #mutate(String, String, Map)}, waiting up to {@code wait} for the answer. */
+    JsonNode mutate(String server, String name, Map<String, String> params, Duration wait) throws CallFailure {
         if (token == null) {
             throw new CallFailure(ExitCodes.AUTH, name + " needs the admin token: pass --token-file FILE or set "
                     + "VKCTL_TOKEN");
         }
-        HttpRequest.Builder builder = HttpRequest.newBuilder(uri(server, "/commands/" + name, Map.of()))
+        HttpRequest.Builder builder = HttpRequest.newBuilder(uri(server, "/commands/" + name, params))
                 .header("Authorization", "Bearer " + token).POST(HttpRequest.BodyPublishers.noBody());
-        return call(server, builder, name);
+        return parse(server, name, exchangeChecked(server, builder, wait));
+    }
+
+    private HttpResponse<String> exchangeChecked(String server, HttpRequest.Builder request, Duration wait)
+            throws CallFailure {
+        HttpResponse<String> response = exchange(server, request,
+                HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8), wait.compareTo(timeout) > 0 ? wait
+                        : timeout);
+        if (response.body().length() > BODY_CHARS_MAX) {
+            throw new CallFailure(ExitCodes.UNREACHABLE, server + ": answer larger than " + BODY_CHARS_MAX);
+        }
+        return response;
     }
 
     /** What {@link #snapshot} wrote. */

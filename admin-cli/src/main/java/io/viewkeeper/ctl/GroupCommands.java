@@ -66,7 +66,8 @@ final class GroupCommands {
                 out.println("r" + source.id() + " runs alone (no server.N lines)");
             } else {
                 out.print(table.render());
-                out.println("as seen by r" + source.id() + " (" + source.role() + ", view " + source.view() + ")");
+                out.println("epoch " + source.replica().path("epoch").asLong() + ", as seen by r" + source.id() + " ("
+                        + source.role() + ", view " + source.view() + ")");
             }
             return ExitCodes.OK;
         }

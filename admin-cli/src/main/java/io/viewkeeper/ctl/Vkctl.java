@@ -26,7 +26,8 @@ import picocli.CommandLine.Spec;
         subcommands = {StatusCommand.class, GroupCommands.Members.class, GroupCommands.Sessions.class,
             GroupCommands.Watches.class, MetricsCommand.class, SteerCommands.ViewChange.class,
             SteerCommands.Checkpoint.class, GroupCommands.Log.class, BackupCommands.Snapshot.class,
-            BackupCommands.Restore.class, InspectCommand.class,
+            BackupCommands.Restore.class, InspectCommand.class, ReconfigCommands.AddLearner.class,
+            ReconfigCommands.Promote.class, ReconfigCommands.Remove.class, ReconfigCommands.Replace.class,
             AutoComplete.GenerateCompletion.class},
         exitCodeListHeading = "%nExit codes:%n", exitCodeList = {
             "0:done; status: healthy",

@@ -24,14 +24,43 @@ final class LiveGroup implements AutoCloseable {
     private final List<ViewkeeperNode> nodes;
     private final List<String> adminServers;
     private final Path tokenFile;
+    private final List<NodeConfig.Member> members;
+    private final Path dir;
 
-    private LiveGroup(List<ViewkeeperNode> nodes, Path tokenFile) {
-        this.nodes = nodes;
+    private LiveGroup(List<ViewkeeperNode> nodes, Path tokenFile, List<NodeConfig.Member> members, Path dir) {
+        this.nodes = new ArrayList<>(nodes);
         this.tokenFile = tokenFile;
-        this.adminServers = nodes.stream().map(n -> {
-            InetSocketAddress a = n.adminAddress();
-            return a.getHostString() + ":" + a.getPort();
-        }).toList();
+        this.members = members;
+        this.dir = dir;
+        this.adminServers = new ArrayList<>(nodes.stream().map(LiveGroup::admin).toList());
+    }
+
+    private static String admin(ViewkeeperNode node) {
+        InetSocketAddress a = node.adminAddress();
+        return a.getHostString() + ":" + a.getPort();
+    }
+
+    /**
+     * Starts server {@code id} beyond the group's three, empty, its own file naming the group's servers and itself
+     * as an observer (as './viewkeeper start --join' writes it); returns its address for {@code add-learner}
+     * (host:peerPort:clientPort). Its admin endpoint joins the --servers vkctl is given.
+     */
+    String join(int id) throws IOException {
+        String host = "127.0.0." + id;
+        NodeConfig.Member joining = new NodeConfig.Member(id, host, freePort(host), freePort(host), true);
+        List<NodeConfig.Member> lines = new ArrayList<>(members);
+        lines.add(joining);
+        NodeConfig base = NodeConfig.forTesting(Files.createDirectories(dir.resolve("replica-" + id)));
+        ViewkeeperNode node = ViewkeeperNode.start(base.withMembers(lines, id)
+                .withAdmin(base.admin().withAddress(host).withToken(TOKEN)));
+        nodes.add(node);
+        adminServers.add(admin(node));
+        return host + ":" + joining.peerPort() + ":" + joining.clientPort();
+    }
+
+    /** Whether server {@code id}'s node stopped (a removed replica stops). */
+    boolean stopped(int id) {
+        return nodes.get(id - 1).stoppedBy() != null;
     }
 
     static LiveGroup start(Path dir) throws IOException {
@@ -53,7 +82,7 @@ final class LiveGroup implements AutoCloseable {
             nodes.forEach(ViewkeeperNode::close);
             throw e;
         }
-        LiveGroup group = new LiveGroup(nodes, tokenFile);
+        LiveGroup group = new LiveGroup(nodes, tokenFile, members, dir);
         await("a healthy group").atMost(TIMEOUT).until(() -> group.vkctl("status").exitCode() == 0);
         return group;
     }

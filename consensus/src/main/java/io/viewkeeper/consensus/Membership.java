@@ -48,6 +48,12 @@ public record Membership(long epoch, int[] voters, int[] learners) {
         return view & 0xFFFF_FFFFL;
     }
 
+    /** A view as people read it: its number in epoch 0, else {@code epoch.number}. */
+    public static String viewName(long view) {
+        long epoch = epochOf(view);
+        return epoch <= 0 ? Long.toString(view) : epoch + "." + numberInEpoch(view);
+    }
+
     public boolean isVoter(int slot) {
         return Arrays.binarySearch(voters, slot) >= 0;
     }

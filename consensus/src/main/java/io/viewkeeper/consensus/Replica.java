@@ -792,7 +792,8 @@ public final class Replica {
 
     @Override
     public String toString() {
-        return "[r" + replicaIndex() + " v" + view + " " + status.name().toLowerCase(java.util.Locale.ROOT) + " op"
+        return "[r" + replicaIndex() + " v" + Membership.viewName(view) + " "
+                + status.name().toLowerCase(java.util.Locale.ROOT) + " op"
                 + opNumber() + " c" + commitNumber() + "]";
     }
 }

@@ -417,7 +417,8 @@ final class ReplicaLoop implements WritePath, Outbox, ReplicaInbox, Runnable {
             log.warn("{} damaged log records at start: {}", prefix(), replica.repairSummary());
             activity.event("repair", replica.repairSummary());
         }
-        log.info("{} now {} v{} {}", prefix(), status, view, isPrimary() ? "primary" : "backup");
+        log.info("{} now {} v{} {}", prefix(), status, io.viewkeeper.consensus.Membership.viewName(view),
+                isPrimary() ? "primary" : "backup");
         activity.event("status", status.name().toLowerCase(java.util.Locale.ROOT) + " in view " + view + " as "
                 + (isPrimary() ? "primary" : "backup"));
         if (status == Replica.Status.NORMAL && view != lastNormalView) {
@@ -427,7 +428,8 @@ final class ReplicaLoop implements WritePath, Outbox, ReplicaInbox, Runnable {
     }
 
     private String prefix() {
-        return replica == null ? "[replica]" : "[r" + replica.replicaIndex() + " v" + replica.view() + " "
+        return replica == null ? "[replica]" : "[r" + replica.replicaIndex() + " v"
+                + io.viewkeeper.consensus.Membership.viewName(replica.view()) + " "
                 + replica.status().name().toLowerCase(java.util.Locale.ROOT) + "]";
     }
 

@@ -14,7 +14,8 @@ public final class LoopbackMembers {
         List<NodeConfig.Member> members = new ArrayList<>();
         for (int id = 1; id <= count; id++) {
             String host = "127.0.0." + id;
-            members.add(new NodeConfig.Member(id, host, freePort(host), freePort(host)));
+            // the client port free on 127.0.0.1 too: a node of NodeConfig.forTesting serves clients there
+            members.add(new NodeConfig.Member(id, host, freePort(host), TestPorts.freeOnEach(host, "127.0.0.1")));
         }
         return members;
     }

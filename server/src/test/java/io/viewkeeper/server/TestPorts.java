@@ -40,6 +40,11 @@ public final class TestPorts {
         return freeOn(1, host);
     }
 
+    /** A port free now on each of {@code hosts}. */
+    public static int freeOnEach(String... hosts) throws IOException {
+        return freeOn(1, hosts);
+    }
+
     /** A port free now on every one of 127.0.0.1 to 127.0.0.{@code members}. */
     public static int freeOnMembers(int members) throws IOException {
         return freeRun(1, members);

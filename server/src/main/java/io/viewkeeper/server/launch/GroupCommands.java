@@ -122,6 +122,12 @@ public final class GroupCommands {
                 + "recovers from its peers when that is empty or damaged.")
         private Integer replica;
 
+        @Option(names = "--join", description = "With --replica I beyond the group's members: start replica I as a "
+                + "new server of the running group, empty, its config naming the group's servers and itself as an "
+                + "observer; then './viewkeeper ctl add-learner --id I --address 127.0.0.I:PEER:CLIENT' adds it online "
+                + "(and 'ctl promote' or 'ctl replace' makes it a voter).")
+        private boolean join;
+
         @Option(names = "--fresh", description = "Start a new, empty group: first delete D/replica-1 .. "
                 + "D/replica-N, but only directories 'start' created (they hold the file "
                 + GroupLayout.REPLICA_DIR_MARKER + "); refuse if one exists without it.")
@@ -154,6 +160,9 @@ public final class GroupCommands {
             try {
                 if (tls) {
                     layout = layout.withTls(securePort, LocalTls.ensure(state.resolve("tls")));
+                }
+                if (join) {
+                    return launcher(layout, spec).join(replica, detach);
                 }
                 return launcher(layout, spec).start(replica == null ? 0 : replica, detach, fresh);
             } catch (IOException e) {
@@ -195,12 +204,20 @@ public final class GroupCommands {
             if (!reads.equals("linearizable") && !reads.equals("sequential")) {
                 return "--reads must be linearizable or sequential, got '" + reads + "'";
             }
+            if (join && replica == null) {
+                return "--join needs --replica I, the new server's number";
+            }
             if (replica != null) {
                 if (nodes == 1) {
                     return "--replica needs a group (--nodes 3 or 5); a single node has no peers";
                 }
-                if (replica < 1 || replica > members) {
-                    return "--replica must be a number from 1 to " + members + ", got " + replica;
+                if (join && (replica <= members || replica > GroupLayout.JOINING_MAX || fresh)) {
+                    return "--join starts a new server: --replica must be a number from " + (members + 1) + " to "
+                            + GroupLayout.JOINING_MAX + ", without --fresh, got " + replica;
+                }
+                if (!join && (replica < 1 || replica > members)) {
+                    return "--replica must be a number from 1 to " + members + " (or beyond, with --join), got "
+                            + replica;
                 }
                 if (fresh) {
                     return "--fresh starts a whole new group; it does not go with --replica";

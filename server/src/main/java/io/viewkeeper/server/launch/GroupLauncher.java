@@ -78,6 +78,27 @@ public final class GroupLauncher {
         return replicas;
     }
 
+    /**
+     * Starts replica {@code replica}, beyond the group's members, as a new server of the running group: an empty
+     * data directory and a config naming the group's servers and itself as an observer. It catches up once the group
+     * adds it ({@code vkctl add-learner}), which this prints.
+     */
+    public int join(int replica, boolean detach) throws IOException, InterruptedException {
+        String running = alreadyRunning(replica);
+        if (running != null) {
+            return fail(running);
+        }
+        if (NodeProcesses.accepts(GroupLayout.host(replica), layout.clientPort())) {
+            return fail("port " + layout.clientPort() + " on " + GroupLayout.host(replica) + " is already in use.");
+        }
+        prepare(List.of(replica), replica);
+        out.println("replica " + replica + " starts as a new server; add it to the group with:");
+        out.println("  ./viewkeeper ctl add-learner --id " + replica + " --address "
+                + layout.joiningAddress(replica));
+        out.flush();
+        return detach ? startDetached(List.of(replica)) : startForeground(List.of(replica));
+    }
+
     /** Starts replica {@code only} of the group (0: every replica); returns the exit status. */
     public int start(int only, boolean detach, boolean fresh) throws IOException, InterruptedException {
         List<Integer> replicas = starting(only);

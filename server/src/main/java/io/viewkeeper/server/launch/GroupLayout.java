@@ -18,6 +18,8 @@ import java.util.StringJoiner;
  */
 public record GroupLayout(int nodes, int clientPort, int peerPort, int adminPort, Path dataDir, String reads,
         Path stateDir, int securePort, LocalTls tls, int observers) {
+    /** The highest replica number a local server may join as (127.0.0.N, a peer port beside the others'). */
+    public static final int JOINING_MAX = 16;
     /** At most this many observers beside a local group's voters. */
     public static final int OBSERVERS_MAX = 4;
     public static final int ADMIN_PORT_DEFAULT = 8080;
@@ -130,12 +132,26 @@ public record GroupLayout(int nodes, int clientPort, int peerPort, int adminPort
             lines.addAll(tls.configLines(securePort));
         }
         if (nodes > 1) {
+            // the group's first servers (they name it: every replica's file keeps them), and a server joining it later
+            // as an observer
             for (int j = 1; j <= members(); j++) {
-                lines.add("server." + j + "=" + host(j) + ":" + (peerPort + j) + (j > nodes ? ":observer" : "") + ";"
-                        + host(j) + ":" + clientPort);
+                lines.add(serverLine(j, j > nodes));
+            }
+            if (replica > members()) {
+                lines.add(serverLine(replica, true));
             }
         }
         return String.join("\n", lines) + "\n";
+    }
+
+    private String serverLine(int replica, boolean observer) {
+        return "server." + replica + "=" + host(replica) + ":" + (peerPort + replica) + (observer ? ":observer" : "")
+                + ";" + host(replica) + ":" + clientPort;
+    }
+
+    /** The address a joining server gives to {@code vkctl add-learner}: host:peerPort:clientPort. */
+    public String joiningAddress(int replica) {
+        return host(replica) + ":" + (peerPort + replica) + ":" + clientPort;
     }
 
     void writeConfig(int replica) throws IOException {
