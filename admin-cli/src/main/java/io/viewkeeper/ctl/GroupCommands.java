@@ -67,7 +67,7 @@ final class GroupCommands {
             } else {
                 out.print(table.render());
                 out.println("epoch " + source.replica().path("epoch").asLong() + ", as seen by r" + source.id() + " ("
-                        + source.role() + ", view " + source.view() + ")");
+                        + source.role() + ", view " + Probe.viewName(source.view()) + ")");
             }
             return ExitCodes.OK;
         }

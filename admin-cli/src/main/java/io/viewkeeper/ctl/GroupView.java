@@ -62,10 +62,14 @@ final class GroupView {
         return reachable().stream().mapToLong(Probe::commit).max().orElse(0);
     }
 
-    /** The members as the reachable replicas list them (id to member object), in id order. */
+    /**
+     * The members (id to member object, in id order) as the primary lists them, which knows the group's latest
+     * epoch; without a primary, as the reachable replicas list them.
+     */
     Map<Integer, JsonNode> members() {
         Map<Integer, JsonNode> members = new java.util.TreeMap<>();
-        for (Probe p : reachable()) {
+        Probe primary = primary();
+        for (Probe p : primary != null ? List.of(primary) : reachable()) {
             for (JsonNode m : p.replica().path("members")) {
                 members.putIfAbsent(m.path("id").asInt(), m);
             }
@@ -100,19 +104,22 @@ final class GroupView {
         Probe primary = primary();
         if (primary == null || normalInView < size / 2 + 1) {
             return new Verdict("no_quorum", "no quorum: " + normalInView + " of " + size + " replicas normal in view "
-                    + view + (primary == null ? ", no primary" : ""), ExitCodes.NO_QUORUM);
+                    + Probe.viewName(view) + (primary == null ? ", no primary" : ""), ExitCodes.NO_QUORUM);
         }
         Map<String, String> problems = new LinkedHashMap<>();
         for (Probe p : probes) {
             String name = "r" + idOf(p);
-            if (!p.reachable()) {
+            if (!p.reachable() && members().values().stream().noneMatch(m -> m.path("host").asText()
+                    .equals(p.host()))) {
+                continue; // no member has its host: a server removed from the group, which stopped
+            } else if (!p.reachable()) {
                 problems.put(name, "unreachable");
             } else if (p.clients().equals("cut-off") || p.clients().equals("read-only")) {
                 problems.put(name, "cut off from the group (" + p.clients() + ")");
             } else if (!p.status().equals("normal")) {
                 problems.put(name, p.status());
             } else if (p.view() != view) {
-                problems.put(name, "in old view " + p.view());
+                problems.put(name, "in old view " + Probe.viewName(p.view()));
             } else if (highestCommit() - p.commit() > lagMax) {
                 problems.put(name, "lagging " + (highestCommit() - p.commit()) + " ops");
             }
@@ -124,14 +131,15 @@ final class GroupView {
         }
         if (problems.isEmpty()) {
             int learners = members().size() - size;
-            return new Verdict("healthy", "healthy: " + size + " of " + size + " replicas normal in view " + view
+            return new Verdict("healthy", "healthy: " + size + " of " + size + " replicas normal in view "
+                    + Probe.viewName(view)
                     + (learners == 0 ? "" : learners == 1 ? " (and a learner)" : " (and " + learners + " learners)")
                     + ", primary r" + primary.id(), ExitCodes.OK);
         }
         List<String> parts = new ArrayList<>();
         problems.forEach((name, why) -> parts.add(name + " " + why));
         return new Verdict("degraded", "degraded: " + String.join(", ", parts) + "; primary r" + primary.id()
-                + " in view " + view, ExitCodes.DEGRADED);
+                + " in view " + Probe.viewName(view), ExitCodes.DEGRADED);
     }
 
     /** The state word scripts match on, a line for people, and the exit code. */

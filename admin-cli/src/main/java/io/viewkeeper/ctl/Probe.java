@@ -25,6 +25,12 @@ record Probe(String server, JsonNode replica, AdminClient.CallFailure failure) {
         return replica.path("view").asLong();
     }
 
+    /** A view as people read it: its number in epoch 0, else epoch.number (the epoch is in its high 32 bits). */
+    static String viewName(long view) {
+        long epoch = view >>> 32;
+        return epoch == 0 ? Long.toString(view) : epoch + "." + (view & 0xFFFF_FFFFL);
+    }
+
     long commit() {
         return replica.path("commit").asLong();
     }

@@ -43,14 +43,16 @@ final class ReconfigCommands {
         if (peer < 1 || peer > 65534 || client < 1 || client > 65535 || id < 1 || id > 254) {
             throw new AdminClient.CallFailure(ExitCodes.USAGE, "--id must be 1..254 and ports 1..65535");
         }
-        return "server." + id + "=" + parts[0] + ":" + peer + ":" + (peer + 1) + ":" + role + ";" + client;
+        return "server." + id + "=" + parts[0] + ":" + peer + ":" + (peer + 1) + ":" + role + ";" + parts[0] + ":"
+                + client;
     }
 
     /** An existing member's line with another role, from the primary's view of it. */
     static String line(JsonNode member, String role) {
         int peer = member.path("peer_port").asInt();
         return "server." + member.path("id").asInt() + "=" + member.path("host").asText() + ":" + peer + ":"
-                + (peer + 1) + ":" + role + ";" + member.path("client_port").asInt();
+                + (peer + 1) + ":" + role + ";" + member.path("host").asText() + ":"
+                + member.path("client_port").asInt();
     }
 
     static JsonNode member(Probe primary, int id) throws AdminClient.CallFailure {

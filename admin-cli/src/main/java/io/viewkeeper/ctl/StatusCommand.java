@@ -89,7 +89,8 @@ final class StatusCommand implements Callable<Integer> {
                 "CLIENTS");
         for (Probe p : group.probes()) {
             if (p.reachable()) {
-                table.row("r" + p.id(), p.server(), p.role(), p.status(), p.view(), p.replica().path("op").asLong(),
+                table.row("r" + p.id(), p.server(), p.role(), p.status(), Probe.viewName(p.view()),
+                        p.replica().path("op").asLong(),
                         p.commit(), highest - p.commit(), p.replica().path("sessions").asInt(), p.clients());
             } else {
                 table.row("r" + group.idOf(p), p.server(), "-", "unreachable", "-", "-", "-", "-", "-", "-");

@@ -50,7 +50,8 @@ final class SteerCommands {
                 Probe primary = GroupView.probe(client, servers).primary();
                 if (primary != null && primary.view() >= toView) {
                     out.println("primary " + (oldPrimary == null ? "none" : "r" + oldPrimary.id() + " (view "
-                            + oldPrimary.view() + ")") + " -> r" + primary.id() + " (view " + primary.view() + ")");
+                            + Probe.viewName(oldPrimary.view()) + ")") + " -> r" + primary.id() + " (view "
+                            + Probe.viewName(primary.view()) + ")");
                     return ExitCodes.OK;
                 }
                 TimeUnit.MILLISECONDS.sleep(POLL_MS);

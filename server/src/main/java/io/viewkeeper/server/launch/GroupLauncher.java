@@ -68,14 +68,53 @@ public final class GroupLauncher {
     }
 
     /** Replicas this start runs: one ({@code only > 0}) or all of them. */
-    private List<Integer> starting(int only) {
+    private List<Integer> starting(int only) throws IOException {
+        if (only > 0) {
+            return List.of(only);
+        }
+        List<Integer> changed = only == 0 ? changedMembers() : null;
+        if (changed != null) {
+            return changed;
+        }
         List<Integer> replicas = new ArrayList<>();
         for (int i = 1; i <= layout.members(); i++) {
-            if (only <= 0 || i == only) {
-                replicas.add(i);
-            }
+            replicas.add(i);
         }
         return replicas;
+    }
+
+    /**
+     * The members of the group once it changed them (a reconfiguration added or removed servers): those of the
+     * latest epoch any replica directory recorded ({@code members.cfg}); null while the group never changed. A
+     * removed server is not started again, and one that joined is.
+     */
+    private List<Integer> changedMembers() throws IOException {
+        long epoch = -1;
+        List<Integer> ids = null;
+        if (!Files.isDirectory(layout.dataDir())) {
+            return null;
+        }
+        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(layout.dataDir(), "replica-*")) {
+            for (Path dir : dirs) {
+                Path file = dir.resolve("members.cfg");
+                if (!Files.isRegularFile(file)) {
+                    continue;
+                }
+                String text = Files.readString(file, StandardCharsets.UTF_8);
+                String first = text.lines().findFirst().orElse("");
+                try {
+                    long at = Long.parseLong(first.substring(first.indexOf('=') + 1).trim());
+                    if (first.startsWith("epoch=") && at > epoch) {
+                        epoch = at;
+                        ids = io.viewkeeper.server.GroupMembers.parse(text.substring(first.length())).stream()
+                                .map(io.viewkeeper.server.NodeConfig.Member::id).sorted().toList();
+                    }
+                } catch (RuntimeException e) {
+                    throw new IOException(file + " does not hold the group's members: " + e.getMessage(), e);
+                }
+            }
+        }
+        return ids;
     }
 
     /**
@@ -99,9 +138,26 @@ public final class GroupLauncher {
         return detach ? startDetached(List.of(replica)) : startForeground(List.of(replica));
     }
 
+    /** The whole group's connect string, or, once it changed its members, theirs. */
+    private String connectString(List<Integer> started) {
+        List<Integer> changed;
+        try {
+            changed = changedMembers();
+        } catch (IOException e) {
+            changed = null; // the start read them already: say the layout's
+        }
+        if (changed == null) {
+            return layout.connectString();
+        }
+        StringJoiner joined = new StringJoiner(",");
+        changed.forEach(i -> joined.add(GroupLayout.host(i) + ":" + layout.clientPort()));
+        return joined.toString();
+    }
+
     /** Starts replica {@code only} of the group (0: every replica); returns the exit status. */
     public int start(int only, boolean detach, boolean fresh) throws IOException, InterruptedException {
-        List<Integer> replicas = starting(only);
+        // a new group is the layout's; servers that joined an earlier one go with its directories
+        List<Integer> replicas = fresh ? starting(-1) : starting(only);
         String running = alreadyRunning(only);
         if (running != null) {
             return fail(running);
@@ -115,7 +171,11 @@ public final class GroupLauncher {
             }
         }
         if (fresh) {
-            String refused = clearReplicaDirs(replicas);
+            List<Integer> clear = new ArrayList<>();
+            for (int i = 1; i <= Math.max(layout.members(), GroupLayout.JOINING_MAX); i++) {
+                clear.add(i);
+            }
+            String refused = clearReplicaDirs(clear);
             if (refused != null) {
                 return fail(refused);
             }
@@ -311,7 +371,7 @@ public final class GroupLauncher {
             }
             if (allAccept(replicas)) {
                 out.println("Viewkeeper: " + describeStarted(replicas) + " listening (" + pids(started) + ")");
-                out.println("connect string: " + layout.connectString());
+                out.println("connect string: " + connectString(replicas));
                 describeTls();
                 out.flush();
                 return 0;
@@ -503,7 +563,7 @@ public final class GroupLauncher {
                     listening = true;
                     synchronized (out) {
                         out.println("Viewkeeper: " + describeStarted(replicas) + " listening; connect string: "
-                                + layout.connectString());
+                                + connectString(replicas));
                         describeTls();
                         out.flush();
                     }

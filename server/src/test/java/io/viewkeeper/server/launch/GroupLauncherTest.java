@@ -134,6 +134,49 @@ class GroupLauncherTest {
         assertThat(layout.pidFile(4)).doesNotExist();
     }
 
+    @Test
+    void shouldJoinANewServerAndStartTheChangedGroupAgain() throws Exception {
+        int peers = io.viewkeeper.server.TestPorts.freeRun(4, 4);
+        layout = new GroupLayout(3, layout.clientPort(), peers - 1, layout.adminPort(), dir.resolve("data"),
+                "linearizable", dir.resolve("state"));
+        assertThat(launcher().start(0, true, false)).as(output()).isZero();
+        writeAndRead("/before-the-join");
+        assertThat(launcher().join(4, true)).as(output()).isZero();
+        assertThat(out.toString()).contains("./viewkeeper ctl add-learner --id 4 --address "
+                + layout.joiningAddress(4));
+        assertThat(Files.readString(layout.configFile(4))).contains("server.3=127.0.0.3:")
+                .contains("server.4=127.0.0.4:" + (layout.peerPort() + 4) + ":observer;127.0.0.4:"
+                        + layout.clientPort());
+
+        String line = "server.4=127.0.0.4:" + (layout.peerPort() + 4) + ":" + (layout.peerPort() + 5);
+        assertThat(reconfig(line + ":observer;127.0.0.4:" + layout.clientPort(), null)).contains("\"epoch\":1");
+        await().atMost(TIMEOUT).untilAsserted(() -> assertThat(reconfig(line + ":participant;127.0.0.4:"
+                + layout.clientPort(), "3")).contains("\"epoch\":2"));
+        await().atMost(TIMEOUT).until(() -> NodeProcesses.fromPidFile(layout.pidFile(3)).isEmpty());
+
+        assertThat(launcher().stop()).isZero();
+        out.getBuffer().setLength(0);
+        assertThat(launcher().start(0, true, false)).as(output()).isZero();
+        assertThat(out.toString()).contains("(PIDs r1=").contains(", r4=").doesNotContain("r3=")
+                .contains("connect string: 127.0.0.1:" + layout.clientPort() + ",127.0.0.2:" + layout.clientPort()
+                        + ",127.0.0.4:" + layout.clientPort());
+        try (ZooKeeper client = connect("127.0.0.4:" + layout.clientPort())) {
+            assertThat(client.exists("/before-the-join", false)).isNotNull();
+        }
+    }
+
+    /** The reconfig admin command at replica 1, with the group's token; the answer's body, whatever its status. */
+    private String reconfig(String add, String remove) throws Exception {
+        String query = "add=" + java.net.URLEncoder.encode(add, java.nio.charset.StandardCharsets.UTF_8)
+                + (remove == null ? "" : "&remove=" + remove);
+        java.net.http.HttpRequest request = java.net.http.HttpRequest.newBuilder(java.net.URI.create(
+                "http://127.0.0.1:" + layout.adminPort() + "/commands/reconfig?" + query))
+                .header("Authorization", "Bearer " + Files.readString(layout.tokenFile()).trim())
+                .POST(java.net.http.HttpRequest.BodyPublishers.noBody()).build();
+        return java.net.http.HttpClient.newHttpClient().send(request,
+                java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+    }
+
     private String srvr(String host) {
         try (java.net.Socket socket = new java.net.Socket(host, layout.clientPort())) {
             socket.setSoTimeout(5000);
