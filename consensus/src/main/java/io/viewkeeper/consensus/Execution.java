@@ -143,7 +143,7 @@ final class Execution {
     private void apply(LogEntry entry) {
         ClientTable clients = r.clients;
         Outbox outbox = r.outbox;
-        boolean tabled = r.options.deduplicateRequests() && !Reconfiguration.is(entry);
+        boolean tabled = r.options.deduplicateRequests() && entry.clientId() != Reconfiguration.CLIENT;
         if (tabled && !r.bugs.contains(PlantedBug.IGNORE_CLIENT_TABLE)
                 && clients.executed(entry.clientId(), entry.requestNumber())) {
             ClientTable.Session session = clients.session(entry.clientId());

@@ -179,7 +179,7 @@ final class NormalProtocol {
                 return -1;
             }
         }
-        if (clientId == Reconfiguration.CLIENT) {
+        if (Reconfiguration.isBody(body)) {
             body = r.epochs.decide(body);
             if (body == null) {
                 return -1;

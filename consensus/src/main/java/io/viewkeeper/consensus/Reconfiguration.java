@@ -15,16 +15,25 @@ import java.util.Arrays;
  * driver tells from a full pipeline by {@link Replica#reconfigurationUnderWay}), and the members of the next epoch
  * start its first view by a view change.
  *
- * <p>Reconfigurations are not in the client table: proposers at different replicas share no sequence of request
- * numbers, so a request number only names a request to its proposer, and a repeated request is decided again.
+ * <p>A reconfiguration is known by its body's first bytes, whatever its client: an application client's request
+ * (ZooKeeper's reconfig from a session) is ordered and answered as its other requests are, through the client
+ * table; one of the reserved client {@link #CLIENT} (an operator's) stays out of the table, since proposers at
+ * different replicas share no sequence of request numbers: its request number only names it to its proposer, and
+ * a repeated one is decided again.
  *
- * <p>Body: the decision (one byte), the length of the encoded membership (two bytes), the membership
- * ({@link Membership#encode}), then the driver's part.
+ * <p>Body: the mark "RCFG" (four bytes), the decision (one byte), the length of the encoded membership (two bytes),
+ * the membership ({@link Membership#encode}), then the driver's part.
  */
 public final class Reconfiguration {
 
-    /** The client id of every reconfiguration; no application client uses a negative id. */
+    /**
+     * The client id of a reconfiguration that is no application client's request (an operator's): it stays out of
+     * the client table. No application client uses a negative id.
+     */
     public static final long CLIENT = -16;
+
+    /** The first bytes of every reconfiguration's body, "RCFG": no application body may begin with them. */
+    private static final int MAGIC = 0x52434647;
 
     /** What the primary decided, in the entry's first byte. */
     public enum Decision {
@@ -64,13 +73,23 @@ public final class Reconfiguration {
 
     static byte[] body(Decision decision, Membership membership, byte[] driverPart) {
         byte[] encoded = membership.encode();
-        return ByteBuffer.allocate(3 + encoded.length + driverPart.length).put((byte) decision.ordinal())
-                .putShort((short) encoded.length).put(encoded).put(driverPart).array();
+        return ByteBuffer.allocate(7 + encoded.length + driverPart.length).putInt(MAGIC)
+                .put((byte) decision.ordinal()).putShort((short) encoded.length).put(encoded).put(driverPart).array();
     }
 
-    /** Whether {@code entry} is a reconfiguration (of the reserved client). */
+    /** Whether {@code entry} is a reconfiguration: its body begins with the mark. */
     public static boolean is(LogEntry entry) {
-        return entry.clientId() == CLIENT;
+        return isBody(entry.body());
+    }
+
+    /** Whether {@code body} is a reconfiguration's: it begins with the mark. */
+    public static boolean isBody(byte[] body) {
+        return body.length >= 4 && ByteBuffer.wrap(body).getInt(0) == MAGIC;
+    }
+
+    /** Whether {@code entry} is an accepted reconfiguration, without decoding its members. */
+    static boolean accepted(LogEntry entry) {
+        return is(entry) && entry.body().length > 4 && entry.body()[4] == Decision.ACCEPTED.ordinal();
     }
 
     /**
@@ -80,8 +99,8 @@ public final class Reconfiguration {
      */
     public static Reconfiguration parse(byte[] body) {
         ByteBuffer in = ByteBuffer.wrap(body);
-        if (in.remaining() < 3) {
-            throw new IllegalArgumentException("reconfiguration of " + body.length + " bytes");
+        if (in.remaining() < 7 || in.getInt() != MAGIC) {
+            throw new IllegalArgumentException("not a reconfiguration: " + body.length + " bytes");
         }
         int decision = in.get() & 0xFF;
         int length = in.getShort() & 0xFFFF;
@@ -90,7 +109,7 @@ public final class Reconfiguration {
                     + " bytes in " + in.remaining());
         }
         Membership membership = Membership.decode(in.slice(in.position(), length));
-        byte[] driverPart = Arrays.copyOfRange(body, 3 + length, body.length);
+        byte[] driverPart = Arrays.copyOfRange(body, 7 + length, body.length);
         return new Reconfiguration(DECISIONS[decision], membership, driverPart);
     }
 

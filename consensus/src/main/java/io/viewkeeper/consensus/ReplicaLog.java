@@ -68,8 +68,7 @@ final class ReplicaLog {
         }
         chains[entries.size()] = chain;
         entries.add(entry);
-        if (Reconfiguration.is(entry) && entry.body().length > 0
-                && entry.body()[0] == Reconfiguration.Decision.ACCEPTED.ordinal()) {
+        if (Reconfiguration.accepted(entry)) {
             lastReconfigurationOp = entry.op();
         }
     }

@@ -66,7 +66,8 @@ public final class FrontendCore {
         this.barriers = new ReadBarriers(writes, new ReadRequests(stateMachine, watches, settings.ensembleConfig(),
                 clock.getAsLong()), output,
                 stateMachine::lastZxid, () -> requests);
-        this.replies = new WriteReplies(output, stats, () -> requests);
+        this.replies = new WriteReplies(output, stats, () -> requests,
+                () -> stateMachine.tree().get(ZnodeStateMachine.CONFIG_PATH).data());
         this.notifications = new Notifications(watches, output);
         this.handshakes = new Handshakes(this, settings, writes, clock, random, stats);
         this.sessions = new Sessions(writes, pipeline, output, handshakes, random);
@@ -124,10 +125,7 @@ public final class FrontendCore {
         drain(c);
     }
 
-    /**
-     * Time passes: the primary expires sessions past their deadline (a new primary first gives every session a
-     * full timeout), and writes and reads this node could not place are offered again.
-     */
+    /** Time passes: the primary expires sessions past their deadline, and unplaced writes and reads go again. */
     public void onTick() {
         long now = clock.getAsLong();
         handshakes.onTick(now);
@@ -165,10 +163,7 @@ public final class FrontendCore {
         sessions.onTouches(sessionIds, clock.getAsLong());
     }
 
-    /**
-     * A write committed at {@code zxid}: apply it, fire watches, then answer whoever is waiting for it here (the
-     * request it was submitted as: {@code clientId}, {@code requestNumber}).
-     */
+    /** A write committed at {@code zxid}: applied, watches fired, its waiter here (client, number) answered. */
     public void onCommitted(long zxid, Txn txn, long clientId, long requestNumber) {
         ApplyOutcome outcome = stateMachine.apply(zxid, txn);
         for (Change change : outcome.changes()) {
@@ -312,6 +307,8 @@ public final class FrontendCore {
     private void submitWrite(ClientConnection c, Inbound.Request request, long now) {
         Operation op = request.decodeError() ? new Operation.Failed(ErrorCode.MARSHALLING_ERROR)
                 : request.type() == OpCode.CLOSE_SESSION ? new Operation.CloseSession(c.sessionId)
+                : request.type() == OpCode.RECONFIG ? WriteRequests.reconfig(request, settings.reconfigEnabled(),
+                        c.identities, stateMachine.tree().get(ZnodeStateMachine.CONFIG_PATH).acl())
                 : WriteRequests.toOperation(request);
         if (op instanceof Operation.CloseSession) {
             sessions.markClosing(c.sessionId);

@@ -19,7 +19,8 @@ public record FrontendSettings(
         String dataDir,
         int watchesPerConnectionMax,
         boolean readOnlyModeEnabled,
-        String ensembleConfig) {
+        String ensembleConfig,
+        boolean reconfigEnabled) {
 
     /** A connection that sends no ConnectRequest within this time is closed (ZooKeeper's sessionlessCnxnTimeout). */
     public static final long SESSIONLESS_CONNECTION_TIMEOUT_MS = 10_000;

@@ -20,10 +20,15 @@ final class WriteReplies {
     private final ServerStats stats;
     private final Supplier<RequestListener> requests;
 
-    WriteReplies(ClientOutput output, ServerStats stats, Supplier<RequestListener> requests) {
+    /** {@code /zookeeper/config}'s data now, which a reconfig's answer carries. */
+    private final Supplier<byte[]> config;
+
+    WriteReplies(ClientOutput output, ServerStats stats, Supplier<RequestListener> requests,
+                 Supplier<byte[]> config) {
         this.output = output;
         this.stats = stats;
         this.requests = requests;
+        this.config = config;
     }
 
     /** Answers the write {@code pending}, committed at {@code zxid} with {@code result}. */
@@ -40,6 +45,10 @@ final class WriteReplies {
             c.markClosed();
         } else if (result instanceof Result.Error e) {
             output.send(c, Outbound.reply(pending.xid, zxid, e.code()));
+        } else if (pending.type == OpCode.RECONFIG && result instanceof Result.Updated updated) {
+            // ZooKeeper answers a reconfig with the new configuration and its Stat, as a getData of its node
+            output.send(c, Outbound.reply(pending.xid, zxid, new org.apache.zookeeper.proto.GetDataResponse(
+                    config.get(), JuteConvert.stat(updated.stat()))));
         } else {
             output.send(c, Outbound.reply(pending.xid, zxid, body(pending.type, pending.multiTypes, result)));
         }

@@ -1,6 +1,9 @@
 package io.viewkeeper.frontend;
 
+import io.viewkeeper.storage.AccessControl;
+import io.viewkeeper.storage.Acl;
 import io.viewkeeper.storage.ErrorCode;
+import io.viewkeeper.storage.Identity;
 import io.viewkeeper.storage.Operation;
 import java.util.ArrayList;
 import java.util.List;
@@ -9,6 +12,7 @@ import org.apache.zookeeper.proto.CheckVersionRequest;
 import org.apache.zookeeper.proto.CreateRequest;
 import org.apache.zookeeper.proto.CreateTTLRequest;
 import org.apache.zookeeper.proto.DeleteRequest;
+import org.apache.zookeeper.proto.ReconfigRequest;
 import org.apache.zookeeper.proto.SetACLRequest;
 import org.apache.zookeeper.proto.SetDataRequest;
 import org.apache.zookeeper.proto.SyncRequest;
@@ -45,6 +49,24 @@ final class WriteRequests {
             return new Operation.Failed(ErrorCode.RECONFIG_DISABLED);
         }
         return single(request.type(), request.body());
+    }
+
+    /**
+     * A reconfig request (opcode 16) as ZooKeeper's leader checks it before it proposes: ReconfigDisabled unless
+     * reconfigEnabled, NoAuth unless the client may write {@code /zookeeper/config} (its ACL lets only a superuser
+     * by default); else the request, which the replica turns into a reconfiguration of its group.
+     */
+    static Operation reconfig(Inbound.Request request, boolean enabled, List<Identity> identities,
+                              List<Acl> configAcl) {
+        if (!enabled) {
+            return new Operation.Failed(ErrorCode.RECONFIG_DISABLED);
+        }
+        if (!AccessControl.permits(configAcl, Acl.WRITE, identities)) {
+            return new Operation.Failed(ErrorCode.NO_AUTH);
+        }
+        ReconfigRequest r = (ReconfigRequest) request.body();
+        return new Operation.Reconfig(r.getJoiningServers(), r.getLeavingServers(), r.getNewMembers(),
+                r.getCurConfigId());
     }
 
     private static Operation single(int type, Record record) {

@@ -74,7 +74,7 @@ final class FrontendHarness {
 
     static FrontendSettings settings(int juteMaxBuffer, int maxInflight, Set<String> words, boolean readOnlyMode) {
         return new FrontendSettings(2000, 4000, 40000, 60, juteMaxBuffer, words, null, 60_000, 10_000, maxInflight, 1,
-                2181, "data", 10_000, readOnlyMode, "");
+                2181, "data", 10_000, readOnlyMode, "", false);
     }
 
     /** A new client connection: the pipeline installed, then the channel registered and active. */

@@ -44,17 +44,121 @@ public final class MembersChange {
     private final Path dataDir;
     private final int serverId;
     private volatile GroupMembers members;
+    /** The version of the members (ZooKeeper's config version): the zxid of their reconfiguration, 0 for the seed. */
+    private long version;
     /** The members before the latest change: still dialed, so that a leaving member hears that it was removed. */
     private GroupMembers previous;
     private Consumer<Map<Integer, InetSocketAddress>> peersListener = peers -> { };
     private final Map<Long, Consumer<Outcome>> waiting = new HashMap<>();
     private long proposals;
 
-    MembersChange(Path dataDir, int serverId, GroupMembers members) {
+    MembersChange(Path dataDir, int serverId, GroupMembers members) throws IOException {
         this.dataDir = dataDir;
         this.serverId = serverId;
         this.members = members;
         this.previous = members;
+        Path file = dataDir.resolve(FILE_NAME);
+        if (members.epoch() > 0 && Files.exists(file)) {
+            String last = Files.readString(file, StandardCharsets.UTF_8).lines().filter(l -> l.startsWith("version="))
+                    .findFirst().orElse("version=0");
+            try {
+                this.version = Long.parseUnsignedLong(last.substring("version=".length()).trim(), 16);
+            } catch (NumberFormatException e) {
+                throw new IOException(file + " names no config version: " + last, e);
+            }
+        }
+    }
+
+    /** Why next members are refused, with the ZooKeeper error a reconfig request gets for it. */
+    public static final class Refused extends Exception {
+        final int code;
+
+        Refused(int code, String reason) {
+            super(reason);
+            this.code = code;
+        }
+    }
+
+    /**
+     * The next members: {@code whole} (not null: every member, ZooKeeper's newMembers) or the current ones with
+     * {@code added} (a member already there changes its line, so its role) and without {@code removed}; checked as
+     * the group would check them: a new voter must be a member already (a learner that caught up).
+     */
+    public static GroupMembers next(GroupMembers now, List<NodeConfig.Member> whole, List<NodeConfig.Member> added,
+                                    List<Integer> removed) throws Refused {
+        Map<Integer, NodeConfig.Member> byId = new java.util.TreeMap<>();
+        if (whole != null) {
+            whole.forEach(m -> byId.put(m.id(), m));
+        } else {
+            now.members().forEach(m -> byId.put(m.id(), m));
+            for (int id : removed) {
+                if (byId.remove(id) == null) {
+                    throw new Refused(ErrorCode.BAD_ARGUMENTS, "server " + id + " is not a member (members: "
+                            + byId.keySet() + ")");
+                }
+            }
+            added.forEach(m -> byId.put(m.id(), m));
+        }
+        GroupMembers next = new GroupMembers(now.epoch() + 1, new java.util.ArrayList<>(byId.values()));
+        for (NodeConfig.Member m : next.members()) {
+            if (!m.learner() && now.members().stream().noneMatch(c -> c.id() == m.id())) {
+                throw new Refused(ErrorCode.NEW_CONFIG_NO_QUORUM, "server " + m.id() + " is not a member yet: add it "
+                        + "as an observer first, and as a participant once it caught up");
+            }
+        }
+        Membership membership;
+        try {
+            membership = next.membership();
+        } catch (IllegalArgumentException e) {
+            throw new Refused(ErrorCode.BAD_ARGUMENTS, "not a group: " + e.getMessage());
+        }
+        if (java.util.Arrays.equals(membership.voters(), now.membership().voters())
+                && java.util.Arrays.equals(membership.learners(), now.membership().learners())
+                && next.zooKeeperLines().equals(now.zooKeeperLines())) {
+            throw new Refused(ErrorCode.BAD_ARGUMENTS, "the members would not change");
+        }
+        return next;
+    }
+
+    /**
+     * Replica thread: the body a client's reconfig request ({@link Operation.Reconfig}) is ordered as: a
+     * reconfiguration of the group, or, when ZooKeeper's leader would refuse it, the failed op with its error
+     * (BadVersion for a stale curConfigId, BadArguments, NewConfigNoQuorum for a voter that is no member yet).
+     */
+    byte[] requestBody(Txn txn, Operation.Reconfig request) {
+        try {
+            if (request.curConfigId() != -1 && request.curConfigId() != version) {
+                throw new Refused(ErrorCode.BAD_VERSION, "config version " + Long.toHexString(version));
+            }
+            GroupMembers next;
+            try {
+                next = request.newMembers() != null && !request.newMembers().isBlank()
+                        ? next(members, lines(request.newMembers()), List.of(), List.of())
+                        : next(members, null, lines(request.joiningServers()), ids(request.leavingServers()));
+            } catch (ConfigException | NumberFormatException e) {
+                throw new Refused(ErrorCode.BAD_ARGUMENTS, e.getMessage());
+            }
+            Membership membership = next.membership();
+            return Reconfiguration.request(membership.voters(), membership.learners(), driverPart(txn.timeMs(), next));
+        } catch (Refused refused) {
+            log.info("a reconfig request of session 0x{} is refused ({}): {}", Long.toHexString(txn.sessionId()),
+                    refused.code, refused.getMessage());
+            return io.viewkeeper.storage.OperationCodec.encode(new Txn(txn.sessionId(), txn.cxid(), txn.timeMs(),
+                    txn.identities(), new Operation.Failed(refused.code)));
+        }
+    }
+
+    /** ZooKeeper's comma-separated server lines (blank: none). */
+    static List<NodeConfig.Member> lines(String text) {
+        return text == null || text.isBlank() ? List.of() : GroupMembers.parse(String.join("\n", text.split(",")));
+    }
+
+    /** ZooKeeper's comma-separated server ids (blank: none). */
+    static List<Integer> ids(String text) {
+        if (text == null || text.isBlank()) {
+            return List.of();
+        }
+        return java.util.Arrays.stream(text.split(",")).map(String::trim).map(Integer::parseInt).toList();
     }
 
     /**
@@ -124,7 +228,7 @@ public final class MembersChange {
             case NOT_CAUGHT_UP -> new Operation.Failed(ErrorCode.NEW_CONFIG_NO_QUORUM);
             case BAD_MEMBERS, PROPOSED -> new Operation.Failed(ErrorCode.BAD_ARGUMENTS);
         };
-        return new Txn(Reconfiguration.CLIENT, 0, timeMs, List.of(), op);
+        return new Txn(entry.clientId(), 0, timeMs, List.of(), op);
     }
 
     /**
@@ -168,12 +272,14 @@ public final class MembersChange {
             }
             previous = members;
             members = next;
+            version = zxid;
             write(next);
             log.info("the group's members are now those of epoch {} (reconfiguration at op {}, zxid 0x{}):\n{}",
                     next.epoch(), entry.op(), Long.toHexString(zxid), next.zooKeeperLines().strip());
             peersListener.accept(peerAddresses());
         }
-        Consumer<Outcome> done = waiting.remove(entry.requestNumber());
+        Consumer<Outcome> done = entry.clientId() == Reconfiguration.CLIENT ? waiting.remove(entry.requestNumber())
+                : null;
         if (done != null) {
             done.accept(new Outcome(change.decision(), change.accepted() ? change.membership().epoch()
                     : members.epoch(), zxid, null));
@@ -183,7 +289,8 @@ public final class MembersChange {
     /** Writes the members durably (a temporary file, synced, renamed over the old one). */
     private void write(GroupMembers next) {
         Path temporary = dataDir.resolve(FILE_NAME + ".tmp");
-        byte[] text = ("epoch=" + next.epoch() + "\n" + next.zooKeeperLines()).getBytes(StandardCharsets.UTF_8);
+        byte[] text = ("epoch=" + next.epoch() + "\n" + next.zooKeeperLines() + "version=" + Long.toHexString(version)
+                + "\n").getBytes(StandardCharsets.UTF_8);
         try {
             try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                     StandardOpenOption.TRUNCATE_EXISTING)) {

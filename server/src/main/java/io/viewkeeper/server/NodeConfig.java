@@ -40,7 +40,8 @@ public record NodeConfig(
         DiskSettings disk,
         ClientTlsSettings tls,
         Set<String> requiredAuthSchemes,
-        PeerSecuritySettings peerSecurity) {
+        PeerSecuritySettings peerSecurity,
+        boolean reconfigEnabled) {
 
     /**
      * One replica of the group, from a
@@ -149,7 +150,7 @@ public record NodeConfig(
         return new NodeConfig("127.0.0.1", clientPort, dataDir, 2000, 4000, 40000, 60, 0xfffff, Set.of("srvr"),
                 false, null, 60_000, 10_000, 1000, false, false, 1, List.of(), ReadMode.LINEARIZABLE,
                 AdminSettings.defaults(), DiskSettings.defaults(), ClientTlsSettings.none(), Set.of(),
-                PeerSecuritySettings.none());
+                PeerSecuritySettings.none(), false);
     }
 
     /** Settings for tests: ephemeral client and admin ports, every four-letter word, extended types on. */
@@ -226,6 +227,7 @@ public record NodeConfig(
         private int maxInflightPerConnection;
         private boolean enforceQuota;
         private boolean readOnlyModeEnabled;
+        private boolean reconfigEnabled;
         private int serverId;
         private List<Member> members;
         private ReadMode reads;
@@ -252,6 +254,7 @@ public record NodeConfig(
             maxInflightPerConnection = c.maxInflightPerConnection;
             enforceQuota = c.enforceQuota;
             readOnlyModeEnabled = c.readOnlyModeEnabled;
+            reconfigEnabled = c.reconfigEnabled;
             serverId = c.serverId;
             members = c.members;
             reads = c.reads;
@@ -372,7 +375,7 @@ public record NodeConfig(
                     maxSessionTimeoutMs, maxClientCnxns, juteMaxBuffer, fourLetterWords, extendedTypesEnabled,
                     superDigest, containerCheckIntervalMs, containerMaxPerMinute, maxInflightPerConnection,
                     enforceQuota, readOnlyModeEnabled, serverId, members, reads, admin, disk, tls, requiredAuthSchemes,
-                    peerSecurity);
+                    peerSecurity, reconfigEnabled);
         }
     }
 
@@ -495,7 +498,9 @@ public record NodeConfig(
                 DiskSettings.parse(p),
                 ClientTlsSettings.parse(p),
                 requiredAuthSchemes(p),
-                PeerSecuritySettings.parse(p));
+                PeerSecuritySettings.parse(p),
+                // as ZooKeeper: off unless the file turns it on (reconfig then answers ReconfigDisabled)
+                boolValue(p, "reconfigEnabled", false));
     }
 
     /** Members of the group, ordered by id; empty when the file has no server.N lines (one node). */
@@ -758,6 +763,13 @@ public record NodeConfig(
 
     public NodeConfig withReadOnlyMode(boolean enabled) {
         return copy().readOnlyModeEnabled(enabled).build();
+    }
+
+    /** The same node with ZooKeeper's reconfig on or off ({@code reconfigEnabled}). */
+    public NodeConfig withReconfigEnabled(boolean enabled) {
+        Copy copy = copy();
+        copy.reconfigEnabled = enabled;
+        return copy.build();
     }
 
     private static boolean boolValue(Map<String, String> p, String key, boolean fallback) {

@@ -441,7 +441,8 @@ final class ReplicaLoop implements WritePath, Outbox, ReplicaInbox, Runnable {
 
     @Override
     public long submit(Txn txn, long clientId, long requestNumber, long previousRequestNumber) {
-        byte[] body = OperationCodec.encode(txn);
+        byte[] body = txn.op() instanceof Operation.Reconfig reconfig ? membersChange.requestBody(txn, reconfig)
+                : OperationCodec.encode(txn);
         inputLog.request(clientId, requestNumber, previousRequestNumber, body);
         return replica.onRequest(clientId, requestNumber, previousRequestNumber, body);
     }
@@ -533,14 +534,12 @@ final class ReplicaLoop implements WritePath, Outbox, ReplicaInbox, Runnable {
         }
     }
 
-    /** Replica thread: proposes {@code next} as the group's members ({@link MembersChange#propose}). */
+    /** Replica thread: proposes {@code next} as the members ({@link MembersChange#propose}). */
     void proposeMembers(GroupMembers next, java.util.function.Consumer<MembersChange.Outcome> done) {
         membersChange.propose(next, cycleNow, replica::onRequest, replica::reconfigurationUnderWay, done);
     }
 
-    MembersChange membersChange() {
-        return membersChange;
-    }
+    MembersChange membersChange() { return membersChange; }
 
     /** Asked of the entry just committed: served from the one decode of that entry. */
     @Override

@@ -109,7 +109,7 @@ public final class ViewkeeperNode implements AutoCloseable {
                 config.fourLetterWords(), config.superDigest(), config.containerCheckIntervalMs(),
                 config.containerMaxPerMinute(), config.maxInflightPerConnection(), config.serverId(),
                 clientPort, config.dataDir().toString(), WATCHES_PER_CONNECTION_MAX,
-                config.readOnlyModeEnabled(), config.zooKeeperConfig());
+                config.readOnlyModeEnabled(), config.zooKeeperConfig(), config.reconfigEnabled());
         // the TLS context first: an unusable key store is a config error before anything else starts
         ClientTlsSettings tlsSettings = config.tls();
         ClientTls tls = tlsSettings.enabled() ? new ClientTls(ClientSslContexts.create(tlsSettings,

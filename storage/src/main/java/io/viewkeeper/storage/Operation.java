@@ -109,6 +109,16 @@ public sealed interface Operation {
         }
     }
 
+    /**
+     * A client's reconfig request (ZooKeeper's opcode 16, incremental with {@code joiningServers} and
+     * {@code leavingServers}, or whole with {@code newMembers}; null when not given; {@code curConfigId} -1 or the
+     * config version it expects) on its way to the replica that proposes it: the replica turns it into a
+     * reconfiguration of its group, or a failed op. It is never applied.
+     */
+    record Reconfig(String joiningServers, String leavingServers, String newMembers, long curConfigId)
+            implements Operation {
+    }
+
     /** At most this many bytes of {@code /zookeeper/config}: 255 member lines and the version. */
     int CONFIG_BYTES_MAX = 64 * 1024;
 

@@ -137,6 +137,13 @@ public final class OperationCodec {
                 out.writeByte(15);
                 writeBytes(out, c.data());
             }
+            case Operation.Reconfig c -> {
+                out.writeByte(16);
+                writeString(out, c.joiningServers());
+                writeString(out, c.leavingServers());
+                writeString(out, c.newMembers());
+                out.writeLong(c.curConfigId());
+            }
             case Operation.RestoreState r -> {
                 out.writeByte(switch (r.mode()) {
                     case NOT_AHEAD -> 11;
@@ -179,6 +186,7 @@ public final class OperationCodec {
             case 13 -> new Operation.RestoreState(in.bytes(), Operation.RestoreState.Mode.INTO_EMPTY);
             case 14 -> readRestorePart(in);
             case 15 -> new Operation.SetConfig(in.bytes());
+            case 16 -> new Operation.Reconfig(in.string(), in.string(), in.string(), in.data.readLong());
             default -> throw new MalformedOperationException("unknown operation tag " + tag);
         };
     }

@@ -123,6 +123,7 @@ public final class ZnodeStateMachine {
             case Operation.CloseSession s -> Result.error(ErrorCode.MARSHALLING_ERROR);
             case Operation.Failed failed -> Result.error(failed.errorCode());
             case Operation.SetConfig c -> Result.error(ErrorCode.MARSHALLING_ERROR);
+            case Operation.Reconfig c -> Result.error(ErrorCode.MARSHALLING_ERROR);
             case Operation.RestoreState r -> Result.error(ErrorCode.MARSHALLING_ERROR);
             case Operation.RestorePart r -> Result.error(ErrorCode.MARSHALLING_ERROR);
         };
@@ -243,6 +244,7 @@ public final class ZnodeStateMachine {
             case Operation.CloseSession s -> "";
             case Operation.Failed f -> "";
             case Operation.SetConfig c -> CONFIG_PATH;
+            case Operation.Reconfig c -> CONFIG_PATH;
             case Operation.RestoreState r -> "";
             case Operation.RestorePart r -> "";
         };

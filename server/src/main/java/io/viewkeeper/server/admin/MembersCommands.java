@@ -1,17 +1,14 @@
 package io.viewkeeper.server.admin;
 
-import io.viewkeeper.consensus.Membership;
 import io.viewkeeper.server.ConfigException;
 import io.viewkeeper.server.GroupMembers;
 import io.viewkeeper.server.MembersChange;
 import io.viewkeeper.server.NodeConfig;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -71,40 +68,11 @@ final class MembersCommands {
     /** The next members: the current ones with these changes, checked as the group would check them. */
     private static GroupMembers next(GroupMembers now, boolean whole, List<NodeConfig.Member> wholeLines,
                                      List<NodeConfig.Member> added, List<Integer> removed) throws AdminException {
-        Map<Integer, NodeConfig.Member> byId = new TreeMap<>();
-        if (whole) {
-            wholeLines.forEach(m -> byId.put(m.id(), m));
-        } else {
-            now.members().forEach(m -> byId.put(m.id(), m));
-            for (int id : removed) {
-                if (byId.remove(id) == null) {
-                    throw AdminException.badRequest("server " + id + " is not a member (members: " + byId.keySet()
-                            + ")");
-                }
-            }
-            added.forEach(m -> byId.put(m.id(), m));
-        }
-        GroupMembers next = new GroupMembers(now.epoch() + 1, new ArrayList<>(byId.values()));
-        for (NodeConfig.Member m : next.members()) {
-            NodeConfig.Member current = now.members().stream().filter(c -> c.id() == m.id()).findFirst()
-                    .orElse(null);
-            if (!m.learner() && current == null) {
-                throw AdminException.badRequest("server " + m.id() + " is not a member yet: add it as an observer "
-                        + "first, and as a participant once it caught up");
-            }
-        }
-        Membership members;
         try {
-            members = next.membership();
-        } catch (IllegalArgumentException e) {
-            throw AdminException.badRequest("not a group: " + e.getMessage());
+            return MembersChange.next(now, whole ? wholeLines : null, added, removed);
+        } catch (MembersChange.Refused refused) {
+            throw AdminException.badRequest(refused.getMessage());
         }
-        if (Arrays.equals(members.voters(), now.membership().voters())
-                && Arrays.equals(members.learners(), now.membership().learners())
-                && next.zooKeeperLines().equals(now.zooKeeperLines())) {
-            throw AdminException.badRequest("the members would not change");
-        }
-        return next;
     }
 
     /** Replica thread: completes the admin answer, never throwing into the replica's commit. */

@@ -281,6 +281,7 @@ final class ReplicaCommands {
             case Operation.DeleteContainer d -> "deleteContainer";
             case Operation.Failed f -> "error(" + f.errorCode() + ")";
             case Operation.SetConfig c -> "setConfig";
+            case Operation.Reconfig c -> "reconfig";
             case Operation.RestoreState r -> "restore(" + r.state().length + " bytes)";
             case Operation.RestorePart r -> r.index() == Integer.MAX_VALUE ? "restorePart(abandoned)"
                     : "restorePart(" + (r.index() + 1) + (r.last() ? ", last" : "") + ", " + r.bytes().length
@@ -301,6 +302,7 @@ final class ReplicaCommands {
             case Operation.CloseSession s -> null;
             case Operation.Failed f -> null;
             case Operation.SetConfig c -> "/zookeeper/config";
+            case Operation.Reconfig c -> "/zookeeper/config";
             case Operation.RestoreState r -> "/";
             case Operation.RestorePart r -> "/";
         };
