@@ -19,7 +19,7 @@ import picocli.CommandLine.Option;
         description = "Viewkeeper side by side with Apache ZooKeeper 3.9.4 on loopback.",
         subcommands = {MatrixCommand.class, BenchMain.RunCommand.class, BenchMain.FailoverCommand.class,
             BenchMain.MemoryCommand.class, BenchMain.RestartCommand.class, BenchMain.ImportCommand.class,
-            ScaleCommand.class, LearnersCommand.class})
+            ScaleCommand.class, LearnersCommand.class, ReconfigCommand.class})
 public final class BenchMain {
     public static void main(String[] args) {
         if (System.getProperty("logback.configurationFile") == null) {

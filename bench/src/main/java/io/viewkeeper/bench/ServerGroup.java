@@ -36,6 +36,10 @@ public abstract class ServerGroup implements AutoCloseable {
     protected final Settings settings;
     /** How many of the last servers are observers (learners), in no quorum. */
     private int observers;
+    /** How many of the last servers join later: only their own file lists them, until a reconfig adds them. */
+    private int joining;
+    /** Whether the group takes ZooKeeper's reconfig (reconfigEnabled, and the superuser's or ACL-free access). */
+    private boolean reconfig;
     private final List<ServerProcess> processes = new ArrayList<>();
     private final boolean tls;
     private LocalTls certificates;
@@ -140,7 +144,7 @@ public abstract class ServerGroup implements AutoCloseable {
                 throw new IllegalStateException(process.name() + " (pid " + process.pid() + ") is still running");
             }
         }
-        if (processes.size() != settings.nodes()) {
+        if (processes.size() != settings.nodes() - joining) {
             throw new IllegalStateException("restart of a group that was not started");
         }
         processes.clear();
@@ -160,6 +164,50 @@ public abstract class ServerGroup implements AutoCloseable {
         }
         observers = count;
         return this;
+    }
+
+    /**
+     * Makes the last {@code count} servers new ones that join the running group (see {@link #startJoining}), as
+     * observers, and turns ZooKeeper's reconfig on; before {@link #start}.
+     */
+    public ServerGroup withJoining(int count) {
+        withObservers(count);
+        joining = count;
+        reconfig = true;
+        return this;
+    }
+
+    /** Whether the group takes ZooKeeper's reconfig. */
+    protected boolean reconfig() {
+        return reconfig;
+    }
+
+    /** Whether server {@code peer}'s line is in server {@code self}'s file: a joining server's only in its own. */
+    protected boolean listed(int peer, int self) {
+        return peer <= settings.nodes() - joining || peer == self;
+    }
+
+    /** The line a reconfig adds server {@code id} with: ZooKeeper's dynamic form, as {@code role}. */
+    public String serverLine(int id, String role) {
+        return "server." + id + "=" + host(id) + ":" + (settings.clientPort() + 1) + ":" + (settings.clientPort() + 2)
+                + ":" + role + ";" + host(id) + ":" + settings.clientPort();
+    }
+
+    /** Starts the joining servers and waits until each answers srvr (whatever it says). */
+    public void startJoining() throws IOException, InterruptedException {
+        for (int id = settings.nodes() - joining + 1; id <= settings.nodes(); id++) {
+            launch(id);
+        }
+        long deadline = System.nanoTime() + START_TIMEOUT_MS * 1_000_000;
+        for (int id = settings.nodes() - joining + 1; id <= settings.nodes(); id++) {
+            while (!FourLetterWord.accepts(host(id), settings.clientPort())) {
+                if (System.nanoTime() > deadline) {
+                    throw new IOException("joining server " + id + " did not listen within " + START_TIMEOUT_MS
+                            + " ms");
+                }
+                Thread.sleep(POLL_MS);
+            }
+        }
     }
 
     /** Whether server {@code id} (from 1) is an observer. */
@@ -185,20 +233,24 @@ public abstract class ServerGroup implements AutoCloseable {
     }
 
     private void launch() throws IOException {
+        for (int id = 1; id <= settings.nodes() - joining; id++) {
+            launch(id);
+        }
+    }
+
+    private void launch(int id) throws IOException {
         Path groupDir = settings.workDir().resolve(settings.system());
         Files.createDirectories(groupDir);
-        for (int id = 1; id <= settings.nodes(); id++) {
-            Path dataDir = dataDir(id);
-            Files.createDirectories(dataDir);
-            prepareDataDir(id, dataDir);
-            Path configFile = groupDir.resolve("server-" + id + ".cfg");
-            Files.writeString(configFile, config(id, dataDir));
-            List<String> jvmOptions = new ArrayList<>(settings.jvmOptions());
-            jvmOptions.addAll(extraJvmOptions(dataDir));
-            ServerProcess.ServerSpec spec = new ServerProcess.ServerSpec(settings.system() + "-" + id, host(id),
-                    settings.clientPort(), settings.javaExecutable(), jvmOptions, classpath(), mainClass());
-            processes.add(ServerProcess.start(spec, arguments(configFile), groupDir.resolve("server-" + id + ".log")));
-        }
+        Path dataDir = dataDir(id);
+        Files.createDirectories(dataDir);
+        prepareDataDir(id, dataDir);
+        Path configFile = groupDir.resolve("server-" + id + ".cfg");
+        Files.writeString(configFile, config(id, dataDir));
+        List<String> jvmOptions = new ArrayList<>(settings.jvmOptions());
+        jvmOptions.addAll(extraJvmOptions(dataDir));
+        ServerProcess.ServerSpec spec = new ServerProcess.ServerSpec(settings.system() + "-" + id, host(id),
+                settings.clientPort(), settings.javaExecutable(), jvmOptions, classpath(), mainClass());
+        processes.add(ServerProcess.start(spec, arguments(configFile), groupDir.resolve("server-" + id + ".log")));
     }
 
     protected String classpath() {

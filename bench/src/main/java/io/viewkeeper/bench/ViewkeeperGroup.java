@@ -15,6 +15,10 @@ public final class ViewkeeperGroup extends ServerGroup {
             "snappy-java-", "bench-", "jmh-", "jopt-simple-", "commons-math3-");
     private final String reads;
 
+    /** The superuser a bench's reconfig authenticates as ("super:bench"), as ZooKeeper's superDigest names it. */
+    static final String SUPER = "super:bench";
+    private static final String SUPER_DIGEST = "super:cL126Z+IU/oqNpdKfBqjqSGtCms=";
+
     /** @param reads linearizable or sequential */
     public ViewkeeperGroup(Settings settings, String reads, boolean tls) {
         super(settings, tls);
@@ -41,7 +45,13 @@ public final class ViewkeeperGroup extends ServerGroup {
         if (tls()) {
             tlsConfigLines(id).forEach(line -> config.append(line).append('\n'));
         }
+        if (reconfig()) {
+            config.append("reconfigEnabled=true\nsuperDigest=").append(SUPER_DIGEST).append('\n');
+        }
         for (int peer = 1; peer <= settings.nodes(); peer++) {
+            if (!listed(peer, id)) {
+                continue;
+            }
             config.append("server.").append(peer).append('=').append(host(peer)).append(':')
                     .append(settings.clientPort() + 1).append(observer(peer) ? ":observer" : "").append(';')
                     .append(host(peer)).append(':').append(settings.clientPort()).append('\n');

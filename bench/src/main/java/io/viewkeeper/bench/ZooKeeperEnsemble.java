@@ -42,8 +42,14 @@ public final class ZooKeeperEnsemble extends ServerGroup {
         if (observer(id)) {
             config.append("peerType=observer\n");
         }
+        if (reconfig()) {
+            config.append("reconfigEnabled=true\nstandaloneEnabled=false\n");
+        }
         if (settings.nodes() > 1) {
             for (int peer = 1; peer <= settings.nodes(); peer++) {
+                if (!listed(peer, id)) {
+                    continue;
+                }
                 config.append("server.").append(peer).append('=').append(host(peer)).append(':')
                         .append(settings.clientPort() + 1).append(':').append(settings.clientPort() + 2)
                         .append(observer(peer) ? ":observer" : "").append(';').append(host(peer)).append(':').append(settings.clientPort()).append('\n');
@@ -71,8 +77,11 @@ public final class ZooKeeperEnsemble extends ServerGroup {
     @Override
     protected List<String> extraJvmOptions(Path dataDir) {
         // ZooKeeper's distribution logs at INFO; without a file logback would log at DEBUG.
-        return List.of("-Dlogback.configurationFile="
-                + settings.workDir().resolve(settings.system()).resolve("logback.xml"));
+        String logback = "-Dlogback.configurationFile=" + settings.workDir().resolve(settings.system())
+                .resolve("logback.xml");
+        // reconfig is the superuser's: the bench's client is that user (the digest of "super:bench")
+        return reconfig() ? List.of(logback, "-Dzookeeper.DigestAuthenticationProvider.superDigest="
+                + "super:cL126Z+IU/oqNpdKfBqjqSGtCms=") : List.of(logback);
     }
 
     @Override

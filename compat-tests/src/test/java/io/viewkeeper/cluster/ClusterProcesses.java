@@ -38,16 +38,33 @@ import java.util.regex.Pattern;
 public final class ClusterProcesses implements ServerGroup, AutoCloseable {
     /**
      * How the group is set up; {@code extraConfig} holds further config keys written for every replica. The last
-     * {@code observers} of the {@code size} replicas are observers ({@code :observer}, {@code peerType=observer}).
+     * {@code observers} of the {@code size} replicas are observers ({@code :observer}, {@code peerType=observer});
+     * the last {@code joining} of those are new servers the group does not list: only their own file names them, as
+     * observers, until a reconfiguration adds them.
      */
     public record Settings(int size, boolean peerProxies, int tickTimeMs, String reads,
-                           Map<String, String> extraConfig, int observers) {
+                           Map<String, String> extraConfig, int observers, int joining) {
         public Settings {
             extraConfig = Collections.unmodifiableMap(new LinkedHashMap<>(extraConfig));
         }
 
+        public Settings(int size, boolean peerProxies, int tickTimeMs, String reads, Map<String, String> extraConfig,
+                        int observers) {
+            this(size, peerProxies, tickTimeMs, reads, extraConfig, observers, 0);
+        }
+
         public Settings(int size, boolean peerProxies, int tickTimeMs, String reads, Map<String, String> extraConfig) {
             this(size, peerProxies, tickTimeMs, reads, extraConfig, 0);
+        }
+
+        /** {@code count} more servers, each started empty to join the group (see the class comment). */
+        public Settings withJoining(int count) {
+            return new Settings(size + count, peerProxies, tickTimeMs, reads, extraConfig, observers + count,
+                    joining + count);
+        }
+
+        boolean joins(int id) {
+            return id > size - joining;
         }
 
         public static Settings of(int size) {
@@ -55,24 +72,25 @@ public final class ClusterProcesses implements ServerGroup, AutoCloseable {
         }
 
         public Settings withPeerProxies() {
-            return new Settings(size, true, tickTimeMs, reads, extraConfig, observers);
+            return new Settings(size, true, tickTimeMs, reads, extraConfig, observers, joining);
         }
 
         /** {@code linearizable} or {@code sequential}, as the reads key takes it. */
         public Settings withReads(String mode) {
-            return new Settings(size, peerProxies, tickTimeMs, mode, extraConfig, observers);
+            return new Settings(size, peerProxies, tickTimeMs, mode, extraConfig, observers, joining);
         }
 
         /** One more config key for every replica, such as {@code checkpoint.ops}. */
         public Settings withConfig(String key, String value) {
             Map<String, String> more = new LinkedHashMap<>(extraConfig);
             more.put(key, value);
-            return new Settings(size, peerProxies, tickTimeMs, reads, more, observers);
+            return new Settings(size, peerProxies, tickTimeMs, reads, more, observers, joining);
         }
 
         /** {@code count} more replicas, after the voters, each an observer. */
         public Settings withObservers(int count) {
-            return new Settings(size + count, peerProxies, tickTimeMs, reads, extraConfig, observers + count);
+            return new Settings(size + count, peerProxies, tickTimeMs, reads, extraConfig, observers + count,
+                    joining);
         }
 
         boolean observer(int id) {
@@ -565,9 +583,9 @@ public final class ClusterProcesses implements ServerGroup, AutoCloseable {
         Files.createDirectories(dir);
         StringBuilder members = new StringBuilder();
         for (int id = 1; id <= size(); id++) {
-            String peerHost = settings.peerProxies() ? peerHostName(id) : host(id);
-            members.append("server.").append(id).append('=').append(peerHost).append(':').append(peerPorts[id])
-                    .append(settings.observer(id) ? ":observer" : "").append(';').append(host(id)).append(':').append(clientPorts[id]).append('\n');
+            if (!settings.joins(id)) {
+                members.append(serverLine(id));
+            }
         }
         for (int id = 1; id <= size(); id++) {
             String cfg = "tickTime=" + settings.tickTimeMs() + "\n"
@@ -580,7 +598,7 @@ public final class ClusterProcesses implements ServerGroup, AutoCloseable {
                     + "admin.serverPort=" + adminPorts[id] + "\n"
                     + (settings.observer(id) ? "peerType=observer\n" : "")
                     + extraConfigLines()
-                    + members;
+                    + members + (settings.joins(id) ? serverLine(id) : "");
             Files.writeString(config(id), cfg, StandardCharsets.UTF_8);
             if (settings.peerProxies()) {
                 Files.writeString(hostsFile(id), hosts(id), StandardCharsets.UTF_8);
@@ -595,6 +613,13 @@ public final class ClusterProcesses implements ServerGroup, AutoCloseable {
                   <root level="INFO"><appender-ref ref="OUT"/></root>
                 </configuration>
                 """, StandardCharsets.UTF_8);
+    }
+
+    /** Replica {@code id}'s server line in ZooKeeper's form. */
+    public String serverLine(int id) {
+        String peerHost = settings.peerProxies() ? peerHostName(id) : host(id);
+        return "server." + id + "=" + peerHost + ":" + peerPorts[id] + (settings.observer(id) ? ":observer" : "")
+                + ";" + host(id) + ":" + clientPorts[id] + "\n";
     }
 
     private String extraConfigLines() {

@@ -185,7 +185,14 @@ public final class OperationCodec {
             case 12 -> new Operation.RestoreState(in.bytes(), Operation.RestoreState.Mode.RAISE);
             case 13 -> new Operation.RestoreState(in.bytes(), Operation.RestoreState.Mode.INTO_EMPTY);
             case 14 -> readRestorePart(in);
-            case 15 -> new Operation.SetConfig(in.bytes());
+            case 15 -> {
+                byte[] config = in.bytes();
+                if (config == null || config.length > Operation.CONFIG_BYTES_MAX) {
+                    throw new MalformedOperationException("a configuration of " + (config == null ? "no"
+                            : config.length) + " bytes");
+                }
+                yield new Operation.SetConfig(config);
+            }
             case 16 -> new Operation.Reconfig(in.string(), in.string(), in.string(), in.data.readLong());
             default -> throw new MalformedOperationException("unknown operation tag " + tag);
         };

@@ -49,6 +49,10 @@ class OperationCodecTest {
                 new Operation.RestoreState(new byte[] {6}, Operation.RestoreState.Mode.NOT_AHEAD),
                 new Operation.RestorePart(-3, 0, false, Operation.RestoreState.Mode.RAISE, new byte[] {7, 8}),
                 new Operation.RestorePart(9, 4, true, Operation.RestoreState.Mode.INTO_EMPTY, new byte[0]),
+                new Operation.SetConfig("server.1=a:1:2:participant;a:3\nversion=1f".getBytes(
+                        java.nio.charset.StandardCharsets.UTF_8)),
+                new Operation.Reconfig("server.4=d:1:2:observer;d:3", "3", null, -1),
+                new Operation.Reconfig(null, null, "server.1=a:1:2:participant;a:3", 0x1fL),
                 new Operation.Create(1, "/unicode-\u00e9\u4e2d", "\u00fc".getBytes(java.nio.charset.StandardCharsets.UTF_8),
                         ACL, 0, -1));
     }

@@ -1,0 +1,117 @@
+package io.viewkeeper.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.framework.recipes.leader.LeaderLatch;
+import org.apache.curator.framework.recipes.locks.InterProcessMutex;
+import org.apache.curator.retry.ExponentialBackoffRetry;
+import org.apache.zookeeper.CreateMode;
+import org.apache.zookeeper.server.auth.DigestAuthenticationProvider;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A group of replica processes whose members change under Curator's recipes: a fourth server starts empty and
+ * joins through Curator's reconfig (as an observer, then as a participant in place of server 3), while a client
+ * holds an InterProcessMutex, two LeaderLatch participants keep a leader and a writer writes. The lock stays held
+ * and its session alive, a leader stays elected, no acknowledged write is lost, server 3 stops, and Curator's
+ * EnsembleTracker moves the connection string to the new members.
+ */
+class ClusterReconfigTest {
+    private static final Duration TIMEOUT = Duration.ofSeconds(90);
+    private static final String SUPER = "super:cluster-reconfig";
+
+    @TempDir
+    Path dir;
+
+    private static CuratorFramework curator(String connect, boolean superuser) {
+        CuratorFrameworkFactory.Builder builder = CuratorFrameworkFactory.builder().connectString(connect)
+                .sessionTimeoutMs(15_000).connectionTimeoutMs(15_000)
+                .retryPolicy(new ExponentialBackoffRetry(100, 29, 1000));
+        if (superuser) {
+            builder.authorization("digest", SUPER.getBytes(StandardCharsets.UTF_8));
+        }
+        CuratorFramework curator = builder.build();
+        curator.start();
+        return curator;
+    }
+
+    @Test
+    void shouldReplaceAServerUnderCuratorsLockLatchAndEnsembleTracker() throws Exception {
+        ClusterProcesses.Settings settings = ClusterProcesses.Settings.of(3).withJoining(1)
+                .withConfig("reconfigEnabled", "true")
+                .withConfig("superDigest", DigestAuthenticationProvider.generateDigest(SUPER));
+        try (ClusterProcesses cluster = ClusterProcesses.start(settings, dir)) {
+            String seed = cluster.connectString(1) + "," + cluster.connectString(2) + "," + cluster.connectString(3);
+            try (CuratorFramework holder = curator(seed, false);
+                 CuratorFramework other = curator(seed, false);
+                 CuratorFramework operator = curator(seed, true);
+                 LeaderLatch first = new LeaderLatch(holder, "/reconfig/latch", "first");
+                 LeaderLatch second = new LeaderLatch(other, "/reconfig/latch", "second")) {
+                InterProcessMutex lock = new InterProcessMutex(holder, "/reconfig/lock");
+                assertThat(lock.acquire(TIMEOUT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+                long session = holder.getZookeeperClient().getZooKeeper().getSessionId();
+                first.start();
+                second.start();
+                await().atMost(TIMEOUT).until(() -> first.hasLeadership() || second.hasLeadership());
+
+                Set<String> acknowledged = ConcurrentHashMap.newKeySet();
+                AtomicBoolean writing = new AtomicBoolean(true);
+                Thread writer = new Thread(() -> {
+                    for (int i = 0; writing.get(); i++) {
+                        try {
+                            other.create().creatingParentsIfNeeded().withMode(CreateMode.PERSISTENT)
+                                    .forPath("/reconfig/w/n" + i);
+                            acknowledged.add("n" + i);
+                        } catch (Exception e) {
+                            // not acknowledged: the next name is written
+                        }
+                    }
+                });
+                writer.start();
+
+                String observer = cluster.serverLine(4).strip();
+                byte[] added = operator.reconfig().joining(observer).fromConfig(-1).forEnsemble();
+                assertThat(new String(added, StandardCharsets.UTF_8)).contains(observer);
+                String participant = observer.replace(":observer;", ":participant;");
+                List<byte[]> replaced = new ArrayList<>();
+                await().atMost(TIMEOUT).pollInterval(Duration.ofMillis(500)).ignoreExceptions().until(() -> {
+                    // refused (NewConfigNoQuorum) until server 4 caught up as an observer
+                    replaced.add(operator.reconfig().joining(participant).leaving("3").fromConfig(-1)
+                            .forEnsemble());
+                    return true;
+                });
+                assertThat(new String(replaced.get(0), StandardCharsets.UTF_8)).contains(participant)
+                        .doesNotContain("server.3=");
+                await().atMost(TIMEOUT).until(() -> !cluster.isRunning(3));
+
+                int before = acknowledged.size();
+                await().atMost(TIMEOUT).until(() -> acknowledged.size() > before + 20);
+                writing.set(false);
+                writer.join();
+
+                assertThat(lock.isAcquiredInThisProcess()).as("the lock is still held").isTrue();
+                assertThat(holder.getZookeeperClient().getZooKeeper().getSessionId()).isEqualTo(session);
+                assertThat(holder.checkExists().forPath("/reconfig/lock")).isNotNull();
+                await().atMost(TIMEOUT).until(() -> first.hasLeadership() ^ second.hasLeadership());
+                await().atMost(TIMEOUT).untilAsserted(() -> assertThat(holder.getZookeeperClient()
+                        .getCurrentConnectionString().split(",")).as("EnsembleTracker follows the members")
+                        .contains(cluster.connectString(4)).doesNotContain(cluster.connectString(3)));
+                assertThat(other.getChildren().forPath("/reconfig/w")).containsAll(acknowledged);
+                lock.release();
+            }
+        }
+    }
+}
