@@ -21,10 +21,11 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code bench reconfig}: the write gap of changing a group's members online. For each system a group of three
- * voters takes a setData load from sessions on servers 1 and 2 while a fourth server joins through ZooKeeper's
- * reconfig (the same ZooKeeperAdmin call against both): first as an observer, then as a participant in place of
- * server 3. For each change: how long the reconfig call took and the longest interval without an acknowledged
- * write around it.
+ * voters takes a setData load from sessions on servers 1 and 2 while new servers join through ZooKeeper's reconfig
+ * (the same ZooKeeperAdmin call against both). Two groups: in one a fourth server joins as an observer and then
+ * replaces server 3; in the other servers 4 and 5 join as observers, the group grows to five voters and shrinks
+ * back to three. For each change: how long the reconfig call took and the longest interval without an
+ * acknowledged write around it.
  */
 @Command(name = "reconfig", mixinStandardHelpOptions = true,
         description = "Write gap while a fourth server joins as an observer and then replaces server 3 through "
@@ -108,14 +109,17 @@ final class ReconfigCommand implements Callable<Integer> {
                 throw new CommandLine.ParameterException(new CommandLine(this), "reconfig measures zk, vk-lin or "
                         + "vk-seq, not " + system.id());
             }
-            ServerGroup.Settings base = environment.settings(system, 0, "reconfig");
-            ServerGroup.Settings settings = new ServerGroup.Settings(base.system(), 4, base.clientPort(),
-                    base.workDir(), base.javaExecutable(), base.jvmOptions(), base.classpath());
-            System.out.printf("reconfig: %s%n", system.id());
-            try (ServerGroup group = system.group(settings).withJoining(1)) {
-                group.start();
-                group.startJoining();
-                results.addAll(measure(system.id(), group));
+            for (int joining = 1; joining <= 2; joining++) {
+                ServerGroup.Settings base = environment.settings(system, 0, "reconfig-" + joining);
+                ServerGroup.Settings settings = new ServerGroup.Settings(base.system(), 3 + joining,
+                        base.clientPort(), base.workDir(), base.javaExecutable(), base.jvmOptions(),
+                        base.classpath());
+                System.out.printf("reconfig: %s, %d joining%n", system.id(), joining);
+                try (ServerGroup group = system.group(settings).withJoining(joining)) {
+                    group.start();
+                    group.startJoining();
+                    results.addAll(measure(system.id(), group, joining));
+                }
             }
         }
         Map<String, Object> root = new LinkedHashMap<>();
@@ -129,7 +133,7 @@ final class ReconfigCommand implements Callable<Integer> {
         return 0;
     }
 
-    private List<Result> measure(String system, ServerGroup group) throws Exception {
+    private List<Result> measure(String system, ServerGroup group, int joining) throws Exception {
         List<String> addresses = group.addresses();
         Acks acks = new Acks();
         AtomicBoolean writing = new AtomicBoolean(true);
@@ -145,9 +149,20 @@ final class ReconfigCommand implements Callable<Integer> {
         try (ZooKeeperAdmin admin = new ZooKeeperAdmin(addresses.get(0), 30_000, event -> { })) {
             admin.addAuthInfo("digest", ViewkeeperGroup.SUPER.getBytes(StandardCharsets.UTF_8));
             Thread.sleep(settleMs);
-            results.add(change(system, "add an observer", admin, acks, group.serverLine(4, "observer"), null));
-            Thread.sleep(settleMs);
-            results.add(change(system, "replace a voter", admin, acks, group.serverLine(4, "participant"), "3"));
+            if (joining == 1) {
+                results.add(change(system, "add an observer", admin, acks, group.serverLine(4, "observer"), null));
+                Thread.sleep(settleMs);
+                results.add(change(system, "replace a voter", admin, acks, group.serverLine(4, "participant"),
+                        "3"));
+            } else {
+                results.add(change(system, "add two observers", admin, acks, group.serverLine(4, "observer") + ","
+                        + group.serverLine(5, "observer"), null));
+                Thread.sleep(settleMs);
+                results.add(change(system, "grow 3 to 5 voters", admin, acks, group.serverLine(4, "participant")
+                        + "," + group.serverLine(5, "participant"), null));
+                Thread.sleep(settleMs);
+                results.add(change(system, "shrink 5 to 3 voters", admin, acks, null, "4,5"));
+            }
             Thread.sleep(settleMs);
         } finally {
             writing.set(false);

@@ -48,6 +48,53 @@ class ClusterReconfigTest {
         return curator;
     }
 
+    /**
+     * {@code line} (server.N=host:peerPort:role;client) as /zookeeper/config shows it: with the election port after
+     * the peer port (the next one), as ZooKeeper's parser wants two.
+     */
+    private static String shown(String line) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(server\\.\\d+=[^:]+):(\\d+):(\\w+);(.*)")
+                .matcher(line);
+        if (!m.matches()) {
+            throw new IllegalArgumentException(line);
+        }
+        int peer = Integer.parseInt(m.group(2));
+        return m.group(1) + ":" + peer + ":" + (peer + 1) + ":" + m.group(3) + ";" + m.group(4);
+    }
+
+    @Test
+    void shouldTakeZkClisReconfigAndConfig() throws Exception {
+        ClusterProcesses.Settings settings = ClusterProcesses.Settings.of(3).withJoining(1)
+                .withConfig("reconfigEnabled", "true")
+                .withConfig("superDigest", DigestAuthenticationProvider.generateDigest(SUPER));
+        try (ClusterProcesses cluster = ClusterProcesses.start(settings, dir)) {
+            org.apache.zookeeper.ZooKeeperMain cli = new org.apache.zookeeper.ZooKeeperMain(
+                    new String[] {"-server", cluster.connectString(1)});
+            try (CuratorFramework reader = curator(cluster.connectString(2), false)) {
+                cli.executeLine("addauth digest " + SUPER);
+                String observer = cluster.serverLine(4).strip();
+                // zkCli connects in the background: the command is typed again until it took effect
+                await().atMost(TIMEOUT).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+                    cli.executeLine("reconfig -add " + observer);
+                    assertThat(new String(reader.getConfig().forEnsemble(), StandardCharsets.UTF_8))
+                            .contains(shown(observer));
+                });
+                String config = new String(reader.getConfig().forEnsemble(), StandardCharsets.UTF_8);
+                long version = Long.parseLong(config.substring(config.indexOf("version=") + 8).trim(), 16);
+                // a conditional reconfig on another version changes nothing
+                cli.executeLine("reconfig -remove 4 -v " + Long.toHexString(version + 1));
+                assertThat(new String(reader.getConfig().forEnsemble(), StandardCharsets.UTF_8))
+                        .contains(shown(observer));
+                cli.executeLine("reconfig -remove 4 -v " + Long.toHexString(version));
+                await().atMost(TIMEOUT).untilAsserted(() -> assertThat(new String(reader.getConfig().forEnsemble(),
+                        StandardCharsets.UTF_8)).doesNotContain("server.4="));
+                await().atMost(TIMEOUT).until(() -> !cluster.isRunning(4));
+            } finally {
+                cli.executeLine("close");
+            }
+        }
+    }
+
     @Test
     void shouldReplaceAServerUnderCuratorsLockLatchAndEnsembleTracker() throws Exception {
         ClusterProcesses.Settings settings = ClusterProcesses.Settings.of(3).withJoining(1)
@@ -84,7 +131,7 @@ class ClusterReconfigTest {
 
                 String observer = cluster.serverLine(4).strip();
                 byte[] added = operator.reconfig().joining(observer).fromConfig(-1).forEnsemble();
-                assertThat(new String(added, StandardCharsets.UTF_8)).contains(observer);
+                assertThat(new String(added, StandardCharsets.UTF_8)).contains(shown(observer));
                 String participant = observer.replace(":observer;", ":participant;");
                 List<byte[]> replaced = new ArrayList<>();
                 await().atMost(TIMEOUT).pollInterval(Duration.ofMillis(500)).ignoreExceptions().until(() -> {
@@ -93,7 +140,7 @@ class ClusterReconfigTest {
                             .forEnsemble());
                     return true;
                 });
-                assertThat(new String(replaced.get(0), StandardCharsets.UTF_8)).contains(participant)
+                assertThat(new String(replaced.get(0), StandardCharsets.UTF_8)).contains(shown(participant))
                         .doesNotContain("server.3=");
                 await().atMost(TIMEOUT).until(() -> !cluster.isRunning(3));
 
