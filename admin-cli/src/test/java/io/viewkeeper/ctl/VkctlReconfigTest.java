@@ -27,7 +27,14 @@ class VkctlReconfigTest {
             VkctlRun promoteStranger = group.vkctl("promote", "--id", "4");
             assertThat(promoteStranger.exitCode()).as("%s", promoteStranger).isEqualTo(64);
 
-            VkctlRun added = group.vkctl("add-learner", "--id", "4", "--address", address);
+            // refused (exit 4) while the primary has not heard its backups in its view: asked again
+            java.util.concurrent.atomic.AtomicReference<VkctlRun> adding = new java.util.concurrent.atomic
+                    .AtomicReference<>();
+            await().atMost(LiveGroup.TIMEOUT).until(() -> {
+                adding.set(group.vkctl("add-learner", "--id", "4", "--address", address));
+                return adding.get().exitCode() != 4;
+            });
+            VkctlRun added = adding.get();
             assertThat(added.exitCode()).as("%s", added).isZero();
             assertThat(added.out()).contains("epoch 1", "server.4=" + address.split(":")[0], ":observer;",
                     "r4 is a caught-up learner");

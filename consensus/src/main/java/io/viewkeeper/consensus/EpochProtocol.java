@@ -155,14 +155,16 @@ final class EpochProtocol {
         if (epoch > Membership.EPOCH_MAX) {
             return proposal.decided(Reconfiguration.Decision.BAD_MEMBERS, r.configuration.epoch());
         }
+        if (proposal.membership().epoch() != epoch) {
+            // proposed as the change of another epoch than this one's: computed from members that changed since
+            return proposal.decided(Reconfiguration.Decision.STALE, epoch);
+        }
         return proposal.decided(decision(proposal.membership()), epoch);
     }
 
+    /** The primary's decision on {@code next} (the same members are a change too: the driver's part may differ). */
     private Reconfiguration.Decision decision(Membership next) {
         ReplicaConfiguration now = r.configuration;
-        if (Arrays.equals(next.voters(), now.voters()) && Arrays.equals(next.learners(), now.learners())) {
-            return Reconfiguration.Decision.BAD_MEMBERS;
-        }
         int caughtUp = 0;
         for (int voter : next.voters()) {
             if (!now.isMember(voter)) {

@@ -48,7 +48,12 @@ public final class Reconfiguration {
          */
         NOT_CAUGHT_UP,
         /** The members are not a valid next group (a learner named as a voter without being one first, and so on). */
-        BAD_MEMBERS
+        BAD_MEMBERS,
+        /**
+         * Proposed as the change of another epoch than the primary's (its proposer computed it from members that
+         * changed since): ZooKeeper's BadVersion.
+         */
+        STALE
     }
 
     private static final Decision[] DECISIONS = Decision.values();
@@ -64,11 +69,11 @@ public final class Reconfiguration {
     }
 
     /**
-     * The body of a request for a reconfiguration to {@code voters} and {@code learners}; the primary gives the
-     * epoch ({@code membership.epoch()} is ignored).
+     * The body of a request for a reconfiguration to {@code voters} and {@code learners} as epoch {@code epoch}:
+     * the primary refuses it as {@link Decision#STALE} unless that is the epoch after its own.
      */
-    public static byte[] request(int[] voters, int[] learners, byte[] driverPart) {
-        return body(Decision.PROPOSED, new Membership(0, voters, learners), driverPart);
+    public static byte[] request(long epoch, int[] voters, int[] learners, byte[] driverPart) {
+        return body(Decision.PROPOSED, new Membership(epoch, voters, learners), driverPart);
     }
 
     static byte[] body(Decision decision, Membership membership, byte[] driverPart) {
@@ -113,7 +118,7 @@ public final class Reconfiguration {
         return new Reconfiguration(DECISIONS[decision], membership, driverPart);
     }
 
-    /** The reconfiguration {@code entry} holds, or null when the entry is not of {@link #CLIENT}. */
+    /** The reconfiguration {@code entry} holds, or null when the entry is none (its body lacks the mark). */
     public static Reconfiguration of(LogEntry entry) {
         return is(entry) ? parse(entry.body()) : null;
     }

@@ -98,6 +98,10 @@ class ReconfigurationScenarioTest {
         assertThat(group.lastDecision()).isEqualTo(Reconfiguration.Decision.BAD_MEMBERS);
 
         addLearnersAndWaitUntilCaughtUp(group, new int[] {0, 1, 2}, new int[] {3});
+        // a change proposed as epoch 1, which began already (computed from older members): refused as stale
+        assertThat(group.reconfigureAs(group.primary(), 1, new int[] {0, 1, 2}, NONE)).isPositive();
+        group.runUntil(() -> group.lastDecision() != null);
+        assertThat(group.lastDecision()).isEqualTo(Reconfiguration.Decision.STALE);
         // a learner down for longer than the cut-off is not caught up
         group.crash(3);
         group.runTicks((int) group.replica(group.primary()).cutOffTicks() + 10);

@@ -45,6 +45,13 @@ public final class Scenario {
         return op;
     }
 
+    /** As {@link #reconfigure}, proposed as the change to {@code epoch} (the primary takes only its next one). */
+    public long reconfigureAs(int at, long epoch, int[] voters, int[] learners) {
+        long op = sim.reconfigurer.propose(at, epoch, new Membership(0, voters, learners));
+        sim.nodes[at].replica.flush();
+        return op;
+    }
+
     /** What the primary decided on the last reconfiguration asked for, once applied somewhere; null before. */
     public Reconfiguration.Decision lastDecision() {
         return sim.reconfigurer.lastDecision();

@@ -90,11 +90,16 @@ final class SimReconfigurer {
 
     /** Scenario use: asks node {@code at} for a reconfiguration to {@code next}'s members (its epoch is ignored). */
     long propose(int at, Membership next) {
+        return propose(at, sim.nodes[at].replica.configuration().epoch() + 1, next);
+    }
+
+    /** Scenario use: as {@link #propose(int, Membership)}, proposed as the change to {@code epoch}. */
+    long propose(int at, long epoch, Membership next) {
         requestNumber++;
         lastDecision = null;
         sim.record("reconfiguration " + requestNumber + " to " + next + " at r" + at);
         return sim.nodes[at].replica.onRequest(Reconfiguration.CLIENT, requestNumber,
-                Reconfiguration.request(next.voters(), next.learners(), new byte[0]));
+                Reconfiguration.request(epoch, next.voters(), next.learners(), new byte[0]));
     }
 
     void onTick() {
@@ -130,7 +135,8 @@ final class SimReconfigurer {
         requestNumber++;
         sim.record("reconfiguration " + requestNumber + " to " + next + " at r" + primary);
         sim.nodes[primary].replica.onRequest(Reconfiguration.CLIENT, requestNumber,
-                Reconfiguration.request(next.voters(), next.learners(), new byte[] {(byte) requestNumber}));
+                Reconfiguration.request(latest().epoch() + 1, next.voters(), next.learners(),
+                        new byte[] {(byte) requestNumber}));
     }
 
     /** A next group drawn from the changes {@code now} allows, or null. */

@@ -49,7 +49,13 @@ public final class MembersChange {
     /** The members before the latest change: still dialed, so that a leaving member hears that it was removed. */
     private GroupMembers previous;
     private Consumer<Map<Integer, InetSocketAddress>> peersListener = peers -> { };
-    private final Map<Long, Consumer<Outcome>> waiting = new HashMap<>();
+    /** Proposals of this node waiting to be applied here, by request number, with when they stop waiting. */
+    private final Map<Long, Waiter> waiting = new HashMap<>();
+    /** A proposal a request of which the primary may drop: its waiter goes after this long. */
+    private static final long WAIT_NANOS_MAX = java.util.concurrent.TimeUnit.MINUTES.toNanos(2);
+
+    private record Waiter(long deadlineNanos, Consumer<Outcome> done) {
+    }
     private long proposals;
 
     MembersChange(Path dataDir, int serverId, GroupMembers members) throws IOException {
@@ -112,6 +118,11 @@ public final class MembersChange {
         } catch (IllegalArgumentException e) {
             throw new Refused(ErrorCode.BAD_ARGUMENTS, "not a group: " + e.getMessage());
         }
+        // every replica writes these lines into /zookeeper/config: they must fit it
+        if (next.zooKeeperLines().getBytes(StandardCharsets.UTF_8).length + 32 > Operation.CONFIG_BYTES_MAX) {
+            throw new Refused(ErrorCode.BAD_ARGUMENTS, "member lines over " + (Operation.CONFIG_BYTES_MAX - 32)
+                    + " bytes");
+        }
         if (java.util.Arrays.equals(membership.voters(), now.membership().voters())
                 && java.util.Arrays.equals(membership.learners(), now.membership().learners())
                 && next.zooKeeperLines().equals(now.zooKeeperLines())) {
@@ -139,7 +150,8 @@ public final class MembersChange {
                 throw new Refused(ErrorCode.BAD_ARGUMENTS, e.getMessage());
             }
             Membership membership = next.membership();
-            return Reconfiguration.request(membership.voters(), membership.learners(), driverPart(txn.timeMs(), next));
+            return Reconfiguration.request(membership.epoch(), membership.voters(), membership.learners(),
+                    driverPart(txn.timeMs(), next));
         } catch (Refused refused) {
             log.info("a reconfig request of session 0x{} is refused ({}): {}", Long.toHexString(txn.sessionId()),
                     refused.code, refused.getMessage());
@@ -226,6 +238,7 @@ public final class MembersChange {
             case ACCEPTED -> new Operation.SetConfig((StandardCharsets.UTF_8.decode(part) + "version="
                     + Long.toHexString(zxid)).getBytes(StandardCharsets.UTF_8));
             case NOT_CAUGHT_UP -> new Operation.Failed(ErrorCode.NEW_CONFIG_NO_QUORUM);
+            case STALE -> new Operation.Failed(ErrorCode.BAD_VERSION);
             case BAD_MEMBERS, PROPOSED -> new Operation.Failed(ErrorCode.BAD_ARGUMENTS);
         };
         return new Txn(entry.clientId(), 0, timeMs, List.of(), op);
@@ -240,7 +253,8 @@ public final class MembersChange {
                  Consumer<Outcome> done) {
         Membership membership = next.membership();
         long requestNumber = ((long) serverId << 40) | ++proposals;
-        byte[] body = Reconfiguration.request(membership.voters(), membership.learners(), driverPart(nowMs, next));
+        byte[] body = Reconfiguration.request(membership.epoch(), membership.voters(), membership.learners(),
+                driverPart(nowMs, next));
         long op = submit.submit(Reconfiguration.CLIENT, requestNumber, body);
         if (op < 0) {
             done.accept(new Outcome(null, members.epoch(), 0, underWay.getAsBoolean()
@@ -249,7 +263,9 @@ public final class MembersChange {
                     + "full): try again"));
             return;
         }
-        waiting.put(requestNumber, done);
+        long now = System.nanoTime();
+        waiting.values().removeIf(w -> now - w.deadlineNanos() > 0); // their callers timed out long ago
+        waiting.put(requestNumber, new Waiter(now + WAIT_NANOS_MAX, done));
     }
 
     /** How a proposal reaches the replica: {@code Replica.onRequest}. */
@@ -278,12 +294,35 @@ public final class MembersChange {
                     next.epoch(), entry.op(), Long.toHexString(zxid), next.zooKeeperLines().strip());
             peersListener.accept(peerAddresses());
         }
-        Consumer<Outcome> done = entry.clientId() == Reconfiguration.CLIENT ? waiting.remove(entry.requestNumber())
-                : null;
-        if (done != null) {
-            done.accept(new Outcome(change.decision(), change.accepted() ? change.membership().epoch()
+        Waiter waiter = entry.clientId() == Reconfiguration.CLIENT ? waiting.remove(entry.requestNumber()) : null;
+        if (waiter != null) {
+            waiter.done().accept(new Outcome(change.decision(), change.accepted() ? change.membership().epoch()
                     : members.epoch(), zxid, null));
         }
+    }
+
+    /**
+     * Replica thread: the state was replaced by a checkpoint whose members are {@code membership} (null: never
+     * changed) and whose {@code /zookeeper/config} is {@code config}: reconfigurations it holds were not applied
+     * here one by one, so the members and their addresses come from it.
+     */
+    void installed(Membership membership, byte[] config) {
+        if (membership == null || membership.epoch() <= members.epoch() || config.length == 0) {
+            return;
+        }
+        String text = new String(config, StandardCharsets.UTF_8);
+        GroupMembers next = new GroupMembers(membership.epoch(), GroupMembers.parse(text));
+        if (!next.matches(membership)) {
+            throw new IllegalStateException("a checkpoint's /zookeeper/config names " + next.membership()
+                    + " but its members are " + membership);
+        }
+        String last = text.lines().filter(l -> l.startsWith("version=")).findFirst().orElse("version=0");
+        previous = members;
+        members = next;
+        version = Long.parseUnsignedLong(last.substring("version=".length()).trim(), 16);
+        write(next);
+        log.info("the group's members are now those of epoch {} (from a checkpoint)", next.epoch());
+        peersListener.accept(peerAddresses());
     }
 
     /** Writes the members durably (a temporary file, synced, renamed over the old one). */

@@ -201,10 +201,7 @@ final class ReplicaLoop implements WritePath, Outbox, ReplicaInbox, Runnable {
         inputs.whenRoom(executor, retry);
     }
 
-    /**
-     * A peer's input: offered without blocking; when the queue is full it is dropped and counted, which the
-     * protocol survives as it survives a lost message (it retransmits, and timeouts stand in for lost notices).
-     */
+    /** A peer's input, offered without blocking: with the queue full it is dropped and counted, as a lost message. */
     void offerFromPeer(Input input) {
         long dropped = running ? inputs.offerFromPeer(input) : 0;
         if (dropped > 0 && Long.bitCount(dropped) == 1) {
@@ -441,8 +438,11 @@ final class ReplicaLoop implements WritePath, Outbox, ReplicaInbox, Runnable {
 
     @Override
     public long submit(Txn txn, long clientId, long requestNumber, long previousRequestNumber) {
-        byte[] body = txn.op() instanceof Operation.Reconfig reconfig ? membersChange.requestBody(txn, reconfig)
-                : OperationCodec.encode(txn);
+        return submit(clientId, requestNumber, previousRequestNumber, txn.op() instanceof Operation.Reconfig
+                reconfig ? membersChange.requestBody(txn, reconfig) : OperationCodec.encode(txn));
+    }
+
+    private long submit(long clientId, long requestNumber, long previousRequestNumber, byte[] body) {
         inputLog.request(clientId, requestNumber, previousRequestNumber, body);
         return replica.onRequest(clientId, requestNumber, previousRequestNumber, body);
     }
@@ -458,10 +458,7 @@ final class ReplicaLoop implements WritePath, Outbox, ReplicaInbox, Runnable {
         return replica.onRead(readId);
     }
 
-    /**
-     * Cut off when the replica has not been part of a working normal view for longer than a view change takes
-     * ({@link Replica#inQuorumContact}); serving when normal within that time; waiting otherwise.
-     */
+    /** Cut off out of contact longer than a view change takes ({@link Replica#inQuorumContact}); else by status. */
     @Override
     public Standing standing() {
         if (!replica.inQuorumContact()) {
@@ -536,7 +533,8 @@ final class ReplicaLoop implements WritePath, Outbox, ReplicaInbox, Runnable {
 
     /** Replica thread: proposes {@code next} as the members ({@link MembersChange#propose}). */
     void proposeMembers(GroupMembers next, java.util.function.Consumer<MembersChange.Outcome> done) {
-        membersChange.propose(next, cycleNow, replica::onRequest, replica::reconfigurationUnderWay, done);
+        membersChange.propose(next, cycleNow, (client, number, body) -> submit(client, number,
+                Message.Request.NO_PREVIOUS, body), replica::reconfigurationUnderWay, done);
     }
 
     MembersChange membersChange() { return membersChange; }
@@ -694,6 +692,7 @@ final class ReplicaLoop implements WritePath, Outbox, ReplicaInbox, Runnable {
         }
         inputLog.installBegin(checkpoint.op());
         core.onStateInstalled(image);
+        membersChange.installed(checkpoint.membership(), image.tree().get(ZnodeStateMachine.CONFIG_PATH).data());
         zxidOffset = image.lastZxid() - checkpoint.op();
         if (zxidOffset < 0) {
             throw new IllegalStateException("the checkpoint at op " + checkpoint.op() + " holds last zxid 0x"

@@ -249,8 +249,10 @@ public final class ViewkeeperNode implements AutoCloseable {
 
     private static PeerTransport peerTransport(NodeConfig config, ReplicaLoop loop, PeerSecurity security,
                                                MembersChange members) {
-        // by slot: the members known now and before the latest change, and this node's own line, which it binds
-        java.util.Map<Integer, InetSocketAddress> peers = new java.util.HashMap<>(members.peerAddresses());
+        // by slot: the file's lines, the members known now (they win), and this node's own line, which it binds
+        java.util.Map<Integer, InetSocketAddress> peers = new java.util.HashMap<>(GroupMembers.of(config)
+                .peerAddresses());
+        peers.putAll(members.peerAddresses());
         peers.putAll(new GroupMembers(0, config.members().stream().filter(m -> m.id() == config.serverId())
                 .toList()).peerAddresses());
         long clusterId = clusterId(membership(config));
@@ -351,7 +353,7 @@ public final class ViewkeeperNode implements AutoCloseable {
     /**
      * The members this replica recorded when the group changed them (VR Revisited §7): it restarts with them, not
      * with its {@code server.N} lines, which only seed a new group. Refused with a clear error when they leave this
-     * replica out (it was removed) or name a member whose address these lines do not give.
+     * replica out (it was removed); a member whose address nothing gives is only logged.
      */
     private static ReplicaConfiguration recordedConfiguration(NodeConfig config, ReplicaConfiguration seed,
             Membership recorded, java.util.Map<Integer, InetSocketAddress> known) throws IOException {
@@ -363,10 +365,12 @@ public final class ViewkeeperNode implements AutoCloseable {
         }
         for (int slot : java.util.stream.IntStream.concat(java.util.Arrays.stream(recorded.voters()),
                 java.util.Arrays.stream(recorded.learners())).toArray()) {
-            if (!known.containsKey(slot)) {
-                throw new IOException("the members of epoch " + recorded.epoch() + " recorded in " + config.dataDir()
-                        + " name server " + (slot + 1) + ", whose address neither the configuration file nor "
-                        + MembersChange.FILE_NAME + " gives; add its server line to start this replica");
+            if (!known.containsKey(slot) && !GroupMembers.of(config).peerAddresses().containsKey(slot)) {
+                // a member removed since (this replica applied that change, which did not name it): it is not
+                // dialed, which costs nothing but a peer the group is leaving anyway
+                log.warn("the members of epoch {} recorded in {} name server {}, whose address neither the "
+                        + "configuration file nor {} gives: it is not dialed", recorded.epoch(), config.dataDir(),
+                        slot + 1, MembersChange.FILE_NAME);
             }
         }
         return ReplicaConfiguration.of(recorded, self, seed.batchOpMax());

@@ -119,7 +119,7 @@ public sealed interface Operation {
             implements Operation {
     }
 
-    /** At most this many bytes of {@code /zookeeper/config}: 255 member lines and the version. */
+    /** At most this many bytes of {@code /zookeeper/config}: its member lines and the version (proposers check). */
     int CONFIG_BYTES_MAX = 64 * 1024;
 
     /** A request that could not be decoded but, as in ZooKeeper, still uses up a zxid with this error. */

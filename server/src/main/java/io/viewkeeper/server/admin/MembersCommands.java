@@ -86,7 +86,8 @@ final class MembersCommands {
             case ACCEPTED, PROPOSED -> null;
             case NOT_CAUGHT_UP -> "a voter of the next group is not a caught-up member, or too few of them are "
                     + "(ZooKeeper's NewConfigNoQuorum): let a new member catch up as an observer first";
-            case BAD_MEMBERS -> "the primary refused these members (a voter that is no member yet, or no change)";
+            case BAD_MEMBERS -> "the primary refused these members (a voter that is no member yet)";
+            case STALE -> "the members changed since this replica computed the change: ask again";
         };
         if (refusal != null) {
             answer.completeExceptionally(AdminException.conflict("refused at zxid 0x"

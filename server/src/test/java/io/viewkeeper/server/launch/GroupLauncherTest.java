@@ -149,7 +149,8 @@ class GroupLauncherTest {
                         + layout.clientPort());
 
         String line = "server.4=127.0.0.4:" + (layout.peerPort() + 4) + ":" + (layout.peerPort() + 5);
-        assertThat(reconfig(line + ":observer;127.0.0.4:" + layout.clientPort(), null)).contains("\"epoch\":1");
+        await().atMost(TIMEOUT).untilAsserted(() -> assertThat(reconfig(line + ":observer;127.0.0.4:"
+                + layout.clientPort(), null)).contains("\"epoch\":1"));
         await().atMost(TIMEOUT).untilAsserted(() -> assertThat(reconfig(line + ":participant;127.0.0.4:"
                 + layout.clientPort(), "3")).contains("\"epoch\":2"));
         await().atMost(TIMEOUT).until(() -> NodeProcesses.fromPidFile(layout.pidFile(3)).isEmpty());
