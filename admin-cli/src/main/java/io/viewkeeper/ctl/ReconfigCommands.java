@@ -21,6 +21,8 @@ import picocli.CommandLine.ParentCommand;
 final class ReconfigCommands {
     private static final long POLL_MS = 200;
     private static final Duration RECONFIG_WAIT = Duration.ofSeconds(40);
+    /** A learner this close to the primary's log counts as caught up (the primary's own bound is larger). */
+    private static final long CAUGHT_UP_LAG_OPS = 64;
 
     private ReconfigCommands() {
     }
@@ -139,7 +141,7 @@ final class ReconfigCommands {
             Probe primary = primary(vkctl);
             reconfigure(vkctl, primary, Map.of("add", line(id, address, "observer")));
             if (waitSeconds > 0) {
-                awaitCaughtUp(vkctl, id, 64, waitSeconds);
+                awaitCaughtUp(vkctl, id, CAUGHT_UP_LAG_OPS, waitSeconds);
                 vkctl.out().println("r" + id + " is a caught-up learner");
             }
             return ExitCodes.OK;
@@ -232,7 +234,7 @@ final class ReconfigCommands {
                 reconfigure(vkctl, primary, Map.of("add", line(id, address, "observer")));
             }
             vkctl.out().println("2/3 waiting for r" + id + " to catch up");
-            awaitCaughtUp(vkctl, id, 64, waitSeconds);
+            awaitCaughtUp(vkctl, id, CAUGHT_UP_LAG_OPS, waitSeconds);
             vkctl.out().println("3/3 r" + id + " becomes a voter in place of r" + old);
             Map<String, String> change = new LinkedHashMap<>();
             change.put("add", line(id, address, "participant"));

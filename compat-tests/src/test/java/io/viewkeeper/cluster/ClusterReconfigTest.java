@@ -37,6 +37,12 @@ class ClusterReconfigTest {
     @TempDir
     Path dir;
 
+    /** Three voters and {@code joining} servers to join them, reconfig on, the test's superuser. */
+    private static ClusterProcesses.Settings reconfigurable(int joining) throws Exception {
+        return ClusterProcesses.Settings.of(3).withJoining(joining).withConfig("reconfigEnabled", "true")
+                .withConfig("superDigest", DigestAuthenticationProvider.generateDigest(SUPER));
+    }
+
     private static CuratorFramework curator(String connect, boolean superuser) {
         CuratorFrameworkFactory.Builder builder = CuratorFrameworkFactory.builder().connectString(connect)
                 .sessionTimeoutMs(15_000).connectionTimeoutMs(15_000)
@@ -65,9 +71,7 @@ class ClusterReconfigTest {
 
     @Test
     void shouldTakeZkClisReconfigAndConfig() throws Exception {
-        ClusterProcesses.Settings settings = ClusterProcesses.Settings.of(3).withJoining(1)
-                .withConfig("reconfigEnabled", "true")
-                .withConfig("superDigest", DigestAuthenticationProvider.generateDigest(SUPER));
+        ClusterProcesses.Settings settings = reconfigurable(1);
         try (ClusterProcesses cluster = ClusterProcesses.start(settings, dir)) {
             org.apache.zookeeper.ZooKeeperMain cli = new org.apache.zookeeper.ZooKeeperMain(
                     new String[] {"-server", cluster.connectString(1)});
@@ -115,9 +119,7 @@ class ClusterReconfigTest {
 
     @Test
     void shouldStayLinearizableWhileTheGroupGrowsShrinksAndReplacesADeadServer() throws Exception {
-        ClusterProcesses.Settings settings = ClusterProcesses.Settings.of(3).withJoining(3)
-                .withConfig("reconfigEnabled", "true")
-                .withConfig("superDigest", DigestAuthenticationProvider.generateDigest(SUPER));
+        ClusterProcesses.Settings settings = reconfigurable(3);
         try (ClusterProcesses cluster = ClusterProcesses.start(settings, dir)) {
             RegisterWorkload workload = new RegisterWorkload(cluster, 4, 4, 15_000, 13);
             try (org.apache.zookeeper.ZooKeeper setup = ClusterClients.connectOnly(cluster, 1, 15_000, event -> { });
@@ -169,9 +171,7 @@ class ClusterReconfigTest {
 
     @Test
     void shouldReplaceAServerUnderCuratorsLockLatchAndEnsembleTracker() throws Exception {
-        ClusterProcesses.Settings settings = ClusterProcesses.Settings.of(3).withJoining(1)
-                .withConfig("reconfigEnabled", "true")
-                .withConfig("superDigest", DigestAuthenticationProvider.generateDigest(SUPER));
+        ClusterProcesses.Settings settings = reconfigurable(1);
         try (ClusterProcesses cluster = ClusterProcesses.start(settings, dir)) {
             String seed = cluster.connectString(1) + "," + cluster.connectString(2) + "," + cluster.connectString(3);
             try (CuratorFramework holder = curator(seed, false);

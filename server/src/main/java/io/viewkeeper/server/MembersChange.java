@@ -65,12 +65,10 @@ public final class MembersChange {
         this.previous = members;
         Path file = dataDir.resolve(FILE_NAME);
         if (members.epoch() > 0 && Files.exists(file)) {
-            String last = Files.readString(file, StandardCharsets.UTF_8).lines().filter(l -> l.startsWith("version="))
-                    .findFirst().orElse("version=0");
             try {
-                this.version = Long.parseUnsignedLong(last.substring("version=".length()).trim(), 16);
+                this.version = versionOf(Files.readString(file, StandardCharsets.UTF_8));
             } catch (NumberFormatException e) {
-                throw new IOException(file + " names no config version: " + last, e);
+                throw new IOException(file + " names no config version: " + e.getMessage(), e);
             }
         }
     }
@@ -316,13 +314,18 @@ public final class MembersChange {
             throw new IllegalStateException("a checkpoint's /zookeeper/config names " + next.membership()
                     + " but its members are " + membership);
         }
-        String last = text.lines().filter(l -> l.startsWith("version=")).findFirst().orElse("version=0");
         previous = members;
         members = next;
-        version = Long.parseUnsignedLong(last.substring("version=".length()).trim(), 16);
+        version = versionOf(text);
         write(next);
         log.info("the group's members are now those of epoch {} (from a checkpoint)", next.epoch());
         peersListener.accept(peerAddresses());
+    }
+
+    /** The {@code version=} (hex) of ZooKeeper's configuration text; 0 without one, as the seed's. */
+    static long versionOf(String text) {
+        String line = text.lines().filter(l -> l.startsWith("version=")).findFirst().orElse("version=0");
+        return Long.parseUnsignedLong(line.substring("version=".length()).trim(), 16);
     }
 
     /** Writes the members durably (a temporary file, synced, renamed over the old one). */
