@@ -102,12 +102,33 @@ final class BenchReport {
         for (MemoryProbe.MemoryResult memory : memories) {
             out.append(String.format(Locale.ROOT,
                     "memory %s: %,d znodes of 100 B; heap after full GC grew by %,.0f MB per 1,000,000 znodes "
-                            + "(mean of %d servers), %,.0f MB on the leader%n",
-                    memory.system(), memory.znodes(), memory.meanBytesPerMillion() / 1e6, memory.beforeBytes().size(),
-                    memory.bytesPerMillion(memory.leader()) / 1e6));
+                            + "(%,.0f B per znode, mean of %d servers), %,.0f MB on the leader; heap after the fill "
+                            + "summed over the servers %,.1f MB%s%n",
+                    memory.system(), memory.znodes(), memory.meanBytesPerMillion() / 1e6, memory.bytesPerZnode(),
+                    memory.beforeBytes().size(), memory.bytesPerMillion(memory.leader()) / 1e6,
+                    memory.totalAfterBytes() / 1e6, memoryRatio(memory)));
+        }
+        for (MemoryProbe.MemoryResult memory : memories) {
+            out.append(String.format(Locale.ROOT, "heap histogram of the %s leader after the fill (top %d classes):%n",
+                    memory.system(), memory.leaderHistogram().size() - 1));
+            for (HeapProbe.ClassShare share : memory.leaderHistogram()) {
+                out.append(String.format(Locale.ROOT, "  %,14d B %,12d  %s%n", share.bytes(), share.instances(),
+                        share.className()));
+            }
         }
         out.append(restartLines());
         return out.toString();
+    }
+
+    /** " (0.45x zk)": the summed heap against the first system's, when this is not the first. */
+    private String memoryRatio(MemoryProbe.MemoryResult memory) {
+        MemoryProbe.MemoryResult reference = memories.getFirst();
+        if (reference == memory || reference.totalAfterBytes() <= 0) {
+            return "";
+        }
+        return String.format(Locale.ROOT, " (%.2fx %s; growth %.2fx)",
+                (double) memory.totalAfterBytes() / reference.totalAfterBytes(), reference.system(),
+                memory.meanBytesPerMillion() / reference.meanBytesPerMillion());
     }
 
     /** The restart table after a line on what it measured; nothing when restart was not measured. */

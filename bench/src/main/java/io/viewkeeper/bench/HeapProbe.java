@@ -3,6 +3,8 @@ package io.viewkeeper.bench;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -10,6 +12,8 @@ import java.util.regex.Pattern;
 /** Heap in use after a full collection of a server JVM, read with jcmd (GC.run, then GC.heap_info) by PID. */
 final class HeapProbe {
     private static final Pattern USED = Pattern.compile("used (\\d+)K");
+    private static final Pattern HISTOGRAM_ROW = Pattern.compile("\\s*\\d+:\\s+(\\d+)\\s+(\\d+)\\s+(\\S+).*");
+    private static final Pattern HISTOGRAM_TOTAL = Pattern.compile("\\s*Total\\s+(\\d+)\\s+(\\d+)\\s*");
     private static final long JCMD_TIMEOUT_MS = 60_000;
 
     private HeapProbe() {
@@ -19,6 +23,35 @@ final class HeapProbe {
         Path jcmd = javaExecutable.resolveSibling("jcmd");
         jcmd(jcmd, pid, "GC.run");
         return parseUsedBytes(jcmd(jcmd, pid, "GC.heap_info"));
+    }
+
+    /** One class of a heap histogram: how many objects and bytes (shallow) its instances take. */
+    record ClassShare(String className, long instances, long bytes) {
+    }
+
+    /**
+     * The {@code top} classes by bytes of a server's live objects ({@code jcmd GC.class_histogram}, which collects
+     * first), followed by one share named "total" for all of them.
+     */
+    static List<ClassShare> classHistogram(Path javaExecutable, long pid, int top)
+            throws IOException, InterruptedException {
+        return parseHistogram(jcmd(javaExecutable.resolveSibling("jcmd"), pid, "GC.class_histogram"), top);
+    }
+
+    static List<ClassShare> parseHistogram(String histogram, int top) {
+        List<ClassShare> shares = new ArrayList<>();
+        for (String line : histogram.split("\\R")) {
+            Matcher row = HISTOGRAM_ROW.matcher(line);
+            if (row.matches() && shares.size() < top) {
+                shares.add(new ClassShare(row.group(3), Long.parseLong(row.group(1)), Long.parseLong(row.group(2))));
+            }
+            Matcher total = HISTOGRAM_TOTAL.matcher(line);
+            if (total.matches()) {
+                shares.add(new ClassShare("total", Long.parseLong(total.group(1)), Long.parseLong(total.group(2))));
+                return shares;
+            }
+        }
+        throw new IllegalStateException("no Total line in the class histogram: " + histogram);
     }
 
     static long parseUsedBytes(String heapInfo) {

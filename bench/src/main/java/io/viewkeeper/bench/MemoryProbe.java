@@ -9,17 +9,20 @@ import org.apache.zookeeper.ZooKeeper;
 
 /**
  * Heap per znode: each server's heap after a full GC is read before and after creating a number of 100-byte
- * znodes (spread under 1000 parents), and the difference is scaled to 1,000,000 znodes.
+ * znodes (spread under 1000 parents), and the difference is scaled to 1,000,000 znodes. The heap after the fill,
+ * summed over the servers, is the figure an operator sizes {@code -Xmx} by (fixed costs included); the leader's
+ * class histogram after the fill says where it goes.
  */
 public final class MemoryProbe {
     static final int SESSIONS = 8;
+    static final int HISTOGRAM_CLASSES = 20;
 
     private MemoryProbe() {
     }
 
     /** Heap growth per server, in bytes per 1,000,000 znodes; leader is the index of the leader at the end. */
     public record MemoryResult(String system, long znodes, List<Long> beforeBytes, List<Long> afterBytes,
-            int leader) {
+            int leader, List<HeapProbe.ClassShare> leaderHistogram) {
         public double bytesPerMillion(int server) {
             return (afterBytes.get(server) - beforeBytes.get(server)) * 1_000_000.0 / znodes;
         }
@@ -32,6 +35,16 @@ public final class MemoryProbe {
             return sum / beforeBytes.size();
         }
 
+        /** The heap of every server after the fill, summed: the tree and every fixed cost. */
+        public long totalAfterBytes() {
+            return afterBytes.stream().mapToLong(Long::longValue).sum();
+        }
+
+        /** Heap growth per znode, the mean over the servers. */
+        public double bytesPerZnode() {
+            return meanBytesPerMillion() / 1_000_000.0;
+        }
+
         public Map<String, Object> toMap() {
             Map<String, Object> map = new LinkedHashMap<>();
             map.put("system", system);
@@ -41,6 +54,15 @@ public final class MemoryProbe {
             map.put("leader", leader);
             map.put("meanHeapBytesPerMillionZnodes", meanBytesPerMillion());
             map.put("leaderHeapBytesPerMillionZnodes", bytesPerMillion(leader));
+            map.put("meanHeapBytesPerZnode", bytesPerZnode());
+            map.put("totalHeapAfterBytes", totalAfterBytes());
+            map.put("leaderClassHistogram", leaderHistogram.stream().map(share -> {
+                Map<String, Object> row = new LinkedHashMap<>();
+                row.put("class", share.className());
+                row.put("instances", share.instances());
+                row.put("bytes", share.bytes());
+                return row;
+            }).toList());
             return map;
         }
     }
@@ -57,8 +79,11 @@ public final class MemoryProbe {
                 List<Long> before = heaps(environment, group);
                 fill.fill(clients, znodes, LoadGenerator.value(100));
                 List<Long> after = heaps(environment, group);
-                return new MemoryResult(system.id(), znodes + ZnodeFill.PARENTS + 1, before, after,
-                        group.leaderIndex().orElse(0));
+                int leader = group.leaderIndex().orElse(0);
+                List<HeapProbe.ClassShare> histogram = HeapProbe.classHistogram(environment.javaExecutable(),
+                        group.processes().get(leader).pid(), HISTOGRAM_CLASSES);
+                return new MemoryResult(system.id(), znodes + ZnodeFill.PARENTS + 1, before, after, leader,
+                        histogram);
             } finally {
                 LoadGenerator.closeAll(clients);
             }

@@ -1,6 +1,7 @@
 package io.viewkeeper.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -68,5 +69,20 @@ class ReportingTest {
         assertThat(FourLetterWord.parseMode("This ZooKeeper instance is not currently serving requests\n")).isEmpty();
         assertThat(HeapProbe.parseUsedBytes(" garbage-first heap   total reserved 1048576K, committed 1048576K, "
                 + "used 20480K [0x00000000c0000000, 0x0000000100000000)")).isEqualTo(20480L * 1024);
+    }
+
+    @Test
+    void shouldKeepTheTopClassesAndTheTotalWhenReadingAHistogram() {
+        String histogram = "12345:\n num     #instances         #bytes  class name (module)\n"
+                + "-------------------------------------------------------\n"
+                + "   1:        200000       24000000  [B (java.base@25.0.3)\n"
+                + "   2:        200000       19200000  io.viewkeeper.storage.Znode\n"
+                + "   3:          1000          64000  java.util.HashMap$Node[] (java.base@25.0.3)\n"
+                + "Total        401000       43264000\n";
+        assertThat(HeapProbe.parseHistogram(histogram, 2)).containsExactly(
+                new HeapProbe.ClassShare("[B", 200000, 24000000),
+                new HeapProbe.ClassShare("io.viewkeeper.storage.Znode", 200000, 19200000),
+                new HeapProbe.ClassShare("total", 401000, 43264000));
+        assertThatThrownBy(() -> HeapProbe.parseHistogram("12345:\n", 2)).isInstanceOf(IllegalStateException.class);
     }
 }

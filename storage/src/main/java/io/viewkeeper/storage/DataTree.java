@@ -25,7 +25,9 @@ public final class DataTree {
     /** Changed paths (and owners) recorded between two checkpoints before the next one becomes a full rewrite. */
     public static final int CHANGED_KEYS_MAX = 262_144;
 
-    private final Map<String, Znode> nodes;
+    /** The root; every other node is reached through its parent's children, so no node stores its path. */
+    private Znode root;
+    private int nodeCount;
     private final Map<Long, Set<String>> ephemerals = new TreeMap<>();
     private final Set<String> reapable = new LinkedHashSet<>();
     private final Set<String> quotaPaths = new LinkedHashSet<>();
@@ -42,34 +44,52 @@ public final class DataTree {
 
     /** A tree that records at most {@code changedKeysMax} changed paths between checkpoints. */
     public DataTree(int changedKeysMax) {
-        this(changedKeysMax, 16);
-    }
-
-    /** A tree about to be filled with some {@code expectedNodes} nodes, its map sized for them at once. */
-    public DataTree(int changedKeysMax, int expectedNodes) {
-        nodes = HashMap.newHashMap(Math.max(16, expectedNodes));
         changedPaths = new ChangeTracker<>(changedKeysMax);
         changedOwners = new ChangeTracker<>(changedKeysMax);
-        Znode root = new Znode(new byte[0], Acl.OPEN, 0, 0, 0);
-        nodes.put("/", root);
+        root = new Znode(new byte[0], Acl.OPEN, 0, 0, 0);
         Znode zookeeper = new Znode(new byte[0], Acl.OPEN, 0, 0, 0);
-        nodes.put("/zookeeper", zookeeper);
-        root.addChild("zookeeper");
+        root.putChild("zookeeper", zookeeper);
         Znode config = new Znode(new byte[0], Acl.READ_ONLY, 0, 0, 0);
         config.aversion = -1;
-        nodes.put("/zookeeper/config", config);
-        zookeeper.addChild("config");
-        nodes.put(QUOTA_ROOT, new Znode(new byte[0], Acl.OPEN, 0, 0, 0));
-        zookeeper.addChild("quota");
+        zookeeper.putChild("config", config);
+        zookeeper.putChild("quota", new Znode(new byte[0], Acl.OPEN, 0, 0, 0));
+        nodeCount = 4;
         digestSum = recomputeDigest();
     }
 
+    /** The node at {@code path} (a valid path), found from the root one name at a time; null when there is none. */
     public Znode get(String path) {
-        return nodes.get(path);
+        Znode node = root;
+        int from = 1;
+        int length = path.length();
+        while (node != null && from < length) {
+            int slash = path.indexOf('/', from);
+            int to = slash < 0 ? length : slash;
+            node = node.child(path.substring(from, to));
+            from = to + 1;
+        }
+        return node;
     }
 
     public int nodeCount() {
-        return nodes.size();
+        return nodeCount;
+    }
+
+    /** Calls {@code visitor} with every node and its path, parents before their children. */
+    private void forEachNode(java.util.function.BiConsumer<String, Znode> visitor) {
+        Deque<String> paths = new ArrayDeque<>();
+        Deque<Znode> pending = new ArrayDeque<>();
+        paths.push("/");
+        pending.push(root);
+        while (!pending.isEmpty()) {
+            String path = paths.pop();
+            Znode node = pending.pop();
+            visitor.accept(path, node);
+            for (Map.Entry<String, Znode> child : node.childNodes().entrySet()) {
+                paths.push(PathRules.childPath(path, child.getKey()));
+                pending.push(child.getValue());
+            }
+        }
     }
 
     public long approximateDataSize() {
@@ -103,11 +123,9 @@ public final class DataTree {
 
     /** The digest computed from every node, O(tree): the check of the one {@link #digest()} keeps. */
     public long recomputeDigest() {
-        long sum = 0;
-        for (Map.Entry<String, Znode> e : nodes.entrySet()) {
-            sum += nodeHash(e.getKey(), e.getValue());
-        }
-        return sum;
+        long[] sum = {0};
+        forEachNode((path, node) -> sum[0] += nodeHash(path, node));
+        return sum[0];
     }
 
     private static long nodeHash(String path, Znode node) {
@@ -154,22 +172,22 @@ public final class DataTree {
 
     /** Every stored field of the node at {@code path}, or null when there is none. */
     public ZnodeImage image(String path) {
-        Znode node = nodes.get(path);
+        Znode node = get(path);
         return node == null ? null : ZnodeImage.of(path, node);
     }
 
     /** An image of every node, in no particular order: what a whole checkpoint is written from. */
     public List<ZnodeImage> images() {
-        List<ZnodeImage> images = new ArrayList<>(nodes.size());
-        for (Map.Entry<String, Znode> entry : nodes.entrySet()) {
-            images.add(ZnodeImage.of(entry.getKey(), entry.getValue()));
-        }
+        List<ZnodeImage> images = new ArrayList<>(nodeCount);
+        forEachNode((path, node) -> images.add(ZnodeImage.of(path, node)));
         return images;
     }
 
     /** Every path in the tree, in no particular order; a copy. */
     public List<String> paths() {
-        return new ArrayList<>(nodes.keySet());
+        List<String> paths = new ArrayList<>(nodeCount);
+        forEachNode((path, node) -> paths.add(path));
+        return paths;
     }
 
     private static long mix(long h, long value) {
@@ -186,18 +204,17 @@ public final class DataTree {
 
     /** Number of nodes below {@code path} (not counting it); -1 when it does not exist. */
     public int descendantCount(String path) {
-        Znode node = nodes.get(path);
+        Znode node = get(path);
         if (node == null) {
             return -1;
         }
         int count = 0;
-        Deque<String> pending = new ArrayDeque<>();
-        pending.push(path);
+        Deque<Znode> pending = new ArrayDeque<>();
+        pending.push(node);
         while (!pending.isEmpty()) {
-            String current = pending.pop();
-            for (String child : nodes.get(current).childSet()) {
+            for (Znode child : pending.pop().childNodes().values()) {
                 count++;
-                pending.push(PathRules.childPath(current, child));
+                pending.push(child);
             }
         }
         return count;
@@ -226,22 +243,25 @@ public final class DataTree {
     boolean restore(ZnodeImage image) {
         String path = image.path();
         Znode node = image.toZnode();
-        Znode existing = nodes.putIfAbsent(path, node);
+        boolean isRoot = path.equals("/");
+        String parentPath = isRoot ? null : PathRules.parentOf(path);
+        Znode parent = isRoot ? null : get(parentPath);
+        Znode existing = isRoot ? root : parent == null ? null : parent.child(PathRules.nameOf(path));
         if (existing != null) {
-            for (String child : existing.childSet()) {
-                node.addChild(child);
-            }
+            node.adoptChildren(existing);
             dataBytes -= path.length() + existing.dataLength();
             trackOwner(path, existing.owner, false);
-            nodes.put(path, node);
+            if (isRoot) {
+                root = node;
+            } else {
+                parent.putChild(PathRules.nameOf(path), node); // the name keeps its place among the children
+            }
         } else {
-            String parentPath = path.equals("/") ? null : PathRules.parentOf(path);
-            Znode parent = parentPath == null ? null : nodes.get(parentPath);
             if (parent == null) {
-                nodes.remove(path);
                 return false;
             }
-            parent.addChild(PathRules.nameOf(path));
+            parent.putChild(PathRules.nameOf(path), node);
+            nodeCount++;
             changedPaths.mark(parentPath);
         }
         changedPaths.mark(path);
@@ -281,13 +301,13 @@ public final class DataTree {
 
     void create(String path, byte[] data, List<Acl> acl, long owner, long zxid, long time, Undo undo) {
         String parentPath = PathRules.parentOf(path);
-        Znode parent = nodes.get(parentPath);
+        Znode parent = get(parentPath);
         Znode node = new Znode(data, acl, zxid, time, owner);
         String name = PathRules.nameOf(path);
         long oldPzxid = parent.pzxid;
         unhash(parentPath, parent);
-        nodes.put(path, node);
-        parent.addChild(name);
+        parent.putChild(name, node);
+        nodeCount++;
         parent.childCreations++;
         parent.pzxid = zxid;
         rehash(parentPath, parent);
@@ -297,8 +317,8 @@ public final class DataTree {
         undo.record(() -> {
             unhash(path, node);
             unhash(parentPath, parent);
-            nodes.remove(path);
             parent.removeChild(name);
+            nodeCount--;
             parent.childCreations--;
             parent.pzxid = oldPzxid;
             rehash(parentPath, parent);
@@ -310,23 +330,23 @@ public final class DataTree {
     }
 
     void delete(String path, long zxid, Undo undo) {
-        Znode node = nodes.get(path);
         String parentPath = PathRules.parentOf(path);
-        Znode parent = nodes.get(parentPath);
+        Znode parent = get(parentPath);
         String name = PathRules.nameOf(path);
+        Znode node = parent.child(name);
         long oldPzxid = parent.pzxid;
         unhash(path, node);
         unhash(parentPath, parent);
-        nodes.remove(path);
         parent.removeChild(name);
+        nodeCount--;
         parent.pzxid = zxid;
         rehash(parentPath, parent);
         dataBytes -= path.length() + node.dataLength();
         trackOwner(path, node.owner, false);
         undo.record(() -> {
             unhash(parentPath, parent);
-            nodes.put(path, node);
-            parent.addChild(name);
+            parent.putChild(name, node);
+            nodeCount++;
             parent.pzxid = oldPzxid;
             rehash(parentPath, parent);
             rehash(path, node);
@@ -338,7 +358,7 @@ public final class DataTree {
     }
 
     void setData(String path, byte[] data, long zxid, long time, Undo undo) {
-        Znode node = nodes.get(path);
+        Znode node = get(path);
         byte[] oldData = node.data;
         long oldMzxid = node.mzxid;
         long oldMtime = node.mtime;
@@ -364,7 +384,7 @@ public final class DataTree {
     }
 
     void setAcl(String path, List<Acl> acl, Undo undo) {
-        Znode node = nodes.get(path);
+        Znode node = get(path);
         List<Acl> oldAcl = node.acl;
         int oldAversion = node.aversion;
         unhash(path, node);
@@ -431,21 +451,20 @@ public final class DataTree {
     }
 
     private long[] usageOf(String path) {
-        Znode node = nodes.get(path);
+        Znode node = get(path);
         if (node == null) {
             return new long[] {0, 0};
         }
         long count = 0;
         long bytes = 0;
-        Deque<String> pending = new ArrayDeque<>();
-        pending.push(path);
+        Deque<Znode> pending = new ArrayDeque<>();
+        pending.push(node);
         while (!pending.isEmpty()) {
-            String current = pending.pop();
-            Znode n = nodes.get(current);
+            Znode n = pending.pop();
             count++;
             bytes += n.dataLength();
-            for (String child : n.childSet()) {
-                pending.push(PathRules.childPath(current, child));
+            for (Znode child : n.childNodes().values()) {
+                pending.push(child);
             }
         }
         return new long[] {count, bytes};
@@ -468,8 +487,8 @@ public final class DataTree {
 
     /** Current {count, bytes} and the hard limits {countHardLimit, byteHardLimit} of a quota path. */
     long[] quotaState(String quotaPath) {
-        Map<String, Long> stats = parseQuotaText(nodes.get(QUOTA_ROOT + quotaPath + "/" + STATS_NODE));
-        Map<String, Long> limits = parseQuotaText(nodes.get(QUOTA_ROOT + quotaPath + "/" + LIMITS_NODE));
+        Map<String, Long> stats = parseQuotaText(get(QUOTA_ROOT + quotaPath + "/" + STATS_NODE));
+        Map<String, Long> limits = parseQuotaText(get(QUOTA_ROOT + quotaPath + "/" + LIMITS_NODE));
         return new long[] {stats.getOrDefault("count", 0L), stats.getOrDefault("bytes", 0L),
             limits.getOrDefault("countHardLimit", -1L), limits.getOrDefault("byteHardLimit", -1L)};
     }
@@ -480,7 +499,7 @@ public final class DataTree {
             return;
         }
         String statsPath = QUOTA_ROOT + quotaPath + "/" + STATS_NODE;
-        if (!nodes.containsKey(statsPath)) {
+        if (get(statsPath) == null) {
             return;
         }
         long[] state = quotaState(quotaPath);
@@ -489,7 +508,7 @@ public final class DataTree {
 
     /** Stats are rewritten in place: no zxid, version or watch, as ZooKeeper does. */
     private void replaceStats(String statsPath, long count, long bytes, Undo undo) {
-        Znode stats = nodes.get(statsPath);
+        Znode stats = get(statsPath);
         byte[] old = stats.data;
         byte[] updated = ("count=" + count + ",bytes=" + bytes).getBytes(java.nio.charset.StandardCharsets.UTF_8);
         unhash(statsPath, stats);

@@ -13,12 +13,7 @@ public final class TreeImageBuilder {
     private boolean built;
 
     public TreeImageBuilder() {
-        this(16);
-    }
-
-    /** A builder of an image of some {@code expectedNodes} nodes (a hint: more or fewer may come). */
-    public TreeImageBuilder(int expectedNodes) {
-        tree = new DataTree(DataTree.CHANGED_KEYS_MAX, expectedNodes);
+        tree = new DataTree(DataTree.CHANGED_KEYS_MAX);
     }
 
     /** Adds a node under its parent, already added, or replaces a built-in node's fields. */

@@ -2,14 +2,16 @@ package io.viewkeeper.storage;
 
 import java.util.Arrays;
 import java.util.Collections;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Set;
 
 /**
  * One znode as the tree stores it. It keeps ZooKeeper's stored creation counter ({@code childCreations}) and
- * reports cversion as {@code 2 * creations - numChildren}, which is what ZooKeeper clients see. Children are a
- * {@link HashSet} so that, as in ZooKeeper, their order follows the set's add/remove history.
+ * reports cversion as {@code 2 * creations - numChildren}, which is what ZooKeeper clients see. A node holds its
+ * children by name, and the tree is reached from the root through them: no node stores its path. The children are
+ * a {@link HashMap} keyed by name, whose key order is that of ZooKeeper's {@code HashSet} of names (a HashSet is a
+ * HashMap's key set) after the same adds and removes.
  */
 public final class Znode {
     /** Owner marker of container nodes; clients see 0. */
@@ -35,7 +37,7 @@ public final class Znode {
      * Null until the first child, then kept even when emptied, as ZooKeeper's DataNode keeps its set: getChildren
      * lists names in the order of a HashSet of initial capacity 8 that saw the same adds and removes.
      */
-    private Set<String> children;
+    private HashMap<String, Znode> children;
 
     Znode(byte[] data, List<Acl> acl, long zxid, long time, long owner) {
         replaceData(data);
@@ -64,29 +66,45 @@ public final class Znode {
     }
 
     public Set<String> children() {
-        return children == null ? Set.of() : Collections.unmodifiableSet(children);
+        return children == null ? Set.of() : Collections.unmodifiableSet(children.keySet());
     }
 
-    /** The children for iteration inside the package; not to be modified. */
+    /** The children's names for iteration inside the package; not to be modified. */
     Set<String> childSet() {
-        return children == null ? Set.of() : children;
+        return children == null ? Set.of() : children.keySet();
+    }
+
+    /** The child called {@code name}, or null. */
+    Znode child(String name) {
+        return children == null ? null : children.get(name);
+    }
+
+    /** The children by name, for walking the tree inside the package; not to be modified. */
+    java.util.Map<String, Znode> childNodes() {
+        return children == null ? java.util.Map.of() : children;
     }
 
     int childCount() {
         return children == null ? 0 : children.size();
     }
 
-    void addChild(String name) {
+    /** Adds the child, or replaces the node under that name (its place in the order stays). */
+    void putChild(String name, Znode child) {
         if (children == null) {
-            children = new HashSet<>(8);
+            children = new HashMap<>(8); // as ZooKeeper's new HashSet<>(8), which is a new HashMap<>(8)
         }
-        children.add(name);
+        children.put(name, child);
     }
 
     void removeChild(String name) {
         if (children != null) {
             children.remove(name);
         }
+    }
+
+    /** Takes over the children of {@code other}, a node this one replaces in the tree. */
+    void adoptChildren(Znode other) {
+        children = other.children;
     }
 
     public long owner() {

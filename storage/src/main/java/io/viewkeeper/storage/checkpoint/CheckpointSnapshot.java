@@ -287,7 +287,7 @@ public final class CheckpointSnapshot {
             throw new CorruptCheckpointException("checkpoint snapshot of " + bytes.length + " bytes is cut short");
         }
         // the count sizes the tree's map at once; a node's record takes some 60 bytes or more
-        RecordRebuild rebuild = new RecordRebuild(Math.min(manifest.nodeCount(), bytes.length / 60));
+        RecordRebuild rebuild = new RecordRebuild();
         for (int i = 0; i < manifest.offsets().length; i++) {
             int offset = manifest.offsets()[i];
             int length = manifest.lengths()[i];

@@ -625,7 +625,7 @@ public final class CheckpointStore implements AutoCloseable {
     /** Rebuilds the stored state and checks it against {@code expected}; copies each record to {@code copy} too. */
     private TreeSnapshot.Image rebuild(CheckpointRecords.Meta expected, CheckpointSnapshot.Writer copy)
             throws CorruptCheckpointException {
-        RecordRebuild rebuild = new RecordRebuild(expected.nodeCount());
+        RecordRebuild rebuild = new RecordRebuild();
         try {
             for (Map.Entry<String, byte[]> e : nodes.entrySet()) {
                 rebuild.node(e.getKey(), e.getValue());

@@ -17,10 +17,9 @@ final class RecordRebuild {
     private final Set<Long> ownerIds = new HashSet<>();
     private final CheckpointRecords.AclReuse aclReuse = new CheckpointRecords.AclReuse();
 
-    /** A rebuild of a checkpoint that says it holds {@code nodeCount} nodes (a hint here; checked at the end). */
-    RecordRebuild(int nodeCount) {
-        // beyond four million the map grows as it fills: a count from a writer's bug allocates no more up front
-        builder = new TreeImageBuilder(Math.min(Math.max(nodeCount, 0), 1 << 22));
+    /** A rebuild of a checkpoint; the node count it says it holds is checked at the end. */
+    RecordRebuild() {
+        builder = new TreeImageBuilder();
     }
 
     void node(String path, byte[] value) throws CorruptCheckpointException {
