@@ -57,11 +57,17 @@ public final class DataTree {
         digestSum = recomputeDigest();
     }
 
-    /** The node at {@code path} (a valid path), found from the root one name at a time; null when there is none. */
+    /**
+     * The node at {@code path}, found from the root one name at a time; null when there is none, and for a path
+     * that is not absolute or ends in a slash (no map lookup would have found those either).
+     */
     public Znode get(String path) {
+        int length = path.length();
+        if (length == 0 || path.charAt(0) != '/' || (length > 1 && path.charAt(length - 1) == '/')) {
+            return null;
+        }
         Znode node = root;
         int from = 1;
-        int length = path.length();
         while (node != null && from < length) {
             int slash = path.indexOf('/', from);
             int to = slash < 0 ? length : slash;

@@ -72,6 +72,35 @@ class DataTreeTest {
     }
 
     @Test
+    void shouldListChildrenInTheOrderOfZooKeepersHashSetWhenManyComeAndGo() {
+        // ZooKeeper's DataNode keeps child names in a new HashSet<>(8): the same adds and removes, the same order
+        java.util.Set<String> zooKeeperOrder = new java.util.HashSet<>(8);
+        fixture.run(create("/order", null));
+        for (int i = 0; i < 300; i++) {
+            String name = "c" + Integer.toString(i * 7919 % 1000, 36) + (i % 3 == 0 ? "-x" : "");
+            fixture.run(create("/order/" + name, null));
+            zooKeeperOrder.add(name);
+            if (i % 4 == 1) {
+                String gone = zooKeeperOrder.iterator().next();
+                fixture.run(delete("/order/" + gone));
+                zooKeeperOrder.remove(gone);
+            }
+        }
+        assertThat(fixture.tree().get("/order").children()).containsExactlyElementsOf(zooKeeperOrder);
+    }
+
+    @Test
+    void shouldFindNoNodeWhenThePathIsNotAbsoluteOrEndsInASlash() {
+        fixture.run(create("/a", null));
+        fixture.run(create("/a/b", null));
+        assertThat(fixture.tree().get("/a/b")).isNotNull();
+        for (String odd : List.of("", "a", "a/b", "/a/", "/a/b/", "//a", "/a//b", "/a/b/c", "/zookeeper/")) {
+            assertThat(fixture.tree().get(odd)).as("'%s'", odd).isNull();
+        }
+        assertThat(fixture.tree().get("/")).isNotNull();
+    }
+
+    @Test
     void shouldNameRootSequentialFromStoredCountWhenRootHadTwoCreates() {
         fixture.run(create("/x", null));
         fixture.run(create("/y", null));
