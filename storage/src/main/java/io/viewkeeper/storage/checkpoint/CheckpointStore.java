@@ -17,8 +17,10 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.NoSuchElementException;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
@@ -275,7 +277,8 @@ public final class CheckpointStore implements AutoCloseable {
     /**
      * A save read from the state by {@link #prepare}: the encoded records to write (every one for a full save; the
      * changed ones and the deleted paths otherwise), the owners to write (one with neither session nor ephemerals
-     * is removed), and the state's figures at its op, which what the file holds after it must match.
+     * is removed), and the state's figures at its op, which what the file holds after it must match. A full save's
+     * images are taken by its commit, which lets each go once it is encoded: a Prepared is committed once.
      */
     public record Prepared(long op, long chain, byte[] clients, long lastZxid, int sessionCount, long digest,
             int nodeCount, boolean full, List<ZnodeImage> nodes, List<String> deleted,
@@ -358,14 +361,29 @@ public final class CheckpointStore implements AutoCloseable {
         Path fresh = directory.resolve(REWRITE_FILE_NAME);
         Written written;
         CheckpointRecords.Meta next;
-        List<EncodedZnode> inOrder = new ArrayList<>(save.nodes.size());
-        for (ZnodeImage image : save.nodes) {
-            inOrder.add(EncodedZnode.of(image));
-        }
         // the sink takes keys strictly in the map's own order, the key serializer's
-        inOrder.sort((a, b) -> CheckpointRewrite.KEY_ORDER.compare(a.path(), b.path()));
+        List<ZnodeImage> images = save.nodes;
+        images.sort((a, b) -> CheckpointRewrite.KEY_ORDER.compare(a.path(), b.path()));
+        // each image is encoded as the sink takes it and let go after: the save never holds every image and every
+        // encoded record at once (for a million znodes, some 200 MB of heap)
+        Iterator<EncodedZnode> inOrder = new Iterator<>() {
+            private int next;
+
+            @Override
+            public boolean hasNext() {
+                return next < images.size();
+            }
+
+            @Override
+            public EncodedZnode next() {
+                if (next >= images.size()) {
+                    throw new NoSuchElementException();
+                }
+                return EncodedZnode.of(images.set(next++, null));
+            }
+        };
         try (CheckpointRewrite rewrite = CheckpointRewrite.create(fresh)) {
-            written = rewrite.writeNodes(inOrder.iterator());
+            written = rewrite.writeNodes(inOrder);
             fullSaveSteps.accept(FullSaveStep.NODES_WRITTEN);
             checkWritten(written, save);
             rewrite.writeOwners(save.owners);

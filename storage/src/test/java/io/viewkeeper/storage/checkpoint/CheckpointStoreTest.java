@@ -82,7 +82,12 @@ class CheckpointStoreTest {
                 assertThat(prepared.full()).as("round %d full", round).isEqualTo(round == 0);
                 // the state goes on changing while the save is written elsewhere; those changes go in the next
                 workload.run(200);
+                int records = prepared.records();
                 assertThat(store.commit(prepared)).isTrue();
+                if (prepared.full()) {
+                    // a full save lets each image go once it is encoded, not after the last is written
+                    assertThat(prepared.nodes()).hasSize(records).containsOnlyNulls();
+                }
             }
         }
         StoredCheckpoint stored;
