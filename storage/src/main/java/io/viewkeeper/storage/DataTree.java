@@ -35,6 +35,9 @@ public final class DataTree {
     private long digestSum;
     /** Nodes were restored since the digest was last computed ({@link #finishRestore}). */
     private boolean restoring;
+    /** The parent the last {@link #restore} found, by path, while a run of restores lasts. */
+    private String restoreParentPath;
+    private Znode restoreParent;
     private final ChangeTracker<String> changedPaths;
     private final ChangeTracker<Long> changedOwners;
 
@@ -129,13 +132,48 @@ public final class DataTree {
 
     /** The digest computed from every node, O(tree): the check of the one {@link #digest()} keeps. */
     public long recomputeDigest() {
-        long[] sum = {0};
-        forEachNode((path, node) -> sum[0] += nodeHash(path, node));
-        return sum[0];
+        // each node's path enters its term through the path's String.hashCode, which is worked out from its
+        // parent's (a polynomial hash: h(a + b) = h(a) * 31^|b| + h(b)), so no path string is built
+        long sum = nodeHash("/".hashCode(), root);
+        Deque<Znode> pending = new ArrayDeque<>();
+        Deque<Integer> pendingHashes = new ArrayDeque<>();
+        pending.push(root);
+        pendingHashes.push(0); // the root's children are "/" + name: the prefix before the slash is empty
+        while (!pending.isEmpty()) {
+            Znode node = pending.pop();
+            int prefixHash = pendingHashes.pop();
+            for (Map.Entry<String, Znode> child : node.childNodes().entrySet()) {
+                String name = child.getKey();
+                int pathHash = (prefixHash * 31 + '/') * pow31(name.length()) + name.hashCode();
+                sum += nodeHash(pathHash, child.getValue());
+                if (child.getValue().childCount() > 0) {
+                    pending.push(child.getValue());
+                    pendingHashes.push(pathHash);
+                }
+            }
+        }
+        return sum;
+    }
+
+    /** 31 to the power {@code n}, in int arithmetic as String.hashCode computes. */
+    private static int pow31(int n) {
+        int result = 1;
+        int base = 31;
+        for (int e = n; e > 0; e >>= 1) {
+            if ((e & 1) != 0) {
+                result *= base;
+            }
+            base *= base;
+        }
+        return result;
     }
 
     private static long nodeHash(String path, Znode node) {
-        long h = mix(mix(mix(0x9E3779B97F4A7C15L, path.hashCode()), node.dataHash), node.acl.hashCode());
+        return nodeHash(path.hashCode(), node);
+    }
+
+    private static long nodeHash(int pathHash, Znode node) {
+        long h = mix(mix(mix(0x9E3779B97F4A7C15L, pathHash), node.dataHash), node.acl.hashCode());
         h = mix(mix(mix(mix(h, node.czxid), node.mzxid), node.ctime), node.mtime);
         h = mix(mix(mix(mix(h, node.version), node.childCreations), node.aversion), node.owner);
         return mix(mix(h, node.pzxid), node.childCount());
@@ -251,9 +289,20 @@ public final class DataTree {
         Znode node = image.toZnode();
         boolean isRoot = path.equals("/");
         String parentPath = isRoot ? null : PathRules.parentOf(path);
-        Znode parent = isRoot ? null : get(parentPath);
+        Znode parent;
+        if (isRoot) {
+            parent = null;
+        } else if (parentPath.equals(restoreParentPath)) {
+            parent = restoreParent; // siblings come one after the other from a checkpoint or a snapshot
+        } else {
+            parent = get(parentPath);
+            restoreParentPath = parentPath;
+            restoreParent = parent;
+        }
         Znode existing = isRoot ? root : parent == null ? null : parent.child(PathRules.nameOf(path));
         if (existing != null) {
+            restoreParentPath = null; // the parent found last may be the node replaced here
+            restoreParent = null;
             node.adoptChildren(existing);
             dataBytes -= path.length() + existing.dataLength();
             trackOwner(path, existing.owner, false);
@@ -288,6 +337,8 @@ public final class DataTree {
      * kept node by node (a parent's term would be taken out and put back for each child).
      */
     void finishRestore() {
+        restoreParentPath = null;
+        restoreParent = null;
         digestSum = recomputeDigest();
         restoring = false;
     }
