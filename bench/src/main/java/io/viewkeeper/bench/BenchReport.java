@@ -109,9 +109,10 @@ final class BenchReport {
                     memory.totalAfterBytes() / 1e6, memoryRatio(memory)));
         }
         for (MemoryProbe.MemoryResult memory : memories) {
-            out.append(String.format(Locale.ROOT, "heap histogram of the %s leader after the fill (top %d classes):%n",
-                    memory.system(), memory.leaderHistogram().size() - 1));
-            for (HeapProbe.ClassShare share : memory.leaderHistogram()) {
+            out.append(String.format(Locale.ROOT, "heap histogram of %s server %d (the most heap after the fill, "
+                    + "%,.1f MB; top %d classes):%n", memory.system(), memory.largest() + 1,
+                    memory.afterBytes().get(memory.largest()) / 1e6, memory.largestHistogram().size() - 1));
+            for (HeapProbe.ClassShare share : memory.largestHistogram()) {
                 out.append(String.format(Locale.ROOT, "  %,14d B %,12d  %s%n", share.bytes(), share.instances(),
                         share.className()));
             }
