@@ -92,7 +92,8 @@ final class WatchRestore {
         return restoredAtZxid > relativeZxid ? Long.MIN_VALUE : relativeZxid;
     }
 
+    /** The paths of a list that may be absent and may hold null entries (jute reads a -1 length as null). */
     private static List<String> nonNull(List<String> paths) {
-        return paths == null ? List.of() : paths;
+        return paths == null ? List.of() : paths.stream().filter(java.util.Objects::nonNull).toList();
     }
 }

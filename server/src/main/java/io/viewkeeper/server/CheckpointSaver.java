@@ -12,8 +12,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Checkpoint saves off the replica thread. The replica thread prepares a save where the tree does not change
- * ({@link CheckpointStore#prepare}: the changed records, or all of them, encoded); this saver's own thread writes
- * and syncs it ({@link CheckpointStore#commit}) while the replica goes on, and hands the outcome back to the replica
+ * ({@link CheckpointStore#prepare}: images of the changed znodes, or of all of them); this saver's own thread
+ * encodes, writes and syncs it ({@link CheckpointStore#commit}) while the replica goes on, and hands the outcome back to the replica
  * thread as an {@link Input.CheckpointSaved}, where the consensus learns the checkpoint is durable. One save at a
  * time. A full save of a million znodes, seconds of MapDB writes, no longer stops the replica's heartbeats.
  */

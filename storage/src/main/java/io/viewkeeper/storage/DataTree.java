@@ -61,10 +61,13 @@ public final class DataTree {
     }
 
     /**
-     * The node at {@code path}, found from the root one name at a time; null when there is none, and for a path
-     * that is not absolute or ends in a slash (no map lookup would have found those either).
+     * The node at {@code path}, found from the root one name at a time; null when there is none, and for a null
+     * path or one that is not absolute or ends in a slash (a client may send any of them, e.g. in setWatches).
      */
     public Znode get(String path) {
+        if (path == null) {
+            return null;
+        }
         int length = path.length();
         if (length == 0 || path.charAt(0) != '/' || (length > 1 && path.charAt(length - 1) == '/')) {
             return null;

@@ -90,7 +90,7 @@ class DataTreeTest {
     }
 
     @Test
-    void shouldFindNoNodeWhenThePathIsNotAbsoluteOrEndsInASlash() {
+    void shouldFindNoNodeWhenThePathIsNullNotAbsoluteOrEndsInASlash() {
         fixture.run(create("/a", null));
         fixture.run(create("/a/b", null));
         assertThat(fixture.tree().get("/a/b")).isNotNull();
@@ -98,6 +98,7 @@ class DataTreeTest {
             assertThat(fixture.tree().get(odd)).as("'%s'", odd).isNull();
         }
         assertThat(fixture.tree().get("/")).isNotNull();
+        assertThat(fixture.tree().get(null)).as("a null path, which setWatches may carry").isNull();
     }
 
     @Test

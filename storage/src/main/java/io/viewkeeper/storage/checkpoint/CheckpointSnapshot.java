@@ -286,7 +286,6 @@ public final class CheckpointSnapshot {
         if (manifest == null) {
             throw new CorruptCheckpointException("checkpoint snapshot of " + bytes.length + " bytes is cut short");
         }
-        // the count sizes the tree's map at once; a node's record takes some 60 bytes or more
         RecordRebuild rebuild = new RecordRebuild();
         for (int i = 0; i < manifest.offsets().length; i++) {
             int offset = manifest.offsets()[i];

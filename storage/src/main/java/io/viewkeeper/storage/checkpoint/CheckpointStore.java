@@ -275,8 +275,8 @@ public final class CheckpointStore implements AutoCloseable {
     }
 
     /**
-     * A save read from the state by {@link #prepare}: the encoded records to write (every one for a full save; the
-     * changed ones and the deleted paths otherwise), the owners to write (one with neither session nor ephemerals
+     * A save read from the state by {@link #prepare}: images of the znodes to write, encoded by the commit (every
+     * one for a full save; the changed ones and the deleted paths otherwise), the owners to write (one with neither session nor ephemerals
      * is removed), and the state's figures at its op, which what the file holds after it must match. A full save's
      * images are taken by its commit, which lets each go once it is encoded: a Prepared is committed once.
      */
