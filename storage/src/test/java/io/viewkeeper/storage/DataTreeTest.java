@@ -72,7 +72,7 @@ class DataTreeTest {
     }
 
     @Test
-    void shouldListChildrenInTheOrderOfZooKeepersHashSetWhenManyComeAndGo() {
+    void shouldListChildrenInTheOrderOfZooKeepersHashSetOfEightWhenTheyComeAndGo() {
         // ZooKeeper's DataNode keeps child names in a new HashSet<>(8): the same adds and removes, the same order
         java.util.Set<String> zooKeeperOrder = new java.util.HashSet<>(8);
         fixture.run(create("/order", null));
@@ -87,6 +87,14 @@ class DataTreeTest {
             }
         }
         assertThat(fixture.tree().get("/order").children()).containsExactlyElementsOf(zooKeeperOrder);
+        // a few children keep the table of 8 that orders them (a larger first table would order them otherwise)
+        fixture.run(create("/few", null));
+        java.util.Set<String> few = new java.util.HashSet<>(8);
+        for (String name : List.of("kafka", "brokers", "ids", "topics", "locks")) {
+            fixture.run(create("/few/" + name, null));
+            few.add(name);
+        }
+        assertThat(fixture.tree().get("/few").children()).containsExactlyElementsOf(few);
     }
 
     @Test
