@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.BiConsumer;
 
 /**
  * The znode tree in memory. Reads are public; mutations are package-private, called only by
@@ -35,9 +36,6 @@ public final class DataTree {
     private long digestSum;
     /** Nodes were restored since the digest was last computed ({@link #finishRestore}). */
     private boolean restoring;
-    /** The parent the last {@link #restore} found, by path, while a run of restores lasts. */
-    private String restoreParentPath;
-    private Znode restoreParent;
     private final ChangeTracker<String> changedPaths;
     private final ChangeTracker<Long> changedOwners;
 
@@ -88,7 +86,7 @@ public final class DataTree {
     }
 
     /** Calls {@code visitor} with every node and its path, parents before their children. */
-    private void forEachNode(java.util.function.BiConsumer<String, Znode> visitor) {
+    private void forEachNode(BiConsumer<String, Znode> visitor) {
         Deque<String> paths = new ArrayDeque<>();
         Deque<Znode> pending = new ArrayDeque<>();
         paths.push("/");
@@ -251,20 +249,7 @@ public final class DataTree {
 
     /** Number of nodes below {@code path} (not counting it); -1 when it does not exist. */
     public int descendantCount(String path) {
-        Znode node = get(path);
-        if (node == null) {
-            return -1;
-        }
-        int count = 0;
-        Deque<Znode> pending = new ArrayDeque<>();
-        pending.push(node);
-        while (!pending.isEmpty()) {
-            for (Znode child : pending.pop().childNodes().values()) {
-                count++;
-                pending.push(child);
-            }
-        }
-        return count;
+        return get(path) == null ? -1 : (int) usageOf(path)[0] - 1;
     }
 
     /** Undo log of one operation; a failed multi runs it backwards. */
@@ -292,20 +277,9 @@ public final class DataTree {
         Znode node = image.toZnode();
         boolean isRoot = path.equals("/");
         String parentPath = isRoot ? null : PathRules.parentOf(path);
-        Znode parent;
-        if (isRoot) {
-            parent = null;
-        } else if (parentPath.equals(restoreParentPath)) {
-            parent = restoreParent; // siblings come one after the other from a checkpoint or a snapshot
-        } else {
-            parent = get(parentPath);
-            restoreParentPath = parentPath;
-            restoreParent = parent;
-        }
+        Znode parent = isRoot ? null : get(parentPath);
         Znode existing = isRoot ? root : parent == null ? null : parent.child(PathRules.nameOf(path));
         if (existing != null) {
-            restoreParentPath = null; // the parent found last may be the node replaced here
-            restoreParent = null;
             node.adoptChildren(existing);
             dataBytes -= path.length() + existing.dataLength();
             trackOwner(path, existing.owner, false);
@@ -340,8 +314,6 @@ public final class DataTree {
      * kept node by node (a parent's term would be taken out and put back for each child).
      */
     void finishRestore() {
-        restoreParentPath = null;
-        restoreParent = null;
         digestSum = recomputeDigest();
         restoring = false;
     }

@@ -4,6 +4,7 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -80,8 +81,8 @@ public final class Znode {
     }
 
     /** The children by name, for walking the tree inside the package; not to be modified. */
-    java.util.Map<String, Znode> childNodes() {
-        return children == null ? java.util.Map.of() : children;
+    Map<String, Znode> childNodes() {
+        return children == null ? Map.of() : children;
     }
 
     int childCount() {

@@ -1,19 +1,13 @@
 package io.viewkeeper.storage.checkpoint;
 
-import io.viewkeeper.storage.DataTree;
-import io.viewkeeper.storage.Session;
-import io.viewkeeper.storage.SessionTable;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Set;
-import java.util.TreeSet;
 import org.mapdb.BTreeMap;
 import org.mapdb.DB;
 import org.mapdb.DBMaker;
@@ -50,25 +44,6 @@ final class CheckpointRewrite implements AutoCloseable {
         return new CheckpointRewrite(file, db);
     }
 
-    /** Writes every znode of {@code tree}; returns what they add up to, for the caller's check against the tree. */
-    CheckpointStore.Written writeNodes(DataTree tree) {
-        List<String> paths = tree.paths();
-        // the sink takes keys strictly in the map's own order, the key serializer's
-        paths.sort(KEY_ORDER);
-        Iterator<String> inOrder = paths.iterator();
-        return writeNodes(new Iterator<>() {
-            @Override
-            public boolean hasNext() {
-                return inOrder.hasNext();
-            }
-
-            @Override
-            public EncodedZnode next() {
-                return EncodedZnode.of(tree.image(inOrder.next()));
-            }
-        });
-    }
-
     /**
      * Writes the znodes given in strictly ascending {@link #KEY_ORDER} of their paths (so parents before children);
      * returns the digest and count they add up to.
@@ -103,19 +78,6 @@ final class CheckpointRewrite implements AutoCloseable {
                     + " does not span them: " + (count == 0 ? "none" : nodes.firstKey() + " to " + nodes.lastKey()));
         }
         return new CheckpointStore.Written(digest, count, count, 0, true);
-    }
-
-    /** Writes a record for every session and every owner of ephemerals, in session-id order. */
-    void writeOwners(DataTree tree, SessionTable sessions) {
-        Set<Long> ownerIds = new TreeSet<>(tree.ephemeralsBySession().keySet());
-        for (Session session : sessions.all()) {
-            ownerIds.add(session.sessionId());
-        }
-        List<CheckpointImport.Owner> owners = new ArrayList<>(ownerIds.size());
-        for (long owner : ownerIds) {
-            owners.add(new CheckpointImport.Owner(owner, sessions.get(owner), List.copyOf(tree.ephemeralsOf(owner))));
-        }
-        writeOwners(owners);
     }
 
     /** Writes a record for each owner, given in ascending session-id order. */

@@ -20,12 +20,12 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.NoSuchElementException;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
+import java.util.stream.IntStream;
 import org.mapdb.BTreeMap;
 import org.mapdb.DB;
 import org.mapdb.DBException;
@@ -276,9 +276,10 @@ public final class CheckpointStore implements AutoCloseable {
 
     /**
      * A save read from the state by {@link #prepare}: images of the znodes to write, encoded by the commit (every
-     * one for a full save; the changed ones and the deleted paths otherwise), the owners to write (one with neither session nor ephemerals
-     * is removed), and the state's figures at its op, which what the file holds after it must match. A full save's
-     * images are taken by its commit, which lets each go once it is encoded: a Prepared is committed once.
+     * one for a full save; the changed ones and the deleted paths otherwise), the owners to write (one with neither
+     * session nor ephemerals is removed), and the state's figures at its op, which what the file holds after it must
+     * match. A full save's images are taken by its commit, which lets each go once it is encoded: a Prepared is
+     * committed once.
      */
     public record Prepared(long op, long chain, byte[] clients, long lastZxid, int sessionCount, long digest,
             int nodeCount, boolean full, List<ZnodeImage> nodes, List<String> deleted,
@@ -365,23 +366,9 @@ public final class CheckpointStore implements AutoCloseable {
         List<ZnodeImage> images = save.nodes;
         images.sort((a, b) -> CheckpointRewrite.KEY_ORDER.compare(a.path(), b.path()));
         // each image is encoded as the sink takes it and let go after: the save never holds every image and every
-        // encoded record at once (for a million znodes, some 200 MB of heap)
-        Iterator<EncodedZnode> inOrder = new Iterator<>() {
-            private int next;
-
-            @Override
-            public boolean hasNext() {
-                return next < images.size();
-            }
-
-            @Override
-            public EncodedZnode next() {
-                if (next >= images.size()) {
-                    throw new NoSuchElementException();
-                }
-                return EncodedZnode.of(images.set(next++, null));
-            }
-        };
+        // encoded record at once (an encoded record is some 200 B for a 100 B value)
+        Iterator<EncodedZnode> inOrder = IntStream.range(0, images.size())
+                .mapToObj(i -> EncodedZnode.of(images.set(i, null))).iterator();
         try (CheckpointRewrite rewrite = CheckpointRewrite.create(fresh)) {
             written = rewrite.writeNodes(inOrder);
             fullSaveSteps.accept(FullSaveStep.NODES_WRITTEN);
