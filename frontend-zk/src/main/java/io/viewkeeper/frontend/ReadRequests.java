@@ -195,7 +195,7 @@ final class ReadRequests {
         if (watch) {
             watches.addChild(path, c, Mode.STANDARD);
         }
-        return Answer.ok(new GetChildrenResponse(new ArrayList<>(node.children())));
+        return Answer.ok(new GetChildrenResponse(node.children()));
     }
 
     private Answer getChildren2(ClientConnection c, GetChildren2Request r) {

@@ -75,7 +75,7 @@ public final class DataTree {
         while (node != null && from < length) {
             int slash = path.indexOf('/', from);
             int to = slash < 0 ? length : slash;
-            node = node.child(path.substring(from, to));
+            node = node.child(path, from, to);
             from = to + 1;
         }
         return node;
@@ -95,10 +95,10 @@ public final class DataTree {
             String path = paths.pop();
             Znode node = pending.pop();
             visitor.accept(path, node);
-            for (Map.Entry<String, Znode> child : node.childNodes().entrySet()) {
-                paths.push(PathRules.childPath(path, child.getKey()));
-                pending.push(child.getValue());
-            }
+            node.forEachChild(child -> {
+                paths.push(PathRules.childPath(path, child.name()));
+                pending.push(child);
+            });
         }
     }
 
@@ -143,15 +143,16 @@ public final class DataTree {
         while (!pending.isEmpty()) {
             Znode node = pending.pop();
             int prefixHash = pendingHashes.pop();
-            for (Map.Entry<String, Znode> child : node.childNodes().entrySet()) {
-                String name = child.getKey();
-                int pathHash = (prefixHash * 31 + '/') * pow31(name.length()) + name.hashCode();
-                sum += nodeHash(pathHash, child.getValue());
-                if (child.getValue().childCount() > 0) {
-                    pending.push(child.getValue());
+            long[] nodesSum = {0};
+            node.forEachChild(child -> {
+                int pathHash = (prefixHash * 31 + '/') * pow31(child.nameLength()) + child.nameHash;
+                nodesSum[0] += nodeHash(pathHash, child);
+                if (child.childCount() > 0) {
+                    pending.push(child);
                     pendingHashes.push(pathHash);
                 }
-            }
+            });
+            sum += nodesSum[0];
         }
         return sum;
     }
@@ -495,9 +496,7 @@ public final class DataTree {
             Znode n = pending.pop();
             count++;
             bytes += n.dataLength();
-            for (Znode child : n.childNodes().values()) {
-                pending.push(child);
-            }
+            n.forEachChild(pending::push);
         }
         return new long[] {count, bytes};
     }

@@ -74,7 +74,7 @@ public final class TreeSnapshot {
             out.writeInt(node.version);
             out.writeInt(node.childCreations);
             out.writeInt(node.aversion);
-            for (String child : node.childSet()) {
+            for (String child : node.children()) {
                 pending.add(PathRules.childPath(path, child));
             }
         }

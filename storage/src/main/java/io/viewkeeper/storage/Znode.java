@@ -1,18 +1,17 @@
 package io.viewkeeper.storage;
 
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collections;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * One znode as the tree stores it. It keeps ZooKeeper's stored creation counter ({@code childCreations}) and
  * reports cversion as {@code 2 * creations - numChildren}, which is what ZooKeeper clients see. A node holds its
- * children by name, and the tree is reached from the root through them: no node stores its path. The children are
- * a {@link HashMap} keyed by name, whose key order is that of ZooKeeper's {@code HashSet} of names (a HashSet is a
- * HashMap's key set) after the same adds and removes.
+ * children by name, and the tree is reached from the root through them: no node stores its path, only its name. The
+ * children are a {@link ChildTable}, whose order is that of ZooKeeper's {@code HashSet} of names after the same adds
+ * and removes.
  */
 public final class Znode {
     /** Owner marker of container nodes; clients see 0. */
@@ -38,7 +37,13 @@ public final class Znode {
      * Null until the first child, then kept even when emptied, as ZooKeeper's DataNode keeps its set: getChildren
      * lists names in the order of a HashSet of initial capacity 8 that saw the same adds and removes.
      */
-    private HashMap<String, Znode> children;
+    private ChildTable children;
+    /** This node's name under its parent as UTF-8, null for the root; set when it is put under the parent. */
+    byte[] name;
+    /** {@code String.hashCode} of the name. */
+    int nameHash;
+    /** The next child in the parent's table bin. */
+    Znode next;
 
     Znode(byte[] data, List<Acl> acl, long zxid, long time, long owner) {
         replaceData(data);
@@ -57,6 +62,26 @@ public final class Znode {
         this.dataHash = newData == null ? -1 : Arrays.hashCode(newData);
     }
 
+    /** Names the node, as its parent holds it; a name is valid UTF-16 (path rules refuse surrogates). */
+    void setName(String newName) {
+        byte[] bytes = newName.getBytes(StandardCharsets.UTF_8);
+        if (bytes.length != newName.length() && !new String(bytes, StandardCharsets.UTF_8).equals(newName)) {
+            throw new IllegalArgumentException("a child name that is not valid UTF-16: " + newName);
+        }
+        this.name = bytes;
+        this.nameHash = newName.hashCode();
+    }
+
+    /** The name under its parent; null for the root. */
+    String name() {
+        return name == null ? null : new String(name, StandardCharsets.UTF_8);
+    }
+
+    /** The name's length in chars, as String.length would give it. */
+    int nameLength() {
+        return ChildTable.charLength(name);
+    }
+
     /** The data, or null when the node was created with a null buffer. Callers must not modify it. */
     public byte[] data() {
         return data;
@@ -66,23 +91,26 @@ public final class Znode {
         return acl;
     }
 
-    public Set<String> children() {
-        return children == null ? Set.of() : Collections.unmodifiableSet(children.keySet());
-    }
-
-    /** The children's names for iteration inside the package; not to be modified. */
-    Set<String> childSet() {
-        return children == null ? Set.of() : children.keySet();
+    /** The children's names in getChildren order (ZooKeeper's), in a new list. */
+    public List<String> children() {
+        return children == null ? new ArrayList<>(0) : children.names();
     }
 
     /** The child called {@code name}, or null. */
     Znode child(String name) {
-        return children == null ? null : children.get(name);
+        return child(name, 0, name.length());
     }
 
-    /** The children by name, for walking the tree inside the package; not to be modified. */
-    Map<String, Znode> childNodes() {
-        return children == null ? Map.of() : children;
+    /** The child whose name is {@code path.substring(from, to)}, or null. */
+    Znode child(String path, int from, int to) {
+        return children == null ? null : children.get(path, from, to);
+    }
+
+    /** Calls {@code action} with each child, in getChildren order; the children must not change meanwhile. */
+    void forEachChild(Consumer<Znode> action) {
+        if (children != null) {
+            children.forEach(action);
+        }
     }
 
     int childCount() {
@@ -92,7 +120,7 @@ public final class Znode {
     /** Adds the child, or replaces the node under that name (its place in the order stays). */
     void putChild(String name, Znode child) {
         if (children == null) {
-            children = new HashMap<>(8); // as ZooKeeper's new HashSet<>(8), which is a new HashMap<>(8)
+            children = new ChildTable(); // as ZooKeeper's new HashSet<>(8)
         }
         children.put(name, child);
     }

@@ -1,0 +1,235 @@
+package io.viewkeeper.storage;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * A node's children by name, chained through the children themselves ({@link Znode#next}) in a table that grows
+ * and orders exactly as ZooKeeper's {@code new HashSet<>(8)} of names does (a HashSet is a HashMap's key set): the
+ * same spread hash, bins of capacity 8 doubled at three quarters full, each bin in the order its names came, a bin
+ * split in order on a resize, and a bin that reaches 9 names in a table under 64 resizing it. Where HashMap would
+ * turn a bin into a tree (9 names in one bin of a table of 64 or more), whose order follows other rules, the table
+ * hands its children to a real {@link HashMap} in its present state and the map keeps them from then on. It saves
+ * per child the map's entry object and the name's String: a child holds its name as UTF-8 bytes and its hash.
+ */
+final class ChildTable {
+    /** ZooKeeper's DataNode creates its set with {@code new HashSet<>(8)}. */
+    static final int FIRST_CAPACITY = 8;
+    /** HashMap.TREEIFY_THRESHOLD: a bin that reaches one more than this many names becomes a tree. */
+    private static final int TREEIFY_THRESHOLD = 8;
+    /** HashMap.MIN_TREEIFY_CAPACITY: under this a crowded bin resizes the table instead. */
+    private static final int MIN_TREEIFY_CAPACITY = 64;
+
+    private Znode[] table = new Znode[FIRST_CAPACITY];
+    private int size;
+    /** Non-null once a bin would have become a tree; then it holds every child and the table none. */
+    private HashMap<String, Znode> map;
+
+    /** HashMap.hash: the high half of String.hashCode folded into the low. */
+    static int spread(int hashCode) {
+        return hashCode ^ (hashCode >>> 16);
+    }
+
+    int size() {
+        return map != null ? map.size() : size;
+    }
+
+    /** The child whose name is {@code path.substring(from, to)}, found without building the substring. */
+    Znode get(String path, int from, int to) {
+        if (map != null) {
+            return map.get(path.substring(from, to));
+        }
+        int hashCode = 0;
+        for (int i = from; i < to; i++) {
+            hashCode = 31 * hashCode + path.charAt(i);
+        }
+        for (Znode node = table[spread(hashCode) & (table.length - 1)]; node != null; node = node.next) {
+            if (node.nameHash == hashCode && nameEquals(node.name, path, from, to)) {
+                return node;
+            }
+        }
+        return null;
+    }
+
+    /** Adds the child under {@code name}, or puts it in the place of the child already called that. */
+    void put(String name, Znode child) {
+        child.setName(name);
+        if (map != null) {
+            child.next = null;
+            map.put(name, child);
+            return;
+        }
+        int index = spread(child.nameHash) & (table.length - 1);
+        Znode previous = null;
+        int binCount = 0;
+        for (Znode node = table[index]; node != null; node = node.next) {
+            if (node.nameHash == child.nameHash && nameEquals(node.name, name, 0, name.length())) {
+                child.next = node.next;
+                link(index, previous, child);
+                node.next = null;
+                return;
+            }
+            previous = node;
+            binCount++;
+        }
+        if (binCount >= TREEIFY_THRESHOLD && table.length >= MIN_TREEIFY_CAPACITY) {
+            handToMap();
+            child.next = null;
+            map.put(name, child);
+            return;
+        }
+        child.next = null;
+        link(index, previous, child);
+        if (binCount >= TREEIFY_THRESHOLD) {
+            resize(); // HashMap.treeifyBin resizes a table under MIN_TREEIFY_CAPACITY instead
+        }
+        if (++size > table.length / 4 * 3) {
+            resize();
+        }
+    }
+
+    /** Removes the child called {@code name}; nothing when there is none. */
+    void remove(String name) {
+        if (map != null) {
+            Znode gone = map.remove(name);
+            if (gone != null) {
+                gone.next = null;
+            }
+            return;
+        }
+        int hashCode = name.hashCode();
+        int index = spread(hashCode) & (table.length - 1);
+        Znode previous = null;
+        for (Znode node = table[index]; node != null; node = node.next) {
+            if (node.nameHash == hashCode && nameEquals(node.name, name, 0, name.length())) {
+                link(index, previous, node.next);
+                node.next = null;
+                size--;
+                return;
+            }
+            previous = node;
+        }
+    }
+
+    /** Calls {@code action} with each child in getChildren order. */
+    void forEach(Consumer<Znode> action) {
+        if (map != null) {
+            map.values().forEach(action);
+            return;
+        }
+        for (Znode head : table) {
+            for (Znode node = head; node != null; node = node.next) {
+                action.accept(node);
+            }
+        }
+    }
+
+    /** The names in getChildren order, in a new list. */
+    List<String> names() {
+        if (map != null) {
+            return new ArrayList<>(map.keySet());
+        }
+        List<String> names = new ArrayList<>(size);
+        forEach(node -> names.add(node.name()));
+        return names;
+    }
+
+    private void link(int index, Znode previous, Znode node) {
+        if (previous == null) {
+            table[index] = node;
+        } else {
+            previous.next = node;
+        }
+    }
+
+    /** HashMap.resize: twice the bins, each old bin split in order into the same index and that plus the old size. */
+    private void resize() {
+        Znode[] old = table;
+        int oldCapacity = old.length;
+        Znode[] grown = new Znode[oldCapacity * 2];
+        for (int j = 0; j < oldCapacity; j++) {
+            Znode lowHead = null;
+            Znode lowTail = null;
+            Znode highHead = null;
+            Znode highTail = null;
+            Znode next;
+            for (Znode node = old[j]; node != null; node = next) {
+                next = node.next;
+                node.next = null;
+                if ((spread(node.nameHash) & oldCapacity) == 0) {
+                    if (lowTail == null) {
+                        lowHead = node;
+                    } else {
+                        lowTail.next = node;
+                    }
+                    lowTail = node;
+                } else {
+                    if (highTail == null) {
+                        highHead = node;
+                    } else {
+                        highTail.next = node;
+                    }
+                    highTail = node;
+                }
+            }
+            grown[j] = lowHead;
+            grown[j + oldCapacity] = highHead;
+        }
+        table = grown;
+    }
+
+    /**
+     * Moves every child into a HashMap in the state this table is in: a map made with this capacity takes the names
+     * in this order into the same bins in the same order, and none of its bins holds more than 8, so none is a tree.
+     */
+    private void handToMap() {
+        HashMap<String, Znode> taken = new HashMap<>(table.length);
+        forEach(node -> taken.put(node.name(), node));
+        if (taken.size() != size) {
+            throw new IllegalStateException("child table of " + size + " names handed " + taken.size() + " on");
+        }
+        for (Znode head : table) {
+            Znode next;
+            for (Znode node = head; node != null; node = next) {
+                next = node.next;
+                node.next = null;
+            }
+        }
+        table = null;
+        size = 0;
+        map = taken;
+    }
+
+    /** Whether the UTF-8 {@code name} spells {@code text.substring(from, to)}. */
+    static boolean nameEquals(byte[] name, String text, int from, int to) {
+        int length = to - from;
+        if (name.length < length) {
+            return false;
+        }
+        for (int i = 0; i < name.length; i++) {
+            int b = name[i];
+            if (b < 0) { // not ASCII: compare the decoded name
+                return new String(name, StandardCharsets.UTF_8).regionMatches(0, text, from, length)
+                        && charLength(name) == length;
+            }
+            if (i >= length || text.charAt(from + i) != b) {
+                return false;
+            }
+        }
+        return name.length == length;
+    }
+
+    /** The number of chars the UTF-8 {@code name} decodes to (a four-byte sequence is a surrogate pair). */
+    static int charLength(byte[] name) {
+        int chars = 0;
+        for (byte b : name) {
+            if ((b & 0xC0) != 0x80) {
+                chars += (b & 0xF8) == 0xF0 ? 2 : 1;
+            }
+        }
+        return chars;
+    }
+}
