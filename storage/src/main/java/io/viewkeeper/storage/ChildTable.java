@@ -13,7 +13,8 @@ import java.util.function.Consumer;
  * split in order on a resize, and a bin that reaches 9 names in a table under 64 resizing it. Where HashMap would
  * turn a bin into a tree (9 names in one bin of a table of 64 or more), whose order follows other rules, the table
  * hands its children to a real {@link HashMap} in its present state and the map keeps them from then on. It saves
- * per child the map's entry object and the name's String: a child holds its name as UTF-8 bytes and its hash.
+ * per child the map's entry object and the name's String: a child holds its name as UTF-8 bytes. The table also
+ * holds the two stat fields that only children change, so a leaf has no room for them.
  */
 final class ChildTable {
     /** ZooKeeper's DataNode creates its set with {@code new HashSet<>(8)}. */
@@ -23,10 +24,18 @@ final class ChildTable {
     /** HashMap.MIN_TREEIFY_CAPACITY: under this a crowded bin resizes the table instead. */
     private static final int MIN_TREEIFY_CAPACITY = 64;
 
+    /** The owner's pzxid: the zxid of the last create or delete of one of its children, its czxid before. */
+    long pzxid;
+    /** The owner's count of children created (ZooKeeper's stored cversion). */
+    int creations;
     private Znode[] table = new Znode[FIRST_CAPACITY];
     private int size;
     /** Non-null once a bin would have become a tree; then it holds every child and the table none. */
     private HashMap<String, Znode> map;
+
+    ChildTable(long pzxid) {
+        this.pzxid = pzxid;
+    }
 
     /** HashMap.hash: the high half of String.hashCode folded into the low. */
     static int spread(int hashCode) {
@@ -47,7 +56,7 @@ final class ChildTable {
             hashCode = 31 * hashCode + path.charAt(i);
         }
         for (Znode node = table[spread(hashCode) & (table.length - 1)]; node != null; node = node.next) {
-            if (node.nameHash == hashCode && nameEquals(node.name, path, from, to)) {
+            if (nameEquals(node.name, path, from, to)) {
                 return node;
             }
         }
@@ -62,11 +71,11 @@ final class ChildTable {
             map.put(name, child);
             return;
         }
-        int index = spread(child.nameHash) & (table.length - 1);
+        int index = spread(name.hashCode()) & (table.length - 1);
         Znode previous = null;
         int binCount = 0;
         for (Znode node = table[index]; node != null; node = node.next) {
-            if (node.nameHash == child.nameHash && nameEquals(node.name, name, 0, name.length())) {
+            if (nameEquals(node.name, name, 0, name.length())) {
                 child.next = node.next;
                 link(index, previous, child);
                 node.next = null;
@@ -104,7 +113,7 @@ final class ChildTable {
         int index = spread(hashCode) & (table.length - 1);
         Znode previous = null;
         for (Znode node = table[index]; node != null; node = node.next) {
-            if (node.nameHash == hashCode && nameEquals(node.name, name, 0, name.length())) {
+            if (nameEquals(node.name, name, 0, name.length())) {
                 link(index, previous, node.next);
                 node.next = null;
                 size--;
@@ -159,7 +168,7 @@ final class ChildTable {
             for (Znode node = old[j]; node != null; node = next) {
                 next = node.next;
                 node.next = null;
-                if ((spread(node.nameHash) & oldCapacity) == 0) {
+                if ((spread(node.nameHash()) & oldCapacity) == 0) {
                     if (lowTail == null) {
                         lowHead = node;
                     } else {

@@ -145,7 +145,7 @@ public final class DataTree {
             int prefixHash = pendingHashes.pop();
             long[] nodesSum = {0};
             node.forEachChild(child -> {
-                int pathHash = (prefixHash * 31 + '/') * pow31(child.nameLength()) + child.nameHash;
+                int pathHash = (prefixHash * 31 + '/') * pow31(child.nameLength()) + child.nameHash();
                 nodesSum[0] += nodeHash(pathHash, child);
                 if (child.childCount() > 0) {
                     pending.push(child);
@@ -175,10 +175,10 @@ public final class DataTree {
     }
 
     private static long nodeHash(int pathHash, Znode node) {
-        long h = mix(mix(mix(0x9E3779B97F4A7C15L, pathHash), node.dataHash), node.acl.hashCode());
+        long h = mix(mix(mix(0x9E3779B97F4A7C15L, pathHash), node.dataHash()), node.acl.hashCode());
         h = mix(mix(mix(mix(h, node.czxid), node.mzxid), node.ctime), node.mtime);
-        h = mix(mix(mix(mix(h, node.version), node.childCreations), node.aversion), node.owner);
-        return mix(mix(h, node.pzxid), node.childCount());
+        h = mix(mix(mix(mix(h, node.version), node.childCreations()), node.aversion), node.owner);
+        return mix(mix(h, node.pzxid()), node.childCount());
     }
 
     static long nodeHash(String path, int dataHash, int aclHash, long[] stats) {
@@ -337,12 +337,12 @@ public final class DataTree {
         Znode parent = get(parentPath);
         Znode node = new Znode(data, acl, zxid, time, owner);
         String name = PathRules.nameOf(path);
-        long oldPzxid = parent.pzxid;
+        long oldPzxid = parent.pzxid();
         unhash(parentPath, parent);
         parent.putChild(name, node);
         nodeCount++;
-        parent.childCreations++;
-        parent.pzxid = zxid;
+        parent.setChildCreations(parent.childCreations() + 1);
+        parent.setPzxid(zxid);
         rehash(parentPath, parent);
         rehash(path, node);
         dataBytes += path.length() + node.dataLength();
@@ -352,8 +352,8 @@ public final class DataTree {
             unhash(parentPath, parent);
             parent.removeChild(name);
             nodeCount--;
-            parent.childCreations--;
-            parent.pzxid = oldPzxid;
+            parent.setChildCreations(parent.childCreations() - 1);
+            parent.setPzxid(oldPzxid);
             rehash(parentPath, parent);
             dataBytes -= path.length() + node.dataLength();
             trackOwner(path, owner, false);
@@ -367,12 +367,12 @@ public final class DataTree {
         Znode parent = get(parentPath);
         String name = PathRules.nameOf(path);
         Znode node = parent.child(name);
-        long oldPzxid = parent.pzxid;
+        long oldPzxid = parent.pzxid();
         unhash(path, node);
         unhash(parentPath, parent);
         parent.removeChild(name);
         nodeCount--;
-        parent.pzxid = zxid;
+        parent.setPzxid(zxid);
         rehash(parentPath, parent);
         dataBytes -= path.length() + node.dataLength();
         trackOwner(path, node.owner, false);
@@ -380,7 +380,7 @@ public final class DataTree {
             unhash(parentPath, parent);
             parent.putChild(name, node);
             nodeCount++;
-            parent.pzxid = oldPzxid;
+            parent.setPzxid(oldPzxid);
             rehash(parentPath, parent);
             rehash(path, node);
             dataBytes += path.length() + node.dataLength();

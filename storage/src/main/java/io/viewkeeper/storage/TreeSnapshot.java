@@ -68,11 +68,11 @@ public final class TreeSnapshot {
                 bytes(out, acl.scheme().getBytes(StandardCharsets.UTF_8));
                 bytes(out, acl.id().getBytes(StandardCharsets.UTF_8));
             }
-            for (long value : new long[] {node.czxid, node.mzxid, node.ctime, node.mtime, node.owner, node.pzxid}) {
+            for (long value : new long[] {node.czxid, node.mzxid, node.ctime, node.mtime, node.owner, node.pzxid()}) {
                 out.writeLong(value);
             }
             out.writeInt(node.version);
-            out.writeInt(node.childCreations);
+            out.writeInt(node.childCreations());
             out.writeInt(node.aversion);
             for (String child : node.children()) {
                 pending.add(PathRules.childPath(path, child));

@@ -21,27 +21,23 @@ public final class Znode {
     public static final long TTL_MAX = 0xFFFFFFFFFFL;
 
     byte[] data;
-    /** {@code Arrays.hashCode(data)}, -1 for null: kept with the data so the tree digest never rehashes it. */
-    int dataHash;
     List<Acl> acl;
     final long czxid;
     long mzxid;
     final long ctime;
     long mtime;
     int version;
-    int childCreations;
     int aversion;
     final long owner;
-    long pzxid;
     /**
      * Null until the first child, then kept even when emptied, as ZooKeeper's DataNode keeps its set: getChildren
-     * lists names in the order of a HashSet of initial capacity 8 that saw the same adds and removes.
+     * lists names in the order of a HashSet of initial capacity 8 that saw the same adds and removes. It also holds
+     * the fields only children change, pzxid and the creation counter: a node without it has pzxid = czxid and
+     * no creations.
      */
     private ChildTable children;
     /** This node's name under its parent as UTF-8, null for the root; set when it is put under the parent. */
     byte[] name;
-    /** {@code String.hashCode} of the name. */
-    int nameHash;
     /** The next child in the parent's table bin. */
     Znode next;
 
@@ -50,16 +46,18 @@ public final class Znode {
         this.acl = Acl.shared(acl);
         this.czxid = zxid;
         this.mzxid = zxid;
-        this.pzxid = zxid;
         this.ctime = time;
         this.mtime = time;
         this.owner = owner;
     }
 
-    /** Every write of {@code data} goes through here, so {@code dataHash} always matches it. */
     void replaceData(byte[] newData) {
         this.data = newData;
-        this.dataHash = newData == null ? -1 : Arrays.hashCode(newData);
+    }
+
+    /** {@code Arrays.hashCode(data)}, -1 for null: the data's share of the tree digest. */
+    int dataHash() {
+        return data == null ? -1 : Arrays.hashCode(data);
     }
 
     /** Names the node, as its parent holds it; a name is valid UTF-16 (path rules refuse surrogates). */
@@ -69,7 +67,18 @@ public final class Znode {
             throw new IllegalArgumentException("a child name that is not valid UTF-16: " + newName);
         }
         this.name = bytes;
-        this.nameHash = newName.hashCode();
+    }
+
+    /** {@code String.hashCode} of the name, worked out from its bytes. */
+    int nameHash() {
+        int hash = 0;
+        for (byte b : name) {
+            if (b < 0) {
+                return name().hashCode();
+            }
+            hash = 31 * hash + b;
+        }
+        return hash;
     }
 
     /** The name under its parent; null for the root. */
@@ -120,7 +129,7 @@ public final class Znode {
     /** Adds the child, or replaces the node under that name (its place in the order stays). */
     void putChild(String name, Znode child) {
         if (children == null) {
-            children = new ChildTable(); // as ZooKeeper's new HashSet<>(8)
+            children = new ChildTable(czxid); // as ZooKeeper's new HashSet<>(8)
         }
         children.put(name, child);
     }
@@ -131,9 +140,13 @@ public final class Znode {
         }
     }
 
-    /** Takes over the children of {@code other}, a node this one replaces in the tree. */
+    /** Takes over the children of {@code other}, a node this one replaces in the tree; pzxid and cversion stay. */
     void adoptChildren(Znode other) {
+        long pzxid = pzxid();
+        int creations = childCreations();
         children = other.children;
+        setPzxid(pzxid);
+        setChildCreations(creations);
     }
 
     public long owner() {
@@ -145,7 +158,15 @@ public final class Znode {
     }
 
     public long pzxid() {
-        return pzxid;
+        return children == null ? czxid : children.pzxid;
+    }
+
+    void setPzxid(long zxid) {
+        if (children != null) {
+            children.pzxid = zxid;
+        } else if (zxid != czxid) {
+            children = new ChildTable(zxid);
+        }
     }
 
     public long mtime() {
@@ -153,7 +174,16 @@ public final class Znode {
     }
 
     public int childCreations() {
-        return childCreations;
+        return children == null ? 0 : children.creations;
+    }
+
+    void setChildCreations(int creations) {
+        if (children != null) {
+            children.creations = creations;
+        } else if (creations != 0) {
+            children = new ChildTable(czxid);
+            children.creations = creations;
+        }
     }
 
     public int dataLength() {
@@ -178,7 +208,7 @@ public final class Znode {
     }
 
     public Stat stat() {
-        return new Stat(czxid, mzxid, ctime, mtime, version, 2 * childCreations - childCount(), aversion,
-                ephemeralOwner(), dataLength(), childCount(), pzxid);
+        return new Stat(czxid, mzxid, ctime, mtime, version, 2 * childCreations() - childCount(), aversion,
+                ephemeralOwner(), dataLength(), childCount(), pzxid());
     }
 }

@@ -18,7 +18,7 @@ public record ZnodeImage(String path, byte[] data, List<Acl> acl, long czxid, lo
 
     static ZnodeImage of(String path, Znode node) {
         return new ZnodeImage(path, node.data, node.acl, node.czxid, node.mzxid, node.ctime, node.mtime,
-                node.version, node.childCreations, node.aversion, node.owner, node.pzxid, node.childCount());
+                node.version, node.childCreations(), node.aversion, node.owner, node.pzxid(), node.childCount());
     }
 
     /** A tree node with these fields and no children yet. */
@@ -26,9 +26,9 @@ public record ZnodeImage(String path, byte[] data, List<Acl> acl, long czxid, lo
         Znode node = new Znode(data, acl, czxid, ctime, owner);
         node.mzxid = mzxid;
         node.mtime = mtime;
-        node.pzxid = pzxid;
+        node.setPzxid(pzxid);
         node.version = version;
-        node.childCreations = childCreations;
+        node.setChildCreations(childCreations);
         node.aversion = aversion;
         return node;
     }

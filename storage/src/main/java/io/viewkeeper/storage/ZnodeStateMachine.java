@@ -226,7 +226,7 @@ public final class ZnodeStateMachine {
         long highest = 0;
         for (String path : restored.paths()) {
             Znode node = restored.get(path);
-            highest = Math.max(highest, Math.max(node.czxid, Math.max(node.mzxid, node.pzxid)));
+            highest = Math.max(highest, Math.max(node.czxid, Math.max(node.mzxid, node.pzxid())));
         }
         return highest;
     }

@@ -43,7 +43,7 @@ class ChildTableTest {
             }
             pool.addAll(collidingNames("x", 4)); // 16 names in one bin: a table under 64 resizes, one of 64 turns
             pool.addAll(collidingNames("é", 3)); // non-ASCII names, 8 of one hash
-            ChildTable table = new ChildTable();
+            ChildTable table = new ChildTable(1);
             Set<String> reference = new HashSet<>(8);
             for (int step = 0; step < 3_000; step++) {
                 String name = pool.get(random.nextInt(pool.size()));
@@ -71,7 +71,7 @@ class ChildTableTest {
 
     @Test
     void shouldHandItsChildrenToAHashMapWhereABinWouldBecomeATreeAndKeepTheOrder() {
-        ChildTable table = new ChildTable();
+        ChildTable table = new ChildTable(1);
         Set<String> reference = new HashSet<>(8);
         for (int i = 0; i < 60; i++) { // grows the table to 128
             table.put("filler" + i, node());
@@ -93,7 +93,7 @@ class ChildTableTest {
 
     @Test
     void shouldKeepAReplacedChildsPlaceAndFindNothingForAnotherNameOfTheSameHash() {
-        ChildTable table = new ChildTable();
+        ChildTable table = new ChildTable(1);
         List<String> names = collidingNames("", 3);
         for (String name : names.subList(0, 4)) {
             table.put(name, node());

@@ -20,6 +20,11 @@ class TreeSnapshotTest {
         fixture.run(delete("/a/s-0000000001"));
         fixture.run(setData("/a", "two"));
         fixture.run(create("/e", "", 1));
+        fixture.run(create("/emptied", "w")); // a leaf again: pzxid and cversion are its children's
+        fixture.run(create("/emptied/caf\u00e9", "c"));
+        fixture.run(delete("/emptied/caf\u00e9"));
+        fixture.run(create("/caf\u00e9", "c"));
+        fixture.run(create("/caf\u00e9/\u00fcber", "u"));
         return fixture;
     }
 
@@ -32,7 +37,11 @@ class TreeSnapshotTest {
         assertThat(image.lastZxid()).isEqualTo(fixture.machine.lastZxid());
         assertThat(image.tree().digest()).isEqualTo(fixture.tree().digest());
         assertThat(image.tree().nodeCount()).isEqualTo(fixture.tree().nodeCount());
-        for (String path : new String[] {"/", "/a", "/a/b", "/a/s-0000000002", "/e", "/zookeeper/config"}) {
+        assertThat(fixture.tree().get("/emptied").stat().pzxid()).isGreaterThan(
+                fixture.tree().get("/emptied").stat().czxid());
+        assertThat(fixture.tree().get("/emptied").stat().cversion()).isEqualTo(2);
+        for (String path : new String[] {"/", "/a", "/a/b", "/a/s-0000000002", "/e", "/zookeeper/config",
+            "/zookeeper", "/emptied", "/caf\u00e9", "/caf\u00e9/\u00fcber"}) {
             assertThat(image.tree().get(path).stat()).as(path).isEqualTo(fixture.tree().get(path).stat());
             assertThat(image.tree().get(path).acl()).as(path).isEqualTo(fixture.tree().get(path).acl());
         }
