@@ -42,9 +42,9 @@ final class ScaleCommand implements Callable<Integer> {
     @Option(names = "--duration-ms", defaultValue = "10000", description = "Measured time per tree size.")
     long durationMs;
 
-    @Option(names = "--sessions", defaultValue = "2000",
+    @Option(names = "--sessions", defaultValue = "10000",
             description = "Sessions opened for the watch probe (default ${DEFAULT-VALUE}); 0 skips it. Every "
-                    + "session is a ZooKeeper client of the bench's JVM with two threads of its own.")
+                    + "session is a connection of the bench speaking the wire protocol on one shared event loop.")
     int sessions;
 
     @Option(names = "--watches-per-session", defaultValue = "10",

@@ -2,23 +2,18 @@ package io.viewkeeper.bench;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
-import org.apache.zookeeper.Watcher;
 import org.apache.zookeeper.ZooDefs;
 import org.apache.zookeeper.ZooKeeper;
-import org.apache.zookeeper.client.ZKClientConfig;
 
 /**
  * How a system holds up as it grows, on a 3-node group of each system:
@@ -36,8 +31,6 @@ public final class ScaleProbe {
     static final int FILL_SESSIONS = 8;
     static final String TREE_ROOT = "/scale";
     static final String WATCH_ROOT = "/watched";
-    /** Watches set at once per session: each is one exists request. */
-    static final int WATCH_WINDOW = 64;
     static final long DELIVERY_TIMEOUT_MS = 300_000;
 
     private ScaleProbe() {
@@ -114,83 +107,53 @@ public final class ScaleProbe {
         }
         try (ServerGroup group = system.group(environment.settings(system, 1, "scale-watches"))) {
             group.start();
-            List<ZooKeeper> clients = List.of();
-            try {
-                CountDownLatch fired = new CountDownLatch(sessions);
-                AtomicLong lastNotifiedNanos = new AtomicLong();
-                String hot = WATCH_ROOT + "/0";
+            CountDownLatch fired = new CountDownLatch(sessions);
+            String hot = WATCH_ROOT + "/0";
+            List<ZooKeeper> writer = new LoadGenerator(group.addresses(), true, 17).connect(1);
+            try (WireSessions clients = new WireSessions(LoadGenerator.SESSION_TIMEOUT_MS, hot, fired)) {
+                createWatched(writer.getFirst(), watchesPerSession);
                 long connectStart = System.nanoTime();
-                clients = connect(group.addresses(), sessions, hot, fired, lastNotifiedNanos);
+                clients.open(socketAddresses(group.addresses()), sessions, LoadGenerator.CONNECT_TIMEOUT_MS * 5);
                 long connectMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - connectStart);
-                createWatched(clients.getFirst(), watchesPerSession);
+                List<String> paths = new ArrayList<>();
+                for (int w = 0; w < watchesPerSession; w++) {
+                    paths.add(WATCH_ROOT + "/" + w);
+                }
                 long watchStart = System.nanoTime();
-                setWatches(clients, watchesPerSession);
+                clients.watch(paths, DELIVERY_TIMEOUT_MS);
                 long watchSetMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - watchStart);
                 log.printf(Locale.ROOT, "scale %s: %,d sessions open in %,d ms, %,d watches set in %,d ms%n",
                         system.id(), sessions, connectMs, (long) sessions * watchesPerSession, watchSetMs);
                 long sent = System.nanoTime();
                 try {
-                    clients.getFirst().setData(hot, new byte[] {1}, -1);
+                    writer.getFirst().setData(hot, new byte[] {1}, -1);
                 } catch (KeeperException e) {
                     throw new IllegalStateException("the change that fires the watches failed: " + e.code(), e);
                 }
                 long acknowledged = System.nanoTime();
                 boolean all = fired.await(DELIVERY_TIMEOUT_MS, TimeUnit.MILLISECONDS);
                 int notified = sessions - (int) fired.getCount();
-                long last = all ? lastNotifiedNanos.get() : System.nanoTime();
+                long last = all ? clients.lastNotifiedNanos() : System.nanoTime();
                 WatchResult result = new WatchResult(system.id(), sessions, (long) sessions * watchesPerSession,
                         connectMs, watchSetMs, notified, TimeUnit.NANOSECONDS.toMillis(Math.max(0, last - acknowledged)),
                         TimeUnit.NANOSECONDS.toMillis(last - sent));
                 log.println(Json.write(result.toMap()));
                 return result;
             } finally {
-                LoadGenerator.closeAll(clients);
+                LoadGenerator.closeAll(writer);
             }
         }
     }
 
-    /** Sessions spread round-robin over the servers; each counts down {@code fired} once, when {@code hot} changes. */
-    private static List<ZooKeeper> connect(List<String> servers, int sessions, String hot, CountDownLatch fired,
-            AtomicLong lastNotifiedNanos) throws IOException, InterruptedException {
-        List<ZooKeeper> clients = new ArrayList<>(sessions);
-        CountDownLatch connected = new CountDownLatch(sessions);
-        try {
-            for (int i = 0; i < sessions; i++) {
-                AtomicBoolean once = new AtomicBoolean();
-                AtomicBoolean notified = new AtomicBoolean();
-                Watcher watcher = event -> {
-                    if (event.getState() == Watcher.Event.KeeperState.SyncConnected && event.getPath() == null
-                            && once.compareAndSet(false, true)) {
-                        connected.countDown();
-                    }
-                    if (hot.equals(event.getPath()) && event.getType() == Watcher.Event.EventType.NodeDataChanged
-                            && notified.compareAndSet(false, true)) {
-                        lastNotifiedNanos.accumulateAndGet(System.nanoTime(), Math::max);
-                        fired.countDown();
-                    }
-                };
-                clients.add(new ZooKeeper(servers.get(i % servers.size()), LoadGenerator.SESSION_TIMEOUT_MS,
-                        watcher, withoutSasl()));
-            }
-            if (!connected.await(LoadGenerator.CONNECT_TIMEOUT_MS * 5, TimeUnit.MILLISECONDS)) {
-                throw new IOException(connected.getCount() + " of " + sessions + " sessions did not connect");
-            }
-            return clients;
-        } catch (IOException | InterruptedException | RuntimeException e) {
-            LoadGenerator.closeAll(clients);
-            throw e;
+    /** "host:port" strings as socket addresses. */
+    private static List<InetSocketAddress> socketAddresses(List<String> servers) {
+        List<InetSocketAddress> addresses = new ArrayList<>();
+        for (String server : servers) {
+            int colon = server.lastIndexOf(':');
+            addresses.add(new InetSocketAddress(server.substring(0, colon),
+                    Integer.parseInt(server.substring(colon + 1))));
         }
-    }
-
-    /**
-     * The client's settings without its SASL attempt: with SASL on (ZooKeeper's default) and no JAAS configuration
-     * each connection first looks for one, which made 150 sessions take 11 s to connect instead of 1.6 s, against
-     * either system.
-     */
-    private static ZKClientConfig withoutSasl() {
-        ZKClientConfig config = new ZKClientConfig();
-        config.setProperty(ZKClientConfig.ENABLE_CLIENT_SASL_KEY, "false");
-        return config;
+        return addresses;
     }
 
     private static void createWatched(ZooKeeper client, int count) throws InterruptedException {
@@ -201,27 +164,6 @@ public final class ScaleProbe {
             }
         } catch (KeeperException e) {
             throw new IllegalStateException("cannot create the watched znodes: " + e.code(), e);
-        }
-    }
-
-    /** Every session sets a data watch (exists) on every watched znode; returns once all are set. */
-    private static void setWatches(List<ZooKeeper> clients, int perSession) throws InterruptedException {
-        Semaphore window = new Semaphore(WATCH_WINDOW * 16);
-        AtomicInteger failures = new AtomicInteger();
-        for (int w = 0; w < perSession; w++) {
-            String path = WATCH_ROOT + "/" + w;
-            for (ZooKeeper client : clients) {
-                window.acquire();
-                client.exists(path, true, (rc, p, ctx, stat) -> {
-                    if (rc != 0) {
-                        failures.incrementAndGet();
-                    }
-                    window.release();
-                }, null);
-            }
-        }
-        if (!window.tryAcquire(WATCH_WINDOW * 16, DELIVERY_TIMEOUT_MS, TimeUnit.MILLISECONDS) || failures.get() > 0) {
-            throw new IllegalStateException("setting the watches: " + failures.get() + " failed");
         }
     }
 
