@@ -56,6 +56,8 @@ final class WireSessions implements AutoCloseable {
     private final AtomicLong lastNotifiedNanos = new AtomicLong();
     private final AtomicInteger failures = new AtomicInteger();
     private final AtomicInteger opened = new AtomicInteger();
+    /** The shortest session timeout a server granted: pings go every third of it. */
+    private final AtomicInteger grantedTimeoutMs = new AtomicInteger(Integer.MAX_VALUE);
     private CountDownLatch connected = new CountDownLatch(0);
     private CountDownLatch replied = new CountDownLatch(0);
     private ScheduledFuture<?> pings;
@@ -99,7 +101,7 @@ final class WireSessions implements AutoCloseable {
             throw new IOException((count - opened.get()) + " of " + count + " sessions did not open ("
                     + failures.get() + " failed)");
         }
-        long pingMs = sessionTimeoutMs / 3;
+        long pingMs = Math.max(1, Math.min(sessionTimeoutMs, grantedTimeoutMs.get()) / 3);
         pings = loop.scheduleAtFixedRate(this::ping, pingMs, pingMs, TimeUnit.MILLISECONDS);
     }
 
@@ -187,6 +189,8 @@ final class WireSessions implements AutoCloseable {
     /** One session: its connect response first, then replies and notifications. Runs on the event loop. */
     private final class SessionHandler extends SimpleChannelInboundHandler<ByteBuf> {
         private boolean open;
+        /** The connect response came, or the connection failed first: counted once either way. */
+        private boolean settled;
         private boolean counted;
         private int xid;
 
@@ -200,12 +204,14 @@ final class WireSessions implements AutoCloseable {
             if (!open) {
                 ConnectResponse response = new ConnectResponse();
                 response.deserialize(archive, "connect");
+                settled = true;
                 if (response.getSessionId() == 0 || response.getTimeOut() <= 0) {
                     failures.incrementAndGet(); // the server refused the session
                     context.close();
                 } else {
                     open = true;
                     opened.incrementAndGet();
+                    grantedTimeoutMs.accumulateAndGet(response.getTimeOut(), Math::min);
                 }
                 connected.countDown();
                 return;
@@ -232,7 +238,8 @@ final class WireSessions implements AutoCloseable {
 
         @Override
         public void channelInactive(ChannelHandlerContext context) {
-            if (!open) {
+            if (!settled) {
+                settled = true;
                 failures.incrementAndGet();
                 connected.countDown();
             }

@@ -9,20 +9,21 @@ import java.util.function.Consumer;
 /**
  * A node's children by name, chained through the children themselves ({@link Znode#next}) in a table that grows
  * and orders exactly as ZooKeeper's {@code new HashSet<>(8)} of names does (a HashSet is a HashMap's key set): the
- * same spread hash, bins of capacity 8 doubled at three quarters full, each bin in the order its names came, a bin
- * split in order on a resize, and a bin that reaches 9 names in a table under 64 resizing it. Where HashMap would
- * turn a bin into a tree (9 names in one bin of a table of 64 or more), whose order follows other rules, the table
- * hands its children to a real {@link HashMap} in its present state and the map keeps them from then on. It saves
+ * same spread hash, a first table of 8 bins doubled at three quarters full, each bin in the order its names came,
+ * a bin split in order on a resize. The first time a bin would reach 9 names, where HashMap makes it a tree (or
+ * resizes a table under 64 bins, which leaves names of one hash together), the table hands its children to a real
+ * {@link HashMap} in its present state, which takes that name and keeps them from then on. It saves
  * per child the map's entry object and the name's String: a child holds its name as UTF-8 bytes. The table also
  * holds the two stat fields that only children change, so a leaf has no room for them.
  */
 final class ChildTable {
     /** ZooKeeper's DataNode creates its set with {@code new HashSet<>(8)}. */
     static final int FIRST_CAPACITY = 8;
-    /** HashMap.TREEIFY_THRESHOLD: a bin that reaches one more than this many names becomes a tree. */
+    /**
+     * HashMap.TREEIFY_THRESHOLD: a bin that reaches one more than this many names becomes a tree (or, in a table
+     * under 64 bins, makes it resize).
+     */
     private static final int TREEIFY_THRESHOLD = 8;
-    /** HashMap.MIN_TREEIFY_CAPACITY: under this a crowded bin resizes the table instead. */
-    private static final int MIN_TREEIFY_CAPACITY = 64;
 
     /** The owner's pzxid: the zxid of the last create or delete of one of its children, its czxid before. */
     long pzxid;
@@ -76,15 +77,19 @@ final class ChildTable {
         int binCount = 0;
         for (Znode node = table[index]; node != null; node = node.next) {
             if (nameEquals(node.name, name, 0, name.length())) {
-                child.next = node.next;
-                link(index, previous, child);
-                node.next = null;
+                if (node != child) {
+                    child.next = node.next;
+                    link(index, previous, child);
+                    node.next = null;
+                }
                 return;
             }
             previous = node;
             binCount++;
         }
-        if (binCount >= TREEIFY_THRESHOLD && table.length >= MIN_TREEIFY_CAPACITY) {
+        if (binCount >= TREEIFY_THRESHOLD) {
+            // HashMap.treeifyBin: a tree at 64 bins or more, a resize below, after which the bin (names of one hash
+            // stay together) may hold 9 or more as a list: past that point only a HashMap keeps the same order
             handToMap();
             child.next = null;
             map.put(name, child);
@@ -92,9 +97,6 @@ final class ChildTable {
         }
         child.next = null;
         link(index, previous, child);
-        if (binCount >= TREEIFY_THRESHOLD) {
-            resize(); // HashMap.treeifyBin resizes a table under MIN_TREEIFY_CAPACITY instead
-        }
         if (++size > table.length / 4 * 3) {
             resize();
         }
@@ -191,8 +193,9 @@ final class ChildTable {
     }
 
     /**
-     * Moves every child into a HashMap in the state this table is in: a map made with this capacity takes the names
-     * in this order into the same bins in the same order, and none of its bins holds more than 8, so none is a tree.
+     * Moves every child into a HashMap in the state this table is in: a map made with this capacity (and so this
+     * threshold) takes the names in this order into the same bins in the same order, and no bin holds more than 8
+     * (this is the first to reach 9), so none becomes a tree before the name that crowds it.
      */
     private void handToMap() {
         HashMap<String, Znode> taken = new HashMap<>(table.length);

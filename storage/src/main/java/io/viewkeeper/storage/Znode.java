@@ -63,7 +63,11 @@ public final class Znode {
     /** Names the node, as its parent holds it; a name is valid UTF-16 (path rules refuse surrogates). */
     void setName(String newName) {
         byte[] bytes = newName.getBytes(StandardCharsets.UTF_8);
-        if (bytes.length != newName.length() && !new String(bytes, StandardCharsets.UTF_8).equals(newName)) {
+        boolean ascii = bytes.length == newName.length(); // a lone surrogate is one byte too: '?'
+        for (int i = 0; ascii && i < newName.length(); i++) {
+            ascii = newName.charAt(i) < 0x80;
+        }
+        if (!ascii && !new String(bytes, StandardCharsets.UTF_8).equals(newName)) {
             throw new IllegalArgumentException("a child name that is not valid UTF-16: " + newName);
         }
         this.name = bytes;

@@ -92,6 +92,51 @@ class ChildTableTest {
     }
 
     @Test
+    void shouldOrderAsAHashSetWhenOneBinCrowdsWhileTheTableIsStillSmall() {
+        // eleven names of one hash into an empty set: the bin reaches 9 at 16 bins, then 32, and a tree at 64
+        List<String> names = collidingNames("c", 4);
+        ChildTable table = new ChildTable(1);
+        Set<String> reference = new HashSet<>(8);
+        for (String name : names.subList(0, 11)) {
+            table.put(name, node());
+            reference.add(name);
+            assertSameOrder(table, reference, "adding " + name);
+        }
+        for (String name : List.of("x", "y", "z")) {
+            table.put(name, node());
+            reference.add(name);
+        }
+        table.remove(names.get(3));
+        reference.remove(names.get(3));
+        assertSameOrder(table, reference, "more names and a removal");
+    }
+
+    @Test
+    void shouldKeepTheBinWhenAChildIsPutAgainUnderItsOwnName() {
+        ChildTable table = new ChildTable(1);
+        List<String> names = collidingNames("", 2);
+        List<Znode> nodes = new ArrayList<>();
+        for (String name : names) {
+            nodes.add(node());
+            table.put(name, nodes.getLast());
+        }
+        table.put(names.get(1), nodes.get(1)); // an undo puts a node back under its name
+
+        assertThat(table.names()).containsExactlyElementsOf(names);
+        assertThat(table.get(names.get(3), 0, names.get(3).length())).isSameAs(nodes.get(3));
+    }
+
+    @Test
+    void shouldRefuseANameThatUtf8CannotHoldWhenItIsOtherwiseAscii() {
+        Znode child = node();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> child.setName("ab\uD800"))
+                .isInstanceOf(IllegalArgumentException.class);
+        child.setName("caf\u00e9");
+        assertThat(child.name()).isEqualTo("caf\u00e9");
+        assertThat(child.nameHash()).isEqualTo("caf\u00e9".hashCode());
+    }
+
+    @Test
     void shouldKeepAReplacedChildsPlaceAndFindNothingForAnotherNameOfTheSameHash() {
         ChildTable table = new ChildTable(1);
         List<String> names = collidingNames("", 3);
