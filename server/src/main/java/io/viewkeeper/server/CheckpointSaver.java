@@ -74,7 +74,8 @@ final class CheckpointSaver implements AutoCloseable {
         try {
             durable = store.commit(prepared);
             if (!durable) {
-                failure = "a stored record is damaged; the next save rewrites the whole checkpoint";
+                failure = "the changes were not written (a stored record is damaged, or MapDB failed: see the log "
+                        + "above); the next save rewrites the whole checkpoint";
             }
         } catch (CheckpointStore.SupersededException e) {
             failure = null;
