@@ -36,6 +36,9 @@ public final class DataTree {
     private long digestSum;
     /** Nodes were restored since the digest was last computed ({@link #finishRestore}). */
     private boolean restoring;
+    /** The parent the last {@link #restore} found, and its path: only between restores and finishRestore. */
+    private String restoredParentPath;
+    private Znode restoredParent;
     private final ChangeTracker<String> changedPaths;
     private final ChangeTracker<Long> changedOwners;
 
@@ -277,25 +280,27 @@ public final class DataTree {
         String path = image.path();
         Znode node = image.toZnode();
         boolean isRoot = path.equals("/");
-        String parentPath = isRoot ? null : PathRules.parentOf(path);
-        Znode parent = isRoot ? null : get(parentPath);
-        Znode existing = isRoot ? root : parent == null ? null : parent.child(PathRules.nameOf(path));
+        int slash = path.lastIndexOf('/');
+        Znode parent = isRoot ? null : restoreParent(path, slash);
+        String name = isRoot ? null : path.substring(slash + 1);
+        Znode existing = isRoot ? root : parent == null ? null : parent.child(name);
         if (existing != null) {
+            restoredParent = null; // it may be the node replaced here
             node.adoptChildren(existing);
             dataBytes -= path.length() + existing.dataLength();
             trackOwner(path, existing.owner, false);
             if (isRoot) {
                 root = node;
             } else {
-                parent.putChild(PathRules.nameOf(path), node); // the name keeps its place among the children
+                parent.putChild(name, node); // the name keeps its place among the children
             }
         } else {
             if (parent == null) {
                 return false;
             }
-            parent.putChild(PathRules.nameOf(path), node);
+            parent.putChild(name, node);
             nodeCount++;
-            changedPaths.mark(parentPath);
+            changedPaths.mark(restoredParentPath);
         }
         changedPaths.mark(path);
         restoring = true;
@@ -311,12 +316,28 @@ public final class DataTree {
     }
 
     /**
+     * The parent of {@code path} (its last slash at {@code slash}) for a restore: records come sorted by path, so
+     * siblings follow one another and the parent found for one serves the next without a walk from the root. A
+     * restore that replaces a node (a built-in one) forgets it, so the parent kept is always the node in the tree.
+     */
+    private Znode restoreParent(String path, int slash) {
+        if (restoredParentPath == null || restoredParentPath.length() != Math.max(slash, 1)
+                || !path.regionMatches(0, restoredParentPath, 0, Math.max(slash, 1)) || restoredParent == null) {
+            restoredParentPath = slash <= 0 ? "/" : path.substring(0, slash);
+            restoredParent = get(restoredParentPath);
+        }
+        return restoredParent;
+    }
+
+    /**
      * Ends a run of {@link #restore}s, which leave the digest to this: it is computed once over every node instead of
      * kept node by node (a parent's term would be taken out and put back for each child).
      */
     void finishRestore() {
         digestSum = recomputeDigest();
         restoring = false;
+        restoredParentPath = null;
+        restoredParent = null;
     }
 
     /** Puts a session's ephemerals in the stored creation order; false (nothing changed) if the sets differ. */
