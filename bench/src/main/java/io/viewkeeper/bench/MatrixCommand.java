@@ -8,7 +8,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * The standard matrix, the two systems interleaved, then optionally failover, memory and restart; writes the report.
+ * The standard matrix, the two systems interleaved, then optionally failover, memory, restart and the scale probe;
+ * writes the report.
  */
 @Command(name = "matrix", mixinStandardHelpOptions = true,
         description = "Run the standard matrix (the default command) and print the side-by-side table.")
@@ -57,6 +58,12 @@ final class MatrixCommand implements Callable<Integer> {
             + "200,000).")
     Long znodes;
 
+    @Option(names = "--scale", description = "Also run the scale probe (zk and vk-lin) with the defaults of 'bench "
+            + "scale': setData as each group grows to 0, 1,000,000 and 5,000,000 znodes, then 10,000 sessions "
+            + "watching 10 znodes each and one change firing 10,000 watches (quick: 0 and 200,000 znodes, 1,000 "
+            + "sessions). Results also in scale.json and scale.md.")
+    boolean scale;
+
     @Option(names = "--seed", defaultValue = "1")
     long seed;
 
@@ -91,8 +98,16 @@ final class MatrixCommand implements Callable<Integer> {
             report.restart(Probes.restart(environment, pair, count, 1, System.out));
             report.write();
         }
+        String scaleTable = "";
+        if (scale) {
+            scaleTable = ScaleProbe.measure(environment, "matrix", pair,
+                    quick ? List.of(0L, 200_000L) : List.of(0L, 1_000_000L, 5_000_000L),
+                    ScaleProbe.writes(16, quick ? 1000 : 3000, quick ? 3000 : 10_000), quick ? 1000 : 10_000, 10,
+                    System.out);
+        }
         System.out.println();
         System.out.print(report.summary());
+        System.out.print(scaleTable);
         System.out.println("results: " + environment.out());
         return 0;
     }

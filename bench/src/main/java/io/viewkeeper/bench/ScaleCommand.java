@@ -1,10 +1,6 @@
 package io.viewkeeper.bench;
 
-import java.nio.file.Files;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -60,30 +56,9 @@ final class ScaleCommand implements Callable<Integer> {
             }
         }
         BenchEnvironment environment = server.environment();
-        Workload writes = new Workload("setData-100B", OpMix.parse("setData:1"), writeSessions, 8,
-                new Workload.Data(ScaleProbe.VALUE_BYTES, 1000, "uniform", 1), warmupMs, durationMs);
-        List<ScaleProbe.SizeResult> sizes = new ArrayList<>();
-        List<ScaleProbe.WatchResult> watches = new ArrayList<>();
-        for (BenchSystem system : systems) {
-            if (!noTree) {
-                System.out.printf("scale: %s, writes at %s znodes%n", system.id(), znodes);
-                sizes.addAll(ScaleProbe.sizes(environment, system, znodes, writes, System.out));
-            }
-            if (sessions > 0) {
-                System.out.printf("scale: %s, %,d sessions watching %d znodes each%n", system.id(), sessions,
-                        watchesPerSession);
-                watches.add(ScaleProbe.watches(environment, system, sessions, watchesPerSession, System.out));
-            }
-        }
-        Map<String, Object> root = new LinkedHashMap<>();
-        root.put("command", "scale");
-        root.put("serverJvmOptions", environment.jvmOptions());
-        root.put("sizes", sizes.stream().map(ScaleProbe.SizeResult::toMap).toList());
-        root.put("watches", watches.stream().map(ScaleProbe.WatchResult::toMap).toList());
-        Files.writeString(environment.out().resolve("scale.json"), Json.write(root) + "\n");
-        String table = ScaleProbe.table(sizes, watches);
-        Files.writeString(environment.out().resolve("scale.md"), table);
-        System.out.print(table);
+        Workload writes = ScaleProbe.writes(writeSessions, warmupMs, durationMs);
+        System.out.print(ScaleProbe.measure(environment, "scale", systems, noTree ? List.of() : znodes, writes,
+                sessions, watchesPerSession, System.out));
         return 0;
     }
 }

@@ -3,6 +3,7 @@ package io.viewkeeper.bench;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
+import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -168,6 +169,44 @@ public final class ScaleProbe {
     }
 
     /** The tables: writes by tree size with the ratio to the first system, then sessions and watches. */
+    /** The setData load the probe measures at each tree size: 100 B values over 1,000 znodes, 8 outstanding. */
+    static Workload writes(int sessions, long warmupMs, long durationMs) {
+        return new Workload("setData-100B", OpMix.parse("setData:1"), sessions, 8,
+                new Workload.Data(VALUE_BYTES, 1000, "uniform", 1), warmupMs, durationMs);
+    }
+
+    /**
+     * Each system in turn: writes as its tree grows through {@code treeSizes} (none when empty), then the watch
+     * probe with {@code sessions} sessions (none when 0). Writes scale.json and scale.md in the output directory
+     * and returns the table.
+     */
+    static String measure(BenchEnvironment environment, String command, List<BenchSystem> systems,
+            List<Long> treeSizes, Workload writes, int sessions, int watchesPerSession, PrintStream log)
+            throws IOException, InterruptedException {
+        List<SizeResult> sizes = new ArrayList<>();
+        List<WatchResult> watches = new ArrayList<>();
+        for (BenchSystem system : systems) {
+            if (!treeSizes.isEmpty()) {
+                log.printf("scale: %s, writes at %s znodes%n", system.id(), treeSizes);
+                sizes.addAll(sizes(environment, system, treeSizes, writes, log));
+            }
+            if (sessions > 0) {
+                log.printf("scale: %s, %,d sessions watching %d znodes each%n", system.id(), sessions,
+                        watchesPerSession);
+                watches.add(watches(environment, system, sessions, watchesPerSession, log));
+            }
+        }
+        Map<String, Object> root = new LinkedHashMap<>();
+        root.put("command", command);
+        root.put("serverJvmOptions", environment.jvmOptions());
+        root.put("sizes", sizes.stream().map(SizeResult::toMap).toList());
+        root.put("watches", watches.stream().map(WatchResult::toMap).toList());
+        Files.writeString(environment.out().resolve("scale.json"), Json.write(root) + "\n");
+        String table = table(sizes, watches);
+        Files.writeString(environment.out().resolve("scale.md"), table);
+        return table;
+    }
+
     static String table(List<SizeResult> sizes, List<WatchResult> watches) {
         StringBuilder out = new StringBuilder();
         if (!sizes.isEmpty()) {
