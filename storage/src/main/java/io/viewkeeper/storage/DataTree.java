@@ -225,11 +225,30 @@ public final class DataTree {
         return node == null ? null : ZnodeImage.of(path, node);
     }
 
-    /** An image of every node, in no particular order: what a whole checkpoint is written from. */
-    public List<ZnodeImage> images() {
-        List<ZnodeImage> images = new ArrayList<>(nodeCount);
-        forEachNode((path, node) -> images.add(ZnodeImage.of(path, node)));
-        return images;
+    /**
+     * Every node's fields now, for a whole checkpoint written on another thread ({@link TreeCapture}): one walk of
+     * the tree, parents before their children, with no path or image made here.
+     */
+    public TreeCapture capture() {
+        TreeCapture capture = new TreeCapture(nodeCount);
+        // nodes still to copy, each with its parent's index: a stack of at most every node, without boxing
+        Znode[] pending = new Znode[nodeCount];
+        int[] parentIndexes = new int[nodeCount];
+        int[] top = {0};
+        pending[0] = root;
+        parentIndexes[0] = -1;
+        top[0] = 1;
+        while (top[0] > 0) {
+            int at = --top[0];
+            Znode node = pending[at];
+            pending[at] = null;
+            int index = capture.add(node, parentIndexes[at]);
+            node.forEachChild(child -> {
+                pending[top[0]] = child;
+                parentIndexes[top[0]++] = index;
+            });
+        }
+        return capture;
     }
 
     /** Every path in the tree, in no particular order; a copy. */

@@ -4,6 +4,7 @@ import io.viewkeeper.storage.ChangeTracker;
 import io.viewkeeper.storage.DataTree;
 import io.viewkeeper.storage.Session;
 import io.viewkeeper.storage.SessionTable;
+import io.viewkeeper.storage.TreeCapture;
 import io.viewkeeper.storage.TreeSnapshot;
 import io.viewkeeper.storage.ZnodeImage;
 import io.viewkeeper.storage.ZnodeStateMachine;
@@ -249,8 +250,10 @@ public final class CheckpointStore implements AutoCloseable {
         // from here the tree's changes count from this save; if it is not committed, the next save is full
         trackedTree = tree;
         trackedSessions = sessions;
-        // images only (copies of the fields): encoding them, and their digest terms, is the writer's work
-        List<ZnodeImage> nodeRecords = full ? tree.images() : new ArrayList<>();
+        // copies of the fields only: making images of a whole tree, encoding them and their digest terms is the
+        // writer's work
+        TreeCapture whole = full ? tree.capture() : null;
+        List<ZnodeImage> nodeRecords = new ArrayList<>();
         List<String> deleted = new ArrayList<>();
         if (!full) {
             for (String path : paths.keys()) {
@@ -268,7 +271,7 @@ public final class CheckpointStore implements AutoCloseable {
             ownerRecords.add(new CheckpointImport.Owner(owner, sessions.get(owner), List.copyOf(tree.ephemeralsOf(owner))));
         }
         return new Prepared(op, chain, clients.clone(), image.lastZxid(), sessions.size(), tree.digest(),
-                tree.nodeCount(), full, nodeRecords, deleted, ownerRecords, started, generation);
+                tree.nodeCount(), whole, nodeRecords, deleted, ownerRecords, started, generation);
     }
 
     private static Set<Long> allOwners(DataTree tree, SessionTable sessions) {
@@ -280,19 +283,23 @@ public final class CheckpointStore implements AutoCloseable {
     }
 
     /**
-     * A save read from the state by {@link #prepare}: images of the znodes to write, encoded by the commit (every
-     * one for a full save; the changed ones and the deleted paths otherwise), the owners to write (one with neither
-     * session nor ephemerals is removed), and the state's figures at its op, which what the file holds after it must
-     * match. A full save's images are taken by its commit, which lets each go once it is encoded: a Prepared is
-     * committed once.
+     * A save read from the state by {@link #prepare}: for a full save every znode's fields ({@code whole}), whose
+     * images the commit makes; otherwise images of the changed znodes and the deleted paths; the owners to write
+     * (one with neither session nor ephemerals is removed), and the state's figures at its op, which what the file
+     * holds after it must match. The commit encodes each image and lets it go: a Prepared is committed once.
      */
     public record Prepared(long op, long chain, byte[] clients, long lastZxid, int sessionCount, long digest,
-            int nodeCount, boolean full, List<ZnodeImage> nodes, List<String> deleted,
+            int nodeCount, TreeCapture whole, List<ZnodeImage> nodes, List<String> deleted,
             List<CheckpointImport.Owner> owners, long startedNanos, long generation) {
+
+        /** Whether it rewrites the whole file. */
+        public boolean full() {
+            return whole != null;
+        }
 
         /** The znode records it writes (changed or, for a full save, all), encoded when it is committed. */
         public int records() {
-            return nodes.size();
+            return whole != null ? whole.size() : nodes.size();
         }
 
         CheckpointRecords.Meta meta(Written written) {
@@ -315,7 +322,7 @@ public final class CheckpointStore implements AutoCloseable {
         }
         Written written;
         try {
-            written = save.full ? saveWhole(save) : saveChanges(save);
+            written = save.full() ? saveWhole(save) : saveChanges(save);
         } catch (IOException | RuntimeException e) {
             fullRewriteNeeded = true;
             throw e;
@@ -378,7 +385,7 @@ public final class CheckpointStore implements AutoCloseable {
         Written written;
         CheckpointRecords.Meta next;
         // the sink takes keys strictly in the map's own order, the key serializer's
-        List<ZnodeImage> images = save.nodes;
+        List<ZnodeImage> images = save.whole.images();
         images.sort((a, b) -> CheckpointRewrite.KEY_ORDER.compare(a.path(), b.path()));
         // each image is encoded as the sink takes it and let go after: the save never holds every image and every
         // encoded record at once (an encoded record is some 200 B for a 100 B value)
