@@ -168,7 +168,6 @@ public final class ScaleProbe {
         }
     }
 
-    /** The tables: writes by tree size with the ratio to the first system, then sessions and watches. */
     /** The setData load the probe measures at each tree size: 100 B values over 1,000 znodes, 8 outstanding. */
     static Workload writes(int sessions, long warmupMs, long durationMs) {
         return new Workload("setData-100B", OpMix.parse("setData:1"), sessions, 8,
@@ -207,6 +206,7 @@ public final class ScaleProbe {
         return table;
     }
 
+    /** The tables: writes by tree size with the ratio to the first system, then sessions and watches. */
     static String table(List<SizeResult> sizes, List<WatchResult> watches) {
         StringBuilder out = new StringBuilder();
         if (!sizes.isEmpty()) {
