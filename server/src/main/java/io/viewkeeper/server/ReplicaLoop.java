@@ -233,7 +233,8 @@ final class ReplicaLoop implements WritePath, Outbox, ReplicaInbox, Runnable {
                 // committed ops still to apply: look at the inputs and go on at once rather than wait for them
                 // the sleep is measured from the time now, not the cycle's reading: a long cycle must not delay
                 // the next tick by its own length
-                long wait = replica.applyPending() ? 0 : timers.waitMs(clock.getAsLong());
+                // and a whole checkpoint's copy of the tree under way takes its next slice as soon as it can
+                long wait = replica.applyPending() || saver.copying() ? 0 : timers.waitMs(clock.getAsLong());
                 Input first = inputs.poll(wait);
                 // the one clock reading of this cycle: every input, tick and flush below takes its time from it
                 now = clock.getAsLong();
@@ -254,6 +255,7 @@ final class ReplicaLoop implements WritePath, Outbox, ReplicaInbox, Runnable {
                     core.onReaperTick();
                 }
                 logStatusChange();
+                saver.advance(); // between ops: every input of this cycle is applied
                 flushReplica();
                 flushWrites();
                 inputLog.endCycle();

@@ -39,6 +39,8 @@ public final class DataTree {
     /** The parent the last {@link #restore} found, and its path: only between restores and finishRestore. */
     private String restoredParentPath;
     private Znode restoredParent;
+    /** The whole copy being taken a slice at a time, which must hear of every change before it is made. */
+    private TreeCapture capturing;
     private final ChangeTracker<String> changedPaths;
     private final ChangeTracker<Long> changedOwners;
 
@@ -196,6 +198,9 @@ public final class DataTree {
 
     /** Takes the node's term out of the digest before it changes, and marks it for the next checkpoint. */
     private void unhash(String path, Znode node) {
+        if (capturing != null) {
+            capturing.beforeChange(path, node);
+        }
         digestSum -= nodeHash(path, node);
         changedPaths.mark(path);
     }
@@ -226,29 +231,32 @@ public final class DataTree {
     }
 
     /**
-     * Every node's fields now, for a whole checkpoint written on another thread ({@link TreeCapture}): one walk of
-     * the tree, parents before their children, with no path or image made here.
+     * Starts a copy of every node's fields as they are now, at {@code zxid} (the last zxid applied), for a whole
+     * checkpoint written on another thread ({@link TreeCapture}): the copy is taken a slice at a time by
+     * {@link TreeCapture#step}, between ops, and this tree keeps for it the old fields of every node it changes until
+     * the walk is done. One at a time.
      */
-    public TreeCapture capture() {
-        TreeCapture capture = new TreeCapture(nodeCount);
-        // nodes still to copy, each with its parent's index: a stack of at most every node, without boxing
-        Znode[] pending = new Znode[nodeCount];
-        int[] parentIndexes = new int[nodeCount];
-        int[] top = {0};
-        pending[0] = root;
-        parentIndexes[0] = -1;
-        top[0] = 1;
-        while (top[0] > 0) {
-            int at = --top[0];
-            Znode node = pending[at];
-            pending[at] = null;
-            int index = capture.add(node, parentIndexes[at]);
-            node.forEachChild(child -> {
-                pending[top[0]] = child;
-                parentIndexes[top[0]++] = index;
-            });
+    public TreeCapture startCapture(long zxid) {
+        if (capturing != null) {
+            throw new IllegalStateException("a capture of this tree is under way");
         }
+        capturing = new TreeCapture(this, root, nodeCount, zxid);
+        return capturing;
+    }
+
+    /** The whole copy at once: {@link #startCapture} walked to the end. */
+    public TreeCapture capture(long zxid) {
+        TreeCapture capture = startCapture(zxid);
+        capture.step(Integer.MAX_VALUE);
         return capture;
+    }
+
+    /** The capture under way has copied every node: changes no longer concern it. */
+    void captureWalked(TreeCapture capture) {
+        if (capturing != capture) {
+            throw new IllegalStateException("a capture ended that is not the one under way");
+        }
+        capturing = null;
     }
 
     /** Every path in the tree, in no particular order; a copy. */

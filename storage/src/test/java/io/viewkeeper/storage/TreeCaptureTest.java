@@ -11,8 +11,9 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
- * A whole checkpoint's copy of the tree: taken on the thread that applies ops, its images made later, after more
- * ops changed, created and deleted nodes, are those of the tree when it was taken.
+ * A whole checkpoint's copy of the tree: taken on the thread that applies ops, at once or a slice at a time between
+ * ops, its images made later, after more ops changed, created and deleted nodes, are those of the tree when the copy
+ * started.
  */
 class TreeCaptureTest {
 
@@ -22,36 +23,67 @@ class TreeCaptureTest {
             RandomWorkload workload = new RandomWorkload(seed);
             workload.run(600);
             DataTree tree = workload.machine().tree();
-            List<ZnodeImage> expected = new ArrayList<>();
-            for (String path : tree.paths()) {
-                expected.add(tree.image(path));
-            }
+            List<ZnodeImage> expected = expectedImages(tree);
             long digest = tree.digest();
-            TreeCapture capture = tree.capture();
+            TreeCapture capture = tree.capture(workload.zxid());
             workload.run(600); // sets, creates, deletes and multis after the capture
-
-            List<ZnodeImage> images = capture.images();
-            assertThat(capture.size()).isEqualTo(expected.size());
-            assertThat(images.stream().mapToLong(ZnodeImage::digestTerm).sum()).as("seed %d", seed)
-                    .isEqualTo(digest);
-            Set<String> seen = new HashSet<>();
-            for (ZnodeImage image : images) {
-                assertThat(image.path().equals("/") || seen.contains(PathRules.parentOf(image.path())))
-                        .as("seed %d: %s after its parent", seed, image.path()).isTrue();
-                seen.add(image.path());
-            }
-            Comparator<ZnodeImage> byPath = Comparator.comparing(ZnodeImage::path);
-            assertThat(images.stream().sorted(byPath).toList()).as("seed %d", seed)
-                    .usingRecursiveFieldByFieldElementComparator()
-                    .containsExactlyElementsOf(expected.stream().sorted(byPath).toList());
+            assertImages(seed, capture.images(), expected, digest);
         }
+    }
+
+    /**
+     * The copy taken a few nodes at a time, with ops applied between the slices (nodes changed, created and deleted
+     * before and after the walk reaches them): the images are still those of the tree when the capture started.
+     */
+    @Test
+    void shouldGiveTheImagesOfTheTreeWhenStartedWhenTakenInSlicesBetweenOps() {
+        for (long seed = 1; seed <= 20; seed++) {
+            RandomWorkload workload = new RandomWorkload(seed);
+            workload.run(600);
+            DataTree tree = workload.machine().tree();
+            List<ZnodeImage> expected = expectedImages(tree);
+            long digest = tree.digest();
+            TreeCapture capture = tree.startCapture(workload.zxid());
+            assertThatThrownBy(() -> tree.startCapture(workload.zxid())).as("one at a time")
+                    .isInstanceOf(IllegalStateException.class);
+            int slices = 0;
+            while (!capture.step((int) (seed % 5) + 1)) {
+                workload.run(2);
+                slices++;
+            }
+            assertThat(slices).as("seed %d: taken in slices", seed).isGreaterThan(10);
+            workload.run(100); // after the walk, changes no longer concern the capture
+            assertImages(seed, capture.images(), expected, digest);
+        }
+    }
+
+    private static List<ZnodeImage> expectedImages(DataTree tree) {
+        List<ZnodeImage> expected = new ArrayList<>();
+        for (String path : tree.paths()) {
+            expected.add(tree.image(path));
+        }
+        return expected;
+    }
+
+    private static void assertImages(long seed, List<ZnodeImage> images, List<ZnodeImage> expected, long digest) {
+        assertThat(images).as("seed %d", seed).hasSameSizeAs(expected);
+        assertThat(images.stream().mapToLong(ZnodeImage::digestTerm).sum()).as("seed %d", seed)
+                .isEqualTo(digest);
+        Set<String> seen = new HashSet<>();
+        for (ZnodeImage image : images) {
+            assertThat(seen.add(image.path())).as("seed %d: %s once", seed, image.path()).isTrue();
+        }
+        Comparator<ZnodeImage> byPath = Comparator.comparing(ZnodeImage::path);
+        assertThat(images.stream().sorted(byPath).toList()).as("seed %d", seed)
+                .usingRecursiveFieldByFieldElementComparator()
+                .containsExactlyElementsOf(expected.stream().sorted(byPath).toList());
     }
 
     @Test
     void shouldGiveItsImagesOnce() {
         TreeFixture fixture = new TreeFixture().withSessions();
         assertThat(fixture.run(TreeFixture.create("/a", "x"))).isInstanceOf(Result.Created.class);
-        TreeCapture capture = fixture.tree().capture();
+        TreeCapture capture = fixture.tree().capture(fixture.zxid);
         assertThat(capture.images()).extracting(ZnodeImage::path).contains("/", "/a", "/zookeeper");
         assertThatThrownBy(capture::images).isInstanceOf(IllegalStateException.class);
     }

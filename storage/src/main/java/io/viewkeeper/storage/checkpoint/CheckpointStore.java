@@ -196,15 +196,15 @@ public final class CheckpointStore implements AutoCloseable {
     public synchronized void save(ZnodeStateMachine machine, long op, long chain, byte[] consensusClients)
             throws IOException {
         TreeSnapshot.Image image = new TreeSnapshot.Image(machine.tree(), machine.sessions(), machine.lastZxid());
-        if (!commit(prepare(image, op, chain, consensusClients, false))) {
-            commit(prepare(image, op, chain, consensusClients, true));
+        if (!commit(prepare(image, op, chain, consensusClients, false, true))) {
+            commit(prepare(image, op, chain, consensusClients, true, true));
         }
     }
 
     /** Replaces the whole checkpoint with one received by state transfer, atomically; its tree is tracked after. */
     public synchronized void replaceAll(TreeSnapshot.Image image, long op, long chain, byte[] consensusClients)
             throws IOException {
-        commit(prepare(image, op, chain, consensusClients, true));
+        commit(prepare(image, op, chain, consensusClients, true, true));
         generation++; // a save prepared before this is of a state the store no longer follows
     }
 
@@ -219,16 +219,19 @@ public final class CheckpointStore implements AutoCloseable {
 
     /**
      * The part of a save that reads the state, where the tree is not being changed (the thread that applies ops):
-     * takes the changes tracked since the last save, encodes the records to write (or every record, for a full
-     * save) and notes what they must add up to. Nothing is written; {@link #commit} writes it, on any thread, while
-     * the state goes on changing. One prepared save at a time: the next is prepared after this one's commit.
+     * takes the changes tracked since the last save, copies the changed znodes (or starts the copy of every znode,
+     * for a full save) and notes what they must add up to. A full save's copy is then taken a slice at a time on the
+     * same thread, between ops ({@link TreeCapture#step} on {@link Prepared#whole}), before the commit. Nothing is
+     * written; {@link #commit} writes it, on any thread, while the state goes on changing. One prepared save at a
+     * time: the next is prepared after this one's commit.
      */
     public Prepared prepare(ZnodeStateMachine machine, long op, long chain, byte[] consensusClients) {
         return prepare(new TreeSnapshot.Image(machine.tree(), machine.sessions(), machine.lastZxid()), op, chain,
-                consensusClients, false);
+                consensusClients, false, false);
     }
 
-    private Prepared prepare(TreeSnapshot.Image image, long op, long chain, byte[] clients, boolean forceFull) {
+    private Prepared prepare(TreeSnapshot.Image image, long op, long chain, byte[] clients, boolean forceFull,
+            boolean walkNow) {
         checkOpen();
         if (clients == null || clients.length > CLIENT_TABLE_BYTES_MAX) {
             throw new IllegalArgumentException("client table missing or over " + CLIENT_TABLE_BYTES_MAX + " bytes");
@@ -252,7 +255,10 @@ public final class CheckpointStore implements AutoCloseable {
         trackedSessions = sessions;
         // copies of the fields only: making images of a whole tree, encoding them and their digest terms is the
         // writer's work
-        TreeCapture whole = full ? tree.capture() : null;
+        TreeCapture whole = full ? tree.startCapture(image.lastZxid()) : null;
+        if (whole != null && walkNow) {
+            whole.step(Integer.MAX_VALUE);
+        }
         List<ZnodeImage> nodeRecords = new ArrayList<>();
         List<String> deleted = new ArrayList<>();
         if (!full) {
@@ -297,6 +303,14 @@ public final class CheckpointStore implements AutoCloseable {
             return whole != null;
         }
 
+        /**
+         * Takes up to {@code budget} more nodes of a full save's copy of the tree, on the thread that applies ops and
+         * between ops; true once the save can be committed (at once for a save of changes).
+         */
+        public boolean step(int budget) {
+            return whole == null || whole.step(budget);
+        }
+
         /** The znode records it writes (changed or, for a full save, all), encoded when it is committed. */
         public int records() {
             return whole != null ? whole.size() : nodes.size();
@@ -319,6 +333,10 @@ public final class CheckpointStore implements AutoCloseable {
         if (save.generation != generation) {
             throw new SupersededException("the checkpoint at op " + save.op + " was prepared before the store was "
                     + "loaded or replaced; not written");
+        }
+        if (save.full() && !save.whole.walked()) {
+            throw new IllegalStateException("the checkpoint at op " + save.op + " is committed before its copy of "
+                    + "the tree is taken");
         }
         Written written;
         try {

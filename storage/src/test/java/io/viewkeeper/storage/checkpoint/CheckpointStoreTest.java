@@ -80,6 +80,10 @@ class CheckpointStoreTest {
                 atPrepare = TreeSnapshot.read(TreeSnapshot.write(workload.machine()));
                 CheckpointStore.Prepared prepared = store.prepare(workload.machine(), op, op * 7, clients(op));
                 assertThat(prepared.full()).as("round %d full", round).isEqualTo(round == 0);
+                // a full save's copy is taken a few nodes at a time, the state changing in between
+                while (!prepared.step(7)) {
+                    workload.run(3);
+                }
                 // the state goes on changing while the save is written elsewhere; those changes go in the next
                 workload.run(200);
                 int records = prepared.records();
@@ -173,6 +177,9 @@ class CheckpointStoreTest {
             workload.run(5);
             CheckpointStore.Prepared next = store.prepare(workload.machine(), workload.zxid(), 3, clients(3));
             assertThat(next.full()).as("the next save rewrites everything").isTrue();
+            assertThatThrownBy(() -> store.commit(next)).as("its copy of the tree is not taken yet")
+                    .isInstanceOf(IllegalStateException.class);
+            assertThat(next.step(Integer.MAX_VALUE)).isTrue();
             assertThat(store.commit(next)).isTrue();
         }
         try (CheckpointStore store = open(directory)) {
