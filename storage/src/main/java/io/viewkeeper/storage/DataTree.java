@@ -387,6 +387,9 @@ public final class DataTree {
         String name = PathRules.nameOf(path);
         long oldPzxid = parent.pzxid();
         unhash(parentPath, parent);
+        if (capturing != null) {
+            capturing.beforeCreate(node);
+        }
         parent.putChild(name, node);
         nodeCount++;
         parent.setChildCreations(parent.childCreations() + 1);

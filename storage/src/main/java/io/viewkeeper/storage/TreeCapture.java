@@ -16,8 +16,8 @@ import java.util.Set;
  * peers to start a view change. While the walk is under way the tree tells the capture of every node it is about to
  * change ({@link #beforeChange}, from the point where the tree takes a node's term out of its digest, which every
  * change passes), and the capture keeps that node's fields as they were (copy on write, the first change only). The
- * walk skips nodes created after the capture's zxid (their czxid is greater); a node deleted before the walk reached
- * it was changed first, so its fields are kept. {@link #images} then gives each node once: its kept fields if it
+ * tree tells it of every node it creates meanwhile too, and the walk skips those; a node deleted before the walk
+ * reached it was changed first, so its fields are kept. {@link #images} then gives each node once: its kept fields if it
  * changed, else what the walk copied. The copy holds no path or object per node: flat arrays, the paths and
  * {@link ZnodeImage}s being made by {@link #images} on the writing thread. A node's final fields (czxid, ctime,
  * owner) are read from the node itself.
@@ -47,6 +47,11 @@ public final class TreeCapture {
     private int top;
     /** The fields, at the capture's zxid, of every node changed since, by identity. */
     private final Map<Znode, ZnodeImage> changed = new IdentityHashMap<>();
+    /**
+     * The nodes created since the capture started: not in it. Told by the tree rather than read from czxid, which a
+     * tree imported from a fuzzy ZooKeeper snapshot may hold above the zxid it was taken at.
+     */
+    private final Set<Znode> created = Collections.newSetFromMap(new IdentityHashMap<>());
     private boolean walked;
 
     /** A capture of {@code tree} at {@code zxid}, the last zxid applied to it, holding {@code nodeCount} nodes. */
@@ -79,7 +84,7 @@ public final class TreeCapture {
             pending[at] = null;
             int index = add(node, pendingParents[at]);
             node.forEachChild(child -> {
-                if (child.czxid <= zxid) { // a child created after the capture is not in it, nor its children
+                if (created.isEmpty() || !created.contains(child)) { // one created since is not in it, nor its children
                     if (top == pending.length) {
                         growPending();
                     }
@@ -115,9 +120,14 @@ public final class TreeCapture {
 
     /** The tree is about to change {@code node}, at {@code path}: its fields as they are now are the capture's. */
     void beforeChange(String path, Znode node) {
-        if (node.czxid <= zxid && !changed.containsKey(node)) {
+        if (!changed.containsKey(node) && !created.contains(node)) {
             changed.put(node, ZnodeImage.of(path, node));
         }
+    }
+
+    /** The tree is about to add {@code node}, a new one: it is not in the capture. */
+    void beforeCreate(Znode node) {
+        created.add(node);
     }
 
     private int add(Znode node, int parent) {
@@ -211,6 +221,7 @@ public final class TreeCapture {
         longs = null;
         parents = null;
         changed.clear();
+        created.clear();
         return images;
     }
 }
