@@ -244,13 +244,6 @@ public final class DataTree {
         return capturing;
     }
 
-    /** The whole copy at once: {@link #startCapture} walked to the end. */
-    public TreeCapture capture(long zxid) {
-        TreeCapture capture = startCapture(zxid);
-        capture.step(Integer.MAX_VALUE);
-        return capture;
-    }
-
     /** The capture under way has copied every node: changes no longer concern it. */
     void captureWalked(TreeCapture capture) {
         if (capturing != capture) {

@@ -17,17 +17,11 @@ import org.junit.jupiter.api.Test;
  */
 class TreeCaptureTest {
 
+    /** The copy taken at once, then ops: the images are those of the tree when it was taken. */
     @Test
     void shouldGiveTheImagesOfTheTreeWhenTakenWhateverChangedAfter() {
         for (long seed = 1; seed <= 10; seed++) {
-            RandomWorkload workload = new RandomWorkload(seed);
-            workload.run(600);
-            DataTree tree = workload.machine().tree();
-            List<ZnodeImage> expected = expectedImages(tree);
-            long digest = tree.digest();
-            TreeCapture capture = tree.capture(workload.zxid());
-            workload.run(600); // sets, creates, deletes and multis after the capture
-            assertImages(seed, capture.images(), expected, digest);
+            captureBetweenOps(seed, Integer.MAX_VALUE);
         }
     }
 
@@ -38,23 +32,29 @@ class TreeCaptureTest {
     @Test
     void shouldGiveTheImagesOfTheTreeWhenStartedWhenTakenInSlicesBetweenOps() {
         for (long seed = 1; seed <= 20; seed++) {
-            RandomWorkload workload = new RandomWorkload(seed);
-            workload.run(600);
-            DataTree tree = workload.machine().tree();
-            List<ZnodeImage> expected = expectedImages(tree);
-            long digest = tree.digest();
-            TreeCapture capture = tree.startCapture(workload.zxid());
-            assertThatThrownBy(() -> tree.startCapture(workload.zxid())).as("one at a time")
-                    .isInstanceOf(IllegalStateException.class);
-            int slices = 0;
-            while (!capture.step((int) (seed % 5) + 1)) {
-                workload.run(2);
-                slices++;
-            }
-            assertThat(slices).as("seed %d: taken in slices", seed).isGreaterThan(10);
-            workload.run(100); // after the walk, changes no longer concern the capture
-            assertImages(seed, capture.images(), expected, digest);
+            assertThat(captureBetweenOps(seed, (int) (seed % 5) + 1)).as("seed %d: taken in slices", seed)
+                    .isGreaterThan(10);
         }
+    }
+
+    /** Captures a random tree {@code budget} nodes a slice, two ops between slices and more after; the slices. */
+    private static int captureBetweenOps(long seed, int budget) {
+        RandomWorkload workload = new RandomWorkload(seed);
+        workload.run(600);
+        DataTree tree = workload.machine().tree();
+        List<ZnodeImage> expected = expectedImages(tree);
+        long digest = tree.digest();
+        TreeCapture capture = tree.startCapture(workload.zxid());
+        assertThatThrownBy(() -> tree.startCapture(workload.zxid())).as("one at a time")
+                .isInstanceOf(IllegalStateException.class);
+        int slices = 0;
+        while (!capture.step(budget)) {
+            workload.run(2);
+            slices++;
+        }
+        workload.run(600); // after the walk, changes no longer concern the capture
+        assertImages(seed, capture.images(), expected, digest);
+        return slices;
     }
 
     /**
@@ -101,7 +101,8 @@ class TreeCaptureTest {
     void shouldGiveItsImagesOnce() {
         TreeFixture fixture = new TreeFixture().withSessions();
         assertThat(fixture.run(TreeFixture.create("/a", "x"))).isInstanceOf(Result.Created.class);
-        TreeCapture capture = fixture.tree().capture(fixture.zxid);
+        TreeCapture capture = fixture.tree().startCapture(fixture.zxid);
+        assertThat(capture.step(Integer.MAX_VALUE)).isTrue();
         assertThat(capture.images()).extracting(ZnodeImage::path).contains("/", "/a", "/zookeeper");
         assertThatThrownBy(capture::images).isInstanceOf(IllegalStateException.class);
     }
