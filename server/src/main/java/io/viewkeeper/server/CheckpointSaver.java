@@ -24,7 +24,7 @@ final class CheckpointSaver implements AutoCloseable {
     /** How long closing waits for a save under way, so that the store closes after it. */
     private static final long CLOSE_WAIT_SECONDS = 120;
     /**
-     * Nodes of a whole save's copy of the tree taken per duty cycle: some 2-3 ms alone, so that a copy of 1,000,000
+     * Nodes of a whole save's copy of the tree taken per duty cycle: 2.6-17 ms alone, so that a copy of 1,000,000
      * znodes (0.1-1 s at once) never holds the replica thread long enough for its peers to miss it.
      */
     static final int COPY_SLICE_NODES = 16_384;
